@@ -1,0 +1,325 @@
+{{/*
+Chart name.
+*/}}
+{{- define "strongroom.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified release name.
+*/}}
+{{- define "strongroom.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "strongroom.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels. Argument: the root context.
+*/}}
+{{- define "strongroom.labels" -}}
+helm.sh/chart: {{ include "strongroom.chart" . }}
+{{ include "strongroom.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: strongroom
+{{- end }}
+
+{{- define "strongroom.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "strongroom.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of a service's Deployment and Service, e.g. <release>-strongroom-identity.
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.componentName" -}}
+{{- printf "%s-%s" (include "strongroom.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+In-cluster gRPC URL of a service. Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.grpcUrl" -}}
+{{- $svc := index .root.Values.services .name -}}
+{{- printf "http://%s:%v" (include "strongroom.componentName" .) $svc.grpcPort }}
+{{- end }}
+
+{{/*
+Image of a service: services.<name>.image, else <image.repository>-<name>:<tag>.
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.image" -}}
+{{- $svc := index .root.Values.services .name -}}
+{{- if $svc.image -}}
+{{- $svc.image -}}
+{{- else -}}
+{{- printf "%s-%s:%s" .root.Values.image.repository .name (toString (default .root.Chart.AppVersion .root.Values.image.tag)) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Database URL of a service. The password comes from the SR_DATABASE_PASSWORD
+variable defined just before it (Kubernetes $(VAR) expansion), so it never
+appears in the rendered manifest.
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.databaseUrl" -}}
+{{- $pg := .root.Values.postgres -}}
+{{- $db := required (printf "postgres.databases.%s is required" .name) (index $pg.databases .name) -}}
+{{- printf "postgres://%s:$(SR_DATABASE_PASSWORD)@%s:%v/%s" $pg.user $pg.host $pg.port $db -}}
+{{- with $pg.options }}?{{ . }}{{ end -}}
+{{- end }}
+
+{{/*
+Container environment of a service (same variables as docker-compose.yml).
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.env" -}}
+{{- $root := .root -}}
+{{- $name := .name -}}
+{{- $svc := index $root.Values.services $name -}}
+{{- if eq $name "gateway" }}
+- name: STRONGROOM_HTTP_ADDR
+  value: {{ printf "0.0.0.0:%v" $svc.httpPort | quote }}
+{{- else }}
+- name: SR_DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.postgres.passwordSecret.name | quote }}
+      key: {{ $root.Values.postgres.passwordSecret.key | quote }}
+- name: STRONGROOM_DATABASE_URL
+  value: {{ include "strongroom.databaseUrl" . | quote }}
+- name: STRONGROOM_GRPC_ADDR
+  value: {{ printf "0.0.0.0:%v" $svc.grpcPort | quote }}
+- name: STRONGROOM_OPS_ADDR
+  value: {{ printf "0.0.0.0:%v" $svc.opsPort | quote }}
+{{- end }}
+- name: STRONGROOM_NATS_URL
+  value: {{ $root.Values.nats.url | quote }}
+- name: STRONGROOM_REDIS_URL
+  value: {{ $root.Values.redis.url | quote }}
+- name: STRONGROOM_EVENT_PREFIX
+  value: {{ $root.Values.eventPrefix | quote }}
+- name: STRONGROOM_IDENTITY_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "identity") | quote }}
+- name: STRONGROOM_TENANT_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "tenant") | quote }}
+- name: STRONGROOM_VAULT_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "vault") | quote }}
+- name: STRONGROOM_ACCESS_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "access") | quote }}
+- name: STRONGROOM_ROTATION_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "rotation") | quote }}
+- name: STRONGROOM_AUDIT_URL
+  value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "audit") | quote }}
+- name: STRONGROOM_JWT_PUBLIC_KEY_FILE
+  value: /keys/jwt-public.pem
+- name: RUST_LOG
+  value: {{ $root.Values.logLevel | quote }}
+{{- with $root.Values.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ printf "strongroom-%s" $name | quote }}
+{{- end }}
+{{- if eq $name "identity" }}
+- name: STRONGROOM_JWT_PRIVATE_KEY_FILE
+  value: /keys/jwt-private.pem
+- name: STRONGROOM_ADMIN_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $svc.adminPasswordSecret.name | quote }}
+      key: {{ $svc.adminPasswordSecret.key | quote }}
+{{- end }}
+{{- if eq $name "vault" }}
+{{- $kms := $root.Values.kms }}
+{{- if not (has $kms.backend (list "transit" "local")) }}
+{{- fail (printf "kms.backend must be transit or local, got %q" (toString $kms.backend)) }}
+{{- end }}
+- name: STRONGROOM_KMS
+  value: {{ $kms.backend | quote }}
+{{- if eq $kms.backend "transit" }}
+- name: STRONGROOM_KMS_TRANSIT_ADDR
+  value: {{ $kms.transit.addr | quote }}
+- name: STRONGROOM_KMS_TRANSIT_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $kms.transit.tokenSecret.name | quote }}
+      key: {{ $kms.transit.tokenSecret.key | quote }}
+- name: STRONGROOM_KMS_TRANSIT_MOUNT
+  value: {{ $kms.transit.mount | quote }}
+{{- end }}
+{{- end }}
+{{- with $svc.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Deployment + Service of one Strongroom service.
+Argument: (dict "root" $ "name" "<service>").
+The gateway serves HTTP (incl. /healthz, /readyz) on httpPort; every other
+service serves gRPC on grpcPort and /healthz, /readyz, /metrics on opsPort.
+*/}}
+{{- define "strongroom.component" -}}
+{{- $root := .root -}}
+{{- $name := .name -}}
+{{- $svc := index $root.Values.services $name -}}
+{{- if not $svc }}
+{{- fail (printf "services.%s is missing from values" $name) }}
+{{- end }}
+{{- $fullname := include "strongroom.componentName" . -}}
+{{- $isGateway := eq $name "gateway" -}}
+{{- $probePort := ternary "http" "ops" $isGateway -}}
+{{- $podAnnotations := merge (dict) ($svc.podAnnotations | default (dict)) ($root.Values.podAnnotations | default (dict)) -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ $fullname }}
+  labels:
+    {{- include "strongroom.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ $name }}
+spec:
+  replicas: {{ $svc.replicas }}
+  selector:
+    matchLabels:
+      {{- include "strongroom.selectorLabels" $root | nindent 6 }}
+      app.kubernetes.io/component: {{ $name }}
+  template:
+    metadata:
+      labels:
+        {{- include "strongroom.selectorLabels" $root | nindent 8 }}
+        app.kubernetes.io/component: {{ $name }}
+      {{- with $podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      # No <SERVICE>_PORT style variables: they would land in the STRONGROOM_ namespace.
+      enableServiceLinks: false
+      automountServiceAccountToken: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
+      containers:
+        - name: {{ $name }}
+          image: {{ include "strongroom.image" . | quote }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          securityContext:
+            {{- toYaml $root.Values.securityContext | nindent 12 }}
+          ports:
+            {{- if $isGateway }}
+            - name: http
+              containerPort: {{ $svc.httpPort }}
+              protocol: TCP
+            {{- else }}
+            - name: grpc
+              containerPort: {{ $svc.grpcPort }}
+              protocol: TCP
+            - name: ops
+              containerPort: {{ $svc.opsPort }}
+              protocol: TCP
+            {{- end }}
+          env:
+            {{- include "strongroom.env" . | trim | nindent 12 }}
+          startupProbe:
+            httpGet:
+              path: /healthz
+              port: {{ $probePort }}
+            {{- toYaml $root.Values.probes.startup | nindent 12 }}
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: {{ $probePort }}
+            {{- toYaml $root.Values.probes.liveness | nindent 12 }}
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: {{ $probePort }}
+            {{- toYaml $root.Values.probes.readiness | nindent 12 }}
+          {{- with $svc.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            - name: jwt
+              mountPath: /keys
+              readOnly: true
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: jwt
+          secret:
+            secretName: {{ $root.Values.jwt.secretName | quote }}
+            defaultMode: 0440
+            items:
+              - key: jwt-public.pem
+                path: jwt-public.pem
+              {{- if eq $name "identity" }}
+              # Only identity signs tokens, so only identity gets the private key.
+              - key: jwt-private.pem
+                path: jwt-private.pem
+              {{- end }}
+        - name: tmp
+          emptyDir: {}
+      {{- with ($svc.nodeSelector | default $root.Values.nodeSelector) }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with ($svc.affinity | default $root.Values.affinity) }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with ($svc.tolerations | default $root.Values.tolerations) }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $fullname }}
+  labels:
+    {{- include "strongroom.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ $name }}
+spec:
+  type: {{ (($svc.service | default (dict)).type) | default "ClusterIP" }}
+  selector:
+    {{- include "strongroom.selectorLabels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ $name }}
+  ports:
+    {{- if $isGateway }}
+    - name: http
+      port: {{ $svc.httpPort }}
+      targetPort: http
+      protocol: TCP
+      appProtocol: http
+    {{- else }}
+    - name: grpc
+      port: {{ $svc.grpcPort }}
+      targetPort: grpc
+      protocol: TCP
+      appProtocol: grpc
+    - name: ops
+      port: {{ $svc.opsPort }}
+      targetPort: ops
+      protocol: TCP
+      appProtocol: http
+    {{- end }}
+{{- end }}

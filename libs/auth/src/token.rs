@@ -1,0 +1,167 @@
+use std::path::Path;
+
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use strongroom_core::{OrgId, Role, UserId};
+use zeroize::Zeroizing;
+
+use crate::AuthError;
+
+const ISSUER: &str = "strongroom-identity";
+
+/// What an access token asserts. `org` is the org the token acts in; `home` is the user's own
+/// org when that differs (an MSP user working in a client org they manage).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: UserId,
+    pub org: OrgId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<OrgId>,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// How the caller proved who they are: `password` or `api_key`.
+    pub amr: String,
+}
+
+impl Claims {
+    pub fn new(
+        user: UserId,
+        org: OrgId,
+        name: &str,
+        roles: Vec<Role>,
+        ttl_secs: i64,
+        amr: &str,
+    ) -> Self {
+        let now = chrono::Utc::now().timestamp();
+        Self {
+            sub: user,
+            org,
+            home: None,
+            name: name.to_owned(),
+            roles,
+            iss: ISSUER.to_owned(),
+            iat: now,
+            exp: now + ttl_secs,
+            amr: amr.to_owned(),
+        }
+    }
+
+    pub fn home_org(&self) -> OrgId {
+        self.home.unwrap_or(self.org)
+    }
+}
+
+/// Returns a new Ed25519 key pair as (private PKCS#8 PEM, public SPKI PEM).
+pub fn generate_keypair() -> Result<(Zeroizing<String>, String), AuthError> {
+    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(rand::random());
+    let key = SigningKey::from_bytes(&seed);
+    let private = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| AuthError::Key(e.to_string()))?;
+    let public = key
+        .verifying_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| AuthError::Key(e.to_string()))?;
+    Ok((Zeroizing::new(private.to_string()), public))
+}
+
+/// Signs access tokens; only the identity service holds one.
+pub struct Signer {
+    key: EncodingKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(<redacted>)")
+    }
+}
+
+impl Signer {
+    pub fn from_pem(pem: &[u8]) -> Result<Self, AuthError> {
+        let key = EncodingKey::from_ed_pem(pem).map_err(|e| AuthError::Key(e.to_string()))?;
+        Ok(Self { key })
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, AuthError> {
+        let pem = Zeroizing::new(
+            std::fs::read(path).map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?,
+        );
+        Self::from_pem(&pem)
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key)
+            .map_err(|e| AuthError::Key(e.to_string()))
+    }
+}
+
+/// Verifies access tokens; every service holds one.
+#[derive(Clone)]
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl Verifier {
+    pub fn from_pem(pem: &[u8]) -> Result<Self, AuthError> {
+        let key = DecodingKey::from_ed_pem(pem).map_err(|e| AuthError::Key(e.to_string()))?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_issuer(&[ISSUER]);
+        validation.leeway = 5;
+        Ok(Self { key, validation })
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, AuthError> {
+        let pem = std::fs::read(path)
+            .map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?;
+        Self::from_pem(&pem)
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| AuthError::InvalidToken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> Claims {
+        Claims::new(UserId::new(), OrgId::new(), "alice", vec![Role::PasswordUser], 60, "password")
+    }
+
+    #[test]
+    fn a_signed_token_verifies_and_keeps_its_claims() {
+        let (private, public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let c = claims();
+        assert_eq!(verifier.verify(&signer.sign(&c).unwrap()).unwrap(), c);
+    }
+
+    #[test]
+    fn a_token_from_another_key_or_expired_is_refused() {
+        let (private, _) = generate_keypair().unwrap();
+        let (_, other_public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(other_public.as_bytes()).unwrap();
+        assert!(verifier.verify(&signer.sign(&claims()).unwrap()).is_err());
+
+        let (private, public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let mut expired = claims();
+        expired.exp = chrono::Utc::now().timestamp() - 60;
+        assert!(verifier.verify(&signer.sign(&expired).unwrap()).is_err());
+        let tampered = signer.sign(&claims()).unwrap().replace('.', ".x");
+        assert!(verifier.verify(&tampered).is_err());
+    }
+}

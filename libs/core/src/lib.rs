@@ -1,0 +1,11 @@
+//! Types every Strongroom crate shares: ids, roles, error codes, service endpoints.
+
+pub mod error;
+pub mod ids;
+pub mod role;
+pub use ids::InvalidId;
+
+pub use error::{ErrorBody, ErrorCode, HasErrorCode, to_status};
+pub use ids::{AccountId, OrgId, ResourceId, UserId};
+pub use role::Role;
+

@@ -1,0 +1,167 @@
+//! Domain events: one envelope, a transactional outbox, a relay to NATS JetStream and a
+//! consumer helper. A change and its event commit together; the relay publishes with
+//! `Nats-Msg-Id` = event id and consumers store idempotently by event id, so a crash, a
+//! second relay or a redelivery neither loses nor duplicates an event.
+
+mod consume;
+mod relay;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use strongroom_core::{ErrorCode, HasErrorCode, OrgId, UserId};
+use strongroom_tenancy::TenantTx;
+use uuid::Uuid;
+
+pub use async_nats;
+pub use consume::{ConsumeError, consume};
+pub use relay::Relay;
+
+/// The Postgres notification channel that wakes relays when an outbox row commits.
+pub const OUTBOX_CHANNEL: &str = "strongroom_outbox";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("outbox write failed")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Tenancy(#[from] strongroom_tenancy::TenancyError),
+    #[error("event could not be encoded")]
+    Encode(#[from] serde_json::Error),
+    #[error("nats: {0}")]
+    Nats(String),
+}
+
+impl HasErrorCode for EventError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            EventError::Tenancy(e) => e.code(),
+            EventError::Nats(_) => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+/// Who did it: what PMP's audit trails show for every operation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    pub username: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// What it was done to.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Target {
+    pub kind: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Target {
+    pub fn new(kind: &str, id: impl ToString, name: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            id: Some(id.to_string()),
+            name: Some(name.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Event {
+    pub id: Uuid,
+    pub org_id: OrgId,
+    pub service: String,
+    /// Dotted, e.g. `password.revealed`.
+    pub operation: String,
+    pub actor: Actor,
+    pub target: Target,
+    pub occurred_at: DateTime<Utc>,
+    pub details: serde_json::Value,
+}
+
+impl Event {
+    pub fn new(org_id: OrgId, service: &str, operation: &str, actor: Actor, target: Target) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            org_id,
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            actor,
+            target,
+            occurred_at: Utc::now(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// `<prefix>.<org>.<service>.<operation>`
+    pub fn subject(&self, prefix: &str) -> String {
+        format!("{prefix}.{}.{}.{}", self.org_id, self.service, self.operation)
+    }
+}
+
+/// Writes events into the transaction's org outbox.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    prefix: String,
+}
+
+impl Outbox {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+        }
+    }
+
+    /// Adds the event to the outbox of the transaction's org; it is published only if the
+    /// transaction commits.
+    pub async fn record(&self, tx: &mut TenantTx, event: &Event) -> Result<(), EventError> {
+        debug_assert_eq!(tx.org(), event.org_id);
+        sqlx::query(
+            "WITH inserted AS (
+                INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3) RETURNING 1
+             )
+             SELECT pg_notify($4, $5) FROM inserted",
+        )
+        .bind(event.id)
+        .bind(event.subject(&self.prefix))
+        .bind(serde_json::to_value(event)?)
+        .bind(OUTBOX_CHANNEL)
+        .bind(event.org_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The stream that carries every event under `prefix`; synchronous writes are configured on
+/// the server (`sync_interval: always`), not per stream.
+pub async fn ensure_stream(
+    js: &async_nats::jetstream::Context,
+    prefix: &str,
+) -> Result<async_nats::jetstream::stream::Stream, EventError> {
+    use async_nats::jetstream::stream;
+    js.get_or_create_stream(stream::Config {
+        name: stream_name(prefix),
+        subjects: vec![format!("{prefix}.>")],
+        storage: stream::StorageType::File,
+        duplicate_window: std::time::Duration::from_secs(120),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| EventError::Nats(e.to_string()))
+}
+
+pub fn stream_name(prefix: &str) -> String {
+    let clean: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect();
+    format!("{clean}_EVENTS")
+}

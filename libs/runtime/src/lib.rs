@@ -1,0 +1,230 @@
+//! What every gRPC service does the same way: configuration, database and NATS start-up,
+//! the outbox relay, org provisioning, the gRPC and ops listeners, graceful shutdown.
+
+mod config;
+mod provisioning;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use strongroom_auth::Verifier;
+use strongroom_core::OrgId;
+use strongroom_events::{Outbox, Relay, async_nats::jetstream};
+use strongroom_proto::tenant::{GetMspOrgRequest, tenant_client::TenantClient};
+use strongroom_tenancy::{Migrator, TenantDb};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+
+pub use config::BaseConfig;
+pub use provisioning::{OnProvision, Provisioner};
+
+/// Connections and shared state of one running service.
+#[derive(Clone)]
+pub struct Base {
+    pub db: TenantDb,
+    pub js: jetstream::Context,
+    pub outbox: Outbox,
+    pub verifier: Arc<Verifier>,
+    pub ready: Arc<AtomicBool>,
+}
+
+/// Connects to Postgres (migrating global tables and every known org schema), to NATS
+/// (creating the event stream), and starts the outbox relay.
+pub async fn start(
+    config: &BaseConfig,
+    global: Option<&Migrator>,
+    tenant: &'static Migrator,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Base> {
+    let verifier = Arc::new(
+        Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
+    );
+    let db = TenantDb::connect(&config.database_url, config.db_max_connections, tenant)
+        .await
+        .context("connecting to the service database")?;
+    if let Some(global) = global {
+        strongroom_tenancy::migrate_global(db.global(), global)
+            .await
+            .context("running global migrations")?;
+    }
+    let migrated = db.migrate_all().await.context("migrating org schemas")?;
+    tracing::debug!(schemas = migrated, "org schemas migrated");
+    let nats = strongroom_events::async_nats::connect(&config.nats_url)
+        .await
+        .with_context(|| format!("connecting to NATS at {}", config.nats_url))?;
+    let js = jetstream::new(nats);
+    strongroom_events::ensure_stream(&js, &config.event_prefix)
+        .await
+        .context("creating the event stream")?;
+    tokio::spawn(Relay::new(db.clone(), js.clone()).run(shutdown.clone()));
+    Ok(Base {
+        db,
+        js,
+        outbox: Outbox::new(config.event_prefix.clone()),
+        verifier,
+        ready: Arc::default(),
+    })
+}
+
+/// A lazily connected channel: services may start in any order.
+pub fn channel(url: &str) -> anyhow::Result<Channel> {
+    Ok(Channel::from_shared(url.to_owned())
+        .with_context(|| format!("invalid service url {url}"))?
+        .connect_timeout(Duration::from_secs(2))
+        .connect_lazy())
+}
+
+/// Asks the tenant service for the MSP org, retrying until it answers or `shutdown`.
+pub async fn fetch_msp_org(
+    tenant: &mut TenantClient<Channel>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<OrgId> {
+    let mut delay = Duration::from_millis(50);
+    loop {
+        match tenant.get_msp_org(GetMspOrgRequest {}).await {
+            Ok(org) => return Ok(OrgId::parse(&org.get_ref().id)?),
+            Err(status) => tracing::debug!(%status, "waiting for the tenant service"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => anyhow::bail!("shut down before the tenant service answered"),
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// Serves the gRPC router (with the standard health service) and the ops endpoints until
+/// `shutdown`. Readiness turns on when `base.ready` is set.
+pub async fn serve(
+    config: &BaseConfig,
+    base: &Base,
+    router: tonic::transport::server::Router,
+    health: tonic_health::server::HealthReporter,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let grpc_listener = tokio::net::TcpListener::bind(config.grpc_addr)
+        .await
+        .with_context(|| format!("binding gRPC on {}", config.grpc_addr))?;
+    if let Some(ops_addr) = config.ops_addr {
+        let listener = tokio::net::TcpListener::bind(ops_addr)
+            .await
+            .with_context(|| format!("binding ops on {ops_addr}"))?;
+        let app = ops_router(base.ready.clone());
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await;
+        });
+    }
+    if base.ready.load(Ordering::SeqCst) {
+        health
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    let incoming = tonic::transport::server::TcpIncoming::from(grpc_listener);
+    router
+        .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
+        .await
+        .context("gRPC server failed")
+}
+
+fn ops_router(ready: Arc<AtomicBool>) -> axum::Router {
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/healthz", get(|| async { StatusCode::OK }))
+        .route(
+            "/readyz",
+            get(move || {
+                let ready = ready.load(Ordering::SeqCst);
+                async move {
+                    if ready {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    }
+                }
+            }),
+        )
+}
+
+/// The audit actor of a verified request.
+pub fn actor(ctx: &strongroom_auth::RequestContext) -> strongroom_events::Actor {
+    strongroom_events::Actor {
+        user_id: Some(ctx.user()),
+        username: ctx.username().to_owned(),
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+    }
+}
+
+/// Cancels the token on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        shutdown.cancel();
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        shutdown.cancel();
+    });
+}
+
+/// The entry point of every service binary: `healthcheck --url <url>` probes a readiness
+/// URL (for container health checks); anything else runs the service until a signal.
+pub async fn binary_main<F, Fut>(run: F) -> anyhow::Result<()>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("healthcheck") {
+        let url = args
+            .iter()
+            .position(|a| a == "--url")
+            .and_then(|i| args.get(i + 1))
+            .context("usage: healthcheck --url http://host:port/readyz")?;
+        return healthcheck(url).await;
+    }
+    strongroom_telemetry::init();
+    let shutdown = CancellationToken::new();
+    cancel_on_signal(shutdown.clone());
+    run(shutdown).await
+}
+
+/// A plain HTTP/1.0 GET: succeeds on a 200 status.
+pub async fn healthcheck(url: &str) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .context("only http:// urls are supported")?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = tokio::net::TcpStream::connect(host)
+        .await
+        .with_context(|| format!("connecting to {host}"))?;
+    stream
+        .write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let status = response.lines().next().unwrap_or_default();
+    anyhow::ensure!(status.contains(" 200 "), "not ready: {status}");
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Tenant-scoped Postgres access: one database per service, one schema per org.
+//!
+//! [`TenantDb::begin`] is the only place that sets `search_path`, and only with the
+//! transaction-local form, so a pooled connection never carries one org's schema into the
+//! next borrower's query. Tenant tables exist only in org schemas; a query run outside a
+//! [`TenantTx`] finds no tenant table at all (fail closed).
+
+mod migrate;
+
+use std::collections::HashSet;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, RwLock};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
+
+pub use migrate::migrate_global;
+pub use sqlx::migrate::Migrator;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenancyError {
+    #[error("org {0} is not provisioned in this service")]
+    UnknownOrg(OrgId),
+    #[error("tenant migration {version} of schema {schema} failed")]
+    Migration {
+        schema: String,
+        version: i64,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("schema {schema} has migration {version}, which this build does not know (downgrade refused)")]
+    UnknownMigration { schema: String, version: i64 },
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+}
+
+impl HasErrorCode for TenancyError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            TenancyError::UnknownOrg(_) => ErrorCode::NotFound,
+            TenancyError::Database(sqlx::Error::PoolTimedOut) => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+/// The schema that holds an org's tables: derived from the org id only, never from input.
+pub fn schema_name(org: OrgId) -> String {
+    format!("org_{}", org.0.simple())
+}
+
+/// A service's database: global tables in `public`, tenant tables in one schema per org.
+#[derive(Clone)]
+pub struct TenantDb {
+    pool: PgPool,
+    tenant_migrations: &'static Migrator,
+    // Orgs whose schema is known to exist, so `begin` needs no extra round trip.
+    provisioned: Arc<RwLock<HashSet<OrgId>>>,
+}
+
+impl TenantDb {
+    /// Connects and creates the registry of provisioned schemas.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        tenant_migrations: &'static Migrator,
+    ) -> Result<Self, TenancyError> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await?;
+        Self::from_pool(pool, tenant_migrations).await
+    }
+
+    pub async fn from_pool(
+        pool: PgPool,
+        tenant_migrations: &'static Migrator,
+    ) -> Result<Self, TenancyError> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS public.tenant_schemas (
+                org_id uuid PRIMARY KEY,
+                schema_name text NOT NULL UNIQUE,
+                provisioned_at timestamptz NOT NULL DEFAULT now()
+            )",
+        )
+        .execute(&pool)
+        .await?;
+        Ok(Self {
+            pool,
+            tenant_migrations,
+            provisioned: Arc::default(),
+        })
+    }
+
+    /// The pool, for global (cross-tenant) tables in `public` only.
+    pub fn global(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Starts a transaction scoped to one org's schema.
+    pub async fn begin(&self, org: OrgId) -> Result<TenantTx, TenancyError> {
+        if !self.is_known(org) {
+            let found: Option<(String,)> =
+                sqlx::query_as("SELECT schema_name FROM public.tenant_schemas WHERE org_id = $1")
+                    .bind(org.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if found.is_none() {
+                return Err(TenancyError::UnknownOrg(org));
+            }
+            self.remember(org);
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('search_path', $1, true)")
+            .bind(schema_name(org))
+            .execute(&mut *tx)
+            .await?;
+        Ok(TenantTx { tx, org })
+    }
+
+    /// Creates the org's schema if needed and brings it to the latest tenant migration.
+    /// Idempotent and safe to run from several replicas at once.
+    pub async fn provision(&self, org: OrgId) -> Result<(), TenancyError> {
+        let schema = schema_name(org);
+        migrate::migrate_schema(&self.pool, &schema, self.tenant_migrations).await?;
+        sqlx::query(
+            "INSERT INTO public.tenant_schemas (org_id, schema_name) VALUES ($1, $2)
+             ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org.0)
+        .bind(&schema)
+        .execute(&self.pool)
+        .await?;
+        self.remember(org);
+        Ok(())
+    }
+
+    /// Migrates every provisioned schema; run at start-up.
+    pub async fn migrate_all(&self) -> Result<usize, TenancyError> {
+        let orgs = self.provisioned_orgs().await?;
+        for org in &orgs {
+            migrate::migrate_schema(&self.pool, &schema_name(*org), self.tenant_migrations)
+                .await?;
+            self.remember(*org);
+        }
+        Ok(orgs.len())
+    }
+
+    pub async fn provisioned_orgs(&self) -> Result<Vec<OrgId>, TenancyError> {
+        let rows: Vec<(uuid::Uuid,)> =
+            sqlx::query_as("SELECT org_id FROM public.tenant_schemas ORDER BY org_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| OrgId(id)).collect())
+    }
+
+    fn is_known(&self, org: OrgId) -> bool {
+        self.provisioned
+            .read()
+            .map(|set| set.contains(&org))
+            .unwrap_or(false)
+    }
+
+    fn remember(&self, org: OrgId) {
+        if let Ok(mut set) = self.provisioned.write() {
+            set.insert(org);
+        }
+    }
+}
+
+/// A transaction whose `search_path` is one org's schema. Store functions take this type,
+/// so tenant SQL cannot run without an org.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    org: OrgId,
+}
+
+impl TenantTx {
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+
+    pub async fn commit(self) -> Result<(), TenancyError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for TenantTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+}

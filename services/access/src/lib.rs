@@ -1,0 +1,103 @@
+//! Access: decides who may do what to which account. For now the owner alone may; shares,
+//! requests and checkouts extend `decide` in later work.
+
+use std::sync::Arc;
+
+use strongroom_auth::{RequestContext, Verifier, grpc_context};
+use strongroom_core::UserId;
+use strongroom_proto::access::access_server::{Access, AccessServer};
+use strongroom_proto::access::{CheckRequest, CheckResponse, Operation};
+use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_runtime::{BaseConfig, Provisioner};
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/access/tenant");
+
+pub const DEFAULT_PORT: u16 = 7284;
+
+pub struct Config {
+    pub base: BaseConfig,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            base: BaseConfig::from_env("access", DEFAULT_PORT)?,
+        })
+    }
+}
+
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
+    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
+    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
+    base.db.provision(msp_org).await?;
+    let (health, health_service) = tonic_health::server::health_reporter();
+    let router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(
+            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
+        )
+        .add_service(AccessServer::new(AccessGrpc {
+            verifier: base.verifier.clone(),
+        }));
+    base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
+}
+
+struct AccessGrpc {
+    verifier: Arc<Verifier>,
+}
+
+/// PMP's entitlement model: a password is reachable by its owner or through a share.
+/// Being an administrator (of the org or of the MSP) grants nothing by itself.
+fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> bool {
+    match operation {
+        Operation::View | Operation::Reveal | Operation::Modify | Operation::Manage => {
+            owner == ctx.user()
+        }
+        Operation::Unspecified => false,
+    }
+}
+
+#[tonic::async_trait]
+impl Access for AccessGrpc {
+    async fn check(&self, request: Request<CheckRequest>) -> Result<Response<CheckResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.get_ref();
+        let owner = UserId::parse(&req.owner_id)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let operation = Operation::try_from(req.operation).unwrap_or(Operation::Unspecified);
+        Ok(Response::new(CheckResponse {
+            allowed: decide(&ctx, owner, operation),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strongroom_auth::Claims;
+    use strongroom_core::{OrgId, Role};
+
+    use super::*;
+
+    fn ctx(user: UserId, role: Role) -> RequestContext {
+        let (private, public) = strongroom_auth::generate_keypair().unwrap();
+        let signer = strongroom_auth::Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let claims = Claims::new(user, OrgId::new(), "u", vec![role], 60, "password");
+        RequestContext::verify(&verifier, &signer.sign(&claims).unwrap(), None, None).unwrap()
+    }
+
+    #[test]
+    fn only_the_owner_may_reveal_whatever_the_role() {
+        let owner = UserId::new();
+        assert!(decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal));
+        for role in Role::ALL {
+            assert!(!decide(&ctx(UserId::new(), role), owner, Operation::Reveal));
+        }
+        assert!(!decide(&ctx(owner, Role::PasswordUser), owner, Operation::Unspecified));
+    }
+}

@@ -1,0 +1,114 @@
+//! Audit: every org's trail, fed by the event stream. Events are stored by id, so a
+//! redelivered or republished event is stored once.
+
+mod store;
+
+use std::sync::Arc;
+
+use strongroom_auth::{Verifier, grpc_context};
+use strongroom_core::{Role, to_status};
+use strongroom_events::Event;
+use strongroom_proto::audit::audit_server::{Audit, AuditServer};
+use strongroom_proto::audit::{ListEventsRequest, ListEventsResponse};
+use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_tenancy::TenantDb;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+pub use store::store_event;
+
+pub static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/audit/tenant");
+
+pub const DEFAULT_PORT: u16 = 7286;
+/// Replicas share this durable consumer, so each event is handled by one of them.
+pub const CONSUMER: &str = "audit";
+
+pub struct Config {
+    pub base: BaseConfig,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            base: BaseConfig::from_env("audit", DEFAULT_PORT)?,
+        })
+    }
+}
+
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
+    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
+    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
+    base.db.provision(msp_org).await?;
+
+    let consumer = consume_events(
+        base.db.clone(),
+        base.js.clone(),
+        config.base.event_prefix.clone(),
+        shutdown.clone(),
+    );
+    let (health, health_service) = tonic_health::server::health_reporter();
+    let router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(
+            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
+        )
+        .add_service(AuditServer::new(AuditGrpc {
+            db: base.db.clone(),
+            verifier: base.verifier.clone(),
+        }));
+    base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    let server = strongroom_runtime::serve(&config.base, &base, router, health, shutdown.clone());
+    tokio::select! {
+        r = server => r,
+        r = consumer => {
+            shutdown.cancel();
+            r
+        }
+    }
+}
+
+/// Stores every event of the stream in its org's trail until `shutdown`.
+pub async fn consume_events(
+    db: TenantDb,
+    js: strongroom_events::async_nats::jetstream::Context,
+    prefix: String,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    strongroom_events::consume(js, &prefix, CONSUMER, shutdown, |event: Event| {
+        let db = db.clone();
+        async move { store_event(&db, &event).await }
+    })
+    .await?;
+    Ok(())
+}
+
+struct AuditGrpc {
+    db: TenantDb,
+    verifier: Arc<Verifier>,
+}
+
+#[tonic::async_trait]
+impl Audit for AuditGrpc {
+    async fn list_events(
+        &self,
+        request: Request<ListEventsRequest>,
+    ) -> Result<Response<ListEventsResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        if !(ctx.has_role(Role::Administrator) || ctx.has_role(Role::PasswordAuditor)) {
+            return Err(Status::permission_denied(
+                "only administrators and auditors may read the audit trail",
+            ));
+        }
+        let limit = match request.get_ref().limit {
+            0 => 100,
+            n => n.min(1000),
+        };
+        let events = store::list_events(&self.db, ctx.org(), i64::from(limit))
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ListEventsResponse { events }))
+    }
+}

@@ -1,0 +1,40 @@
+use strongroom_core::{ErrorCode, HasErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    PermissionDenied(&'static str),
+    #[error("org not found")]
+    NotFound,
+    #[error("the {service} service could not provision the org; retry the request")]
+    Provisioning {
+        service: &'static str,
+        #[source]
+        source: tonic::Status,
+    },
+    #[error(transparent)]
+    Tenancy(#[from] strongroom_tenancy::TenancyError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Event(#[from] strongroom_events::EventError),
+}
+
+impl HasErrorCode for TenantError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            TenantError::InvalidInput(_) => ErrorCode::InvalidArgument,
+            TenantError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            TenantError::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            TenantError::NotFound => ErrorCode::NotFound,
+            TenantError::Provisioning { .. } => ErrorCode::Unavailable,
+            TenantError::Tenancy(e) => e.code(),
+            TenantError::Event(e) => e.code(),
+            TenantError::Database(_) => ErrorCode::Internal,
+        }
+    }
+}

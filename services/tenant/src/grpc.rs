@@ -1,0 +1,76 @@
+use std::sync::Arc;
+
+use strongroom_auth::{Verifier, grpc_context};
+use strongroom_core::{OrgId, UserId, to_status};
+use strongroom_proto::tenant::tenant_server::Tenant as TenantRpc;
+use strongroom_proto::tenant::*;
+use tonic::{Request, Response, Status};
+
+use crate::app::Tenant;
+use crate::store::OrgRow;
+
+pub struct TenantGrpc {
+    pub app: Arc<Tenant>,
+    pub verifier: Arc<Verifier>,
+}
+
+fn to_proto(org: OrgRow) -> Org {
+    Org {
+        id: org.id.to_string(),
+        slug: org.slug,
+        name: org.name,
+        is_msp: org.is_msp,
+        created_at: org.created_at.to_rfc3339(),
+        account_manager_id: org.account_manager_id.map(|u| u.to_string()).unwrap_or_default(),
+    }
+}
+
+fn parse<T>(r: Result<T, strongroom_core::ids::InvalidId>) -> Result<T, Status> {
+    r.map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+#[tonic::async_trait]
+impl TenantRpc for TenantGrpc {
+    async fn create_org(&self, request: Request<CreateOrgRequest>) -> Result<Response<Org>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        self.app
+            .create_org(&ctx, &req.slug, &req.name)
+            .await
+            .map(|o| Response::new(to_proto(o)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn resolve_slug(&self, request: Request<ResolveSlugRequest>) -> Result<Response<Org>, Status> {
+        self.app
+            .resolve_slug(&request.get_ref().slug)
+            .await
+            .map(|o| Response::new(to_proto(o)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn get_msp_org(&self, _request: Request<GetMspOrgRequest>) -> Result<Response<Org>, Status> {
+        self.app
+            .msp_org()
+            .await
+            .map(|o| Response::new(to_proto(o)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn check_org_access(
+        &self,
+        request: Request<CheckOrgAccessRequest>,
+    ) -> Result<Response<CheckOrgAccessResponse>, Status> {
+        let req = request.into_inner();
+        let allowed = self
+            .app
+            .check_org_access(
+                parse(UserId::parse(&req.user_id))?,
+                parse(OrgId::parse(&req.home_org_id))?,
+                parse(OrgId::parse(&req.target_org_id))?,
+            )
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(CheckOrgAccessResponse { allowed }))
+    }
+}

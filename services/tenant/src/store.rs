@@ -1,0 +1,105 @@
+//! SQL for the org registry (global tables).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use strongroom_core::OrgId;
+use uuid::Uuid;
+
+pub const MSP_SLUG: &str = "msporg";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub is_msp: bool,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub account_manager_id: Option<Uuid>,
+}
+
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.is_msp, o.status, o.created_at, m.user_id AS account_manager_id
+     FROM orgs o LEFT JOIN account_managers m ON m.org_id = o.id";
+
+/// Creates MSPOrg on first start; returns its id.
+pub async fn ensure_msp_org(pool: &PgPool) -> Result<OrgId, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO orgs (id, slug, name, is_msp, status) VALUES ($1, $2, 'MSPOrg', true, 'active')
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(OrgId::new().0)
+    .bind(MSP_SLUG)
+    .execute(pool)
+    .await?;
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM orgs WHERE is_msp")
+        .fetch_one(pool)
+        .await?;
+    Ok(OrgId(id))
+}
+
+pub async fn find_org_by_slug(pool: &PgPool, slug: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS} WHERE lower(o.slug) = lower($1)"
+    )))
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn find_org(pool: &PgPool, id: OrgId) -> Result<Option<OrgRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} WHERE o.id = $1")))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Registers a client org (still provisioning) with its account manager, atomically.
+pub async fn create_org(
+    pool: &PgPool,
+    id: OrgId,
+    slug: &str,
+    name: &str,
+    manager: Uuid,
+    manager_home: OrgId,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO orgs (id, slug, name, created_by) VALUES ($1, $2, $3, $4)")
+        .bind(id.0)
+        .bind(slug)
+        .bind(name)
+        .bind(manager)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO account_managers (org_id, user_id, home_org_id) VALUES ($1, $2, $3)")
+        .bind(id.0)
+        .bind(manager)
+        .bind(manager_home.0)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+pub async fn mark_active(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orgs SET status = 'active' WHERE id = $1")
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_account_manager(
+    pool: &PgPool,
+    org: OrgId,
+    user: Uuid,
+    home: OrgId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM account_managers m JOIN orgs o ON o.id = m.org_id
+         WHERE m.org_id = $1 AND m.user_id = $2 AND m.home_org_id = $3 AND o.status = 'active')",
+    )
+    .bind(org.0)
+    .bind(user)
+    .bind(home.0)
+    .fetch_one(pool)
+    .await
+}

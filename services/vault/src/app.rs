@@ -1,0 +1,201 @@
+//! Vault use cases.
+
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+use strongroom_auth::{RequestContext, outgoing};
+use strongroom_core::{AccountId, ResourceId, Role};
+use strongroom_crypto::{SecretAad, open, seal};
+use strongroom_events::{Event, Outbox, Target};
+use strongroom_proto::access::access_client::AccessClient;
+use strongroom_proto::access::{CheckRequest, Operation};
+use strongroom_tenancy::TenantDb;
+use tonic::transport::Channel;
+use zeroize::Zeroizing;
+
+use crate::error::{VaultError, unique_or};
+use crate::keys::OrgKeys;
+use crate::store::{self, ResourceRow};
+
+const SERVICE: &str = "vault";
+const MAX_PASSWORD_BYTES: usize = 4096;
+
+pub struct Vault {
+    pub db: TenantDb,
+    pub outbox: Outbox,
+    pub keys: Arc<OrgKeys>,
+    pub access: AccessClient<Channel>,
+}
+
+impl Vault {
+    pub async fn create_resource(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        resource_type: &str,
+        host: &str,
+    ) -> Result<ResourceRow, VaultError> {
+        if ctx.has_role(Role::PasswordAuditor) && ctx.claims.roles.len() == 1 {
+            return Err(VaultError::PermissionDenied("password auditors cannot add resources"));
+        }
+        let name = required("name", name, 200)?;
+        let resource_type = required("type", resource_type, 100)?;
+        let host = host.trim();
+        if host.len() > 255 {
+            return Err(VaultError::InvalidInput("host must have at most 255 characters".into()));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let resource = store::create_resource(
+            &mut tx,
+            ResourceId::new().0,
+            name,
+            resource_type,
+            host,
+            ctx.user().0,
+        )
+        .await
+        .map_err(|e| {
+            unique_or(e, || VaultError::AlreadyExists(format!("a resource named {name} already exists")))
+        })?;
+        let event = Event::new(
+            ctx.org(),
+            SERVICE,
+            "resource.created",
+            strongroom_runtime::actor(ctx),
+            Target::new("resource", resource.id, &resource.name),
+        )
+        .with_details(serde_json::json!({ "type": resource.resource_type, "host": resource.host }));
+        self.outbox.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(resource)
+    }
+
+    /// Adds an account to a resource the caller may manage; its password is sealed with the
+    /// org's data key. Returns (account id, created at).
+    pub async fn create_account(
+        &self,
+        ctx: &RequestContext,
+        resource: ResourceId,
+        username: &str,
+        password: SecretString,
+    ) -> Result<(AccountId, chrono::DateTime<chrono::Utc>), VaultError> {
+        let username = required("username", username, 200)?;
+        let secret = password.expose_secret();
+        if secret.is_empty() || secret.len() > MAX_PASSWORD_BYTES {
+            return Err(VaultError::InvalidInput(format!(
+                "password must have 1 to {MAX_PASSWORD_BYTES} bytes"
+            )));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_resource(&mut tx, resource.0)
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        let check = CheckRequest {
+            account_id: String::new(),
+            resource_id: found.id.to_string(),
+            owner_id: found.owner_id.to_string(),
+            operation: Operation::Manage as i32,
+        };
+        if !self.allowed(ctx, check).await? {
+            return Err(VaultError::NotFound("resource"));
+        }
+        let account = AccountId::new();
+        let created_at = store::create_account(&mut tx, account.0, found.id, username)
+            .await
+            .map_err(|e| {
+                unique_or(e, || {
+                    VaultError::AlreadyExists(format!(
+                        "resource {} already has an account {username}",
+                        found.name
+                    ))
+                })
+            })?;
+        let (key_version, key) = self.keys.current(ctx.org()).await?;
+        let aad = SecretAad { org: ctx.org(), account, version: 1 };
+        let sealed = seal(&key, &aad, secret.as_bytes())?;
+        store::create_secret(&mut tx, account.0, 1, key_version, &sealed, ctx.user().0).await?;
+        let event = Event::new(
+            ctx.org(),
+            SERVICE,
+            "account.created",
+            strongroom_runtime::actor(ctx),
+            Target::new("account", account, format!("{}/{username}", found.name)),
+        );
+        self.outbox.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok((account, created_at))
+    }
+
+    /// Returns the account's password to a caller the access service allows. The audit
+    /// event commits before the password leaves; a refused caller gets "not found".
+    pub async fn reveal_password(
+        &self,
+        ctx: &RequestContext,
+        account: AccountId,
+    ) -> Result<Zeroizing<String>, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let secret = store::find_current_secret(&mut tx, account.0)
+            .await?
+            .ok_or(VaultError::NotFound("account"))?;
+        let target = Target::new(
+            "account",
+            secret.account_id,
+            format!("{}/{}", secret.resource_name, secret.username),
+        );
+        let check = CheckRequest {
+            account_id: secret.account_id.to_string(),
+            resource_id: secret.resource_id.to_string(),
+            owner_id: secret.owner_id.to_string(),
+            operation: Operation::Reveal as i32,
+        };
+        if !self.allowed(ctx, check).await? {
+            let event = Event::new(
+                ctx.org(),
+                SERVICE,
+                "password.reveal_denied",
+                strongroom_runtime::actor(ctx),
+                target,
+            );
+            self.outbox.record(&mut tx, &event).await?;
+            tx.commit().await?;
+            return Err(VaultError::NotFound("account"));
+        }
+        let key = self.keys.version(ctx.org(), secret.key_version).await?;
+        let aad = SecretAad { org: ctx.org(), account, version: secret.version };
+        let plaintext = open(&key, &aad, &secret.ciphertext)?;
+        let password = Zeroizing::new(
+            String::from_utf8(plaintext.to_vec())
+                .map_err(|_| VaultError::InvalidInput("stored password is not text".into()))?,
+        );
+        let event = Event::new(
+            ctx.org(),
+            SERVICE,
+            "password.revealed",
+            strongroom_runtime::actor(ctx),
+            target,
+        )
+        .with_details(serde_json::json!({ "via": ctx.claims.amr }));
+        self.outbox.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(password)
+    }
+
+    async fn allowed(&self, ctx: &RequestContext, check: CheckRequest) -> Result<bool, VaultError> {
+        Ok(self
+            .access
+            .clone()
+            .check(outgoing(ctx, check))
+            .await
+            .map_err(VaultError::Access)?
+            .into_inner()
+            .allowed)
+    }
+}
+
+fn required<'a>(field: &str, value: &'a str, max: usize) -> Result<&'a str, VaultError> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > max {
+        return Err(VaultError::InvalidInput(format!("{field} must have 1 to {max} characters")));
+    }
+    Ok(value)
+}

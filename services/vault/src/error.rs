@@ -1,0 +1,52 @@
+use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    PermissionDenied(&'static str),
+    /// Also returned when the caller may not see the item, so ids leak nothing.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("org {0} has no data key")]
+    MissingDataKey(OrgId),
+    #[error(transparent)]
+    Crypto(#[from] strongroom_crypto::CryptoError),
+    #[error(transparent)]
+    Tenancy(#[from] strongroom_tenancy::TenancyError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Event(#[from] strongroom_events::EventError),
+    #[error("access service: {0}")]
+    Access(tonic::Status),
+}
+
+impl HasErrorCode for VaultError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            VaultError::InvalidInput(_) => ErrorCode::InvalidArgument,
+            VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            VaultError::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            VaultError::NotFound(_) => ErrorCode::NotFound,
+            VaultError::Crypto(e) => e.code(),
+            VaultError::Tenancy(e) => e.code(),
+            VaultError::Event(e) => e.code(),
+            VaultError::Access(_) => ErrorCode::Unavailable,
+            VaultError::MissingDataKey(_) | VaultError::Database(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+pub fn unique_or<E>(e: sqlx::Error, on_unique: E) -> VaultError
+where
+    E: FnOnce() -> VaultError,
+{
+    match e.as_database_error() {
+        Some(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => on_unique(),
+        _ => VaultError::Database(e),
+    }
+}

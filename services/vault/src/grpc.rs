@@ -1,0 +1,80 @@
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use strongroom_auth::{Verifier, grpc_context};
+use strongroom_core::{AccountId, ResourceId, to_status};
+use strongroom_proto::vault::vault_server::Vault as VaultRpc;
+use strongroom_proto::vault::*;
+use tonic::{Request, Response, Status};
+
+use crate::app::Vault;
+
+pub struct VaultGrpc {
+    pub app: Arc<Vault>,
+    pub verifier: Arc<Verifier>,
+}
+
+/// A malformed id is "not found" too: it names nothing the caller may see.
+fn id<T>(r: Result<T, strongroom_core::InvalidId>, what: &str) -> Result<T, Status> {
+    r.map_err(|_| Status::not_found(format!("{what} not found")))
+}
+
+#[tonic::async_trait]
+impl VaultRpc for VaultGrpc {
+    async fn create_resource(
+        &self,
+        request: Request<CreateResourceRequest>,
+    ) -> Result<Response<Resource>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let r = self
+            .app
+            .create_resource(&ctx, &req.name, &req.resource_type, &req.host)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(Resource {
+            id: r.id.to_string(),
+            name: r.name,
+            resource_type: r.resource_type,
+            host: r.host,
+            owner_id: r.owner_id.to_string(),
+            created_at: r.created_at.to_rfc3339(),
+        }))
+    }
+
+    async fn create_account(
+        &self,
+        request: Request<CreateAccountRequest>,
+    ) -> Result<Response<Account>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let resource = id(ResourceId::parse(&req.resource_id), "resource")?;
+        let (account, created_at) = self
+            .app
+            .create_account(&ctx, resource, &req.username, SecretString::from(req.password))
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(Account {
+            id: account.to_string(),
+            resource_id: resource.to_string(),
+            username: req.username.trim().to_owned(),
+            created_at: created_at.to_rfc3339(),
+        }))
+    }
+
+    async fn reveal_password(
+        &self,
+        request: Request<RevealPasswordRequest>,
+    ) -> Result<Response<RevealPasswordResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let account = id(AccountId::parse(&request.get_ref().account_id), "account")?;
+        let password = self
+            .app
+            .reveal_password(&ctx, account)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(RevealPasswordResponse {
+            password: password.to_string(),
+        }))
+    }
+}

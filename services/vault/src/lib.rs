@@ -1,0 +1,121 @@
+//! Vault: resources, accounts and their encrypted passwords, and each org's data key.
+
+mod app;
+mod error;
+mod grpc;
+mod keys;
+mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use secrecy::SecretString;
+use serde::Deserialize;
+use strongroom_crypto::{AnyKms, LocalKms, TransitKms};
+use strongroom_proto::access::access_client::AccessClient;
+use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::vault::vault_server::VaultServer;
+use strongroom_runtime::{BaseConfig, Provisioner};
+use tokio_util::sync::CancellationToken;
+
+pub use error::VaultError;
+
+static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/vault/tenant");
+
+pub const DEFAULT_PORT: u16 = 7283;
+
+/// Where each org's key-encryption key lives.
+#[derive(Debug, Clone)]
+pub enum KmsConfig {
+    /// A master key file in this directory (the one-machine default).
+    Local { dir: PathBuf },
+    /// OpenBao/Vault transit engine.
+    Transit {
+        addr: String,
+        token: SecretString,
+        mount: String,
+    },
+}
+
+pub struct Config {
+    pub base: BaseConfig,
+    pub kms: KmsConfig,
+}
+
+#[derive(Deserialize)]
+struct Own {
+    kms: Option<String>,
+    kms_local_dir: Option<PathBuf>,
+    kms_transit_addr: Option<String>,
+    kms_transit_token: Option<SecretString>,
+    kms_transit_mount: Option<String>,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let own: Own = figment::Figment::new()
+            .merge(figment::providers::Env::prefixed("STRONGROOM_"))
+            .extract()
+            .context("invalid vault configuration")?;
+        let kms = match own.kms.as_deref().unwrap_or("local") {
+            "local" => KmsConfig::Local {
+                dir: own
+                    .kms_local_dir
+                    .unwrap_or_else(|| PathBuf::from("strongroom-data/kms")),
+            },
+            "transit" => KmsConfig::Transit {
+                addr: own
+                    .kms_transit_addr
+                    .context("STRONGROOM_KMS_TRANSIT_ADDR is required with STRONGROOM_KMS=transit")?,
+                token: own
+                    .kms_transit_token
+                    .context("STRONGROOM_KMS_TRANSIT_TOKEN is required with STRONGROOM_KMS=transit")?,
+                mount: own.kms_transit_mount.unwrap_or_else(|| "transit".into()),
+            },
+            other => anyhow::bail!("STRONGROOM_KMS must be local or transit, not {other:?}"),
+        };
+        Ok(Self {
+            base: BaseConfig::from_env("vault", DEFAULT_PORT)?,
+            kms,
+        })
+    }
+}
+
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let kms = match &config.kms {
+        KmsConfig::Local { dir } => AnyKms::Local(LocalKms::open(dir)?),
+        KmsConfig::Transit { addr, token, mount } => {
+            AnyKms::Transit(TransitKms::new(addr, token.clone(), mount)?)
+        }
+    };
+    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
+    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
+    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
+    let keys = Arc::new(keys::OrgKeys::new(base.db.clone(), kms));
+    base.db.provision(msp_org).await?;
+    keys.ensure_data_key(msp_org)
+        .await
+        .context("creating MSPOrg's data key")?;
+
+    let app = Arc::new(app::Vault {
+        db: base.db.clone(),
+        outbox: base.outbox.clone(),
+        keys: keys.clone(),
+        access: AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?),
+    });
+    let (health, health_service) = tonic_health::server::health_reporter();
+    let router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(
+            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, keys::ProvisionKey(keys))
+                .into_server(),
+        )
+        .add_service(VaultServer::new(grpc::VaultGrpc {
+            app,
+            verifier: base.verifier.clone(),
+        }));
+    base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
+}

@@ -1,0 +1,112 @@
+//! SQL for the vault's tenant tables.
+
+use chrono::{DateTime, Utc};
+use strongroom_tenancy::TenantTx;
+use uuid::Uuid;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ResourceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub resource_type: String,
+    pub host: String,
+    pub owner_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn create_resource(
+    tx: &mut TenantTx,
+    id: Uuid,
+    name: &str,
+    resource_type: &str,
+    host: &str,
+    owner: Uuid,
+) -> Result<ResourceRow, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO resources (id, name, resource_type, host, owner_id) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, name, resource_type, host, owner_id, created_at",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(resource_type)
+    .bind(host)
+    .bind(owner)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn find_resource(tx: &mut TenantTx, id: Uuid) -> Result<Option<ResourceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, resource_type, host, owner_id, created_at FROM resources WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn create_account(
+    tx: &mut TenantTx,
+    id: Uuid,
+    resource: Uuid,
+    username: &str,
+) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (id, resource_id, username) VALUES ($1, $2, $3) RETURNING created_at",
+    )
+    .bind(id)
+    .bind(resource)
+    .bind(username)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn create_secret(
+    tx: &mut TenantTx,
+    account: Uuid,
+    version: i32,
+    key_version: i32,
+    ciphertext: &[u8],
+    created_by: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO secrets (account_id, version, key_version, ciphertext, created_by)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(account)
+    .bind(version)
+    .bind(key_version)
+    .bind(ciphertext)
+    .bind(created_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CurrentSecret {
+    pub account_id: Uuid,
+    pub username: String,
+    pub resource_id: Uuid,
+    pub resource_name: String,
+    pub owner_id: Uuid,
+    pub version: i32,
+    pub key_version: i32,
+    pub ciphertext: Vec<u8>,
+}
+
+pub async fn find_current_secret(
+    tx: &mut TenantTx,
+    account: Uuid,
+) -> Result<Option<CurrentSecret>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id AS account_id, a.username, r.id AS resource_id, r.name AS resource_name,
+                r.owner_id, s.version, s.key_version, s.ciphertext
+         FROM accounts a
+         JOIN resources r ON r.id = a.resource_id
+         JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version
+         WHERE a.id = $1",
+    )
+    .bind(account)
+    .fetch_optional(&mut **tx)
+    .await
+}
