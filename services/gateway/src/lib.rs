@@ -1,1 +1,110 @@
+//! Gateway: the public REST API. It authenticates the caller, resolves the org from the URL
+//! (`/<org>/api/v1/...`, or `/api/v1/...` for MSPOrg), forwards over gRPC, and holds no rules.
 
+mod caller;
+mod error;
+mod readiness;
+mod routes;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::Request;
+use serde::{Deserialize, Serialize};
+use strongroom_auth::Verifier;
+use strongroom_proto::audit::audit_client::AuditClient;
+use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::vault::vault_client::VaultClient;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+
+pub use caller::OrgSlug;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    pub http_addr: SocketAddr,
+    pub jwt_public_key_file: PathBuf,
+    pub identity_url: String,
+    pub tenant_url: String,
+    pub vault_url: String,
+    pub access_url: String,
+    pub rotation_url: String,
+    pub audit_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 7272)),
+            jwt_public_key_file: PathBuf::from("strongroom-data/jwt-public.pem"),
+            identity_url: "http://127.0.0.1:7281".into(),
+            tenant_url: "http://127.0.0.1:7282".into(),
+            vault_url: "http://127.0.0.1:7283".into(),
+            access_url: "http://127.0.0.1:7284".into(),
+            rotation_url: "http://127.0.0.1:7285".into(),
+            audit_url: "http://127.0.0.1:7286".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        use figment::providers::{Env, Serialized};
+        figment::Figment::from(Serialized::defaults(Self::default()))
+            .merge(Env::prefixed("STRONGROOM_"))
+            .extract()
+            .context("invalid gateway configuration")
+    }
+}
+
+#[derive(Clone)]
+pub struct Gateway {
+    pub verifier: Arc<Verifier>,
+    pub identity: IdentityClient<Channel>,
+    pub tenant: TenantClient<Channel>,
+    pub vault: VaultClient<Channel>,
+    pub audit: AuditClient<Channel>,
+    pub orgs: caller::OrgDirectory,
+    pub readiness: readiness::Readiness,
+}
+
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let verifier = Arc::new(
+        Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
+    );
+    let ch = |url: &str| strongroom_runtime::channel(url);
+    let tenant = TenantClient::new(ch(&config.tenant_url)?);
+    let services = vec![
+        ("identity", ch(&config.identity_url)?),
+        ("tenant", ch(&config.tenant_url)?),
+        ("vault", ch(&config.vault_url)?),
+        ("access", ch(&config.access_url)?),
+        ("rotation", ch(&config.rotation_url)?),
+        ("audit", ch(&config.audit_url)?),
+    ];
+    let readiness = readiness::Readiness::watch(services, shutdown.clone());
+    let state = Gateway {
+        verifier,
+        identity: IdentityClient::new(ch(&config.identity_url)?),
+        vault: VaultClient::new(ch(&config.vault_url)?),
+        audit: AuditClient::new(ch(&config.audit_url)?),
+        orgs: caller::OrgDirectory::new(tenant.clone()),
+        tenant,
+        readiness,
+    };
+    let app = tower::ServiceExt::map_request(routes::router(state), caller::split_org_prefix);
+    let listener = tokio::net::TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| format!("binding HTTP on {}", config.http_addr))?;
+    tracing::info!(addr = %config.http_addr, "gateway listening");
+    axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+    )
+    .with_graceful_shutdown(shutdown.cancelled_owned())
+    .await
+    .context("HTTP server failed")
+}

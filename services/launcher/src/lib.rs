@@ -1,1 +1,215 @@
+//! The `strongroom` launcher: every service in one process, each on its own port, still
+//! talking over gRPC and NATS, so one machine needs one command.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use secrecy::SecretString;
+use sqlx::Connection;
+use strongroom_runtime::BaseConfig;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
+
+/// How the whole stack runs on one machine.
+#[derive(Debug, Clone)]
+pub struct StackConfig {
+    pub http_addr: SocketAddr,
+    /// Postgres server URL without a database; each service gets `<db_prefix>_<service>`.
+    pub postgres_url: String,
+    pub db_prefix: String,
+    pub nats_url: String,
+    pub event_prefix: String,
+    /// Token keys and the local KMS master key live here.
+    pub data_dir: PathBuf,
+    /// gRPC ports of identity, tenant, vault, access, rotation, audit.
+    pub grpc_ports: [u16; 6],
+    pub admin_password: Option<SecretString>,
+    /// `None` = local master-key file in `data_dir/kms`.
+    pub transit: Option<(String, SecretString)>,
+}
+
+impl StackConfig {
+    /// Embedded defaults overridden by `STRONGROOM_*` variables.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |k: &str| std::env::var(format!("STRONGROOM_{k}")).ok();
+        let http_addr = var("HTTP_ADDR")
+            .as_deref()
+            .unwrap_or("127.0.0.1:7272")
+            .parse()
+            .context("STRONGROOM_HTTP_ADDR must be host:port")?;
+        let transit = match var("KMS").as_deref().unwrap_or("local") {
+            "local" => None,
+            "transit" => Some((
+                var("KMS_TRANSIT_ADDR").context("STRONGROOM_KMS_TRANSIT_ADDR is required")?,
+                SecretString::from(
+                    var("KMS_TRANSIT_TOKEN").context("STRONGROOM_KMS_TRANSIT_TOKEN is required")?,
+                ),
+            )),
+            other => anyhow::bail!("STRONGROOM_KMS must be local or transit, not {other:?}"),
+        };
+        Ok(Self {
+            http_addr,
+            postgres_url: var("POSTGRES_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into()),
+            db_prefix: var("DB_PREFIX").unwrap_or_else(|| "strongroom".into()),
+            nats_url: var("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            event_prefix: var("EVENT_PREFIX").unwrap_or_else(|| "sr".into()),
+            data_dir: var("DATA_DIR").map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
+            grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
+            admin_password: var("ADMIN_PASSWORD").map(SecretString::from),
+            transit,
+        })
+    }
+
+    pub fn database_name(&self, service: &str) -> String {
+        format!("{}_{service}", self.db_prefix)
+    }
+
+    fn url(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.grpc_ports.get(i).copied().unwrap_or_default())
+    }
+
+    fn base(&self, i: usize) -> BaseConfig {
+        let service = SERVICES.get(i).copied().unwrap_or("unknown");
+        let port = self.grpc_ports.get(i).copied().unwrap_or_default();
+        let mut base = BaseConfig::local(service, port);
+        base.database_url = format!("{}/{}", self.postgres_url, self.database_name(service));
+        base.nats_url = self.nats_url.clone();
+        base.event_prefix = self.event_prefix.clone();
+        base.jwt_public_key_file = self.data_dir.join("jwt-public.pem");
+        base.identity_url = self.url(0);
+        base.tenant_url = self.url(1);
+        base.vault_url = self.url(2);
+        base.access_url = self.url(3);
+        base.rotation_url = self.url(4);
+        base.audit_url = self.url(5);
+        base
+    }
+}
+
+/// Writes a new token key pair into `dir` unless one is there (so a restart keeps
+/// issued tokens valid).
+pub fn keygen(dir: &Path) -> anyhow::Result<()> {
+    let private_path = dir.join("jwt-private.pem");
+    if private_path.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (private, public) = strongroom_auth::generate_keypair()?;
+    write_private(&private_path, private.as_bytes())?;
+    std::fs::write(dir.join("jwt-public.pem"), public)?;
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+/// Creates each service's database if it is missing.
+pub async fn ensure_databases(config: &StackConfig) -> anyhow::Result<()> {
+    let mut conn = sqlx::PgConnection::connect(&format!("{}/postgres", config.postgres_url))
+        .await
+        .with_context(|| format!("connecting to Postgres at {}", config.postgres_url))?;
+    for service in SERVICES {
+        let name = config.database_name(service);
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut conn)
+                .await?;
+        if exists {
+            continue;
+        }
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "database name {name:?} must be letters, digits and underscores"
+        );
+        let created = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut conn)
+            .await;
+        // Another launcher may have created it meanwhile.
+        if let Err(e) = created {
+            let duplicate = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|c| c == "42P04" || c == "23505");
+            if !duplicate {
+                return Err(e).with_context(|| format!("creating database {name}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs all seven services until `shutdown` or until one of them fails.
+pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    keygen(&config.data_dir)?;
+    ensure_databases(&config).await?;
+    let base = |i| config.base(i);
+
+    let mut services: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
+    let s = shutdown.clone();
+    let identity = strongroom_identity::Config {
+        base: base(0),
+        jwt_private_key_file: config.data_dir.join("jwt-private.pem"),
+        admin_password: config.admin_password.clone(),
+        token_ttl_secs: 15 * 60,
+    };
+    services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
+    let (b, s) = (base(1), shutdown.clone());
+    services.spawn(async move { ("tenant", strongroom_tenant::run(strongroom_tenant::Config { base: b }, s).await) });
+    let kms = match &config.transit {
+        None => strongroom_vault::KmsConfig::Local {
+            dir: config.data_dir.join("kms"),
+        },
+        Some((addr, token)) => strongroom_vault::KmsConfig::Transit {
+            addr: addr.clone(),
+            token: token.clone(),
+            mount: "transit".into(),
+        },
+    };
+    let (b, s) = (base(2), shutdown.clone());
+    services.spawn(async move { ("vault", strongroom_vault::run(strongroom_vault::Config { base: b, kms }, s).await) });
+    let (b, s) = (base(3), shutdown.clone());
+    services.spawn(async move { ("access", strongroom_access::run(strongroom_access::Config { base: b }, s).await) });
+    let (b, s) = (base(4), shutdown.clone());
+    services.spawn(async move { ("rotation", strongroom_rotation::run(strongroom_rotation::Config { base: b }, s).await) });
+    let (b, s) = (base(5), shutdown.clone());
+    services.spawn(async move { ("audit", strongroom_audit::run(strongroom_audit::Config { base: b }, s).await) });
+    let gateway = strongroom_gateway::Config {
+        http_addr: config.http_addr,
+        jwt_public_key_file: config.data_dir.join("jwt-public.pem"),
+        identity_url: config.url(0),
+        tenant_url: config.url(1),
+        vault_url: config.url(2),
+        access_url: config.url(3),
+        rotation_url: config.url(4),
+        audit_url: config.url(5),
+    };
+    let s = shutdown.clone();
+    services.spawn(async move { ("gateway", strongroom_gateway::run(gateway, s).await) });
+
+    let mut failure = None;
+    while let Some(joined) = services.join_next().await {
+        let (name, result) = joined.context("a service panicked")?;
+        if let Err(e) = result {
+            tracing::error!(service = name, error = %format!("{e:#}"), "service stopped");
+            failure.get_or_insert_with(|| e.context(format!("the {name} service failed")));
+        }
+        // One service down means the stack is down: stop the others.
+        shutdown.cancel();
+    }
+    failure.map_or(Ok(()), Err)
+}

@@ -1,0 +1,215 @@
+//! Who is calling and in which org: the org comes from the URL, the identity from the
+//! bearer credential, and the two are reconciled by the identity service.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use strongroom_auth::RequestContext;
+use strongroom_core::{ErrorCode, OrgId};
+use strongroom_proto::identity::{AuthenticateApiKeyRequest, ExchangeTokenRequest};
+use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::tenant::{GetMspOrgRequest, ResolveSlugRequest};
+use tonic::transport::Channel;
+
+use crate::Gateway;
+use crate::error::ApiError;
+
+/// The org slug taken from a `/<org>/api/...` URL.
+#[derive(Debug, Clone)]
+pub struct OrgSlug(pub String);
+
+/// Rewrites `/<org>/api/v1/...` to `/api/v1/...`, keeping the slug as an extension, so one
+/// router serves MSPOrg at `/api/v1` and every client org at its own URL.
+pub fn split_org_prefix(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let Some((slug, rest)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
+        return request;
+    };
+    if slug == "api" || !(rest == "api" || rest.starts_with("api/")) {
+        return request;
+    }
+    let slug = slug.to_owned();
+    let new_path = format!("/{rest}");
+    let new_uri = match request.uri().query() {
+        Some(q) => format!("{new_path}?{q}"),
+        None => new_path,
+    };
+    if let Ok(uri) = new_uri.parse() {
+        *request.uri_mut() = uri;
+        request.extensions_mut().insert(OrgSlug(slug));
+    }
+    request
+}
+
+const SLUG_TTL: Duration = Duration::from_secs(30);
+
+/// Slug → org id, cached briefly (ids never change; a new org shows up within the TTL of a
+/// miss, and misses are not cached).
+#[derive(Clone)]
+pub struct OrgDirectory {
+    tenant: TenantClient<Channel>,
+    cache: Arc<RwLock<HashMap<String, (OrgId, Instant)>>>,
+    msp: Arc<RwLock<Option<OrgId>>>,
+}
+
+impl OrgDirectory {
+    pub fn new(tenant: TenantClient<Channel>) -> Self {
+        Self {
+            tenant,
+            cache: Arc::default(),
+            msp: Arc::default(),
+        }
+    }
+
+    pub async fn resolve(&self, slug: Option<&OrgSlug>) -> Result<OrgId, ApiError> {
+        let Some(OrgSlug(slug)) = slug else {
+            return self.msp_org().await;
+        };
+        let key = slug.to_ascii_lowercase();
+        if let Some((id, at)) = self.cache.read().ok().and_then(|c| c.get(&key).copied()) {
+            if at.elapsed() < SLUG_TTL {
+                return Ok(id);
+            }
+        }
+        let org = self
+            .tenant
+            .clone()
+            .resolve_slug(ResolveSlugRequest { slug: slug.clone() })
+            .await
+            .map_err(|s| {
+                if s.code() == tonic::Code::NotFound {
+                    ApiError::new(ErrorCode::NotFound, "no such org")
+                } else {
+                    s.into()
+                }
+            })?
+            .into_inner();
+        let id = OrgId::parse(&org.id).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(key, (id, Instant::now()));
+        }
+        Ok(id)
+    }
+
+    async fn msp_org(&self) -> Result<OrgId, ApiError> {
+        if let Some(id) = self.msp.read().ok().and_then(|m| *m) {
+            return Ok(id);
+        }
+        let org = self.tenant.clone().get_msp_org(GetMspOrgRequest {}).await?.into_inner();
+        let id = OrgId::parse(&org.id).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+        if let Ok(mut m) = self.msp.write() {
+            *m = Some(id);
+        }
+        Ok(id)
+    }
+}
+
+/// Where the request came from, for the audit trail.
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Origin {
+    pub fn of(parts: &Parts) -> Self {
+        Self {
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+
+    /// Puts the origin on a call that carries no token (login).
+    pub fn attach<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        let meta = request.metadata_mut();
+        if let Some(Ok(v)) = self.ip.as_deref().map(str::parse) {
+            meta.insert(strongroom_auth::METADATA_IP, v);
+        }
+        if let Some(Ok(v)) = self.user_agent.as_deref().map(str::parse) {
+            meta.insert(strongroom_auth::METADATA_USER_AGENT, v);
+        }
+        request
+    }
+}
+
+/// The org a request addresses (from its URL).
+pub struct TargetOrg(pub OrgId);
+
+impl FromRequestParts<Gateway> for TargetOrg {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Gateway) -> Result<Self, ApiError> {
+        let slug = parts.extensions.get::<OrgSlug>().cloned();
+        Ok(Self(state.orgs.resolve(slug.as_ref()).await?))
+    }
+}
+
+/// A caller authenticated for the org in the URL: an access token of that org, an MSP
+/// user's token exchanged for one (account managers), or an API key of that org. Whatever
+/// does not fit is "not found", so no org's existence leaks to outsiders.
+pub struct Caller(pub RequestContext);
+
+impl FromRequestParts<Gateway> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Gateway) -> Result<Self, ApiError> {
+        let TargetOrg(org) = TargetOrg::from_request_parts(parts, state).await?;
+        let origin = Origin::of(parts);
+        let credential = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "missing bearer credentials"))?;
+        let verify = |token: &str| {
+            RequestContext::verify(&state.verifier, token, origin.ip.clone(), origin.user_agent.clone())
+                .map_err(|_| ApiError::new(ErrorCode::Unauthenticated, "invalid or expired token"))
+        };
+
+        if credential.starts_with("srk_") {
+            let issued = state
+                .identity
+                .clone()
+                .authenticate_api_key(AuthenticateApiKeyRequest {
+                    org_id: org.to_string(),
+                    key: credential.to_owned(),
+                })
+                .await?
+                .into_inner();
+            return Ok(Self(verify(&issued.token)?));
+        }
+        let ctx = verify(credential)?;
+        if ctx.org() == org {
+            return Ok(Self(ctx));
+        }
+        let exchanged = state
+            .identity
+            .clone()
+            .exchange_token(strongroom_auth::outgoing(
+                &ctx,
+                ExchangeTokenRequest {
+                    target_org_id: org.to_string(),
+                },
+            ))
+            .await
+            .map_err(|s| match s.code() {
+                tonic::Code::NotFound | tonic::Code::PermissionDenied => ApiError::not_found(),
+                _ => s.into(),
+            })?
+            .into_inner();
+        Ok(Self(verify(&exchanged.token)?))
+    }
+}

@@ -1,0 +1,269 @@
+//! REST routes: each handler authenticates, forwards one gRPC call, and shapes the reply.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use bytes::Bytes;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use strongroom_auth::outgoing;
+use strongroom_core::ErrorCode;
+use strongroom_proto::{audit, identity, tenant, vault};
+
+use crate::Gateway;
+use crate::caller::{Caller, Origin, TargetOrg};
+use crate::error::ApiError;
+
+pub fn router(state: Gateway) -> axum::Router {
+    let api = axum::Router::new()
+        .route("/auth/login", post(login))
+        .route("/orgs", post(create_org))
+        .route("/users", post(create_user))
+        .route("/resources", post(create_resource))
+        .route("/resources/{id}/accounts", post(create_account))
+        .route("/accounts/{id}/password", get(reveal_password))
+        .route("/api-keys", post(create_api_key))
+        .route("/audit", get(list_audit));
+    axum::Router::new()
+        .route("/healthz", get(health))
+        .route("/readyz", get(health))
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::not_found() })
+        .with_state(state)
+}
+
+/// Parses a JSON body, answering 400 with the reason when it does not fit.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidArgument, format!("invalid request body: {e}")))
+}
+
+type ApiResult = Result<axum::response::Response, ApiError>;
+
+fn created(value: Value) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+async fn health(State(state): State<Gateway>) -> impl IntoResponse {
+    if state.readiness.is_ready() {
+        (StatusCode::OK, Json(json!({ "status": "ok" })))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "starting" })))
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<Gateway>, request: axum::extract::Request) -> ApiResult {
+    let (mut parts, raw) = request.into_parts();
+    let TargetOrg(org) = TargetOrg::from_request_parts(&mut parts, &state).await?;
+    let origin = Origin::of(&parts);
+    let bytes = axum::body::to_bytes(raw, 64 * 1024)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::InvalidArgument, "request body too large"))?;
+    let b: LoginBody = body(&bytes)?;
+    let t = state
+        .identity
+        .clone()
+        .login(origin.attach(identity::LoginRequest {
+            org_id: org.to_string(),
+            username: b.username,
+            password: b.password,
+        }))
+        .await?
+        .into_inner();
+    Ok(Json(json!({
+        "token": t.token, "token_type": "Bearer", "expires_at": t.expires_at,
+        "user_id": t.user_id, "org_id": t.org_id, "roles": t.roles,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct OrgBody {
+    slug: String,
+    name: String,
+}
+
+async fn create_org(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
+    let b: OrgBody = body(&bytes)?;
+    let o = state
+        .tenant
+        .clone()
+        .create_org(outgoing(&ctx, tenant::CreateOrgRequest { slug: b.slug, name: b.name }))
+        .await?
+        .into_inner();
+    created(json!({
+        "id": o.id, "slug": o.slug, "name": o.name,
+        "account_manager_id": o.account_manager_id, "created_at": o.created_at,
+    }))
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    username: String,
+    email: String,
+    role: String,
+    password: String,
+}
+
+async fn create_user(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
+    let b: UserBody = body(&bytes)?;
+    let u = state
+        .identity
+        .clone()
+        .create_user(outgoing(
+            &ctx,
+            identity::CreateUserRequest {
+                username: b.username,
+                email: b.email,
+                role: b.role,
+                password: b.password,
+            },
+        ))
+        .await?
+        .into_inner();
+    created(json!({
+        "id": u.id, "username": u.username, "email": u.email, "role": u.role,
+        "status": u.status, "created_at": u.created_at,
+    }))
+}
+
+#[derive(Deserialize)]
+struct ResourceBody {
+    name: String,
+    #[serde(rename = "type")]
+    resource_type: String,
+    #[serde(default)]
+    host: String,
+}
+
+async fn create_resource(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: ResourceBody = body(&bytes)?;
+    let r = state
+        .vault
+        .clone()
+        .create_resource(outgoing(
+            &ctx,
+            vault::CreateResourceRequest {
+                name: b.name,
+                resource_type: b.resource_type,
+                host: b.host,
+            },
+        ))
+        .await?
+        .into_inner();
+    created(json!({
+        "id": r.id, "name": r.name, "type": r.resource_type, "host": r.host,
+        "owner_id": r.owner_id, "created_at": r.created_at,
+    }))
+}
+
+#[derive(Deserialize)]
+struct AccountBody {
+    username: String,
+    password: String,
+}
+
+async fn create_account(
+    State(state): State<Gateway>,
+    Path(resource_id): Path<String>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: AccountBody = body(&bytes)?;
+    let a = state
+        .vault
+        .clone()
+        .create_account(outgoing(
+            &ctx,
+            vault::CreateAccountRequest {
+                resource_id,
+                username: b.username,
+                password: b.password,
+            },
+        ))
+        .await?
+        .into_inner();
+    created(json!({
+        "id": a.id, "resource_id": a.resource_id, "username": a.username, "created_at": a.created_at,
+    }))
+}
+
+async fn reveal_password(
+    State(state): State<Gateway>,
+    Path(account_id): Path<String>,
+    Caller(ctx): Caller,
+) -> ApiResult {
+    let p = state
+        .vault
+        .clone()
+        .reveal_password(outgoing(&ctx, vault::RevealPasswordRequest { account_id }))
+        .await?
+        .into_inner();
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "password": p.password })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ApiKeyBody {
+    name: String,
+}
+
+async fn create_api_key(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: ApiKeyBody = body(&bytes)?;
+    let k = state
+        .identity
+        .clone()
+        .create_api_key(outgoing(&ctx, identity::CreateApiKeyRequest { name: b.name }))
+        .await?
+        .into_inner();
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "id": k.id, "name": k.name, "key": k.key, "created_at": k.created_at })),
+    )
+        .into_response())
+}
+
+async fn list_audit(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let events = state
+        .audit
+        .clone()
+        .list_events(outgoing(&ctx, audit::ListEventsRequest { limit: 500 }))
+        .await?
+        .into_inner()
+        .events;
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|e| {
+            json!({
+                "id": e.id, "service": e.service, "operation": e.operation,
+                "actor": { "user_id": e.actor_user_id, "username": e.actor_username,
+                           "ip": e.ip, "user_agent": e.user_agent },
+                "target": { "kind": e.target_kind, "id": e.target_id, "name": e.target_name },
+                "time": e.occurred_at,
+                "details": serde_json::from_str::<Value>(&e.details_json).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "events": events })).into_response())
+}
