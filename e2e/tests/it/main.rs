@@ -1,0 +1,3 @@
+mod deploy_files;
+mod slice;
+mod stack;

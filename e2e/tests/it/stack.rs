@@ -1,0 +1,95 @@
+//! The whole stack in this process, isolated: its own databases, NATS subject prefix,
+//! data directory and ports.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use strongroom::StackConfig;
+use tokio_util::sync::CancellationToken;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+pub struct Stack {
+    pub base_url: String,
+    pub config: StackConfig,
+    pub http: reqwest::Client,
+    shutdown: CancellationToken,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _data: tempfile::TempDir,
+}
+
+impl Stack {
+    pub async fn start() -> anyhow::Result<Self> {
+        strongroom_telemetry::init_for_test();
+        // reqwest is built without a default TLS provider (one provider, ring, in the graph).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let data = tempfile::tempdir()?;
+        let id = strongroom_testkit::unique("e2e");
+        let port = strongroom_testkit::free_port;
+        let config = StackConfig {
+            http_addr: format!("127.0.0.1:{}", port()?).parse()?,
+            postgres_url: strongroom_testkit::pg_server_url(),
+            db_prefix: id.clone(),
+            nats_url: strongroom_testkit::nats_url(),
+            event_prefix: id,
+            data_dir: data.path().to_owned(),
+            grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
+            admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
+            transit: None,
+        };
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(strongroom::up(config.clone(), shutdown.clone()));
+        let base_url = format!("http://{}", config.http_addr);
+        let http = reqwest::Client::new();
+        let health = format!("{base_url}/healthz");
+        strongroom_testkit::wait_until(Duration::from_secs(60), || {
+            let (http, health) = (http.clone(), health.clone());
+            async move {
+                let r = http.get(&health).send().await.ok()?;
+                r.status().is_success().then_some(())
+            }
+        })
+        .await?;
+        Ok(Self {
+            base_url,
+            config,
+            http,
+            shutdown,
+            task: Some(task),
+            _data: data,
+        })
+    }
+
+    /// Stops the stack and removes its databases and event stream.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
+            let js = strongroom_events::async_nats::jetstream::new(client);
+            let _ = js
+                .delete_stream(strongroom_events::stream_name(&self.config.event_prefix))
+                .await;
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self, service: &str) -> String {
+        format!("{}/{}", self.config.postgres_url, self.config.database_name(service))
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        let names: Vec<String> = strongroom::SERVICES
+            .iter()
+            .map(|s| self.config.database_name(s))
+            .collect();
+        strongroom_testkit::drop_databases(&names);
+    }
+}
