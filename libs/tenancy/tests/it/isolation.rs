@@ -1,0 +1,115 @@
+use futures::future::try_join_all;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use strongroom_core::OrgId;
+use strongroom_tenancy::{Migrator, TenancyError, TenantDb, schema_name};
+use strongroom_testkit::TestDb;
+
+static MIGRATIONS: Migrator = sqlx::migrate!("tests/fixtures/tenant");
+
+async fn db_with_pool(test: &TestDb, max: u32) -> TenantDb {
+    // sqlx's prepared-statement cache stays on (its default), as in production.
+    let options: PgConnectOptions = test.url.parse().unwrap();
+    let pool = PgPoolOptions::new()
+        .max_connections(max)
+        .connect_with(options.statement_cache_capacity(100))
+        .await
+        .unwrap();
+    TenantDb::from_pool(pool, &MIGRATIONS).await.unwrap()
+}
+
+async fn seed(db: &TenantDb, org: OrgId, label: &str, rows: i64) {
+    let mut tx = db.begin(org).await.unwrap();
+    for id in 0..rows {
+        sqlx::query("INSERT INTO items (id, label) VALUES ($1, $2)")
+            .bind(id)
+            .bind(label)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn interleaved_requests_of_two_orgs_on_two_connections_never_see_the_other_schema() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 2).await;
+    let (a, b) = (OrgId::new(), OrgId::new());
+    db.provision(a).await.unwrap();
+    db.provision(b).await.unwrap();
+    seed(&db, a, "a", 10).await;
+    seed(&db, b, "b", 10).await;
+
+    let requests = (0..4000).map(|i| {
+        let db = db.clone();
+        let (org, mine) = if i % 2 == 0 { (a, "a") } else { (b, "b") };
+        async move {
+            let mut tx = db.begin(org).await?;
+            // The same statement text for both orgs, so a cached plan would leak if
+            // search_path were not honoured.
+            let labels: Vec<(String,)> = sqlx::query_as("SELECT label FROM items WHERE id >= $1")
+                .bind(i % 5)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let wrong = labels.iter().filter(|(l,)| l != mine).count();
+            Ok::<_, TenancyError>((labels.len(), wrong))
+        }
+    });
+    let results = try_join_all(requests).await.unwrap();
+    assert_eq!(results.len(), 4000);
+    assert!(results.iter().all(|(n, _)| *n > 0));
+    let wrong: usize = results.iter().map(|(_, w)| w).sum();
+    assert_eq!(wrong, 0, "rows from the wrong schema");
+
+    // After the transactions, a pooled connection carries no org schema.
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'items'")
+        .fetch_one(db.global())
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "public holds no tenant table");
+    let outside = sqlx::query("SELECT * FROM items").fetch_all(db.global()).await;
+    assert!(outside.is_err(), "a query without an org context fails");
+}
+
+#[tokio::test]
+async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 4).await;
+    let org = OrgId::new();
+    assert!(matches!(db.begin(org).await, Err(TenancyError::UnknownOrg(o)) if o == org));
+
+    try_join_all((0..4).map(|_| db.provision(org))).await.unwrap();
+    let versions: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT version FROM {}._migrations ORDER BY version",
+        schema_name(org)
+    )))
+    .fetch_all(db.global())
+    .await
+    .unwrap();
+    assert_eq!(versions, vec![(20261123000001,), (20261123000002,)]);
+
+    // Another replica (a fresh handle on the same database) finds the org too.
+    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS).await.unwrap();
+    other.begin(org).await.unwrap().commit().await.unwrap();
+    assert_eq!(other.migrate_all().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_this_build_is_refused() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 2).await;
+    let org = OrgId::new();
+    db.provision(org).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {}._migrations (version, description, checksum) VALUES (29990101000000, 'future', '')",
+        schema_name(org)
+    )))
+    .execute(db.global())
+    .await
+    .unwrap();
+    assert!(matches!(
+        db.migrate_all().await,
+        Err(TenancyError::UnknownMigration { version: 29990101000000, .. })
+    ));
+}
