@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-const SERVICES: [&str; 7] = ["gateway", "identity", "tenant", "vault", "access", "rotation", "audit"];
+const SERVICES: [&str; 7] = [
+    "gateway", "identity", "tenant", "vault", "access", "rotation", "audit",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -18,12 +20,19 @@ fn yaml(path: &str) -> serde_yaml::Value {
 fn compose_runs_every_service_with_its_backing_servers() {
     let compose = yaml("docker-compose.yml");
     let services = compose["services"].as_mapping().expect("services");
-    for name in SERVICES.iter().chain(&["postgres", "nats", "redis", "openbao", "smtp"]) {
+    for name in SERVICES
+        .iter()
+        .chain(&["postgres", "nats", "redis", "openbao", "smtp"])
+    {
         assert!(services.contains_key(*name), "compose lacks {name}");
     }
     for name in SERVICES {
         let build = &services[name]["build"];
-        assert_eq!(build["args"]["SERVICE"].as_str(), Some(name), "{name} builds from the Dockerfile");
+        assert_eq!(
+            build["args"]["SERVICE"].as_str(),
+            Some(name),
+            "{name} builds from the Dockerfile"
+        );
     }
     let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("ARG SERVICE"));
@@ -52,7 +61,14 @@ fn the_helm_chart_deploys_every_service_with_probes() {
     for name in SERVICES {
         assert!(all.contains(name), "the chart never names {name}");
     }
-    for needle in ["kind: Deployment", "kind: Service", "readinessProbe", "livenessProbe", "/readyz", "/healthz"] {
+    for needle in [
+        "kind: Deployment",
+        "kind: Service",
+        "readinessProbe",
+        "livenessProbe",
+        "/readyz",
+        "/healthz",
+    ] {
         assert!(all.contains(needle), "the chart lacks {needle}");
     }
 }

@@ -1,3 +1,6 @@
+//! Integration tests: helpers here are test code, so they may unwrap and panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod deploy_files;
 mod slice;
 mod stack;

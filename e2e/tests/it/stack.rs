@@ -76,7 +76,11 @@ impl Stack {
     }
 
     pub fn database_url(&self, service: &str) -> String {
-        format!("{}/{}", self.config.postgres_url, self.config.database_name(service))
+        format!(
+            "{}/{}",
+            self.config.postgres_url,
+            self.config.database_name(service)
+        )
     }
 }
 

@@ -89,8 +89,13 @@ pub fn grpc_context<T>(
     let token = text("authorization")
         .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
         .ok_or_else(|| tonic::Status::unauthenticated("missing credentials"))?;
-    RequestContext::verify(verifier, &token, text(METADATA_IP), text(METADATA_USER_AGENT))
-        .map_err(|e| tonic::Status::unauthenticated(e.to_string()))
+    RequestContext::verify(
+        verifier,
+        &token,
+        text(METADATA_IP),
+        text(METADATA_USER_AGENT),
+    )
+    .map_err(|e| tonic::Status::unauthenticated(e.to_string()))
 }
 
 /// Axum extractor: any router whose state yields an `Arc<Verifier>` can take a

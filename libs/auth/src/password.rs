@@ -35,7 +35,11 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: SecretString) -> Result<String, AuthError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AuthError::Hashing)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AuthError::Hashing)?;
         let params = self.params.clone();
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
@@ -52,7 +56,11 @@ impl PasswordHasher {
         password: SecretString,
         stored: Option<String>,
     ) -> Result<bool, AuthError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AuthError::Hashing)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AuthError::Hashing)?;
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let span = tracing::Span::current();
@@ -87,10 +95,28 @@ mod tests {
     #[tokio::test]
     async fn verifies_only_the_right_password() {
         let hasher = PasswordHasher::new(2).unwrap();
-        let hash = hasher.hash(SecretString::from("correct horse")).await.unwrap();
+        let hash = hasher
+            .hash(SecretString::from("correct horse"))
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(hasher.verify(SecretString::from("correct horse"), Some(hash.clone())).await.unwrap());
-        assert!(!hasher.verify(SecretString::from("wrong"), Some(hash)).await.unwrap());
-        assert!(!hasher.verify(SecretString::from("strongroom-dummy-password"), None).await.unwrap());
+        assert!(
+            hasher
+                .verify(SecretString::from("correct horse"), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(SecretString::from("wrong"), Some(hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(SecretString::from("strongroom-dummy-password"), None)
+                .await
+                .unwrap()
+        );
     }
 }

@@ -118,8 +118,8 @@ impl Verifier {
     }
 
     pub fn from_file(path: &Path) -> Result<Self, AuthError> {
-        let pem = std::fs::read(path)
-            .map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?;
+        let pem =
+            std::fs::read(path).map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?;
         Self::from_pem(&pem)
     }
 
@@ -135,7 +135,14 @@ mod tests {
     use super::*;
 
     fn claims() -> Claims {
-        Claims::new(UserId::new(), OrgId::new(), "alice", vec![Role::PasswordUser], 60, "password")
+        Claims::new(
+            UserId::new(),
+            OrgId::new(),
+            "alice",
+            vec![Role::PasswordUser],
+            60,
+            "password",
+        )
     }
 
     #[test]

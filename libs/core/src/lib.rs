@@ -8,4 +8,3 @@ pub use ids::InvalidId;
 pub use error::{ErrorBody, ErrorCode, HasErrorCode, to_status};
 pub use ids::{AccountId, OrgId, ResourceId, UserId};
 pub use role::Role;
-

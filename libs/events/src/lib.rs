@@ -82,7 +82,13 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(org_id: OrgId, service: &str, operation: &str, actor: Actor, target: Target) -> Self {
+    pub fn new(
+        org_id: OrgId,
+        service: &str,
+        operation: &str,
+        actor: Actor,
+        target: Target,
+    ) -> Self {
         Self {
             id: Uuid::now_v7(),
             org_id,
@@ -102,7 +108,10 @@ impl Event {
 
     /// `<prefix>.<org>.<service>.<operation>`
     pub fn subject(&self, prefix: &str) -> String {
-        format!("{prefix}.{}.{}.{}", self.org_id, self.service, self.operation)
+        format!(
+            "{prefix}.{}.{}.{}",
+            self.org_id, self.service, self.operation
+        )
     }
 }
 
@@ -161,7 +170,13 @@ pub async fn ensure_stream(
 pub fn stream_name(prefix: &str) -> String {
     let clean: String = prefix
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{clean}_EVENTS")
 }

@@ -89,7 +89,10 @@ impl Relay {
             let mut acks = Vec::with_capacity(rows.len());
             for (_, event_id, subject, payload) in &rows {
                 let mut headers = async_nats::HeaderMap::new();
-                headers.insert(async_nats::header::NATS_MESSAGE_ID, event_id.to_string().as_str());
+                headers.insert(
+                    async_nats::header::NATS_MESSAGE_ID,
+                    event_id.to_string().as_str(),
+                );
                 let ack = self
                     .js
                     .publish_with_headers(subject.clone(), headers, payload.clone().into())

@@ -29,7 +29,9 @@ pub enum TenancyError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("schema {schema} has migration {version}, which this build does not know (downgrade refused)")]
+    #[error(
+        "schema {schema} has migration {version}, which this build does not know (downgrade refused)"
+    )]
     UnknownMigration { schema: String, version: i64 },
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -141,8 +143,7 @@ impl TenantDb {
     pub async fn migrate_all(&self) -> Result<usize, TenancyError> {
         let orgs = self.provisioned_orgs().await?;
         for org in &orgs {
-            migrate::migrate_schema(&self.pool, &schema_name(*org), self.tenant_migrations)
-                .await?;
+            migrate::migrate_schema(&self.pool, &schema_name(*org), self.tenant_migrations).await?;
             self.remember(*org);
         }
         Ok(orgs.len())

@@ -36,15 +36,21 @@ pub(crate) async fn migrate_schema(
     migrator: &Migrator,
 ) -> Result<(), TenancyError> {
     // `schema` comes from `schema_name`, a fixed prefix and a uuid: safe to splice.
-    debug_assert!(schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    debug_assert!(
+        schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    );
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(schema)
         .execute(&mut *tx)
         .await?;
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema}"
+    )))
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("SELECT set_config('search_path', $1, true)")
         .bind(schema)
         .execute(&mut *tx)
@@ -84,11 +90,12 @@ pub(crate) async fn migrate_schema(
             .await
             .map_err(fail)?;
         // Another replica may have applied it while we waited for the lock.
-        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM _migrations WHERE version = $1")
-            .bind(migration.version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(fail)?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM _migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(fail)?;
         if done.is_some() {
             continue;
         }

@@ -54,7 +54,16 @@ pub async fn create_database(name: &str) -> anyhow::Result<()> {
 pub fn drop_databases(names: &[String]) {
     for name in names {
         let _ = std::process::Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+            ])
             .arg(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .output();
     }
@@ -86,5 +95,7 @@ where
 
 /// A free loopback port (bound and released; the race window is tiny in tests).
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

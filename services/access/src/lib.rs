@@ -64,11 +64,14 @@ fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> bool {
 
 #[tonic::async_trait]
 impl Access for AccessGrpc {
-    async fn check(&self, request: Request<CheckRequest>) -> Result<Response<CheckResponse>, Status> {
+    async fn check(
+        &self,
+        request: Request<CheckRequest>,
+    ) -> Result<Response<CheckResponse>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.get_ref();
-        let owner = UserId::parse(&req.owner_id)
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let owner =
+            UserId::parse(&req.owner_id).map_err(|e| Status::invalid_argument(e.to_string()))?;
         let operation = Operation::try_from(req.operation).unwrap_or(Operation::Unspecified);
         Ok(Response::new(CheckResponse {
             allowed: decide(&ctx, owner, operation),
@@ -94,10 +97,18 @@ mod tests {
     #[test]
     fn only_the_owner_may_reveal_whatever_the_role() {
         let owner = UserId::new();
-        assert!(decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal));
+        assert!(decide(
+            &ctx(owner, Role::PasswordUser),
+            owner,
+            Operation::Reveal
+        ));
         for role in Role::ALL {
             assert!(!decide(&ctx(UserId::new(), role), owner, Operation::Reveal));
         }
-        assert!(!decide(&ctx(owner, Role::PasswordUser), owner, Operation::Unspecified));
+        assert!(!decide(
+            &ctx(owner, Role::PasswordUser),
+            owner,
+            Operation::Unspecified
+        ));
     }
 }

@@ -70,10 +70,11 @@ impl OrgDirectory {
             return self.msp_org().await;
         };
         let key = slug.to_ascii_lowercase();
-        if let Some((id, at)) = self.cache.read().ok().and_then(|c| c.get(&key).copied()) {
-            if at.elapsed() < SLUG_TTL {
-                return Ok(id);
-            }
+        let cached = self.cache.read().ok().and_then(|c| c.get(&key).copied());
+        if let Some((id, at)) = cached
+            && at.elapsed() < SLUG_TTL
+        {
+            return Ok(id);
         }
         let org = self
             .tenant
@@ -88,7 +89,8 @@ impl OrgDirectory {
                 }
             })?
             .into_inner();
-        let id = OrgId::parse(&org.id).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+        let id = OrgId::parse(&org.id)
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
         if let Ok(mut c) = self.cache.write() {
             c.insert(key, (id, Instant::now()));
         }
@@ -99,8 +101,14 @@ impl OrgDirectory {
         if let Some(id) = self.msp.read().ok().and_then(|m| *m) {
             return Ok(id);
         }
-        let org = self.tenant.clone().get_msp_org(GetMspOrgRequest {}).await?.into_inner();
-        let id = OrgId::parse(&org.id).map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+        let org = self
+            .tenant
+            .clone()
+            .get_msp_org(GetMspOrgRequest {})
+            .await?
+            .into_inner();
+        let id = OrgId::parse(&org.id)
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
         if let Ok(mut m) = self.msp.write() {
             *m = Some(id);
         }
@@ -173,10 +181,17 @@ impl FromRequestParts<Gateway> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "missing bearer credentials"))?;
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::Unauthenticated, "missing bearer credentials")
+            })?;
         let verify = |token: &str| {
-            RequestContext::verify(&state.verifier, token, origin.ip.clone(), origin.user_agent.clone())
-                .map_err(|_| ApiError::new(ErrorCode::Unauthenticated, "invalid or expired token"))
+            RequestContext::verify(
+                &state.verifier,
+                token,
+                origin.ip.clone(),
+                origin.user_agent.clone(),
+            )
+            .map_err(|_| ApiError::new(ErrorCode::Unauthenticated, "invalid or expired token"))
         };
 
         if credential.starts_with("srk_") {

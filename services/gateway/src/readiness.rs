@@ -22,7 +22,9 @@ impl Readiness {
                 let mut all = true;
                 for (name, channel) in &services {
                     let serving = HealthClient::new(channel.clone())
-                        .check(HealthCheckRequest { service: String::new() })
+                        .check(HealthCheckRequest {
+                            service: String::new(),
+                        })
                         .await
                         .is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32);
                     if !serving {
@@ -31,7 +33,11 @@ impl Readiness {
                     }
                 }
                 flag.store(all, Ordering::SeqCst);
-                let pause = if all { Duration::from_secs(2) } else { Duration::from_millis(200) };
+                let pause = if all {
+                    Duration::from_secs(2)
+                } else {
+                    Duration::from_millis(200)
+                };
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(pause) => {}

@@ -37,8 +37,12 @@ pub fn router(state: Gateway) -> axum::Router {
 
 /// Parses a JSON body, answering 400 with the reason when it does not fit.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidArgument, format!("invalid request body: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidArgument,
+            format!("invalid request body: {e}"),
+        )
+    })
 }
 
 type ApiResult = Result<axum::response::Response, ApiError>;
@@ -51,7 +55,10 @@ async fn health(State(state): State<Gateway>) -> impl IntoResponse {
     if state.readiness.is_ready() {
         (StatusCode::OK, Json(json!({ "status": "ok" })))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "starting" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "starting" })),
+        )
     }
 }
 
@@ -97,7 +104,13 @@ async fn create_org(State(state): State<Gateway>, Caller(ctx): Caller, bytes: By
     let o = state
         .tenant
         .clone()
-        .create_org(outgoing(&ctx, tenant::CreateOrgRequest { slug: b.slug, name: b.name }))
+        .create_org(outgoing(
+            &ctx,
+            tenant::CreateOrgRequest {
+                slug: b.slug,
+                name: b.name,
+            },
+        ))
         .await?
         .into_inner();
     created(json!({
@@ -233,7 +246,10 @@ async fn create_api_key(
     let k = state
         .identity
         .clone()
-        .create_api_key(outgoing(&ctx, identity::CreateApiKeyRequest { name: b.name }))
+        .create_api_key(outgoing(
+            &ctx,
+            identity::CreateApiKeyRequest { name: b.name },
+        ))
         .await?
         .into_inner();
     Ok((

@@ -47,7 +47,10 @@ impl Identity {
         password: Option<SecretString>,
     ) -> Result<(), IdentityError> {
         let mut tx = self.db.begin(org).await?;
-        if store::find_user_by_username(&mut tx, "admin").await?.is_some() {
+        if store::find_user_by_username(&mut tx, "admin")
+            .await?
+            .is_some()
+        {
             return Ok(());
         }
         let password = match password {
@@ -216,7 +219,9 @@ impl Identity {
         }
         validate_username(username)?;
         if !email.contains('@') || email.len() > 254 {
-            return Err(IdentityError::InvalidInput("email must be an email address".into()));
+            return Err(IdentityError::InvalidInput(
+                "email must be an email address".into(),
+            ));
         }
         let role: Role = role
             .parse()
@@ -306,7 +311,11 @@ impl Identity {
         );
         self.outbox.record(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok((id, format!("{API_KEY_PREFIX}{}_{secret}", id.simple()), created_at))
+        Ok((
+            id,
+            format!("{API_KEY_PREFIX}{}_{secret}", id.simple()),
+            created_at,
+        ))
     }
 
     fn issue(
@@ -324,8 +333,9 @@ impl Identity {
 }
 
 fn parse_stored_role(role: &str) -> Result<Role, IdentityError> {
-    role.parse()
-        .map_err(|_| IdentityError::Database(sqlx::Error::Protocol(format!("unknown stored role {role}"))))
+    role.parse().map_err(|_| {
+        IdentityError::Database(sqlx::Error::Protocol(format!("unknown stored role {role}")))
+    })
 }
 
 fn validate_username(username: &str) -> Result<(), IdentityError> {

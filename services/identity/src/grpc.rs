@@ -26,13 +26,21 @@ fn token_response(issued: IssuedToken) -> Response<TokenResponse> {
         expires_at: issued.claims.exp,
         user_id: issued.claims.sub.to_string(),
         org_id: issued.claims.org.to_string(),
-        roles: issued.claims.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        roles: issued
+            .claims
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
     })
 }
 
 #[tonic::async_trait]
 impl IdentityRpc for IdentityGrpc {
-    async fn login(&self, request: Request<LoginRequest>) -> Result<Response<TokenResponse>, Status> {
+    async fn login(
+        &self,
+        request: Request<LoginRequest>,
+    ) -> Result<Response<TokenResponse>, Status> {
         let meta = request.metadata();
         let text = |k: &str| meta.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let origin = Origin {
@@ -74,12 +82,21 @@ impl IdentityRpc for IdentityGrpc {
             .map_err(|e| to_status(&e))
     }
 
-    async fn create_user(&self, request: Request<CreateUserRequest>) -> Result<Response<User>, Status> {
+    async fn create_user(
+        &self,
+        request: Request<CreateUserRequest>,
+    ) -> Result<Response<User>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
         let user = self
             .app
-            .create_user(&ctx, &req.username, &req.email, &req.role, SecretString::from(req.password))
+            .create_user(
+                &ctx,
+                &req.username,
+                &req.email,
+                &req.role,
+                SecretString::from(req.password),
+            )
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(User {

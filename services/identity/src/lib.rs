@@ -57,8 +57,8 @@ impl Config {
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let signer = Signer::from_file(&config.jwt_private_key_file)
-        .context("loading the token signing key")?;
+    let signer =
+        Signer::from_file(&config.jwt_private_key_file).context("loading the token signing key")?;
     let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
     let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
     base.db.provision(msp_org).await?;

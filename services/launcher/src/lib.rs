@@ -57,7 +57,8 @@ impl StackConfig {
             db_prefix: var("DB_PREFIX").unwrap_or_else(|| "strongroom".into()),
             nats_url: var("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
             event_prefix: var("EVENT_PREFIX").unwrap_or_else(|| "sr".into()),
-            data_dir: var("DATA_DIR").map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
+            data_dir: var("DATA_DIR")
+                .map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
             grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
             admin_password: var("ADMIN_PASSWORD").map(SecretString::from),
             transit,
@@ -69,7 +70,10 @@ impl StackConfig {
     }
 
     fn url(&self, i: usize) -> String {
-        format!("http://127.0.0.1:{}", self.grpc_ports.get(i).copied().unwrap_or_default())
+        format!(
+            "http://127.0.0.1:{}",
+            self.grpc_ports.get(i).copied().unwrap_or_default()
+        )
     }
 
     fn base(&self, i: usize) -> BaseConfig {
@@ -169,7 +173,12 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     };
     services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
     let (b, s) = (base(1), shutdown.clone());
-    services.spawn(async move { ("tenant", strongroom_tenant::run(strongroom_tenant::Config { base: b }, s).await) });
+    services.spawn(async move {
+        (
+            "tenant",
+            strongroom_tenant::run(strongroom_tenant::Config { base: b }, s).await,
+        )
+    });
     let kms = match &config.transit {
         None => strongroom_vault::KmsConfig::Local {
             dir: config.data_dir.join("kms"),
@@ -181,13 +190,33 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         },
     };
     let (b, s) = (base(2), shutdown.clone());
-    services.spawn(async move { ("vault", strongroom_vault::run(strongroom_vault::Config { base: b, kms }, s).await) });
+    services.spawn(async move {
+        (
+            "vault",
+            strongroom_vault::run(strongroom_vault::Config { base: b, kms }, s).await,
+        )
+    });
     let (b, s) = (base(3), shutdown.clone());
-    services.spawn(async move { ("access", strongroom_access::run(strongroom_access::Config { base: b }, s).await) });
+    services.spawn(async move {
+        (
+            "access",
+            strongroom_access::run(strongroom_access::Config { base: b }, s).await,
+        )
+    });
     let (b, s) = (base(4), shutdown.clone());
-    services.spawn(async move { ("rotation", strongroom_rotation::run(strongroom_rotation::Config { base: b }, s).await) });
+    services.spawn(async move {
+        (
+            "rotation",
+            strongroom_rotation::run(strongroom_rotation::Config { base: b }, s).await,
+        )
+    });
     let (b, s) = (base(5), shutdown.clone());
-    services.spawn(async move { ("audit", strongroom_audit::run(strongroom_audit::Config { base: b }, s).await) });
+    services.spawn(async move {
+        (
+            "audit",
+            strongroom_audit::run(strongroom_audit::Config { base: b }, s).await,
+        )
+    });
     let gateway = strongroom_gateway::Config {
         http_addr: config.http_addr,
         jwt_public_key_file: config.data_dir.join("jwt-public.pem"),

@@ -16,8 +16,8 @@ const SERVICE: &str = "tenant";
 /// Words that cannot be org slugs: they are paths of the gateway or could be mistaken for
 /// MSPOrg.
 const RESERVED_SLUGS: &[&str] = &[
-    "api", "static", "healthz", "readyz", "metrics", "docs", "openapi", "login", "logout",
-    "admin", "console", "assets", "msp", "msporg", "default",
+    "api", "static", "healthz", "readyz", "metrics", "docs", "openapi", "login", "logout", "admin",
+    "console", "assets", "msp", "msporg", "default",
 ];
 
 pub struct Tenant {
@@ -48,7 +48,9 @@ impl Tenant {
         validate_slug(slug)?;
         let name = name.trim();
         if name.is_empty() || name.len() > 200 {
-            return Err(TenantError::InvalidInput("name must have 1 to 200 characters".into()));
+            return Err(TenantError::InvalidInput(
+                "name must have 1 to 200 characters".into(),
+            ));
         }
         let global = self.db.global();
         let org = match store::find_org_by_slug(global, slug).await? {
@@ -93,7 +95,9 @@ impl Tenant {
         futures::future::try_join_all(calls).await?;
 
         store::mark_active(global, org).await?;
-        let created = store::find_org(global, org).await?.ok_or(TenantError::NotFound)?;
+        let created = store::find_org(global, org)
+            .await?
+            .ok_or(TenantError::NotFound)?;
         let mut tx = self.db.begin(self.msp_org).await?;
         let event = Event::new(
             self.msp_org,
@@ -142,7 +146,9 @@ fn validate_slug(slug: &str) -> Result<(), TenantError> {
         ));
     }
     if RESERVED_SLUGS.contains(&slug.to_ascii_lowercase().as_str()) {
-        return Err(TenantError::InvalidInput(format!("slug {slug} is reserved")));
+        return Err(TenantError::InvalidInput(format!(
+            "slug {slug} is reserved"
+        )));
     }
     Ok(())
 }

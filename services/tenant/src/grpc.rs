@@ -21,7 +21,10 @@ fn to_proto(org: OrgRow) -> Org {
         name: org.name,
         is_msp: org.is_msp,
         created_at: org.created_at.to_rfc3339(),
-        account_manager_id: org.account_manager_id.map(|u| u.to_string()).unwrap_or_default(),
+        account_manager_id: org
+            .account_manager_id
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -31,7 +34,10 @@ fn parse<T>(r: Result<T, strongroom_core::ids::InvalidId>) -> Result<T, Status> 
 
 #[tonic::async_trait]
 impl TenantRpc for TenantGrpc {
-    async fn create_org(&self, request: Request<CreateOrgRequest>) -> Result<Response<Org>, Status> {
+    async fn create_org(
+        &self,
+        request: Request<CreateOrgRequest>,
+    ) -> Result<Response<Org>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
         self.app
@@ -41,7 +47,10 @@ impl TenantRpc for TenantGrpc {
             .map_err(|e| to_status(&e))
     }
 
-    async fn resolve_slug(&self, request: Request<ResolveSlugRequest>) -> Result<Response<Org>, Status> {
+    async fn resolve_slug(
+        &self,
+        request: Request<ResolveSlugRequest>,
+    ) -> Result<Response<Org>, Status> {
         self.app
             .resolve_slug(&request.get_ref().slug)
             .await
@@ -49,7 +58,10 @@ impl TenantRpc for TenantGrpc {
             .map_err(|e| to_status(&e))
     }
 
-    async fn get_msp_org(&self, _request: Request<GetMspOrgRequest>) -> Result<Response<Org>, Status> {
+    async fn get_msp_org(
+        &self,
+        _request: Request<GetMspOrgRequest>,
+    ) -> Result<Response<Org>, Status> {
         self.app
             .msp_org()
             .await

@@ -54,7 +54,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ("rotation", &b.rotation_url),
         ("audit", &b.audit_url),
     ] {
-        provisioners.push((name, ProvisioningClient::new(strongroom_runtime::channel(url)?)));
+        provisioners.push((
+            name,
+            ProvisioningClient::new(strongroom_runtime::channel(url)?),
+        ));
     }
     let app = Arc::new(app::Tenant {
         db: base.db.clone(),

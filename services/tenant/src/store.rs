@@ -18,7 +18,8 @@ pub struct OrgRow {
     pub account_manager_id: Option<Uuid>,
 }
 
-const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.is_msp, o.status, o.created_at, m.user_id AS account_manager_id
+const ORG_COLUMNS: &str =
+    "o.id, o.slug, o.name, o.is_msp, o.status, o.created_at, m.user_id AS account_manager_id
      FROM orgs o LEFT JOIN account_managers m ON m.org_id = o.id";
 
 /// Creates MSPOrg on first start; returns its id.
@@ -47,10 +48,12 @@ pub async fn find_org_by_slug(pool: &PgPool, slug: &str) -> Result<Option<OrgRow
 }
 
 pub async fn find_org(pool: &PgPool, id: OrgId) -> Result<Option<OrgRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} WHERE o.id = $1")))
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS} WHERE o.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Registers a client org (still provisioning) with its account manager, atomically.

@@ -36,13 +36,17 @@ impl Vault {
         host: &str,
     ) -> Result<ResourceRow, VaultError> {
         if ctx.has_role(Role::PasswordAuditor) && ctx.claims.roles.len() == 1 {
-            return Err(VaultError::PermissionDenied("password auditors cannot add resources"));
+            return Err(VaultError::PermissionDenied(
+                "password auditors cannot add resources",
+            ));
         }
         let name = required("name", name, 200)?;
         let resource_type = required("type", resource_type, 100)?;
         let host = host.trim();
         if host.len() > 255 {
-            return Err(VaultError::InvalidInput("host must have at most 255 characters".into()));
+            return Err(VaultError::InvalidInput(
+                "host must have at most 255 characters".into(),
+            ));
         }
         let mut tx = self.db.begin(ctx.org()).await?;
         let resource = store::create_resource(
@@ -55,7 +59,9 @@ impl Vault {
         )
         .await
         .map_err(|e| {
-            unique_or(e, || VaultError::AlreadyExists(format!("a resource named {name} already exists")))
+            unique_or(e, || {
+                VaultError::AlreadyExists(format!("a resource named {name} already exists"))
+            })
         })?;
         let event = Event::new(
             ctx.org(),
@@ -111,7 +117,11 @@ impl Vault {
                 })
             })?;
         let (key_version, key) = self.keys.current(ctx.org()).await?;
-        let aad = SecretAad { org: ctx.org(), account, version: 1 };
+        let aad = SecretAad {
+            org: ctx.org(),
+            account,
+            version: 1,
+        };
         let sealed = seal(&key, &aad, secret.as_bytes())?;
         store::create_secret(&mut tx, account.0, 1, key_version, &sealed, ctx.user().0).await?;
         let event = Event::new(
@@ -161,7 +171,11 @@ impl Vault {
             return Err(VaultError::NotFound("account"));
         }
         let key = self.keys.version(ctx.org(), secret.key_version).await?;
-        let aad = SecretAad { org: ctx.org(), account, version: secret.version };
+        let aad = SecretAad {
+            org: ctx.org(),
+            account,
+            version: secret.version,
+        };
         let plaintext = open(&key, &aad, &secret.ciphertext)?;
         let password = Zeroizing::new(
             String::from_utf8(plaintext.to_vec())
@@ -195,7 +209,9 @@ impl Vault {
 fn required<'a>(field: &str, value: &'a str, max: usize) -> Result<&'a str, VaultError> {
     let value = value.trim();
     if value.is_empty() || value.len() > max {
-        return Err(VaultError::InvalidInput(format!("{field} must have 1 to {max} characters")));
+        return Err(VaultError::InvalidInput(format!(
+            "{field} must have 1 to {max} characters"
+        )));
     }
     Ok(value)
 }

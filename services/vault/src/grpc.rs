@@ -51,7 +51,12 @@ impl VaultRpc for VaultGrpc {
         let resource = id(ResourceId::parse(&req.resource_id), "resource")?;
         let (account, created_at) = self
             .app
-            .create_account(&ctx, resource, &req.username, SecretString::from(req.password))
+            .create_account(
+                &ctx,
+                resource,
+                &req.username,
+                SecretString::from(req.password),
+            )
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(Account {

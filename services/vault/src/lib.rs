@@ -66,12 +66,12 @@ impl Config {
                     .unwrap_or_else(|| PathBuf::from("strongroom-data/kms")),
             },
             "transit" => KmsConfig::Transit {
-                addr: own
-                    .kms_transit_addr
-                    .context("STRONGROOM_KMS_TRANSIT_ADDR is required with STRONGROOM_KMS=transit")?,
-                token: own
-                    .kms_transit_token
-                    .context("STRONGROOM_KMS_TRANSIT_TOKEN is required with STRONGROOM_KMS=transit")?,
+                addr: own.kms_transit_addr.context(
+                    "STRONGROOM_KMS_TRANSIT_ADDR is required with STRONGROOM_KMS=transit",
+                )?,
+                token: own.kms_transit_token.context(
+                    "STRONGROOM_KMS_TRANSIT_TOKEN is required with STRONGROOM_KMS=transit",
+                )?,
                 mount: own.kms_transit_mount.unwrap_or_else(|| "transit".into()),
             },
             other => anyhow::bail!("STRONGROOM_KMS must be local or transit, not {other:?}"),
@@ -109,8 +109,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(
-            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, keys::ProvisionKey(keys))
-                .into_server(),
+            Provisioner::new(
+                base.db.clone(),
+                base.verifier.clone(),
+                msp_org,
+                keys::ProvisionKey(keys),
+            )
+            .into_server(),
         )
         .add_service(VaultServer::new(grpc::VaultGrpc {
             app,

@@ -35,7 +35,10 @@ pub async fn create_resource(
     .await
 }
 
-pub async fn find_resource(tx: &mut TenantTx, id: Uuid) -> Result<Option<ResourceRow>, sqlx::Error> {
+pub async fn find_resource(
+    tx: &mut TenantTx,
+    id: Uuid,
+) -> Result<Option<ResourceRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, name, resource_type, host, owner_id, created_at FROM resources WHERE id = $1",
     )

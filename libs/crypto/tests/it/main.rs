@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 //! Integration tests of strongroom-crypto: one binary, one module per area.
 
 mod envelope;

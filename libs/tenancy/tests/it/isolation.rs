@@ -63,12 +63,16 @@ async fn interleaved_requests_of_two_orgs_on_two_connections_never_see_the_other
     assert_eq!(wrong, 0, "rows from the wrong schema");
 
     // After the transactions, a pooled connection carries no org schema.
-    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'items'")
-        .fetch_one(db.global())
-        .await
-        .unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'items'",
+    )
+    .fetch_one(db.global())
+    .await
+    .unwrap();
     assert_eq!(tables, 0, "public holds no tenant table");
-    let outside = sqlx::query("SELECT * FROM items").fetch_all(db.global()).await;
+    let outside = sqlx::query("SELECT * FROM items")
+        .fetch_all(db.global())
+        .await;
     assert!(outside.is_err(), "a query without an org context fails");
 }
 
@@ -79,7 +83,9 @@ async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
     let org = OrgId::new();
     assert!(matches!(db.begin(org).await, Err(TenancyError::UnknownOrg(o)) if o == org));
 
-    try_join_all((0..4).map(|_| db.provision(org))).await.unwrap();
+    try_join_all((0..4).map(|_| db.provision(org)))
+        .await
+        .unwrap();
     let versions: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT version FROM {}._migrations ORDER BY version",
         schema_name(org)
@@ -90,7 +96,9 @@ async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
     assert_eq!(versions, vec![(20261123000001,), (20261123000002,)]);
 
     // Another replica (a fresh handle on the same database) finds the org too.
-    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS).await.unwrap();
+    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS)
+        .await
+        .unwrap();
     other.begin(org).await.unwrap().commit().await.unwrap();
     assert_eq!(other.migrate_all().await.unwrap(), 1);
 }
@@ -110,6 +118,9 @@ async fn a_schema_newer_than_this_build_is_refused() {
     .unwrap();
     assert!(matches!(
         db.migrate_all().await,
-        Err(TenancyError::UnknownMigration { version: 29990101000000, .. })
+        Err(TenancyError::UnknownMigration {
+            version: 29990101000000,
+            ..
+        })
     ));
 }

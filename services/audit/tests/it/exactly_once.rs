@@ -32,38 +32,67 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     let org = OrgId::new();
     db.provision(org).await.unwrap();
     let prefix = strongroom_testkit::unique("t");
-    let js = jetstream::new(async_nats::connect(strongroom_testkit::nats_url()).await.unwrap());
-    strongroom_events::ensure_stream(&js, &prefix).await.unwrap();
+    let js = jetstream::new(
+        async_nats::connect(strongroom_testkit::nats_url())
+            .await
+            .unwrap(),
+    );
+    strongroom_events::ensure_stream(&js, &prefix)
+        .await
+        .unwrap();
 
     // Events committed to the outbox, as a service would.
     let outbox = Outbox::new(prefix.clone());
     let mut events = Vec::new();
     let mut tx = db.begin(org).await.unwrap();
     for i in 0..EVENTS {
-        let actor = Actor { username: format!("user{i}"), ..Actor::default() };
-        let event = Event::new(org, "vault", "password.revealed", actor, Target::new("account", i, "db/root"));
+        let actor = Actor {
+            username: format!("user{i}"),
+            ..Actor::default()
+        };
+        let event = Event::new(
+            org,
+            "vault",
+            "password.revealed",
+            actor,
+            Target::new("account", i, "db/root"),
+        );
         outbox.record(&mut tx, &event).await.unwrap();
         events.push(event);
     }
     tx.commit().await.unwrap();
 
     // Two relays drain the same outbox at once.
-    let (r1, r2) = (Relay::new(db.clone(), js.clone()), Relay::new(db.clone(), js.clone()));
+    let (r1, r2) = (
+        Relay::new(db.clone(), js.clone()),
+        Relay::new(db.clone(), js.clone()),
+    );
     let (n1, n2) = tokio::join!(r1.drain(org), r2.drain(org));
-    assert_eq!(n1.unwrap() + n2.unwrap(), EVENTS, "each row is published by one relay");
+    assert_eq!(
+        n1.unwrap() + n2.unwrap(),
+        EVENTS,
+        "each row is published by one relay"
+    );
 
     // A relay that crashed after publishing but before deleting its rows publishes again,
     // and an old event shows up once more outside NATS's duplicate window (new msg id).
     for event in &events[..10] {
         let payload = serde_json::to_vec(event).unwrap();
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.id.to_string().as_str());
+        headers.insert(
+            async_nats::header::NATS_MESSAGE_ID,
+            event.id.to_string().as_str(),
+        );
         js.publish_with_headers(event.subject(&prefix), headers, payload.clone().into())
             .await
             .unwrap()
             .await
             .unwrap();
-        js.publish(event.subject(&prefix), payload.into()).await.unwrap().await.unwrap();
+        js.publish(event.subject(&prefix), payload.into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
     }
 
     // The consumer stores, then fails before acknowledging, the first delivery of some
@@ -71,16 +100,27 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     let failed_once: Arc<Mutex<HashSet<uuid::Uuid>>> = Arc::default();
     let shutdown = CancellationToken::new();
     let consumer = {
-        let (db, js, prefix, shutdown, failed_once) =
-            (db.clone(), js.clone(), prefix.clone(), shutdown.clone(), failed_once.clone());
+        let (db, js, prefix, shutdown, failed_once) = (
+            db.clone(),
+            js.clone(),
+            prefix.clone(),
+            shutdown.clone(),
+            failed_once.clone(),
+        );
         tokio::spawn(async move {
             strongroom_events::consume(js, &prefix, "audit", shutdown, |event: Event| {
                 let (db, failed_once) = (db.clone(), failed_once.clone());
                 async move {
-                    strongroom_audit::store_event(&db, &event).await.map_err(|e| e.to_string())?;
+                    strongroom_audit::store_event(&db, &event)
+                        .await
+                        .map_err(|e| e.to_string())?;
                     let first = event.actor.username.ends_with('7')
                         && failed_once.lock().unwrap().insert(event.id);
-                    if first { Err("simulated crash before ack".to_owned()) } else { Ok(()) }
+                    if first {
+                        Err("simulated crash before ack".to_owned())
+                    } else {
+                        Ok(())
+                    }
                 }
             })
             .await
@@ -88,7 +128,8 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     };
 
     strongroom_testkit::wait_until(Duration::from_secs(20), || async {
-        (trail(&db, org).await.len() >= EVENTS && failed_once.lock().unwrap().len() == 5).then_some(())
+        (trail(&db, org).await.len() >= EVENTS && failed_once.lock().unwrap().len() == 5)
+            .then_some(())
     })
     .await
     .unwrap();
@@ -101,11 +142,16 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     assert!(events.iter().all(|e| unique.contains(&e.id)));
 
     let mut tx = db.begin(org).await.unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(&mut *tx).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(left, 0, "published rows leave the outbox");
 
     shutdown.cancel();
     consumer.await.unwrap().unwrap();
-    js.delete_stream(strongroom_events::stream_name(&prefix)).await.unwrap();
+    js.delete_stream(strongroom_events::stream_name(&prefix))
+        .await
+        .unwrap();
 }
