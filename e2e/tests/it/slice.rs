@@ -70,8 +70,42 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_foundation_slice_works_end_to_end_and_denies_everyone_else() {
-    let stack = Stack::start().await.unwrap();
-    let api = Api { stack: &stack };
+    let stack = Stack::start(None).await.unwrap();
+    walk_the_slice(&stack).await;
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_slice_works_with_org_keys_in_openbao_transit() {
+    let bao = strongroom_testkit::openbao().unwrap();
+    let stack = Stack::start(Some((bao.addr.clone(), bao.token.clone())))
+        .await
+        .unwrap();
+    let acme_id = walk_the_slice(&stack).await;
+    // acme's key-encryption key lives in OpenBao, under its own name.
+    let key = std::process::Command::new(
+        std::env::var("STRONGROOM_BAO_BIN").unwrap_or_else(|_| "bao".into()),
+    )
+    .args([
+        "read",
+        "-format=json",
+        &format!("transit/keys/strongroom-org-{acme_id}"),
+    ])
+    .env("BAO_ADDR", &bao.addr)
+    .env("BAO_TOKEN", &bao.token)
+    .output()
+    .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    stack.stop().await.unwrap();
+}
+
+/// Walks every step of the slice; returns acme's org id.
+async fn walk_the_slice(stack: &Stack) -> String {
+    let api = Api { stack };
 
     // MSP admin logs in at the MSP's URL; bad credentials all look the same.
     let admin = api.login("", "admin", ADMIN_PASSWORD).await;
@@ -470,6 +504,5 @@ async fn the_foundation_slice_works_end_to_end_and_denies_everyone_else() {
     assert_error(s, &b, StatusCode::NOT_FOUND);
     let (s, b) = api.get("/acme/api/v1/audit", Some(&bob)).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
-
-    stack.stop().await.unwrap();
+    acme["id"].as_str().unwrap().to_owned()
 }

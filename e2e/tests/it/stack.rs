@@ -19,7 +19,8 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub async fn start() -> anyhow::Result<Self> {
+    /// `transit`: OpenBao address and token for org keys; `None` uses a local master key.
+    pub async fn start(transit: Option<(String, String)>) -> anyhow::Result<Self> {
         strongroom_telemetry::init_for_test();
         // reqwest is built without a default TLS provider (one provider, ring, in the graph).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -35,7 +36,7 @@ impl Stack {
             data_dir: data.path().to_owned(),
             grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
-            transit: None,
+            transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
         };
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(strongroom::up(config.clone(), shutdown.clone()));

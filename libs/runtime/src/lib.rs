@@ -228,3 +228,43 @@ pub async fn healthcheck(url: &str) -> anyhow::Result<()> {
     anyhow::ensure!(status.contains(" 200 "), "not ready: {status}");
     Ok(())
 }
+
+impl Base {
+    /// Connects like [`start`], then provisions MSPOrg's schema, which every service with
+    /// per-org data holds from the start. Returns MSPOrg's id.
+    pub async fn start_for_orgs(
+        config: &BaseConfig,
+        tenant: &'static Migrator,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<(Base, OrgId)> {
+        let base = start(config, None, tenant, shutdown).await?;
+        let mut tenant_client = TenantClient::new(channel(&config.tenant_url)?);
+        let msp_org = fetch_msp_org(&mut tenant_client, shutdown).await?;
+        base.db.provision(msp_org).await?;
+        Ok((base, msp_org))
+    }
+
+    /// A gRPC server with the health and provisioning services already added.
+    pub fn grpc_server<H: OnProvision>(
+        &self,
+        msp_org: OrgId,
+        on_provision: H,
+    ) -> (
+        tonic::transport::server::Router,
+        tonic_health::server::HealthReporter,
+    ) {
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let router = tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(
+                Provisioner::new(
+                    self.db.clone(),
+                    self.verifier.clone(),
+                    msp_org,
+                    on_provision,
+                )
+                .into_server(),
+            );
+        (router, health)
+    }
+}

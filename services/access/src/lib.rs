@@ -7,8 +7,7 @@ use strongroom_auth::{RequestContext, Verifier, grpc_context};
 use strongroom_core::UserId;
 use strongroom_proto::access::access_server::{Access, AccessServer};
 use strongroom_proto::access::{CheckRequest, CheckResponse, Operation};
-use strongroom_proto::tenant::tenant_client::TenantClient;
-use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
@@ -30,19 +29,11 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
-    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
-    base.db.provision(msp_org).await?;
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(
-            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
-        )
-        .add_service(AccessServer::new(AccessGrpc {
-            verifier: base.verifier.clone(),
-        }));
+    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
+    let (router, health) = base.grpc_server(msp_org, ());
+    let router = router.add_service(AccessServer::new(AccessGrpc {
+        verifier: base.verifier.clone(),
+    }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }

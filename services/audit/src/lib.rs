@@ -10,8 +10,7 @@ use strongroom_core::{Role, to_status};
 use strongroom_events::Event;
 use strongroom_proto::audit::audit_server::{Audit, AuditServer};
 use strongroom_proto::audit::{ListEventsRequest, ListEventsResponse};
-use strongroom_proto::tenant::tenant_client::TenantClient;
-use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_runtime::{Base, BaseConfig};
 use strongroom_tenancy::TenantDb;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
@@ -38,10 +37,7 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
-    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
-    base.db.provision(msp_org).await?;
+    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
 
     let consumer = consume_events(
         base.db.clone(),
@@ -49,16 +45,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         config.base.event_prefix.clone(),
         shutdown.clone(),
     );
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(
-            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
-        )
-        .add_service(AuditServer::new(AuditGrpc {
-            db: base.db.clone(),
-            verifier: base.verifier.clone(),
-        }));
+    let (router, health) = base.grpc_server(msp_org, ());
+    let router = router.add_service(AuditServer::new(AuditGrpc {
+        db: base.db.clone(),
+        verifier: base.verifier.clone(),
+    }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     let server = strongroom_runtime::serve(&config.base, &base, router, health, shutdown.clone());
     tokio::select! {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use strongroom_auth::{PasswordHasher, Signer};
 use strongroom_proto::identity::identity_server::IdentityServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
-use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_runtime::BaseConfig;
 use tokio_util::sync::CancellationToken;
 
 pub use error::IdentityError;
@@ -78,16 +78,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .await
         .context("creating the first administrator")?;
 
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(
-            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
-        )
-        .add_service(IdentityServer::new(grpc::IdentityGrpc {
-            app: identity,
-            verifier: base.verifier.clone(),
-        }));
+    let (router, health) = base.grpc_server(msp_org, ());
+    let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {
+        app: identity,
+        verifier: base.verifier.clone(),
+    }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }

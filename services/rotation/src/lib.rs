@@ -1,8 +1,7 @@
 //! Rotation: password resets on target systems, on demand and on schedules. This service
 //! holds each org's rotation journal; connectors and schedules build on it.
 
-use strongroom_proto::tenant::tenant_client::TenantClient;
-use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
 
 static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
@@ -23,16 +22,8 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
-    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
-    base.db.provision(msp_org).await?;
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(
-            Provisioner::new(base.db.clone(), base.verifier.clone(), msp_org, ()).into_server(),
-        );
+    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
+    let (router, health) = base.grpc_server(msp_org, ());
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }

@@ -14,9 +14,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use strongroom_crypto::{AnyKms, LocalKms, TransitKms};
 use strongroom_proto::access::access_client::AccessClient;
-use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_server::VaultServer;
-use strongroom_runtime::{BaseConfig, Provisioner};
+use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
 
 pub use error::VaultError;
@@ -90,11 +89,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             AnyKms::Transit(TransitKms::new(addr, token.clone(), mount)?)
         }
     };
-    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
-    let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
+    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
     let keys = Arc::new(keys::OrgKeys::new(base.db.clone(), kms));
-    base.db.provision(msp_org).await?;
     keys.ensure_data_key(msp_org)
         .await
         .context("creating MSPOrg's data key")?;
@@ -105,22 +101,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         keys: keys.clone(),
         access: AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?),
     });
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(
-            Provisioner::new(
-                base.db.clone(),
-                base.verifier.clone(),
-                msp_org,
-                keys::ProvisionKey(keys),
-            )
-            .into_server(),
-        )
-        .add_service(VaultServer::new(grpc::VaultGrpc {
-            app,
-            verifier: base.verifier.clone(),
-        }));
+    let (router, health) = base.grpc_server(msp_org, keys::ProvisionKey(keys));
+    let router = router.add_service(VaultServer::new(grpc::VaultGrpc {
+        app,
+        verifier: base.verifier.clone(),
+    }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }
