@@ -1,3 +1,13 @@
+const SECRET_MESSAGES: [&str; 7] = [
+    ".strongroom.identity.v1.LoginRequest",
+    ".strongroom.identity.v1.AuthenticateApiKeyRequest",
+    ".strongroom.identity.v1.TokenResponse",
+    ".strongroom.identity.v1.CreateUserRequest",
+    ".strongroom.identity.v1.CreateApiKeyResponse",
+    ".strongroom.vault.v1.CreateAccountRequest",
+    ".strongroom.vault.v1.RevealPasswordResponse",
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=../../proto");
     let files = [
@@ -9,7 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "strongroom/audit/v1/audit.proto",
     ];
     let fds = protox::compile(files, ["../../proto"])?;
+    // Messages that carry a password, key or token get a redacting Debug (in lib.rs), so a
+    // logged request never shows a secret.
     tonic_prost_build::configure()
+        .skip_debug(SECRET_MESSAGES)
         .build_server(true)
         .build_client(true)
         .compile_fds(fds)?;

@@ -32,6 +32,13 @@ pub fn router(state: Gateway) -> axum::Router {
         .route("/readyz", get(health))
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            let body = strongroom_core::ErrorBody {
+                error: "method_not_allowed".into(),
+                message: "this path does not accept that method".into(),
+            };
+            (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+        })
         .with_state(state)
 }
 
