@@ -40,25 +40,25 @@ impl Stack {
         };
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(strongroom::up(config.clone(), shutdown.clone()));
-        let base_url = format!("http://{}", config.http_addr);
-        let http = reqwest::Client::new();
-        let health = format!("{base_url}/healthz");
+        // Built before waiting, so a stack that never becomes healthy is still cleaned up.
+        let stack = Self {
+            base_url: format!("http://{}", config.http_addr),
+            config,
+            http: reqwest::Client::new(),
+            shutdown,
+            task: Some(task),
+            _data: data,
+        };
+        let health = format!("{}/healthz", stack.base_url);
         strongroom_testkit::wait_until(Duration::from_secs(60), || {
-            let (http, health) = (http.clone(), health.clone());
+            let (http, health) = (stack.http.clone(), health.clone());
             async move {
                 let r = http.get(&health).send().await.ok()?;
                 r.status().is_success().then_some(())
             }
         })
         .await?;
-        Ok(Self {
-            base_url,
-            config,
-            http,
-            shutdown,
-            task: Some(task),
-            _data: data,
-        })
+        Ok(stack)
     }
 
     /// Stops the stack and removes its databases and event stream.
