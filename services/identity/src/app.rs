@@ -184,11 +184,12 @@ impl Identity {
         let allowed = self
             .tenant
             .clone()
-            .check_org_access(CheckOrgAccessRequest {
-                user_id: ctx.user().to_string(),
-                home_org_id: ctx.org().to_string(),
-                target_org_id: target.to_string(),
-            })
+            .check_org_access(strongroom_auth::outgoing(
+                ctx,
+                CheckOrgAccessRequest {
+                    target_org_id: target.to_string(),
+                },
+            ))
             .await
             .map_err(IdentityError::Tenant)?
             .into_inner()

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
-use strongroom_core::{OrgId, UserId, to_status};
+use strongroom_core::{OrgId, to_status};
 use strongroom_proto::tenant::tenant_server::Tenant as TenantRpc;
 use strongroom_proto::tenant::*;
 use tonic::{Request, Response, Status};
@@ -73,14 +73,15 @@ impl TenantRpc for TenantGrpc {
         &self,
         request: Request<CheckOrgAccessRequest>,
     ) -> Result<Response<CheckOrgAccessResponse>, Status> {
-        let req = request.into_inner();
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let target = parse(OrgId::parse(&request.get_ref().target_org_id))?;
+        if ctx.claims.home.is_some() {
+            // An exchanged token cannot be exchanged again.
+            return Ok(Response::new(CheckOrgAccessResponse { allowed: false }));
+        }
         let allowed = self
             .app
-            .check_org_access(
-                parse(UserId::parse(&req.user_id))?,
-                parse(OrgId::parse(&req.home_org_id))?,
-                parse(OrgId::parse(&req.target_org_id))?,
-            )
+            .check_org_access(ctx.user(), ctx.org(), target)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(CheckOrgAccessResponse { allowed }))
