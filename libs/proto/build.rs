@@ -1,4 +1,5 @@
-const SECRET_MESSAGES: [&str; 7] = [
+const SECRET_MESSAGES: [&str; 8] = [
+    ".strongroom.access.v1.CheckItem",
     ".strongroom.identity.v1.LoginRequest",
     ".strongroom.identity.v1.AuthenticateApiKeyRequest",
     ".strongroom.identity.v1.TokenResponse",

@@ -1,6 +1,8 @@
 //! Integration tests: helpers here are test code, so they may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
 mod deploy_files;
+mod reveal_batches;
 mod slice;
 mod stack;

@@ -1,10 +1,13 @@
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use strongroom_core::{OrgId, Role, UserId};
 use zeroize::Zeroizing;
 
@@ -106,7 +109,13 @@ impl Signer {
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    /// Tokens already verified, by SHA-256 (never the token itself): every hop of a
+    /// request checks the same token, and a signature check costs far more than a lookup.
+    verified: Arc<Mutex<HashMap<[u8; 32], Claims>>>,
 }
+
+/// Verified tokens remembered at most; past that, expired ones go, then all.
+const VERIFIED_CAPACITY: usize = 16_384;
 
 impl Verifier {
     pub fn from_pem(pem: &[u8]) -> Result<Self, AuthError> {
@@ -114,7 +123,11 @@ impl Verifier {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 5;
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            verified: Arc::default(),
+        })
     }
 
     pub fn from_file(path: &Path) -> Result<Self, AuthError> {
@@ -124,9 +137,29 @@ impl Verifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = chrono::Utc::now().timestamp();
+        if let Ok(verified) = self.verified.lock()
+            && let Some(claims) = verified.get(&digest)
+            && claims.exp > now
+        {
+            return Ok(claims.clone());
+        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|_| AuthError::InvalidToken)
+            .map_err(|_| AuthError::InvalidToken)?;
+        if claims.exp > now
+            && let Ok(mut verified) = self.verified.lock()
+        {
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.retain(|_, c| c.exp > now);
+                if verified.len() >= VERIFIED_CAPACITY {
+                    verified.clear();
+                }
+            }
+            verified.insert(digest, claims.clone());
+        }
+        Ok(claims)
     }
 }
 
@@ -170,5 +203,29 @@ mod tests {
         assert!(verifier.verify(&signer.sign(&expired).unwrap()).is_err());
         let tampered = signer.sign(&claims()).unwrap().replace('.', ".x");
         assert!(verifier.verify(&tampered).is_err());
+    }
+
+    #[test]
+    fn a_remembered_token_vouches_for_itself_only_and_not_past_its_expiry() {
+        let (private, public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let token = signer.sign(&claims()).unwrap();
+        assert!(verifier.verify(&token).is_ok());
+        assert!(verifier.verify(&token).is_ok(), "answered from memory");
+        // Same header and claims, another signature: not the remembered token.
+        let (head, _) = token.rsplit_once('.').unwrap();
+        assert!(verifier.verify(&format!("{head}.AAAA")).is_err());
+
+        // A remembered token whose expiry has passed is checked again, and refused.
+        let mut short = claims();
+        short.exp = chrono::Utc::now().timestamp() + 1;
+        let short = signer.sign(&short).unwrap();
+        assert!(verifier.verify(&short).is_ok());
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let mut strict = Verifier::from_pem(public.as_bytes()).unwrap();
+        strict.validation.leeway = 0;
+        strict.verified = verifier.verified.clone();
+        assert!(strict.verify(&short).is_err());
     }
 }

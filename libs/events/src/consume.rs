@@ -1,9 +1,12 @@
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind, consumer::pull};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
+
+use strongroom_core::OrgId;
 
 use crate::{Event, EventError, ensure_stream};
 
@@ -15,9 +18,14 @@ pub enum ConsumeError {
     Nats(String),
 }
 
+/// Most messages handled together.
+const BATCH: usize = 500;
+
 /// Runs a durable pull consumer over `<prefix>.>` until `shutdown`. Replicas sharing the
-/// durable name share the work. A message is acknowledged only after `handle` succeeds;
-/// otherwise it is redelivered, so `handle` must be idempotent by event id.
+/// durable name share the work. Messages already delivered are handled together: `handle`
+/// gets them grouped by org, in stream order within each org, and answers which orgs'
+/// events must be retried. A message is acknowledged only once handled; otherwise it is
+/// redelivered, so `handle` must be idempotent by event id.
 pub async fn consume<F, Fut, E>(
     js: jetstream::Context,
     prefix: &str,
@@ -26,8 +34,8 @@ pub async fn consume<F, Fut, E>(
     handle: F,
 ) -> Result<(), ConsumeError>
 where
-    F: Fn(Event) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
+    F: Fn(Vec<(OrgId, Vec<Event>)>) -> Fut,
+    Fut: Future<Output = Result<HashSet<OrgId>, E>>,
     E: std::fmt::Display,
 {
     let nats = |e: &dyn std::fmt::Display| ConsumeError::Nats(e.to_string());
@@ -44,18 +52,62 @@ where
         )
         .await
         .map_err(|e| nats(&e))?;
-    let mut messages = consumer.messages().await.map_err(|e| nats(&e))?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(BATCH)
+        .messages()
+        .await
+        .map_err(|e| nats(&e))?;
+    let mut batches = messages.ready_chunks(BATCH);
     loop {
-        let message = tokio::select! {
+        let batch = tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            next = messages.next() => match next {
-                Some(Ok(m)) => m,
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "event stream error");
-                    continue;
+            next = batches.next() => next.ok_or_else(|| ConsumeError::Nats("event stream ended".into()))?,
+        };
+        let (events, messages): (Vec<_>, Vec<_>) = by_org(batch)
+            .await
+            .into_iter()
+            .map(|(org, (events, messages))| ((org, events), (org, messages)))
+            .unzip();
+        let retry = match handle(events).await {
+            Ok(retry) => retry,
+            Err(e) => {
+                tracing::warn!(error = %e, "event handling failed; will retry");
+                messages.iter().map(|(org, _)| *org).collect()
+            }
+        };
+        for (org, messages) in messages {
+            for message in messages {
+                let acked = if retry.contains(&org) {
+                    message
+                        .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                        .await
+                } else {
+                    message.ack().await
+                };
+                if let Err(e) = acked {
+                    tracing::warn!(%org, error = %e, "ack failed; event will be redelivered");
                 }
-                None => return Err(ConsumeError::Nats("event stream ended".into())),
-            },
+            }
+        }
+    }
+}
+
+type OrgBatch = (Vec<Event>, Vec<jetstream::Message>);
+
+/// Decodes a batch and groups it by org, keeping stream order within each org.
+async fn by_org(
+    batch: Vec<Result<jetstream::Message, pull::MessagesError>>,
+) -> Vec<(OrgId, OrgBatch)> {
+    let mut groups: Vec<(OrgId, OrgBatch)> = Vec::new();
+    let mut index: HashMap<OrgId, usize> = HashMap::new();
+    for item in batch {
+        let message = match item {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(error = %e, "event stream error");
+                continue;
+            }
         };
         let event: Event = match serde_json::from_slice(&message.payload) {
             Ok(ev) => ev,
@@ -66,19 +118,15 @@ where
                 continue;
             }
         };
-        let id = event.id;
-        match handle(event).await {
-            Ok(()) => {
-                if let Err(e) = message.ack().await {
-                    tracing::warn!(event = %id, error = %e, "ack failed; event will be redelivered");
-                }
-            }
-            Err(e) => {
-                tracing::warn!(event = %id, error = %e, "event handling failed; will retry");
-                let _ = message
-                    .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
-                    .await;
-            }
+        let org = event.org_id;
+        let i = *index.entry(org).or_insert_with(|| {
+            groups.push((org, (Vec::new(), Vec::new())));
+            groups.len() - 1
+        });
+        if let Some((_, (events, messages))) = groups.get_mut(i) {
+            events.push(event);
+            messages.push(message);
         }
     }
+    groups
 }

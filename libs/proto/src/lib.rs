@@ -57,6 +57,7 @@ redacted_debug!(
     [password]
 );
 redacted_debug!(vault::RevealPasswordResponse, [], [password]);
+redacted_debug!(access::CheckItem, [check], [token]);
 
 #[cfg(test)]
 mod tests {

@@ -58,11 +58,12 @@ pub async fn start(
     strongroom_events::ensure_stream(&js, &config.event_prefix)
         .await
         .context("creating the event stream")?;
-    tokio::spawn(Relay::new(db.clone(), js.clone()).run(shutdown.clone()));
+    let outbox = Outbox::new(config.event_prefix.clone());
+    tokio::spawn(Relay::new(db.clone(), js.clone(), &outbox).run(shutdown.clone()));
     Ok(Base {
         db,
         js,
-        outbox: Outbox::new(config.event_prefix.clone()),
+        outbox,
         verifier,
         ready: Arc::default(),
     })
@@ -124,7 +125,9 @@ pub async fn serve(
             .set_service_status("", tonic_health::ServingStatus::Serving)
             .await;
     }
-    let incoming = tonic::transport::server::TcpIncoming::from(grpc_listener);
+    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every call.
+    let incoming =
+        tonic::transport::server::TcpIncoming::from(grpc_listener).with_nodelay(Some(true));
     router
         .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
         .await

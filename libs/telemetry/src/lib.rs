@@ -6,7 +6,12 @@ use tracing_subscriber::EnvFilter;
 /// `STRONGROOM_LOG_FORMAT=json` switches to JSON lines for log shippers.
 /// Safe to call more than once (later calls do nothing).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_with_default("info");
+}
+
+/// `init` with another filter when `RUST_LOG` is not set.
+pub fn init_with_default(filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
     let json = std::env::var("STRONGROOM_LOG_FORMAT").is_ok_and(|v| v == "json");
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = if json {

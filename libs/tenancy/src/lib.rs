@@ -5,6 +5,7 @@
 //! next borrower's query. Tenant tables exist only in org schemas; a query run outside a
 //! [`TenantTx`] finds no tenant table at all (fail closed).
 
+mod batch;
 mod migrate;
 
 use std::collections::HashSet;
@@ -15,6 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
 
+pub use batch::OrgsTx;
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;
 
@@ -69,8 +71,11 @@ impl TenantDb {
         tenant_migrations: &'static Migrator,
     ) -> Result<Self, TenancyError> {
         let options: PgConnectOptions = url.parse()?;
+        // No ping before each acquire: it costs a round trip per transaction, and a broken
+        // connection fails its first query and is then dropped by the pool anyway.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Self::from_pool(pool, tenant_migrations).await
@@ -103,21 +108,15 @@ impl TenantDb {
 
     /// Starts a transaction scoped to one org's schema.
     pub async fn begin(&self, org: OrgId) -> Result<TenantTx, TenancyError> {
-        if !self.is_known(org) {
-            let found: Option<(String,)> =
-                sqlx::query_as("SELECT schema_name FROM public.tenant_schemas WHERE org_id = $1")
-                    .bind(org.0)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if found.is_none() {
-                return Err(TenancyError::UnknownOrg(org));
-            }
-            self.remember(org);
-        }
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT set_config('search_path', $1, true)")
-            .bind(schema_name(org))
-            .execute(&mut *tx)
+        self.check_known(org).await?;
+        // BEGIN and the schema switch travel in one round trip. The schema name is made of
+        // the org id's hex digits only, so it is safe to place in the statement.
+        let tx = self
+            .pool
+            .begin_with(sqlx::AssertSqlSafe(format!(
+                "BEGIN; SELECT set_config('search_path', '{}', true)",
+                schema_name(org)
+            )))
             .await?;
         Ok(TenantTx { tx, org })
     }
@@ -127,9 +126,11 @@ impl TenantDb {
     pub async fn provision(&self, org: OrgId) -> Result<(), TenancyError> {
         let schema = schema_name(org);
         migrate::migrate_schema(&self.pool, &schema, self.tenant_migrations).await?;
+        // Both columns follow from the org id, so a conflict on either (replicas racing)
+        // is this same row.
         sqlx::query(
             "INSERT INTO public.tenant_schemas (org_id, schema_name) VALUES ($1, $2)
-             ON CONFLICT (org_id) DO NOTHING",
+             ON CONFLICT DO NOTHING",
         )
         .bind(org.0)
         .bind(&schema)
@@ -155,6 +156,30 @@ impl TenantDb {
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(|(id,)| OrgId(id)).collect())
+    }
+
+    /// Whether the org has a schema here (cached once seen).
+    pub async fn is_provisioned(&self, org: OrgId) -> Result<bool, TenancyError> {
+        if self.is_known(org) {
+            return Ok(true);
+        }
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT schema_name FROM public.tenant_schemas WHERE org_id = $1")
+                .bind(org.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        if found.is_some() {
+            self.remember(org);
+        }
+        Ok(found.is_some())
+    }
+
+    async fn check_known(&self, org: OrgId) -> Result<(), TenancyError> {
+        if self.is_provisioned(org).await? {
+            Ok(())
+        } else {
+            Err(TenancyError::UnknownOrg(org))
+        }
     }
 
     fn is_known(&self, org: OrgId) -> bool {

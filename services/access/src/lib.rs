@@ -6,7 +6,9 @@ use std::sync::Arc;
 use strongroom_auth::{RequestContext, Verifier, grpc_context};
 use strongroom_core::UserId;
 use strongroom_proto::access::access_server::{Access, AccessServer};
-use strongroom_proto::access::{CheckRequest, CheckResponse, Operation};
+use strongroom_proto::access::{
+    CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Operation,
+};
 use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
@@ -53,6 +55,10 @@ fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> bool {
     }
 }
 
+fn operation(check: &CheckRequest) -> Operation {
+    Operation::try_from(check.operation).unwrap_or(Operation::Unspecified)
+}
+
 #[tonic::async_trait]
 impl Access for AccessGrpc {
     async fn check(
@@ -63,10 +69,32 @@ impl Access for AccessGrpc {
         let req = request.get_ref();
         let owner =
             UserId::parse(&req.owner_id).map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let operation = Operation::try_from(req.operation).unwrap_or(Operation::Unspecified);
         Ok(Response::new(CheckResponse {
-            allowed: decide(&ctx, owner, operation),
+            allowed: decide(&ctx, owner, operation(req)),
         }))
+    }
+
+    async fn check_batch(
+        &self,
+        request: Request<CheckBatchRequest>,
+    ) -> Result<Response<CheckBatchResponse>, Status> {
+        let allowed = request
+            .get_ref()
+            .items
+            .iter()
+            .map(|item| {
+                let Some(check) = &item.check else {
+                    return false;
+                };
+                let Ok(ctx) = RequestContext::verify(&self.verifier, &item.token, None, None)
+                else {
+                    return false;
+                };
+                UserId::parse(&check.owner_id)
+                    .is_ok_and(|owner| decide(&ctx, owner, operation(check)))
+            })
+            .collect();
+        Ok(Response::new(CheckBatchResponse { allowed }))
     }
 }
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
 use strongroom_core::{Role, to_status};
-use strongroom_events::Event;
 use strongroom_proto::audit::audit_server::{Audit, AuditServer};
 use strongroom_proto::audit::{ListEventsRequest, ListEventsResponse};
 use strongroom_runtime::{Base, BaseConfig};
@@ -15,7 +14,7 @@ use strongroom_tenancy::TenantDb;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-pub use store::store_event;
+pub use store::store_events;
 
 pub static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/audit/tenant");
@@ -68,9 +67,9 @@ pub async fn consume_events(
     prefix: String,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    strongroom_events::consume(js, &prefix, CONSUMER, shutdown, |event: Event| {
+    strongroom_events::consume(js, &prefix, CONSUMER, shutdown, |batch| {
         let db = db.clone();
-        async move { store_event(&db, &event).await }
+        async move { store_events(&db, &batch).await }
     })
     .await?;
     Ok(())

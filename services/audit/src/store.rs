@@ -1,33 +1,82 @@
+use std::collections::HashSet;
+
 use strongroom_core::OrgId;
 use strongroom_events::Event;
 use strongroom_proto::audit::AuditEvent;
 use strongroom_tenancy::{TenancyError, TenantDb};
 use uuid::Uuid;
 
-/// Stores one event in its org's trail; storing it again changes nothing.
-pub async fn store_event(db: &TenantDb, event: &Event) -> Result<(), TenancyError> {
-    let mut tx = db.begin(event.org_id).await?;
-    sqlx::query(
-        "INSERT INTO audit_events (id, service, operation, actor_user_id, actor_username, ip,
-            user_agent, target_kind, target_id, target_name, occurred_at, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(event.id)
-    .bind(&event.service)
-    .bind(&event.operation)
-    .bind(event.actor.user_id.map(|u| u.0))
-    .bind(&event.actor.username)
-    .bind(&event.actor.ip)
-    .bind(&event.actor.user_agent)
-    .bind(&event.target.kind)
-    .bind(&event.target.id)
-    .bind(&event.target.name)
-    .bind(event.occurred_at)
-    .bind(&event.details)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+/// Stores events of several orgs in their trails, in one statement; storing an event
+/// again changes nothing. Returns the orgs with no trail here (their events must wait).
+pub async fn store_events(
+    db: &TenantDb,
+    batch: &[(OrgId, Vec<Event>)],
+) -> Result<HashSet<OrgId>, TenancyError> {
+    let mut unknown = HashSet::new();
+    let mut known = Vec::new();
+    for (org, events) in batch {
+        if db.is_provisioned(*org).await? {
+            known.push((*org, events));
+        } else {
+            unknown.insert(*org);
+        }
+    }
+    if known.is_empty() {
+        return Ok(unknown);
+    }
+    let orgs: Vec<OrgId> = known.iter().map(|(org, _)| *org).collect();
+    let mut tx = db.begin_orgs(&orgs).await?;
+    let mut ctes = Vec::with_capacity(known.len());
+    for (i, (org, _)) in known.iter().enumerate() {
+        let p: Vec<String> = (1..=12).map(|n| format!("${}", i * 12 + n)).collect();
+        ctes.push(format!(
+            "e{i} AS (INSERT INTO {} (id, service, operation, actor_user_id, actor_username,
+                ip, user_agent, target_kind, target_id, target_name, occurred_at, details)
+             SELECT * FROM UNNEST({}::uuid[], {}::text[], {}::text[], {}::uuid[], {}::text[],
+                {}::text[], {}::text[], {}::text[], {}::text[], {}::text[], {}::timestamptz[],
+                {}::jsonb[])
+             ON CONFLICT (id) DO NOTHING)",
+            tx.table(*org, "audit_events")?,
+            p[0],
+            p[1],
+            p[2],
+            p[3],
+            p[4],
+            p[5],
+            p[6],
+            p[7],
+            p[8],
+            p[9],
+            p[10],
+            p[11]
+        ));
+    }
+    let sql = format!("WITH {} SELECT 1", ctes.join(", "));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(known.len() == 1);
+    for (_, events) in &known {
+        let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+        query = query
+            .bind(events.iter().map(|e| e.id).collect::<Vec<_>>())
+            .bind(col(|e| Some(e.service.clone())))
+            .bind(col(|e| Some(e.operation.clone())))
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.actor.user_id.map(|u| u.0))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(col(|e| Some(e.actor.username.clone())))
+            .bind(col(|e| e.actor.ip.clone()))
+            .bind(col(|e| e.actor.user_agent.clone()))
+            .bind(col(|e| Some(e.target.kind.clone())))
+            .bind(col(|e| e.target.id.clone()))
+            .bind(col(|e| e.target.name.clone()))
+            .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.details.clone()).collect::<Vec<_>>());
+    }
+    query.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(unknown)
 }
 
 #[derive(sqlx::FromRow)]

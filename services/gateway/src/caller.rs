@@ -17,6 +17,7 @@ use tonic::transport::Channel;
 
 use crate::Gateway;
 use crate::error::ApiError;
+use crate::key_cache::ApiKeyTokens;
 
 /// The org slug taken from a `/<org>/api/...` URL.
 #[derive(Debug, Clone)]
@@ -195,6 +196,10 @@ impl FromRequestParts<Gateway> for Caller {
         };
 
         if credential.starts_with("srk_") {
+            let digest = ApiKeyTokens::digest(org, credential);
+            if let Some(token) = state.api_key_tokens.get(&digest) {
+                return Ok(Self(verify(&token)?));
+            }
             let issued = state
                 .identity
                 .clone()
@@ -204,7 +209,9 @@ impl FromRequestParts<Gateway> for Caller {
                 })
                 .await?
                 .into_inner();
-            return Ok(Self(verify(&issued.token)?));
+            let ctx = verify(&issued.token)?;
+            state.api_key_tokens.put(digest, issued.token);
+            return Ok(Self(ctx));
         }
         let ctx = verify(credential)?;
         if ctx.org() == org {

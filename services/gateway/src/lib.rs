@@ -3,6 +3,7 @@
 
 mod caller;
 mod error;
+mod key_cache;
 mod readiness;
 mod routes;
 
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::extract::Request;
+use axum::serve::ListenerExt;
 use serde::{Deserialize, Serialize};
 use strongroom_auth::Verifier;
 use strongroom_proto::audit::audit_client::AuditClient;
@@ -68,6 +70,7 @@ pub struct Gateway {
     pub vault: VaultClient<Channel>,
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
+    pub api_key_tokens: Arc<key_cache::ApiKeyTokens>,
     pub readiness: readiness::Readiness,
 }
 
@@ -92,13 +95,18 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         vault: VaultClient::new(ch(&config.vault_url)?),
         audit: AuditClient::new(ch(&config.audit_url)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
+        api_key_tokens: Arc::default(),
         tenant,
         readiness,
     };
     let app = tower::ServiceExt::map_request(routes::router(state), caller::split_org_prefix);
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
-        .with_context(|| format!("binding HTTP on {}", config.http_addr))?;
+        .with_context(|| format!("binding HTTP on {}", config.http_addr))?
+        // Responses leave at once rather than waiting on Nagle's algorithm.
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
     tracing::info!(addr = %config.http_addr, "gateway listening");
     axum::serve(
         listener,

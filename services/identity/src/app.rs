@@ -85,7 +85,7 @@ impl Identity {
             Target::new("user", user.id, &user.username),
         );
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok(())
     }
 
@@ -114,7 +114,7 @@ impl Identity {
         let (Some(user), true) = (active, ok) else {
             let event = Event::new(org, SERVICE, "login.failed", actor, Target::default());
             self.outbox.record(&mut tx, &event).await?;
-            tx.commit().await?;
+            self.outbox.commit(tx).await?;
             return Err(IdentityError::InvalidCredentials);
         };
         let issued = self.issue(org, user, "password", self.token_ttl_secs)?;
@@ -126,7 +126,7 @@ impl Identity {
             Target::new("user", user.id, &user.username),
         );
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok(issued)
     }
 
@@ -263,7 +263,7 @@ impl Identity {
         )
         .with_details(serde_json::json!({ "role": role.as_str() }));
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok(user)
     }
 
@@ -311,7 +311,7 @@ impl Identity {
             Target::new("api_key", id, name),
         );
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok((
             id,
             format!("{API_KEY_PREFIX}{}_{secret}", id.simple()),

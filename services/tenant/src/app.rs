@@ -108,7 +108,7 @@ impl Tenant {
         )
         .with_details(serde_json::json!({ "name": created.name, "account_manager": ctx.user() }));
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok(created)
     }
 

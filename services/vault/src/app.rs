@@ -5,7 +5,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_core::{AccountId, ResourceId, Role};
-use strongroom_crypto::{SecretAad, open, seal};
+use strongroom_crypto::{SecretAad, seal};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckRequest, Operation};
@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{VaultError, unique_or};
 use crate::keys::OrgKeys;
+use crate::reveal::RevealQueue;
 use crate::store::{self, ResourceRow};
 
 const SERVICE: &str = "vault";
@@ -25,6 +26,7 @@ pub struct Vault {
     pub outbox: Outbox,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,
+    pub reveals: RevealQueue,
 }
 
 impl Vault {
@@ -72,7 +74,7 @@ impl Vault {
         )
         .with_details(serde_json::json!({ "type": resource.resource_type, "host": resource.host }));
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok(resource)
     }
 
@@ -116,7 +118,7 @@ impl Vault {
                     ))
                 })
             })?;
-        let (key_version, key) = self.keys.current(ctx.org()).await?;
+        let (key_version, key) = self.keys.in_tx(&mut tx).await?.current();
         let aad = SecretAad {
             org: ctx.org(),
             account,
@@ -132,7 +134,7 @@ impl Vault {
             Target::new("account", account, format!("{}/{username}", found.name)),
         );
         self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.outbox.commit(tx).await?;
         Ok((account, created_at))
     }
 
@@ -143,55 +145,7 @@ impl Vault {
         ctx: &RequestContext,
         account: AccountId,
     ) -> Result<Zeroizing<String>, VaultError> {
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let secret = store::find_current_secret(&mut tx, account.0)
-            .await?
-            .ok_or(VaultError::NotFound("account"))?;
-        let target = Target::new(
-            "account",
-            secret.account_id,
-            format!("{}/{}", secret.resource_name, secret.username),
-        );
-        let check = CheckRequest {
-            account_id: secret.account_id.to_string(),
-            resource_id: secret.resource_id.to_string(),
-            owner_id: secret.owner_id.to_string(),
-            operation: Operation::Reveal as i32,
-        };
-        if !self.allowed(ctx, check).await? {
-            let event = Event::new(
-                ctx.org(),
-                SERVICE,
-                "password.reveal_denied",
-                strongroom_runtime::actor(ctx),
-                target,
-            );
-            self.outbox.record(&mut tx, &event).await?;
-            tx.commit().await?;
-            return Err(VaultError::NotFound("account"));
-        }
-        let key = self.keys.version(ctx.org(), secret.key_version).await?;
-        let aad = SecretAad {
-            org: ctx.org(),
-            account,
-            version: secret.version,
-        };
-        let plaintext = open(&key, &aad, &secret.ciphertext)?;
-        let password = Zeroizing::new(
-            String::from_utf8(plaintext.to_vec())
-                .map_err(|_| VaultError::InvalidInput("stored password is not text".into()))?,
-        );
-        let event = Event::new(
-            ctx.org(),
-            SERVICE,
-            "password.revealed",
-            strongroom_runtime::actor(ctx),
-            target,
-        )
-        .with_details(serde_json::json!({ "via": ctx.claims.amr }));
-        self.outbox.record(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(password)
+        self.reveals.reveal(ctx, account).await
     }
 
     async fn allowed(&self, ctx: &RequestContext, check: CheckRequest) -> Result<bool, VaultError> {

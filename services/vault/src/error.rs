@@ -23,6 +23,12 @@ pub enum VaultError {
     Event(#[from] strongroom_events::EventError),
     #[error("access service: {0}")]
     Access(tonic::Status),
+    /// The batch a request ran in failed as a whole (the cause is logged once).
+    #[error("{message}")]
+    Batch {
+        code: ErrorCode,
+        message: &'static str,
+    },
 }
 
 impl HasErrorCode for VaultError {
@@ -36,6 +42,7 @@ impl HasErrorCode for VaultError {
             VaultError::Tenancy(e) => e.code(),
             VaultError::Event(e) => e.code(),
             VaultError::Access(_) => ErrorCode::Unavailable,
+            VaultError::Batch { code, .. } => *code,
             VaultError::MissingDataKey(_) | VaultError::Database(_) => ErrorCode::Internal,
         }
     }

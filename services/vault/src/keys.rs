@@ -7,14 +7,30 @@ use std::sync::{Arc, RwLock};
 use strongroom_core::{OrgId, to_status};
 use strongroom_crypto::{AnyKms, DataKey, Kms};
 use strongroom_runtime::OnProvision;
-use strongroom_tenancy::TenantDb;
+use strongroom_tenancy::{TenantDb, TenantTx};
 
 use crate::error::VaultError;
 
 pub struct OrgKeys {
     db: TenantDb,
     kms: AnyKms,
-    current: RwLock<HashMap<OrgId, (i32, Arc<DataKey>)>>,
+    rings: RwLock<HashMap<OrgId, Arc<KeyRing>>>,
+}
+
+/// One org's data keys, unwrapped, by version; new secrets are sealed with the newest.
+pub struct KeyRing {
+    current: (i32, Arc<DataKey>),
+    versions: HashMap<i32, Arc<DataKey>>,
+}
+
+impl KeyRing {
+    pub fn current(&self) -> (i32, Arc<DataKey>) {
+        self.current.clone()
+    }
+
+    pub fn version(&self, version: i32) -> Option<Arc<DataKey>> {
+        self.versions.get(&version).cloned()
+    }
 }
 
 impl OrgKeys {
@@ -22,7 +38,7 @@ impl OrgKeys {
         Self {
             db,
             kms,
-            current: RwLock::default(),
+            rings: RwLock::default(),
         }
     }
 
@@ -47,44 +63,55 @@ impl OrgKeys {
         Ok(())
     }
 
-    /// The key new secrets are sealed with, and its version.
-    pub async fn current(&self, org: OrgId) -> Result<(i32, Arc<DataKey>), VaultError> {
-        if let Some(found) = self.cached(org) {
-            return Ok(found);
+    /// The org's keys, from the cache or read and unwrapped once in the caller's
+    /// transaction (never a second pooled connection, which could starve the pool when many
+    /// first requests arrive together).
+    pub async fn in_tx(&self, tx: &mut TenantTx) -> Result<Arc<KeyRing>, VaultError> {
+        match self.cached(tx.org()) {
+            Some(ring) => Ok(ring),
+            None => self.load(tx).await,
         }
-        let mut tx = self.db.begin(org).await?;
-        let row: Option<(i32, Vec<u8>)> =
-            sqlx::query_as("SELECT version, wrapped FROM data_keys ORDER BY version DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        let (version, wrapped) = row.ok_or(VaultError::MissingDataKey(org))?;
-        let key = Arc::new(self.kms.unwrap(org, &wrapped).await?);
-        if let Ok(mut cache) = self.current.write() {
-            cache.insert(org, (version, key.clone()));
-        }
-        Ok((version, key))
     }
 
-    /// The key of a given version (older versions are unwrapped on demand).
-    pub async fn version(&self, org: OrgId, version: i32) -> Result<Arc<DataKey>, VaultError> {
-        let (current, key) = self.current(org).await?;
-        if current == version {
-            return Ok(key);
+    /// The org's keys, from the cache or read in a transaction of their own.
+    pub async fn ring(&self, org: OrgId) -> Result<Arc<KeyRing>, VaultError> {
+        match self.cached(org) {
+            Some(ring) => Ok(ring),
+            None => self.reload(org).await,
         }
-        let mut tx = self.db.begin(org).await?;
-        let wrapped: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT wrapped FROM data_keys WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        let wrapped = wrapped.ok_or(VaultError::MissingDataKey(org))?;
-        Ok(Arc::new(self.kms.unwrap(org, &wrapped).await?))
     }
 
-    fn cached(&self, org: OrgId) -> Option<(i32, Arc<DataKey>)> {
-        self.current.read().ok()?.get(&org).cloned()
+    /// Reads the org's keys again (another replica added a version).
+    pub async fn reload(&self, org: OrgId) -> Result<Arc<KeyRing>, VaultError> {
+        let mut tx = self.db.begin(org).await?;
+        let ring = self.load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ring)
+    }
+
+    async fn load(&self, tx: &mut TenantTx) -> Result<Arc<KeyRing>, VaultError> {
+        let org = tx.org();
+        let rows: Vec<(i32, Vec<u8>)> =
+            sqlx::query_as("SELECT version, wrapped FROM data_keys ORDER BY version")
+                .fetch_all(&mut **tx)
+                .await?;
+        let mut versions = HashMap::new();
+        let mut current = None;
+        for (version, wrapped) in rows {
+            let key = Arc::new(self.kms.unwrap(org, &wrapped).await?);
+            current = Some((version, key.clone()));
+            versions.insert(version, key);
+        }
+        let current = current.ok_or(VaultError::MissingDataKey(org))?;
+        let ring = Arc::new(KeyRing { current, versions });
+        if let Ok(mut rings) = self.rings.write() {
+            rings.insert(org, ring.clone());
+        }
+        Ok(ring)
+    }
+
+    fn cached(&self, org: OrgId) -> Option<Arc<KeyRing>> {
+        self.rings.read().ok()?.get(&org).cloned()
     }
 }
 

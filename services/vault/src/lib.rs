@@ -4,6 +4,7 @@ mod app;
 mod error;
 mod grpc;
 mod keys;
+mod reveal;
 mod store;
 
 use std::path::PathBuf;
@@ -95,11 +96,19 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .await
         .context("creating MSPOrg's data key")?;
 
+    let access = AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?);
+    let reveals = reveal::RevealQueue::start(reveal::Revealer {
+        db: base.db.clone(),
+        outbox: base.outbox.clone(),
+        keys: keys.clone(),
+        access: access.clone(),
+    });
     let app = Arc::new(app::Vault {
         db: base.db.clone(),
         outbox: base.outbox.clone(),
         keys: keys.clone(),
-        access: AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?),
+        access,
+        reveals,
     });
     let (router, health) = base.grpc_server(msp_org, keys::ProvisionKey(keys));
     let router = router.add_service(VaultServer::new(grpc::VaultGrpc {

@@ -1,8 +1,11 @@
 //! SQL for the vault's tenant tables.
 
 use chrono::{DateTime, Utc};
-use strongroom_tenancy::TenantTx;
+use strongroom_core::OrgId;
+use strongroom_tenancy::{OrgsTx, TenantTx};
 use uuid::Uuid;
+
+use crate::error::VaultError;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ResourceRow {
@@ -97,19 +100,40 @@ pub struct CurrentSecret {
     pub ciphertext: Vec<u8>,
 }
 
-pub async fn find_current_secret(
-    tx: &mut TenantTx,
-    account: Uuid,
-) -> Result<Option<CurrentSecret>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id AS account_id, a.username, r.id AS resource_id, r.name AS resource_name,
-                r.owner_id, s.version, s.key_version, s.ciphertext
-         FROM accounts a
-         JOIN resources r ON r.id = a.resource_id
-         JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version
-         WHERE a.id = $1",
-    )
-    .bind(account)
-    .fetch_optional(&mut **tx)
-    .await
+/// A current secret found by [`find_current_secrets`], with its org.
+#[derive(Debug, sqlx::FromRow)]
+pub struct OrgSecret {
+    pub org_id: Uuid,
+    #[sqlx(flatten)]
+    pub secret: CurrentSecret,
+}
+
+/// The current secrets of accounts in several orgs, in one statement.
+pub async fn find_current_secrets(
+    tx: &mut OrgsTx,
+    wanted: &[(OrgId, Vec<Uuid>)],
+) -> Result<Vec<OrgSecret>, VaultError> {
+    let mut parts = Vec::with_capacity(wanted.len());
+    for (i, (org, _)) in wanted.iter().enumerate() {
+        parts.push(format!(
+            "SELECT ${}::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
+                    r.name AS resource_name, r.owner_id, s.version, s.key_version, s.ciphertext
+             FROM {} a
+             JOIN {} r ON r.id = a.resource_id
+             JOIN {} s ON s.account_id = a.id AND s.version = a.current_version
+             WHERE a.id = ANY(${})",
+            2 * i + 1,
+            tx.table(*org, "accounts")?,
+            tx.table(*org, "resources")?,
+            tx.table(*org, "secrets")?,
+            2 * i + 2,
+        ));
+    }
+    let sql = parts.join(" UNION ALL ");
+    // One org's statement repeats and is worth preparing once; a mix of orgs rarely does.
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(wanted.len() == 1);
+    for (org, ids) in wanted {
+        query = query.bind(org.0).bind(ids.clone());
+    }
+    Ok(query.fetch_all(&mut **tx).await?)
 }

