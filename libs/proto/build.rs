@@ -1,4 +1,6 @@
-const SECRET_MESSAGES: [&str; 8] = [
+const SECRET_MESSAGES: [&str; 10] = [
+    ".strongroom.vault.v1.RevealItem",
+    ".strongroom.vault.v1.RevealOutcome",
     ".strongroom.access.v1.CheckItem",
     ".strongroom.identity.v1.LoginRequest",
     ".strongroom.identity.v1.AuthenticateApiKeyRequest",

@@ -48,9 +48,12 @@ struct Args {
     /// Run only these scenarios (strongroom, openbao, ceiling), e.g. while profiling.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Orgs for --orgs-spread (each gets accounts / spread-orgs accounts).
+    /// Orgs for --orgs-spread.
     #[arg(long, default_value_t = 1_000)]
     spread_orgs: usize,
+    /// Accounts in each of those orgs.
+    #[arg(long, default_value_t = 100)]
+    spread_accounts: usize,
 }
 
 #[tokio::main]
@@ -139,7 +142,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
     let mut spread = Vec::new();
     if args.orgs_spread {
         let orgs = args.spread_orgs.max(1);
-        let per_org = (args.accounts / orgs).max(1);
+        let per_org = args.spread_accounts.max(1);
         eprintln!("[bench] loading {orgs} orgs × {per_org} accounts for --orgs-spread");
         let started = Instant::now();
         let many = setup_many_orgs(&api, &admin, orgs, per_org, args.load_concurrency).await?;

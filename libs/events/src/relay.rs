@@ -4,13 +4,15 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use strongroom_core::OrgId;
-use strongroom_tenancy::{TenantDb, schema_name};
+use strongroom_tenancy::{OrgsTx, TenantDb, schema_name};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::{Committed, EventError, Outbox};
 
 const BATCH: i64 = 200;
+/// Orgs drained in one transaction at most.
+const ORGS_PER_DRAIN: usize = 100;
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// An org's outbox is vacuumed after this many relayed rows: a queue table's dead rows
 /// otherwise pile up faster than autovacuum removes them, and every claim walks them.
@@ -45,31 +47,25 @@ impl Relay {
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = sweep.tick() => self.sweep().await,
-                () = self.committed.wake.notified() => {
-                    for (org, from_seq) in self.committed.take() {
-                        self.drain_logged(org, from_seq).await;
+                _ = sweep.tick() => match self.db.provisioned_orgs().await {
+                    Ok(orgs) => self.drain_logged(orgs.into_iter().map(|o| (o, 0)).collect()).await,
+                    Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
+                },
+                () = self.committed.wake.notified() => self.drain_logged(self.committed.take()).await,
+            }
+        }
+    }
+
+    async fn drain_logged(&self, orgs: Vec<(OrgId, i64)>) {
+        for chunk in orgs.chunks(ORGS_PER_DRAIN) {
+            match self.drain_orgs(chunk.to_vec()).await {
+                Ok(relayed) => {
+                    for (org, n) in relayed {
+                        self.vacuum_if_due(org, n).await;
                     }
                 }
+                Err(e) => tracing::warn!(error = %e, "outbox relay failed; will retry"),
             }
-        }
-    }
-
-    async fn sweep(&self) {
-        match self.db.provisioned_orgs().await {
-            Ok(orgs) => {
-                for org in orgs {
-                    self.drain_logged(org, 0).await;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
-        }
-    }
-
-    async fn drain_logged(&self, org: OrgId, from_seq: i64) {
-        match self.drain_from(org, from_seq).await {
-            Ok(relayed) => self.vacuum_if_due(org, relayed).await,
-            Err(e) => tracing::warn!(%org, error = %e, "outbox relay failed; will retry"),
         }
     }
 
@@ -97,36 +93,36 @@ impl Relay {
 
     /// Publishes every pending event of one org; returns how many were published.
     pub async fn drain(&self, org: OrgId) -> Result<usize, EventError> {
-        self.drain_from(org, 0).await
+        let relayed = self.drain_orgs(vec![(org, 0)]).await?;
+        Ok(relayed.iter().map(|(_, n)| n).sum())
     }
 
-    /// Publishes the pending events of one org from sequence number `from_seq` on.
-    async fn drain_from(&self, org: OrgId, mut from_seq: i64) -> Result<usize, EventError> {
-        let mut total = 0;
-        loop {
-            let mut tx = self.db.begin(org).await?;
-            let rows: Vec<(i64, Uuid, String, String)> = sqlx::query_as(
-                "SELECT seq, event_id, subject, payload::text FROM outbox
-                 WHERE seq >= $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED",
-            )
-            .bind(from_seq)
-            .bind(BATCH)
-            .fetch_all(&mut *tx)
-            .await?;
-            let Some(last) = rows.last() else {
-                return Ok(total);
-            };
-            from_seq = last.0 + 1;
+    /// Publishes the pending events of several orgs, each from its given sequence number
+    /// on, claiming and deleting for all of them in one transaction a round; returns how
+    /// many were published per org.
+    async fn drain_orgs(
+        &self,
+        mut pending: Vec<(OrgId, i64)>,
+    ) -> Result<Vec<(OrgId, usize)>, EventError> {
+        let mut relayed: HashMap<OrgId, usize> = HashMap::new();
+        while !pending.is_empty() {
+            let orgs: Vec<OrgId> = pending.iter().map(|(org, _)| *org).collect();
+            let mut tx = self.db.begin_orgs(&orgs).await?;
+            let rows = claim(&mut tx, &pending).await?;
+            if rows.is_empty() {
+                tx.commit().await?;
+                break;
+            }
             let mut acks = Vec::with_capacity(rows.len());
-            for (_, event_id, subject, payload) in &rows {
+            for row in &rows {
                 let mut headers = async_nats::HeaderMap::new();
                 headers.insert(
                     async_nats::header::NATS_MESSAGE_ID,
-                    event_id.to_string().as_str(),
+                    row.event_id.to_string().as_str(),
                 );
                 let ack = self
                     .js
-                    .publish_with_headers(subject.clone(), headers, payload.clone().into())
+                    .publish_with_headers(row.subject.clone(), headers, row.payload.clone().into())
                     .await
                     .map_err(|e| EventError::Nats(e.to_string()))?;
                 acks.push(ack);
@@ -134,13 +130,83 @@ impl Relay {
             for ack in acks {
                 ack.await.map_err(|e| EventError::Nats(e.to_string()))?;
             }
-            let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            sqlx::query("DELETE FROM outbox WHERE seq = ANY($1)")
-                .bind(&seqs)
-                .execute(&mut *tx)
-                .await?;
+            delete(&mut tx, &orgs, &rows).await?;
             tx.commit().await?;
-            total += rows.len();
+            // Orgs that filled their claim may have more; the others are done.
+            let mut next = Vec::new();
+            for (i, (org, _)) in pending.iter().enumerate() {
+                let mine: Vec<&Claimed> = rows.iter().filter(|r| r.i as usize == i).collect();
+                *relayed.entry(*org).or_default() += mine.len();
+                if let Some(last) = mine.last().filter(|_| mine.len() as i64 == BATCH) {
+                    next.push((*org, last.seq + 1));
+                }
+            }
+            pending = next;
         }
+        Ok(relayed.into_iter().collect())
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    /// Index of the org in the claim.
+    i: i32,
+    seq: i64,
+    event_id: Uuid,
+    subject: String,
+    payload: String,
+}
+
+/// Locks up to `BATCH` rows of each org's outbox, from its sequence number on.
+async fn claim(tx: &mut OrgsTx, pending: &[(OrgId, i64)]) -> Result<Vec<Claimed>, EventError> {
+    let mut ctes = Vec::with_capacity(pending.len());
+    let mut selects = Vec::with_capacity(pending.len());
+    for (i, (org, _)) in pending.iter().enumerate() {
+        ctes.push(format!(
+            "c{i} AS (SELECT seq, event_id, subject, payload::text AS payload FROM {}
+                WHERE seq >= ${} ORDER BY seq LIMIT {BATCH} FOR UPDATE SKIP LOCKED)",
+            tx.table(*org, "outbox")?,
+            i + 1
+        ));
+        selects.push(format!("SELECT {i} AS i, * FROM c{i}"));
+    }
+    let sql = format!(
+        "WITH {} {} ORDER BY i, seq",
+        ctes.join(", "),
+        selects.join(" UNION ALL ")
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(pending.len() == 1);
+    for (_, from_seq) in pending {
+        query = query.bind(*from_seq);
+    }
+    Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// Deletes the published rows. The commit need not wait for the disk: if it is lost, the
+/// rows are published again, and NATS (by message id) and consumers (by event id) drop
+/// the copies.
+async fn delete(tx: &mut OrgsTx, orgs: &[OrgId], rows: &[Claimed]) -> Result<(), EventError> {
+    let mut ctes = Vec::with_capacity(orgs.len());
+    for (i, org) in orgs.iter().enumerate() {
+        ctes.push(format!(
+            "d{i} AS (DELETE FROM {} WHERE seq = ANY(${}))",
+            tx.table(*org, "outbox")?,
+            i + 1
+        ));
+    }
+    let sql = format!(
+        "WITH {} SELECT set_config('synchronous_commit', 'off', true)",
+        ctes.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(orgs.len() == 1);
+    for i in 0..orgs.len() {
+        let seqs: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.i as usize == i)
+            .map(|r| r.seq)
+            .collect();
+        query = query.bind(seqs);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
 }

@@ -58,6 +58,8 @@ redacted_debug!(
 );
 redacted_debug!(vault::RevealPasswordResponse, [], [password]);
 redacted_debug!(access::CheckItem, [check], [token]);
+redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
+redacted_debug!(vault::RevealOutcome, [code, message], [password]);
 
 #[cfg(test)]
 mod tests {

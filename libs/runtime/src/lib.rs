@@ -1,6 +1,7 @@
 //! What every gRPC service does the same way: configuration, database and NATS start-up,
 //! the outbox relay, org provisioning, the gRPC and ops listeners, graceful shutdown.
 
+mod batch;
 mod config;
 mod provisioning;
 
@@ -17,6 +18,7 @@ use strongroom_tenancy::{Migrator, TenantDb};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
+pub use batch::run_batches;
 pub use config::BaseConfig;
 pub use provisioning::{OnProvision, Provisioner};
 

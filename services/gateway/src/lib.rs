@@ -5,6 +5,7 @@ mod caller;
 mod error;
 mod key_cache;
 mod readiness;
+mod reveals;
 mod routes;
 
 use std::net::SocketAddr;
@@ -71,6 +72,7 @@ pub struct Gateway {
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
     pub api_key_tokens: Arc<key_cache::ApiKeyTokens>,
+    pub reveals: reveals::RevealBatcher,
     pub readiness: readiness::Readiness,
 }
 
@@ -93,6 +95,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         verifier,
         identity: IdentityClient::new(ch(&config.identity_url)?),
         vault: VaultClient::new(ch(&config.vault_url)?),
+        reveals: reveals::RevealBatcher::start(VaultClient::new(ch(&config.vault_url)?)),
         audit: AuditClient::new(ch(&config.audit_url)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
         api_key_tokens: Arc::default(),

@@ -226,15 +226,10 @@ async fn reveal_password(
     Path(account_id): Path<String>,
     Caller(ctx): Caller,
 ) -> ApiResult {
-    let p = state
-        .vault
-        .clone()
-        .reveal_password(outgoing(&ctx, vault::RevealPasswordRequest { account_id }))
-        .await?
-        .into_inner();
+    let password = state.reveals.reveal(&ctx, account_id).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({ "password": p.password })),
+        Json(json!({ "password": password })),
     )
         .into_response())
 }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use strongroom_auth::{Verifier, grpc_context};
+use strongroom_auth::{RequestContext, Verifier, grpc_context};
 use strongroom_core::{AccountId, ResourceId, to_status};
 use strongroom_proto::vault::vault_server::Vault as VaultRpc;
 use strongroom_proto::vault::*;
@@ -81,5 +81,46 @@ impl VaultRpc for VaultGrpc {
         Ok(Response::new(RevealPasswordResponse {
             password: password.to_string(),
         }))
+    }
+
+    async fn reveal_passwords(
+        &self,
+        request: Request<RevealPasswordsRequest>,
+    ) -> Result<Response<RevealPasswordsResponse>, Status> {
+        let reveals = request
+            .into_inner()
+            .items
+            .into_iter()
+            .map(|item| async move {
+                let ctx = RequestContext::verify(
+                    &self.verifier,
+                    &item.token,
+                    Some(item.ip).filter(|v| !v.is_empty()),
+                    Some(item.user_agent).filter(|v| !v.is_empty()),
+                )
+                .map_err(|e| Status::unauthenticated(e.to_string()))?;
+                let account = id(AccountId::parse(&item.account_id), "account")?;
+                self.app
+                    .reveal_password(&ctx, account)
+                    .await
+                    .map_err(|e| to_status(&e))
+            });
+        let outcomes = futures::future::join_all(reveals)
+            .await
+            .into_iter()
+            .map(|result| match result {
+                Ok(password) => RevealOutcome {
+                    password: password.to_string(),
+                    code: 0,
+                    message: String::new(),
+                },
+                Err(status) => RevealOutcome {
+                    password: String::new(),
+                    code: status.code() as i32,
+                    message: status.message().to_owned(),
+                },
+            })
+            .collect();
+        Ok(Response::new(RevealPasswordsResponse { outcomes }))
     }
 }

@@ -2,8 +2,7 @@
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
 //! all their secrets, one call to the access service for all the decisions, one insert of
 //! all the audit events and one commit. Each password still leaves only after its own
-//! audit event has committed. Under light load a batch holds one reveal and nothing waits;
-//! under heavy load batches grow while earlier ones run, so round trips per reveal fall.
+//! audit event has committed.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -16,7 +15,7 @@ use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
 use strongroom_tenancy::TenantDb;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tonic::transport::Channel;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -47,7 +46,16 @@ pub struct RevealQueue {
 impl RevealQueue {
     pub fn start(revealer: Revealer) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(batch_reveals(Arc::new(revealer), receiver));
+        let revealer = Arc::new(revealer);
+        tokio::spawn(strongroom_runtime::run_batches(
+            receiver,
+            MAX_BATCH,
+            BATCHES_IN_FLIGHT,
+            move |batch| {
+                let revealer = revealer.clone();
+                async move { revealer.run(batch).await }
+            },
+        ));
         Self { sender }
     }
 
@@ -64,28 +72,6 @@ impl RevealQueue {
         };
         self.sender.send(pending).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
-    }
-}
-
-/// Takes whatever reveals are waiting whenever a batch slot is free.
-async fn batch_reveals(revealer: Arc<Revealer>, mut receiver: mpsc::Receiver<Pending>) {
-    let slots = Arc::new(Semaphore::new(BATCHES_IN_FLIGHT));
-    while let Some(first) = receiver.recv().await {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let revealer = revealer.clone();
-        tokio::spawn(async move {
-            revealer.run(batch).await;
-            drop(slot);
-        });
     }
 }
 

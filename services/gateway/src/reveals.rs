@@ -1,0 +1,93 @@
+//! Password reveals arriving together leave for the vault in one call, each with its own
+//! caller's token, so a busy API pays one gRPC round trip for many reveals.
+
+use strongroom_auth::RequestContext;
+use strongroom_proto::vault::vault_client::VaultClient;
+use strongroom_proto::vault::{RevealItem, RevealOutcome, RevealPasswordsRequest};
+use tokio::sync::{mpsc, oneshot};
+use tonic::transport::Channel;
+
+use crate::error::ApiError;
+
+/// Reveals in one call at most.
+const MAX_BATCH: usize = 256;
+/// Calls to the vault under way at once.
+const CALLS_IN_FLIGHT: usize = 8;
+
+type Reply = Result<String, ApiError>;
+
+struct Pending {
+    item: RevealItem,
+    reply: oneshot::Sender<Reply>,
+}
+
+#[derive(Clone)]
+pub struct RevealBatcher {
+    sender: mpsc::Sender<Pending>,
+}
+
+impl RevealBatcher {
+    pub fn start(vault: VaultClient<Channel>) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(strongroom_runtime::run_batches(
+            receiver,
+            MAX_BATCH,
+            CALLS_IN_FLIGHT,
+            move |batch| send_batch(vault.clone(), batch),
+        ));
+        Self { sender }
+    }
+
+    /// The account's password, if the vault reveals it to this caller.
+    pub async fn reveal(&self, ctx: &RequestContext, account_id: String) -> Reply {
+        let stopped = || tonic::Status::unavailable("the gateway is shutting down");
+        let (reply, answer) = oneshot::channel();
+        let item = RevealItem {
+            token: ctx.token().to_owned(),
+            account_id,
+            ip: ctx.ip.clone().unwrap_or_default(),
+            user_agent: ctx.user_agent.clone().unwrap_or_default(),
+        };
+        self.sender
+            .send(Pending { item, reply })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn send_batch(mut vault: VaultClient<Channel>, batch: Vec<Pending>) {
+    let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.item, p.reply)).unzip();
+    let asked = items.len();
+    let outcomes = vault
+        .reveal_passwords(RevealPasswordsRequest { items })
+        .await
+        .map(|r| r.into_inner().outcomes)
+        .and_then(|outcomes| {
+            if outcomes.len() == asked {
+                Ok(outcomes)
+            } else {
+                Err(tonic::Status::internal("the vault answered another count"))
+            }
+        });
+    match outcomes {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(answer(outcome));
+            }
+        }
+        Err(status) => {
+            for reply in replies {
+                let _ = reply.send(Err(status.clone().into()));
+            }
+        }
+    }
+}
+
+fn answer(outcome: RevealOutcome) -> Reply {
+    if outcome.code == 0 {
+        Ok(outcome.password)
+    } else {
+        Err(tonic::Status::new(tonic::Code::from(outcome.code), outcome.message).into())
+    }
+}
