@@ -223,8 +223,8 @@ impl Outbox {
             ctes.join(", "),
             lowest.join(" UNION ALL ")
         );
-        let mut query =
-            sqlx::query_as::<_, (i32, i64)>(sqlx::AssertSqlSafe(sql)).persistent(by_org.len() == 1);
+        let mut query = sqlx::query_as::<_, (i32, i64)>(sqlx::AssertSqlSafe(sql))
+            .persistent(tx.statements_repeat());
         for (_, list) in &by_org {
             let payloads = list
                 .iter()

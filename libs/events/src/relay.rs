@@ -175,7 +175,7 @@ async fn claim(tx: &mut OrgsTx, pending: &[(OrgId, i64)]) -> Result<Vec<Claimed>
         ctes.join(", "),
         selects.join(" UNION ALL ")
     );
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(pending.len() == 1);
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
     for (_, from_seq) in pending {
         query = query.bind(*from_seq);
     }
@@ -198,7 +198,7 @@ async fn delete(tx: &mut OrgsTx, orgs: &[OrgId], rows: &[Claimed]) -> Result<(),
         "WITH {} SELECT set_config('synchronous_commit', 'off', true)",
         ctes.join(", ")
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(orgs.len() == 1);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
     for i in 0..orgs.len() {
         let seqs: Vec<i64> = rows
             .iter()

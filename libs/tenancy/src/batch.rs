@@ -1,9 +1,11 @@
 //! One transaction over several orgs' schemas, for hot paths that batch work arriving
 //! together from many orgs (reveals, audit storage): a statement serves the whole batch
 //! rather than one org, so a busy MSP with many client orgs costs no more round trips than
-//! one org. The search path is empty, so an unqualified table name fails instead of
-//! reaching `public`; tenant tables are named through [`OrgsTx::table`], which knows only
-//! the orgs the transaction was opened for.
+//! one org. Tenant tables are named through [`OrgsTx::table`], which knows only the orgs
+//! the transaction was opened for. Over several orgs the search path is empty, so an
+//! unqualified name fails instead of reaching `public`, and names are schema-qualified; over
+//! one org the search path is that org's schema and names stay bare, so the statement text
+//! is the same for every org and its prepared form is reused.
 
 use std::ops::{Deref, DerefMut};
 
@@ -24,9 +26,16 @@ impl TenantDb {
         for org in orgs {
             self.check_known(*org).await?;
         }
+        let path = match orgs {
+            [org] => schema_name(*org),
+            _ => String::new(),
+        };
+        // The schema name is made of the org id's hex digits only.
         let tx = self
             .pool
-            .begin_with("BEGIN; SELECT set_config('search_path', '', true)")
+            .begin_with(sqlx::AssertSqlSafe(format!(
+                "BEGIN; SELECT set_config('search_path', '{path}', true)"
+            )))
             .await?;
         Ok(OrgsTx {
             tx,
@@ -40,13 +49,23 @@ impl OrgsTx {
         &self.orgs
     }
 
-    /// `org_<id>.<table>`, for an org this transaction was opened for. Table names are
+    /// The name of an org's table (`org_<id>.<table>`, or the bare name when the transaction
+    /// is over that org alone), for an org this transaction was opened for. Table names are
     /// constants of the calling service, never input.
     pub fn table(&self, org: OrgId, table: &'static str) -> Result<String, TenancyError> {
-        if !self.orgs.contains(&org) {
-            return Err(TenancyError::UnknownOrg(org));
+        match self.orgs.as_slice() {
+            [only] if *only == org => Ok(table.to_owned()),
+            orgs if orgs.len() > 1 && orgs.contains(&org) => {
+                Ok(format!("{}.{table}", schema_name(org)))
+            }
+            _ => Err(TenancyError::UnknownOrg(org)),
         }
-        Ok(format!("{}.{table}", schema_name(org)))
+    }
+
+    /// Whether statements of this transaction read the same for every org (one org), so
+    /// preparing them once pays off.
+    pub fn statements_repeat(&self) -> bool {
+        self.orgs.len() == 1
     }
 
     pub async fn commit(self) -> Result<(), TenancyError> {

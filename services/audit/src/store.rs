@@ -52,7 +52,7 @@ pub async fn store_events(
         ));
     }
     let sql = format!("WITH {} SELECT 1", ctes.join(", "));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(known.len() == 1);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
     for (_, events) in &known {
         let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
         query = query

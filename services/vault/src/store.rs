@@ -131,7 +131,7 @@ pub async fn find_current_secrets(
     }
     let sql = parts.join(" UNION ALL ");
     // One org's statement repeats and is worth preparing once; a mix of orgs rarely does.
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(wanted.len() == 1);
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
     for (org, ids) in wanted {
         query = query.bind(org.0).bind(ids.clone());
     }

@@ -160,6 +160,20 @@ async fn a_transaction_over_several_orgs_names_only_their_tables() {
     );
     drop(tx);
 
+    // Over one org, names stay bare (the same statement for every org) and reach that org.
+    let mut tx = db.begin_orgs(&[c]).await.unwrap();
+    let items = tx.table(c, "items").unwrap();
+    assert_eq!(items, "items");
+    assert!(tx.table(a, "items").is_err());
+    let labels: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT label FROM {items}"
+    )))
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(labels, vec!["c".to_owned()]);
+    drop(tx);
+
     let unknown = OrgId::new();
     assert!(matches!(
         db.begin_orgs(&[a, unknown]).await,
