@@ -8,7 +8,8 @@ use strongroom_tenancy::{OrgsTx, TenantDb, schema_name};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::{Committed, EventError, Outbox};
+use crate::EventError;
+use crate::outbox::{Committed, Outbox};
 
 const BATCH: i64 = 200;
 /// Orgs drained in one transaction at most.
