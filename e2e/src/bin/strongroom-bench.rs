@@ -880,6 +880,11 @@ impl Stack {
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
         }
+        // Background tasks (relays, consumers) stop with their runtime, before their
+        // stream goes.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
         if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
             let js = strongroom_events::async_nats::jetstream::new(client);
             let _ = js
