@@ -110,25 +110,45 @@ impl Revealer {
         // Orgs with a schema here, with their keys (read before the batch's transaction,
         // so a key miss never needs a second connection inside it).
         let mut rings: HashMap<OrgId, Arc<KeyRing>> = HashMap::new();
+        // Orgs whose keys cannot be had now (their KMS key unreachable, say): their reveals
+        // fail, the rest of the batch goes on.
+        let mut unavailable: HashMap<OrgId, ErrorCode> = HashMap::new();
         let mut wanted: Vec<(OrgId, Vec<Uuid>)> = Vec::new();
         for pending in batch {
             let org = pending.ctx.org();
+            if unavailable.contains_key(&org) {
+                continue;
+            }
             if let Entry::Vacant(slot) = rings.entry(org) {
                 if !self.db.is_provisioned(org).await? {
                     continue;
                 }
-                slot.insert(self.keys.ring(org).await?);
+                match self.keys.ring(org).await {
+                    Ok(ring) => slot.insert(ring),
+                    Err(e) => {
+                        tracing::error!(%org, error = %e, "the org's data keys are unavailable");
+                        unavailable.insert(org, e.code());
+                        continue;
+                    }
+                };
                 wanted.push((org, Vec::new()));
             }
             if let Some((_, ids)) = wanted.iter_mut().find(|(o, _)| *o == org) {
                 ids.push(pending.account.0);
             }
         }
+        // A reveal with no secret found: its org's keys were unavailable, or not found.
+        let missing = |pending: &Pending| -> Reply {
+            match unavailable.get(&pending.ctx.org()) {
+                Some(code) => Err(VaultError::Batch {
+                    code: *code,
+                    message: "service temporarily unavailable",
+                }),
+                None => Err(VaultError::NotFound("account")),
+            }
+        };
         if wanted.is_empty() {
-            return Ok(batch
-                .iter()
-                .map(|_| Err(VaultError::NotFound("account")))
-                .collect());
+            return Ok(batch.iter().map(missing).collect());
         }
         let orgs: Vec<OrgId> = wanted.iter().map(|(org, _)| *org).collect();
         let mut tx = self.db.begin_orgs(&orgs).await?;
@@ -147,7 +167,7 @@ impl Revealer {
         let mut results = Vec::with_capacity(batch.len());
         for ((pending, secret), allowed) in batch.iter().zip(&secrets).zip(allowed) {
             let Some(found) = secret else {
-                results.push(Err(VaultError::NotFound("account")));
+                results.push(missing(pending));
                 continue;
             };
             let s = &found.secret;
