@@ -1,1 +1,3 @@
-//! End-to-end tests live in `tests/it`: they start the whole stack and drive it over HTTP.
+//! Whole-stack harness shared by the end-to-end tests and the benchmark.
+
+pub mod stack;

@@ -2,8 +2,8 @@
 //! vs the gateway's cheapest endpoint, each at 1, 16 and 64 keep-alive connections.
 //!
 //! Starts its own OpenBao dev server (with a file audit device, so both sides audit every
-//! read) and a whole Strongroom stack in this process (local KMS), loads data, measures,
-//! prints a table and cleans up. Run it with `.ci/bench`.
+//! read) and a whole Strongroom stack in this process, on a runtime of its own (local KMS);
+//! loads data, measures, prints a table and cleans up. Run it with `.ci/bench`.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -14,12 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use reqwest::StatusCode;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use strongroom::StackConfig;
-use tokio_util::sync::CancellationToken;
+use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack};
 
-const ADMIN_PASSWORD: &str = "bench-admin-password-1";
 const USER_PASSWORD: &str = "bench-user-password-1";
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
 const ACCOUNTS_PER_RESOURCE: usize = 100;
@@ -69,11 +66,12 @@ async fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir().context("temporary directory")?;
 
     let bao = OpenBao::start(work.path()).await?;
-    let stack = Stack::start(work.path()).await?;
+    let stack = Stack::start(None).await?;
+    eprintln!("[bench] Strongroom at {}", stack.base_url);
     let result = run(&args, &stack, &bao).await;
-    stack.stop().await;
+    let stopped = stack.stop().await;
     bao.stop().await;
-    result
+    result.and(stopped)
 }
 
 async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
@@ -807,106 +805,5 @@ impl OpenBao {
 
     async fn stop(mut self) {
         let _ = self.child.kill().await;
-    }
-}
-
-/// The whole stack, as `strongroom up` runs it, on a runtime of its own so the load
-/// generator's tasks never share its worker threads (as with OpenBao, a process of its own).
-struct Stack {
-    base_url: String,
-    config: StackConfig,
-    shutdown: CancellationToken,
-    runtime: Option<tokio::runtime::Runtime>,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-}
-
-impl Stack {
-    async fn start(dir: &Path) -> anyhow::Result<Self> {
-        let data = dir.join("strongroom");
-        std::fs::create_dir_all(&data).context("Strongroom data directory")?;
-        let id = strongroom_testkit::unique("bench");
-        let port = strongroom_testkit::free_port;
-        let config = StackConfig {
-            http_addr: format!("127.0.0.1:{}", port()?).parse()?,
-            postgres_url: strongroom_testkit::pg_server_url(),
-            db_prefix: id.clone(),
-            nats_url: strongroom_testkit::nats_url(),
-            event_prefix: id,
-            data_dir: data,
-            grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
-            admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
-            transit: None,
-        };
-        let shutdown = CancellationToken::new();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .thread_name("stack")
-            .enable_all()
-            .build()
-            .context("the stack's runtime")?;
-        let task = runtime.spawn(strongroom::up(config.clone(), shutdown.clone()));
-        // Built before waiting, so a stack that never becomes healthy is still cleaned up.
-        let mut stack = Self {
-            base_url: format!("http://{}", config.http_addr),
-            config,
-            shutdown,
-            runtime: Some(runtime),
-            task: Some(task),
-        };
-        let http = reqwest::Client::new();
-        let health = format!("{}/healthz", stack.base_url);
-        let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {
-            let (http, health) = (http.clone(), health.clone());
-            async move {
-                let r = http.get(&health).send().await.ok()?;
-                r.status().is_success().then_some(())
-            }
-        })
-        .await;
-        if let Err(e) = healthy {
-            if let Some(task) = stack.task.take_if(|t| t.is_finished())
-                && let Ok(Err(up)) = task.await
-            {
-                return Err(up.context("the Strongroom stack failed to start"));
-            }
-            return Err(e.context("the Strongroom stack did not become healthy"));
-        }
-        eprintln!("[bench] Strongroom at {}", stack.base_url);
-        Ok(stack)
-    }
-
-    /// Stops the stack; `Drop` removes its databases.
-    async fn stop(mut self) {
-        self.shutdown.cancel();
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
-        }
-        // Background tasks (relays, consumers) stop with their runtime, before their
-        // stream goes.
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-        if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
-            let js = strongroom_events::async_nats::jetstream::new(client);
-            let _ = js
-                .delete_stream(strongroom_events::stream_name(&self.config.event_prefix))
-                .await;
-        }
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-        let names: Vec<String> = strongroom::SERVICES
-            .iter()
-            .map(|s| self.config.database_name(s))
-            .collect();
-        strongroom_testkit::drop_databases(&names);
     }
 }

@@ -5,4 +5,4 @@ mod api;
 mod deploy_files;
 mod reveal_batches;
 mod slice;
-mod stack;
+use strongroom_e2e::stack;

@@ -1,8 +1,10 @@
-//! The whole stack in this process, isolated: its own databases, NATS subject prefix,
-//! data directory and ports.
+//! The whole stack, as `strongroom up` runs it, isolated: its own databases, NATS subject
+//! prefix, data directory and ports. It runs on a runtime of its own, so a test's or a load
+//! generator's tasks never share its worker threads.
 
 use std::time::Duration;
 
+use anyhow::Context;
 use secrecy::SecretString;
 use strongroom::StackConfig;
 use tokio_util::sync::CancellationToken;
@@ -14,6 +16,7 @@ pub struct Stack {
     pub config: StackConfig,
     pub http: reqwest::Client,
     shutdown: CancellationToken,
+    runtime: Option<tokio::runtime::Runtime>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _data: tempfile::TempDir,
 }
@@ -39,33 +42,52 @@ impl Stack {
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
         };
         let shutdown = CancellationToken::new();
-        let task = tokio::spawn(strongroom::up(config.clone(), shutdown.clone()));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("stack")
+            .enable_all()
+            .build()
+            .context("the stack's runtime")?;
+        let task = runtime.spawn(strongroom::up(config.clone(), shutdown.clone()));
         // Built before waiting, so a stack that never becomes healthy is still cleaned up.
-        let stack = Self {
+        let mut stack = Self {
             base_url: format!("http://{}", config.http_addr),
             config,
             http: reqwest::Client::new(),
             shutdown,
+            runtime: Some(runtime),
             task: Some(task),
             _data: data,
         };
         let health = format!("{}/healthz", stack.base_url);
-        strongroom_testkit::wait_until(Duration::from_secs(60), || {
+        let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {
             let (http, health) = (stack.http.clone(), health.clone());
             async move {
                 let r = http.get(&health).send().await.ok()?;
                 r.status().is_success().then_some(())
             }
         })
-        .await?;
+        .await;
+        if let Err(e) = healthy {
+            if let Some(task) = stack.task.take_if(|t| t.is_finished())
+                && let Ok(Err(up)) = task.await
+            {
+                return Err(up.context("the Strongroom stack failed to start"));
+            }
+            return Err(e.context("the Strongroom stack did not become healthy"));
+        }
         Ok(stack)
     }
 
-    /// Stops the stack and removes its databases and event stream.
+    /// Stops the stack and removes its event stream; `Drop` removes its databases.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.shutdown.cancel();
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        // Background tasks (relays, consumers) stop with their runtime, before their
+        // stream goes.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
         if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
             let js = strongroom_events::async_nats::jetstream::new(client);
@@ -90,6 +112,9 @@ impl Drop for Stack {
         self.shutdown.cancel();
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
         let names: Vec<String> = strongroom::SERVICES
             .iter()
