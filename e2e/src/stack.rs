@@ -35,6 +35,7 @@ impl Stack {
             postgres_url: strongroom_testkit::pg_server_url(),
             db_prefix: id.clone(),
             nats_url: strongroom_testkit::nats_url(),
+            redis_url: strongroom_testkit::redis_url(),
             event_prefix: id,
             data_dir: data.path().to_owned(),
             grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],

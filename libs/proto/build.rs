@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 10] = [
+const SECRET_MESSAGES: [&str; 14] = [
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
     ".strongroom.access.v1.CheckItem",
@@ -9,6 +9,10 @@ const SECRET_MESSAGES: [&str; 10] = [
     ".strongroom.identity.v1.CreateApiKeyResponse",
     ".strongroom.vault.v1.CreateAccountRequest",
     ".strongroom.vault.v1.RevealPasswordResponse",
+    ".strongroom.identity.v1.RefreshRequest",
+    ".strongroom.identity.v1.ChangePasswordRequest",
+    ".strongroom.identity.v1.SetUserPasswordRequest",
+    ".strongroom.identity.v1.DirectoryConfig",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

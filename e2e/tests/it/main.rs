@@ -2,7 +2,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod api_keys;
+mod csv_import;
 mod deploy_files;
+mod groups_roles;
+mod identity_audit;
+mod login_safety;
+mod permissions;
 mod reveal_batches;
+mod sessions;
 mod slice;
+mod users;
 use strongroom_e2e::stack;

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use strongroom_core::{OrgId, Role, UserId};
+use strongroom_core::{OrgId, Permission, UserId};
 use tonic::metadata::MetadataValue;
 
 use crate::{AuthError, Claims, METADATA_IP, METADATA_USER_AGENT, Verifier};
@@ -54,8 +54,22 @@ impl RequestContext {
         &self.claims.name
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
-        self.claims.roles.contains(&role)
+    pub fn can(&self, permission: Permission) -> bool {
+        self.claims.perms.contains(&permission)
+    }
+
+    /// The first line of every guarded operation.
+    pub fn require(&self, permission: Permission) -> Result<(), AuthError> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden(permission))
+        }
+    }
+
+    /// The session (or API key) the caller's token belongs to.
+    pub fn session(&self) -> Option<uuid::Uuid> {
+        self.claims.sid
     }
 
     pub fn token(&self) -> &str {

@@ -3,13 +3,15 @@
 
 mod context;
 mod password;
+mod revocation;
 mod token;
 
 pub use context::{RequestContext, grpc_context, outgoing};
 pub use password::PasswordHasher;
+pub use revocation::{REVOCATION_HORIZON_SECS, RevocationStore, Revocations};
 pub use token::{Claims, Signer, Verifier, generate_keypair};
 
-use strongroom_core::{ErrorCode, HasErrorCode};
+use strongroom_core::{ErrorCode, HasErrorCode, Permission};
 
 pub const METADATA_IP: &str = "x-strongroom-client-ip";
 pub const METADATA_USER_AGENT: &str = "x-strongroom-user-agent";
@@ -24,12 +26,18 @@ pub enum AuthError {
     Key(String),
     #[error("password hashing failed")]
     Hashing,
+    #[error("you lack the {0} permission ({desc})", desc = .0.describe())]
+    Forbidden(Permission),
+    #[error("shared session store unavailable: {0}")]
+    Redis(String),
 }
 
 impl HasErrorCode for AuthError {
     fn code(&self) -> ErrorCode {
         match self {
             AuthError::MissingCredentials | AuthError::InvalidToken => ErrorCode::Unauthenticated,
+            AuthError::Forbidden(_) => ErrorCode::PermissionDenied,
+            AuthError::Redis(_) => ErrorCode::Unavailable,
             AuthError::Key(_) | AuthError::Hashing => ErrorCode::Internal,
         }
     }

@@ -8,10 +8,12 @@ use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use strongroom_core::{OrgId, Role, UserId};
+use strongroom_core::{OrgId, Permission, Role, UserId};
+use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::AuthError;
+use crate::revocation::Revocations;
 
 const ISSUER: &str = "strongroom-identity";
 
@@ -24,9 +26,19 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home: Option<OrgId>,
     pub name: String,
-    pub roles: Vec<Role>,
+    /// The user's role: a built-in role's key or one of the org's custom roles.
+    pub role: String,
+    /// What the role allows, fixed when the token was issued.
+    pub perms: Vec<Permission>,
+    /// The session or API key the token belongs to; revoking it ends the token at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
     pub iss: String,
     pub iat: i64,
+    /// Issue time in milliseconds, so "every token of this user issued until now" can be
+    /// ended without also ending one issued a moment later in the same second.
+    #[serde(default)]
+    pub iat_ms: i64,
     pub exp: i64,
     /// How the caller proved who they are: `password` or `api_key`.
     pub amr: String,
@@ -37,22 +49,52 @@ impl Claims {
         user: UserId,
         org: OrgId,
         name: &str,
-        roles: Vec<Role>,
+        role: &str,
+        perms: Vec<Permission>,
         ttl_secs: i64,
         amr: &str,
     ) -> Self {
-        let now = chrono::Utc::now().timestamp();
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let now = now_ms.div_euclid(1000);
         Self {
             sub: user,
             org,
             home: None,
             name: name.to_owned(),
-            roles,
+            role: role.to_owned(),
+            perms,
+            sid: None,
             iss: ISSUER.to_owned(),
             iat: now,
+            iat_ms: now_ms,
             exp: now + ttl_secs,
             amr: amr.to_owned(),
         }
+    }
+
+    /// Claims of a built-in role, with that role's permissions from the table.
+    pub fn for_role(
+        user: UserId,
+        org: OrgId,
+        name: &str,
+        role: Role,
+        ttl_secs: i64,
+        amr: &str,
+    ) -> Self {
+        Self::new(
+            user,
+            org,
+            name,
+            role.as_str(),
+            strongroom_core::permissions_of(role),
+            ttl_secs,
+            amr,
+        )
+    }
+
+    pub fn with_session(mut self, sid: Uuid) -> Self {
+        self.sid = Some(sid);
+        self
     }
 
     pub fn home_org(&self) -> OrgId {
@@ -112,6 +154,7 @@ pub struct Verifier {
     /// Tokens already verified, by SHA-256 (never the token itself): every hop of a
     /// request checks the same token, and a signature check costs far more than a lookup.
     verified: Arc<Mutex<HashMap<[u8; 32], Claims>>>,
+    revocations: Arc<Revocations>,
 }
 
 /// Verified tokens remembered at most; past that, expired ones go, then all.
@@ -127,6 +170,7 @@ impl Verifier {
             key,
             validation,
             verified: Arc::default(),
+            revocations: Arc::default(),
         })
     }
 
@@ -136,7 +180,26 @@ impl Verifier {
         Self::from_pem(&pem)
     }
 
+    /// The revoked sessions this verifier refuses; a watcher keeps it current.
+    pub fn revocations(&self) -> Arc<Revocations> {
+        self.revocations.clone()
+    }
+
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let claims = self.verify_signed(token)?;
+        if claims
+            .sid
+            .is_some_and(|sid| self.revocations.is_revoked(sid))
+            || self
+                .revocations
+                .is_user_cut_off(claims.sub.0, claims.iat_ms)
+        {
+            return Err(AuthError::InvalidToken);
+        }
+        Ok(claims)
+    }
+
+    fn verify_signed(&self, token: &str) -> Result<Claims, AuthError> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = chrono::Utc::now().timestamp();
         if let Ok(verified) = self.verified.lock()
@@ -168,14 +231,30 @@ mod tests {
     use super::*;
 
     fn claims() -> Claims {
-        Claims::new(
+        Claims::for_role(
             UserId::new(),
             OrgId::new(),
             "alice",
-            vec![Role::PasswordUser],
+            Role::PasswordUser,
             60,
             "password",
         )
+    }
+
+    #[test]
+    fn a_token_of_a_revoked_session_is_refused_even_when_remembered() {
+        let (private, public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let sid = Uuid::now_v7();
+        let token = signer.sign(&claims().with_session(sid)).unwrap();
+        let other = signer.sign(&claims().with_session(Uuid::now_v7())).unwrap();
+        assert!(verifier.verify(&token).is_ok());
+        verifier
+            .revocations()
+            .insert(sid, chrono::Utc::now().timestamp() + 60);
+        assert!(verifier.verify(&token).is_err());
+        assert!(verifier.verify(&other).is_ok(), "other sessions stay valid");
     }
 
     #[test]

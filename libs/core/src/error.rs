@@ -10,6 +10,10 @@ pub enum ErrorCode {
     PermissionDenied,
     NotFound,
     AlreadyExists,
+    /// The request is valid but the current state forbids it (e.g. a user still owns resources).
+    Conflict,
+    /// Too many attempts from this source; retry later.
+    TooManyRequests,
     Unavailable,
     Internal,
 }
@@ -22,6 +26,8 @@ impl ErrorCode {
             ErrorCode::PermissionDenied => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::AlreadyExists => 409,
+            ErrorCode::Conflict => 409,
+            ErrorCode::TooManyRequests => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
@@ -34,6 +40,8 @@ impl ErrorCode {
             ErrorCode::PermissionDenied => tonic::Code::PermissionDenied,
             ErrorCode::NotFound => tonic::Code::NotFound,
             ErrorCode::AlreadyExists => tonic::Code::AlreadyExists,
+            ErrorCode::Conflict => tonic::Code::FailedPrecondition,
+            ErrorCode::TooManyRequests => tonic::Code::ResourceExhausted,
             ErrorCode::Unavailable => tonic::Code::Unavailable,
             ErrorCode::Internal => tonic::Code::Internal,
         }
@@ -47,6 +55,8 @@ impl ErrorCode {
             tonic::Code::PermissionDenied => ErrorCode::PermissionDenied,
             tonic::Code::NotFound => ErrorCode::NotFound,
             tonic::Code::AlreadyExists => ErrorCode::AlreadyExists,
+            tonic::Code::FailedPrecondition => ErrorCode::Conflict,
+            tonic::Code::ResourceExhausted => ErrorCode::TooManyRequests,
             tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => ErrorCode::Unavailable,
             _ => ErrorCode::Internal,
         }
@@ -59,6 +69,8 @@ impl ErrorCode {
             ErrorCode::PermissionDenied => "permission_denied",
             ErrorCode::NotFound => "not_found",
             ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }

@@ -2,9 +2,11 @@
 
 pub mod error;
 pub mod ids;
+pub mod permission;
 pub mod role;
 pub use ids::InvalidId;
 
 pub use error::{ErrorBody, ErrorCode, HasErrorCode, to_status};
 pub use ids::{AccountId, OrgId, ResourceId, UserId};
+pub use permission::{Permission, permissions_of, role_allows};
 pub use role::Role;

@@ -10,7 +10,9 @@
 mod envelope;
 mod error;
 mod kms;
+mod setting;
 
 pub use envelope::{DataKey, SecretAad, open, seal};
 pub use error::CryptoError;
 pub use kms::{AnyKms, Kms, LocalKms, TransitKms};
+pub use setting::SettingsKey;

@@ -35,20 +35,61 @@ macro_rules! redacted_debug {
 }
 
 redacted_debug!(identity::LoginRequest, [org_id, username], [password]);
-redacted_debug!(identity::AuthenticateApiKeyRequest, [org_id], [key]);
+redacted_debug!(
+    identity::AuthenticateApiKeyRequest,
+    [org_id, client_ip],
+    [key]
+);
 redacted_debug!(
     identity::TokenResponse,
-    [expires_at, user_id, org_id, roles],
-    [token]
+    [
+        expires_at,
+        user_id,
+        org_id,
+        role,
+        permissions,
+        session_id,
+        refresh_expires_at
+    ],
+    [token, refresh_token]
+);
+redacted_debug!(identity::RefreshRequest, [org_id], [refresh_token]);
+redacted_debug!(
+    identity::ChangePasswordRequest,
+    [org_id, username],
+    [current_password, new_password]
+);
+redacted_debug!(identity::SetUserPasswordRequest, [user_id], [password]);
+redacted_debug!(
+    identity::DirectoryConfig,
+    [
+        kind,
+        url,
+        starttls,
+        bind_dn,
+        base_dn,
+        user_filter,
+        attributes,
+        group_filter,
+        group_name_attribute,
+        group_member_attribute,
+        authentication_enabled,
+        sync_interval_minutes,
+        sync_scopes,
+        has_bind_password,
+        last_sync_at,
+        last_sync_result
+    ],
+    [bind_password, ca_certificate_pem]
 );
 redacted_debug!(
     identity::CreateUserRequest,
-    [username, email, role],
+    [username, full_name, email, department, location, role],
     [password]
 );
 redacted_debug!(
     identity::CreateApiKeyResponse,
-    [id, name, created_at],
+    [id, name, created_at, expires_at, allowed_cidrs],
     [key]
 );
 redacted_debug!(

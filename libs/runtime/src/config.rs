@@ -15,6 +15,8 @@ pub struct BaseConfig {
     pub database_url: String,
     pub db_max_connections: u32,
     pub nats_url: String,
+    /// Shared counters and session revocations, namespaced by `event_prefix`.
+    pub redis_url: String,
     /// First token of every event subject (`<prefix>.<org>.<service>.<event>`).
     pub event_prefix: String,
     pub jwt_public_key_file: PathBuf,
@@ -35,6 +37,7 @@ impl BaseConfig {
             database_url: format!("postgres://postgres@127.0.0.1:5432/strongroom_{service}"),
             db_max_connections: 16,
             nats_url: "nats://127.0.0.1:4222".into(),
+            redis_url: "redis://127.0.0.1:6379".into(),
             event_prefix: "sr".into(),
             jwt_public_key_file: PathBuf::from("strongroom-data/jwt-public.pem"),
             identity_url: "http://127.0.0.1:7281".into(),

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use strongroom_auth::Verifier;
+use strongroom_auth::{RevocationStore, Verifier};
 use strongroom_core::OrgId;
 use strongroom_events::{Outbox, Relay, async_nats::jetstream};
 use strongroom_proto::tenant::{GetMspOrgRequest, tenant_client::TenantClient};
@@ -29,6 +29,7 @@ pub struct Base {
     pub js: jetstream::Context,
     pub outbox: Outbox,
     pub verifier: Arc<Verifier>,
+    pub revocations: RevocationStore,
     pub ready: Arc<AtomicBool>,
 }
 
@@ -43,6 +44,12 @@ pub async fn start(
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
+    let revocations = RevocationStore::connect(&config.redis_url, &config.event_prefix)
+        .await
+        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
+    revocations
+        .clone()
+        .watch(verifier.revocations(), shutdown.clone());
     let db = TenantDb::connect(&config.database_url, config.db_max_connections, tenant)
         .await
         .context("connecting to the service database")?;
@@ -67,6 +74,7 @@ pub async fn start(
         js,
         outbox,
         verifier,
+        revocations,
         ready: Arc::default(),
     })
 }

@@ -2,7 +2,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
-use strongroom_core::{OrgId, Role, to_status};
+use strongroom_core::{OrgId, Permission, to_status};
 use strongroom_proto::provisioning::provisioning_server::{Provisioning, ProvisioningServer};
 use strongroom_proto::provisioning::{ProvisionOrgRequest, ProvisionOrgResponse};
 use strongroom_tenancy::TenantDb;
@@ -53,7 +53,7 @@ impl<H: OnProvision> Provisioning for Provisioner<H> {
         let ctx = grpc_context(&self.verifier, &request)?;
         if ctx.org() != self.msp_org
             || ctx.claims.home.is_some()
-            || !ctx.has_role(Role::Administrator)
+            || !ctx.can(Permission::OrgsManage)
         {
             return Err(Status::permission_denied(
                 "only an MSPOrg administrator may provision orgs",

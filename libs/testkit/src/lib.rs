@@ -1,12 +1,17 @@
-//! Test harness: real Postgres, NATS and OpenBao, each test isolated in its own databases
-//! and NATS subject prefix.
+//! Test harness: real Postgres, NATS, OpenBao and OpenLDAP, each test isolated in its own
+//! databases, NATS subject prefix or slapd.
 
 mod openbao;
+mod slapd;
 
 use std::future::Future;
 use std::time::Duration;
 
 pub use openbao::{OpenBao, openbao};
+pub use slapd::{
+    SAMPLE_DIRECTORY_LDIF, SAMPLE_READER_DN, SAMPLE_READER_PASSWORD, Slapd, SlapdOptions,
+    sample_password,
+};
 
 /// Postgres server used by tests (trust auth); override with `STRONGROOM_TEST_PG`.
 pub fn pg_server_url() -> String {
@@ -98,4 +103,8 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("STRONGROOM_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }

@@ -6,7 +6,7 @@ mod store;
 use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
-use strongroom_core::{Role, to_status};
+use strongroom_core::{Permission, to_status};
 use strongroom_proto::audit::audit_server::{Audit, AuditServer};
 use strongroom_proto::audit::{ListEventsRequest, ListEventsResponse};
 use strongroom_runtime::{Base, BaseConfig};
@@ -87,11 +87,8 @@ impl Audit for AuditGrpc {
         request: Request<ListEventsRequest>,
     ) -> Result<Response<ListEventsResponse>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        if !(ctx.has_role(Role::Administrator) || ctx.has_role(Role::PasswordAuditor)) {
-            return Err(Status::permission_denied(
-                "only administrators and auditors may read the audit trail",
-            ));
-        }
+        ctx.require(Permission::AuditView)
+            .map_err(|e| to_status(&e))?;
         let limit = match request.get_ref().limit {
             0 => 100,
             n => n.min(1000),

@@ -152,6 +152,14 @@ impl Origin {
     }
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
+    }
+}
+
 /// The org a request addresses (from its URL).
 pub struct TargetOrg(pub OrgId);
 
@@ -196,17 +204,21 @@ impl FromRequestParts<Gateway> for Caller {
         };
 
         if credential.starts_with("srk_") {
-            let digest = ApiKeyTokens::digest(org, credential);
+            // Keyed on the address too: a key limited to some addresses must be checked
+            // again from any other, never served a token issued for an allowed one.
+            let client_ip = origin.ip.clone().unwrap_or_default();
+            let digest = ApiKeyTokens::digest(org, credential, &client_ip);
             if let Some(token) = state.api_key_tokens.get(&digest) {
                 return Ok(Self(verify(&token)?));
             }
             let issued = state
                 .identity
                 .clone()
-                .authenticate_api_key(AuthenticateApiKeyRequest {
+                .authenticate_api_key(origin.attach(AuthenticateApiKeyRequest {
                     org_id: org.to_string(),
                     key: credential.to_owned(),
-                })
+                    client_ip,
+                }))
                 .await?
                 .into_inner();
             let ctx = verify(&issued.token)?;

@@ -1,7 +1,9 @@
 //! Applications present the same API key on every call; the token identity issues for it is
 //! kept for a second, so a busy application costs identity one lookup a second rather than
-//! one per request. Entries are found by a SHA-256 of org and key: the key itself is never
-//! held. A revoked or disabled key stops working within that second.
+//! one per request. Entries are found by a SHA-256 of org, key and client address: the key
+//! itself is never held, and a token issued for one address is never served to another
+//! (keys may be limited to some addresses). A revoked or disabled key stops working within
+//! that second.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,10 +22,13 @@ pub struct ApiKeyTokens {
 }
 
 impl ApiKeyTokens {
-    pub fn digest(org: OrgId, key: &str) -> [u8; 32] {
+    pub fn digest(org: OrgId, key: &str, client_ip: &str) -> [u8; 32] {
         let mut hash = Sha256::new();
         hash.update(org.0.as_bytes());
+        // Length-prefixed, so no (key, address) pair can run into another.
+        hash.update((key.len() as u64).to_be_bytes());
         hash.update(key.as_bytes());
+        hash.update(client_ip.as_bytes());
         hash.finalize().into()
     }
 
@@ -53,14 +58,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_token_is_found_for_its_org_and_key_only_and_not_after_a_second() {
+    fn a_token_is_found_for_its_org_key_and_address_only_and_not_after_a_second() {
         let cache = ApiKeyTokens::default();
         let (org, other) = (OrgId::new(), OrgId::new());
-        let digest = ApiKeyTokens::digest(org, "srk_a");
+        let ip = "10.1.2.3";
+        let digest = ApiKeyTokens::digest(org, "srk_a", ip);
         cache.put(digest, "token-a".into());
         assert_eq!(cache.get(&digest).as_deref(), Some("token-a"));
-        assert_eq!(cache.get(&ApiKeyTokens::digest(other, "srk_a")), None);
-        assert_eq!(cache.get(&ApiKeyTokens::digest(org, "srk_b")), None);
+        assert_eq!(cache.get(&ApiKeyTokens::digest(other, "srk_a", ip)), None);
+        assert_eq!(cache.get(&ApiKeyTokens::digest(org, "srk_b", ip)), None);
+        assert_eq!(
+            cache.get(&ApiKeyTokens::digest(org, "srk_a", "10.1.2.4")),
+            None
+        );
+        assert_eq!(cache.get(&ApiKeyTokens::digest(org, "srk_a", "")), None);
+        assert_ne!(
+            ApiKeyTokens::digest(org, "srk_a1", "0.1.2.3"),
+            ApiKeyTokens::digest(org, "srk_a", "10.1.2.3")
+        );
         if let Ok(mut tokens) = cache.tokens.lock() {
             tokens.insert(digest, ("old".into(), Instant::now() - TTL));
         }

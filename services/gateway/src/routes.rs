@@ -1,8 +1,11 @@
 //! REST routes: each handler authenticates, forwards one gRPC call, and shapes the reply.
+//! Identity's routes (login, users, groups, roles, settings, API keys) live in `identity`.
+
+mod identity;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use bytes::Bytes;
@@ -11,22 +14,20 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
-use strongroom_proto::{audit, identity, tenant, vault};
+use strongroom_proto::{audit, tenant, vault};
 
 use crate::Gateway;
-use crate::caller::{Caller, Origin, TargetOrg};
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 pub fn router(state: Gateway) -> axum::Router {
     let api = axum::Router::new()
-        .route("/auth/login", post(login))
         .route("/orgs", post(create_org))
-        .route("/users", post(create_user))
         .route("/resources", post(create_resource))
         .route("/resources/{id}/accounts", post(create_account))
         .route("/accounts/{id}/password", get(reveal_password))
-        .route("/api-keys", post(create_api_key))
-        .route("/audit", get(list_audit));
+        .route("/audit", get(list_audit))
+        .merge(identity::router());
     axum::Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(health))
@@ -52,10 +53,44 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     })
 }
 
+/// Like [`body`], for requests whose body may be left out entirely.
+fn optional_body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        body(bytes)
+    }
+}
+
+/// Parses the query string, answering 400 with the reason when it does not fit.
+fn query<T: DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
+    axum::extract::Query::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("invalid query string: {}", e.body_text()),
+            )
+        })
+}
+
 type ApiResult = Result<axum::response::Response, ApiError>;
+
+fn ok(value: Value) -> ApiResult {
+    Ok(Json(value).into_response())
+}
 
 fn created(value: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+fn no_content() -> ApiResult {
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A reply carrying a token or key: no cache along the way may keep it.
+fn secret(status: StatusCode, value: Value) -> ApiResult {
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(value)).into_response())
 }
 
 async fn health(State(state): State<Gateway>) -> impl IntoResponse {
@@ -67,37 +102,6 @@ async fn health(State(state): State<Gateway>) -> impl IntoResponse {
             Json(json!({ "status": "starting" })),
         )
     }
-}
-
-#[derive(Deserialize)]
-struct LoginBody {
-    username: String,
-    password: String,
-}
-
-async fn login(State(state): State<Gateway>, request: axum::extract::Request) -> ApiResult {
-    let (mut parts, raw) = request.into_parts();
-    let TargetOrg(org) = TargetOrg::from_request_parts(&mut parts, &state).await?;
-    let origin = Origin::of(&parts);
-    let bytes = axum::body::to_bytes(raw, 64 * 1024)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::InvalidArgument, "request body too large"))?;
-    let b: LoginBody = body(&bytes)?;
-    let t = state
-        .identity
-        .clone()
-        .login(origin.attach(identity::LoginRequest {
-            org_id: org.to_string(),
-            username: b.username,
-            password: b.password,
-        }))
-        .await?
-        .into_inner();
-    Ok(Json(json!({
-        "token": t.token, "token_type": "Bearer", "expires_at": t.expires_at,
-        "user_id": t.user_id, "org_id": t.org_id, "roles": t.roles,
-    }))
-    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -123,36 +127,6 @@ async fn create_org(State(state): State<Gateway>, Caller(ctx): Caller, bytes: By
     created(json!({
         "id": o.id, "slug": o.slug, "name": o.name,
         "account_manager_id": o.account_manager_id, "created_at": o.created_at,
-    }))
-}
-
-#[derive(Deserialize)]
-struct UserBody {
-    username: String,
-    email: String,
-    role: String,
-    password: String,
-}
-
-async fn create_user(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
-    let b: UserBody = body(&bytes)?;
-    let u = state
-        .identity
-        .clone()
-        .create_user(outgoing(
-            &ctx,
-            identity::CreateUserRequest {
-                username: b.username,
-                email: b.email,
-                role: b.role,
-                password: b.password,
-            },
-        ))
-        .await?
-        .into_inner();
-    created(json!({
-        "id": u.id, "username": u.username, "email": u.email, "role": u.role,
-        "status": u.status, "created_at": u.created_at,
     }))
 }
 
@@ -227,39 +201,7 @@ async fn reveal_password(
     Caller(ctx): Caller,
 ) -> ApiResult {
     let password = state.reveals.reveal(&ctx, account_id).await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({ "password": password })),
-    )
-        .into_response())
-}
-
-#[derive(Deserialize)]
-struct ApiKeyBody {
-    name: String,
-}
-
-async fn create_api_key(
-    State(state): State<Gateway>,
-    Caller(ctx): Caller,
-    bytes: Bytes,
-) -> ApiResult {
-    let b: ApiKeyBody = body(&bytes)?;
-    let k = state
-        .identity
-        .clone()
-        .create_api_key(outgoing(
-            &ctx,
-            identity::CreateApiKeyRequest { name: b.name },
-        ))
-        .await?
-        .into_inner();
-    Ok((
-        StatusCode::CREATED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({ "id": k.id, "name": k.name, "key": k.key, "created_at": k.created_at })),
-    )
-        .into_response())
+    secret(StatusCode::OK, json!({ "password": password }))
 }
 
 async fn list_audit(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {

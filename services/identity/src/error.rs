@@ -5,16 +5,28 @@ pub enum IdentityError {
     /// Also for unknown, disabled or locked users: the caller learns nothing more.
     #[error("invalid username or password")]
     InvalidCredentials,
+    #[error("your password has expired: change it with POST /api/v1/auth/change-password")]
+    PasswordExpired,
+    #[error("invalid or expired refresh token")]
+    InvalidRefresh,
     #[error("invalid or expired API key")]
     InvalidApiKey,
+    #[error("this API key may not be used from your address")]
+    ApiKeyAddressRefused,
+    #[error("too many failed logins from your address; try again in {0} seconds")]
+    TooManyAttempts(u64),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]
     AlreadyExists(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     PermissionDenied(&'static str),
-    #[error("not found")]
-    NotFound,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("directory: {0}")]
+    Directory(#[from] strongroom_directory::DirectoryError),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
     #[error("database error")]
@@ -23,25 +35,43 @@ pub enum IdentityError {
     Auth(#[from] strongroom_auth::AuthError),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
+    #[error("login counters unavailable: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("stored settings cannot be read: {0}")]
+    Sealed(#[from] strongroom_crypto::CryptoError),
     #[error("tenant service: {0}")]
     Tenant(tonic::Status),
+    #[error("vault service: {}", .0.message())]
+    Vault(tonic::Status),
 }
 
 impl HasErrorCode for IdentityError {
     fn code(&self) -> ErrorCode {
+        use strongroom_directory::DirectoryError as D;
         match self {
-            IdentityError::InvalidCredentials | IdentityError::InvalidApiKey => {
-                ErrorCode::Unauthenticated
+            IdentityError::InvalidCredentials
+            | IdentityError::PasswordExpired
+            | IdentityError::InvalidRefresh
+            | IdentityError::InvalidApiKey => ErrorCode::Unauthenticated,
+            IdentityError::ApiKeyAddressRefused | IdentityError::PermissionDenied(_) => {
+                ErrorCode::PermissionDenied
             }
+            IdentityError::TooManyAttempts(_) => ErrorCode::TooManyRequests,
             IdentityError::InvalidInput(_) => ErrorCode::InvalidArgument,
             IdentityError::AlreadyExists(_) => ErrorCode::AlreadyExists,
-            IdentityError::PermissionDenied(_) => ErrorCode::PermissionDenied,
-            IdentityError::NotFound => ErrorCode::NotFound,
+            IdentityError::Conflict(_) => ErrorCode::Conflict,
+            IdentityError::NotFound(_) => ErrorCode::NotFound,
+            IdentityError::Directory(D::InvalidConfig(_) | D::NotFound(_)) => {
+                ErrorCode::InvalidArgument
+            }
+            IdentityError::Directory(D::BindRejected) => ErrorCode::Conflict,
+            IdentityError::Directory(_) => ErrorCode::Unavailable,
             IdentityError::Tenancy(e) => e.code(),
             IdentityError::Auth(e) => e.code(),
             IdentityError::Event(e) => e.code(),
-            IdentityError::Tenant(_) => ErrorCode::Unavailable,
-            IdentityError::Database(_) => ErrorCode::Internal,
+            IdentityError::Vault(s) => ErrorCode::from_grpc(s.code()),
+            IdentityError::Tenant(_) | IdentityError::Redis(_) => ErrorCode::Unavailable,
+            IdentityError::Database(_) | IdentityError::Sealed(_) => ErrorCode::Internal,
         }
     }
 }
@@ -50,4 +80,13 @@ impl HasErrorCode for IdentityError {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+/// Maps a unique violation to "already exists" with `message`, anything else to itself.
+pub fn exists_or(e: sqlx::Error, message: impl FnOnce() -> String) -> IdentityError {
+    if is_unique_violation(&e) {
+        IdentityError::AlreadyExists(message())
+    } else {
+        e.into()
+    }
 }

@@ -1,9 +1,20 @@
 //! Identity: users, logins, access tokens and API keys of every org.
 
+mod api_keys;
 mod app;
+mod convert;
+mod directory;
 mod error;
+mod groups;
 mod grpc;
+mod guard;
+mod import;
+mod login;
+mod policy;
+mod roles;
+mod sessions;
 mod store;
+mod users;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,8 +23,10 @@ use anyhow::Context;
 use secrecy::SecretString;
 use serde::Deserialize;
 use strongroom_auth::{PasswordHasher, Signer};
+use strongroom_crypto::SettingsKey;
 use strongroom_proto::identity::identity_server::IdentityServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
 use tokio_util::sync::CancellationToken;
 
@@ -29,13 +42,24 @@ pub struct Config {
     pub jwt_private_key_file: PathBuf,
     /// The first MSPOrg administrator's password; generated and printed once when unset.
     pub admin_password: Option<SecretString>,
+    /// Seals the few credentials identity keeps (directory bind passwords); created 0600.
+    pub settings_key_file: PathBuf,
     pub token_ttl_secs: i64,
+    /// A session (and its refresh token) lasts this long after login.
+    pub session_ttl_secs: i64,
+    /// Failed logins one address may make per window before it must wait.
+    pub login_ip_max_failures: u32,
+    pub login_ip_window_secs: u64,
 }
 
 #[derive(Deserialize)]
 struct Own {
     jwt_private_key_file: Option<PathBuf>,
+    settings_key_file: Option<PathBuf>,
     admin_password: Option<SecretString>,
+    session_ttl_secs: Option<i64>,
+    login_ip_max_failures: Option<u32>,
+    login_ip_window_secs: Option<u64>,
 }
 
 impl Config {
@@ -49,8 +73,14 @@ impl Config {
             jwt_private_key_file: own
                 .jwt_private_key_file
                 .unwrap_or_else(|| PathBuf::from("strongroom-data/jwt-private.pem")),
+            settings_key_file: own
+                .settings_key_file
+                .unwrap_or_else(|| PathBuf::from("strongroom-data/identity-settings.key")),
             admin_password: own.admin_password,
             token_ttl_secs: 15 * 60,
+            session_ttl_secs: own.session_ttl_secs.unwrap_or(12 * 3600),
+            login_ip_max_failures: own.login_ip_max_failures.unwrap_or(20),
+            login_ip_window_secs: own.login_ip_window_secs.unwrap_or(300),
         })
     }
 }
@@ -63,6 +93,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
     base.db.provision(msp_org).await?;
 
+    anyhow::ensure!(
+        config.token_ttl_secs <= strongroom_auth::REVOCATION_HORIZON_SECS,
+        "access tokens must not outlive the revocation horizon"
+    );
+    let settings_key = SettingsKey::load_or_create(&config.settings_key_file)
+        .context("loading the settings key")?;
+    let mut guard =
+        guard::LoginGuard::new(base.revocations.connection(), &config.base.event_prefix);
+    guard.ip_max_failures = config.login_ip_max_failures;
+    guard.ip_window_secs = config.login_ip_window_secs;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let identity = Arc::new(app::Identity {
         db: base.db.clone(),
@@ -70,13 +110,20 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         signer,
         hasher: PasswordHasher::new(threads)?,
         tenant,
+        vault: VaultClient::new(strongroom_runtime::channel(&config.base.vault_url)?),
         msp_org,
         token_ttl_secs: config.token_ttl_secs,
+        session_ttl_secs: config.session_ttl_secs,
+        revocations: base.revocations.clone(),
+        guard,
+        settings_key,
     });
     identity
         .bootstrap_admin(msp_org, config.admin_password.clone())
         .await
         .context("creating the first administrator")?;
+
+    tokio::spawn(identity.clone().run_directory_sync(shutdown.clone()));
 
     let (router, health) = base.grpc_server(msp_org, ());
     let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {

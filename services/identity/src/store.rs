@@ -1,29 +1,58 @@
-//! SQL for the identity service's tenant tables.
+//! SQL for users, shared by the use cases that read or write them.
 
 use chrono::{DateTime, Utc};
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-#[derive(Debug, sqlx::FromRow)]
+pub const USER_COLUMNS: &str = "id, username, full_name, email, department, location, role, \
+     status, source, password_hash, password_changed_at, directory_dn, created_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: Uuid,
     pub username: String,
+    pub full_name: String,
     pub email: String,
+    pub department: String,
+    pub location: String,
     pub role: String,
     pub status: String,
+    pub source: String,
     pub password_hash: Option<String>,
+    pub password_changed_at: Option<DateTime<Utc>>,
+    /// Where a directory user lives in the directory (shown to administrators).
+    pub directory_dn: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// Users imported from a directory sign in with their directory password.
+    pub fn is_directory_user(&self) -> bool {
+        matches!(self.source.as_str(), "ldap" | "active_directory")
+    }
 }
 
 pub async fn find_user_by_username(
     tx: &mut TenantTx,
     username: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, username, email, role, status, password_hash, created_at
-         FROM users WHERE lower(username) = lower($1)",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)"
+    )))
     .bind(username)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn find_user(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
     .fetch_optional(&mut **tx)
     .await
 }
@@ -31,65 +60,38 @@ pub async fn find_user_by_username(
 pub struct NewUser<'a> {
     pub id: Uuid,
     pub username: &'a str,
+    pub full_name: &'a str,
     pub email: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
     pub role: &'a str,
-    pub password_hash: &'a str,
+    pub source: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub directory_dn: Option<&'a str>,
 }
 
-pub async fn create_user(tx: &mut TenantTx, user: &NewUser<'_>) -> Result<UserRow, sqlx::Error> {
-    sqlx::query_as(
-        "INSERT INTO users (id, username, email, role, password_hash) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, username, email, role, status, password_hash, created_at",
-    )
+/// Takes a plain connection so imports can insert inside a savepoint.
+pub async fn create_user(
+    conn: &mut sqlx::PgConnection,
+    user: &NewUser<'_>,
+) -> Result<UserRow, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO users (id, username, full_name, email, department, location, role, source,
+                            password_hash, password_changed_at, directory_dn)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                 CASE WHEN $9::text IS NULL THEN NULL ELSE now() END, $10)
+         RETURNING {USER_COLUMNS}"
+    )))
     .bind(user.id)
     .bind(user.username)
+    .bind(user.full_name)
     .bind(user.email)
+    .bind(user.department)
+    .bind(user.location)
     .bind(user.role)
+    .bind(user.source)
     .bind(user.password_hash)
-    .fetch_one(&mut **tx)
-    .await
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct ApiKeyOwner {
-    pub secret_hash: Vec<u8>,
-    pub user_id: Uuid,
-    pub username: String,
-    pub role: String,
-}
-
-/// The key's owner, if the key is neither revoked nor expired and its user is active.
-pub async fn find_usable_api_key(
-    tx: &mut TenantTx,
-    key_id: Uuid,
-) -> Result<Option<ApiKeyOwner>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT k.secret_hash, u.id AS user_id, u.username, u.role
-         FROM api_keys k JOIN users u ON u.id = k.user_id
-         WHERE k.id = $1 AND k.revoked_at IS NULL
-           AND (k.expires_at IS NULL OR k.expires_at > now())
-           AND u.status = 'active'",
-    )
-    .bind(key_id)
-    .fetch_optional(&mut **tx)
-    .await
-}
-
-pub async fn create_api_key(
-    tx: &mut TenantTx,
-    id: Uuid,
-    user_id: Uuid,
-    name: &str,
-    secret_hash: &[u8],
-) -> Result<DateTime<Utc>, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO api_keys (id, user_id, name, secret_hash) VALUES ($1, $2, $3, $4)
-         RETURNING created_at",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(name)
-    .bind(secret_hash)
-    .fetch_one(&mut **tx)
+    .bind(user.directory_dn)
+    .fetch_one(&mut *conn)
     .await
 }

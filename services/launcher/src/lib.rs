@@ -21,6 +21,7 @@ pub struct StackConfig {
     pub postgres_url: String,
     pub db_prefix: String,
     pub nats_url: String,
+    pub redis_url: String,
     pub event_prefix: String,
     /// Token keys and the local KMS master key live here.
     pub data_dir: PathBuf,
@@ -56,6 +57,7 @@ impl StackConfig {
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into()),
             db_prefix: var("DB_PREFIX").unwrap_or_else(|| "strongroom".into()),
             nats_url: var("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             event_prefix: var("EVENT_PREFIX").unwrap_or_else(|| "sr".into()),
             data_dir: var("DATA_DIR")
                 .map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
@@ -82,6 +84,7 @@ impl StackConfig {
         let mut base = BaseConfig::local(service, port);
         base.database_url = format!("{}/{}", self.postgres_url, self.database_name(service));
         base.nats_url = self.nats_url.clone();
+        base.redis_url = self.redis_url.clone();
         base.event_prefix = self.event_prefix.clone();
         base.jwt_public_key_file = self.data_dir.join("jwt-public.pem");
         base.identity_url = self.url(0);
@@ -168,8 +171,12 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     let identity = strongroom_identity::Config {
         base: base(0),
         jwt_private_key_file: config.data_dir.join("jwt-private.pem"),
+        settings_key_file: config.data_dir.join("identity-settings.key"),
         admin_password: config.admin_password.clone(),
         token_ttl_secs: 15 * 60,
+        session_ttl_secs: 12 * 3600,
+        login_ip_max_failures: 20,
+        login_ip_window_secs: 300,
     };
     services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
     let (b, s) = (base(1), shutdown.clone());
@@ -220,6 +227,8 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     let gateway = strongroom_gateway::Config {
         http_addr: config.http_addr,
         jwt_public_key_file: config.data_dir.join("jwt-public.pem"),
+        redis_url: config.redis_url.clone(),
+        redis_namespace: config.event_prefix.clone(),
         identity_url: config.url(0),
         tenant_url: config.url(1),
         vault_url: config.url(2),

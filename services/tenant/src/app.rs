@@ -1,7 +1,7 @@
 //! Tenant use cases.
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{OrgId, Role, UserId};
+use strongroom_core::{OrgId, Permission, UserId};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::provisioning::ProvisionOrgRequest;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
@@ -39,7 +39,7 @@ impl Tenant {
     ) -> Result<OrgRow, TenantError> {
         if ctx.org() != self.msp_org
             || ctx.claims.home.is_some()
-            || !ctx.has_role(Role::Administrator)
+            || !ctx.can(Permission::OrgsManage)
         {
             return Err(TenantError::PermissionDenied(
                 "only MSPOrg administrators may add client orgs",

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{AccountId, ResourceId, Role};
+use strongroom_core::{AccountId, Permission, ResourceId, UserId};
 use strongroom_crypto::{SecretAad, seal};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
@@ -30,6 +30,46 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// Hands a departing user's resources to `to`; without `to`, counts them.
+    pub async fn transfer_ownership(
+        &self,
+        ctx: &RequestContext,
+        from: UserId,
+        to: Option<UserId>,
+    ) -> Result<u32, VaultError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let Some(to) = to else {
+            let owned: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM resources WHERE owner_id = $1")
+                    .bind(from.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            return Ok(u32::try_from(owned).unwrap_or(u32::MAX));
+        };
+        let moved: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+            "UPDATE resources SET owner_id = $2 WHERE owner_id = $1 RETURNING id, name",
+        )
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, name) in &moved {
+            let event = Event::new(
+                ctx.org(),
+                SERVICE,
+                "resource.owner_changed",
+                strongroom_runtime::actor(ctx),
+                Target::new("resource", id, name),
+            )
+            .with_details(serde_json::json!({ "from": from.0, "to": to.0 }));
+            self.outbox.record(&mut tx, &event).await?;
+        }
+        self.outbox.commit(tx).await?;
+        Ok(u32::try_from(moved.len()).unwrap_or(u32::MAX))
+    }
+
     pub async fn create_resource(
         &self,
         ctx: &RequestContext,
@@ -37,11 +77,7 @@ impl Vault {
         resource_type: &str,
         host: &str,
     ) -> Result<ResourceRow, VaultError> {
-        if ctx.has_role(Role::PasswordAuditor) && ctx.claims.roles.len() == 1 {
-            return Err(VaultError::PermissionDenied(
-                "password auditors cannot add resources",
-            ));
-        }
+        ctx.require(Permission::ResourcesCreate)?;
         let name = required("name", name, 200)?;
         let resource_type = required("type", resource_type, 100)?;
         let host = host.trim();

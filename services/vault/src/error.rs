@@ -6,8 +6,8 @@ pub enum VaultError {
     InvalidInput(String),
     #[error("{0}")]
     AlreadyExists(String),
-    #[error("{0}")]
-    PermissionDenied(&'static str),
+    #[error(transparent)]
+    Auth(#[from] strongroom_auth::AuthError),
     /// Also returned when the caller may not see the item, so ids leak nothing.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -36,7 +36,7 @@ impl HasErrorCode for VaultError {
         match self {
             VaultError::InvalidInput(_) => ErrorCode::InvalidArgument,
             VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
-            VaultError::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            VaultError::Auth(e) => e.code(),
             VaultError::NotFound(_) => ErrorCode::NotFound,
             VaultError::Crypto(e) => e.code(),
             VaultError::Tenancy(e) => e.code(),

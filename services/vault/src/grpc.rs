@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 use strongroom_auth::{RequestContext, Verifier, grpc_context};
-use strongroom_core::{AccountId, ResourceId, to_status};
+use strongroom_core::{AccountId, ResourceId, UserId, to_status};
 use strongroom_proto::vault::vault_server::Vault as VaultRpc;
 use strongroom_proto::vault::*;
 use tonic::{Request, Response, Status};
@@ -40,6 +40,26 @@ impl VaultRpc for VaultGrpc {
             owner_id: r.owner_id.to_string(),
             created_at: r.created_at.to_rfc3339(),
         }))
+    }
+
+    async fn transfer_ownership(
+        &self,
+        request: Request<TransferOwnershipRequest>,
+    ) -> Result<Response<TransferOwnershipResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let from = id(UserId::parse(&req.from_user_id), "user")?;
+        let to = if req.to_user_id.is_empty() {
+            None
+        } else {
+            Some(id(UserId::parse(&req.to_user_id), "user")?)
+        };
+        let owned = self
+            .app
+            .transfer_ownership(&ctx, from, to)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(TransferOwnershipResponse { owned }))
     }
 
     async fn create_account(

@@ -1,0 +1,192 @@
+//! Ended sessions, shared by every replica of every service through Redis: identity records
+//! a revoked session id there, and each process polls for new ones often enough that a
+//! revoked token stops working within a second everywhere.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::AuthError;
+
+/// How long a revocation is remembered: longer than any token the identity service issues.
+pub const REVOCATION_HORIZON_SECS: i64 = 3600;
+const POLL_EVERY: Duration = Duration::from_millis(200);
+
+/// Revoked session ids, each with the unix time after which no token of it can be valid.
+/// Users whose every token issued up to a moment (ms) is void: disabled users, changed roles.
+#[derive(Debug, Default)]
+pub struct Revocations {
+    revoked: RwLock<HashMap<Uuid, i64>>,
+    user_cutoffs: RwLock<HashMap<Uuid, (i64, i64)>>,
+}
+
+impl Revocations {
+    pub fn is_revoked(&self, sid: Uuid) -> bool {
+        self.revoked.read().is_ok_and(|r| r.contains_key(&sid))
+    }
+
+    /// True when the user's tokens issued at or before their cut-off are void and this one was.
+    pub fn is_user_cut_off(&self, user: Uuid, issued_ms: i64) -> bool {
+        self.user_cutoffs
+            .read()
+            .is_ok_and(|c| c.get(&user).is_some_and(|(cutoff, _)| issued_ms <= *cutoff))
+    }
+
+    pub fn insert(&self, sid: Uuid, forget_at: i64) {
+        if let Ok(mut r) = self.revoked.write() {
+            r.insert(sid, forget_at);
+        }
+    }
+
+    pub fn cut_off_user(&self, user: Uuid, cutoff_ms: i64, forget_at: i64) {
+        if let Ok(mut c) = self.user_cutoffs.write() {
+            let entry = c.entry(user).or_insert((cutoff_ms, forget_at));
+            if cutoff_ms >= entry.0 {
+                *entry = (cutoff_ms, forget_at);
+            }
+        }
+    }
+
+    fn forget_expired(&self, now: i64) {
+        if let Ok(mut r) = self.revoked.write() {
+            r.retain(|_, at| *at > now);
+        }
+        if let Ok(mut c) = self.user_cutoffs.write() {
+            c.retain(|_, (_, at)| *at > now);
+        }
+    }
+}
+
+/// The shared record in Redis: a sorted set of session ids scored by the Redis server's
+/// clock in milliseconds, so replicas with skewed clocks still read each other's entries.
+#[derive(Clone)]
+pub struct RevocationStore {
+    conn: ConnectionManager,
+    key: String,
+}
+
+impl std::fmt::Debug for RevocationStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevocationStore")
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+const REVOKE_SCRIPT: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+return now";
+
+impl RevocationStore {
+    /// Connects to Redis; `namespace` separates deployments (and test stacks) sharing one.
+    pub async fn connect(url: &str, namespace: &str) -> Result<Self, AuthError> {
+        let client = redis::Client::open(url).map_err(|e| AuthError::Redis(e.to_string()))?;
+        let conn = ConnectionManager::new(client)
+            .await
+            .map_err(|e| AuthError::Redis(e.to_string()))?;
+        Ok(Self {
+            conn,
+            key: format!("{namespace}:revoked-sessions"),
+        })
+    }
+
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// Records sessions (or API keys) as ended for every verifier.
+    pub async fn revoke(&self, sids: &[Uuid]) -> Result<(), AuthError> {
+        self.record(sids.iter().map(Uuid::to_string)).await
+    }
+
+    /// Voids every token of `user` issued up to `cutoff_ms` (the identity service's clock,
+    /// the same clock that stamps `iat_ms`).
+    pub async fn cut_off_user(&self, user: Uuid, cutoff_ms: i64) -> Result<(), AuthError> {
+        self.record(std::iter::once(format!("user:{user}:{cutoff_ms}")))
+            .await
+    }
+
+    async fn record(&self, members: impl Iterator<Item = String>) -> Result<(), AuthError> {
+        let script = redis::Script::new(REVOKE_SCRIPT);
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(&self.key)
+            .arg(REVOCATION_HORIZON_SECS * 1000);
+        let mut any = false;
+        for member in members {
+            invocation.arg(member);
+            any = true;
+        }
+        if !any {
+            return Ok(());
+        }
+        invocation
+            .invoke_async::<i64>(&mut self.conn.clone())
+            .await
+            .map(|_| ())
+            .map_err(|e| AuthError::Redis(e.to_string()))
+    }
+
+    /// Keeps `revocations` current until `shutdown`: loads what was revoked within the
+    /// horizon, then polls for newer entries.
+    pub fn watch(self, revocations: Arc<Revocations>, shutdown: CancellationToken) {
+        tokio::spawn(async move {
+            let mut cursor: i64 = 0;
+            let mut failing = false;
+            loop {
+                match self.poll(&revocations, cursor).await {
+                    Ok(next) => {
+                        cursor = next;
+                        failing = false;
+                    }
+                    Err(e) if !failing => {
+                        failing = true;
+                        tracing::warn!(error = %e, "cannot read session revocations from Redis");
+                    }
+                    Err(_) => {}
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(POLL_EVERY) => {}
+                }
+            }
+        });
+    }
+
+    /// Reads entries scored at or after `cursor` (the last score seen: a revocation in that
+    /// same millisecond may have landed after the last read) and returns the new cursor.
+    async fn poll(&self, revocations: &Revocations, cursor: i64) -> Result<i64, AuthError> {
+        let entries: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
+            .arg(&self.key)
+            .arg(cursor)
+            .arg("+inf")
+            .arg("WITHSCORES")
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| AuthError::Redis(e.to_string()))?;
+        let mut next = cursor;
+        for (member, score) in entries {
+            let forget_at = score / 1000 + REVOCATION_HORIZON_SECS;
+            if let Some((user, cutoff)) = member
+                .strip_prefix("user:")
+                .and_then(|rest| rest.split_once(':'))
+            {
+                if let (Ok(user), Ok(cutoff)) = (Uuid::parse_str(user), cutoff.parse()) {
+                    revocations.cut_off_user(user, cutoff, forget_at);
+                }
+            } else if let Ok(sid) = Uuid::parse_str(&member) {
+                revocations.insert(sid, forget_at);
+            }
+            next = next.max(score);
+        }
+        revocations.forget_expired(chrono::Utc::now().timestamp());
+        Ok(next)
+    }
+}

@@ -1,0 +1,263 @@
+//! Rows and reports into proto messages, and back for settings.
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use strongroom_core::Permission;
+use strongroom_proto::identity as pb;
+use uuid::Uuid;
+
+use crate::api_keys::{ApiKeyRow, NewApiKey};
+use crate::directory::DirectorySettings;
+use crate::groups::GroupRow;
+use crate::import::{ImportReport, Outcome};
+use crate::policy::LoginSettings;
+use crate::roles::RoleInfo;
+use crate::sessions::{IssuedToken, SessionRow};
+use crate::store::UserRow;
+use crate::users::UserView;
+
+fn time(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+pub fn token(issued: IssuedToken) -> pb::TokenResponse {
+    let c = issued.claims;
+    let session = issued.session;
+    pb::TokenResponse {
+        token: issued.token,
+        expires_at: c.exp,
+        user_id: c.sub.to_string(),
+        org_id: c.org.to_string(),
+        role: c.role,
+        permissions: c.perms.iter().map(|p| p.as_str().to_owned()).collect(),
+        session_id: session
+            .as_ref()
+            .map(|s| s.id.to_string())
+            .unwrap_or_default(),
+        refresh_expires_at: session.as_ref().map_or(0, |s| s.expires_at.timestamp()),
+        refresh_token: session.map(|s| s.refresh_token).unwrap_or_default(),
+    }
+}
+
+pub fn user(u: UserRow, locked_until: Option<i64>) -> pb::User {
+    pb::User {
+        id: u.id.to_string(),
+        username: u.username,
+        full_name: u.full_name,
+        email: u.email,
+        department: u.department,
+        location: u.location,
+        role: u.role,
+        status: u.status,
+        source: u.source,
+        directory_dn: u.directory_dn.unwrap_or_default(),
+        created_at: u.created_at.to_rfc3339(),
+        locked_until: time(locked_until.and_then(|t| DateTime::from_timestamp(t, 0))),
+    }
+}
+
+pub fn user_view(v: UserView) -> pb::User {
+    user(v.user, v.locked_until)
+}
+
+pub fn users(rows: Vec<UserRow>) -> pb::UserList {
+    pb::UserList {
+        users: rows.into_iter().map(|u| user(u, None)).collect(),
+    }
+}
+
+pub fn import_report(r: ImportReport) -> pb::ImportUsersResponse {
+    let skipped = r.count(|o| matches!(o, Outcome::Skipped(_)));
+    let rejected = r.count(|o| matches!(o, Outcome::Rejected(_)));
+    let created = r.created();
+    pb::ImportUsersResponse {
+        rows: r
+            .rows
+            .into_iter()
+            .map(|row| {
+                let (outcome, reason) = match row.outcome {
+                    Outcome::Created => ("created", String::new()),
+                    Outcome::Skipped(reason) => ("skipped", reason),
+                    Outcome::Rejected(reason) => ("rejected", reason),
+                };
+                pb::ImportRow {
+                    line: u32::try_from(row.line).unwrap_or(u32::MAX),
+                    username: row.username,
+                    outcome: outcome.into(),
+                    reason,
+                }
+            })
+            .collect(),
+        created,
+        skipped,
+        rejected,
+        rolled_back: r.rolled_back,
+        warnings: r.warnings,
+        groups_created: r.groups_created,
+    }
+}
+
+pub fn sessions(rows: Vec<SessionRow>, current: Option<Uuid>) -> pb::SessionList {
+    pb::SessionList {
+        sessions: rows
+            .into_iter()
+            .map(|s| pb::Session {
+                current: Some(s.id) == current,
+                id: s.id.to_string(),
+                user_id: s.user_id.to_string(),
+                created_at: s.created_at.to_rfc3339(),
+                last_used_at: s.last_used_at.to_rfc3339(),
+                expires_at: s.expires_at.to_rfc3339(),
+                ip: s.ip.unwrap_or_default(),
+                user_agent: s.user_agent.unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+pub fn group(g: GroupRow) -> pb::Group {
+    pb::Group {
+        id: g.id.to_string(),
+        name: g.name,
+        description: g.description,
+        source: g.source,
+        member_count: u32::try_from(g.member_count).unwrap_or(u32::MAX),
+        created_at: g.created_at.to_rfc3339(),
+    }
+}
+
+pub fn groups(rows: Vec<GroupRow>) -> pb::GroupList {
+    pb::GroupList {
+        groups: rows.into_iter().map(group).collect(),
+    }
+}
+
+pub fn role(r: RoleInfo) -> pb::RoleInfo {
+    pb::RoleInfo {
+        name: r.name,
+        description: r.description,
+        built_in: r.built_in,
+        permissions: r
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+    }
+}
+
+pub fn roles(rows: Vec<RoleInfo>) -> pb::RoleList {
+    pb::RoleList {
+        roles: rows.into_iter().map(role).collect(),
+        permission_catalog: Permission::ALL
+            .into_iter()
+            .map(|p| pb::RoleInfo {
+                name: p.as_str().into(),
+                description: p.describe().into(),
+                built_in: true,
+                permissions: vec![],
+            })
+            .collect(),
+    }
+}
+
+pub fn login_settings(s: LoginSettings) -> pb::LoginSettings {
+    let n = |v: i32| v.max(0).unsigned_abs();
+    pb::LoginSettings {
+        min_length: n(s.min_length),
+        require_lowercase: s.require_lowercase,
+        require_uppercase: s.require_uppercase,
+        require_digit: s.require_digit,
+        require_special: s.require_special,
+        history: n(s.history),
+        max_age_days: n(s.max_age_days),
+        lockout_threshold: n(s.lockout_threshold),
+        lockout_minutes: n(s.lockout_minutes),
+        default_role: s.default_role,
+    }
+}
+
+pub fn login_settings_in(s: pb::LoginSettings) -> LoginSettings {
+    // Out-of-range values become i32::MAX and fail the bounds check with a clear message.
+    let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    LoginSettings {
+        min_length: n(s.min_length),
+        require_lowercase: s.require_lowercase,
+        require_uppercase: s.require_uppercase,
+        require_digit: s.require_digit,
+        require_special: s.require_special,
+        history: n(s.history),
+        max_age_days: n(s.max_age_days),
+        lockout_threshold: n(s.lockout_threshold),
+        lockout_minutes: n(s.lockout_minutes),
+        default_role: s.default_role,
+    }
+}
+
+pub fn directory(d: DirectorySettings) -> pb::DirectoryConfig {
+    pb::DirectoryConfig {
+        kind: d.kind,
+        url: d.url,
+        starttls: d.starttls,
+        bind_dn: d.bind_dn,
+        bind_password: String::new(),
+        base_dn: d.base_dn,
+        user_filter: d.user_filter,
+        attributes: d.attributes,
+        group_filter: d.group_filter,
+        group_name_attribute: d.group_name_attribute,
+        group_member_attribute: d.group_member_attribute,
+        authentication_enabled: d.authentication_enabled,
+        sync_interval_minutes: d.sync_interval_minutes,
+        sync_scopes: d.sync_scopes,
+        has_bind_password: d.has_bind_password,
+        last_sync_at: time(d.last_sync_at),
+        last_sync_result: d.last_sync_result,
+        ca_certificate_pem: d.ca_certificate_pem,
+    }
+}
+
+pub fn directory_in(d: pb::DirectoryConfig) -> (DirectorySettings, SecretString) {
+    let password = SecretString::from(d.bind_password);
+    let settings = DirectorySettings {
+        kind: d.kind,
+        url: d.url,
+        starttls: d.starttls,
+        bind_dn: d.bind_dn,
+        base_dn: d.base_dn,
+        user_filter: d.user_filter,
+        attributes: d.attributes,
+        group_filter: d.group_filter,
+        group_name_attribute: d.group_name_attribute,
+        group_member_attribute: d.group_member_attribute,
+        ca_certificate_pem: d.ca_certificate_pem,
+        authentication_enabled: d.authentication_enabled,
+        sync_interval_minutes: d.sync_interval_minutes,
+        sync_scopes: d.sync_scopes,
+        ..DirectorySettings::default()
+    };
+    (settings, password)
+}
+
+pub fn api_key(k: ApiKeyRow) -> pb::ApiKeyInfo {
+    pb::ApiKeyInfo {
+        id: k.id.to_string(),
+        name: k.name,
+        created_at: k.created_at.to_rfc3339(),
+        expires_at: time(k.expires_at),
+        allowed_cidrs: k.allowed_cidrs,
+        last_used_at: time(k.last_used_at),
+        revoked_at: time(k.revoked_at),
+    }
+}
+
+pub fn new_api_key(k: NewApiKey) -> pb::CreateApiKeyResponse {
+    let info = api_key(k.row);
+    pb::CreateApiKeyResponse {
+        id: info.id,
+        name: info.name,
+        key: k.key,
+        created_at: info.created_at,
+        expires_at: info.expires_at,
+        allowed_cidrs: info.allowed_cidrs,
+    }
+}

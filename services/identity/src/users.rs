@@ -1,0 +1,408 @@
+//! Users of an org: add, list, edit, disable, delete, reset a password, unlock.
+
+use secrecy::SecretString;
+use strongroom_auth::{RequestContext, outgoing};
+use strongroom_core::{OrgId, Permission, Role, UserId};
+use strongroom_events::Target;
+use strongroom_proto::vault::TransferOwnershipRequest;
+use strongroom_tenancy::TenantTx;
+use uuid::Uuid;
+
+use crate::app::{Identity, event, parse_id, random_token, system_event, text};
+use crate::error::{IdentityError, exists_or};
+use crate::store::{self, NewUser, USER_COLUMNS, UserRow};
+
+/// What an administrator types for a user; also one row of a CSV import.
+#[derive(Debug, Clone, Default)]
+pub struct UserFields {
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    pub department: String,
+    pub location: String,
+    pub role: String,
+}
+
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub role: Option<String>,
+    pub status: Option<String>,
+}
+
+pub struct UserView {
+    pub user: UserRow,
+    pub locked_until: Option<i64>,
+}
+
+pub fn validate_username(username: &str) -> Result<String, IdentityError> {
+    let username = username.trim();
+    let ok = (1..=64).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(username.to_owned())
+    } else {
+        Err(IdentityError::InvalidInput(
+            "username must have 1 to 64 letters, digits, '.', '_', '-' or '@'".into(),
+        ))
+    }
+}
+
+pub fn validate_email(email: &str) -> Result<String, IdentityError> {
+    let email = email.trim();
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(email.to_owned())
+    } else {
+        Err(IdentityError::InvalidInput(format!(
+            "email {email:?} is not an email address"
+        )))
+    }
+}
+
+/// Checks and normalises the fields; the role must exist in the org.
+pub async fn checked_fields(
+    tx: &mut TenantTx,
+    fields: &UserFields,
+) -> Result<UserFields, IdentityError> {
+    Ok(UserFields {
+        username: validate_username(&fields.username)?,
+        full_name: text("full_name", &fields.full_name, 200)?,
+        email: validate_email(&fields.email)?,
+        department: text("department", &fields.department, 200)?,
+        location: text("location", &fields.location, 200)?,
+        role: crate::roles::canonical(tx, &fields.role).await?,
+    })
+}
+
+impl Identity {
+    /// Creates `admin` in MSPOrg on first start.
+    pub async fn bootstrap_admin(
+        &self,
+        org: OrgId,
+        password: Option<SecretString>,
+    ) -> Result<(), IdentityError> {
+        let mut tx = self.db.begin(org).await?;
+        if store::find_user_by_username(&mut tx, "admin")
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let password = password.unwrap_or_else(|| {
+            let generated = random_token(18);
+            // Shown once, as the first start's only way to sign in.
+            println!("strongroom: generated password for MSPOrg user admin: {generated}");
+            SecretString::from(generated)
+        });
+        let hash = self.hasher.hash(password).await?;
+        let user = store::create_user(
+            &mut tx,
+            &NewUser {
+                id: UserId::new().0,
+                username: "admin",
+                full_name: "Administrator",
+                email: "admin@localhost",
+                department: "",
+                location: "",
+                role: Role::Administrator.as_str(),
+                source: "local",
+                password_hash: Some(&hash),
+                directory_dn: None,
+            },
+        )
+        .await?;
+        let created = system_event(
+            org,
+            "user.created",
+            Target::new("user", user.id, &user.username),
+        );
+        self.commit(tx, &[created]).await
+    }
+
+    pub async fn create_user(
+        &self,
+        ctx: &RequestContext,
+        fields: &UserFields,
+        password: SecretString,
+    ) -> Result<UserRow, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let f = checked_fields(&mut tx, fields).await?;
+        let hash = self.acceptable_hash(&mut tx, None, password).await?;
+        let user = store::create_user(
+            &mut tx,
+            &NewUser {
+                id: UserId::new().0,
+                username: &f.username,
+                full_name: &f.full_name,
+                email: &f.email,
+                department: &f.department,
+                location: &f.location,
+                role: &f.role,
+                source: "local",
+                password_hash: Some(&hash),
+                directory_dn: None,
+            },
+        )
+        .await
+        .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
+        let created = event(
+            ctx,
+            "user.created",
+            Target::new("user", user.id, &user.username),
+        )
+        .with_details(serde_json::json!({ "role": user.role, "source": "local" }));
+        self.commit(tx, &[created]).await?;
+        Ok(user)
+    }
+
+    pub async fn list_users(
+        &self,
+        ctx: &RequestContext,
+        query: &str,
+    ) -> Result<Vec<UserRow>, IdentityError> {
+        ctx.require(Permission::UsersView)?;
+        let pattern = format!(
+            "%{}%",
+            query
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let users = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users
+             WHERE username ILIKE $1 OR full_name ILIKE $1 OR email ILIKE $1
+             ORDER BY lower(username) LIMIT 10000"
+        )))
+        .bind(pattern)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(users)
+    }
+
+    pub async fn get_user(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<UserView, IdentityError> {
+        ctx.require(Permission::UsersView)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let user = existing_user(&mut tx, id).await?;
+        tx.commit().await?;
+        let locked_until = self.guard.locked_until(ctx.org(), &user.username).await?;
+        Ok(UserView { user, locked_until })
+    }
+
+    pub async fn update_user(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        changes: UserChanges,
+    ) -> Result<UserView, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let before = existing_user(&mut tx, id).await?;
+        let mut f = UserFields {
+            username: before.username.clone(),
+            full_name: changes
+                .full_name
+                .unwrap_or_else(|| before.full_name.clone()),
+            email: changes.email.unwrap_or_else(|| before.email.clone()),
+            department: changes
+                .department
+                .unwrap_or_else(|| before.department.clone()),
+            location: changes.location.unwrap_or_else(|| before.location.clone()),
+            role: changes.role.unwrap_or_else(|| before.role.clone()),
+        };
+        f = checked_fields(&mut tx, &f).await?;
+        let status = changes.status.unwrap_or_else(|| before.status.clone());
+        if !matches!(status.as_str(), "active" | "disabled") {
+            return Err(IdentityError::InvalidInput(
+                "status must be active or disabled".into(),
+            ));
+        }
+        if before.id == ctx.user().0 && (status == "disabled" || f.role != before.role) {
+            return Err(IdentityError::Conflict(
+                "you cannot disable yourself or change your own role".into(),
+            ));
+        }
+        let user: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE users SET full_name = $2, email = $3, department = $4, location = $5,
+                 role = $6, status = $7, updated_at = now()
+             WHERE id = $1 RETURNING {USER_COLUMNS}"
+        )))
+        .bind(before.id)
+        .bind(&f.full_name)
+        .bind(&f.email)
+        .bind(&f.department)
+        .bind(&f.location)
+        .bind(&f.role)
+        .bind(&status)
+        .fetch_one(&mut *tx)
+        .await?;
+        let target = Target::new("user", user.id, &user.username);
+        let mut events =
+            vec![
+                event(ctx, "user.updated", target.clone()).with_details(serde_json::json!({
+                    "role": { "from": before.role, "to": user.role },
+                    "status": { "from": before.status, "to": user.status },
+                })),
+            ];
+        let disabled = before.status != "disabled" && user.status == "disabled";
+        if disabled {
+            events.push(event(ctx, "user.disabled", target.clone()));
+            crate::sessions::revoke_all(&mut tx, user.id).await?;
+        } else if before.status == "disabled" && user.status == "active" {
+            events.push(event(ctx, "user.enabled", target.clone()));
+        }
+        if before.role != user.role {
+            events.push(
+                event(ctx, "user.role_changed", target)
+                    .with_details(serde_json::json!({ "from": before.role, "to": user.role })),
+            );
+        }
+        self.commit(tx, &events).await?;
+        if disabled || before.role != user.role {
+            // Every token issued so far (sessions and API keys) carries the old state.
+            self.revocations
+                .cut_off_user(user.id, chrono::Utc::now().timestamp_millis())
+                .await?;
+        }
+        let locked_until = self.guard.locked_until(ctx.org(), &user.username).await?;
+        Ok(UserView { user, locked_until })
+    }
+
+    /// Deletes a user. What they own moves to `transfer_to` first; owning something with no
+    /// one named to take it over refuses the delete.
+    pub async fn delete_user(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        transfer_to: &str,
+    ) -> Result<(), IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let user = existing_user(&mut tx, id).await?;
+        if user.id == ctx.user().0 {
+            return Err(IdentityError::Conflict("you cannot delete yourself".into()));
+        }
+        let heir = if transfer_to.trim().is_empty() {
+            None
+        } else {
+            let heir = existing_user(&mut tx, transfer_to).await?;
+            if heir.id == user.id || !heir.is_active() {
+                return Err(IdentityError::InvalidInput(
+                    "transfer_to must be another, active user".into(),
+                ));
+            }
+            Some(heir)
+        };
+        tx.commit().await?;
+        let moved = self
+            .vault
+            .clone()
+            .transfer_ownership(outgoing(
+                ctx,
+                TransferOwnershipRequest {
+                    from_user_id: user.id.to_string(),
+                    to_user_id: heir.as_ref().map(|h| h.id.to_string()).unwrap_or_default(),
+                },
+            ))
+            .await
+            .map_err(IdentityError::Vault)?
+            .into_inner();
+        if heir.is_none() && moved.owned > 0 {
+            return Err(IdentityError::Conflict(format!(
+                "{} owns {} resource(s); name a user to take them over (transfer_to)",
+                user.username, moved.owned
+            )));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(IdentityError::NotFound("user"));
+        }
+        let gone = event(
+            ctx,
+            "user.deleted",
+            Target::new("user", user.id, &user.username),
+        )
+        .with_details(serde_json::json!({
+            "resources_transferred": moved.owned,
+            "transferred_to": heir.map(|h| h.username),
+        }));
+        self.commit(tx, &[gone]).await?;
+        self.revocations.revoke(&sessions).await?;
+        self.revocations
+            .cut_off_user(user.id, chrono::Utc::now().timestamp_millis())
+            .await?;
+        Ok(())
+    }
+
+    /// An administrator sets a local user's password (policy and history apply).
+    pub async fn set_user_password(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        password: SecretString,
+    ) -> Result<(), IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let user = existing_user(&mut tx, id).await?;
+        let hash = self
+            .acceptable_hash(&mut tx, Some(user.id), password)
+            .await?;
+        crate::policy::set_password(&mut tx, user.id, &hash).await?;
+        let reset = event(
+            ctx,
+            "user.password_reset",
+            Target::new("user", user.id, &user.username),
+        );
+        self.commit(tx, &[reset]).await
+    }
+
+    pub async fn unlock_user(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<UserView, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let user = existing_user(&mut tx, id).await?;
+        self.guard.unlock(ctx.org(), &user.username).await?;
+        let unlocked = event(
+            ctx,
+            "user.unlocked",
+            Target::new("user", user.id, &user.username),
+        );
+        self.commit(tx, &[unlocked]).await?;
+        Ok(UserView {
+            user,
+            locked_until: None,
+        })
+    }
+}
+
+pub async fn existing_user(tx: &mut TenantTx, id: &str) -> Result<UserRow, IdentityError> {
+    let id: Uuid = parse_id("user", id)?;
+    store::find_user(tx, id)
+        .await?
+        .ok_or(IdentityError::NotFound("user"))
+}
