@@ -41,6 +41,8 @@ impl Stack {
             grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
+            // Scheduled directory imports are looked for every second, not every 30.
+            directory_sync_tick_secs: 1,
         };
         let shutdown = CancellationToken::new();
         let runtime = tokio::runtime::Builder::new_multi_thread()

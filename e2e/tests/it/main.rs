@@ -5,6 +5,7 @@ mod api;
 mod api_keys;
 mod csv_import;
 mod deploy_files;
+mod directory;
 mod groups_roles;
 mod identity_audit;
 mod login_safety;

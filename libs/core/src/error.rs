@@ -87,6 +87,12 @@ pub struct ErrorBody {
 /// Implemented by each service's error enum.
 pub trait HasErrorCode: std::error::Error {
     fn code(&self) -> ErrorCode;
+
+    /// An unavailable dependency the caller can act on (their directory server, say) may
+    /// show its message; anything else unavailable or internal shows a generic one.
+    fn message_is_for_the_caller(&self) -> bool {
+        false
+    }
 }
 
 /// Turns a service error into a gRPC status. Internal errors log their whole source chain
@@ -102,6 +108,9 @@ pub fn to_status<E: HasErrorCode>(err: &E) -> tonic::Status {
             source = cause.source();
         }
         tracing::error!(error = %chain, "request failed");
+        if code == ErrorCode::Unavailable && err.message_is_for_the_caller() {
+            return tonic::Status::new(code.grpc_code(), err.to_string());
+        }
         let message = if code == ErrorCode::Internal {
             "internal error"
         } else {

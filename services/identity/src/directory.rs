@@ -230,7 +230,8 @@ impl Identity {
         })
     }
 
-    /// Saves the configuration; an empty bind password keeps the stored one.
+    /// Saves the configuration; an empty bind password keeps the stored one. A schedule
+    /// runs its first import at once, then every `sync_interval_minutes`.
     pub async fn save_directory(
         &self,
         ctx: &RequestContext,
@@ -316,14 +317,14 @@ impl Identity {
                  group_member_attribute, ca_certificate_pem, authentication_enabled,
                  sync_interval_minutes, sync_scopes, next_sync_at)
              VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                 CASE WHEN $14 > 0 THEN now() + make_interval(mins => $14) END)
+                 CASE WHEN $14 > 0 THEN now() END)
              ON CONFLICT (id) DO UPDATE SET kind = $1, url = $2, starttls = $3, bind_dn = $4,
                  bind_password_sealed = coalesce($5, directory.bind_password_sealed),
                  base_dn = $6, user_filter = $7, attributes = $8, group_filter = $9,
                  group_name_attribute = $10, group_member_attribute = $11,
                  ca_certificate_pem = $12, authentication_enabled = $13,
                  sync_interval_minutes = $14, sync_scopes = $15,
-                 next_sync_at = CASE WHEN $14 > 0 THEN now() + make_interval(mins => $14) END,
+                 next_sync_at = CASE WHEN $14 > 0 THEN now() END,
                  updated_at = now()",
         )
         .bind(kind)
@@ -515,11 +516,15 @@ impl Identity {
 
     /// Runs due scheduled imports of every org until `shutdown`. Replicas claim each due
     /// org by moving its next run forward in the same statement, so only one runs it.
-    pub async fn run_directory_sync(self: std::sync::Arc<Self>, shutdown: CancellationToken) {
+    pub async fn run_directory_sync(
+        self: std::sync::Arc<Self>,
+        every: Duration,
+        shutdown: CancellationToken,
+    ) {
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(Duration::from_secs(30)) => {}
+                () = tokio::time::sleep(every) => {}
             }
             let orgs = match self.db.provisioned_orgs().await {
                 Ok(orgs) => orgs,

@@ -25,7 +25,7 @@ pub enum IdentityError {
     PermissionDenied(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("directory: {0}")]
+    #[error(transparent)]
     Directory(#[from] strongroom_directory::DirectoryError),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
@@ -73,6 +73,10 @@ impl HasErrorCode for IdentityError {
             IdentityError::Tenant(_) | IdentityError::Redis(_) => ErrorCode::Unavailable,
             IdentityError::Database(_) | IdentityError::Sealed(_) => ErrorCode::Internal,
         }
+    }
+
+    fn message_is_for_the_caller(&self) -> bool {
+        matches!(self, IdentityError::Directory(_))
     }
 }
 

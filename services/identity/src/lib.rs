@@ -50,6 +50,8 @@ pub struct Config {
     /// Failed logins one address may make per window before it must wait.
     pub login_ip_max_failures: u32,
     pub login_ip_window_secs: u64,
+    /// How often due scheduled directory imports are looked for.
+    pub directory_sync_tick: std::time::Duration,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +62,7 @@ struct Own {
     session_ttl_secs: Option<i64>,
     login_ip_max_failures: Option<u32>,
     login_ip_window_secs: Option<u64>,
+    directory_sync_tick_secs: Option<u64>,
 }
 
 impl Config {
@@ -81,6 +84,9 @@ impl Config {
             session_ttl_secs: own.session_ttl_secs.unwrap_or(12 * 3600),
             login_ip_max_failures: own.login_ip_max_failures.unwrap_or(20),
             login_ip_window_secs: own.login_ip_window_secs.unwrap_or(300),
+            directory_sync_tick: std::time::Duration::from_secs(
+                own.directory_sync_tick_secs.unwrap_or(30).max(1),
+            ),
         })
     }
 }
@@ -123,7 +129,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .await
         .context("creating the first administrator")?;
 
-    tokio::spawn(identity.clone().run_directory_sync(shutdown.clone()));
+    tokio::spawn(
+        identity
+            .clone()
+            .run_directory_sync(config.directory_sync_tick, shutdown.clone()),
+    );
 
     let (router, health) = base.grpc_server(msp_org, ());
     let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {

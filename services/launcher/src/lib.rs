@@ -30,6 +30,8 @@ pub struct StackConfig {
     pub admin_password: Option<SecretString>,
     /// `None` = local master-key file in `data_dir/kms`.
     pub transit: Option<(String, SecretString)>,
+    /// How often identity looks for due scheduled directory imports.
+    pub directory_sync_tick_secs: u64,
 }
 
 impl StackConfig {
@@ -64,6 +66,11 @@ impl StackConfig {
             grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
             admin_password: var("ADMIN_PASSWORD").map(SecretString::from),
             transit,
+            directory_sync_tick_secs: var("DIRECTORY_SYNC_TICK_SECS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("STRONGROOM_DIRECTORY_SYNC_TICK_SECS must be a number of seconds")?
+                .unwrap_or(30),
         })
     }
 
@@ -177,6 +184,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         session_ttl_secs: 12 * 3600,
         login_ip_max_failures: 20,
         login_ip_window_secs: 300,
+        directory_sync_tick: std::time::Duration::from_secs(config.directory_sync_tick_secs.max(1)),
     };
     services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
     let (b, s) = (base(1), shutdown.clone());
