@@ -138,6 +138,8 @@ Argument: (dict "root" $ "name" "<service>").
 {{- if eq $name "identity" }}
 - name: STRONGROOM_JWT_PRIVATE_KEY_FILE
   value: /keys/jwt-private.pem
+- name: STRONGROOM_SETTINGS_KEY_FILE
+  value: /keys/identity-settings.key
 - name: STRONGROOM_ADMIN_PASSWORD
   valueFrom:
     secretKeyRef:
@@ -275,6 +277,8 @@ spec:
               # Only identity signs tokens, so only identity gets the private key.
               - key: jwt-private.pem
                 path: jwt-private.pem
+              - key: identity-settings.key
+                path: identity-settings.key
               {{- end }}
         - name: tmp
           emptyDir: {}

@@ -107,11 +107,14 @@ impl StackConfig {
 /// Writes a new token key pair into `dir` unless one is there (so a restart keeps
 /// issued tokens valid).
 pub fn keygen(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Identity's key for sealing directory bind passwords: every identity replica needs
+    // the same one, so it is made here, with the token keys, not by each replica.
+    strongroom_crypto::SettingsKey::load_or_create(&dir.join("identity-settings.key"))?;
     let private_path = dir.join("jwt-private.pem");
     if private_path.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let (private, public) = strongroom_auth::generate_keypair()?;
     write_private(&private_path, private.as_bytes())?;
     std::fs::write(dir.join("jwt-public.pem"), public)?;
