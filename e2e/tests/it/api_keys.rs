@@ -152,6 +152,44 @@ async fn api_keys_expire_and_work_only_from_the_addresses_they_allow() {
         let (s, b) = f.reveal_with(&api, &here["key"]).await;
         assert_eq!(s, StatusCode::OK, "{b}");
     }
+
+    // Just used from here, the same key is still refused from next door (127.0.0.2), and a
+    // key for next door works there only.
+    let next_door = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let from_next_door = |key: &Value| {
+        let req = next_door
+            .get(format!("{}{}", stack.base_url, f.reveal))
+            .bearer_auth(key.as_str().unwrap());
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let only_here = f
+        .add_key(
+            &api,
+            json!({"name": "only-here", "allowed_cidrs": ["127.0.0.1"]}),
+        )
+        .await;
+    let (s, b) = f.reveal_with(&api, &only_here["key"]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = from_next_door(&only_here["key"]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(b.get("password").is_none());
+    let there = f
+        .add_key(
+            &api,
+            json!({"name": "there", "allowed_cidrs": ["127.0.0.2/32"]}),
+        )
+        .await;
+    let (s, b) = from_next_door(&there["key"]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["password"], "app-secret");
+    let (s, b) = f.reveal_with(&api, &there["key"]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
     stack.stop().await.unwrap();
 }
 

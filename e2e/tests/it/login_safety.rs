@@ -38,7 +38,7 @@ async fn wrong_passwords_lock_a_user_until_an_administrator_unlocks_them() {
     let (s, b) = api.get(&user, Some(&org.admin)).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let until = b["locked_until"].as_str().unwrap_or_else(|| panic!("{b}"));
-    let until = chrono_like_minutes_ahead(until);
+    let until = minutes_until(until);
     assert!(
         (10..=16).contains(&until),
         "locked for the default 15 minutes, not {until}: {b}"
@@ -67,7 +67,7 @@ async fn wrong_passwords_lock_a_user_until_an_administrator_unlocks_them() {
 }
 
 /// Minutes from now until an RFC 3339 time (rounded down), for a coarse check.
-fn chrono_like_minutes_ahead(rfc3339: &str) -> i64 {
+fn minutes_until(rfc3339: &str) -> i64 {
     let at =
         chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap_or_else(|e| panic!("{rfc3339}: {e}"));
     (at.timestamp() - chrono::Utc::now().timestamp()) / 60

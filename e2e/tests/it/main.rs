@@ -1,6 +1,7 @@
 //! Integration tests: helpers here are test code, so they may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_changes;
 mod api;
 mod api_keys;
 mod csv_import;

@@ -133,6 +133,8 @@ mod tests {
             ErrorCode::PermissionDenied,
             ErrorCode::NotFound,
             ErrorCode::AlreadyExists,
+            ErrorCode::Conflict,
+            ErrorCode::TooManyRequests,
             ErrorCode::Unavailable,
             ErrorCode::Internal,
         ] {

@@ -208,8 +208,14 @@ impl FromRequestParts<Gateway> for Caller {
             // again from any other, never served a token issued for an allowed one.
             let client_ip = origin.ip.clone().unwrap_or_default();
             let digest = ApiKeyTokens::digest(org, credential, &client_ip);
-            if let Some(token) = state.api_key_tokens.get(&digest) {
-                return Ok(Self(verify(&token)?));
+            // A remembered token the verifier now refuses (the user's role changed, say) is
+            // not the key's answer: ask identity again.
+            if let Some(ctx) = state
+                .api_key_tokens
+                .get(&digest)
+                .and_then(|token| verify(&token).ok())
+            {
+                return Ok(Self(ctx));
             }
             let issued = state
                 .identity

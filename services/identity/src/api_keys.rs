@@ -28,6 +28,15 @@ pub struct ApiKeyRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// What authenticating with a key needs of its row.
+#[derive(sqlx::FromRow)]
+struct LiveKey {
+    secret_hash: Vec<u8>,
+    allowed_cidrs: Vec<String>,
+    user_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+}
+
 pub struct NewApiKey {
     pub row: ApiKeyRow,
     /// Shown once.
@@ -129,7 +138,8 @@ impl Identity {
         })
     }
 
-    /// The caller's keys, never their secrets.
+    /// The caller's keys, never their secrets. Listing and revoking one's own keys needs no
+    /// permission: someone whose role lost `api_keys.own` must still be able to clean up.
     pub async fn list_api_keys(
         &self,
         ctx: &RequestContext,
@@ -190,8 +200,8 @@ impl Identity {
             Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidApiKey),
             Err(e) => return Err(e.into()),
         };
-        let found: Option<(Vec<u8>, Vec<String>, Uuid)> = sqlx::query_as(
-            "SELECT k.secret_hash, k.allowed_cidrs, k.user_id
+        let found: Option<LiveKey> = sqlx::query_as(
+            "SELECT k.secret_hash, k.allowed_cidrs, k.user_id, k.expires_at
              FROM api_keys k JOIN users u ON u.id = k.user_id
              WHERE k.id = $1 AND k.revoked_at IS NULL
                AND (k.expires_at IS NULL OR k.expires_at > now())
@@ -200,7 +210,12 @@ impl Identity {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (hash, cidrs, user_id) = found.ok_or(IdentityError::InvalidApiKey)?;
+        let LiveKey {
+            secret_hash: hash,
+            allowed_cidrs: cidrs,
+            user_id,
+            expires_at: key_expires_at,
+        } = found.ok_or(IdentityError::InvalidApiKey)?;
         if !constant_time_eq(&hash, &Sha256::digest(secret.as_bytes())) {
             return Err(IdentityError::InvalidApiKey);
         }
@@ -216,7 +231,7 @@ impl Identity {
             .await?;
         let perms = crate::roles::permissions(&mut tx, &user.role).await?;
         tx.commit().await?;
-        let claims = Claims::new(
+        let mut claims = Claims::new(
             UserId(user.id),
             org,
             &user.username,
@@ -226,6 +241,10 @@ impl Identity {
             "api_key",
         )
         .with_session(id);
+        // The token never outlives its key.
+        if let Some(at) = key_expires_at {
+            claims.exp = claims.exp.min(at.timestamp());
+        }
         let token = self.signer.sign(&claims)?;
         Ok(IssuedToken {
             token,

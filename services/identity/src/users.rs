@@ -239,6 +239,9 @@ impl Identity {
                 "you cannot disable yourself or change your own role".into(),
             ));
         }
+        if status == "disabled" || f.role != before.role {
+            keep_an_administrator(&mut tx, &before).await?;
+        }
         let user: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET full_name = $2, email = $3, department = $4, location = $5,
                  role = $6, status = $7, updated_at = now()
@@ -299,6 +302,7 @@ impl Identity {
         if user.id == ctx.user().0 {
             return Err(IdentityError::Conflict("you cannot delete yourself".into()));
         }
+        keep_an_administrator(&mut tx, &user).await?;
         let heir = if transfer_to.trim().is_empty() {
             None
         } else {
@@ -398,6 +402,29 @@ impl Identity {
             locked_until: None,
         })
     }
+}
+
+/// Refuses to remove the org's last active administrator (by disabling, demoting or
+/// deleting `user`): nobody could manage the org afterwards.
+async fn keep_an_administrator(tx: &mut TenantTx, user: &UserRow) -> Result<(), IdentityError> {
+    let admin = Role::Administrator.as_str();
+    if user.role != admin || !user.is_active() {
+        return Ok(());
+    }
+    let others: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE role = $1 AND status = 'active' AND id <> $2",
+    )
+    .bind(admin)
+    .bind(user.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if others == 0 {
+        return Err(IdentityError::Conflict(format!(
+            "{} is the org's last active administrator; make someone else an administrator first",
+            user.username
+        )));
+    }
+    Ok(())
 }
 
 pub async fn existing_user(tx: &mut TenantTx, id: &str) -> Result<UserRow, IdentityError> {

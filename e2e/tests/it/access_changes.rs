@@ -1,0 +1,101 @@
+//! What changes about a user reaches everything they hold at once: a new role or a disabled
+//! account applies to their API keys within a second, and an org never loses its last
+//! administrator.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::api::{Api, Org, assert_error};
+use crate::stack::{ADMIN_PASSWORD, Stack};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_new_role_or_a_disabled_account_reaches_the_users_api_keys_within_a_second() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "umbrella").await;
+    let (alice, password) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_auditor")
+        .await;
+    let token = api.login(&org.prefix, "alice", &password).await;
+    let (s, key) = api
+        .post(
+            &org.url("/api-keys"),
+            Some(&token),
+            json!({"name": "reports"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key = key["key"].as_str().unwrap().to_owned();
+    let audit = org.url("/audit");
+    let (s, b) = api.get(&audit, Some(&key)).await;
+    assert_eq!(s, StatusCode::OK, "an auditor's key reads the trail: {b}");
+
+    // Demoted to password user: the key loses audit.view within a second.
+    let user = org.url(&format!("/users/{alice}"));
+    let (s, b) = api
+        .patch(&user, Some(&org.admin), json!({"role": "password_user"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let start = Instant::now();
+    loop {
+        let (s, b) = api.get(&audit, Some(&key)).await;
+        if s == StatusCode::FORBIDDEN {
+            break;
+        }
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "the key kept its old role"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Her session's token too; a refresh gives her the new role's permissions.
+    let (s, _) = api.get(&org.url("/users"), Some(&token)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Disabled: the key stops working within a second.
+    let (s, b) = api
+        .patch(&user, Some(&org.admin), json!({"status": "disabled"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    api.until_refused(&org.url("/api-keys"), &key, Duration::from_secs(1))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_org_keeps_at_least_one_active_administrator() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "cyberdyne").await;
+    // The account manager acts in the org from MSPOrg: root is the org's only administrator.
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (_, users) = api.get(&org.url("/users?q=root"), Some(&msp)).await;
+    let root = users["users"][0]["id"].as_str().unwrap().to_owned();
+    let user = org.url(&format!("/users/{root}"));
+    for change in [
+        json!({"role": "password_user"}),
+        json!({"status": "disabled"}),
+    ] {
+        let (s, b) = api.patch(&user, Some(&msp), change).await;
+        assert_error(s, &b, StatusCode::CONFLICT);
+        assert!(
+            b["message"]
+                .as_str()
+                .unwrap()
+                .contains("last active administrator"),
+            "{b}"
+        );
+    }
+    let (s, b) = api.delete(&user, Some(&msp)).await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // With a second administrator, the first may go.
+    api.add_user(&org.prefix, &org.admin, "deputy", "administrator")
+        .await;
+    let (s, b) = api
+        .patch(&user, Some(&msp), json!({"role": "password_user"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
