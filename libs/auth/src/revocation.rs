@@ -17,11 +17,12 @@ pub const REVOCATION_HORIZON_SECS: i64 = 3600;
 const POLL_EVERY: Duration = Duration::from_millis(200);
 
 /// Revoked session ids, each with the unix time after which no token of it can be valid.
-/// Users whose every token issued up to a moment (ms) is void: disabled users, changed roles.
+/// Revoked session ids, and per user the lowest token version still valid (a disabled user
+/// or a changed role voids every older token), each with when it can be forgotten.
 #[derive(Debug, Default)]
 pub struct Revocations {
     revoked: RwLock<HashMap<Uuid, i64>>,
-    user_cutoffs: RwLock<HashMap<Uuid, (i64, i64)>>,
+    min_versions: RwLock<HashMap<Uuid, (i64, i64)>>,
 }
 
 impl Revocations {
@@ -29,11 +30,11 @@ impl Revocations {
         self.revoked.read().is_ok_and(|r| r.contains_key(&sid))
     }
 
-    /// True when the user's tokens issued at or before their cut-off are void and this one was.
-    pub fn is_user_cut_off(&self, user: Uuid, issued_ms: i64) -> bool {
-        self.user_cutoffs
+    /// True when a token of `version` predates the user's last change.
+    pub fn is_outdated(&self, user: Uuid, version: i64) -> bool {
+        self.min_versions
             .read()
-            .is_ok_and(|c| c.get(&user).is_some_and(|(cutoff, _)| issued_ms <= *cutoff))
+            .is_ok_and(|c| c.get(&user).is_some_and(|(min, _)| version < *min))
     }
 
     pub fn insert(&self, sid: Uuid, forget_at: i64) {
@@ -42,11 +43,11 @@ impl Revocations {
         }
     }
 
-    pub fn cut_off_user(&self, user: Uuid, cutoff_ms: i64, forget_at: i64) {
-        if let Ok(mut c) = self.user_cutoffs.write() {
-            let entry = c.entry(user).or_insert((cutoff_ms, forget_at));
-            if cutoff_ms >= entry.0 {
-                *entry = (cutoff_ms, forget_at);
+    pub fn require_version(&self, user: Uuid, min_version: i64, forget_at: i64) {
+        if let Ok(mut c) = self.min_versions.write() {
+            let entry = c.entry(user).or_insert((min_version, forget_at));
+            if min_version >= entry.0 {
+                *entry = (min_version, forget_at);
             }
         }
     }
@@ -55,7 +56,7 @@ impl Revocations {
         if let Ok(mut r) = self.revoked.write() {
             r.retain(|_, at| *at > now);
         }
-        if let Ok(mut c) = self.user_cutoffs.write() {
+        if let Ok(mut c) = self.min_versions.write() {
             c.retain(|_, (_, at)| *at > now);
         }
     }
@@ -106,10 +107,10 @@ impl RevocationStore {
         self.record(sids.iter().map(Uuid::to_string)).await
     }
 
-    /// Voids every token of `user` issued up to `cutoff_ms` (the identity service's clock,
-    /// the same clock that stamps `iat_ms`).
-    pub async fn cut_off_user(&self, user: Uuid, cutoff_ms: i64) -> Result<(), AuthError> {
-        self.record(std::iter::once(format!("user:{user}:{cutoff_ms}")))
+    /// Voids every token of `user` older than `min_version` (the user's token version after
+    /// a change committed).
+    pub async fn require_version(&self, user: Uuid, min_version: i64) -> Result<(), AuthError> {
+        self.record(std::iter::once(format!("user:{user}:{min_version}")))
             .await
     }
 
@@ -174,12 +175,12 @@ impl RevocationStore {
         let mut next = cursor;
         for (member, score) in entries {
             let forget_at = score / 1000 + REVOCATION_HORIZON_SECS;
-            if let Some((user, cutoff)) = member
+            if let Some((user, min)) = member
                 .strip_prefix("user:")
                 .and_then(|rest| rest.split_once(':'))
             {
-                if let (Ok(user), Ok(cutoff)) = (Uuid::parse_str(user), cutoff.parse()) {
-                    revocations.cut_off_user(user, cutoff, forget_at);
+                if let (Ok(user), Ok(min)) = (Uuid::parse_str(user), min.parse()) {
+                    revocations.require_version(user, min, forget_at);
                 }
             } else if let Ok(sid) = Uuid::parse_str(&member) {
                 revocations.insert(sid, forget_at);

@@ -35,10 +35,10 @@ pub struct Claims {
     pub sid: Option<Uuid>,
     pub iss: String,
     pub iat: i64,
-    /// Issue time in milliseconds, so "every token of this user issued until now" can be
-    /// ended without also ending one issued a moment later in the same second.
+    /// The user's token version when issued: changing a user's role or status bumps it,
+    /// which voids every token of an older version at once (see `Revocations`).
     #[serde(default)]
-    pub iat_ms: i64,
+    pub ver: i64,
     pub exp: i64,
     /// How the caller proved who they are: `password` or `api_key`.
     pub amr: String,
@@ -54,8 +54,7 @@ impl Claims {
         ttl_secs: i64,
         amr: &str,
     ) -> Self {
-        let now_ms = chrono::Utc::now().timestamp_millis();
-        let now = now_ms.div_euclid(1000);
+        let now = chrono::Utc::now().timestamp();
         Self {
             sub: user,
             org,
@@ -66,7 +65,7 @@ impl Claims {
             sid: None,
             iss: ISSUER.to_owned(),
             iat: now,
-            iat_ms: now_ms,
+            ver: 0,
             exp: now + ttl_secs,
             amr: amr.to_owned(),
         }
@@ -94,6 +93,11 @@ impl Claims {
 
     pub fn with_session(mut self, sid: Uuid) -> Self {
         self.sid = Some(sid);
+        self
+    }
+
+    pub fn with_version(mut self, ver: i64) -> Self {
+        self.ver = ver;
         self
     }
 
@@ -190,9 +194,7 @@ impl Verifier {
         if claims
             .sid
             .is_some_and(|sid| self.revocations.is_revoked(sid))
-            || self
-                .revocations
-                .is_user_cut_off(claims.sub.0, claims.iat_ms)
+            || self.revocations.is_outdated(claims.sub.0, claims.ver)
         {
             return Err(AuthError::InvalidToken);
         }

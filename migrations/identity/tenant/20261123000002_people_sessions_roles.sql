@@ -6,6 +6,8 @@ ALTER TABLE users
     ADD COLUMN location text NOT NULL DEFAULT '',
     ADD COLUMN password_changed_at timestamptz,
     ADD COLUMN directory_dn text,
+    -- Bumped when a change must void the user's tokens (disabled, new role).
+    ADD COLUMN token_version bigint NOT NULL DEFAULT 0,
     ADD CONSTRAINT users_source_check CHECK (source IN ('local', 'ldap', 'active_directory', 'csv'));
 UPDATE users SET password_changed_at = created_at WHERE password_hash IS NOT NULL;
 

@@ -240,7 +240,8 @@ impl Identity {
             API_KEY_TOKEN_TTL_SECS,
             "api_key",
         )
-        .with_session(id);
+        .with_session(id)
+        .with_version(user.token_version);
         // The token never outlives its key.
         if let Some(at) = key_expires_at {
             claims.exp = claims.exp.min(at.timestamp());

@@ -133,7 +133,7 @@ impl Identity {
         let perms = parse_permissions(permission_names)?;
         let names: Vec<&str> = perms.iter().map(|p| p.as_str()).collect();
         let mut tx = self.db.begin(ctx.org()).await?;
-        let mut holders = Vec::new();
+        let mut holders: Vec<(uuid::Uuid, i64)> = Vec::new();
         let operation = if let Some(previous) = previous {
             let old: Option<String> = sqlx::query_scalar(
                 "UPDATE custom_roles SET name = $2, description = $3, permissions = $4
@@ -148,8 +148,9 @@ impl Identity {
             .await
             .map_err(|e| exists_or(e, || format!("a role named {name} already exists")))?;
             let old = old.ok_or(IdentityError::NotFound("role"))?;
-            holders = sqlx::query_scalar(
-                "UPDATE users SET role = $2, updated_at = now() WHERE role = $1 RETURNING id",
+            holders = sqlx::query_as(
+                "UPDATE users SET role = $2, token_version = token_version + 1, updated_at = now()
+                 WHERE role = $1 RETURNING id, token_version",
             )
             .bind(&old)
             .bind(&name)
@@ -172,9 +173,8 @@ impl Identity {
             .with_details(serde_json::json!({ "permissions": names }));
         self.commit(tx, &[changed]).await?;
         // Tokens carry permissions: make holders fetch fresh ones (a refresh suffices).
-        let now = chrono::Utc::now().timestamp_millis();
-        for user in holders {
-            self.revocations.cut_off_user(user, now).await?;
+        for (user, version) in holders {
+            self.revocations.require_version(user, version).await?;
         }
         Ok(RoleInfo {
             name,

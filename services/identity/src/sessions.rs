@@ -107,7 +107,8 @@ impl Identity {
             perms,
             self.token_ttl_secs,
             amr,
-        );
+        )
+        .with_version(user.token_version);
         if let Some(s) = &session {
             claims = claims.with_session(s.id);
         }

@@ -5,7 +5,7 @@ use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 pub const USER_COLUMNS: &str = "id, username, full_name, email, department, location, role, \
-     status, source, password_hash, password_changed_at, directory_dn, created_at";
+     status, source, password_hash, password_changed_at, directory_dn, token_version, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -22,6 +22,7 @@ pub struct UserRow {
     pub password_changed_at: Option<DateTime<Utc>>,
     /// Where a directory user lives in the directory (shown to administrators).
     pub directory_dn: Option<String>,
+    pub token_version: i64,
     pub created_at: DateTime<Utc>,
 }
 

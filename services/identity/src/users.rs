@@ -242,9 +242,12 @@ impl Identity {
         if status == "disabled" || f.role != before.role {
             keep_an_administrator(&mut tx, &before).await?;
         }
+        // Disabling or a new role voids every token issued so far (sessions and API keys).
+        let void_tokens = (status == "disabled" && before.is_active()) || f.role != before.role;
         let user: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET full_name = $2, email = $3, department = $4, location = $5,
-                 role = $6, status = $7, updated_at = now()
+                 role = $6, status = $7, token_version = token_version + $8::int,
+                 updated_at = now()
              WHERE id = $1 RETURNING {USER_COLUMNS}"
         )))
         .bind(before.id)
@@ -254,6 +257,7 @@ impl Identity {
         .bind(&f.location)
         .bind(&f.role)
         .bind(&status)
+        .bind(i32::from(void_tokens))
         .fetch_one(&mut *tx)
         .await?;
         let target = Target::new("user", user.id, &user.username);
@@ -264,8 +268,7 @@ impl Identity {
                     "status": { "from": before.status, "to": user.status },
                 })),
             ];
-        let disabled = before.status != "disabled" && user.status == "disabled";
-        if disabled {
+        if before.is_active() && !user.is_active() {
             events.push(event(ctx, "user.disabled", target.clone()));
             crate::sessions::revoke_all(&mut tx, user.id).await?;
         } else if before.status == "disabled" && user.status == "active" {
@@ -278,10 +281,9 @@ impl Identity {
             );
         }
         self.commit(tx, &events).await?;
-        if disabled || before.role != user.role {
-            // Every token issued so far (sessions and API keys) carries the old state.
+        if void_tokens {
             self.revocations
-                .cut_off_user(user.id, chrono::Utc::now().timestamp_millis())
+                .require_version(user.id, user.token_version)
                 .await?;
         }
         let locked_until = self.guard.locked_until(ctx.org(), &user.username).await?;
@@ -355,7 +357,7 @@ impl Identity {
         self.commit(tx, &[gone]).await?;
         self.revocations.revoke(&sessions).await?;
         self.revocations
-            .cut_off_user(user.id, chrono::Utc::now().timestamp_millis())
+            .require_version(user.id, user.token_version + 1)
             .await?;
         Ok(())
     }
