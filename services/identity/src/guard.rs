@@ -122,9 +122,9 @@ impl LoginGuard {
         Ok(())
     }
 
-    /// True when the user was locked.
-    pub async fn unlock(&self, org: OrgId, username: &str) -> Result<bool, IdentityError> {
-        let removed: u32 = self
+    /// Lifts a lockout and forgets the failures that led to it.
+    pub async fn unlock(&self, org: OrgId, username: &str) -> Result<(), IdentityError> {
+        let _: u32 = self
             .conn
             .clone()
             .del(&[
@@ -132,6 +132,64 @@ impl LoginGuard {
                 self.user_key("login-failures", org, username),
             ])
             .await?;
-        Ok(removed > 0)
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn replica(namespace: &str) -> LoginGuard {
+        let client = redis::Client::open(strongroom_testkit::redis_url()).unwrap();
+        let conn = ConnectionManager::new(client).await.unwrap();
+        let mut guard = LoginGuard::new(conn, namespace);
+        guard.ip_max_failures = 4;
+        guard
+    }
+
+    #[tokio::test]
+    async fn failures_counted_by_any_replica_lock_the_user_and_slow_the_address() {
+        let namespace = strongroom_testkit::unique("guard");
+        let (a, b) = (replica(&namespace).await, replica(&namespace).await);
+        let org = OrgId::new();
+        let rule = LockoutRule {
+            threshold: 3,
+            minutes: 1,
+        };
+        let ip = Some("192.0.2.7");
+        assert!(!a.record_failure(org, "Alice", ip, rule).await.unwrap());
+        assert!(!b.record_failure(org, "alice", ip, rule).await.unwrap());
+        assert!(a.locked_until(org, "alice").await.unwrap().is_none());
+        assert!(
+            b.record_failure(org, "ALICE", ip, rule).await.unwrap(),
+            "third locks"
+        );
+        let until = a.locked_until(org, "alice").await.unwrap().unwrap();
+        assert!(
+            until > chrono::Utc::now().timestamp() + 50,
+            "for the rule's minutes"
+        );
+        // Another org's alice, and another address, are untouched.
+        assert!(
+            b.locked_until(OrgId::new(), "alice")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(a.ip_wait(Some("192.0.2.8")).await.unwrap().is_none());
+        assert!(a.ip_wait(ip).await.unwrap().is_none(), "3 of 4 failures");
+        b.record_failure(org, "bob", ip, rule).await.unwrap();
+        let wait = a.ip_wait(ip).await.unwrap().unwrap();
+        assert!((1..=300).contains(&wait), "{wait}");
+
+        b.unlock(org, "alice").await.unwrap();
+        assert!(a.locked_until(org, "alice").await.unwrap().is_none());
+        // A good login forgets earlier failures: two more do not lock.
+        a.record_failure(org, "carol", None, rule).await.unwrap();
+        a.record_failure(org, "carol", None, rule).await.unwrap();
+        b.record_success(org, "carol").await.unwrap();
+        a.record_failure(org, "carol", None, rule).await.unwrap();
+        assert!(!a.record_failure(org, "carol", None, rule).await.unwrap());
     }
 }
