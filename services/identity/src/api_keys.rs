@@ -10,7 +10,9 @@ use strongroom_events::Target;
 use strongroom_tenancy::TenancyError;
 use uuid::Uuid;
 
-use crate::app::{Identity, constant_time_eq, event, parse_id, random_token, required};
+use crate::app::{
+    Identity, constant_time_eq, event, own_unless_manager, parse_id, random_token, required,
+};
 use crate::error::{IdentityError, exists_or};
 use crate::sessions::IssuedToken;
 
@@ -163,7 +165,7 @@ impl Identity {
         key: &str,
     ) -> Result<(), IdentityError> {
         let id = parse_id("API key", key)?;
-        let owner = (!ctx.can(Permission::UsersManage)).then_some(ctx.user().0);
+        let owner = own_unless_manager(ctx);
         let mut tx = self.db.begin(ctx.org()).await?;
         let name: Option<String> = sqlx::query_scalar(
             "UPDATE api_keys SET revoked_at = now()

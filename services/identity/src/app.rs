@@ -103,6 +103,12 @@ pub fn required(what: &str, value: &str, max: usize) -> Result<String, IdentityE
     Ok(value)
 }
 
+/// Whose items (sessions, API keys) the caller may end: their own, or anyone's with
+/// users.manage (`None`).
+pub fn own_unless_manager(ctx: &RequestContext) -> Option<uuid::Uuid> {
+    (!ctx.can(strongroom_core::Permission::UsersManage)).then_some(ctx.user().0)
+}
+
 pub fn parse_id(what: &'static str, id: &str) -> Result<uuid::Uuid, IdentityError> {
     uuid::Uuid::try_parse(id).map_err(|_| IdentityError::NotFound(what))
 }

@@ -10,7 +10,10 @@ use strongroom_events::Target;
 use strongroom_tenancy::{TenancyError, TenantTx};
 use uuid::Uuid;
 
-use crate::app::{Identity, Origin, constant_time_eq, event, parse_id, random_token, system_event};
+use crate::app::{
+    Identity, Origin, constant_time_eq, event, own_unless_manager, parse_id, random_token,
+    system_event,
+};
 use crate::error::IdentityError;
 use crate::store::UserRow;
 
@@ -226,7 +229,7 @@ impl Identity {
         session: &str,
     ) -> Result<(), IdentityError> {
         let sid = parse_id("session", session)?;
-        let owner = (!ctx.can(Permission::UsersManage)).then_some(ctx.user().0);
+        let owner = own_unless_manager(ctx);
         let ended = self
             .end_sessions(ctx, owner, Some(sid), "session.revoked")
             .await?;

@@ -70,7 +70,7 @@ fn user_json(u: User) -> Value {
         "id": u.id, "username": u.username, "full_name": u.full_name, "email": u.email,
         "department": u.department, "location": u.location, "role": u.role,
         "status": u.status, "source": u.source, "created_at": u.created_at,
-        "locked_until": or_null(u.locked_until),
+        "locked_until": or_null(u.locked_until), "directory_dn": or_null(u.directory_dn),
     })
 }
 
