@@ -43,6 +43,12 @@ async fn wrong_passwords_lock_a_user_until_an_administrator_unlocks_them() {
         (10..=16).contains(&until),
         "locked for the default 15 minutes, not {until}: {b}"
     );
+    // The user list shows it too.
+    let (_, list) = api.get(&org.url("/users?q=alice"), Some(&org.admin)).await;
+    assert_eq!(
+        list["users"][0]["locked_until"], b["locked_until"],
+        "{list}"
+    );
     let (s, b) = api
         .post(
             &org.url(&format!("/users/{alice_id}/unlock")),

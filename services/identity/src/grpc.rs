@@ -140,7 +140,11 @@ impl IdentityRpc for IdentityGrpc {
 
     async fn list_users(&self, request: Request<ListUsersRequest>) -> Reply<UserList> {
         let (ctx, req) = self.call(request)?;
-        reply(self.app.list_users(&ctx, &req.query).await, convert::users)
+        reply(self.app.list_users(&ctx, &req.query).await, |views| {
+            UserList {
+                users: views.into_iter().map(convert::user_view).collect(),
+            }
+        })
     }
 
     async fn get_user(&self, request: Request<UserRef>) -> Reply<User> {

@@ -72,6 +72,27 @@ impl LoginGuard {
         Ok((ttl > 0).then(|| chrono::Utc::now().timestamp() + ttl))
     }
 
+    /// `locked_until` for many users in one round trip (user lists).
+    pub async fn locked_until_each(
+        &self,
+        org: OrgId,
+        usernames: &[&str],
+    ) -> Result<Vec<Option<i64>>, IdentityError> {
+        if usernames.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for name in usernames {
+            pipe.ttl(self.user_key("locked", org, name));
+        }
+        let ttls: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
+        let now = chrono::Utc::now().timestamp();
+        Ok(ttls
+            .into_iter()
+            .map(|ttl| (ttl > 0).then_some(now + ttl))
+            .collect())
+    }
+
     /// Counts a failure for the user and the address; true when this one locked the user.
     pub async fn record_failure(
         &self,

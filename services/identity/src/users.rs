@@ -170,7 +170,7 @@ impl Identity {
         &self,
         ctx: &RequestContext,
         query: &str,
-    ) -> Result<Vec<UserRow>, IdentityError> {
+    ) -> Result<Vec<UserView>, IdentityError> {
         ctx.require(Permission::UsersView)?;
         let pattern = format!(
             "%{}%",
@@ -190,7 +190,16 @@ impl Identity {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(users)
+        let names: Vec<&str> = users
+            .iter()
+            .map(|u: &UserRow| u.username.as_str())
+            .collect();
+        let locks = self.guard.locked_until_each(ctx.org(), &names).await?;
+        Ok(users
+            .into_iter()
+            .zip(locks)
+            .map(|(user, locked_until)| UserView { user, locked_until })
+            .collect())
     }
 
     pub async fn get_user(
