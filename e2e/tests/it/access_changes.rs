@@ -99,3 +99,38 @@ async fn an_org_keeps_at_least_one_active_administrator() {
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_account_manager_logging_out_from_a_client_org_ends_their_own_session() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "tyrell").await;
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (s, b) = api.get(&org.url("/users"), Some(&msp)).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the account manager works in the client org: {b}"
+    );
+    let (s, b) = api.get(&org.url("/sessions"), Some(&msp)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // Their own MSPOrg sessions (creating the org logged in too), this one marked current.
+    let sessions = b["sessions"].as_array().unwrap();
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1, "{b}");
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["user_id"] == current[0]["user_id"]),
+        "{b}"
+    );
+
+    let (s, b) = api
+        .post(&org.url("/auth/logout"), Some(&msp), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    api.until_refused("/api/v1/sessions", &msp, Duration::from_secs(1))
+        .await;
+    let (s, _) = api.get(&org.url("/users"), Some(&msp)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::api::{Api, Org, assert_error};
+use crate::api::{Api, Org, assert_error, audit_operations};
 use crate::stack::Stack;
 
 /// Alice (a password user) with an account whose password her keys fetch.
@@ -190,6 +190,17 @@ async fn api_keys_expire_and_work_only_from_the_addresses_they_allow() {
     assert_eq!(b["password"], "app-secret");
     let (s, b) = f.reveal_with(&api, &there["key"]).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
+    // Each use from a disallowed address is in the trail, with the address.
+    let events = audit_operations(&api, &f.org, &["api_key.address_refused"]).await;
+    let refused: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["operation"] == "api_key.address_refused")
+        .collect();
+    assert!(refused.len() >= 3, "{refused:?}");
+    assert!(
+        refused.iter().any(|e| e["actor"]["ip"] == "127.0.0.2"),
+        "{refused:?}"
+    );
     stack.stop().await.unwrap();
 }
 

@@ -6,12 +6,13 @@ use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
 use strongroom_core::{OrgId, Permission, UserId};
-use strongroom_events::Target;
+use strongroom_events::{Actor, Event, Target};
 use strongroom_tenancy::TenancyError;
 use uuid::Uuid;
 
 use crate::app::{
-    Identity, constant_time_eq, event, own_unless_manager, parse_id, random_token, required,
+    Identity, SERVICE, constant_time_eq, event, own_unless_manager, parse_id, random_token,
+    required,
 };
 use crate::error::{IdentityError, exists_or};
 use crate::sessions::IssuedToken;
@@ -221,12 +222,28 @@ impl Identity {
         if !constant_time_eq(&hash, &Sha256::digest(secret.as_bytes())) {
             return Err(IdentityError::InvalidApiKey);
         }
-        if !address_allowed(&cidrs, client_ip) {
-            return Err(IdentityError::ApiKeyAddressRefused);
-        }
         let user = crate::store::find_user(&mut tx, user_id)
             .await?
             .ok_or(IdentityError::InvalidApiKey)?;
+        if !address_allowed(&cidrs, client_ip) {
+            // A valid key from the wrong place may be a stolen one: worth a trail entry.
+            let actor = Actor {
+                user_id: Some(UserId(user.id)),
+                username: user.username.clone(),
+                ip: Some(client_ip.to_owned()).filter(|ip| !ip.is_empty()),
+                user_agent: None,
+            };
+            let refused = Event::new(
+                org,
+                SERVICE,
+                "api_key.address_refused",
+                actor,
+                Target::new("api_key", id, &user.username),
+            )
+            .with_details(serde_json::json!({ "allowed_cidrs": cidrs }));
+            self.commit(tx, &[refused]).await?;
+            return Err(IdentityError::ApiKeyAddressRefused);
+        }
         sqlx::query("UPDATE api_keys SET last_used_at = now() WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

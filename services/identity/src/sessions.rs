@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
 use strongroom_core::{OrgId, Permission, UserId};
-use strongroom_events::Target;
+use strongroom_events::{Event, Target};
 use strongroom_tenancy::{TenancyError, TenantTx};
 use uuid::Uuid;
 
 use crate::app::{
-    Identity, Origin, constant_time_eq, event, own_unless_manager, parse_id, random_token,
+    Identity, Origin, SERVICE, constant_time_eq, own_unless_manager, parse_id, random_token,
     system_event,
 };
 use crate::error::IdentityError;
@@ -197,7 +197,9 @@ impl Identity {
         let sid = ctx.session().ok_or_else(|| {
             IdentityError::InvalidInput("this token belongs to no session (an API key?)".into())
         })?;
-        self.end_sessions(ctx, Some(ctx.user().0), Some(sid), "session.logout")
+        // An MSP user working in a client org: the session lives in their own org.
+        let home = ctx.claims.home_org();
+        self.end_sessions(ctx, home, Some(ctx.user().0), Some(sid), "session.logout")
             .await
             .map(|_| ())
     }
@@ -208,8 +210,8 @@ impl Identity {
         ctx: &RequestContext,
         user: &str,
     ) -> Result<Vec<SessionRow>, IdentityError> {
-        let user = self.session_owner(ctx, user)?;
-        let mut tx = self.db.begin(ctx.org()).await?;
+        let (org, user) = self.session_owner(ctx, user)?;
+        let mut tx = self.db.begin(org).await?;
         let rows = sqlx::query_as(
             "SELECT id, user_id, ip, user_agent, created_at, last_used_at, expires_at
              FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
@@ -230,8 +232,12 @@ impl Identity {
     ) -> Result<(), IdentityError> {
         let sid = parse_id("session", session)?;
         let owner = own_unless_manager(ctx);
+        let org = match owner {
+            Some(_) => ctx.claims.home_org(),
+            None => ctx.org(),
+        };
         let ended = self
-            .end_sessions(ctx, owner, Some(sid), "session.revoked")
+            .end_sessions(ctx, org, owner, Some(sid), "session.revoked")
             .await?;
         if ended == 0 {
             return Err(IdentityError::NotFound("session"));
@@ -245,27 +251,33 @@ impl Identity {
         ctx: &RequestContext,
         user: &str,
     ) -> Result<u32, IdentityError> {
-        let user = self.session_owner(ctx, user)?;
-        self.end_sessions(ctx, Some(user), None, "session.revoked_all")
+        let (org, user) = self.session_owner(ctx, user)?;
+        self.end_sessions(ctx, org, Some(user), None, "session.revoked_all")
             .await
     }
 
-    fn session_owner(&self, ctx: &RequestContext, user: &str) -> Result<Uuid, IdentityError> {
+    /// Whose sessions, and in which org they live: the caller's own are in their home org.
+    fn session_owner(
+        &self,
+        ctx: &RequestContext,
+        user: &str,
+    ) -> Result<(OrgId, Uuid), IdentityError> {
         if user.is_empty() || user == ctx.user().to_string() {
-            return Ok(ctx.user().0);
+            return Ok((ctx.claims.home_org(), ctx.user().0));
         }
         ctx.require(Permission::UsersManage)?;
-        parse_id("user", user)
+        Ok((ctx.org(), parse_id("user", user)?))
     }
 
     async fn end_sessions(
         &self,
         ctx: &RequestContext,
+        org: OrgId,
         user: Option<Uuid>,
         session: Option<Uuid>,
         operation: &str,
     ) -> Result<u32, IdentityError> {
-        let mut tx = self.db.begin(ctx.org()).await?;
+        let mut tx = self.db.begin(org).await?;
         let ended: Vec<(Uuid, Uuid)> = sqlx::query_as(
             "UPDATE sessions SET revoked_at = now()
              WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::uuid IS NULL OR id = $2)
@@ -279,9 +291,11 @@ impl Identity {
         let events: Vec<_> = ended
             .iter()
             .map(|(id, owner)| {
-                event(
-                    ctx,
+                Event::new(
+                    org,
+                    SERVICE,
                     operation,
+                    strongroom_runtime::actor(ctx),
                     Target::new("session", id, owner.to_string()),
                 )
             })
