@@ -10,6 +10,7 @@ mod directory;
 mod groups_roles;
 mod identity_audit;
 mod login_safety;
+mod orgs;
 mod permissions;
 mod reveal_batches;
 mod sessions;

@@ -2,6 +2,7 @@
 //! Identity's routes (login, users, groups, roles, settings, API keys) live in `identity`.
 
 mod identity;
+mod orgs;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -14,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
-use strongroom_proto::{audit, tenant, vault};
+use strongroom_proto::{audit, vault};
 
 use crate::Gateway;
 use crate::caller::Caller;
@@ -22,12 +23,12 @@ use crate::error::ApiError;
 
 pub fn router(state: Gateway) -> axum::Router {
     let api = axum::Router::new()
-        .route("/orgs", post(create_org))
         .route("/resources", post(create_resource))
         .route("/resources/{id}/accounts", post(create_account))
         .route("/accounts/{id}/password", get(reveal_password))
         .route("/audit", get(list_audit))
-        .merge(identity::router());
+        .merge(identity::router())
+        .merge(orgs::router());
     axum::Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(health))
@@ -102,32 +103,6 @@ async fn health(State(state): State<Gateway>) -> impl IntoResponse {
             Json(json!({ "status": "starting" })),
         )
     }
-}
-
-#[derive(Deserialize)]
-struct OrgBody {
-    slug: String,
-    name: String,
-}
-
-async fn create_org(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
-    let b: OrgBody = body(&bytes)?;
-    let o = state
-        .tenant
-        .clone()
-        .create_org(outgoing(
-            &ctx,
-            tenant::CreateOrgRequest {
-                slug: b.slug,
-                name: b.name,
-            },
-        ))
-        .await?
-        .into_inner();
-    created(json!({
-        "id": o.id, "slug": o.slug, "name": o.name,
-        "account_manager_id": o.account_manager_id, "created_at": o.created_at,
-    }))
 }
 
 #[derive(Deserialize)]
@@ -226,4 +201,17 @@ async fn list_audit(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiRes
         })
         .collect();
     Ok(Json(json!({ "events": events })).into_response())
+}
+
+/// A raw file upload: `text/csv`, or `text/plain` as some tools send it.
+fn is_text_file(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim();
+            m.eq_ignore_ascii_case("text/csv") || m.eq_ignore_ascii_case("text/plain")
+        })
+        .unwrap_or(false)
 }

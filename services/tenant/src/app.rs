@@ -1,15 +1,18 @@
 //! Tenant use cases.
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{OrgId, Permission, UserId};
+use strongroom_core::{OrgId, Permission, Role, UserId};
 use strongroom_events::{Event, Outbox, Target};
+use strongroom_proto::identity::UserRef;
+use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::provisioning::ProvisionOrgRequest;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
 use strongroom_tenancy::TenantDb;
 use tonic::transport::Channel;
+use uuid::Uuid;
 
 use crate::error::TenantError;
-use crate::store::{self, OrgRow};
+use crate::store::{self, OrgDetails, OrgRow};
 
 const SERVICE: &str = "tenant";
 
@@ -25,6 +28,7 @@ pub struct Tenant {
     pub outbox: Outbox,
     pub msp_org: OrgId,
     pub provisioners: Vec<(&'static str, ProvisioningClient<Channel>)>,
+    pub identity: IdentityClient<Channel>,
 }
 
 impl Tenant {
@@ -34,24 +38,13 @@ impl Tenant {
     pub async fn create_org(
         &self,
         ctx: &RequestContext,
-        slug: &str,
-        name: &str,
+        details: &OrgDetails,
+        account_manager: &str,
     ) -> Result<OrgRow, TenantError> {
-        if ctx.org() != self.msp_org
-            || ctx.claims.home.is_some()
-            || !ctx.can(Permission::OrgsManage)
-        {
-            return Err(TenantError::PermissionDenied(
-                "only MSPOrg administrators may add client orgs",
-            ));
-        }
-        validate_slug(slug)?;
-        let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(TenantError::InvalidInput(
-                "name must have 1 to 200 characters".into(),
-            ));
-        }
+        self.require_msp_admin(ctx)?;
+        let details = checked(details)?;
+        let manager = self.account_manager(ctx, account_manager).await?;
+        let slug = details.slug.as_str();
         let global = self.db.global();
         let org = match store::find_org_by_slug(global, slug).await? {
             Some(existing) if existing.status == "provisioning" => OrgId(existing.id),
@@ -62,7 +55,7 @@ impl Tenant {
             }
             None => {
                 let id = OrgId::new();
-                store::create_org(global, id, slug, name, ctx.user().0, ctx.org())
+                store::create_org(global, id, &details, ctx.user().0, manager, ctx.org())
                     .await
                     .map_err(|e| match e.as_database_error() {
                         Some(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => {
@@ -106,7 +99,7 @@ impl Tenant {
             strongroom_runtime::actor(ctx),
             Target::new("org", org, &created.slug),
         )
-        .with_details(serde_json::json!({ "name": created.name, "account_manager": ctx.user() }));
+        .with_details(serde_json::json!({ "name": created.name, "account_manager": manager }));
         self.outbox.record(&mut tx, &event).await?;
         self.outbox.commit(tx).await?;
         Ok(created)
@@ -137,6 +130,101 @@ impl Tenant {
         }
         Ok(store::is_account_manager(self.db.global(), target, user.0, home).await?)
     }
+}
+
+/// MSP-only actions: an MSPOrg user with orgs.manage, in MSPOrg itself.
+impl Tenant {
+    pub fn require_msp_admin(&self, ctx: &RequestContext) -> Result<(), TenantError> {
+        if ctx.org() != self.msp_org
+            || ctx.claims.home.is_some()
+            || !ctx.can(Permission::OrgsManage)
+        {
+            return Err(TenantError::PermissionDenied(
+                "only MSPOrg administrators may manage client orgs",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The named account manager (the caller when empty), who must be an active MSPOrg
+    /// administrator.
+    async fn account_manager(&self, ctx: &RequestContext, id: &str) -> Result<Uuid, TenantError> {
+        let id = id.trim();
+        if id.is_empty() || id == ctx.user().to_string() {
+            return Ok(ctx.user().0);
+        }
+        let user = UserId::parse(id).map_err(|_| {
+            TenantError::InvalidInput("account_manager_id must be a user id".into())
+        })?;
+        let found = self
+            .identity
+            .clone()
+            .get_user(outgoing(
+                ctx,
+                UserRef {
+                    user_id: user.to_string(),
+                },
+            ))
+            .await;
+        match found {
+            Ok(u) => {
+                let u = u.into_inner();
+                if u.role == Role::Administrator.as_str() && u.status == "active" {
+                    Ok(user.0)
+                } else {
+                    Err(TenantError::InvalidInput(format!(
+                        "the account manager must be an active MSPOrg administrator; {} is not",
+                        u.username
+                    )))
+                }
+            }
+            Err(s) if s.code() == tonic::Code::NotFound => Err(TenantError::InvalidInput(
+                "the account manager must be an MSPOrg user; no such user".into(),
+            )),
+            Err(s) => Err(TenantError::Identity(s)),
+        }
+    }
+
+    /// The org selector: orgs the caller manages, or (`mine_only` false) every client org.
+    pub async fn list_orgs(
+        &self,
+        ctx: &RequestContext,
+        mine_only: bool,
+    ) -> Result<Vec<OrgRow>, TenantError> {
+        if ctx.org() != self.msp_org || ctx.claims.home.is_some() {
+            // A client org's users cannot learn that other orgs exist.
+            return Err(TenantError::NotFound);
+        }
+        let manager = if mine_only {
+            Some((ctx.user().0, ctx.org()))
+        } else {
+            self.require_msp_admin(ctx)?;
+            None
+        };
+        Ok(store::list_client_orgs(self.db.global(), manager).await?)
+    }
+}
+
+fn checked(d: &OrgDetails) -> Result<OrgDetails, TenantError> {
+    validate_slug(&d.slug)?;
+    let field = |what: &str, value: &str, min: usize, max: usize| {
+        let value = value.trim();
+        if (min..=max).contains(&value.chars().count()) {
+            Ok(value.to_owned())
+        } else {
+            Err(TenantError::InvalidInput(format!(
+                "{what} must have {min} to {max} characters"
+            )))
+        }
+    };
+    Ok(OrgDetails {
+        slug: d.slug.trim().to_owned(),
+        name: field("name", &d.name, 1, 200)?,
+        description: field("description", &d.description, 0, 1000)?,
+        department: field("department", &d.department, 0, 200)?,
+        location: field("location", &d.location, 0, 200)?,
+        contact: field("contact", &d.contact, 0, 500)?,
+    })
 }
 
 fn validate_slug(slug: &str) -> Result<(), TenantError> {

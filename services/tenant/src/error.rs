@@ -22,6 +22,8 @@ pub enum TenantError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
+    #[error("identity service: {0}")]
+    Identity(tonic::Status),
 }
 
 impl HasErrorCode for TenantError {
@@ -31,7 +33,7 @@ impl HasErrorCode for TenantError {
             TenantError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             TenantError::PermissionDenied(_) => ErrorCode::PermissionDenied,
             TenantError::NotFound => ErrorCode::NotFound,
-            TenantError::Provisioning { .. } => ErrorCode::Unavailable,
+            TenantError::Provisioning { .. } | TenantError::Identity(_) => ErrorCode::Unavailable,
             TenantError::Tenancy(e) => e.code(),
             TenantError::Event(e) => e.code(),
             TenantError::Database(_) => ErrorCode::Internal,

@@ -7,7 +7,7 @@ use strongroom_proto::tenant::*;
 use tonic::{Request, Response, Status};
 
 use crate::app::Tenant;
-use crate::store::OrgRow;
+use crate::store::{OrgDetails, OrgRow};
 
 pub struct TenantGrpc {
     pub app: Arc<Tenant>,
@@ -25,6 +25,10 @@ fn to_proto(org: OrgRow) -> Org {
             .account_manager_id
             .map(|u| u.to_string())
             .unwrap_or_default(),
+        description: org.description,
+        department: org.department,
+        location: org.location,
+        contact: org.contact,
     }
 }
 
@@ -40,11 +44,66 @@ impl TenantRpc for TenantGrpc {
     ) -> Result<Response<Org>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
+        let details = OrgDetails {
+            slug: req.slug,
+            name: req.name,
+            description: req.description,
+            department: req.department,
+            location: req.location,
+            contact: req.contact,
+        };
         self.app
-            .create_org(&ctx, &req.slug, &req.name)
+            .create_org(&ctx, &details, &req.account_manager_id)
             .await
             .map(|o| Response::new(to_proto(o)))
             .map_err(|e| to_status(&e))
+    }
+
+    async fn list_orgs(
+        &self,
+        request: Request<ListOrgsRequest>,
+    ) -> Result<Response<OrgList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let orgs = self
+            .app
+            .list_orgs(&ctx, request.get_ref().mine_only)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(OrgList {
+            orgs: orgs.into_iter().map(to_proto).collect(),
+        }))
+    }
+
+    async fn import_orgs(
+        &self,
+        request: Request<ImportOrgsRequest>,
+    ) -> Result<Response<ImportOrgsResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let lines = self
+            .app
+            .import_orgs(&ctx, &request.get_ref().text)
+            .await
+            .map_err(|e| to_status(&e))?;
+        let rejected = lines.iter().filter(|l| l.rejected.is_some()).count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Response::new(ImportOrgsResponse {
+            created: count(lines.len() - rejected),
+            rejected: count(rejected),
+            lines: lines
+                .into_iter()
+                .map(|l| ImportOrgsLine {
+                    line: u32::try_from(l.line).unwrap_or(u32::MAX),
+                    slug: l.slug,
+                    outcome: if l.rejected.is_some() {
+                        "rejected"
+                    } else {
+                        "created"
+                    }
+                    .into(),
+                    reason: l.rejected.unwrap_or_default(),
+                })
+                .collect(),
+        }))
     }
 
     async fn resolve_slug(

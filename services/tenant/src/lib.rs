@@ -4,10 +4,12 @@
 mod app;
 mod error;
 mod grpc;
+mod import;
 mod store;
 
 use std::sync::Arc;
 
+use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
 use strongroom_proto::tenant::tenant_server::TenantServer;
 use strongroom_runtime::BaseConfig;
@@ -64,6 +66,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         outbox: base.outbox.clone(),
         msp_org,
         provisioners,
+        identity: IdentityClient::new(strongroom_runtime::channel(&b.identity_url)?),
     });
 
     let (health, health_service) = tonic_health::server::health_reporter();

@@ -16,11 +16,42 @@ pub struct OrgRow {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub account_manager_id: Option<Uuid>,
+    pub description: String,
+    pub department: String,
+    pub location: String,
+    pub contact: String,
 }
 
-const ORG_COLUMNS: &str =
-    "o.id, o.slug, o.name, o.is_msp, o.status, o.created_at, m.user_id AS account_manager_id
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.is_msp, o.status, o.created_at,      m.user_id AS account_manager_id, o.description, o.department, o.location, o.contact
      FROM orgs o LEFT JOIN account_managers m ON m.org_id = o.id";
+
+/// What an MSP administrator types for a client org.
+#[derive(Debug, Clone, Default)]
+pub struct OrgDetails {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub department: String,
+    pub location: String,
+    pub contact: String,
+}
+
+/// Active client orgs, by name; only those `manager` manages when given.
+pub async fn list_client_orgs(
+    pool: &PgPool,
+    manager: Option<(Uuid, OrgId)>,
+) -> Result<Vec<OrgRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS}
+         WHERE NOT o.is_msp AND o.status = 'active'
+           AND ($1::uuid IS NULL OR (m.user_id = $1 AND m.home_org_id = $2))
+         ORDER BY lower(o.name), lower(o.slug)"
+    )))
+    .bind(manager.map(|(user, _)| user))
+    .bind(manager.map(|(_, home)| home.0))
+    .fetch_all(pool)
+    .await
+}
 
 /// Creates MSPOrg on first start; returns its id.
 pub async fn ensure_msp_org(pool: &PgPool) -> Result<OrgId, sqlx::Error> {
@@ -60,19 +91,26 @@ pub async fn find_org(pool: &PgPool, id: OrgId) -> Result<Option<OrgRow>, sqlx::
 pub async fn create_org(
     pool: &PgPool,
     id: OrgId,
-    slug: &str,
-    name: &str,
+    org: &OrgDetails,
+    created_by: Uuid,
     manager: Uuid,
     manager_home: OrgId,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO orgs (id, slug, name, created_by) VALUES ($1, $2, $3, $4)")
-        .bind(id.0)
-        .bind(slug)
-        .bind(name)
-        .bind(manager)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO orgs (id, slug, name, description, department, location, contact, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.0)
+    .bind(&org.slug)
+    .bind(&org.name)
+    .bind(&org.description)
+    .bind(&org.department)
+    .bind(&org.location)
+    .bind(&org.contact)
+    .bind(created_by)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("INSERT INTO account_managers (org_id, user_id, home_org_id) VALUES ($1, $2, $3)")
         .bind(id.0)
         .bind(manager)

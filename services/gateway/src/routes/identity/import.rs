@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, post};
 use bytes::Bytes;
@@ -17,7 +17,7 @@ use super::import_json;
 use crate::Gateway;
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::routes::{ApiResult, body, ok, query};
+use crate::routes::{ApiResult, body, is_text_file, ok, query};
 
 /// Largest file accepted: tens of thousands of users, and no more memory than that per upload.
 const MAX_FILE: usize = 5 * 1024 * 1024;
@@ -60,7 +60,7 @@ async fn import(
         Err(e) => return Err(ApiError::new(ErrorCode::InvalidArgument, e.body_text())),
     };
     let q: ImportQuery = query(&uri)?;
-    let (csv, all_or_nothing) = if is_csv(&headers) {
+    let (csv, all_or_nothing) = if is_text_file(&headers) {
         let csv = String::from_utf8(bytes.to_vec())
             .map_err(|_| ApiError::new(ErrorCode::InvalidArgument, "the file is not UTF-8 text"))?;
         (csv, q.all_or_nothing)
@@ -83,19 +83,6 @@ async fn import(
     ok(import_json(result))
 }
 
-/// A raw file: `text/csv`, or `text/plain` as some tools send it.
-fn is_csv(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| {
-            let m = m.trim();
-            m.eq_ignore_ascii_case("text/csv") || m.eq_ignore_ascii_case("text/plain")
-        })
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,9 +92,9 @@ mod tests {
         let with = |ct: &str| {
             let mut h = HeaderMap::new();
             if let Ok(v) = ct.parse() {
-                h.insert(header::CONTENT_TYPE, v);
+                h.insert(axum::http::header::CONTENT_TYPE, v);
             }
-            is_csv(&h)
+            is_text_file(&h)
         };
         assert!(with("text/csv"));
         assert!(with("Text/CSV; charset=utf-8"));
