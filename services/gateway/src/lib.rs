@@ -30,9 +30,11 @@ pub use caller::OrgSlug;
 pub struct Config {
     pub http_addr: SocketAddr,
     pub jwt_public_key_file: PathBuf,
-    /// Session revocations are read from here (namespace = the services' event prefix).
+    /// Session revocations are read from here.
     pub redis_url: String,
-    pub redis_namespace: String,
+    /// The deployment's namespace, the same `STRONGROOM_EVENT_PREFIX` the services use: it
+    /// prefixes their Redis keys too.
+    pub event_prefix: String,
     pub identity_url: String,
     pub tenant_url: String,
     pub vault_url: String,
@@ -47,7 +49,7 @@ impl Default for Config {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 7272)),
             jwt_public_key_file: PathBuf::from("strongroom-data/jwt-public.pem"),
             redis_url: "redis://127.0.0.1:6379".into(),
-            redis_namespace: "sr".into(),
+            event_prefix: "sr".into(),
             identity_url: "http://127.0.0.1:7281".into(),
             tenant_url: "http://127.0.0.1:7282".into(),
             vault_url: "http://127.0.0.1:7283".into(),
@@ -85,7 +87,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
-    strongroom_auth::RevocationStore::connect(&config.redis_url, &config.redis_namespace)
+    strongroom_auth::RevocationStore::connect(&config.redis_url, &config.event_prefix)
         .await
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?
         .watch(verifier.revocations(), shutdown.clone());

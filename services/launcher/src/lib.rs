@@ -239,7 +239,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         http_addr: config.http_addr,
         jwt_public_key_file: config.data_dir.join("jwt-public.pem"),
         redis_url: config.redis_url.clone(),
-        redis_namespace: config.event_prefix.clone(),
+        event_prefix: config.event_prefix.clone(),
         identity_url: config.url(0),
         tenant_url: config.url(1),
         vault_url: config.url(2),
