@@ -159,18 +159,28 @@ fn group_name(scope: &ImportScope) -> Option<String> {
 }
 
 impl Identity {
+    fn bind_password(
+        &self,
+        org: OrgId,
+        sealed: Option<&[u8]>,
+    ) -> Result<Option<SecretString>, IdentityError> {
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self.settings_key.open(org, BIND_PASSWORD, sealed)?;
+        Ok(Some(SecretString::from(
+            String::from_utf8_lossy(&plain).into_owned(),
+        )))
+    }
+
     fn directory_from_row(
         &self,
         org: OrgId,
         row: DirectoryRow,
     ) -> Result<Directory, IdentityError> {
-        let password = match &row.bind_password_sealed {
-            Some(sealed) => {
-                let plain = self.settings_key.open(org, BIND_PASSWORD, sealed)?;
-                SecretString::from(String::from_utf8_lossy(&plain).into_owned())
-            }
-            None => SecretString::from(String::new()),
-        };
+        let password = self
+            .bind_password(org, row.bind_password_sealed.as_deref())?
+            .unwrap_or_else(|| SecretString::from(String::new()));
         Ok(Directory::new(DirectoryConfig {
             url: row.url,
             starttls: row.starttls,
@@ -256,13 +266,8 @@ impl Identity {
                 .await?
                 .and_then(|r| r.bind_password_sealed);
             tx.commit().await?;
-            match stored {
-                Some(sealed) => {
-                    let plain = self.settings_key.open(ctx.org(), BIND_PASSWORD, &sealed)?;
-                    SecretString::from(String::from_utf8_lossy(&plain).into_owned())
-                }
-                None => bind_password.clone(),
-            }
+            self.bind_password(ctx.org(), stored.as_deref())?
+                .unwrap_or_else(|| bind_password.clone())
         } else {
             bind_password.clone()
         };

@@ -6,13 +6,13 @@
 use std::collections::{HashMap, HashSet};
 
 use strongroom_auth::RequestContext;
-use strongroom_core::{Permission, UserId};
+use strongroom_core::Permission;
 use strongroom_events::{Event, Target};
 use strongroom_tenancy::TenantTx;
 
 use crate::app::{Identity, event};
 use crate::error::IdentityError;
-use crate::store::{self, NewUser, UserRow};
+use crate::store::{self, UserRow};
 use crate::users::{UserFields, checked_fields};
 
 const MAX_ROWS: usize = 10_000;
@@ -216,22 +216,7 @@ impl Identity {
         let f = checked_fields(tx, fields).await?;
         // A savepoint, so one bad row does not abort the whole import's transaction.
         let mut sp = sqlx::Connection::begin(&mut **tx).await?;
-        let created = store::create_user(
-            &mut sp,
-            &NewUser {
-                id: UserId::new().0,
-                username: &f.username,
-                full_name: &f.full_name,
-                email: &f.email,
-                department: &f.department,
-                location: &f.location,
-                role: &f.role,
-                source,
-                password_hash: None,
-                directory_dn,
-            },
-        )
-        .await;
+        let created = store::create_user(&mut sp, &f, source, None, directory_dn).await;
         match created {
             Ok(user) => {
                 sp.commit().await?;

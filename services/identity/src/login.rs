@@ -67,9 +67,9 @@ impl Identity {
             }
         };
         let Some(amr) = amr else {
-            return self
+            return Err(self
                 .failed_login(tx, org, username, user.as_ref(), origin, &settings)
-                .await;
+                .await);
         };
         let Some(user) = user else {
             return Err(IdentityError::InvalidCredentials);
@@ -113,6 +113,7 @@ impl Identity {
         Ok(ok.then_some(AMR_PASSWORD))
     }
 
+    /// Counts and audits a failed login; returns the error to answer with.
     async fn failed_login(
         &self,
         tx: TenantTx,
@@ -121,7 +122,25 @@ impl Identity {
         user: Option<&UserRow>,
         origin: &Origin,
         settings: &LoginSettings,
-    ) -> Result<IssuedToken, IdentityError> {
+    ) -> IdentityError {
+        match self
+            .record_failed_login(tx, org, username, user, origin, settings)
+            .await
+        {
+            Ok(()) => IdentityError::InvalidCredentials,
+            Err(e) => e,
+        }
+    }
+
+    async fn record_failed_login(
+        &self,
+        tx: TenantTx,
+        org: OrgId,
+        username: &str,
+        user: Option<&UserRow>,
+        origin: &Origin,
+        settings: &LoginSettings,
+    ) -> Result<(), IdentityError> {
         let locked_now = self
             .guard
             .record_failure(org, username, origin.ip.as_deref(), settings.lockout())
@@ -134,8 +153,7 @@ impl Identity {
                                         "failures": settings.lockout_threshold })),
             );
         }
-        self.commit(tx, &events).await?;
-        Err(IdentityError::InvalidCredentials)
+        self.commit(tx, &events).await
     }
 
     /// A local user changes their own password, proving the current one (works when it
@@ -167,9 +185,9 @@ impl Identity {
             .verify(current, usable.and_then(|u| u.password_hash.clone()))
             .await?;
         let (Some(user), true) = (usable, ok) else {
-            self.failed_login(tx, org, username, user.as_ref(), origin, &settings)
-                .await?;
-            return Err(IdentityError::InvalidCredentials);
+            return Err(self
+                .failed_login(tx, org, username, user.as_ref(), origin, &settings)
+                .await);
         };
         let hash = self.acceptable_hash(&mut tx, Some(user.id), new).await?;
         crate::policy::set_password(&mut tx, user.id, &hash).await?;

@@ -58,23 +58,24 @@ pub async fn find_user(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserRow>, s
     .await
 }
 
-pub struct NewUser<'a> {
-    pub id: Uuid,
-    pub username: &'a str,
-    pub full_name: &'a str,
-    pub email: &'a str,
-    pub department: &'a str,
-    pub location: &'a str,
-    pub role: &'a str,
-    pub source: &'a str,
-    pub password_hash: Option<&'a str>,
-    pub directory_dn: Option<&'a str>,
+/// What an administrator types for a user; also one row of an import.
+#[derive(Debug, Clone, Default)]
+pub struct UserFields {
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    pub department: String,
+    pub location: String,
+    pub role: String,
 }
 
 /// Takes a plain connection so imports can insert inside a savepoint.
 pub async fn create_user(
     conn: &mut sqlx::PgConnection,
-    user: &NewUser<'_>,
+    user: &UserFields,
+    source: &str,
+    password_hash: Option<&str>,
+    directory_dn: Option<&str>,
 ) -> Result<UserRow, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO users (id, username, full_name, email, department, location, role, source,
@@ -83,16 +84,16 @@ pub async fn create_user(
                  CASE WHEN $9::text IS NULL THEN NULL ELSE now() END, $10)
          RETURNING {USER_COLUMNS}"
     )))
-    .bind(user.id)
-    .bind(user.username)
-    .bind(user.full_name)
-    .bind(user.email)
-    .bind(user.department)
-    .bind(user.location)
-    .bind(user.role)
-    .bind(user.source)
-    .bind(user.password_hash)
-    .bind(user.directory_dn)
+    .bind(strongroom_core::UserId::new().0)
+    .bind(&user.username)
+    .bind(&user.full_name)
+    .bind(&user.email)
+    .bind(&user.department)
+    .bind(&user.location)
+    .bind(&user.role)
+    .bind(source)
+    .bind(password_hash)
+    .bind(directory_dn)
     .fetch_one(&mut *conn)
     .await
 }

@@ -2,7 +2,7 @@
 
 use secrecy::SecretString;
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{OrgId, Permission, Role, UserId};
+use strongroom_core::{OrgId, Permission, Role};
 use strongroom_events::Target;
 use strongroom_proto::vault::TransferOwnershipRequest;
 use strongroom_tenancy::TenantTx;
@@ -10,18 +10,8 @@ use uuid::Uuid;
 
 use crate::app::{Identity, event, parse_id, random_token, system_event, text};
 use crate::error::{IdentityError, exists_or};
-use crate::store::{self, NewUser, USER_COLUMNS, UserRow};
-
-/// What an administrator types for a user; also one row of a CSV import.
-#[derive(Debug, Clone, Default)]
-pub struct UserFields {
-    pub username: String,
-    pub full_name: String,
-    pub email: String,
-    pub department: String,
-    pub location: String,
-    pub role: String,
-}
+pub use crate::store::UserFields;
+use crate::store::{self, USER_COLUMNS, UserRow};
 
 #[derive(Debug, Default)]
 pub struct UserChanges {
@@ -105,22 +95,14 @@ impl Identity {
             SecretString::from(generated)
         });
         let hash = self.hasher.hash(password).await?;
-        let user = store::create_user(
-            &mut tx,
-            &NewUser {
-                id: UserId::new().0,
-                username: "admin",
-                full_name: "Administrator",
-                email: "admin@localhost",
-                department: "",
-                location: "",
-                role: Role::Administrator.as_str(),
-                source: "local",
-                password_hash: Some(&hash),
-                directory_dn: None,
-            },
-        )
-        .await?;
+        let admin = UserFields {
+            username: "admin".into(),
+            full_name: "Administrator".into(),
+            email: "admin@localhost".into(),
+            role: Role::Administrator.as_str().into(),
+            ..UserFields::default()
+        };
+        let user = store::create_user(&mut tx, &admin, "local", Some(&hash), None).await?;
         let created = system_event(
             org,
             "user.created",
@@ -139,23 +121,9 @@ impl Identity {
         let mut tx = self.db.begin(ctx.org()).await?;
         let f = checked_fields(&mut tx, fields).await?;
         let hash = self.acceptable_hash(&mut tx, None, password).await?;
-        let user = store::create_user(
-            &mut tx,
-            &NewUser {
-                id: UserId::new().0,
-                username: &f.username,
-                full_name: &f.full_name,
-                email: &f.email,
-                department: &f.department,
-                location: &f.location,
-                role: &f.role,
-                source: "local",
-                password_hash: Some(&hash),
-                directory_dn: None,
-            },
-        )
-        .await
-        .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
+        let user = store::create_user(&mut tx, &f, "local", Some(&hash), None)
+            .await
+            .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
         let created = event(
             ctx,
             "user.created",
