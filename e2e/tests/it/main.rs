@@ -10,6 +10,8 @@ mod directory;
 mod groups_roles;
 mod identity_audit;
 mod login_safety;
+mod org_access;
+mod org_deletion;
 mod orgs;
 mod permissions;
 mod reveal_batches;

@@ -59,7 +59,15 @@ impl Relay {
 
     async fn drain_logged(&self, orgs: Vec<(OrgId, i64)>) {
         for chunk in orgs.chunks(ORGS_PER_DRAIN) {
-            match self.drain_orgs(chunk.to_vec()).await {
+            let relayed = match self.drain_orgs(chunk.to_vec()).await {
+                Ok(relayed) => Ok(relayed),
+                // An org deleted meanwhile (its schema is gone) must not hold up the others.
+                Err(first) => match self.without_deleted(chunk).await {
+                    Some(rest) => self.drain_orgs(rest).await,
+                    None => Err(first),
+                },
+            };
+            match relayed {
                 Ok(relayed) => {
                     for (org, n) in relayed {
                         self.vacuum_if_due(org, n).await;
@@ -68,6 +76,18 @@ impl Relay {
                 Err(e) => tracing::warn!(error = %e, "outbox relay failed; will retry"),
             }
         }
+    }
+
+    /// `orgs` less those no longer provisioned, if there were any.
+    async fn without_deleted(&self, orgs: &[(OrgId, i64)]) -> Option<Vec<(OrgId, i64)>> {
+        let ids: Vec<OrgId> = orgs.iter().map(|(org, _)| *org).collect();
+        let kept = self.db.still_provisioned(&ids).await.ok()?;
+        (kept.len() < ids.len()).then(|| {
+            orgs.iter()
+                .filter(|(org, _)| kept.contains(org))
+                .copied()
+                .collect()
+        })
     }
 
     async fn vacuum_if_due(&self, org: OrgId, relayed: usize) {

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use strongroom_auth::{Verifier, grpc_context};
 use strongroom_core::{OrgId, Permission, to_status};
 use strongroom_proto::provisioning::provisioning_server::{Provisioning, ProvisioningServer};
-use strongroom_proto::provisioning::{ProvisionOrgRequest, ProvisionOrgResponse};
+use strongroom_proto::provisioning::{
+    DeprovisionOrgRequest, DeprovisionOrgResponse, ProvisionOrgRequest, ProvisionOrgResponse,
+};
 use strongroom_tenancy::TenantDb;
 use tonic::{Request, Response, Status};
 
@@ -12,6 +14,12 @@ use tonic::{Request, Response, Status};
 /// creates the org's data key here). Must be idempotent.
 pub trait OnProvision: Send + Sync + 'static {
     fn provisioned(&self, org: OrgId) -> impl Future<Output = Result<(), Status>> + Send;
+
+    /// A service's own work when an org is deleted, before its schema is dropped (the
+    /// vault destroys the org's KMS key here). Must be idempotent.
+    fn deprovisioning(&self, _org: OrgId) -> impl Future<Output = Result<(), Status>> + Send {
+        async { Ok(()) }
+    }
 }
 
 impl OnProvision for () {
@@ -21,7 +29,7 @@ impl OnProvision for () {
 }
 
 /// The `Provisioning` gRPC service: only an MSPOrg administrator (the tenant service calls
-/// it with their token while creating an org) may provision.
+/// it with their token while creating or deleting an org) may provision or deprovision.
 pub struct Provisioner<H = ()> {
     db: TenantDb,
     verifier: Arc<Verifier>,
@@ -50,19 +58,39 @@ impl<H: OnProvision> Provisioning for Provisioner<H> {
         &self,
         request: Request<ProvisionOrgRequest>,
     ) -> Result<Response<ProvisionOrgResponse>, Status> {
-        let ctx = grpc_context(&self.verifier, &request)?;
+        let org = self.org_to_change(&request, &request.get_ref().org_id)?;
+        self.db.provision(org).await.map_err(|e| to_status(&e))?;
+        self.hook.provisioned(org).await?;
+        Ok(Response::new(ProvisionOrgResponse {}))
+    }
+
+    async fn deprovision_org(
+        &self,
+        request: Request<DeprovisionOrgRequest>,
+    ) -> Result<Response<DeprovisionOrgResponse>, Status> {
+        let org = self.org_to_change(&request, &request.get_ref().org_id)?;
+        if org == self.msp_org {
+            return Err(Status::failed_precondition("MSPOrg cannot be deleted"));
+        }
+        self.hook.deprovisioning(org).await?;
+        self.db.deprovision(org).await.map_err(|e| to_status(&e))?;
+        Ok(Response::new(DeprovisionOrgResponse {}))
+    }
+}
+
+impl<H> Provisioner<H> {
+    /// The org named in a (de)provisioning request, which only an MSPOrg administrator (the
+    /// tenant service calls with their token) may send.
+    fn org_to_change<T>(&self, request: &Request<T>, org: &str) -> Result<OrgId, Status> {
+        let ctx = grpc_context(&self.verifier, request)?;
         if ctx.org() != self.msp_org
             || ctx.claims.home.is_some()
             || !ctx.can(Permission::OrgsManage)
         {
             return Err(Status::permission_denied(
-                "only an MSPOrg administrator may provision orgs",
+                "only an MSPOrg administrator may provision or delete orgs",
             ));
         }
-        let org = OrgId::parse(&request.get_ref().org_id)
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        self.db.provision(org).await.map_err(|e| to_status(&e))?;
-        self.hook.provisioned(org).await?;
-        Ok(Response::new(ProvisionOrgResponse {}))
+        OrgId::parse(org).map_err(|e| Status::invalid_argument(e.to_string()))
     }
 }

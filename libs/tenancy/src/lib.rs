@@ -24,6 +24,8 @@ pub use sqlx::migrate::Migrator;
 pub enum TenancyError {
     #[error("org {0} is not provisioned in this service")]
     UnknownOrg(OrgId),
+    #[error("org {0} was deleted")]
+    DeletedOrg(OrgId),
     #[error("tenant migration {version} of schema {schema} failed")]
     Migration {
         schema: String,
@@ -42,7 +44,7 @@ pub enum TenancyError {
 impl HasErrorCode for TenancyError {
     fn code(&self) -> ErrorCode {
         match self {
-            TenancyError::UnknownOrg(_) => ErrorCode::NotFound,
+            TenancyError::UnknownOrg(_) | TenancyError::DeletedOrg(_) => ErrorCode::NotFound,
             TenancyError::Database(sqlx::Error::PoolTimedOut) => ErrorCode::Unavailable,
             _ => ErrorCode::Internal,
         }
@@ -90,6 +92,12 @@ impl TenantDb {
                 org_id uuid PRIMARY KEY,
                 schema_name text NOT NULL UNIQUE,
                 provisioned_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- Only the ids of deleted orgs: late events of theirs are dropped, and a
+            -- deleted org is never provisioned again.
+            CREATE TABLE IF NOT EXISTS public.deleted_orgs (
+                org_id uuid PRIMARY KEY,
+                deleted_at timestamptz NOT NULL DEFAULT now()
             )",
         )
         .execute(&pool)
@@ -124,6 +132,9 @@ impl TenantDb {
     /// Creates the org's schema if needed and brings it to the latest tenant migration.
     /// Idempotent and safe to run from several replicas at once.
     pub async fn provision(&self, org: OrgId) -> Result<(), TenancyError> {
+        if self.is_deleted(org).await? {
+            return Err(TenancyError::DeletedOrg(org));
+        }
         let schema = schema_name(org);
         migrate::migrate_schema(&self.pool, &schema, self.tenant_migrations).await?;
         // Both columns follow from the org id, so a conflict on either (replicas racing)
@@ -138,6 +149,61 @@ impl TenantDb {
         .await?;
         self.remember(org);
         Ok(())
+    }
+
+    /// Drops the org's schema with everything in it and keeps only its id as deleted.
+    /// Idempotent and safe against a concurrent provisioning of the same org.
+    pub async fn deprovision(&self, org: OrgId) -> Result<(), TenancyError> {
+        let schema = schema_name(org);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(&schema)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO public.deleted_orgs (org_id) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(org.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM public.tenant_schemas WHERE org_id = $1")
+            .bind(org.0)
+            .execute(&mut *tx)
+            .await?;
+        // The schema name is made of the org id's hex digits only.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.forget(org);
+        Ok(())
+    }
+
+    /// Whether the org was deleted (its events are dropped, not retried).
+    pub async fn is_deleted(&self, org: OrgId) -> Result<bool, TenancyError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM public.deleted_orgs WHERE org_id = $1)",
+        )
+        .bind(org.0)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The orgs of `orgs` that still have a schema, read from the database; the others are
+    /// forgotten (another replica deleted them).
+    pub async fn still_provisioned(&self, orgs: &[OrgId]) -> Result<Vec<OrgId>, TenancyError> {
+        let ids: Vec<uuid::Uuid> = orgs.iter().map(|o| o.0).collect();
+        let found: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT org_id FROM public.tenant_schemas WHERE org_id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&self.pool)
+                .await?;
+        let (kept, gone): (Vec<OrgId>, Vec<OrgId>) =
+            orgs.iter().partition(|o| found.contains(&o.0));
+        for org in gone {
+            self.forget(org);
+        }
+        Ok(kept)
     }
 
     /// Migrates every provisioned schema; run at start-up.
@@ -187,6 +253,12 @@ impl TenantDb {
             .read()
             .map(|set| set.contains(&org))
             .unwrap_or(false)
+    }
+
+    fn forget(&self, org: OrgId) {
+        if let Ok(mut set) = self.provisioned.write() {
+            set.remove(&org);
+        }
     }
 
     fn remember(&self, org: OrgId) {

@@ -7,8 +7,27 @@ use strongroom_tenancy::{TenancyError, TenantDb};
 use uuid::Uuid;
 
 /// Stores events of several orgs in their trails, in one statement; storing an event
-/// again changes nothing. Returns the orgs with no trail here (their events must wait).
+/// again changes nothing. Returns the orgs with no trail here yet (their events must wait);
+/// events of deleted orgs are dropped.
 pub async fn store_events(
+    db: &TenantDb,
+    batch: &[(OrgId, Vec<Event>)],
+) -> Result<HashSet<OrgId>, TenancyError> {
+    match store_once(db, batch).await {
+        Err(e) => {
+            // Another replica may have deleted an org this one still knew: forget it, retry.
+            let orgs: Vec<OrgId> = batch.iter().map(|(org, _)| *org).collect();
+            if db.still_provisioned(&orgs).await?.len() < orgs.len() {
+                store_once(db, batch).await
+            } else {
+                Err(e)
+            }
+        }
+        stored => stored,
+    }
+}
+
+async fn store_once(
     db: &TenantDb,
     batch: &[(OrgId, Vec<Event>)],
 ) -> Result<HashSet<OrgId>, TenancyError> {
@@ -17,6 +36,8 @@ pub async fn store_events(
     for (org, events) in batch {
         if db.is_provisioned(*org).await? {
             known.push((*org, events));
+        } else if db.is_deleted(*org).await? {
+            tracing::info!(%org, dropped = events.len(), "events of a deleted org dropped");
         } else {
             unknown.insert(*org);
         }

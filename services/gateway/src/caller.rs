@@ -98,6 +98,14 @@ impl OrgDirectory {
         Ok(id)
     }
 
+    /// Forgets the slug of an org this gateway just deleted or renamed (other replicas
+    /// notice within the TTL).
+    pub fn forget(&self, org: &str) {
+        if let (Ok(org), Ok(mut c)) = (OrgId::parse(org), self.cache.write()) {
+            c.retain(|_, (id, _)| *id != org);
+        }
+    }
+
     async fn msp_org(&self) -> Result<OrgId, ApiError> {
         if let Some(id) = self.msp.read().ok().and_then(|m| *m) {
             return Ok(id);

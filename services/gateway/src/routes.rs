@@ -2,6 +2,7 @@
 //! Identity's routes (login, users, groups, roles, settings, API keys) live in `identity`.
 
 mod identity;
+mod org_access;
 mod orgs;
 
 use axum::Json;
@@ -28,7 +29,8 @@ pub fn router(state: Gateway) -> axum::Router {
         .route("/accounts/{id}/password", get(reveal_password))
         .route("/audit", get(list_audit))
         .merge(identity::router())
-        .merge(orgs::router());
+        .merge(orgs::router())
+        .merge(org_access::router());
     axum::Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(health))

@@ -1,9 +1,8 @@
 //! Tenant use cases.
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{OrgId, Permission, Role, UserId};
+use strongroom_core::{OrgId, Permission, UserId};
 use strongroom_events::{Event, Outbox, Target};
-use strongroom_proto::identity::UserRef;
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::provisioning::ProvisionOrgRequest;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
@@ -12,9 +11,10 @@ use tonic::transport::Channel;
 use uuid::Uuid;
 
 use crate::error::TenantError;
-use crate::store::{self, OrgDetails, OrgRow};
+use crate::people::is_active_admin;
+use crate::store::{self, Manager, OrgDetails, OrgRow};
 
-const SERVICE: &str = "tenant";
+pub const SERVICE: &str = "tenant";
 
 /// Words that cannot be org slugs: they are paths of the gateway or could be mistaken for
 /// MSPOrg.
@@ -118,17 +118,22 @@ impl Tenant {
             .ok_or(TenantError::NotFound)
     }
 
-    /// May this MSP user act in `target`? Account managers may (grants come later).
+    /// May the caller, an MSPOrg user, act in `target`? Its account manager may, and so may
+    /// whoever an approved grant names (directly or through a user group).
     pub async fn check_org_access(
         &self,
-        user: UserId,
-        home: OrgId,
+        ctx: &RequestContext,
         target: OrgId,
     ) -> Result<bool, TenantError> {
-        if home != self.msp_org {
+        if ctx.org() != self.msp_org || ctx.claims.home.is_some() {
             return Ok(false);
         }
-        Ok(store::is_account_manager(self.db.global(), target, user.0, home).await?)
+        match store::find_org(self.db.global(), target).await? {
+            Some(org) if org.status == "active" && !org.is_msp => Ok(org.account_manager_id
+                == Some(ctx.user().0)
+                || self.has_approved_grant(ctx, target).await?),
+            _ => Ok(false),
+        }
     }
 }
 
@@ -140,7 +145,7 @@ impl Tenant {
             || !ctx.can(Permission::OrgsManage)
         {
             return Err(TenantError::PermissionDenied(
-                "only MSPOrg administrators may manage client orgs",
+                "only MSPOrg administrators may manage client orgs".into(),
             ));
         }
         Ok(())
@@ -148,7 +153,11 @@ impl Tenant {
 
     /// The named account manager (the caller when empty), who must be an active MSPOrg
     /// administrator.
-    async fn account_manager(&self, ctx: &RequestContext, id: &str) -> Result<Uuid, TenantError> {
+    pub async fn account_manager(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<Uuid, TenantError> {
         let id = id.trim();
         if id.is_empty() || id == ctx.user().to_string() {
             return Ok(ctx.user().0);
@@ -156,32 +165,15 @@ impl Tenant {
         let user = UserId::parse(id).map_err(|_| {
             TenantError::InvalidInput("account_manager_id must be a user id".into())
         })?;
-        let found = self
-            .identity
-            .clone()
-            .get_user(outgoing(
-                ctx,
-                UserRef {
-                    user_id: user.to_string(),
-                },
-            ))
-            .await;
-        match found {
-            Ok(u) => {
-                let u = u.into_inner();
-                if u.role == Role::Administrator.as_str() && u.status == "active" {
-                    Ok(user.0)
-                } else {
-                    Err(TenantError::InvalidInput(format!(
-                        "the account manager must be an active MSPOrg administrator; {} is not",
-                        u.username
-                    )))
-                }
-            }
-            Err(s) if s.code() == tonic::Code::NotFound => Err(TenantError::InvalidInput(
+        match self.msp_user(ctx, user.0).await? {
+            Some(u) if is_active_admin(&u) => Ok(user.0),
+            Some(u) => Err(TenantError::InvalidInput(format!(
+                "the account manager must be an active MSPOrg administrator; {} is not",
+                u.username
+            ))),
+            None => Err(TenantError::InvalidInput(
                 "the account manager must be an MSPOrg user; no such user".into(),
             )),
-            Err(s) => Err(TenantError::Identity(s)),
         }
     }
 
@@ -196,17 +188,25 @@ impl Tenant {
             return Err(TenantError::NotFound);
         }
         let manager = if mine_only {
-            Some((ctx.user().0, ctx.org()))
+            Some(Manager {
+                user: ctx.user().0,
+                groups: self.own_groups(ctx).await?,
+            })
         } else {
             self.require_msp_admin(ctx)?;
             None
         };
-        Ok(store::list_client_orgs(self.db.global(), manager).await?)
+        Ok(store::list_client_orgs(self.db.global(), manager.as_ref()).await?)
     }
 }
 
 fn checked(d: &OrgDetails) -> Result<OrgDetails, TenantError> {
     validate_slug(&d.slug)?;
+    checked_details(d)
+}
+
+/// Trims and checks every field but the slug.
+pub fn checked_details(d: &OrgDetails) -> Result<OrgDetails, TenantError> {
     let field = |what: &str, value: &str, min: usize, max: usize| {
         let value = value.trim();
         if (min..=max).contains(&value.chars().count()) {
@@ -227,7 +227,7 @@ fn checked(d: &OrgDetails) -> Result<OrgDetails, TenantError> {
     })
 }
 
-fn validate_slug(slug: &str) -> Result<(), TenantError> {
+pub fn validate_slug(slug: &str) -> Result<(), TenantError> {
     if !(2..=32).contains(&slug.len()) || !slug.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(TenantError::InvalidInput(
             "slug must be one word of 2 to 32 letters and digits".into(),

@@ -7,11 +7,21 @@ pub enum TenantError {
     #[error("{0}")]
     AlreadyExists(String),
     #[error("{0}")]
-    PermissionDenied(&'static str),
+    PermissionDenied(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("org not found")]
     NotFound,
+    #[error("{0} not found")]
+    Missing(&'static str),
     #[error("the {service} service could not provision the org; retry the request")]
     Provisioning {
+        service: &'static str,
+        #[source]
+        source: tonic::Status,
+    },
+    #[error("the {service} service could not delete the org's data; repeat the deletion")]
+    Deprovisioning {
         service: &'static str,
         #[source]
         source: tonic::Status,
@@ -32,8 +42,11 @@ impl HasErrorCode for TenantError {
             TenantError::InvalidInput(_) => ErrorCode::InvalidArgument,
             TenantError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             TenantError::PermissionDenied(_) => ErrorCode::PermissionDenied,
-            TenantError::NotFound => ErrorCode::NotFound,
-            TenantError::Provisioning { .. } | TenantError::Identity(_) => ErrorCode::Unavailable,
+            TenantError::Conflict(_) => ErrorCode::Conflict,
+            TenantError::NotFound | TenantError::Missing(_) => ErrorCode::NotFound,
+            TenantError::Provisioning { .. }
+            | TenantError::Deprovisioning { .. }
+            | TenantError::Identity(_) => ErrorCode::Unavailable,
             TenantError::Tenancy(e) => e.code(),
             TenantError::Event(e) => e.code(),
             TenantError::Database(_) => ErrorCode::Internal,

@@ -7,6 +7,8 @@ use strongroom_proto::tenant::*;
 use tonic::{Request, Response, Status};
 
 use crate::app::Tenant;
+use crate::changes::OrgChanges;
+use crate::grants::{Designee, GrantFilter, GrantRow};
 use crate::store::{OrgDetails, OrgRow};
 
 pub struct TenantGrpc {
@@ -29,6 +31,43 @@ fn to_proto(org: OrgRow) -> Org {
         department: org.department,
         location: org.location,
         contact: org.contact,
+    }
+}
+
+fn grant_to_proto(g: GrantRow) -> OrgAccessGrant {
+    OrgAccessGrant {
+        id: g.id.to_string(),
+        org_id: g.org_id.to_string(),
+        org_slug: g.org_slug,
+        org_name: g.org_name,
+        designee_kind: g.designee_kind,
+        designee_id: g.designee_id.to_string(),
+        designee_name: g.designee_name,
+        proposer_id: g.proposer_id.to_string(),
+        proposer_name: g.proposer_name,
+        approver_id: g.approver_id.to_string(),
+        approver_name: g.approver_name,
+        status: g.status,
+        proposed_at: g.proposed_at.to_rfc3339(),
+        decided_by_name: g.decided_by_name.unwrap_or_default(),
+        decided_at: g.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        note: g.note,
+    }
+}
+
+fn grants_to_proto(grants: Vec<GrantRow>) -> OrgAccessGrantList {
+    OrgAccessGrantList {
+        grants: grants.into_iter().map(grant_to_proto).collect(),
+    }
+}
+
+/// An optional id filter: empty means any; anything else must be an id.
+fn id_filter(what: &str, id: &str) -> Result<Option<uuid::Uuid>, Status> {
+    match id.trim() {
+        "" => Ok(None),
+        id => uuid::Uuid::try_parse(id)
+            .map(Some)
+            .map_err(|_| Status::invalid_argument(format!("{what} must be an id"))),
     }
 }
 
@@ -106,6 +145,113 @@ impl TenantRpc for TenantGrpc {
         }))
     }
 
+    async fn update_org(
+        &self,
+        request: Request<UpdateOrgRequest>,
+    ) -> Result<Response<Org>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.into_inner();
+        let changes = OrgChanges {
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+            department: r.department,
+            location: r.location,
+            contact: r.contact,
+            account_manager_id: r.account_manager_id,
+        };
+        self.app
+            .update_org(&ctx, &r.org_id, changes)
+            .await
+            .map(|o| Response::new(to_proto(o)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn delete_org(
+        &self,
+        request: Request<DeleteOrgRequest>,
+    ) -> Result<Response<Org>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        self.app
+            .delete_org(&ctx, &r.org_id, &r.confirm)
+            .await
+            .map(|o| Response::new(to_proto(o)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn get_org_report(
+        &self,
+        request: Request<OrgRef>,
+    ) -> Result<Response<OrgReport>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        self.app
+            .org_report(&ctx, &request.get_ref().org_id)
+            .await
+            .map(Response::new)
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn propose_org_access(
+        &self,
+        request: Request<ProposeOrgAccessRequest>,
+    ) -> Result<Response<OrgAccessGrantList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        let designee =
+            Designee::parse(&r.designee_kind, &r.designee_id).map_err(|e| to_status(&e))?;
+        self.app
+            .propose_org_access(&ctx, designee, &r.org_ids, &r.approver_id, &r.note)
+            .await
+            .map(|g| Response::new(grants_to_proto(g)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn decide_org_access(
+        &self,
+        request: Request<DecideOrgAccessRequest>,
+    ) -> Result<Response<OrgAccessGrant>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        self.app
+            .decide_org_access(&ctx, &r.grant_id, r.approve, &r.note)
+            .await
+            .map(|g| Response::new(grant_to_proto(g)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn revoke_org_access(
+        &self,
+        request: Request<RevokeOrgAccessRequest>,
+    ) -> Result<Response<OrgAccessGrant>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        self.app
+            .revoke_org_access(&ctx, &r.grant_id, &r.note)
+            .await
+            .map(|g| Response::new(grant_to_proto(g)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn list_org_access(
+        &self,
+        request: Request<ListOrgAccessRequest>,
+    ) -> Result<Response<OrgAccessGrantList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        let filter = GrantFilter {
+            org: id_filter("org_id", &r.org_id)?,
+            designee: id_filter("designee_id", &r.designee_id)?,
+            status: Some(r.status.trim().to_owned()).filter(|s| !s.is_empty()),
+            awaiting_me: r.awaiting_me,
+        };
+        self.app
+            .list_org_access(&ctx, &filter)
+            .await
+            .map(|g| Response::new(grants_to_proto(g)))
+            .map_err(|e| to_status(&e))
+    }
+
     async fn resolve_slug(
         &self,
         request: Request<ResolveSlugRequest>,
@@ -140,7 +286,7 @@ impl TenantRpc for TenantGrpc {
         }
         let allowed = self
             .app
-            .check_org_access(ctx.user(), ctx.org(), target)
+            .check_org_access(&ctx, target)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(CheckOrgAccessResponse { allowed }))

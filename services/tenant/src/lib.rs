@@ -1,10 +1,14 @@
-//! Tenant: the org registry, account managers, and provisioning of new client orgs in
-//! every service.
+//! Tenant: the org registry, account managers, org access grants, and provisioning and
+//! deletion of client orgs in every service.
 
 mod app;
+mod changes;
 mod error;
+mod grants;
 mod grpc;
 mod import;
+mod people;
+mod report;
 mod store;
 
 use std::sync::Arc;

@@ -36,19 +36,30 @@ pub struct OrgDetails {
     pub contact: String,
 }
 
-/// Active client orgs, by name; only those `manager` manages when given.
+/// Who is asking for the orgs they manage: an MSPOrg user and their user groups.
+pub struct Manager {
+    pub user: Uuid,
+    pub groups: Vec<Uuid>,
+}
+
+/// Active client orgs, by name; when `manager` is given, only those they are account
+/// manager of or reach through an approved grant (to them or one of their groups).
 pub async fn list_client_orgs(
     pool: &PgPool,
-    manager: Option<(Uuid, OrgId)>,
+    manager: Option<&Manager>,
 ) -> Result<Vec<OrgRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ORG_COLUMNS}
          WHERE NOT o.is_msp AND o.status = 'active'
-           AND ($1::uuid IS NULL OR (m.user_id = $1 AND m.home_org_id = $2))
+           AND ($1::uuid IS NULL OR m.user_id = $1 OR EXISTS (
+               SELECT 1 FROM org_access_grants g
+               WHERE g.org_id = o.id AND g.status = 'approved'
+                 AND ((g.designee_kind = 'user' AND g.designee_id = $1)
+                   OR (g.designee_kind = 'group' AND g.designee_id = ANY($2)))))
          ORDER BY lower(o.name), lower(o.slug)"
     )))
-    .bind(manager.map(|(user, _)| user))
-    .bind(manager.map(|(_, home)| home.0))
+    .bind(manager.map(|m| m.user))
+    .bind(manager.map(|m| m.groups.clone()).unwrap_or_default())
     .fetch_all(pool)
     .await
 }
@@ -128,19 +139,11 @@ pub async fn mark_active(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn is_account_manager(
-    pool: &PgPool,
-    org: OrgId,
-    user: Uuid,
-    home: OrgId,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM account_managers m JOIN orgs o ON o.id = m.org_id
-         WHERE m.org_id = $1 AND m.user_id = $2 AND m.home_org_id = $3 AND o.status = 'active')",
-    )
-    .bind(org.0)
-    .bind(user)
-    .bind(home.0)
-    .fetch_one(pool)
-    .await
+/// Marks an org as being deleted: it no longer resolves, lists or admits anyone.
+pub async fn mark_deleting(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orgs SET status = 'deleting' WHERE id = $1")
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

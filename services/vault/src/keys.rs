@@ -110,16 +110,31 @@ impl OrgKeys {
         Ok(ring)
     }
 
+    /// Destroys the org's KMS key, so its wrapped data keys, and with them every copy of
+    /// its secrets (backups included), can never be decrypted again. Idempotent.
+    pub async fn destroy(&self, org: OrgId) -> Result<(), VaultError> {
+        if let Ok(mut rings) = self.rings.write() {
+            rings.remove(&org);
+        }
+        self.kms.destroy_key(org).await?;
+        Ok(())
+    }
+
     fn cached(&self, org: OrgId) -> Option<Arc<KeyRing>> {
         self.rings.read().ok()?.get(&org).cloned()
     }
 }
 
-/// Provisioning hook: a new org gets its data key before it is usable.
+/// Provisioning hook: a new org gets its data key before it is usable; a deleted org's
+/// key is destroyed before its schema goes.
 pub struct ProvisionKey(pub Arc<OrgKeys>);
 
 impl OnProvision for ProvisionKey {
     async fn provisioned(&self, org: OrgId) -> Result<(), tonic::Status> {
         self.0.ensure_data_key(org).await.map_err(|e| to_status(&e))
+    }
+
+    async fn deprovisioning(&self, org: OrgId) -> Result<(), tonic::Status> {
+        self.0.destroy(org).await.map_err(|e| to_status(&e))
     }
 }

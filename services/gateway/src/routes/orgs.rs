@@ -1,15 +1,18 @@
-//! Client orgs, for MSPOrg: add one, import many, and the org selector.
+//! Client orgs, for MSPOrg: add one, import many, change or delete one, and the org
+//! selector.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
-use strongroom_proto::tenant::{CreateOrgRequest, ImportOrgsRequest, ListOrgsRequest, Org};
+use strongroom_proto::tenant::{
+    CreateOrgRequest, DeleteOrgRequest, ImportOrgsRequest, ListOrgsRequest, Org, UpdateOrgRequest,
+};
 
 use crate::Gateway;
 use crate::caller::Caller;
@@ -21,6 +24,7 @@ pub(super) fn router() -> Router<Gateway> {
         .route("/orgs", get(all).post(add))
         .route("/orgs/mine", get(mine))
         .route("/orgs/import", post(import))
+        .route("/orgs/{id}", patch(change).delete(remove))
 }
 
 fn org_json(o: Org) -> Value {
@@ -132,4 +136,80 @@ async fn import(
         })
         .collect();
     ok(json!({ "lines": lines, "created": r.created, "rejected": r.rejected }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeBody {
+    slug: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    department: Option<String>,
+    location: Option<String>,
+    contact: Option<String>,
+    account_manager_id: Option<String>,
+}
+
+async fn change(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: ChangeBody = body(&bytes)?;
+    let renamed = b.slug.is_some();
+    let o = state
+        .tenant
+        .clone()
+        .update_org(outgoing(
+            &ctx,
+            UpdateOrgRequest {
+                org_id: id,
+                slug: b.slug,
+                name: b.name,
+                description: b.description,
+                department: b.department,
+                location: b.location,
+                contact: b.contact,
+                account_manager_id: b.account_manager_id,
+            },
+        ))
+        .await?
+        .into_inner();
+    if renamed {
+        // The org answers at its new URL only.
+        state.orgs.forget(&o.id);
+    }
+    ok(org_json(o))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteBody {
+    /// The org's slug, repeated.
+    confirm: String,
+}
+
+/// Deletes the org and all of its data in every service; the body repeats its slug.
+async fn remove(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: DeleteBody = body(&bytes)?;
+    let o = state
+        .tenant
+        .clone()
+        .delete_org(outgoing(
+            &ctx,
+            DeleteOrgRequest {
+                org_id: id,
+                confirm: b.confirm,
+            },
+        ))
+        .await?
+        .into_inner();
+    state.orgs.forget(&o.id);
+    ok(json!({ "deleted": org_json(o) }))
 }

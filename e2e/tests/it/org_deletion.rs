@@ -1,0 +1,283 @@
+//! Changing and deleting client orgs: MSPOrg is never renamed or deleted, only an org's
+//! manager deletes it, and a deleted org leaves nothing behind in any service while its
+//! saved ciphertexts can no longer be decrypted (its KMS key is destroyed).
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use strongroom_core::{AccountId, OrgId};
+use strongroom_crypto::{Kms, SecretAad, TransitKms};
+
+use crate::api::{Api, assert_error};
+use crate::stack::{ADMIN_PASSWORD, Stack};
+
+const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt() {
+    let bao = strongroom_testkit::openbao().unwrap();
+    let stack = Stack::start(Some((bao.addr.clone(), bao.token.clone())))
+        .await
+        .unwrap();
+    let api = Api { stack: &stack };
+    let login = api.login_reply("", "admin", ADMIN_PASSWORD).await;
+    let admin = login["token"].as_str().unwrap().to_owned();
+    let msp_id = login["org_id"].as_str().unwrap().to_owned();
+    let (_, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
+    let bea = api.login("", "bea", &bea_pw).await;
+
+    let (s, doomed) = api
+        .post(
+            "/api/v1/orgs",
+            Some(&admin),
+            json!({"slug": "doomed", "name": "Doomed Ltd"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{doomed}");
+    let org_id = doomed["id"].as_str().unwrap().to_owned();
+    let (_, root_pw) = api
+        .add_user("/doomed", &admin, "root", "administrator")
+        .await;
+    let root = api.login("/doomed", "root", &root_pw).await;
+    let (s, resource) = api
+        .post(
+            "/doomed/api/v1/resources",
+            Some(&root),
+            json!({"name": "db1", "type": "postgres"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{resource}");
+    let (s, account) = api
+        .post(
+            &format!(
+                "/doomed/api/v1/resources/{}/accounts",
+                resource["id"].as_str().unwrap()
+            ),
+            Some(&root),
+            json!({"username": "postgres", "password": "s3cret-of-doomed"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{account}");
+    let account_id = account["id"].as_str().unwrap().to_owned();
+
+    // What a backup of the vault would hold: the wrapped data key and the ciphertext. While
+    // the org lives, the KMS unwraps the key and the ciphertext opens.
+    let org = OrgId::parse(&org_id).unwrap();
+    let schema = format!("org_{}", org.0.simple());
+    let vault = sqlx::PgPool::connect(&stack.database_url("vault"))
+        .await
+        .unwrap();
+    let (wrapped,): (Vec<u8>,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT wrapped FROM {schema}.data_keys"
+    )))
+    .fetch_one(&vault)
+    .await
+    .unwrap();
+    let (ciphertext,): (Vec<u8>,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT ciphertext FROM {schema}.secrets"
+    )))
+    .fetch_one(&vault)
+    .await
+    .unwrap();
+    let kms = TransitKms::new(&bao.addr, bao.token.clone().into(), "transit").unwrap();
+    let aad = SecretAad {
+        org,
+        account: AccountId::parse(&account_id).unwrap(),
+        version: 1,
+    };
+    let key = kms.unwrap(org, &wrapped).await.unwrap();
+    let plain = strongroom_crypto::open(&key, &aad, &ciphertext).unwrap();
+    assert_eq!(plain.as_slice(), b"s3cret-of-doomed");
+
+    // Refusals, each with its reason.
+    let delete = |path: String, token: String, confirm: &'static str| {
+        let api = &api;
+        async move {
+            api.call(
+                Method::DELETE,
+                &path,
+                Some(&token),
+                Some(json!({ "confirm": confirm })),
+            )
+            .await
+        }
+    };
+    let at = |prefix: &str, id: &str| format!("{prefix}/api/v1/orgs/{id}");
+    let refused = [
+        (
+            at("", &msp_id),
+            admin.clone(),
+            "msporg",
+            StatusCode::CONFLICT,
+            "cannot be deleted",
+        ),
+        (
+            at("", &org_id),
+            admin.clone(),
+            "doomd",
+            StatusCode::BAD_REQUEST,
+            "repeat the org's slug",
+        ),
+        (
+            at("", &org_id),
+            bea.clone(),
+            "doomed",
+            StatusCode::FORBIDDEN,
+            "account manager",
+        ),
+        (
+            at("/doomed", &org_id),
+            root.clone(),
+            "doomed",
+            StatusCode::FORBIDDEN,
+            "MSPOrg administrators",
+        ),
+    ];
+    for (path, token, confirm, status, reason) in refused {
+        let (s, b) = delete(path.clone(), token, confirm).await;
+        assert_error(s, &b, status);
+        assert!(
+            b["message"].as_str().unwrap().contains(reason),
+            "{path}: {b}"
+        );
+    }
+    let (s, b) = api
+        .patch(&at("", &msp_id), Some(&admin), json!({"name": "Renamed"}))
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    assert!(
+        b["message"].as_str().unwrap().contains("cannot be renamed"),
+        "{b}"
+    );
+    let (s, b) = api
+        .patch(&at("", &msp_id), Some(&admin), json!({"slug": "mine"}))
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let (s, b) = api
+        .patch(
+            &at("", &org_id),
+            Some(&admin),
+            json!({"name": "Doomed Inc", "slug": "api"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .patch(
+            &at("", &org_id),
+            Some(&admin),
+            json!({"name": "Doomed Inc", "location": "Mars"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["name"].as_str(), b["location"].as_str()),
+        (Some("Doomed Inc"), Some("Mars"))
+    );
+    // A new slug moves the org's URL at once.
+    for (slug, old) in [("moved", "doomed"), ("doomed", "moved")] {
+        let (s, b) = api
+            .patch(&at("", &org_id), Some(&admin), json!({ "slug": slug }))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = api.get(&format!("/{old}/api/v1/users"), Some(&root)).await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+        let (s, b) = api.get(&format!("/{slug}/api/v1/users"), Some(&root)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    // Nothing was deleted by the refused attempts.
+    let (s, b) = api
+        .get(
+            &format!("/doomed/api/v1/accounts/{account_id}/password"),
+            Some(&root),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // The account manager deletes it.
+    let (s, b) = delete(at("", &org_id), admin.clone(), "DOOMED").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["deleted"]["slug"], "doomed");
+
+    // The org is gone for everyone, at once.
+    let (s, b) = api.get("/doomed/api/v1/users", Some(&root)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let r = api.try_login("/doomed", "root", &root_pw).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let (_, b) = api.get("/api/v1/orgs", Some(&admin)).await;
+    assert_eq!(b["orgs"], json!([]));
+    let (s, b) = delete(at("", &org_id), admin.clone(), "doomed").await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+
+    // Nothing of it is left in any service's database: no schema, no registry row; only
+    // each service's tombstone of the id, so late events of the org are dropped.
+    for service in SERVICES {
+        let db = sqlx::PgPool::connect(&stack.database_url(service))
+            .await
+            .unwrap();
+        let schemas: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1",
+        )
+        .bind(&schema)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(schemas, 0, "{service} still has the org's schema");
+        let registered: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM public.tenant_schemas WHERE org_id = $1")
+                .bind(org.0)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(registered, 0, "{service} still lists the org's schema");
+        let deleted: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM public.deleted_orgs WHERE org_id = $1")
+                .bind(org.0)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(deleted, 1, "{service} does not know the org was deleted");
+        db.close().await;
+    }
+    let tenant = sqlx::PgPool::connect(&stack.database_url("tenant"))
+        .await
+        .unwrap();
+    for table in ["orgs", "account_managers", "org_access_grants"] {
+        let column = if table == "orgs" { "id" } else { "org_id" };
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM public.{table} WHERE {column} = $1"
+        )))
+        .bind(org.0)
+        .fetch_one(&tenant)
+        .await
+        .unwrap();
+        assert_eq!(left, 0, "tenant's {table} still holds the org");
+    }
+
+    // The saved copy no longer decrypts: the org's KMS key is gone.
+    let err = kms.unwrap(org, &wrapped).await.unwrap_err();
+    assert!(
+        matches!(err, strongroom_crypto::CryptoError::UnknownOrgKey(_)),
+        "{err:?}"
+    );
+
+    // The deletion is in MSPOrg's trail; the slug is free again.
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        let (_, b) = api.get("/api/v1/audit", Some(&admin)).await;
+        b["events"]
+            .as_array()?
+            .iter()
+            .any(|e| e["operation"] == "org.deleted" && e["target"]["name"] == "doomed")
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    let (s, b) = api
+        .post(
+            "/api/v1/orgs",
+            Some(&admin),
+            json!({"slug": "doomed", "name": "Doomed again"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_ne!(b["id"], org_id);
+    stack.stop().await.unwrap();
+}
