@@ -180,3 +180,51 @@ async fn a_transaction_over_several_orgs_names_only_their_tables() {
         Err(TenancyError::UnknownOrg(o)) if o == unknown
     ));
 }
+
+#[tokio::test]
+async fn a_deprovisioned_org_leaves_no_schema_and_never_comes_back() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 4).await;
+    let (gone, kept) = (OrgId::new(), OrgId::new());
+    for org in [gone, kept] {
+        db.provision(org).await.unwrap();
+        seed(&db, org, "x", 3).await;
+    }
+    // A second replica that has already used the org.
+    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS)
+        .await
+        .unwrap();
+    other.begin(gone).await.unwrap().commit().await.unwrap();
+
+    db.deprovision(gone).await.unwrap();
+    db.deprovision(gone).await.unwrap();
+    let schemas: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1",
+    )
+    .bind(schema_name(gone))
+    .fetch_one(db.global())
+    .await
+    .unwrap();
+    assert_eq!(schemas, 0);
+    assert!(matches!(db.begin(gone).await, Err(TenancyError::UnknownOrg(o)) if o == gone));
+    assert!(matches!(db.provision(gone).await, Err(TenancyError::DeletedOrg(o)) if o == gone));
+    assert!(db.is_deleted(gone).await.unwrap());
+    assert!(!db.is_deleted(kept).await.unwrap());
+    assert_eq!(db.provisioned_orgs().await.unwrap(), vec![kept]);
+
+    // The other replica learns it when it asks, and keeps the rest.
+    assert_eq!(
+        other.still_provisioned(&[gone, kept]).await.unwrap(),
+        vec![kept]
+    );
+    assert!(matches!(
+        other.begin(gone).await,
+        Err(TenancyError::UnknownOrg(_))
+    ));
+    let mut tx = other.begin(kept).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM items")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(rows, 3);
+}

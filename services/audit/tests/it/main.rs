@@ -1,4 +1,5 @@
 //! Integration tests: helpers here are test code, so they may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod deleted_orgs;
 mod exactly_once;
