@@ -378,3 +378,64 @@ async fn replication_is_for_msp_administrators_and_available_kinds_only() {
         "{b}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_org_that_fails_is_retried_without_holding_back_the_others() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .post("/api/v1/groups", Some(&admin), json!({"name": "DBAs"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let broken = Org::create(&api, "broken").await;
+    let fine = Org::create(&api, "fine").await;
+
+    // The broken org's identity schema cannot record what it received.
+    let (_, b) = api.get("/api/v1/orgs", Some(&admin)).await;
+    let id = b["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == "broken")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .replace('-', "");
+    let mut conn =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&stack.database_url("identity"))
+            .await
+            .unwrap();
+    let rename = |from: &str, to: &str| format!("ALTER TABLE org_{id}.{from} RENAME TO {to}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rename("applied_templates", "off")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let (s, b) = api
+        .put(REPLICATION, Some(&admin), json!({"user_groups": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    replicated(&api, &fine, "user_groups", 1).await;
+    assert_eq!(groups(&api, &fine).await, ["DBAs"]);
+    assert!(groups(&api, &broken).await.is_empty());
+
+    // Repaired, it gets the groups on a retry, once.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rename("off", "applied_templates")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let trail = replicated(&api, &broken, "user_groups", 1).await;
+    assert_eq!(groups(&api, &broken).await, ["DBAs"]);
+    let created = trail
+        .iter()
+        .filter(|e| e["operation"] == "group.created" && e["target"]["name"] == "DBAs")
+        .count();
+    assert_eq!(created, 1);
+    let trail = replicated(&api, &fine, "user_groups", 1).await;
+    let applied = trail
+        .iter()
+        .filter(|e| e["operation"] == "settings.replicated")
+        .count();
+    assert_eq!(applied, 1, "the org that worked is not redone");
+}

@@ -471,7 +471,7 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
         .bind(&name)
         .fetch_optional(&mut **tx)
         .await?;
-        let details = |operation: &str, target: &str| {
+        let role_event = |operation: &str, target: &str| {
             replicated_event(
                 org,
                 template,
@@ -495,7 +495,7 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
                 .bind(SOURCE)
                 .execute(&mut **tx)
                 .await?;
-                applied.events.push(details("role.created", &name));
+                applied.events.push(role_event("role.created", &name));
                 applied.created.push(name);
             }
             Some((stored, description, mut had, source)) => {
@@ -524,7 +524,7 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
                     .await?;
                     applied.holders.extend(holders);
                 }
-                applied.events.push(details("role.updated", &stored));
+                applied.events.push(role_event("role.updated", &stored));
                 applied.updated.push(stored);
             }
         }
