@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "strongroom/provisioning/v1/provisioning.proto",
         "strongroom/identity/v1/identity.proto",
         "strongroom/tenant/v1/tenant.proto",
+        "strongroom/tenant/v1/replication.proto",
         "strongroom/vault/v1/vault.proto",
         "strongroom/access/v1/access.proto",
         "strongroom/audit/v1/audit.proto",

@@ -14,6 +14,7 @@ mod org_access;
 mod org_deletion;
 mod orgs;
 mod permissions;
+mod replication;
 mod reveal_batches;
 mod sessions;
 mod slice;

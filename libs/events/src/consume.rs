@@ -38,6 +38,24 @@ where
     Fut: Future<Output = Result<HashSet<OrgId>, E>>,
     E: std::fmt::Display,
 {
+    consume_filtered(js, prefix, durable, None, shutdown, handle).await
+}
+
+/// Like [`consume`], over the subjects that match `filter` (a subject under `<prefix>.`,
+/// wildcards allowed) when given.
+pub async fn consume_filtered<F, Fut, E>(
+    js: jetstream::Context,
+    prefix: &str,
+    durable: &str,
+    filter: Option<String>,
+    shutdown: CancellationToken,
+    handle: F,
+) -> Result<(), ConsumeError>
+where
+    F: Fn(Vec<(OrgId, Vec<Event>)>) -> Fut,
+    Fut: Future<Output = Result<HashSet<OrgId>, E>>,
+    E: std::fmt::Display,
+{
     let nats = |e: &dyn std::fmt::Display| ConsumeError::Nats(e.to_string());
     let stream = ensure_stream(&js, prefix).await?;
     let consumer = stream
@@ -47,6 +65,7 @@ where
                 durable_name: Some(durable.to_owned()),
                 ack_policy: jetstream::consumer::AckPolicy::Explicit,
                 ack_wait: Duration::from_secs(30),
+                filter_subject: filter.unwrap_or_default(),
                 ..Default::default()
             },
         )

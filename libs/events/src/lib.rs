@@ -13,7 +13,7 @@ use strongroom_core::{ErrorCode, HasErrorCode, OrgId, UserId};
 use uuid::Uuid;
 
 pub use async_nats;
-pub use consume::{ConsumeError, consume};
+pub use consume::{ConsumeError, consume, consume_filtered};
 pub use outbox::{Outbox, Recorded};
 pub use relay::Relay;
 

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use strongroom_auth::Verifier;
 use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::tenant::replication_client::ReplicationClient;
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use tokio_util::sync::CancellationToken;
@@ -75,6 +76,7 @@ pub struct Gateway {
     pub verifier: Arc<Verifier>,
     pub identity: IdentityClient<Channel>,
     pub tenant: TenantClient<Channel>,
+    pub replication: ReplicationClient<Channel>,
     pub vault: VaultClient<Channel>,
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
@@ -108,6 +110,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         vault: VaultClient::new(ch(&config.vault_url)?),
         reveals: reveals::RevealBatcher::start(VaultClient::new(ch(&config.vault_url)?)),
         audit: AuditClient::new(ch(&config.audit_url)?),
+        replication: ReplicationClient::new(ch(&config.tenant_url)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
         api_key_tokens: Arc::default(),
         tenant,

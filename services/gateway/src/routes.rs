@@ -4,6 +4,7 @@
 mod identity;
 mod org_access;
 mod orgs;
+mod replication;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -30,7 +31,8 @@ pub fn router(state: Gateway) -> axum::Router {
         .route("/audit", get(list_audit))
         .merge(identity::router())
         .merge(orgs::router())
-        .merge(org_access::router());
+        .merge(org_access::router())
+        .merge(replication::router());
     axum::Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(health))

@@ -11,6 +11,7 @@ mod guard;
 mod import;
 mod login;
 mod policy;
+mod replication;
 mod roles;
 mod sessions;
 mod store;
@@ -32,6 +33,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::IdentityError;
 
+static GLOBAL_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/identity/global");
 static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/identity/tenant");
 
@@ -92,7 +95,13 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let base = strongroom_runtime::start(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
+    let base = strongroom_runtime::start(
+        &config.base,
+        Some(&GLOBAL_MIGRATIONS),
+        &TENANT_MIGRATIONS,
+        &shutdown,
+    )
+    .await?;
     let signer =
         Signer::from_file(&config.jwt_private_key_file).context("loading the token signing key")?;
     let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
@@ -135,7 +144,14 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             .run_directory_sync(config.directory_sync_tick, shutdown.clone()),
     );
 
-    let (router, health) = base.grpc_server(msp_org, ());
+    tokio::spawn(identity.clone().run_replication(
+        base.js.clone(),
+        config.base.event_prefix.clone(),
+        shutdown.clone(),
+    ));
+
+    let (router, health) =
+        base.grpc_server(msp_org, replication::ReplicationHook(identity.clone()));
     let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {
         app: identity,
         verifier: base.verifier.clone(),

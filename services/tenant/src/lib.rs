@@ -8,6 +8,7 @@ mod grants;
 mod grpc;
 mod import;
 mod people;
+mod replication;
 mod report;
 mod store;
 
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
+use strongroom_proto::tenant::replication_server::ReplicationServer;
 use strongroom_proto::tenant::tenant_server::TenantServer;
 use strongroom_runtime::BaseConfig;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +78,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let (health, health_service) = tonic_health::server::health_reporter();
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
+        .add_service(ReplicationServer::new(replication::ReplicationGrpc {
+            app: app.clone(),
+            verifier: base.verifier.clone(),
+        }))
         .add_service(TenantServer::new(grpc::TenantGrpc {
             app,
             verifier: base.verifier.clone(),
