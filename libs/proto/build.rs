@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 14] = [
+const SECRET_MESSAGES: [&str; 16] = [
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
     ".strongroom.access.v1.CheckItem",
@@ -13,6 +13,8 @@ const SECRET_MESSAGES: [&str; 14] = [
     ".strongroom.identity.v1.ChangePasswordRequest",
     ".strongroom.identity.v1.SetUserPasswordRequest",
     ".strongroom.identity.v1.DirectoryConfig",
+    ".strongroom.tenant_settings.v1.CredentialsInput",
+    ".strongroom.tenant_settings.v1.SaveProxyRequest",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "strongroom/identity/v1/identity.proto",
         "strongroom/tenant/v1/tenant.proto",
         "strongroom/tenant/v1/replication.proto",
+        "strongroom/tenant/v1/settings.proto",
         "strongroom/vault/v1/vault.proto",
         "strongroom/access/v1/access.proto",
         "strongroom/audit/v1/audit.proto",

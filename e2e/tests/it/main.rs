@@ -12,6 +12,7 @@ mod identity_audit;
 mod login_safety;
 mod org_access;
 mod org_deletion;
+mod org_settings;
 mod orgs;
 mod permissions;
 mod replication;

@@ -146,6 +146,10 @@ Argument: (dict "root" $ "name" "<service>").
       name: {{ $svc.adminPasswordSecret.name | quote }}
       key: {{ $svc.adminPasswordSecret.key | quote }}
 {{- end }}
+{{- if eq $name "tenant" }}
+- name: STRONGROOM_SETTINGS_KEY_FILE
+  value: /keys/tenant-settings.key
+{{- end }}
 {{- if eq $name "vault" }}
 {{- $kms := $root.Values.kms }}
 {{- if not (has $kms.backend (list "transit" "local")) }}
@@ -279,6 +283,11 @@ spec:
                 path: jwt-private.pem
               - key: identity-settings.key
                 path: identity-settings.key
+              {{- end }}
+              {{- if eq $name "tenant" }}
+              # Seals the mail and proxy passwords orgs save.
+              - key: tenant-settings.key
+                path: tenant-settings.key
               {{- end }}
         - name: tmp
           emptyDir: {}

@@ -29,7 +29,8 @@ pub enum Permission {
     /// Change the org's login settings: password policy and lockout.
     #[serde(rename = "login_settings.manage")]
     LoginSettingsManage,
-    /// Add client orgs (meaningful in MSPOrg only).
+    /// Add client orgs (meaningful in MSPOrg only); change the org's own mail, proxy and
+    /// branding settings.
     #[serde(rename = "orgs.manage")]
     OrgsManage,
     /// Add resources and their accounts (the adder owns them).
@@ -80,7 +81,9 @@ impl Permission {
             Permission::RolesManage => "manage custom roles",
             Permission::DirectoryManage => "configure and import from LDAP / Active Directory",
             Permission::LoginSettingsManage => "change password policy and lockout settings",
-            Permission::OrgsManage => "add client organizations (MSPOrg)",
+            Permission::OrgsManage => {
+                "add client organizations (MSPOrg); change the org's mail, proxy and branding"
+            }
             Permission::ResourcesCreate => "add resources and accounts",
             Permission::AuditView => "read the audit trail",
             Permission::ApiKeysOwn => "create and revoke one's own API keys",

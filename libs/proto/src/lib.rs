@@ -10,6 +10,9 @@ pub mod identity {
 pub mod tenant {
     tonic::include_proto!("strongroom.tenant.v1");
 }
+pub mod tenant_settings {
+    tonic::include_proto!("strongroom.tenant_settings.v1");
+}
 pub mod vault {
     tonic::include_proto!("strongroom.vault.v1");
 }
@@ -98,6 +101,16 @@ redacted_debug!(
     [password]
 );
 redacted_debug!(vault::RevealPasswordResponse, [], [password]);
+redacted_debug!(
+    tenant_settings::CredentialsInput,
+    [username, clear_password, account_id],
+    [password]
+);
+redacted_debug!(
+    tenant_settings::SaveProxyRequest,
+    [enabled, host, port, username, clear_password, no_proxy],
+    [password]
+);
 redacted_debug!(access::CheckItem, [check], [token]);
 redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
 redacted_debug!(vault::RevealOutcome, [code, message], [password]);

@@ -21,6 +21,7 @@ use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::tenant::replication_client::ReplicationClient;
 use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
@@ -77,6 +78,8 @@ pub struct Gateway {
     pub identity: IdentityClient<Channel>,
     pub tenant: TenantClient<Channel>,
     pub replication: ReplicationClient<Channel>,
+    /// The tenant service's per-org settings.
+    pub settings: OrgSettingsClient<Channel>,
     pub vault: VaultClient<Channel>,
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
@@ -112,6 +115,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         audit: AuditClient::new(ch(&config.audit_url)?),
         replication: ReplicationClient::new(ch(&config.tenant_url)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
+        settings: OrgSettingsClient::new(ch(&config.tenant_url)?),
         api_key_tokens: Arc::default(),
         tenant,
         readiness,

@@ -3,6 +3,7 @@
 
 mod identity;
 mod org_access;
+mod org_settings;
 mod orgs;
 mod replication;
 
@@ -32,7 +33,8 @@ pub fn router(state: Gateway) -> axum::Router {
         .merge(identity::router())
         .merge(orgs::router())
         .merge(org_access::router())
-        .merge(replication::router());
+        .merge(replication::router())
+        .merge(org_settings::router());
     axum::Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(health))

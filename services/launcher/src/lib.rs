@@ -108,9 +108,12 @@ impl StackConfig {
 /// issued tokens valid).
 pub fn keygen(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Identity's key for sealing directory bind passwords: every identity replica needs
-    // the same one, so it is made here, with the token keys, not by each replica.
-    strongroom_crypto::SettingsKey::load_or_create(&dir.join("identity-settings.key"))?;
+    // Identity's key for sealing directory bind passwords and tenant's for mail and proxy
+    // passwords: every replica of a service needs the same one, so they are made here, with
+    // the token keys, not by each replica.
+    for key in ["identity-settings.key", "tenant-settings.key"] {
+        strongroom_crypto::SettingsKey::load_or_create(&dir.join(key))?;
+    }
     let private_path = dir.join("jwt-private.pem");
     if private_path.exists() {
         return Ok(());
@@ -190,13 +193,12 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         directory_sync_tick: std::time::Duration::from_secs(config.directory_sync_tick_secs.max(1)),
     };
     services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
-    let (b, s) = (base(1), shutdown.clone());
-    services.spawn(async move {
-        (
-            "tenant",
-            strongroom_tenant::run(strongroom_tenant::Config { base: b }, s).await,
-        )
-    });
+    let tenant = strongroom_tenant::Config {
+        base: base(1),
+        settings_key_file: config.data_dir.join("tenant-settings.key"),
+    };
+    let s = shutdown.clone();
+    services.spawn(async move { ("tenant", strongroom_tenant::run(tenant, s).await) });
     let kms = match &config.transit {
         None => strongroom_vault::KmsConfig::Local {
             dir: config.data_dir.join("kms"),

@@ -10,14 +10,18 @@ mod import;
 mod people;
 mod replication;
 mod report;
+mod settings;
 mod store;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use anyhow::Context;
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
 use strongroom_proto::tenant::replication_server::ReplicationServer;
 use strongroom_proto::tenant::tenant_server::TenantServer;
+use strongroom_proto::tenant_settings::org_settings_server::OrgSettingsServer;
 use strongroom_runtime::BaseConfig;
 use tokio_util::sync::CancellationToken;
 
@@ -32,12 +36,19 @@ pub const DEFAULT_PORT: u16 = 7282;
 
 pub struct Config {
     pub base: BaseConfig,
+    /// Seals the mail and proxy passwords orgs save; created 0600 on first start, and the
+    /// same file for every replica.
+    pub settings_key_file: PathBuf,
 }
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
             base: BaseConfig::from_env("tenant", DEFAULT_PORT)?,
+            settings_key_file: std::env::var_os("STRONGROOM_SETTINGS_KEY_FILE").map_or_else(
+                || "strongroom-data/tenant-settings.key".into(),
+                PathBuf::from,
+            ),
         })
     }
 }
@@ -75,6 +86,14 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity: IdentityClient::new(strongroom_runtime::channel(&b.identity_url)?),
     });
 
+    let settings = Arc::new(settings::OrgSettings {
+        db: base.db.clone(),
+        outbox: base.outbox.clone(),
+        key: strongroom_crypto::SettingsKey::load_or_create(&config.settings_key_file)
+            .context("loading the settings key")?,
+        msp_org,
+    });
+
     let (health, health_service) = tonic_health::server::health_reporter();
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
@@ -84,6 +103,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         }))
         .add_service(TenantServer::new(grpc::TenantGrpc {
             app,
+            verifier: base.verifier.clone(),
+        }))
+        .add_service(OrgSettingsServer::new(settings::grpc::OrgSettingsGrpc {
+            app: settings,
             verifier: base.verifier.clone(),
         }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -1,0 +1,283 @@
+//! Each org's mail server, proxy and login-page branding: one JSON row per kind in the
+//! org's `org_settings` table. Passwords given directly are sealed with the tenant's
+//! settings key (AES-256-GCM, bound to the org and the setting's name) and never leave the
+//! service. Every save records `settings.<kind>_updated` in the org's own outbox, in the
+//! same transaction, naming the fields that changed and never a value.
+
+mod branding;
+mod check;
+mod error;
+pub mod grpc;
+mod mail;
+mod proxy;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use strongroom_auth::RequestContext;
+use strongroom_core::{OrgId, Permission};
+use strongroom_crypto::SettingsKey;
+use strongroom_events::{Event, Outbox, Target};
+use strongroom_tenancy::{TenantDb, TenantTx};
+
+pub use error::SettingsError;
+
+const SERVICE: &str = "tenant";
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+pub struct OrgSettings {
+    pub db: TenantDb,
+    pub outbox: Outbox,
+    /// Seals the mail and proxy passwords.
+    pub key: SettingsKey,
+    pub msp_org: OrgId,
+}
+
+/// One kind of setting, stored as one JSON row of `org_settings`.
+trait Kind: Serialize + DeserializeOwned {
+    /// The row's key: `mail`, `proxy` or `branding`.
+    const KIND: &'static str;
+    /// The audit trail's name for it.
+    const TITLE: &'static str;
+}
+
+/// A stored value and when it was last saved.
+pub struct Saved<T> {
+    pub value: T,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a save says about a stored password.
+pub enum PasswordChange {
+    /// Keep the stored one (the password was left out).
+    Keep,
+    Set(SecretString),
+    /// Remove the stored one.
+    Clear,
+}
+
+impl PasswordChange {
+    /// From a message's optional password and its clear flag.
+    pub fn from_parts(password: Option<String>, clear: bool) -> Result<Self, SettingsError> {
+        match (password, clear) {
+            (Some(_), true) => Err(SettingsError::Invalid(
+                "give a new password or clear the stored one, not both".into(),
+            )),
+            (Some(p), false) => Ok(Self::Set(SecretString::from(p))),
+            (None, true) => Ok(Self::Clear),
+            (None, false) => Ok(Self::Keep),
+        }
+    }
+
+    fn is_given(&self) -> bool {
+        !matches!(self, Self::Keep)
+    }
+}
+
+async fn load<T: Kind>(
+    tx: &mut TenantTx,
+    for_update: bool,
+) -> Result<Option<Saved<T>>, SettingsError> {
+    let sql = if for_update {
+        "SELECT value, updated_at FROM org_settings WHERE kind = $1 FOR UPDATE"
+    } else {
+        "SELECT value, updated_at FROM org_settings WHERE kind = $1"
+    };
+    let row: Option<(Value, DateTime<Utc>)> = sqlx::query_as(sql)
+        .bind(T::KIND)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(value, updated_at)| {
+        Ok(Saved {
+            value: serde_json::from_value(value).map_err(|e| SettingsError::Stored(T::KIND, e))?,
+            updated_at,
+        })
+    })
+    .transpose()
+}
+
+impl OrgSettings {
+    /// MSPOrg's administrators and each client org's own (and its account managers).
+    fn authorize(ctx: &RequestContext) -> Result<(), SettingsError> {
+        ctx.require(Permission::OrgsManage)?;
+        Ok(())
+    }
+
+    /// The org's saved value, with no caller (public branding).
+    async fn read<T: Kind>(&self, org: OrgId) -> Result<Option<Saved<T>>, SettingsError> {
+        let mut tx = self.db.begin(org).await?;
+        let found = load(&mut tx, false).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn get<T: Kind>(&self, ctx: &RequestContext) -> Result<Saved<T>, SettingsError> {
+        Self::authorize(ctx)?;
+        self.read(ctx.org())
+            .await?
+            .ok_or(SettingsError::NotSaved(T::KIND))
+    }
+
+    /// Stores what `build` makes of the stored value (`None` before the first save) and
+    /// records the event, in one transaction.
+    async fn save<T: Kind>(
+        &self,
+        ctx: &RequestContext,
+        build: impl FnOnce(Option<T>) -> Result<T, SettingsError>,
+    ) -> Result<Saved<T>, SettingsError> {
+        Self::authorize(ctx)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let old = load::<T>(&mut tx, true).await?.map(|s| s.value);
+        let old_json = old.as_ref().map(serde_json::to_value).transpose()?;
+        let new = build(old)?;
+        let new_json = serde_json::to_value(&new)?;
+        let updated_at: DateTime<Utc> = sqlx::query_scalar(
+            "INSERT INTO org_settings (kind, value) VALUES ($1, $2)
+             ON CONFLICT (kind) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+             RETURNING updated_at",
+        )
+        .bind(T::KIND)
+        .bind(&new_json)
+        .fetch_one(&mut *tx)
+        .await?;
+        let event = Event::new(
+            ctx.org(),
+            SERVICE,
+            &format!("settings.{}_updated", T::KIND),
+            strongroom_runtime::actor(ctx),
+            Target::new("settings", T::KIND, T::TITLE),
+        )
+        .with_details(json!({ "changed": changed_fields(old_json.as_ref(), &new_json) }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(Saved {
+            value: new,
+            updated_at,
+        })
+    }
+
+    /// The sealed password to store: the new one sealed, the stored one kept, or none.
+    fn password_to_store(
+        &self,
+        org: OrgId,
+        setting: &str,
+        field: &str,
+        change: PasswordChange,
+        stored: Option<String>,
+    ) -> Result<Option<String>, SettingsError> {
+        match change {
+            PasswordChange::Keep => Ok(stored),
+            PasswordChange::Clear => Ok(None),
+            PasswordChange::Set(password) => {
+                let chars = password.expose_secret().chars().count();
+                if chars == 0 {
+                    return Err(SettingsError::Invalid(format!(
+                        "{field} must not be empty; send null to remove the stored one"
+                    )));
+                }
+                if chars > MAX_PASSWORD_CHARS {
+                    return Err(SettingsError::Invalid(format!(
+                        "{field} must be at most {MAX_PASSWORD_CHARS} characters"
+                    )));
+                }
+                seal(&self.key, org, setting, &password).map(Some)
+            }
+        }
+    }
+}
+
+/// The password sealed for `org` and `setting`, as stored (base64).
+fn seal(
+    key: &SettingsKey,
+    org: OrgId,
+    setting: &str,
+    password: &SecretString,
+) -> Result<String, SettingsError> {
+    let sealed = key.seal(org, setting, password.expose_secret().as_bytes())?;
+    Ok(BASE64.encode(sealed))
+}
+
+/// The dotted names of the fields that differ, a sealed password named as `password`.
+fn changed_fields(old: Option<&Value>, new: &Value) -> Vec<String> {
+    fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
+        match value {
+            Value::Object(fields) if !fields.is_empty() => {
+                for (name, v) in fields {
+                    let path = if prefix.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{prefix}.{name}")
+                    };
+                    flatten(&path, v, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_owned(), other.clone());
+            }
+        }
+    }
+    let (mut before, mut after) = (BTreeMap::new(), BTreeMap::new());
+    if let Some(old) = old {
+        flatten("", old, &mut before);
+    }
+    flatten("", new, &mut after);
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let changed: BTreeSet<String> = names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| name.strip_suffix("_sealed").unwrap_or(name).to_owned())
+        .collect();
+    changed.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_fields_name_what_differs_and_never_a_value() {
+        let old = json!({"host": "a", "port": 25, "credentials": {"kind": "password",
+            "username": "u", "password_sealed": "AAAA"}});
+        let new = json!({"host": "b", "port": 25, "credentials": {"kind": "password",
+            "username": "u", "password_sealed": "BBBB"}});
+        assert_eq!(
+            changed_fields(Some(&old), &new),
+            ["credentials.password", "host"]
+        );
+        assert_eq!(changed_fields(Some(&new), &new), Vec::<String>::new());
+        let first = changed_fields(
+            None,
+            &json!({"logo": "", "legal_banner": {"enabled": true}}),
+        );
+        assert_eq!(first, ["legal_banner.enabled", "logo"]);
+    }
+
+    #[test]
+    fn a_sealed_password_is_not_the_password_and_opens_only_for_its_org_and_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SettingsKey::load_or_create(&dir.path().join("tenant-settings.key")).unwrap();
+        let org = OrgId::new();
+        let stored = seal(
+            &key,
+            org,
+            "mail.password",
+            &SecretString::from("hunter2-smtp"),
+        )
+        .unwrap();
+        assert!(!stored.contains("hunter2"));
+        let raw = BASE64.decode(&stored).unwrap();
+        assert!(!raw.windows(7).any(|w| w == b"hunter2"));
+        assert_eq!(
+            &**key.open(org, "mail.password", &raw).unwrap(),
+            b"hunter2-smtp"
+        );
+        assert!(key.open(org, "proxy.password", &raw).is_err());
+        assert!(key.open(OrgId::new(), "mail.password", &raw).is_err());
+    }
+}

@@ -1,0 +1,40 @@
+use strongroom_core::{ErrorCode, HasErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Input that does not fit; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Auth(#[from] strongroom_auth::AuthError),
+    #[error("this org has no {0} settings yet")]
+    NotSaved(&'static str),
+    #[error(transparent)]
+    Tenancy(#[from] strongroom_tenancy::TenancyError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Event(#[from] strongroom_events::EventError),
+    #[error("a password could not be sealed")]
+    Crypto(#[from] strongroom_crypto::CryptoError),
+    #[error("settings could not be encoded")]
+    Encode(#[from] serde_json::Error),
+    #[error("the stored {0} settings could not be read")]
+    Stored(&'static str, #[source] serde_json::Error),
+}
+
+impl HasErrorCode for SettingsError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            SettingsError::Invalid(_) => ErrorCode::InvalidArgument,
+            SettingsError::Auth(e) => e.code(),
+            SettingsError::NotSaved(_) => ErrorCode::NotFound,
+            SettingsError::Tenancy(e) => e.code(),
+            SettingsError::Event(e) => e.code(),
+            SettingsError::Database(_)
+            | SettingsError::Crypto(_)
+            | SettingsError::Encode(_)
+            | SettingsError::Stored(..) => ErrorCode::Internal,
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The org's mail server: where and as whom the org's mail is sent, and how the server is
+//! signed in to.
+
+use serde::{Deserialize, Serialize};
+use strongroom_auth::RequestContext;
+use uuid::Uuid;
+
+use super::{Kind, OrgSettings, PasswordChange, Saved, SettingsError, check};
+
+const PASSWORD: &str = "mail.password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    None,
+    Starttls,
+    Tls,
+}
+
+impl TlsMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::None => "none",
+            TlsMode::Starttls => "starttls",
+            TlsMode::Tls => "tls",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, SettingsError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(TlsMode::None),
+            "starttls" => Ok(TlsMode::Starttls),
+            "tls" => Ok(TlsMode::Tls),
+            _ => Err(SettingsError::Invalid(format!(
+                "tls_mode must be none, starttls or tls, not {value:?}"
+            ))),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Mail {
+    pub host: String,
+    pub port: u16,
+    pub sender: String,
+    pub access_url: String,
+    pub tls_mode: TlsMode,
+    pub credentials: Option<Credentials>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Credentials {
+    /// A username, and a password sealed with the tenant's settings key (base64).
+    Password {
+        username: String,
+        password_sealed: Option<String>,
+    },
+    /// An account stored in the vault. Only the reference is kept here: whatever sends the
+    /// org's mail resolves it through the vault service at send time, so the password is
+    /// never copied out of the vault.
+    VaultAccount { account_id: Uuid },
+}
+
+impl Kind for Mail {
+    const KIND: &'static str = "mail";
+    const TITLE: &'static str = "mail server";
+}
+
+/// The mail settings as an administrator gives them.
+pub struct MailInput {
+    pub host: String,
+    pub port: u32,
+    pub sender: String,
+    pub access_url: String,
+    pub tls_mode: String,
+    /// `None`: the server takes mail without signing in.
+    pub credentials: Option<CredentialsInput>,
+}
+
+/// A username with a password, or the id of a vault account.
+pub struct CredentialsInput {
+    pub username: String,
+    pub password: PasswordChange,
+    pub account_id: String,
+}
+
+impl OrgSettings {
+    pub async fn mail(&self, ctx: &RequestContext) -> Result<Saved<Mail>, SettingsError> {
+        self.get(ctx).await
+    }
+
+    pub async fn save_mail(
+        &self,
+        ctx: &RequestContext,
+        input: MailInput,
+    ) -> Result<Saved<Mail>, SettingsError> {
+        // Without the permission, 403 whatever was sent.
+        Self::authorize(ctx)?;
+        let host = check::host("host", &input.host)?;
+        let port = check::port("port", input.port)?;
+        let sender = check::email("sender", &input.sender)?;
+        let access_url = check::url("access_url", &input.access_url, false)?;
+        let tls_mode = TlsMode::parse(&input.tls_mode)?;
+        let org = ctx.org();
+        self.save(ctx, |old: Option<Mail>| {
+            let stored = match old.and_then(|m| m.credentials) {
+                Some(Credentials::Password {
+                    password_sealed, ..
+                }) => password_sealed,
+                _ => None,
+            };
+            let credentials = match input.credentials {
+                None => None,
+                Some(c) => Some(self.credentials(org, c, stored)?),
+            };
+            Ok(Mail {
+                host,
+                port,
+                sender,
+                access_url,
+                tls_mode,
+                credentials,
+            })
+        })
+        .await
+    }
+
+    fn credentials(
+        &self,
+        org: strongroom_core::OrgId,
+        c: CredentialsInput,
+        stored: Option<String>,
+    ) -> Result<Credentials, SettingsError> {
+        let account_id = c.account_id.trim();
+        if !account_id.is_empty() {
+            if !c.username.trim().is_empty() || c.password.is_given() {
+                return Err(SettingsError::Invalid(
+                    "credentials: give a username and password or an account_id, not both".into(),
+                ));
+            }
+            let account_id = Uuid::parse_str(account_id).map_err(|_| {
+                SettingsError::Invalid(format!(
+                    "credentials.account_id must be a vault account id (a UUID), not {account_id:?}"
+                ))
+            })?;
+            return Ok(Credentials::VaultAccount { account_id });
+        }
+        let username = check::required_text(
+            "credentials.username",
+            &c.username,
+            256,
+            true,
+            "(or give credentials.account_id, or send null credentials)",
+        )?;
+        let password_sealed =
+            self.password_to_store(org, PASSWORD, "credentials.password", c.password, stored)?;
+        Ok(Credentials::Password {
+            username,
+            password_sealed,
+        })
+    }
+}
