@@ -356,7 +356,7 @@ impl Tenant {
         .await?;
         let event = Event::new(
             self.msp_org,
-            "tenant",
+            crate::app::SERVICE,
             SAVED,
             strongroom_runtime::actor(ctx),
             Target::new("settings_replication", kind.kind, kind.label),

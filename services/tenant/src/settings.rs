@@ -28,7 +28,8 @@ use strongroom_tenancy::{TenantDb, TenantTx};
 
 pub use error::SettingsError;
 
-const SERVICE: &str = "tenant";
+use crate::app::SERVICE;
+
 const MAX_PASSWORD_CHARS: usize = 1024;
 
 pub struct OrgSettings {
