@@ -13,7 +13,8 @@ use uuid::Uuid;
 use crate::app::{SERVICE, Tenant};
 use crate::error::TenantError;
 use crate::people::is_active_admin;
-use crate::store;
+use crate::store::{self, OrgRow};
+use strongroom_proto::identity::User;
 
 /// Administrators needed: a proposer, a designee and an approver distinct from both.
 const ADMINS_NEEDED: usize = 3;
@@ -106,89 +107,10 @@ impl Tenant {
                  administrators; it has {admins}"
             )));
         }
-        let approver = Uuid::try_parse(approver.trim())
-            .map_err(|_| TenantError::InvalidInput("approver_id must be a user id".into()))?;
-        let approver = match self.msp_user(ctx, approver).await? {
-            Some(u) if is_active_admin(&u) => u,
-            Some(u) => {
-                return Err(TenantError::InvalidInput(format!(
-                    "the approver must be an active MSPOrg administrator; {} is not",
-                    u.username
-                )));
-            }
-            None => {
-                return Err(TenantError::InvalidInput(
-                    "the approver must be an MSPOrg administrator; no such user".into(),
-                ));
-            }
-        };
-        let approver_id =
-            Uuid::try_parse(&approver.id).map_err(|_| TenantError::Missing("user"))?;
-        if approver_id == ctx.user().0 {
-            return Err(TenantError::InvalidInput(
-                "the proposer cannot approve their own request; name another administrator".into(),
-            ));
-        }
-        let (designee_kind, designee_id, designee_name) = match designee {
-            Designee::User(id) => {
-                let user = self.msp_user(ctx, id).await?.ok_or_else(|| {
-                    TenantError::InvalidInput(
-                        "the designee must be an MSPOrg user; no such user".into(),
-                    )
-                })?;
-                if user.status != "active" {
-                    return Err(TenantError::InvalidInput(format!(
-                        "the designee {} is not active",
-                        user.username
-                    )));
-                }
-                if id == approver_id {
-                    return Err(TenantError::InvalidInput(
-                        "the designee cannot approve access for themselves; name another administrator"
-                            .into(),
-                    ));
-                }
-                ("user", id, user.username)
-            }
-            Designee::Group(id) => {
-                let group = self.msp_group(ctx, id).await?.ok_or_else(|| {
-                    TenantError::InvalidInput(
-                        "the designee must be an MSPOrg user group; no such group".into(),
-                    )
-                })?;
-                if group.members.iter().any(|m| m.id == approver.id) {
-                    return Err(TenantError::InvalidInput(format!(
-                        "{} is a member of the designated group {} and so cannot approve its access",
-                        approver.username, group.name
-                    )));
-                }
-                ("group", id, group.name)
-            }
-        };
-
-        let mut targets = Vec::with_capacity(orgs.len());
-        for org in orgs {
-            let found = match OrgId::parse(org.trim()) {
-                Ok(id) => store::find_org(self.db.global(), id).await?,
-                Err(_) => None,
-            };
-            match found {
-                Some(o) if !o.is_msp && o.status == "active" => {
-                    if designee_kind == "user" && o.account_manager_id == Some(designee_id) {
-                        return Err(TenantError::InvalidInput(format!(
-                            "{designee_name} is the account manager of {} and needs no grant",
-                            o.slug
-                        )));
-                    }
-                    targets.push(o);
-                }
-                _ => {
-                    return Err(TenantError::InvalidInput(format!(
-                        "org_ids: {org} is not a client org"
-                    )));
-                }
-            }
-        }
+        let (approver_id, approver) = self.approver(ctx, approver).await?;
+        let (designee_kind, designee_id, designee_name) =
+            self.designee(ctx, designee, approver_id, &approver).await?;
+        let targets = self.client_orgs_for(orgs, designee, &designee_name).await?;
 
         let mut tx = self.db.begin(self.msp_org).await?;
         let mut ids = Vec::with_capacity(targets.len());
@@ -232,11 +154,119 @@ impl Tenant {
             );
         }
         self.commit_events(tx, &events).await?;
-        let mut created = Vec::with_capacity(ids.len());
-        for id in ids {
-            created.push(self.grant(id).await?);
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} WHERE g.id = ANY($1) ORDER BY o.slug"
+        )))
+        .bind(&ids)
+        .fetch_all(self.db.global())
+        .await?)
+    }
+
+    /// The named approver: an active MSPOrg administrator other than the proposer.
+    async fn approver(&self, ctx: &RequestContext, id: &str) -> Result<(Uuid, User), TenantError> {
+        let id = Uuid::try_parse(id.trim())
+            .map_err(|_| TenantError::InvalidInput("approver_id must be a user id".into()))?;
+        let approver = match self.msp_user(ctx, id).await? {
+            Some(u) if is_active_admin(&u) => u,
+            Some(u) => {
+                return Err(TenantError::InvalidInput(format!(
+                    "the approver must be an active MSPOrg administrator; {} is not",
+                    u.username
+                )));
+            }
+            None => {
+                return Err(TenantError::InvalidInput(
+                    "the approver must be an MSPOrg administrator; no such user".into(),
+                ));
+            }
+        };
+        if id == ctx.user().0 {
+            return Err(TenantError::InvalidInput(
+                "the proposer cannot approve their own request; name another administrator".into(),
+            ));
         }
-        Ok(created)
+        Ok((id, approver))
+    }
+
+    /// The designee's kind, id and name; the approver must not be (or be in) the designee.
+    async fn designee(
+        &self,
+        ctx: &RequestContext,
+        designee: Designee,
+        approver_id: Uuid,
+        approver: &User,
+    ) -> Result<(&'static str, Uuid, String), TenantError> {
+        match designee {
+            Designee::User(id) => {
+                let user = self.msp_user(ctx, id).await?.ok_or_else(|| {
+                    TenantError::InvalidInput(
+                        "the designee must be an MSPOrg user; no such user".into(),
+                    )
+                })?;
+                if user.status != "active" {
+                    return Err(TenantError::InvalidInput(format!(
+                        "the designee {} is not active",
+                        user.username
+                    )));
+                }
+                if id == approver_id {
+                    return Err(TenantError::InvalidInput(
+                        "the designee cannot approve access for themselves; name another administrator"
+                            .into(),
+                    ));
+                }
+                Ok(("user", id, user.username))
+            }
+            Designee::Group(id) => {
+                let group = self.msp_group(ctx, id).await?.ok_or_else(|| {
+                    TenantError::InvalidInput(
+                        "the designee must be an MSPOrg user group; no such group".into(),
+                    )
+                })?;
+                if group.members.iter().any(|m| m.id == approver.id) {
+                    return Err(TenantError::InvalidInput(format!(
+                        "{} is a member of the designated group {} and so cannot approve its access",
+                        approver.username, group.name
+                    )));
+                }
+                Ok(("group", id, group.name))
+            }
+        }
+    }
+
+    /// The active client orgs named by `orgs`; a user designee must not manage one already.
+    async fn client_orgs_for(
+        &self,
+        orgs: &[String],
+        designee: Designee,
+        designee_name: &str,
+    ) -> Result<Vec<OrgRow>, TenantError> {
+        let mut targets = Vec::with_capacity(orgs.len());
+        for org in orgs {
+            let found = match OrgId::parse(org.trim()) {
+                Ok(id) => store::find_org(self.db.global(), id).await?,
+                Err(_) => None,
+            };
+            match found {
+                Some(o) if !o.is_msp && o.status == "active" => {
+                    if let Designee::User(user) = designee
+                        && o.account_manager_id == Some(user)
+                    {
+                        return Err(TenantError::InvalidInput(format!(
+                            "{designee_name} is the account manager of {} and needs no grant",
+                            o.slug
+                        )));
+                    }
+                    targets.push(o);
+                }
+                _ => {
+                    return Err(TenantError::InvalidInput(format!(
+                        "org_ids: {org} is not a client org"
+                    )));
+                }
+            }
+        }
+        Ok(targets)
     }
 
     /// Approves (`approve`) or rejects a pending grant; only its named approver may.
