@@ -1,4 +1,5 @@
-const SECRET_MESSAGES: [&str; 16] = [
+const SECRET_MESSAGES: [&str; 17] = [
+    ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
     ".strongroom.access.v1.CheckItem",

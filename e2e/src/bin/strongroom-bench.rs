@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use reqwest::StatusCode;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{StatusCode, Uri};
+use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack};
 
@@ -53,7 +57,9 @@ struct Args {
     spread_accounts: usize,
 }
 
-#[tokio::main]
+// One thread drives every connection: the load generator takes as little of the machine from
+// the servers as it can, and the same for each of them.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     // The stack's warnings and errors go to stderr; RUST_LOG overrides.
@@ -129,6 +135,10 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
         for conns in CONNECTIONS {
             eprintln!("[bench] {name} at {conns} connections");
             let mut r = measure(targets.clone(), conns, warmup, duration).await?;
+            eprintln!(
+                "[bench] {name} at {conns}: {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms",
+                r.rps, r.p50_ms, r.p99_ms
+            );
             if name == "strongroom" {
                 revealed += r.succeeded;
                 r.audit_lag = Some(trail.wait_for(revealed).await?);
@@ -260,7 +270,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 #[derive(Clone)]
 struct Target {
     url: String,
-    header: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    header: Option<(HeaderName, HeaderValue)>,
 }
 
 impl Target {
@@ -268,10 +278,94 @@ impl Target {
         Ok(Self {
             url,
             header: Some((
-                reqwest::header::HeaderName::from_static(name),
-                reqwest::header::HeaderValue::from_str(value).context("header value")?,
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).context("header value")?,
             )),
         })
+    }
+}
+
+/// A target as a connection sends it: the path, and the headers.
+struct Prepared {
+    path: Uri,
+    header: Option<(HeaderName, HeaderValue)>,
+}
+
+/// The targets' one `host:port` and their prepared requests.
+fn prepare(targets: &[Target]) -> anyhow::Result<(String, Vec<Prepared>)> {
+    let mut authority: Option<String> = None;
+    let mut prepared = Vec::with_capacity(targets.len());
+    for t in targets {
+        let uri: Uri = t
+            .url
+            .parse()
+            .with_context(|| format!("bad URL {}", t.url))?;
+        let host = uri.authority().context("URL without host")?.to_string();
+        if authority.get_or_insert_with(|| host.clone()) != &host {
+            bail!("the targets of one scenario must share one host");
+        }
+        let path = uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .parse()
+            .context("path")?;
+        prepared.push(Prepared {
+            path,
+            header: t.header.clone(),
+        });
+    }
+    Ok((authority.context("no targets")?, prepared))
+}
+
+type Connection = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+
+/// A keep-alive HTTP/1.1 connection, with nothing between the loop and the socket.
+async fn connect(authority: &str) -> Result<Connection, String> {
+    let tcp = tokio::net::TcpStream::connect(authority)
+        .await
+        .map_err(|e| format!("connecting to {authority}: {e}"))?;
+    let _ = tcp.set_nodelay(true);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .map_err(|e| format!("HTTP handshake: {e}"))?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+/// Sends one request on the connection (opening it first if needed); Ok when it answered 200.
+async fn request(
+    connection: &mut Option<Connection>,
+    authority: &str,
+    target: &Prepared,
+) -> Result<(), String> {
+    let sender = match connection {
+        Some(sender) if !sender.is_closed() => sender,
+        _ => connection.insert(connect(authority).await?),
+    };
+    let mut req = hyper::Request::get(target.path.clone())
+        .header(hyper::header::HOST, authority)
+        .body(Empty::new())
+        .map_err(|e| e.to_string())?;
+    if let Some((name, value)) = &target.header {
+        req.headers_mut().insert(name.clone(), value.clone());
+    }
+    let sent = async {
+        sender.ready().await?;
+        let resp = sender.send_request(req).await?;
+        let status = resp.status();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok::<_, hyper::Error>((status, body))
+    };
+    match sent.await {
+        Ok((StatusCode::OK, _)) => Ok(()),
+        Ok((status, body)) => Err(format!(
+            "{status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(200)])
+        )),
+        Err(e) => {
+            *connection = None;
+            Err(e.to_string())
+        }
     }
 }
 
@@ -303,46 +397,24 @@ async fn measure(
     warmup: Duration,
     duration: Duration,
 ) -> anyhow::Result<Stats> {
-    if targets.is_empty() {
-        bail!("no targets to request");
-    }
+    let (authority, prepared) = prepare(&targets)?;
+    let (authority, prepared) = (Arc::new(authority), Arc::new(prepared));
     let start = Instant::now() + warmup;
     let end = start + duration;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..conns {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .timeout(Duration::from_secs(30))
-            .build()
-            .context("HTTP client")?;
-        let targets = targets.clone();
+        let (authority, targets) = (authority.clone(), prepared.clone());
         tasks.spawn(async move {
             let mut rng = XorShift::new();
             let mut out = TaskResult::default();
+            let mut connection = None;
             loop {
                 let t0 = Instant::now();
                 if t0 >= end {
                     break;
                 }
                 let target = &targets[rng.below(targets.len())];
-                let mut req = client.get(&target.url);
-                if let Some((name, value)) = &target.header {
-                    req = req.header(name.clone(), value.clone());
-                }
-                let outcome = match req.send().await {
-                    Ok(resp) => {
-                        let status = resp.status();
-                        match resp.bytes().await {
-                            Ok(_) if status == StatusCode::OK => Ok(()),
-                            Ok(body) => Err(format!(
-                                "{status}: {}",
-                                String::from_utf8_lossy(&body[..body.len().min(200)])
-                            )),
-                            Err(e) => Err(format!("reading body: {e}")),
-                        }
-                    }
-                    Err(e) => Err(format!("{e}")),
-                };
+                let outcome = request(&mut connection, &authority, target).await;
                 if outcome.is_ok() {
                     out.succeeded += 1;
                 }

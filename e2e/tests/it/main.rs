@@ -16,6 +16,7 @@ mod org_settings;
 mod orgs;
 mod permissions;
 mod replication;
+mod reveal_audit;
 mod reveal_batches;
 mod sessions;
 mod slice;

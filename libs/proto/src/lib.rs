@@ -114,6 +114,18 @@ redacted_debug!(
 redacted_debug!(access::CheckItem, [check], [token]);
 redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
 redacted_debug!(vault::RevealOutcome, [code, message], [password]);
+redacted_debug!(
+    audit::Record,
+    [
+        id,
+        service,
+        operation,
+        target_kind,
+        target_id,
+        occurred_at_us
+    ],
+    [token]
+);
 
 #[cfg(test)]
 mod tests {

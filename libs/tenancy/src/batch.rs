@@ -9,7 +9,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::OrgId;
 
 use crate::{TenancyError, TenantDb, schema_name};
@@ -84,5 +84,51 @@ impl Deref for OrgsTx {
 impl DerefMut for OrgsTx {
     fn deref_mut(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+}
+
+/// One statement over several orgs' schemas, outside any transaction: a single statement is
+/// atomic and reads one snapshot by itself, so the hottest paths (the reveal's read, storing
+/// audit records) pay one round trip rather than three (begin, statement, commit). Tenant
+/// tables are always named in full (`org_<id>.<table>`), so the session's search path never
+/// decides which org a name reaches.
+pub struct OrgsStatement<'a> {
+    pool: &'a PgPool,
+    orgs: Vec<OrgId>,
+}
+
+impl TenantDb {
+    /// A statement over the schemas of `orgs`; an org without a schema here is refused as
+    /// unknown.
+    pub async fn statement_over(&self, orgs: &[OrgId]) -> Result<OrgsStatement<'_>, TenancyError> {
+        for org in orgs {
+            self.check_known(*org).await?;
+        }
+        Ok(OrgsStatement {
+            pool: &self.pool,
+            orgs: orgs.to_vec(),
+        })
+    }
+}
+
+impl<'a> OrgsStatement<'a> {
+    /// `org_<id>.<table>`, for an org this statement was opened for. Table names are
+    /// constants of the calling service, never input.
+    pub fn table(&self, org: OrgId, table: &'static str) -> Result<String, TenancyError> {
+        if self.orgs.contains(&org) {
+            Ok(format!("{}.{table}", schema_name(org)))
+        } else {
+            Err(TenancyError::UnknownOrg(org))
+        }
+    }
+
+    /// Whether the statement reads the same every time (one org), so preparing it pays off.
+    pub fn repeats(&self) -> bool {
+        self.orgs.len() == 1
+    }
+
+    /// Where to run the statement.
+    pub fn pool(&self) -> &'a PgPool {
+        self.pool
     }
 }

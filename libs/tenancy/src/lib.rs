@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
 
-pub use batch::OrgsTx;
+pub use batch::{OrgsStatement, OrgsTx};
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;
 

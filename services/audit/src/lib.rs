@@ -1,14 +1,18 @@
 //! Audit: every org's trail, fed by the event stream. Events are stored by id, so a
 //! redelivered or republished event is stored once.
 
+mod record;
 mod store;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
 use strongroom_core::{Permission, to_status};
 use strongroom_proto::audit::audit_server::{Audit, AuditServer};
-use strongroom_proto::audit::{ListEventsRequest, ListEventsResponse};
+use strongroom_proto::audit::{
+    ListEventsRequest, ListEventsResponse, RecordRequest, RecordResponse,
+};
 use strongroom_runtime::{Base, BaseConfig};
 use strongroom_tenancy::TenantDb;
 use tokio_util::sync::CancellationToken;
@@ -97,5 +101,40 @@ impl Audit for AuditGrpc {
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(ListEventsResponse { events }))
+    }
+
+    async fn record(
+        &self,
+        request: Request<RecordRequest>,
+    ) -> Result<Response<RecordResponse>, Status> {
+        let (orgs, grouped) = record::by_org(&self.verifier, request.into_inner().records);
+        // Only orgs with a trail here: a deleted org's records would be dropped, not stored.
+        let mut with_trail = HashSet::new();
+        for (org, _) in &grouped {
+            if self
+                .db
+                .is_provisioned(*org)
+                .await
+                .map_err(|e| to_status(&e))?
+            {
+                with_trail.insert(*org);
+            }
+        }
+        let grouped: Vec<_> = grouped
+            .into_iter()
+            .filter(|(org, _)| with_trail.contains(org))
+            .collect();
+        let waiting = if grouped.is_empty() {
+            HashSet::new()
+        } else {
+            store_events(&self.db, &grouped)
+                .await
+                .map_err(|e| to_status(&e))?
+        };
+        let stored = orgs
+            .iter()
+            .map(|org| org.is_some_and(|org| with_trail.contains(&org) && !waiting.contains(&org)))
+            .collect();
+        Ok(Response::new(RecordResponse { stored }))
     }
 }

@@ -46,7 +46,8 @@ async fn store_once(
         return Ok(unknown);
     }
     let orgs: Vec<OrgId> = known.iter().map(|(org, _)| *org).collect();
-    let mut tx = db.begin_orgs(&orgs).await?;
+    // One statement, committed by itself: a single round trip per batch.
+    let over = db.statement_over(&orgs).await?;
     let mut ctes = Vec::with_capacity(known.len());
     for (i, (org, _)) in known.iter().enumerate() {
         let p: Vec<String> = (1..=12).map(|n| format!("${}", i * 12 + n)).collect();
@@ -57,7 +58,7 @@ async fn store_once(
                 {}::text[], {}::text[], {}::text[], {}::text[], {}::text[], {}::timestamptz[],
                 {}::jsonb[])
              ON CONFLICT (id) DO NOTHING)",
-            tx.table(*org, "audit_events")?,
+            over.table(*org, "audit_events")?,
             p[0],
             p[1],
             p[2],
@@ -73,7 +74,7 @@ async fn store_once(
         ));
     }
     let sql = format!("WITH {} SELECT 1", ctes.join(", "));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(over.repeats());
     for (_, events) in &known {
         let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
         query = query
@@ -95,8 +96,7 @@ async fn store_once(
             .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
             .bind(events.iter().map(|e| e.details.clone()).collect::<Vec<_>>());
     }
-    query.execute(&mut *tx).await?;
-    tx.commit().await?;
+    query.execute(over.pool()).await?;
     Ok(unknown)
 }
 

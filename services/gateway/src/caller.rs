@@ -218,11 +218,17 @@ impl FromRequestParts<Gateway> for Caller {
             let digest = ApiKeyTokens::digest(org, credential, &client_ip);
             // A remembered token the verifier now refuses (the user's role changed, say) is
             // not the key's answer: ask identity again.
-            if let Some(ctx) = state
-                .api_key_tokens
-                .get(&digest)
-                .and_then(|token| verify(&token).ok())
-            {
+            let remembered = || {
+                state
+                    .api_key_tokens
+                    .get(&digest)
+                    .and_then(|token| verify(&token).ok())
+            };
+            if let Some(ctx) = remembered() {
+                return Ok(Self(ctx));
+            }
+            let _turn = state.api_key_tokens.turn(digest).await;
+            if let Some(ctx) = remembered() {
                 return Ok(Self(ctx));
             }
             let issued = state

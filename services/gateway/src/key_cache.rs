@@ -3,10 +3,11 @@
 //! one per request. Entries are found by a SHA-256 of org, key and client address: the key
 //! itself is never held, and a token issued for one address is never served to another
 //! (keys may be limited to some addresses). A revoked or disabled key stops working within
-//! that second.
+//! that second. Requests that miss together wait for one identity call rather than each
+//! making their own (they would all queue on the key's row there).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -19,6 +20,28 @@ const CAPACITY: usize = 16_384;
 #[derive(Default)]
 pub struct ApiKeyTokens {
     tokens: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+    /// Keys being asked of identity now, each with the lock its askers queue on.
+    asking: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to ask identity for a key's token; others missing it meanwhile wait for it.
+pub struct Turn<'a> {
+    cache: &'a ApiKeyTokens,
+    digest: [u8; 32],
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _held: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut asking) = self.cache.asking.lock()
+            && asking
+                .get(&self.digest)
+                .is_some_and(|l| Arc::ptr_eq(l, &self.lock))
+        {
+            asking.remove(&self.digest);
+        }
+    }
 }
 
 impl ApiKeyTokens {
@@ -37,6 +60,22 @@ impl ApiKeyTokens {
         let tokens = self.tokens.lock().ok()?;
         let (token, at) = tokens.get(digest)?;
         (at.elapsed() < TTL).then(|| token.clone())
+    }
+
+    /// Waits until no other request is asking identity for this key; look in the cache
+    /// again once it returns.
+    pub async fn turn(&self, digest: [u8; 32]) -> Turn<'_> {
+        let lock = match self.asking.lock() {
+            Ok(mut asking) => asking.entry(digest).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let held = lock.clone().lock_owned().await;
+        Turn {
+            cache: self,
+            digest,
+            lock,
+            _held: held,
+        }
     }
 
     pub fn put(&self, digest: [u8; 32], token: String) {
@@ -80,5 +119,38 @@ mod tests {
             tokens.insert(digest, ("old".into(), Instant::now() - TTL));
         }
         assert_eq!(cache.get(&digest), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_that_miss_together_ask_identity_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = Arc::new(ApiKeyTokens::default());
+        let digest = ApiKeyTokens::digest(OrgId::new(), "srk_a", "10.1.2.3");
+        let asked = Arc::new(AtomicUsize::new(0));
+        let mut requests = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (cache, asked) = (cache.clone(), asked.clone());
+            requests.spawn(async move {
+                if let Some(token) = cache.get(&digest) {
+                    return token;
+                }
+                let _turn = cache.turn(digest).await;
+                if let Some(token) = cache.get(&digest) {
+                    return token;
+                }
+                asked.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                cache.put(digest, "token-a".into());
+                "token-a".to_owned()
+            });
+        }
+        while let Some(token) = requests.join_next().await {
+            assert_eq!(token.unwrap(), "token-a");
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        assert!(
+            cache.asking.lock().unwrap().is_empty(),
+            "no turn is left behind"
+        );
     }
 }

@@ -72,8 +72,19 @@ impl Config {
     }
 }
 
+/// The gateway's state, shared by every request (cloning it costs one reference count, not
+/// one per client).
 #[derive(Clone)]
-pub struct Gateway {
+pub struct Gateway(Arc<Services>);
+
+impl std::ops::Deref for Gateway {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub verifier: Arc<Verifier>,
     pub identity: IdentityClient<Channel>,
     pub tenant: TenantClient<Channel>,
@@ -107,7 +118,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ("audit", ch(&config.audit_url)?),
     ];
     let readiness = readiness::Readiness::watch(services, shutdown.clone());
-    let state = Gateway {
+    let state = Gateway(Arc::new(Services {
         verifier,
         identity: IdentityClient::new(ch(&config.identity_url)?),
         vault: VaultClient::new(ch(&config.vault_url)?),
@@ -119,7 +130,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         api_key_tokens: Arc::default(),
         tenant,
         readiness,
-    };
+    }));
     let app = tower::ServiceExt::map_request(routes::router(state), caller::split_org_prefix);
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{AccountId, Permission, ResourceId, UserId};
+use strongroom_core::{AccountId, ErrorCode, Permission, ResourceId, UserId};
 use strongroom_crypto::{SecretAad, seal};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{VaultError, unique_or};
 use crate::keys::OrgKeys;
-use crate::reveal::RevealQueue;
+use crate::reveal::{Reply, Reveal, RevealQueue};
 use crate::store::{self, ResourceRow};
 
 const SERVICE: &str = "vault";
@@ -181,7 +181,22 @@ impl Vault {
         ctx: &RequestContext,
         account: AccountId,
     ) -> Result<Zeroizing<String>, VaultError> {
-        self.reveals.reveal(ctx, account).await
+        let reveal = Reveal {
+            ctx: ctx.clone(),
+            account,
+        };
+        self.reveal_passwords(vec![reveal])
+            .await
+            .pop()
+            .unwrap_or(Err(VaultError::Batch {
+                code: ErrorCode::Internal,
+                message: "internal error",
+            }))
+    }
+
+    /// Several reveals together, as [`Vault::reveal_password`]; one result each, in order.
+    pub async fn reveal_passwords(&self, reveals: Vec<Reveal>) -> Vec<Reply> {
+        self.reveals.reveal(reveals).await
     }
 
     async fn allowed(&self, ctx: &RequestContext, check: CheckRequest) -> Result<bool, VaultError> {

@@ -23,6 +23,8 @@ pub enum VaultError {
     Event(#[from] strongroom_events::EventError),
     #[error("access service: {0}")]
     Access(tonic::Status),
+    #[error("audit service: {0}")]
+    Audit(tonic::Status),
     /// The batch a request ran in failed as a whole (the cause is logged once).
     #[error("{message}")]
     Batch {
@@ -41,7 +43,7 @@ impl HasErrorCode for VaultError {
             VaultError::Crypto(e) => e.code(),
             VaultError::Tenancy(e) => e.code(),
             VaultError::Event(e) => e.code(),
-            VaultError::Access(_) => ErrorCode::Unavailable,
+            VaultError::Access(_) | VaultError::Audit(_) => ErrorCode::Unavailable,
             VaultError::Batch { code, .. } => *code,
             VaultError::MissingDataKey(_) | VaultError::Database(_) => ErrorCode::Internal,
         }

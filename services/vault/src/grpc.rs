@@ -8,6 +8,7 @@ use strongroom_proto::vault::*;
 use tonic::{Request, Response, Status};
 
 use crate::app::Vault;
+use crate::reveal::Reveal;
 
 pub struct VaultGrpc {
     pub app: Arc<Vault>,
@@ -107,38 +108,57 @@ impl VaultRpc for VaultGrpc {
         &self,
         request: Request<RevealPasswordsRequest>,
     ) -> Result<Response<RevealPasswordsResponse>, Status> {
-        let reveals = request
-            .into_inner()
-            .items
-            .into_iter()
-            .map(|item| async move {
-                let ctx = RequestContext::verify(
-                    &self.verifier,
-                    &item.token,
-                    Some(item.ip).filter(|v| !v.is_empty()),
-                    Some(item.user_agent).filter(|v| !v.is_empty()),
-                )
-                .map_err(|e| Status::unauthenticated(e.to_string()))?;
+        // Items refused before the batch keep their status; the others wait for theirs.
+        let mut refused: Vec<Option<Status>> = Vec::new();
+        let mut reveals = Vec::new();
+        for item in request.into_inner().items {
+            let reveal = RequestContext::verify(
+                &self.verifier,
+                &item.token,
+                Some(item.ip).filter(|v| !v.is_empty()),
+                Some(item.user_agent).filter(|v| !v.is_empty()),
+            )
+            .map_err(|e| Status::unauthenticated(e.to_string()))
+            .and_then(|ctx| {
                 let account = id(AccountId::parse(&item.account_id), "account")?;
-                self.app
-                    .reveal_password(&ctx, account)
-                    .await
-                    .map_err(|e| to_status(&e))
+                Ok(Reveal { ctx, account })
             });
-        let outcomes = futures::future::join_all(reveals)
-            .await
+            match reveal {
+                Ok(reveal) => {
+                    reveals.push(reveal);
+                    refused.push(None);
+                }
+                Err(status) => refused.push(Some(status)),
+            }
+        }
+        let mut results = self.app.reveal_passwords(reveals).await.into_iter();
+        let outcomes = refused
             .into_iter()
-            .map(|result| match result {
-                Ok(password) => RevealOutcome {
-                    password: password.to_string(),
-                    code: 0,
-                    message: String::new(),
-                },
-                Err(status) => RevealOutcome {
-                    password: String::new(),
-                    code: status.code() as i32,
-                    message: status.message().to_owned(),
-                },
+            .map(|refused| {
+                let result = match refused {
+                    Some(status) => Err(status),
+                    None => results
+                        .next()
+                        .unwrap_or_else(|| {
+                            Err(crate::VaultError::Batch {
+                                code: strongroom_core::ErrorCode::Internal,
+                                message: "internal error",
+                            })
+                        })
+                        .map_err(|e| to_status(&e)),
+                };
+                match result {
+                    Ok(password) => RevealOutcome {
+                        password: password.to_string(),
+                        code: 0,
+                        message: String::new(),
+                    },
+                    Err(status) => RevealOutcome {
+                        password: String::new(),
+                        code: status.code() as i32,
+                        message: status.message().to_owned(),
+                    },
+                }
             })
             .collect();
         Ok(Response::new(RevealPasswordsResponse { outcomes }))

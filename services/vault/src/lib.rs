@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use strongroom_crypto::{AnyKms, LocalKms, TransitKms};
 use strongroom_proto::access::access_client::AccessClient;
+use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::vault::vault_server::VaultServer;
 use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
@@ -99,9 +100,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let access = AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?);
     let reveals = reveal::RevealQueue::start(reveal::Revealer {
         db: base.db.clone(),
-        outbox: base.outbox.clone(),
         keys: keys.clone(),
         access: access.clone(),
+        audit: AuditClient::new(strongroom_runtime::channel(&config.base.audit_url)?),
     });
     let app = Arc::new(app::Vault {
         db: base.db.clone(),

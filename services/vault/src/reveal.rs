@@ -1,8 +1,9 @@
 //! Password reveals, the hottest path: applications fetch passwords far more often than
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
-//! all their secrets, one call to the access service for all the decisions, one insert of
-//! all the audit events and one commit. Each password still leaves only after its own
-//! audit event has committed.
+//! all their secrets, one call to the access service for all the decisions and one call to
+//! the audit service that stores all their records. A reveal changes nothing here, so its
+//! audit record is its only write, and it goes straight to the trail (no outbox, no event
+//! stream); each password leaves only after the audit service has stored its record.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -11,9 +12,10 @@ use std::sync::Arc;
 use strongroom_auth::RequestContext;
 use strongroom_core::{AccountId, ErrorCode, HasErrorCode, OrgId};
 use strongroom_crypto::{SecretAad, open};
-use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
+use strongroom_proto::audit::audit_client::AuditClient;
+use strongroom_proto::audit::{Record, RecordRequest};
 use strongroom_tenancy::TenantDb;
 use tokio::sync::{mpsc, oneshot};
 use tonic::transport::Channel;
@@ -22,91 +24,112 @@ use zeroize::Zeroizing;
 
 use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
-use crate::store::{self, OrgSecret};
+use crate::store::{self, CurrentSecret, OrgSecret};
 
 const SERVICE: &str = "vault";
-/// Reveals in one batch at most.
-const MAX_BATCH: usize = 256;
-/// Batches running at once; each holds one database connection.
-const BATCHES_IN_FLIGHT: usize = 4;
+/// Calls (each a batch of its own, from a gateway) merged into one batch at most.
+const MAX_CALLS: usize = 16;
+/// Batches running at once.
+const BATCHES_IN_FLIGHT: usize = 2;
 
-type Reply = Result<Zeroizing<String>, VaultError>;
+pub type Reply = Result<Zeroizing<String>, VaultError>;
 
-struct Pending {
-    ctx: RequestContext,
-    account: AccountId,
-    reply: oneshot::Sender<Reply>,
+/// A reveal asked of the vault: who asks, for which account.
+pub struct Reveal {
+    pub ctx: RequestContext,
+    pub account: AccountId,
+}
+
+/// Reveals that came in one call, and where their results go (one each, in order).
+struct Call {
+    reveals: Vec<Reveal>,
+    reply: oneshot::Sender<Vec<Reply>>,
 }
 
 /// Hands reveals to the batching task.
 pub struct RevealQueue {
-    sender: mpsc::Sender<Pending>,
+    sender: mpsc::Sender<Call>,
 }
 
 impl RevealQueue {
     pub fn start(revealer: Revealer) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        let (sender, receiver) = mpsc::channel(4 * MAX_CALLS);
         let revealer = Arc::new(revealer);
         tokio::spawn(strongroom_runtime::run_batches(
             receiver,
-            MAX_BATCH,
+            MAX_CALLS,
             BATCHES_IN_FLIGHT,
-            move |batch| {
+            move |calls| {
                 let revealer = revealer.clone();
-                async move { revealer.run(batch).await }
+                async move { revealer.run(calls).await }
             },
         ));
         Self { sender }
     }
 
-    pub async fn reveal(&self, ctx: &RequestContext, account: AccountId) -> Reply {
-        let stopped = || VaultError::Batch {
-            code: ErrorCode::Unavailable,
-            message: "the vault is shutting down",
+    /// Reveals these together (and with other calls waiting); one result each, in order.
+    pub async fn reveal(&self, reveals: Vec<Reveal>) -> Vec<Reply> {
+        let asked = reveals.len();
+        if asked == 0 {
+            return Vec::new();
+        }
+        let stopped = || {
+            (0..asked)
+                .map(|_| {
+                    Err(VaultError::Batch {
+                        code: ErrorCode::Unavailable,
+                        message: "the vault is shutting down",
+                    })
+                })
+                .collect()
         };
         let (reply, answer) = oneshot::channel();
-        let pending = Pending {
-            ctx: ctx.clone(),
-            account,
-            reply,
-        };
-        self.sender.send(pending).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        if self.sender.send(Call { reveals, reply }).await.is_err() {
+            return stopped();
+        }
+        answer.await.unwrap_or_else(|_| stopped())
     }
 }
 
 pub struct Revealer {
     pub db: TenantDb,
-    pub outbox: Outbox,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,
+    pub audit: AuditClient<Channel>,
 }
 
 impl Revealer {
-    async fn run(&self, batch: Vec<Pending>) {
-        match self.reveal_all(&batch).await {
-            Ok(results) => {
-                for (pending, result) in batch.into_iter().zip(results) {
-                    let _ = pending.reply.send(result);
-                }
-            }
+    async fn run(&self, calls: Vec<Call>) {
+        let mut reveals = Vec::new();
+        let mut replies = Vec::with_capacity(calls.len());
+        for call in calls {
+            replies.push((call.reply, call.reveals.len()));
+            reveals.extend(call.reveals);
+        }
+        let mut results = match self.reveal_all(&reveals).await {
+            Ok(results) => results,
             Err(e) => {
-                tracing::error!(error = %e, reveals = batch.len(), "reveal batch failed");
+                tracing::error!(error = %e, reveals = reveals.len(), "reveal batch failed");
                 let code = e.code();
                 let message = if code == ErrorCode::Unavailable {
                     "service temporarily unavailable"
                 } else {
                     "internal error"
                 };
-                for pending in batch {
-                    let _ = pending.reply.send(Err(VaultError::Batch { code, message }));
-                }
+                reveals
+                    .iter()
+                    .map(|_| Err(VaultError::Batch { code, message }))
+                    .collect()
             }
+        }
+        .into_iter();
+        for (reply, n) in replies {
+            let _ = reply.send(results.by_ref().take(n).collect());
         }
     }
 
     /// One result per reveal, in order; `Err` fails the whole batch (nothing was revealed).
-    async fn reveal_all(&self, batch: &[Pending]) -> Result<Vec<Reply>, VaultError> {
+    async fn reveal_all(&self, batch: &[Reveal]) -> Result<Vec<Reply>, VaultError> {
         // Orgs with a schema here, with their keys (read before the batch's transaction,
         // so a key miss never needs a second connection inside it).
         let mut rings: HashMap<OrgId, Arc<KeyRing>> = HashMap::new();
@@ -138,7 +161,7 @@ impl Revealer {
             }
         }
         // A reveal with no secret found: its org's keys were unavailable, or not found.
-        let missing = |pending: &Pending| -> Reply {
+        let missing = |pending: &Reveal| -> Reply {
             match unavailable.get(&pending.ctx.org()) {
                 Some(code) => Err(VaultError::Batch {
                     code: *code,
@@ -151,8 +174,8 @@ impl Revealer {
             return Ok(batch.iter().map(missing).collect());
         }
         let orgs: Vec<OrgId> = wanted.iter().map(|(org, _)| *org).collect();
-        let mut tx = self.db.begin_orgs(&orgs).await?;
-        let found: HashMap<(Uuid, Uuid), OrgSecret> = store::find_current_secrets(&mut tx, &wanted)
+        let over = self.db.statement_over(&orgs).await?;
+        let found: HashMap<(Uuid, Uuid), OrgSecret> = store::find_current_secrets(&over, &wanted)
             .await?
             .into_iter()
             .map(|s| ((s.org_id, s.secret.account_id), s))
@@ -163,43 +186,72 @@ impl Revealer {
             .collect();
         let allowed = self.decide(batch, &secrets).await?;
 
-        let mut events = Vec::new();
+        // Each result with the index of the record that must be stored before it is given.
+        let mut records = Vec::new();
         let mut results = Vec::with_capacity(batch.len());
         for ((pending, secret), allowed) in batch.iter().zip(&secrets).zip(allowed) {
             let Some(found) = secret else {
-                results.push(missing(pending));
+                results.push((missing(pending), None));
                 continue;
             };
-            let s = &found.secret;
             let ctx = &pending.ctx;
-            let target = Target::new(
-                "account",
-                s.account_id,
-                format!("{}/{}", s.resource_name, s.username),
-            );
             if !allowed {
-                events.push(event(ctx, "password.reveal_denied", target));
-                results.push(Err(VaultError::NotFound("account")));
+                records.push(record(ctx, "password.reveal_denied", &found.secret, None));
+                results.push((
+                    Err(VaultError::NotFound("account")),
+                    Some(records.len() - 1),
+                ));
                 continue;
             }
             let result = self.decrypt(&rings, pending, found).await;
+            let mut recorded = None;
             if result.is_ok() {
-                events.push(
-                    event(ctx, "password.revealed", target)
-                        .with_details(serde_json::json!({ "via": ctx.claims.amr })),
-                );
+                let via = serde_json::json!({ "via": ctx.claims.amr });
+                records.push(record(ctx, "password.revealed", &found.secret, Some(via)));
+                recorded = Some(records.len() - 1);
             }
-            results.push(result);
+            results.push((result, recorded));
         }
-        let recorded = self.outbox.record_across(&mut tx, &events).await?;
-        self.outbox.commit_across(tx, recorded).await?;
-        Ok(results)
+        let stored = self.record(records).await?;
+        Ok(results
+            .into_iter()
+            .map(|(result, recorded)| match recorded {
+                Some(i) if !stored.get(i).copied().unwrap_or(false) => Err(VaultError::Batch {
+                    code: ErrorCode::Unavailable,
+                    message: "the audit trail could not record this; nothing was revealed",
+                }),
+                _ => result,
+            })
+            .collect())
+    }
+
+    /// Stores the records in their orgs' audit trails, in one call; whether each was stored.
+    async fn record(&self, records: Vec<Record>) -> Result<Vec<bool>, VaultError> {
+        let asked = records.len();
+        if asked == 0 {
+            return Ok(Vec::new());
+        }
+        let stored = self
+            .audit
+            .clone()
+            .record(RecordRequest { records })
+            .await
+            .map_err(VaultError::Audit)?
+            .into_inner()
+            .stored;
+        if stored.len() == asked {
+            Ok(stored)
+        } else {
+            Err(VaultError::Audit(tonic::Status::internal(
+                "the audit service answered a different number of records",
+            )))
+        }
     }
 
     /// The access service's decision for each found secret, in one call.
     async fn decide(
         &self,
-        batch: &[Pending],
+        batch: &[Reveal],
         secrets: &[Option<&OrgSecret>],
     ) -> Result<Vec<bool>, VaultError> {
         let items: Vec<CheckItem> = batch
@@ -246,7 +298,7 @@ impl Revealer {
     async fn decrypt(
         &self,
         rings: &HashMap<OrgId, Arc<KeyRing>>,
-        pending: &Pending,
+        pending: &Reveal,
         found: &OrgSecret,
     ) -> Reply {
         let org = pending.ctx.org();
@@ -273,12 +325,24 @@ impl Revealer {
     }
 }
 
-fn event(ctx: &RequestContext, operation: &str, target: Target) -> Event {
-    Event::new(
-        ctx.org(),
-        SERVICE,
-        operation,
-        strongroom_runtime::actor(ctx),
-        target,
-    )
+/// The audit record of a reveal (or a refused one) of `secret` by the caller.
+fn record(
+    ctx: &RequestContext,
+    operation: &str,
+    secret: &CurrentSecret,
+    details: Option<serde_json::Value>,
+) -> Record {
+    Record {
+        token: ctx.token().to_owned(),
+        ip: ctx.ip.clone().unwrap_or_default(),
+        user_agent: ctx.user_agent.clone().unwrap_or_default(),
+        id: Uuid::now_v7().to_string(),
+        service: SERVICE.to_owned(),
+        operation: operation.to_owned(),
+        target_kind: "account".to_owned(),
+        target_id: secret.account_id.to_string(),
+        target_name: format!("{}/{}", secret.resource_name, secret.username),
+        occurred_at_us: chrono::Utc::now().timestamp_micros(),
+        details_json: details.map(|d| d.to_string()).unwrap_or_default(),
+    }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use strongroom_core::OrgId;
-use strongroom_tenancy::{OrgsTx, TenantTx};
+use strongroom_tenancy::{OrgsStatement, TenantTx};
 use uuid::Uuid;
 
 use crate::error::VaultError;
@@ -110,7 +110,7 @@ pub struct OrgSecret {
 
 /// The current secrets of accounts in several orgs, in one statement.
 pub async fn find_current_secrets(
-    tx: &mut OrgsTx,
+    over: &OrgsStatement<'_>,
     wanted: &[(OrgId, Vec<Uuid>)],
 ) -> Result<Vec<OrgSecret>, VaultError> {
     let mut parts = Vec::with_capacity(wanted.len());
@@ -123,17 +123,17 @@ pub async fn find_current_secrets(
              JOIN {} s ON s.account_id = a.id AND s.version = a.current_version
              WHERE a.id = ANY(${})",
             2 * i + 1,
-            tx.table(*org, "accounts")?,
-            tx.table(*org, "resources")?,
-            tx.table(*org, "secrets")?,
+            over.table(*org, "accounts")?,
+            over.table(*org, "resources")?,
+            over.table(*org, "secrets")?,
             2 * i + 2,
         ));
     }
     let sql = parts.join(" UNION ALL ");
     // One org's statement repeats and is worth preparing once; a mix of orgs rarely does.
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(tx.statements_repeat());
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(over.repeats());
     for (org, ids) in wanted {
         query = query.bind(org.0).bind(ids.clone());
     }
-    Ok(query.fetch_all(&mut **tx).await?)
+    Ok(query.fetch_all(over.pool()).await?)
 }

@@ -1,0 +1,107 @@
+//! A reveal changes nothing in the vault, so its audit record is its only write and goes
+//! straight to the org's trail: the record is there when the password arrives, and when it
+//! cannot be stored no password leaves.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::api::{Api, Org, assert_error};
+use crate::stack::Stack;
+
+async fn reveals_in_trail(api: &Api<'_>, org: &Org) -> Vec<Value> {
+    let (s, b) = api.get(&org.url("/audit"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["operation"] == "password.revealed")
+        .cloned()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unrecorded() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "ledger").await;
+    let root = api
+        .login_reply("/ledger", "root", &crate::api::password_for("root"))
+        .await;
+    let org_id = root["org_id"].as_str().unwrap().to_owned();
+    let (s, resource) = api
+        .post(
+            &org.url("/resources"),
+            Some(&org.admin),
+            json!({"name": "ledger-db", "type": "PostgreSQL", "host": "db.test"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{resource}");
+    let (s, account) = api
+        .post(
+            &org.url(&format!(
+                "/resources/{}/accounts",
+                resource["id"].as_str().unwrap()
+            )),
+            Some(&org.admin),
+            json!({"username": "postgres", "password": "ledger-s3cret"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{account}");
+    let account_id = account["id"].as_str().unwrap();
+    let (s, key) = api
+        .post(
+            &org.url("/api-keys"),
+            Some(&org.admin),
+            json!({"name": "app"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key = key["key"].as_str().unwrap();
+    let path = org.url(&format!("/accounts/{account_id}/password"));
+
+    // No waiting and no polling: each record is in the trail before its password leaves.
+    for n in 1..=3 {
+        let (s, b) = api.get(&path, Some(key)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["password"], "ledger-s3cret");
+        let reveals = reveals_in_trail(&api, &org).await;
+        assert_eq!(reveals.len(), n, "{reveals:?}");
+        let newest = &reveals[0];
+        assert_eq!(newest["actor"]["username"], "root");
+        assert_eq!(newest["actor"]["ip"], "127.0.0.1");
+        assert_eq!(newest["target"]["id"], account_id);
+        assert_eq!(newest["target"]["name"], "ledger-db/postgres");
+        assert_eq!(newest["service"], "vault");
+    }
+
+    // The org's trail cannot be written (its table is moved away): reveals fail closed.
+    let audit = sqlx::PgPool::connect(&stack.database_url("audit"))
+        .await
+        .unwrap();
+    let schema = format!("org_{}", uuid::Uuid::parse_str(&org_id).unwrap().simple());
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {schema}.{from} RENAME TO {to}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rename(
+        "audit_events",
+        "audit_events_away",
+    )))
+    .execute(&audit)
+    .await
+    .unwrap();
+    let (s, b) = api.get(&path, Some(key)).await;
+    assert_error(s, &b, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!b.to_string().contains("ledger-s3cret"), "{b}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(rename(
+        "audit_events_away",
+        "audit_events",
+    )))
+    .execute(&audit)
+    .await
+    .unwrap();
+
+    // Back to normal: the refused reveal left no record, the next one does.
+    let (s, b) = api.get(&path, Some(key)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(reveals_in_trail(&api, &org).await.len(), 4);
+    stack.stop().await.unwrap();
+}
