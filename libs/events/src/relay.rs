@@ -14,7 +14,11 @@ use crate::outbox::{Committed, Outbox};
 const BATCH: i64 = 200;
 /// Orgs drained in one transaction at most.
 const ORGS_PER_DRAIN: usize = 100;
+/// How often the relay looks for rows another process left behind, in the orgs whose outbox
+/// Postgres counts rows in; and how often in every org's outbox (the counts start from zero
+/// after a database crash, exactly when rows may have been left).
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
+const FULL_SWEEP_EVERY: Duration = Duration::from_secs(300);
 /// An org's outbox is vacuumed after this many relayed rows: a queue table's dead rows
 /// otherwise pile up faster than autovacuum removes them, and every claim walks them.
 const VACUUM_AFTER: usize = 5_000;
@@ -41,19 +45,29 @@ impl Relay {
     }
 
     /// Runs until `shutdown`: drains the orgs this process committed events for as soon as
-    /// they commit (many commits, one drain), and sweeps every org periodically for rows
-    /// another process left behind.
+    /// they commit (many commits, one drain), and sweeps periodically for rows another
+    /// process left behind.
     pub async fn run(self, shutdown: CancellationToken) {
         let mut sweep = tokio::time::interval(SWEEP_EVERY);
+        let mut full_sweep = tokio::time::interval(FULL_SWEEP_EVERY);
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = sweep.tick() => match self.db.provisioned_orgs().await {
-                    Ok(orgs) => self.drain_logged(orgs.into_iter().map(|o| (o, 0)).collect()).await,
-                    Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
-                },
+                _ = full_sweep.tick() => self.sweep(self.db.provisioned_orgs().await).await,
+                _ = sweep.tick() => self.sweep(self.db.orgs_with_rows_in("outbox").await).await,
                 () = self.committed.wake.notified() => self.drain_logged(self.committed.take()).await,
             }
+        }
+    }
+
+    /// Drains the outboxes of these orgs from their first row on.
+    async fn sweep(&self, orgs: Result<Vec<OrgId>, strongroom_tenancy::TenancyError>) {
+        match orgs {
+            Ok(orgs) => {
+                self.drain_logged(orgs.into_iter().map(|o| (o, 0)).collect())
+                    .await
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
         }
     }
 

@@ -224,6 +224,23 @@ impl TenantDb {
         Ok(rows.into_iter().map(|(id,)| OrgId(id)).collect())
     }
 
+    /// Orgs whose `table` Postgres counts live rows in. The counts are statistics: they trail
+    /// commits by up to a few seconds and start again from zero after a server crash, so
+    /// this finds work cheaply but never proves there is none.
+    pub async fn orgs_with_rows_in(&self, table: &str) -> Result<Vec<OrgId>, TenancyError> {
+        let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+            "SELECT ts.org_id FROM public.tenant_schemas ts
+             JOIN pg_catalog.pg_stat_user_tables t
+               ON t.schemaname = ts.schema_name AND t.relname = $1
+             WHERE t.n_live_tup > 0
+             ORDER BY ts.org_id",
+        )
+        .bind(table)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| OrgId(id)).collect())
+    }
+
     /// Whether the org has a schema here (cached once seen).
     pub async fn is_provisioned(&self, org: OrgId) -> Result<bool, TenancyError> {
         if self.is_known(org) {

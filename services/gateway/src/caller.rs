@@ -242,7 +242,9 @@ impl FromRequestParts<Gateway> for Caller {
                 .await?
                 .into_inner();
             let ctx = verify(&issued.token)?;
-            state.api_key_tokens.put(digest, issued.token);
+            state
+                .api_key_tokens
+                .put(digest, issued.token, ctx.claims.exp);
             return Ok(Self(ctx));
         }
         let ctx = verify(credential)?;

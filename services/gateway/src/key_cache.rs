@@ -1,10 +1,14 @@
 //! Applications present the same API key on every call; the token identity issues for it is
-//! kept for a second, so a busy application costs identity one lookup a second rather than
-//! one per request. Entries are found by a SHA-256 of org, key and client address: the key
-//! itself is never held, and a token issued for one address is never served to another
-//! (keys may be limited to some addresses). A revoked or disabled key stops working within
-//! that second. Requests that miss together wait for one identity call rather than each
-//! making their own (they would all queue on the key's row there).
+//! kept for a minute, so an application costs identity one lookup a minute rather than one
+//! per request, however many orgs and keys share the gateway. Keeping it is safe because
+//! every use is verified again: a revoked key's token carries the key as its session, which
+//! every verifier refuses within a fraction of a second of the revocation, and disabling
+//! the user or changing their role outdates the token the same way (a token the verifier
+//! refuses is asked for again, and identity then refuses the key or issues the new rights).
+//! Entries are found by a SHA-256 of org, key and client address: the key itself is never
+//! held, and a token issued for one address is never served to another (keys may be limited
+//! to some addresses). Requests that miss together wait for one identity call rather than
+//! each making their own (they would all queue on the key's row there).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,13 +17,15 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use strongroom_core::OrgId;
 
-const TTL: Duration = Duration::from_secs(1);
+const TTL: Duration = Duration::from_secs(60);
 /// Keys remembered at most; past that, stale ones go, then all.
 const CAPACITY: usize = 16_384;
 
 #[derive(Default)]
 pub struct ApiKeyTokens {
-    tokens: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+    /// Each token with when it was issued and when it expires (Unix seconds): a token is
+    /// never served past its own expiry, which for a key that expires is the key's.
+    tokens: Mutex<HashMap<[u8; 32], (String, Instant, i64)>>,
     /// Keys being asked of identity now, each with the lock its askers queue on.
     asking: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -55,11 +61,11 @@ impl ApiKeyTokens {
         hash.finalize().into()
     }
 
-    /// The token issued for this key less than a second ago, if any.
+    /// The token issued for this key less than a minute ago, if any.
     pub fn get(&self, digest: &[u8; 32]) -> Option<String> {
         let tokens = self.tokens.lock().ok()?;
-        let (token, at) = tokens.get(digest)?;
-        (at.elapsed() < TTL).then(|| token.clone())
+        let (token, at, expires) = tokens.get(digest)?;
+        (at.elapsed() < TTL && *expires > unix_now()).then(|| token.clone())
     }
 
     /// Waits until no other request is asking identity for this key; look in the cache
@@ -78,18 +84,24 @@ impl ApiKeyTokens {
         }
     }
 
-    pub fn put(&self, digest: [u8; 32], token: String) {
+    pub fn put(&self, digest: [u8; 32], token: String, expires: i64) {
         let Ok(mut tokens) = self.tokens.lock() else {
             return;
         };
         if tokens.len() >= CAPACITY {
-            tokens.retain(|_, (_, at)| at.elapsed() < TTL);
+            tokens.retain(|_, (_, at, _)| at.elapsed() < TTL);
             if tokens.len() >= CAPACITY {
                 tokens.clear();
             }
         }
-        tokens.insert(digest, (token, Instant::now()));
+        tokens.insert(digest, (token, Instant::now(), expires));
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -97,12 +109,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_token_is_found_for_its_org_key_and_address_only_and_not_after_a_second() {
+    fn a_token_is_found_for_its_org_key_and_address_only_and_not_after_a_minute() {
         let cache = ApiKeyTokens::default();
         let (org, other) = (OrgId::new(), OrgId::new());
         let ip = "10.1.2.3";
         let digest = ApiKeyTokens::digest(org, "srk_a", ip);
-        cache.put(digest, "token-a".into());
+        cache.put(digest, "token-a".into(), unix_now() + 60);
         assert_eq!(cache.get(&digest).as_deref(), Some("token-a"));
         assert_eq!(cache.get(&ApiKeyTokens::digest(other, "srk_a", ip)), None);
         assert_eq!(cache.get(&ApiKeyTokens::digest(org, "srk_b", ip)), None);
@@ -116,8 +128,14 @@ mod tests {
             ApiKeyTokens::digest(org, "srk_a", "10.1.2.3")
         );
         if let Ok(mut tokens) = cache.tokens.lock() {
-            tokens.insert(digest, ("old".into(), Instant::now() - TTL));
+            tokens.insert(
+                digest,
+                ("old".into(), Instant::now() - TTL, unix_now() + 60),
+            );
         }
+        assert_eq!(cache.get(&digest), None);
+        // Nor past the token's own expiry (a key that expires sooner than the cache keeps).
+        cache.put(digest, "token-a".into(), unix_now() - 1);
         assert_eq!(cache.get(&digest), None);
     }
 
@@ -140,7 +158,7 @@ mod tests {
                 }
                 asked.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                cache.put(digest, "token-a".into());
+                cache.put(digest, "token-a".into(), unix_now() + 60);
                 "token-a".to_owned()
             });
         }

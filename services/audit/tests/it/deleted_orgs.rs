@@ -53,3 +53,33 @@ async fn events_of_deleted_orgs_are_dropped_and_of_unknown_orgs_wait() {
     tx.commit().await.unwrap();
     assert_eq!(stored, 1, "the live org's event is stored once");
 }
+
+/// The relays' sweep finds the orgs whose table holds rows from Postgres' counts, without
+/// reading every org's table.
+#[tokio::test]
+async fn orgs_with_rows_are_found_from_the_table_counts() {
+    let test = TestDb::create("audit").await.unwrap();
+    let db = TenantDb::connect(&test.url, 4, &strongroom_audit::TENANT_MIGRATIONS)
+        .await
+        .unwrap();
+    let (busy, idle) = (OrgId::new(), OrgId::new());
+    db.provision(busy).await.unwrap();
+    db.provision(idle).await.unwrap();
+    assert!(
+        db.orgs_with_rows_in("audit_events")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    strongroom_audit::store_events(&db, &[(busy, vec![event(busy)])])
+        .await
+        .unwrap();
+    // The counts trail commits by about a second.
+    let found = strongroom_testkit::wait_until(std::time::Duration::from_secs(15), || async {
+        let orgs = db.orgs_with_rows_in("audit_events").await.unwrap();
+        (!orgs.is_empty()).then_some(orgs)
+    })
+    .await
+    .unwrap();
+    assert_eq!(found, vec![busy]);
+}
