@@ -130,8 +130,7 @@ impl Revealer {
 
     /// One result per reveal, in order; `Err` fails the whole batch (nothing was revealed).
     async fn reveal_all(&self, batch: &[Reveal]) -> Result<Vec<Reply>, VaultError> {
-        // Orgs with a schema here, with their keys (read before the batch's transaction,
-        // so a key miss never needs a second connection inside it).
+        // Orgs with a schema here, with their keys.
         let mut rings: HashMap<OrgId, Arc<KeyRing>> = HashMap::new();
         // Orgs whose keys cannot be had now (their KMS key unreachable, say): their reveals
         // fail, the rest of the batch goes on.
