@@ -1,11 +1,12 @@
-//! One transaction over several orgs' schemas, for hot paths that batch work arriving
-//! together from many orgs (reveals, audit storage): a statement serves the whole batch
-//! rather than one org, so a busy MSP with many client orgs costs no more round trips than
-//! one org. Tenant tables are named through [`OrgsTx::table`], which knows only the orgs
-//! the transaction was opened for. Over several orgs the search path is empty, so an
-//! unqualified name fails instead of reaching `public`, and names are schema-qualified; over
-//! one org the search path is that org's schema and names stay bare, so the statement text
-//! is the same for every org and its prepared form is reused.
+//! One transaction ([`OrgsTx`]) or one statement ([`OrgsStatement`]) over several orgs'
+//! schemas, for hot paths that batch work arriving together from many orgs (reveals, audit
+//! storage, the outbox relay): a statement serves the whole batch rather than one org, so a
+//! busy MSP with many client orgs costs no more round trips than one org. Tenant tables are
+//! named through `table`, which knows only the orgs the batch was opened for. In a
+//! transaction over several orgs the search path is empty, so an unqualified name fails
+//! instead of reaching `public`, and names are schema-qualified; over one org the search
+//! path is that org's schema and names stay bare, so the statement text is the same for
+//! every org and its prepared form is reused.
 
 use std::ops::{Deref, DerefMut};
 

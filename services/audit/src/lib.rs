@@ -1,5 +1,6 @@
-//! Audit: every org's trail, fed by the event stream. Events are stored by id, so a
-//! redelivered or republished event is stored once.
+//! Audit: every org's trail, fed by the event stream, and directly by services whose
+//! actions change nothing but must be on record before they answer (password reveals).
+//! Events are stored by id, so a redelivered or republished event is stored once.
 
 mod record;
 mod store;
