@@ -4,6 +4,8 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use strongroom_proto::audit::audit_client::AuditClient;
+use strongroom_proto::audit::{Record, RecordRequest};
 
 use crate::api::{Api, Org, assert_error};
 use crate::stack::Stack;
@@ -103,5 +105,37 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
     let (s, b) = api.get(&path, Some(key)).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(reveals_in_trail(&api, &org).await.len(), 4);
+
+    // Records are taken only with a valid caller token, and the org and actor are the
+    // token's: nothing in a record can place it in another org's trail or name another user.
+    let audit_url = format!("http://127.0.0.1:{}", stack.config.grpc_ports[5]);
+    let mut audit = AuditClient::connect(audit_url).await.unwrap();
+    let record = |token: &str| Record {
+        token: token.to_owned(),
+        ip: "10.9.8.7".into(),
+        user_agent: String::new(),
+        id: uuid::Uuid::now_v7().to_string(),
+        service: "vault".into(),
+        operation: "password.revealed".into(),
+        target_kind: "account".into(),
+        target_id: account_id.to_owned(),
+        target_name: "ledger-db/postgres".into(),
+        occurred_at_us: chrono::Utc::now().timestamp_micros(),
+        details_json: String::new(),
+    };
+    let admin_token = root["token"].as_str().unwrap();
+    let stored = audit
+        .record(RecordRequest {
+            records: vec![record("forged-token"), record(admin_token)],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .stored;
+    assert_eq!(stored, vec![false, true]);
+    let reveals = reveals_in_trail(&api, &org).await;
+    assert_eq!(reveals.len(), 5);
+    assert_eq!(reveals[0]["actor"]["username"], "root");
+    assert_eq!(reveals[0]["actor"]["ip"], "10.9.8.7");
     stack.stop().await.unwrap();
 }

@@ -182,6 +182,57 @@ async fn a_transaction_over_several_orgs_names_only_their_tables() {
 }
 
 #[tokio::test]
+async fn a_statement_over_orgs_names_their_tables_in_full_and_no_others() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = db_with_pool(&test, 2).await;
+    let (a, b) = (OrgId::new(), OrgId::new());
+    for org in [a, b] {
+        db.provision(org).await.unwrap();
+    }
+    seed(&db, a, "a", 2).await;
+    seed(&db, b, "b", 3).await;
+
+    // Even over one org the name is schema-qualified: no transaction sets a search path.
+    let over = db.statement_over(&[a]).await.unwrap();
+    let items = over.table(a, "items").unwrap();
+    assert_eq!(items, format!("{}.items", schema_name(a)));
+    assert!(over.repeats());
+    assert!(matches!(over.table(b, "items"), Err(TenancyError::UnknownOrg(o)) if o == b));
+    let labels: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT label FROM {items}"
+    )))
+    .fetch_all(over.pool())
+    .await
+    .unwrap();
+    assert_eq!(labels, vec!["a".to_owned()]);
+    // Outside a tenant transaction an unqualified name reaches no org's table.
+    assert!(
+        sqlx::query("SELECT count(*) FROM items")
+            .fetch_one(over.pool())
+            .await
+            .is_err()
+    );
+
+    let over = db.statement_over(&[a, b]).await.unwrap();
+    assert!(!over.repeats());
+    let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT count(*) FROM {}) + (SELECT count(*) FROM {})",
+        over.table(a, "items").unwrap(),
+        over.table(b, "items").unwrap()
+    )))
+    .fetch_one(over.pool())
+    .await
+    .unwrap();
+    assert_eq!(count, 5);
+
+    let unknown = OrgId::new();
+    assert!(matches!(
+        db.statement_over(&[a, unknown]).await,
+        Err(TenancyError::UnknownOrg(o)) if o == unknown
+    ));
+}
+
+#[tokio::test]
 async fn a_deprovisioned_org_leaves_no_schema_and_never_comes_back() {
     let test = TestDb::create("tenancy").await.unwrap();
     let db = db_with_pool(&test, 4).await;
