@@ -27,8 +27,10 @@ use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
 
 const SERVICE: &str = "vault";
-/// Calls (each a batch of its own, from a gateway) merged into one batch at most.
-const MAX_CALLS: usize = 16;
+/// Calls (each a batch of its own, of up to 256 reveals from a gateway) merged into one
+/// batch at most: a batch's access check and audit records carry a token per reveal, and
+/// must stay well under gRPC's 4 MiB message limit.
+const MAX_CALLS: usize = 4;
 /// Batches running at once.
 const BATCHES_IN_FLIGHT: usize = 2;
 
