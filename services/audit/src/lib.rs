@@ -5,7 +5,6 @@
 mod record;
 mod store;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use strongroom_auth::{Verifier, grpc_context};
@@ -108,34 +107,9 @@ impl Audit for AuditGrpc {
         &self,
         request: Request<RecordRequest>,
     ) -> Result<Response<RecordResponse>, Status> {
-        let (orgs, grouped) = record::by_org(&self.verifier, request.into_inner().records);
-        // Only orgs with a trail here: a deleted org's records would be dropped, not stored.
-        let mut with_trail = HashSet::new();
-        for (org, _) in &grouped {
-            if self
-                .db
-                .is_provisioned(*org)
-                .await
-                .map_err(|e| to_status(&e))?
-            {
-                with_trail.insert(*org);
-            }
-        }
-        let grouped: Vec<_> = grouped
-            .into_iter()
-            .filter(|(org, _)| with_trail.contains(org))
-            .collect();
-        let waiting = if grouped.is_empty() {
-            HashSet::new()
-        } else {
-            store_events(&self.db, &grouped)
-                .await
-                .map_err(|e| to_status(&e))?
-        };
-        let stored = orgs
-            .iter()
-            .map(|org| org.is_some_and(|org| with_trail.contains(&org) && !waiting.contains(&org)))
-            .collect();
+        let stored = record::store(&self.db, &self.verifier, request.into_inner().records)
+            .await
+            .map_err(|e| to_status(&e))?;
         Ok(Response::new(RecordResponse { stored }))
     }
 }

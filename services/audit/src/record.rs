@@ -1,11 +1,14 @@
 //! Records a service hands over before it answers (password reveals). Each is bound to its
 //! caller's token: the org and the actor stored are the ones the token proves.
 
+use std::collections::HashSet;
+
 use chrono::DateTime;
 use strongroom_auth::{RequestContext, Verifier};
 use strongroom_core::OrgId;
 use strongroom_events::{Event, Target};
 use strongroom_proto::audit::Record;
+use strongroom_tenancy::{TenancyError, TenantDb};
 use uuid::Uuid;
 
 /// The event a record describes, or why it cannot be stored.
@@ -44,12 +47,42 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
     })
 }
 
+/// Stores the records in their orgs' trails; whether each was stored. Only orgs with a trail
+/// here take records: a deleted org's would be dropped, not stored.
+pub async fn store(
+    db: &TenantDb,
+    verifier: &Verifier,
+    records: Vec<Record>,
+) -> Result<Vec<bool>, TenancyError> {
+    let (orgs, grouped) = by_org(verifier, records);
+    let mut with_trail = Vec::with_capacity(grouped.len());
+    for (org, events) in grouped {
+        if db.is_provisioned(org).await? {
+            with_trail.push((org, events));
+        }
+    }
+    let waiting = if with_trail.is_empty() {
+        HashSet::new()
+    } else {
+        crate::store_events(db, &with_trail).await?
+    };
+    let stored: HashSet<OrgId> = with_trail
+        .iter()
+        .map(|(org, _)| *org)
+        .filter(|org| !waiting.contains(org))
+        .collect();
+    Ok(orgs
+        .iter()
+        .map(|org| org.is_some_and(|org| stored.contains(&org)))
+        .collect())
+}
+
 /// Events grouped by org, as the store takes them.
-pub type ByOrg = Vec<(OrgId, Vec<Event>)>;
+type ByOrg = Vec<(OrgId, Vec<Event>)>;
 
 /// The records' events grouped by org, and each record's org (`None` for a record that
 /// cannot be stored; the reason is logged).
-pub fn by_org(verifier: &Verifier, records: Vec<Record>) -> (Vec<Option<OrgId>>, ByOrg) {
+fn by_org(verifier: &Verifier, records: Vec<Record>) -> (Vec<Option<OrgId>>, ByOrg) {
     let mut orgs = Vec::with_capacity(records.len());
     let mut grouped: ByOrg = Vec::new();
     for record in records {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{AccountId, ErrorCode, Permission, ResourceId, UserId};
+use strongroom_core::{AccountId, Permission, ResourceId, UserId};
 use strongroom_crypto::{SecretAad, seal};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{VaultError, unique_or};
 use crate::keys::OrgKeys;
-use crate::reveal::{Reply, Reveal, RevealQueue};
+use crate::reveal::{Reply, Reveal, RevealQueue, no_result};
 use crate::store::{self, ResourceRow};
 
 const SERVICE: &str = "vault";
@@ -188,10 +188,7 @@ impl Vault {
         self.reveal_passwords(vec![reveal])
             .await
             .pop()
-            .unwrap_or(Err(VaultError::Batch {
-                code: ErrorCode::Internal,
-                message: "internal error",
-            }))
+            .unwrap_or_else(no_result)
     }
 
     /// Several reveals together, as [`Vault::reveal_password`]; one result each, in order.

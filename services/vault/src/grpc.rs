@@ -8,7 +8,7 @@ use strongroom_proto::vault::*;
 use tonic::{Request, Response, Status};
 
 use crate::app::Vault;
-use crate::reveal::Reveal;
+use crate::reveal::{Reveal, no_result};
 
 pub struct VaultGrpc {
     pub app: Arc<Vault>,
@@ -139,12 +139,7 @@ impl VaultRpc for VaultGrpc {
                     Some(status) => Err(status),
                     None => results
                         .next()
-                        .unwrap_or_else(|| {
-                            Err(crate::VaultError::Batch {
-                                code: strongroom_core::ErrorCode::Internal,
-                                message: "internal error",
-                            })
-                        })
+                        .unwrap_or_else(no_result)
                         .map_err(|e| to_status(&e)),
                 };
                 match result {

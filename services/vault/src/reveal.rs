@@ -36,6 +36,14 @@ const BATCHES_IN_FLIGHT: usize = 2;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
 
+/// What a reveal gets if the batch it ran in gave it no result (never expected).
+pub fn no_result() -> Reply {
+    Err(VaultError::Batch {
+        code: ErrorCode::Internal,
+        message: "internal error",
+    })
+}
+
 /// A reveal asked of the vault: who asks, for which account.
 pub struct Reveal {
     pub ctx: RequestContext,
