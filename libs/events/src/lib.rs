@@ -120,15 +120,26 @@ pub async fn ensure_stream(
     prefix: &str,
 ) -> Result<async_nats::jetstream::stream::Stream, EventError> {
     use async_nats::jetstream::stream;
-    js.get_or_create_stream(stream::Config {
-        name: stream_name(prefix),
-        subjects: vec![format!("{prefix}.>")],
-        storage: stream::StorageType::File,
-        duplicate_window: std::time::Duration::from_secs(120),
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| EventError::Nats(e.to_string()))
+    let name = stream_name(prefix);
+    let created = js
+        .get_or_create_stream(stream::Config {
+            name: name.clone(),
+            subjects: vec![format!("{prefix}.>")],
+            storage: stream::StorageType::File,
+            duplicate_window: std::time::Duration::from_secs(120),
+            ..Default::default()
+        })
+        .await;
+    match created {
+        Ok(stream) => Ok(stream),
+        // Services start together: when another one creates the stream between this one's
+        // lookup and its create, NATS refuses the create (overlapping subjects), and the
+        // stream is there to use.
+        Err(e) => js
+            .get_stream(&name)
+            .await
+            .map_err(|_| EventError::Nats(e.to_string())),
+    }
 }
 
 pub fn stream_name(prefix: &str) -> String {
