@@ -23,7 +23,21 @@ pub struct Stack {
 
 impl Stack {
     /// `transit`: OpenBao address and token for org keys; `None` uses a local master key.
+    /// Scheduled directory imports are looked for every second, not every 30, so tests of
+    /// them finish quickly.
     pub async fn start(transit: Option<(String, String)>) -> anyhow::Result<Self> {
+        Self::start_with(transit, 1).await
+    }
+
+    /// A stack with the launcher's own schedules, for measuring it as deployed.
+    pub async fn start_as_deployed(transit: Option<(String, String)>) -> anyhow::Result<Self> {
+        Self::start_with(transit, strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS).await
+    }
+
+    async fn start_with(
+        transit: Option<(String, String)>,
+        directory_sync_tick_secs: u64,
+    ) -> anyhow::Result<Self> {
         strongroom_telemetry::init_for_test();
         // reqwest is built without a default TLS provider (one provider, ring, in the graph).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -41,8 +55,7 @@ impl Stack {
             grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
-            // Scheduled directory imports are looked for every second, not every 30.
-            directory_sync_tick_secs: 1,
+            directory_sync_tick_secs,
         };
         let shutdown = CancellationToken::new();
         let runtime = tokio::runtime::Builder::new_multi_thread()

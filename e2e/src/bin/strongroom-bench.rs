@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir().context("temporary directory")?;
 
     let bao = OpenBao::start(work.path()).await?;
-    let stack = Stack::start(None).await?;
+    let stack = Stack::start_as_deployed(None).await?;
     eprintln!("[bench] Strongroom at {}", stack.base_url);
     let result = run(&args, &stack, &bao).await;
     let stopped = stack.stop().await;
@@ -163,10 +163,12 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
             many_targets.extend(o.targets(&stack.base_url)?);
         }
         let many_targets = Arc::new(many_targets);
+        let many = Arc::new(many);
         for conns in CONNECTIONS {
             eprintln!("[bench] spread: 1 org at {conns} connections");
             let one = measure(strongroom_targets.clone(), conns, warmup, duration).await?;
             eprintln!("[bench] spread: {orgs} orgs at {conns} connections");
+            use_each_key(&api, &many, args.load_concurrency).await?;
             let spread_r = measure(many_targets.clone(), conns, warmup, duration).await?;
             spread.push((conns, one, spread_r));
         }
@@ -696,6 +698,38 @@ async fn setup_org(
 }
 
 /// `orgs` orgs with `per_org` accounts each; orgs are set up `concurrency` at a time.
+/// One reveal with each org's API key, as the applications of a running deployment have
+/// already made: the gateway then holds each key's token, as it does for the one-org
+/// scenario's single key after its first request.
+async fn use_each_key(api: &Api, orgs: &Arc<Vec<Org>>, concurrency: usize) -> anyhow::Result<()> {
+    let (api, orgs) = (api.clone(), orgs.clone());
+    concurrently(orgs.len(), concurrency, move |i| {
+        let (api, orgs) = (api.clone(), orgs.clone());
+        async move {
+            let org = &orgs[i];
+            let account = org.accounts.first().context("an org without accounts")?;
+            let answer = api
+                .http
+                .get(format!(
+                    "{}/{}/api/v1/accounts/{account}/password",
+                    api.base, org.slug
+                ))
+                .bearer_auth(&org.key)
+                .send()
+                .await?;
+            anyhow::ensure!(
+                answer.status().is_success(),
+                "a reveal in org {} answered {}",
+                org.slug,
+                answer.status()
+            );
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(())
+}
+
 async fn setup_many_orgs(
     api: &Api,
     admin: &str,

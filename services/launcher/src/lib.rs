@@ -12,6 +12,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
+/// How often, in seconds, the identity service looks for scheduled directory imports.
+pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
 
 /// How the whole stack runs on one machine.
 #[derive(Debug, Clone)]
@@ -70,7 +72,7 @@ impl StackConfig {
                 .map(|v| v.parse())
                 .transpose()
                 .context("STRONGROOM_DIRECTORY_SYNC_TICK_SECS must be a number of seconds")?
-                .unwrap_or(30),
+                .unwrap_or(DEFAULT_DIRECTORY_SYNC_TICK_SECS),
         })
     }
 
