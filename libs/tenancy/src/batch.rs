@@ -1,12 +1,13 @@
-//! One transaction ([`OrgsTx`]) or one statement ([`OrgsStatement`]) over several orgs'
-//! schemas, for hot paths that batch work arriving together from many orgs (reveals, audit
-//! storage, the outbox relay): a statement serves the whole batch rather than one org, so a
-//! busy MSP with many client orgs costs no more round trips than one org. Tenant tables are
-//! named through `table`, which knows only the orgs the batch was opened for. In a
-//! transaction over several orgs the search path is empty, so an unqualified name fails
-//! instead of reaching `public`, and names are schema-qualified; over one org the search
-//! path is that org's schema and names stay bare, so the statement text is the same for
-//! every org and its prepared form is reused.
+//! Work over several orgs' schemas at once, for hot paths that batch what arrives together
+//! from many orgs. [`OrgsTx`] is one transaction over them (the outbox relay): a statement
+//! serves the whole batch, so a busy MSP with many client orgs costs no more round trips
+//! than one org. [`OrgsStatements`] runs one prepared statement per org on connections
+//! that org always gets (reveals, audit storage): a statement naming many orgs would be
+//! planned anew for every batch. Tenant tables are named through `table`, which knows only
+//! the orgs the work was opened for. In a transaction over several orgs the search path is
+//! empty, so an unqualified name fails instead of reaching `public`, and names are
+//! schema-qualified; over one org the search path is that org's schema and names stay
+//! bare, so the statement text is the same for every org and its prepared form is reused.
 
 use std::ops::{Deref, DerefMut};
 
@@ -88,33 +89,58 @@ impl DerefMut for OrgsTx {
     }
 }
 
-/// One statement over several orgs' schemas, outside any transaction: a single statement is
-/// atomic and reads one snapshot by itself, so the hottest paths (the reveal's read, storing
-/// audit records) pay one round trip rather than three (begin, statement, commit). Tenant
+/// Statements over some orgs' schemas, outside any transaction, all run on connections the
+/// orgs always get (see [`TenantDb::statements_over`]). A single statement is atomic and
+/// reads one snapshot by itself, so the hottest paths (the reveal's read, storing audit
+/// records) pay one round trip per org rather than three (begin, statement, commit). Tenant
 /// tables are always named in full (`org_<id>.<table>`), so the session's search path never
-/// decides which org a name reaches.
-pub struct OrgsStatement<'a> {
+/// decides which org a name reaches, and each org's statement reads the same every time,
+/// so it is prepared once per connection and then reused.
+pub struct OrgsStatements<'a> {
     pool: &'a PgPool,
     orgs: Vec<OrgId>,
 }
 
 impl TenantDb {
-    /// A statement over the schemas of `orgs`; an org without a schema here is refused as
-    /// unknown.
-    pub async fn statement_over(&self, orgs: &[OrgId]) -> Result<OrgsStatement<'_>, TenancyError> {
+    /// Statements over the schemas of `orgs`, grouped by the connections that serve them:
+    /// each group's can run on one connection, one org after another, and the groups side
+    /// by side. An org without a schema here is refused as unknown.
+    pub async fn statements_over(
+        &self,
+        orgs: &[OrgId],
+    ) -> Result<Vec<OrgsStatements<'_>>, TenancyError> {
+        let mut groups: Vec<OrgsStatements<'_>> = Vec::new();
         for org in orgs {
             self.check_known(*org).await?;
+            let pool = self.affine_pool(*org);
+            match groups.iter_mut().find(|g| std::ptr::eq(g.pool, pool)) {
+                Some(group) if !group.orgs.contains(org) => group.orgs.push(*org),
+                Some(_) => {}
+                None => groups.push(OrgsStatements {
+                    pool,
+                    orgs: vec![*org],
+                }),
+            }
         }
-        Ok(OrgsStatement {
-            pool: &self.pool,
-            orgs: orgs.to_vec(),
-        })
+        Ok(groups)
+    }
+
+    /// The pool an org's hot statements always run on: chosen from the org id's random
+    /// bits, the same in every replica.
+    fn affine_pool(&self, org: OrgId) -> &PgPool {
+        let i = (org.0.as_u128() % self.affine.len() as u128) as usize;
+        &self.affine[i]
     }
 }
 
-impl<'a> OrgsStatement<'a> {
-    /// `org_<id>.<table>`, for an org this statement was opened for. Table names are
-    /// constants of the calling service, never input.
+impl<'a> OrgsStatements<'a> {
+    /// The orgs of this group, in the order they were asked for.
+    pub fn orgs(&self) -> &[OrgId] {
+        &self.orgs
+    }
+
+    /// `org_<id>.<table>`, for an org of this group. Table names are constants of the
+    /// calling service, never input.
     pub fn table(&self, org: OrgId, table: &'static str) -> Result<String, TenancyError> {
         if self.orgs.contains(&org) {
             Ok(format!("{}.{table}", schema_name(org)))
@@ -123,12 +149,7 @@ impl<'a> OrgsStatement<'a> {
         }
     }
 
-    /// Whether the statement reads the same every time (one org), so preparing it pays off.
-    pub fn repeats(&self) -> bool {
-        self.orgs.len() == 1
-    }
-
-    /// Where to run the statement.
+    /// Where to run the group's statements.
     pub fn pool(&self) -> &'a PgPool {
         self.pool
     }

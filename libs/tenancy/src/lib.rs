@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
 
-pub use batch::{OrgsStatement, OrgsTx};
+pub use batch::{OrgsStatements, OrgsTx};
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;
 
@@ -56,10 +56,22 @@ pub fn schema_name(org: OrgId) -> String {
     format!("org_{}", org.0.simple())
 }
 
+/// Connections of each pool for the hot paths (see [`TenantDb::statements_over`]): two,
+/// so two batches of one busy org still run side by side.
+const CONNECTIONS_PER_AFFINE_POOL: u32 = 2;
+/// Prepared statements each of their connections keeps: a hot statement per org and
+/// table set, for the orgs of one pool (sqlx keeps 100 by default).
+const STATEMENTS_PER_AFFINE_CONNECTION: usize = 1_000;
+
 /// A service's database: global tables in `public`, tenant tables in one schema per org.
 #[derive(Clone)]
 pub struct TenantDb {
     pool: PgPool,
+    // Connections an org always gets for hot paths, so its prepared statements and the
+    // server's catalog and file entries for its tables are made once per connection of
+    // one pool, not once per connection of the service: with a thousand orgs spread over
+    // every connection, each would otherwise keep preparing and reloading.
+    affine: Arc<[PgPool]>,
     tenant_migrations: &'static Migrator,
     // Orgs whose schema is known to exist, so `begin` needs no extra round trip.
     provisioned: Arc<RwLock<HashSet<OrgId>>>,
@@ -73,18 +85,49 @@ impl TenantDb {
         tenant_migrations: &'static Migrator,
     ) -> Result<Self, TenancyError> {
         let options: PgConnectOptions = url.parse()?;
+        // Half the connections serve the hot paths, each org always on the same pool of
+        // them; the rest serve everything else.
+        let affine_pools = (max_connections / (2 * CONNECTIONS_PER_AFFINE_POOL)).max(1);
+        let general = max_connections
+            .saturating_sub(affine_pools * CONNECTIONS_PER_AFFINE_POOL)
+            .max(1);
         // No ping before each acquire: it costs a round trip per transaction, and a broken
         // connection fails its first query and is then dropped by the pool anyway.
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
+            .max_connections(general)
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Self::from_pool(pool, tenant_migrations).await
+        // Opened on first use: services without hot paths never open them.
+        // Hot statements look rows up by key and are planned once per connection: with
+        // custom plans Postgres would plan every execution again, as a batch's id array
+        // makes the generic plan look costlier than a custom plan for one id.
+        let affine_options = options
+            .statement_cache_capacity(STATEMENTS_PER_AFFINE_CONNECTION)
+            .options([("plan_cache_mode", "force_generic_plan")]);
+        let affine = (0..affine_pools)
+            .map(|_| {
+                PgPoolOptions::new()
+                    .max_connections(CONNECTIONS_PER_AFFINE_POOL)
+                    .test_before_acquire(false)
+                    .connect_lazy_with(affine_options.clone())
+            })
+            .collect();
+        Self::with_pools(pool, affine, tenant_migrations).await
     }
 
+    /// A database served by one pool, hot paths included.
     pub async fn from_pool(
         pool: PgPool,
+        tenant_migrations: &'static Migrator,
+    ) -> Result<Self, TenancyError> {
+        let affine = Arc::new([pool.clone()]);
+        Self::with_pools(pool, affine, tenant_migrations).await
+    }
+
+    async fn with_pools(
+        pool: PgPool,
+        affine: Arc<[PgPool]>,
         tenant_migrations: &'static Migrator,
     ) -> Result<Self, TenancyError> {
         sqlx::raw_sql(
@@ -104,6 +147,7 @@ impl TenantDb {
         .await?;
         Ok(Self {
             pool,
+            affine,
             tenant_migrations,
             provisioned: Arc::default(),
         })

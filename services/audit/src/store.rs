@@ -1,12 +1,13 @@
 use std::collections::HashSet;
 
+use sqlx::{Acquire, PgConnection};
 use strongroom_core::OrgId;
 use strongroom_events::Event;
 use strongroom_proto::audit::AuditEvent;
-use strongroom_tenancy::{TenancyError, TenantDb};
+use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb};
 use uuid::Uuid;
 
-/// Stores events of several orgs in their trails, in one statement; storing an event
+/// Stores events of several orgs in their trails, one statement per org; storing an event
 /// again changes nothing. Returns the orgs with no trail here yet (their events must wait);
 /// events of deleted orgs are dropped.
 pub async fn store_events(
@@ -46,58 +47,74 @@ async fn store_once(
         return Ok(unknown);
     }
     let orgs: Vec<OrgId> = known.iter().map(|(org, _)| *org).collect();
-    // One statement, committed by itself: a single round trip per batch.
-    let over = db.statement_over(&orgs).await?;
-    let mut ctes = Vec::with_capacity(known.len());
-    for (i, (org, _)) in known.iter().enumerate() {
-        let p: Vec<String> = (1..=12).map(|n| format!("${}", i * 12 + n)).collect();
-        ctes.push(format!(
-            "e{i} AS (INSERT INTO {} (id, service, operation, actor_user_id, actor_username,
-                ip, user_agent, target_kind, target_id, target_name, occurred_at, details)
-             SELECT * FROM UNNEST({}::uuid[], {}::text[], {}::text[], {}::uuid[], {}::text[],
-                {}::text[], {}::text[], {}::text[], {}::text[], {}::text[], {}::timestamptz[],
-                {}::jsonb[])
-             ON CONFLICT (id) DO NOTHING)",
-            over.table(*org, "audit_events")?,
-            p[0],
-            p[1],
-            p[2],
-            p[3],
-            p[4],
-            p[5],
-            p[6],
-            p[7],
-            p[8],
-            p[9],
-            p[10],
-            p[11]
-        ));
+    let groups = db.statements_over(&orgs).await?;
+    // Every group runs to its end (none is cut off mid-statement); any failure fails the call.
+    for stored in futures::future::join_all(groups.iter().map(|g| store_group(g, &known))).await {
+        stored?;
     }
-    let sql = format!("WITH {} SELECT 1", ctes.join(", "));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(over.repeats());
-    for (_, events) in &known {
-        let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
-        query = query
-            .bind(events.iter().map(|e| e.id).collect::<Vec<_>>())
-            .bind(col(|e| Some(e.service.clone())))
-            .bind(col(|e| Some(e.operation.clone())))
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.actor.user_id.map(|u| u.0))
-                    .collect::<Vec<_>>(),
-            )
-            .bind(col(|e| Some(e.actor.username.clone())))
-            .bind(col(|e| e.actor.ip.clone()))
-            .bind(col(|e| e.actor.user_agent.clone()))
-            .bind(col(|e| Some(e.target.kind.clone())))
-            .bind(col(|e| e.target.id.clone()))
-            .bind(col(|e| e.target.name.clone()))
-            .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.details.clone()).collect::<Vec<_>>());
-    }
-    query.execute(over.pool()).await?;
     Ok(unknown)
+}
+
+/// Stores the events of a group's orgs on one connection: one prepared statement per org,
+/// all committed together.
+async fn store_group(
+    group: &OrgsStatements<'_>,
+    known: &[(OrgId, &Vec<Event>)],
+) -> Result<(), TenancyError> {
+    let mut conn = group.pool().acquire().await?;
+    let mine: Vec<&(OrgId, &Vec<Event>)> = known
+        .iter()
+        .filter(|(org, _)| group.orgs().contains(org))
+        .collect();
+    if let [(org, events)] = mine.as_slice() {
+        // One org: its statement commits by itself, a single round trip.
+        return insert_events(group, &mut conn, *org, events).await;
+    }
+    let mut tx = conn.begin().await?;
+    for (org, events) in mine {
+        insert_events(group, &mut tx, *org, events).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_events(
+    group: &OrgsStatements<'_>,
+    conn: &mut PgConnection,
+    org: OrgId,
+    events: &[Event],
+) -> Result<(), TenancyError> {
+    let sql = format!(
+        "INSERT INTO {} (id, service, operation, actor_user_id, actor_username, ip, user_agent,
+            target_kind, target_id, target_name, occurred_at, details)
+         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[],
+            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
+            $12::jsonb[])
+         ON CONFLICT (id) DO NOTHING",
+        group.table(org, "audit_events")?
+    );
+    let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(events.iter().map(|e| e.id).collect::<Vec<_>>())
+        .bind(col(|e| Some(e.service.clone())))
+        .bind(col(|e| Some(e.operation.clone())))
+        .bind(
+            events
+                .iter()
+                .map(|e| e.actor.user_id.map(|u| u.0))
+                .collect::<Vec<_>>(),
+        )
+        .bind(col(|e| Some(e.actor.username.clone())))
+        .bind(col(|e| e.actor.ip.clone()))
+        .bind(col(|e| e.actor.user_agent.clone()))
+        .bind(col(|e| Some(e.target.kind.clone())))
+        .bind(col(|e| e.target.id.clone()))
+        .bind(col(|e| e.target.name.clone()))
+        .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,9 +1,10 @@
 //! Password reveals, the hottest path: applications fetch passwords far more often than
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
-//! all their secrets, one call to the access service for all the decisions and one call to
-//! the audit service that stores all their records. A reveal changes nothing here, so its
-//! audit record is its only write, and it goes straight to the trail (no outbox, no event
-//! stream); each password leaves only after the audit service has stored its record.
+//! each org's secrets (orgs on different connections side by side), one call to the access
+//! service for all the decisions and one call to the audit service that stores all their
+//! records. A reveal changes nothing here, so its audit record is its only write, and it
+//! goes straight to the trail (no outbox, no event stream); each password leaves only after
+//! the audit service has stored its record.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -183,12 +184,17 @@ impl Revealer {
             return Ok(batch.iter().map(missing).collect());
         }
         let orgs: Vec<OrgId> = wanted.iter().map(|(org, _)| *org).collect();
-        let over = self.db.statement_over(&orgs).await?;
-        let found: HashMap<(Uuid, Uuid), OrgSecret> = store::find_current_secrets(&over, &wanted)
-            .await?
-            .into_iter()
-            .map(|s| ((s.org_id, s.secret.account_id), s))
-            .collect();
+        let groups = self.db.statements_over(&orgs).await?;
+        let found: HashMap<(Uuid, Uuid), OrgSecret> = futures::future::try_join_all(
+            groups
+                .iter()
+                .map(|group| store::find_current_secrets(group, &wanted)),
+        )
+        .await?
+        .into_iter()
+        .flatten()
+        .map(|s| ((s.org_id, s.secret.account_id), s))
+        .collect();
         let secrets: Vec<Option<&OrgSecret>> = batch
             .iter()
             .map(|p| found.get(&(p.ctx.org().0, p.account.0)))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use strongroom_core::OrgId;
-use strongroom_tenancy::{OrgsStatement, TenantTx};
+use strongroom_tenancy::{OrgsStatements, TenantTx};
 use uuid::Uuid;
 
 use crate::error::VaultError;
@@ -108,32 +108,32 @@ pub struct OrgSecret {
     pub secret: CurrentSecret,
 }
 
-/// The current secrets of accounts in several orgs, in one statement.
+/// The current secrets of accounts in a group of orgs: one prepared statement per org, one
+/// org after another on one connection.
 pub async fn find_current_secrets(
-    over: &OrgsStatement<'_>,
+    group: &OrgsStatements<'_>,
     wanted: &[(OrgId, Vec<Uuid>)],
 ) -> Result<Vec<OrgSecret>, VaultError> {
-    let mut parts = Vec::with_capacity(wanted.len());
-    for (i, (org, _)) in wanted.iter().enumerate() {
-        parts.push(format!(
-            "SELECT ${}::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
+    let mut conn = group.pool().acquire().await?;
+    let mut found = Vec::new();
+    for (org, ids) in wanted.iter().filter(|(org, _)| group.orgs().contains(org)) {
+        let sql = format!(
+            "SELECT $1::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
                     r.name AS resource_name, r.owner_id, s.version, s.key_version, s.ciphertext
              FROM {} a
              JOIN {} r ON r.id = a.resource_id
              JOIN {} s ON s.account_id = a.id AND s.version = a.current_version
-             WHERE a.id = ANY(${})",
-            2 * i + 1,
-            over.table(*org, "accounts")?,
-            over.table(*org, "resources")?,
-            over.table(*org, "secrets")?,
-            2 * i + 2,
-        ));
+             WHERE a.id = ANY($2)",
+            group.table(*org, "accounts")?,
+            group.table(*org, "resources")?,
+            group.table(*org, "secrets")?,
+        );
+        let rows: Vec<OrgSecret> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.0)
+            .bind(ids)
+            .fetch_all(&mut *conn)
+            .await?;
+        found.extend(rows);
     }
-    let sql = parts.join(" UNION ALL ");
-    // One org's statement repeats and is worth preparing once; a mix of orgs rarely does.
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(over.repeats());
-    for (org, ids) in wanted {
-        query = query.bind(org.0).bind(ids.clone());
-    }
-    Ok(query.fetch_all(over.pool()).await?)
+    Ok(found)
 }

@@ -182,21 +182,24 @@ async fn a_transaction_over_several_orgs_names_only_their_tables() {
 }
 
 #[tokio::test]
-async fn a_statement_over_orgs_names_their_tables_in_full_and_no_others() {
+async fn statements_over_orgs_name_their_tables_in_full_and_no_others() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 2).await;
-    let (a, b) = (OrgId::new(), OrgId::new());
-    for org in [a, b] {
-        db.provision(org).await.unwrap();
+    let db = TenantDb::connect(&test.url, 16, &MIGRATIONS).await.unwrap();
+    let orgs: Vec<OrgId> = (0..12).map(|_| OrgId::new()).collect();
+    for (i, org) in orgs.iter().enumerate() {
+        db.provision(*org).await.unwrap();
+        seed(&db, *org, &format!("label {i}"), i as i64 + 1).await;
     }
-    seed(&db, a, "a", 2).await;
-    seed(&db, b, "b", 3).await;
 
     // Even over one org the name is schema-qualified: no transaction sets a search path.
-    let over = db.statement_over(&[a]).await.unwrap();
+    let (a, b) = (orgs[0], orgs[1]);
+    let groups = db.statements_over(&[a]).await.unwrap();
+    let [over] = groups.as_slice() else {
+        panic!("one org makes one group")
+    };
+    assert_eq!(over.orgs(), [a]);
     let items = over.table(a, "items").unwrap();
     assert_eq!(items, format!("{}.items", schema_name(a)));
-    assert!(over.repeats());
     assert!(matches!(over.table(b, "items"), Err(TenancyError::UnknownOrg(o)) if o == b));
     let labels: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT label FROM {items}"
@@ -204,7 +207,7 @@ async fn a_statement_over_orgs_names_their_tables_in_full_and_no_others() {
     .fetch_all(over.pool())
     .await
     .unwrap();
-    assert_eq!(labels, vec!["a".to_owned()]);
+    assert_eq!(labels, vec!["label 0".to_owned()]);
     // Outside a tenant transaction an unqualified name reaches no org's table.
     assert!(
         sqlx::query("SELECT count(*) FROM items")
@@ -213,23 +216,71 @@ async fn a_statement_over_orgs_names_their_tables_in_full_and_no_others() {
             .is_err()
     );
 
-    let over = db.statement_over(&[a, b]).await.unwrap();
-    assert!(!over.repeats());
-    let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT (SELECT count(*) FROM {}) + (SELECT count(*) FROM {})",
-        over.table(a, "items").unwrap(),
-        over.table(b, "items").unwrap()
-    )))
-    .fetch_one(over.pool())
-    .await
-    .unwrap();
-    assert_eq!(count, 5);
+    // Over every org (one asked twice): each org in exactly one group, and each group's
+    // names reach its own orgs' rows.
+    let mut asked = orgs.clone();
+    asked.push(a);
+    let groups = db.statements_over(&asked).await.unwrap();
+    assert!(
+        groups.len() > 1,
+        "twelve orgs share one pool of connections"
+    );
+    let mut seen: Vec<OrgId> = groups.iter().flat_map(|g| g.orgs().to_vec()).collect();
+    seen.sort();
+    let mut expected = orgs.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+    let mut rows = 0;
+    for group in &groups {
+        for org in group.orgs() {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {}",
+                group.table(*org, "items").unwrap()
+            )))
+            .fetch_one(group.pool())
+            .await
+            .unwrap();
+            rows += n;
+        }
+    }
+    assert_eq!(rows, (1..=12).sum::<i64>());
 
     let unknown = OrgId::new();
     assert!(matches!(
-        db.statement_over(&[a, unknown]).await,
+        db.statements_over(&[a, unknown]).await,
         Err(TenancyError::UnknownOrg(o)) if o == unknown
     ));
+}
+
+#[tokio::test]
+async fn an_orgs_statements_always_reach_the_same_two_server_processes() {
+    let test = TestDb::create("tenancy").await.unwrap();
+    let db = TenantDb::connect(&test.url, 16, &MIGRATIONS).await.unwrap();
+    let orgs: Vec<OrgId> = (0..8).map(|_| OrgId::new()).collect();
+    for org in &orgs {
+        db.provision(*org).await.unwrap();
+    }
+    let mut all = std::collections::HashSet::new();
+    for org in &orgs {
+        let mut pids = std::collections::HashSet::new();
+        for _ in 0..10 {
+            // Two at once, so both of the pool's connections are in use.
+            let groups = db.statements_over(&[*org]).await.unwrap();
+            let pid = || {
+                sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(groups[0].pool())
+            };
+            let (x, y) = tokio::try_join!(pid(), pid()).unwrap();
+            pids.extend([x, y]);
+        }
+        assert!(pids.len() <= 2, "one org reached {} processes", pids.len());
+        all.extend(pids);
+    }
+    // The orgs are spread: together they reach more than one pool's connections.
+    assert!(
+        all.len() > 2,
+        "eight orgs all reached the same {} processes",
+        all.len()
+    );
 }
 
 #[tokio::test]
