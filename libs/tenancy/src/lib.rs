@@ -98,10 +98,10 @@ impl TenantDb {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        // Opened on first use: services without hot paths never open them.
-        // Hot statements look rows up by key and are planned once per connection: with
-        // custom plans Postgres would plan every execution again, as a batch's id array
-        // makes the generic plan look costlier than a custom plan for one id.
+        // Opened on first use, so services without hot paths never open them. Hot
+        // statements look rows up by key and are planned once per connection: with custom
+        // plans Postgres would plan every execution again, as a batch's id array makes the
+        // generic plan look costlier than a custom plan for one id.
         let affine_options = options
             .statement_cache_capacity(STATEMENTS_PER_AFFINE_CONNECTION)
             .options([("plan_cache_mode", "force_generic_plan")]);
