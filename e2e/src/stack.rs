@@ -94,7 +94,7 @@ impl Stack {
         Ok(stack)
     }
 
-    /// Stops the stack and removes its event stream; `Drop` removes its databases.
+    /// Stops the stack gracefully; `Drop` then removes its databases and event stream.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.shutdown.cancel();
         if let Some(task) = self.task.take() {
@@ -104,12 +104,6 @@ impl Stack {
         // stream goes.
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
-        }
-        if let Ok(client) = strongroom_events::async_nats::connect(&self.config.nats_url).await {
-            let js = strongroom_events::async_nats::jetstream::new(client);
-            let _ = js
-                .delete_stream(strongroom_events::stream_name(&self.config.event_prefix))
-                .await;
         }
         Ok(())
     }
@@ -137,5 +131,25 @@ impl Drop for Stack {
             .map(|s| self.config.database_name(s))
             .collect();
         strongroom_testkit::drop_databases(&names);
+        // On a thread of its own: a test's runtime may be the one dropping the stack.
+        let (url, stream) = (
+            self.config.nats_url.clone(),
+            strongroom_events::stream_name(&self.config.event_prefix),
+        );
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(client) = strongroom_events::async_nats::connect(&url).await {
+                    let js = strongroom_events::async_nats::jetstream::new(client);
+                    let _ = js.delete_stream(stream).await;
+                }
+            });
+        })
+        .join();
     }
 }
