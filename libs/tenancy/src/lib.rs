@@ -101,10 +101,15 @@ impl TenantDb {
         // Opened on first use, so services without hot paths never open them. Hot
         // statements look rows up by key and are planned once per connection: with custom
         // plans Postgres would plan every execution again, as a batch's id array makes the
-        // generic plan look costlier than a custom plan for one id.
+        // generic plan look costlier than a custom plan for one id. And they probe indexes:
+        // over an org's small tables the generic plan would scan and hash whole tables,
+        // which costs several times more per execution.
         let affine_options = options
             .statement_cache_capacity(STATEMENTS_PER_AFFINE_CONNECTION)
-            .options([("plan_cache_mode", "force_generic_plan")]);
+            .options([
+                ("plan_cache_mode", "force_generic_plan"),
+                ("enable_seqscan", "off"),
+            ]);
         let affine = (0..affine_pools)
             .map(|_| {
                 PgPoolOptions::new()
