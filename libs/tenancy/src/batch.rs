@@ -1,9 +1,9 @@
 //! Work over several orgs' schemas at once, for hot paths that batch what arrives together
 //! from many orgs. [`OrgsTx`] is one transaction over them (the outbox relay): a statement
 //! serves the whole batch, so a busy MSP with many client orgs costs no more round trips
-//! than one org. [`OrgsStatements`] runs one prepared statement per org on connections
-//! that org always gets (reveals, audit storage): a statement naming many orgs would be
-//! planned anew for every batch. Tenant tables are named through `table`, which knows only
+//! than one org. [`OrgsStatements`] sends one prepared statement per org, together, on
+//! connections that org always gets (reveals, audit storage): a statement naming many orgs
+//! would be planned anew for every batch. Tenant tables are named through `table`, which knows only
 //! the orgs the work was opened for. In a transaction over several orgs the search path is
 //! empty, so an unqualified name fails instead of reaching `public`, and names are
 //! schema-qualified; over one org the search path is that org's schema and names stay
@@ -11,9 +11,11 @@
 
 use std::ops::{Deref, DerefMut};
 
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 use strongroom_core::OrgId;
+use tokio_postgres::Row;
 
+use crate::hot::{HotPool, Statements};
 use crate::{TenancyError, TenantDb, schema_name};
 
 pub struct OrgsTx {
@@ -90,21 +92,20 @@ impl DerefMut for OrgsTx {
 }
 
 /// Statements over some orgs' schemas, outside any transaction, all run on connections the
-/// orgs always get (see [`TenantDb::statements_over`]). A single statement is atomic and
-/// reads one snapshot by itself, so the hottest paths (the reveal's read, storing audit
-/// records) pay one round trip per org rather than three (begin, statement, commit). Tenant
-/// tables are always named in full (`org_<id>.<table>`), so the session's search path never
-/// decides which org a name reaches, and each org's statement reads the same every time,
-/// so it is prepared once per connection and then reused.
+/// orgs always get (see [`TenantDb::statements_over`]) and sent together, so a group costs
+/// about one round trip however many orgs it has. Tenant tables are always named in full
+/// (`org_<id>.<table>`), so the session's search path never decides which org a name
+/// reaches, and each org's statement reads the same every time, so it is prepared once per
+/// connection and then reused.
 pub struct OrgsStatements<'a> {
-    pool: &'a PgPool,
+    pool: &'a HotPool,
     orgs: Vec<OrgId>,
 }
 
 impl TenantDb {
     /// Statements over the schemas of `orgs`, grouped by the connections that serve them:
-    /// each group's can run on one connection, one org after another, and the groups side
-    /// by side. An org without a schema here is refused as unknown.
+    /// each group's run together on one connection, and the groups side by side. An org
+    /// without a schema here is refused as unknown.
     pub async fn statements_over(
         &self,
         orgs: &[OrgId],
@@ -125,15 +126,15 @@ impl TenantDb {
         Ok(groups)
     }
 
-    /// The pool an org's hot statements always run on: chosen from the org id's random
-    /// bits, the same in every replica.
-    fn affine_pool(&self, org: OrgId) -> &PgPool {
+    /// The connections an org's hot statements always run on: chosen from the org id's
+    /// random bits, the same in every replica.
+    fn affine_pool(&self, org: OrgId) -> &HotPool {
         let i = (org.0.as_u128() % self.affine.len() as u128) as usize;
         &self.affine[i]
     }
 }
 
-impl<'a> OrgsStatements<'a> {
+impl OrgsStatements<'_> {
     /// The orgs of this group, in the order they were asked for.
     pub fn orgs(&self) -> &[OrgId] {
         &self.orgs
@@ -149,8 +150,20 @@ impl<'a> OrgsStatements<'a> {
         }
     }
 
-    /// Where to run the group's statements.
-    pub fn pool(&self) -> &'a PgPool {
-        self.pool
+    /// Runs each statement by itself (each commits alone and reads its own snapshot);
+    /// the rows of each, in order.
+    pub async fn query_each(
+        &self,
+        statements: &Statements<'_>,
+    ) -> Result<Vec<Vec<Row>>, TenancyError> {
+        self.pool.query_each(statements).await
+    }
+
+    /// Runs the statements as one transaction: all of them take effect, or none.
+    pub async fn execute_atomically(
+        &self,
+        statements: &Statements<'_>,
+    ) -> Result<(), TenancyError> {
+        self.pool.execute_atomically(statements).await
     }
 }

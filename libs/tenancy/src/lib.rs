@@ -6,6 +6,7 @@
 //! [`TenantTx`] finds no tenant table at all (fail closed).
 
 mod batch;
+mod hot;
 mod migrate;
 
 use std::collections::HashSet;
@@ -17,8 +18,13 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
 
 pub use batch::{OrgsStatements, OrgsTx};
+pub use hot::Statements;
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;
+pub use tokio_postgres::Row;
+pub use tokio_postgres::types::ToSql;
+
+use hot::HotPool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TenancyError {
@@ -39,13 +45,19 @@ pub enum TenancyError {
     UnknownMigration { schema: String, version: i64 },
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    #[error("database error")]
+    Pipelined(#[from] tokio_postgres::Error),
+    #[error("the database is busy: no connection came free in time")]
+    Busy,
 }
 
 impl HasErrorCode for TenancyError {
     fn code(&self) -> ErrorCode {
         match self {
             TenancyError::UnknownOrg(_) | TenancyError::DeletedOrg(_) => ErrorCode::NotFound,
-            TenancyError::Database(sqlx::Error::PoolTimedOut) => ErrorCode::Unavailable,
+            TenancyError::Database(sqlx::Error::PoolTimedOut) | TenancyError::Busy => {
+                ErrorCode::Unavailable
+            }
             _ => ErrorCode::Internal,
         }
     }
@@ -70,8 +82,9 @@ pub struct TenantDb {
     // Connections an org always gets for hot paths, so its prepared statements and the
     // server's catalog and file entries for its tables are made once per connection of
     // one pool, not once per connection of the service: with a thousand orgs spread over
-    // every connection, each would otherwise keep preparing and reloading.
-    affine: Arc<[PgPool]>,
+    // every connection, each would otherwise keep preparing and reloading. A batch's
+    // statements for the orgs of one pool travel together (see `hot`).
+    affine: Arc<[HotPool]>,
     tenant_migrations: &'static Migrator,
     // Orgs whose schema is known to exist, so `begin` needs no extra round trip.
     provisioned: Arc<RwLock<HashSet<OrgId>>>,
@@ -104,37 +117,21 @@ impl TenantDb {
         // generic plan look costlier than a custom plan for one id. And they probe indexes:
         // over an org's small tables the generic plan would scan and hash whole tables,
         // which costs several times more per execution.
-        let affine_options = options
-            .statement_cache_capacity(STATEMENTS_PER_AFFINE_CONNECTION)
-            .options([
-                ("plan_cache_mode", "force_generic_plan"),
-                ("enable_seqscan", "off"),
-            ]);
+        let mut hot: tokio_postgres::Config = url.parse()?;
+        let session = format!(
+            "{} -c plan_cache_mode=force_generic_plan -c enable_seqscan=off",
+            hot.get_options().unwrap_or_default()
+        );
+        hot.options(session.trim_start());
         let affine = (0..affine_pools)
             .map(|_| {
-                PgPoolOptions::new()
-                    .max_connections(CONNECTIONS_PER_AFFINE_POOL)
-                    .test_before_acquire(false)
-                    .connect_lazy_with(affine_options.clone())
+                HotPool::new(
+                    hot.clone(),
+                    CONNECTIONS_PER_AFFINE_POOL as usize,
+                    STATEMENTS_PER_AFFINE_CONNECTION,
+                )
             })
             .collect();
-        Self::with_pools(pool, affine, tenant_migrations).await
-    }
-
-    /// A database served by one pool, hot paths included.
-    pub async fn from_pool(
-        pool: PgPool,
-        tenant_migrations: &'static Migrator,
-    ) -> Result<Self, TenancyError> {
-        let affine = Arc::new([pool.clone()]);
-        Self::with_pools(pool, affine, tenant_migrations).await
-    }
-
-    async fn with_pools(
-        pool: PgPool,
-        affine: Arc<[PgPool]>,
-        tenant_migrations: &'static Migrator,
-    ) -> Result<Self, TenancyError> {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS public.tenant_schemas (
                 org_id uuid PRIMARY KEY,

@@ -1,10 +1,9 @@
 use std::collections::HashSet;
 
-use sqlx::{Acquire, PgConnection};
 use strongroom_core::OrgId;
 use strongroom_events::Event;
 use strongroom_proto::audit::AuditEvent;
-use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb};
+use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
 
 /// Stores events of several orgs in their trails, one statement per org; storing an event
@@ -56,65 +55,92 @@ async fn store_once(
 }
 
 /// Stores the events of a group's orgs on one connection: one prepared statement per org,
-/// all committed together.
+/// sent together and committed together.
 async fn store_group(
     group: &OrgsStatements<'_>,
     known: &[(OrgId, &Vec<Event>)],
 ) -> Result<(), TenancyError> {
-    let mut conn = group.pool().acquire().await?;
     let mine: Vec<&(OrgId, &Vec<Event>)> = known
         .iter()
         .filter(|(org, _)| group.orgs().contains(org))
         .collect();
-    if let [(org, events)] = mine.as_slice() {
-        // One org: its statement commits by itself, a single round trip.
-        return insert_events(group, &mut conn, *org, events).await;
+    let columns: Vec<Columns> = mine.iter().map(|(_, events)| Columns::of(events)).collect();
+    let mut statements = Vec::with_capacity(mine.len());
+    for ((org, _), columns) in mine.iter().zip(&columns) {
+        let sql = format!(
+            "INSERT INTO {} (id, service, operation, actor_user_id, actor_username, ip,
+                user_agent, target_kind, target_id, target_name, occurred_at, details)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[],
+                $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                $11::timestamptz[], $12::jsonb[])
+             ON CONFLICT (id) DO NOTHING",
+            group.table(*org, "audit_events")?
+        );
+        statements.push((sql, columns.params()));
     }
-    let mut tx = conn.begin().await?;
-    for (org, events) in mine {
-        insert_events(group, &mut tx, *org, events).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    group.execute_atomically(&statements).await
 }
 
-async fn insert_events(
-    group: &OrgsStatements<'_>,
-    conn: &mut PgConnection,
-    org: OrgId,
-    events: &[Event],
-) -> Result<(), TenancyError> {
-    let sql = format!(
-        "INSERT INTO {} (id, service, operation, actor_user_id, actor_username, ip, user_agent,
-            target_kind, target_id, target_name, occurred_at, details)
-         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[],
-            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
-            $12::jsonb[])
-         ON CONFLICT (id) DO NOTHING",
-        group.table(org, "audit_events")?
-    );
-    let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(events.iter().map(|e| e.id).collect::<Vec<_>>())
-        .bind(col(|e| Some(e.service.clone())))
-        .bind(col(|e| Some(e.operation.clone())))
-        .bind(
-            events
+/// Events as the columns of their table, one array each.
+struct Columns {
+    ids: Vec<Uuid>,
+    texts: [Vec<Option<String>>; 8],
+    actor_user_ids: Vec<Option<Uuid>>,
+    occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
+    details: Vec<serde_json::Value>,
+}
+
+impl Columns {
+    fn of(events: &[Event]) -> Self {
+        let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+        Columns {
+            ids: events.iter().map(|e| e.id).collect(),
+            texts: [
+                col(|e| Some(e.service.clone())),
+                col(|e| Some(e.operation.clone())),
+                col(|e| Some(e.actor.username.clone())),
+                col(|e| e.actor.ip.clone()),
+                col(|e| e.actor.user_agent.clone()),
+                col(|e| Some(e.target.kind.clone())),
+                col(|e| e.target.id.clone()),
+                col(|e| e.target.name.clone()),
+            ],
+            actor_user_ids: events
                 .iter()
                 .map(|e| e.actor.user_id.map(|u| u.0))
-                .collect::<Vec<_>>(),
-        )
-        .bind(col(|e| Some(e.actor.username.clone())))
-        .bind(col(|e| e.actor.ip.clone()))
-        .bind(col(|e| e.actor.user_agent.clone()))
-        .bind(col(|e| Some(e.target.kind.clone())))
-        .bind(col(|e| e.target.id.clone()))
-        .bind(col(|e| e.target.name.clone()))
-        .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
-        .execute(conn)
-        .await?;
-    Ok(())
+                .collect(),
+            occurred_at: events.iter().map(|e| e.occurred_at).collect(),
+            details: events.iter().map(|e| e.details.clone()).collect(),
+        }
+    }
+
+    /// The parameters of the insert, in its order.
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let [
+            service,
+            operation,
+            username,
+            ip,
+            user_agent,
+            kind,
+            target_id,
+            target_name,
+        ] = &self.texts;
+        vec![
+            &self.ids,
+            service,
+            operation,
+            &self.actor_user_ids,
+            username,
+            ip,
+            user_agent,
+            kind,
+            target_id,
+            target_name,
+            &self.occurred_at,
+            &self.details,
+        ]
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,10 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use strongroom_core::OrgId;
-use strongroom_tenancy::{OrgsStatements, TenantTx};
+use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantTx, ToSql};
 use uuid::Uuid;
-
-use crate::error::VaultError;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ResourceRow {
@@ -88,7 +86,7 @@ pub async fn create_secret(
     Ok(())
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct CurrentSecret {
     pub account_id: Uuid,
     pub username: String,
@@ -101,21 +99,38 @@ pub struct CurrentSecret {
 }
 
 /// A current secret found by [`find_current_secrets`], with its org.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct OrgSecret {
     pub org_id: Uuid,
-    #[sqlx(flatten)]
     pub secret: CurrentSecret,
 }
 
-/// The current secrets of accounts in a group of orgs: one prepared statement per org, one
-/// org after another on one connection.
+impl TryFrom<Row> for OrgSecret {
+    type Error = TenancyError;
+    fn try_from(row: Row) -> Result<Self, TenancyError> {
+        Ok(OrgSecret {
+            org_id: row.try_get("org_id")?,
+            secret: CurrentSecret {
+                account_id: row.try_get("account_id")?,
+                username: row.try_get("username")?,
+                resource_id: row.try_get("resource_id")?,
+                resource_name: row.try_get("resource_name")?,
+                owner_id: row.try_get("owner_id")?,
+                version: row.try_get("version")?,
+                key_version: row.try_get("key_version")?,
+                ciphertext: row.try_get("ciphertext")?,
+            },
+        })
+    }
+}
+
+/// The current secrets of accounts in a group of orgs: one prepared statement per org, all
+/// sent together on one connection.
 pub async fn find_current_secrets(
     group: &OrgsStatements<'_>,
     wanted: &[(OrgId, Vec<Uuid>)],
-) -> Result<Vec<OrgSecret>, VaultError> {
-    let mut conn = group.pool().acquire().await?;
-    let mut found = Vec::new();
+) -> Result<Vec<OrgSecret>, TenancyError> {
+    let mut statements = Vec::new();
     for (org, ids) in wanted.iter().filter(|(org, _)| group.orgs().contains(org)) {
         let sql = format!(
             "SELECT $1::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
@@ -128,12 +143,13 @@ pub async fn find_current_secrets(
             group.table(*org, "resources")?,
             group.table(*org, "secrets")?,
         );
-        let rows: Vec<OrgSecret> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(org.0)
-            .bind(ids)
-            .fetch_all(&mut *conn)
-            .await?;
-        found.extend(rows);
+        statements.push((sql, vec![&org.0 as &(dyn ToSql + Sync), ids]));
     }
-    Ok(found)
+    group
+        .query_each(&statements)
+        .await?
+        .into_iter()
+        .flatten()
+        .map(OrgSecret::try_from)
+        .collect()
 }

@@ -1,20 +1,13 @@
 use futures::future::try_join_all;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use strongroom_core::OrgId;
 use strongroom_tenancy::{Migrator, TenancyError, TenantDb, schema_name};
 use strongroom_testkit::TestDb;
 
 static MIGRATIONS: Migrator = sqlx::migrate!("tests/fixtures/tenant");
 
-async fn db_with_pool(test: &TestDb, max: u32) -> TenantDb {
-    // sqlx's prepared-statement cache stays on (its default), as in production.
-    let options: PgConnectOptions = test.url.parse().unwrap();
-    let pool = PgPoolOptions::new()
-        .max_connections(max)
-        .connect_with(options.statement_cache_capacity(100))
-        .await
-        .unwrap();
-    TenantDb::from_pool(pool, &MIGRATIONS).await.unwrap()
+/// A database whose general pool has two connections (the other half serves hot paths).
+async fn db_with_pool(test: &TestDb) -> TenantDb {
+    TenantDb::connect(&test.url, 4, &MIGRATIONS).await.unwrap()
 }
 
 async fn seed(db: &TenantDb, org: OrgId, label: &str, rows: i64) {
@@ -33,7 +26,7 @@ async fn seed(db: &TenantDb, org: OrgId, label: &str, rows: i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn interleaved_requests_of_two_orgs_on_two_connections_never_see_the_other_schema() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 2).await;
+    let db = db_with_pool(&test).await;
     let (a, b) = (OrgId::new(), OrgId::new());
     db.provision(a).await.unwrap();
     db.provision(b).await.unwrap();
@@ -79,7 +72,7 @@ async fn interleaved_requests_of_two_orgs_on_two_connections_never_see_the_other
 #[tokio::test]
 async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 4).await;
+    let db = db_with_pool(&test).await;
     let org = OrgId::new();
     assert!(matches!(db.begin(org).await, Err(TenancyError::UnknownOrg(o)) if o == org));
 
@@ -96,9 +89,7 @@ async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
     assert_eq!(versions, vec![(20261123000001,), (20261123000002,)]);
 
     // Another replica (a fresh handle on the same database) finds the org too.
-    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS)
-        .await
-        .unwrap();
+    let other = db_with_pool(&test).await;
     other.begin(org).await.unwrap().commit().await.unwrap();
     assert_eq!(other.migrate_all().await.unwrap(), 1);
 }
@@ -106,7 +97,7 @@ async fn an_unprovisioned_org_is_refused_and_provisioning_is_idempotent() {
 #[tokio::test]
 async fn a_schema_newer_than_this_build_is_refused() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 2).await;
+    let db = db_with_pool(&test).await;
     let org = OrgId::new();
     db.provision(org).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -128,7 +119,7 @@ async fn a_schema_newer_than_this_build_is_refused() {
 #[tokio::test]
 async fn a_transaction_over_several_orgs_names_only_their_tables() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 2).await;
+    let db = db_with_pool(&test).await;
     let (a, b, c) = (OrgId::new(), OrgId::new(), OrgId::new());
     for org in [a, b, c] {
         db.provision(org).await.unwrap();
@@ -201,17 +192,16 @@ async fn statements_over_orgs_name_their_tables_in_full_and_no_others() {
     let items = over.table(a, "items").unwrap();
     assert_eq!(items, format!("{}.items", schema_name(a)));
     assert!(matches!(over.table(b, "items"), Err(TenancyError::UnknownOrg(o)) if o == b));
-    let labels: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT DISTINCT label FROM {items}"
-    )))
-    .fetch_all(over.pool())
-    .await
-    .unwrap();
+    let statement = |sql: &str| [(sql.to_owned(), Vec::new())];
+    let labels = over
+        .query_each(&statement(&format!("SELECT DISTINCT label FROM {items}")))
+        .await
+        .unwrap();
+    let labels: Vec<String> = labels[0].iter().map(|row| row.get(0)).collect();
     assert_eq!(labels, vec!["label 0".to_owned()]);
     // Outside a tenant transaction an unqualified name reaches no org's table.
     assert!(
-        sqlx::query("SELECT count(*) FROM items")
-            .fetch_one(over.pool())
+        over.query_each(&statement("SELECT count(*) FROM items"))
             .await
             .is_err()
     );
@@ -232,15 +222,17 @@ async fn statements_over_orgs_name_their_tables_in_full_and_no_others() {
     assert_eq!(seen, expected);
     let mut rows = 0;
     for group in &groups {
-        for org in group.orgs() {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT count(*) FROM {}",
-                group.table(*org, "items").unwrap()
-            )))
-            .fetch_one(group.pool())
-            .await
-            .unwrap();
-            rows += n;
+        // Each group's statements go together, one per org.
+        let counts: Vec<(String, Vec<_>)> = group
+            .orgs()
+            .iter()
+            .map(|org| {
+                let items = group.table(*org, "items").unwrap();
+                (format!("SELECT count(*) FROM {items}"), Vec::new())
+            })
+            .collect();
+        for answer in group.query_each(&counts).await.unwrap() {
+            rows += answer[0].get::<_, i64>(0);
         }
     }
     assert_eq!(rows, (1..=12).sum::<i64>());
@@ -266,11 +258,10 @@ async fn an_orgs_statements_always_reach_the_same_two_server_processes() {
         for _ in 0..10 {
             // Two at once, so both of the pool's connections are in use.
             let groups = db.statements_over(&[*org]).await.unwrap();
-            let pid = || {
-                sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(groups[0].pool())
-            };
-            let (x, y) = tokio::try_join!(pid(), pid()).unwrap();
-            pids.extend([x, y]);
+            let pid = [("SELECT pg_backend_pid()".to_owned(), Vec::new())];
+            let (x, y) =
+                tokio::try_join!(groups[0].query_each(&pid), groups[0].query_each(&pid)).unwrap();
+            pids.extend([&x, &y].map(|answer| answer[0][0].get::<_, i32>(0)));
         }
         assert!(pids.len() <= 2, "one org reached {} processes", pids.len());
         all.extend(pids);
@@ -286,16 +277,14 @@ async fn an_orgs_statements_always_reach_the_same_two_server_processes() {
 #[tokio::test]
 async fn a_deprovisioned_org_leaves_no_schema_and_never_comes_back() {
     let test = TestDb::create("tenancy").await.unwrap();
-    let db = db_with_pool(&test, 4).await;
+    let db = db_with_pool(&test).await;
     let (gone, kept) = (OrgId::new(), OrgId::new());
     for org in [gone, kept] {
         db.provision(org).await.unwrap();
         seed(&db, org, "x", 3).await;
     }
     // A second replica that has already used the org.
-    let other = TenantDb::from_pool(db.global().clone(), &MIGRATIONS)
-        .await
-        .unwrap();
+    let other = db_with_pool(&test).await;
     other.begin(gone).await.unwrap().commit().await.unwrap();
 
     db.deprovision(gone).await.unwrap();

@@ -28,7 +28,7 @@ async fn events_of_deleted_orgs_are_dropped_and_of_unknown_orgs_wait() {
     db.provision(live).await.unwrap();
     db.provision(deleted).await.unwrap();
     // A second replica still believes the deleted org exists.
-    let stale = TenantDb::from_pool(db.global().clone(), &strongroom_audit::TENANT_MIGRATIONS)
+    let stale = TenantDb::connect(&test.url, 4, &strongroom_audit::TENANT_MIGRATIONS)
         .await
         .unwrap();
     stale.begin(deleted).await.unwrap().commit().await.unwrap();
