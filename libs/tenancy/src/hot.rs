@@ -100,18 +100,18 @@ impl HotPool {
                 });
         let answers = if statements.len() == 1 {
             // A single statement commits by itself.
-            pipeline(writes).await
+            answers(send(writes)).await
         } else {
             // A failed statement aborts the transaction, and its COMMIT then rolls back.
             let control = |sql: &'static str| -> Request<'_> {
                 Box::pin(async move { client.batch_execute(sql).await.map(|()| 0) })
             };
-            pipeline(
-                std::iter::once(control("BEGIN"))
-                    .chain(writes)
-                    .chain([control("COMMIT")]),
-            )
-            .await
+            let mut sent = send(std::iter::once(control("BEGIN")).chain(writes));
+            // A statement whose parameters could not be encoded was never sent: the others
+            // must not commit without it.
+            let unsent = sent.iter().any(|r| matches!(r, MaybeDone::Done(Err(_))));
+            sent.extend(send([control(if unsent { "ROLLBACK" } else { "COMMIT" })]));
+            answers(sent).await
         };
         connection
             .forget_on_error(answers.into_iter().collect::<Result<Vec<u64>, _>>())
@@ -205,22 +205,33 @@ impl HotConnection {
     }
 }
 
-/// Awaits requests made on one client after sending them all, in the given order:
-/// tokio-postgres sends a request when its future is first polled, and the server answers
-/// in the order it received them.
-async fn pipeline<F: Future>(requests: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut requests: Vec<MaybeDone<Pin<Box<F>>>> = requests
+/// Requests made on one client, each polled once, in the given order: tokio-postgres sends a
+/// request when its future is first polled, and the server answers in the order it
+/// received them. A request that could not be sent is done already, with its error.
+fn send<F: Future>(requests: impl IntoIterator<Item = F>) -> Vec<MaybeDone<Pin<Box<F>>>> {
+    let waker = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    requests
         .into_iter()
-        .map(|request| maybe_done(Box::pin(request)))
-        .collect();
-    for request in &mut requests {
-        // Never suspends: a first poll sends the request and returns.
-        let _ = futures::poll!(&mut *request);
-    }
-    let mut answers = Vec::with_capacity(requests.len());
-    for mut request in requests {
+        .map(|request| {
+            let mut request = maybe_done(Box::pin(request));
+            let _ = Pin::new(&mut request).poll(&mut cx);
+            request
+        })
+        .collect()
+}
+
+/// The answers of sent requests, in order.
+async fn answers<F: Future>(sent: Vec<MaybeDone<Pin<Box<F>>>>) -> Vec<F::Output> {
+    let mut answers = Vec::with_capacity(sent.len());
+    for mut request in sent {
         (&mut request).await;
         answers.extend(Pin::new(&mut request).take_output());
     }
     answers
+}
+
+/// Sends the requests together, then awaits their answers.
+async fn pipeline<F: Future>(requests: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    answers(send(requests)).await
 }

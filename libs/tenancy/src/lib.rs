@@ -47,7 +47,7 @@ pub enum TenancyError {
     Database(#[from] sqlx::Error),
     #[error("database error")]
     Pipelined(#[from] tokio_postgres::Error),
-    #[error("the database is busy: no connection came free in time")]
+    #[error("the database is busy or unreachable: no connection was had in time")]
     Busy,
 }
 

@@ -94,6 +94,23 @@ async fn a_failed_write_leaves_every_org_of_the_group_unchanged() {
     let counts: Vec<usize> = labels_of(group).await.iter().map(Vec::len).collect();
     assert_eq!(counts, [0, 1, 0]);
 
+    // A statement whose parameter does not fit its column is refused before it is sent:
+    // the others are not committed without it.
+    let text_id = "eight".to_owned();
+    let items = group.table(orgs[2], "items").unwrap();
+    let misfit = (
+        format!("INSERT INTO {items} (id, label) VALUES ($1, 'x')"),
+        vec![&text_id as &(dyn ToSql + Sync)],
+    );
+    assert!(
+        group
+            .execute_atomically(&[insert(orgs[0], &8), misfit])
+            .await
+            .is_err()
+    );
+    let counts: Vec<usize> = labels_of(group).await.iter().map(Vec::len).collect();
+    assert_eq!(counts, [0, 1, 0]);
+
     // Both connections of the pool are left usable and in no transaction: the next writes
     // commit, seen from a connection outside the pool.
     let twos = [insert(orgs[0], &2), insert(orgs[2], &2)];
