@@ -65,10 +65,7 @@ impl HotPool {
         statements: &Statements<'_>,
     ) -> Result<Vec<Vec<Row>>, TenancyError> {
         let mut lease = self.acquire().await?;
-        let connection = self.ready(&mut lease.slot).await?;
-        let prepared = connection
-            .prepare(statements, self.statements_per_connection)
-            .await?;
+        let (connection, prepared) = self.prepared(&mut lease, statements).await?;
         let client = &connection.client;
         let answers = pipeline(
             prepared
@@ -86,10 +83,7 @@ impl HotPool {
         statements: &Statements<'_>,
     ) -> Result<(), TenancyError> {
         let mut lease = self.acquire().await?;
-        let connection = self.ready(&mut lease.slot).await?;
-        let prepared = connection
-            .prepare(statements, self.statements_per_connection)
-            .await?;
+        let (connection, prepared) = self.prepared(&mut lease, statements).await?;
         let client = &connection.client;
         let writes =
             prepared
@@ -132,6 +126,19 @@ impl HotPool {
             slot,
             _permit: permit,
         })
+    }
+
+    /// The leased connection, with the statements prepared on it.
+    async fn prepared<'l>(
+        &self,
+        lease: &'l mut Lease<'_>,
+        statements: &Statements<'_>,
+    ) -> Result<(&'l mut HotConnection, Vec<Statement>), TenancyError> {
+        let connection = self.ready(&mut lease.slot).await?;
+        let prepared = connection
+            .prepare(statements, self.statements_per_connection)
+            .await?;
+        Ok((connection, prepared))
     }
 
     /// The slot's connection, opened anew if it has none or it closed.
