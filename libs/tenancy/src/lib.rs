@@ -72,7 +72,7 @@ pub fn schema_name(org: OrgId) -> String {
 /// so two batches of one busy org still run side by side.
 const CONNECTIONS_PER_AFFINE_POOL: u32 = 2;
 /// Prepared statements each of their connections keeps: a hot statement per org and
-/// table set, for the orgs of one pool (sqlx keeps 100 by default).
+/// table set, for the orgs of one pool; past it they are all prepared afresh.
 const STATEMENTS_PER_AFFINE_CONNECTION: usize = 1_000;
 
 /// A service's database: global tables in `public`, tenant tables in one schema per org.
