@@ -81,62 +81,55 @@ async fn store_group(
     group.execute_atomically(&statements).await
 }
 
-/// Events as the columns of their table, one array each.
+/// Events as the columns of their table, one array each, in the insert's order.
 struct Columns {
     ids: Vec<Uuid>,
-    texts: [Vec<Option<String>>; 8],
+    services: Vec<String>,
+    operations: Vec<String>,
     actor_user_ids: Vec<Option<Uuid>>,
+    actor_usernames: Vec<String>,
+    ips: Vec<Option<String>>,
+    user_agents: Vec<Option<String>>,
+    target_kinds: Vec<String>,
+    target_ids: Vec<Option<String>>,
+    target_names: Vec<Option<String>>,
     occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
     details: Vec<serde_json::Value>,
 }
 
 impl Columns {
     fn of(events: &[Event]) -> Self {
-        let col = |f: fn(&Event) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+        fn col<T>(events: &[Event], f: impl Fn(&Event) -> T) -> Vec<T> {
+            events.iter().map(f).collect()
+        }
         Columns {
-            ids: events.iter().map(|e| e.id).collect(),
-            texts: [
-                col(|e| Some(e.service.clone())),
-                col(|e| Some(e.operation.clone())),
-                col(|e| Some(e.actor.username.clone())),
-                col(|e| e.actor.ip.clone()),
-                col(|e| e.actor.user_agent.clone()),
-                col(|e| Some(e.target.kind.clone())),
-                col(|e| e.target.id.clone()),
-                col(|e| e.target.name.clone()),
-            ],
-            actor_user_ids: events
-                .iter()
-                .map(|e| e.actor.user_id.map(|u| u.0))
-                .collect(),
-            occurred_at: events.iter().map(|e| e.occurred_at).collect(),
-            details: events.iter().map(|e| e.details.clone()).collect(),
+            ids: col(events, |e| e.id),
+            services: col(events, |e| e.service.clone()),
+            operations: col(events, |e| e.operation.clone()),
+            actor_user_ids: col(events, |e| e.actor.user_id.map(|u| u.0)),
+            actor_usernames: col(events, |e| e.actor.username.clone()),
+            ips: col(events, |e| e.actor.ip.clone()),
+            user_agents: col(events, |e| e.actor.user_agent.clone()),
+            target_kinds: col(events, |e| e.target.kind.clone()),
+            target_ids: col(events, |e| e.target.id.clone()),
+            target_names: col(events, |e| e.target.name.clone()),
+            occurred_at: col(events, |e| e.occurred_at),
+            details: col(events, |e| e.details.clone()),
         }
     }
 
-    /// The parameters of the insert, in its order.
     fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
-        let [
-            service,
-            operation,
-            username,
-            ip,
-            user_agent,
-            kind,
-            target_id,
-            target_name,
-        ] = &self.texts;
         vec![
             &self.ids,
-            service,
-            operation,
+            &self.services,
+            &self.operations,
             &self.actor_user_ids,
-            username,
-            ip,
-            user_agent,
-            kind,
-            target_id,
-            target_name,
+            &self.actor_usernames,
+            &self.ips,
+            &self.user_agents,
+            &self.target_kinds,
+            &self.target_ids,
+            &self.target_names,
             &self.occurred_at,
             &self.details,
         ]
