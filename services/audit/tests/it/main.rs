@@ -3,3 +3,4 @@
 
 mod deleted_orgs;
 mod exactly_once;
+mod many_orgs;
