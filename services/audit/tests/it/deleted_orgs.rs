@@ -4,19 +4,10 @@
 use std::collections::HashSet;
 
 use strongroom_core::OrgId;
-use strongroom_events::{Actor, Event, Target};
 use strongroom_tenancy::TenantDb;
 use strongroom_testkit::TestDb;
 
-fn event(org: OrgId) -> Event {
-    Event::new(
-        org,
-        "vault",
-        "password.revealed",
-        Actor::default(),
-        Target::new("account", 1, "db/root"),
-    )
-}
+use crate::reveal as event;
 
 #[tokio::test]
 async fn events_of_deleted_orgs_are_dropped_and_of_unknown_orgs_wait() {

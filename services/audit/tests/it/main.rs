@@ -4,3 +4,17 @@
 mod deleted_orgs;
 mod exactly_once;
 mod many_orgs;
+
+use strongroom_core::OrgId;
+use strongroom_events::{Actor, Event, Target};
+
+/// The event of a password reveal in `org` (each with its own id).
+fn reveal(org: OrgId) -> Event {
+    Event::new(
+        org,
+        "vault",
+        "password.revealed",
+        Actor::default(),
+        Target::new("account", 1, "db/root"),
+    )
+}

@@ -5,20 +5,10 @@
 use std::collections::HashSet;
 
 use strongroom_core::OrgId;
-use strongroom_events::{Actor, Event, Target};
+use strongroom_events::Event;
 use strongroom_tenancy::TenantDb;
 use strongroom_testkit::TestDb;
 use uuid::Uuid;
-
-fn event(org: OrgId, n: usize) -> Event {
-    Event::new(
-        org,
-        "vault",
-        "password.revealed",
-        Actor::default(),
-        Target::new("account", n, "db/root"),
-    )
-}
 
 #[tokio::test]
 async fn each_record_of_a_batch_lands_in_its_own_orgs_trail() {
@@ -35,7 +25,7 @@ async fn each_record_of_a_batch_lands_in_its_own_orgs_trail() {
     let batch: Vec<(OrgId, Vec<Event>)> = orgs
         .iter()
         .enumerate()
-        .map(|(i, org)| (*org, (0..=i).map(|n| event(*org, n)).collect()))
+        .map(|(i, org)| (*org, (0..=i).map(|_| crate::reveal(*org)).collect()))
         .collect();
     strongroom_audit::store_events(&db, &batch).await.unwrap();
     // Stored again (a redelivery): nothing changes.
