@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use strongroom_core::OrgId;
-use strongroom_tenancy::TenantDb;
 use strongroom_testkit::TestDb;
 
 use crate::reveal as event;
@@ -12,16 +11,12 @@ use crate::reveal as event;
 #[tokio::test]
 async fn events_of_deleted_orgs_are_dropped_and_of_unknown_orgs_wait() {
     let test = TestDb::create("audit").await.unwrap();
-    let db = TenantDb::connect(&test.url, 4, &strongroom_audit::TENANT_MIGRATIONS)
-        .await
-        .unwrap();
+    let db = crate::audit_db(&test.url, 4).await;
     let (live, deleted, unknown) = (OrgId::new(), OrgId::new(), OrgId::new());
     db.provision(live).await.unwrap();
     db.provision(deleted).await.unwrap();
     // A second replica still believes the deleted org exists.
-    let stale = TenantDb::connect(&test.url, 4, &strongroom_audit::TENANT_MIGRATIONS)
-        .await
-        .unwrap();
+    let stale = crate::audit_db(&test.url, 4).await;
     stale.begin(deleted).await.unwrap().commit().await.unwrap();
     db.deprovision(deleted).await.unwrap();
 
@@ -50,9 +45,7 @@ async fn events_of_deleted_orgs_are_dropped_and_of_unknown_orgs_wait() {
 #[tokio::test]
 async fn orgs_with_rows_are_found_from_the_table_counts() {
     let test = TestDb::create("audit").await.unwrap();
-    let db = TenantDb::connect(&test.url, 4, &strongroom_audit::TENANT_MIGRATIONS)
-        .await
-        .unwrap();
+    let db = crate::audit_db(&test.url, 4).await;
     let (busy, idle) = (OrgId::new(), OrgId::new());
     db.provision(busy).await.unwrap();
     db.provision(idle).await.unwrap();

@@ -26,9 +26,7 @@ async fn trail(db: &TenantDb, org: OrgId) -> Vec<uuid::Uuid> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     let test = TestDb::create("audit").await.unwrap();
-    let db = TenantDb::connect(&test.url, 8, &strongroom_audit::TENANT_MIGRATIONS)
-        .await
-        .unwrap();
+    let db = crate::audit_db(&test.url, 8).await;
     let org = OrgId::new();
     db.provision(org).await.unwrap();
     let prefix = strongroom_testkit::unique("t");

@@ -18,3 +18,10 @@ fn reveal(org: OrgId) -> Event {
         Target::new("account", 1, "db/root"),
     )
 }
+
+/// The audit database as a replica of the service opens it.
+async fn audit_db(url: &str, connections: u32) -> strongroom_tenancy::TenantDb {
+    strongroom_tenancy::TenantDb::connect(url, connections, &strongroom_audit::TENANT_MIGRATIONS)
+        .await
+        .unwrap()
+}

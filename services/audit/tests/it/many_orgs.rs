@@ -6,16 +6,13 @@ use std::collections::HashSet;
 
 use strongroom_core::OrgId;
 use strongroom_events::Event;
-use strongroom_tenancy::TenantDb;
 use strongroom_testkit::TestDb;
 use uuid::Uuid;
 
 #[tokio::test]
 async fn each_record_of_a_batch_lands_in_its_own_orgs_trail() {
     let test = TestDb::create("audit").await.unwrap();
-    let db = TenantDb::connect(&test.url, 16, &strongroom_audit::TENANT_MIGRATIONS)
-        .await
-        .unwrap();
+    let db = crate::audit_db(&test.url, 16).await;
     // 16 connections: four pools, so the batch is split into groups on several connections.
     let orgs: Vec<OrgId> = (0..12).map(|_| OrgId::new()).collect();
     for org in &orgs {
