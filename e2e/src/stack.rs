@@ -56,6 +56,7 @@ impl Stack {
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
             directory_sync_tick_secs,
+            reveal_cache_accounts: strongroom::DEFAULT_REVEAL_CACHE_ACCOUNTS,
         };
         let shutdown = CancellationToken::new();
         let runtime = tokio::runtime::Builder::new_multi_thread()

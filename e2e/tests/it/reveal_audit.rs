@@ -1,6 +1,6 @@
-//! A reveal changes nothing in the vault, so its audit record is its only write and goes
-//! straight to the org's trail: the record is there when the password arrives, and when it
-//! cannot be stored no password leaves.
+//! A reveal changes nothing in the vault, so its audit record is its only write: the record
+//! is stored (in the audit intake, which the org's trail includes until the record is moved
+//! into it) when the password arrives, and when it cannot be stored no password leaves.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -77,27 +77,27 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
         assert_eq!(newest["service"], "vault");
     }
 
-    // The org's trail cannot be written (its table is moved away): reveals fail closed.
-    let audit = sqlx::PgPool::connect(&stack.database_url("audit"))
+    // Records cannot be written (the intake they land in first is moved away): reveals
+    // fail closed.
+    let audit_db = sqlx::PgPool::connect(&stack.database_url("audit"))
         .await
         .unwrap();
-    let schema = format!("org_{}", uuid::Uuid::parse_str(&org_id).unwrap().simple());
-    let rename = |from: &str, to: &str| format!("ALTER TABLE {schema}.{from} RENAME TO {to}");
+    let rename = |from: &str, to: &str| format!("ALTER TABLE public.{from} RENAME TO {to}");
     sqlx::raw_sql(sqlx::AssertSqlSafe(rename(
-        "audit_events",
-        "audit_events_away",
+        "audit_intake",
+        "audit_intake_away",
     )))
-    .execute(&audit)
+    .execute(&audit_db)
     .await
     .unwrap();
     let (s, b) = api.get(&path, Some(key)).await;
     assert_error(s, &b, StatusCode::SERVICE_UNAVAILABLE);
     assert!(!b.to_string().contains("ledger-s3cret"), "{b}");
     sqlx::raw_sql(sqlx::AssertSqlSafe(rename(
-        "audit_events_away",
-        "audit_events",
+        "audit_intake_away",
+        "audit_intake",
     )))
-    .execute(&audit)
+    .execute(&audit_db)
     .await
     .unwrap();
 
@@ -137,5 +137,24 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
     assert_eq!(reveals.len(), 5);
     assert_eq!(reveals[0]["actor"]["username"], "root");
     assert_eq!(reveals[0]["actor"]["ip"], "10.9.8.7");
+
+    // The intake's records move to the org's own trail, each once.
+    let schema = format!("org_{}", uuid::Uuid::parse_str(&org_id).unwrap().simple());
+    let waiting = "SELECT count(*) FROM public.audit_intake";
+    for _ in 0..100 {
+        let n: i64 = sqlx::query_scalar(waiting).fetch_one(&audit_db).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let in_trail: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {schema}.audit_events WHERE operation = 'password.revealed'"
+    )))
+    .fetch_one(&audit_db)
+    .await
+    .unwrap();
+    assert_eq!(in_trail, 5);
+    assert_eq!(reveals_in_trail(&api, &org).await, reveals);
     stack.stop().await.unwrap();
 }

@@ -253,10 +253,11 @@ impl Base {
     /// per-org data holds from the start. Returns MSPOrg's id.
     pub async fn start_for_orgs(
         config: &BaseConfig,
+        global: Option<&Migrator>,
         tenant: &'static Migrator,
         shutdown: &CancellationToken,
     ) -> anyhow::Result<(Base, OrgId)> {
-        let base = start(config, None, tenant, shutdown).await?;
+        let base = start(config, global, tenant, shutdown).await?;
         let mut tenant_client = TenantClient::new(channel(&config.tenant_url)?);
         let msp_org = fetch_msp_org(&mut tenant_client, shutdown).await?;
         base.db.provision(msp_org).await?;

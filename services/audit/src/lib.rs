@@ -2,6 +2,7 @@
 //! actions change nothing but must be on record before they answer (password reveals).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
+mod intake;
 mod record;
 mod store;
 
@@ -18,8 +19,11 @@ use strongroom_tenancy::TenantDb;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-pub use store::store_events;
+pub use intake::{move_waiting, store_in_intake};
+pub use store::{list_events, store_events};
 
+pub static GLOBAL_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/audit/global");
 pub static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/audit/tenant");
 
@@ -40,7 +44,14 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
+    let (base, msp_org) = Base::start_for_orgs(
+        &config.base,
+        Some(&GLOBAL_MIGRATIONS),
+        &TENANT_MIGRATIONS,
+        &shutdown,
+    )
+    .await?;
+    tokio::spawn(intake::run_mover(base.db.clone(), shutdown.clone()));
 
     let consumer = consume_events(
         base.db.clone(),

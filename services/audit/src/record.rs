@@ -1,7 +1,8 @@
 //! Records a service hands over before it answers (password reveals). Each is bound to its
 //! caller's token: the org and the actor stored are the ones the token proves.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::DateTime;
 use strongroom_auth::{RequestContext, Verifier};
@@ -47,58 +48,39 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
     })
 }
 
-/// Stores the records in their orgs' trails; whether each was stored. Only orgs with a trail
-/// here take records: a deleted org's would be dropped, not stored.
+/// Stores the records, in their orgs' trails by way of the intake; whether each was stored.
+/// Only orgs with a trail here take records: a deleted org's would be dropped, not stored.
 pub async fn store(
     db: &TenantDb,
     verifier: &Verifier,
     records: Vec<Record>,
 ) -> Result<Vec<bool>, TenancyError> {
-    let (orgs, grouped) = by_org(verifier, records);
-    let mut with_trail = Vec::with_capacity(grouped.len());
-    for (org, events) in grouped {
-        if db.is_provisioned(org).await? {
-            with_trail.push((org, events));
-        }
-    }
-    let waiting = if with_trail.is_empty() {
-        HashSet::new()
-    } else {
-        crate::store_events(db, &with_trail).await?
-    };
-    let stored: HashSet<OrgId> = with_trail
-        .iter()
-        .map(|(org, _)| *org)
-        .filter(|org| !waiting.contains(org))
-        .collect();
-    Ok(orgs
-        .iter()
-        .map(|org| org.is_some_and(|org| stored.contains(&org)))
-        .collect())
-}
-
-/// Events grouped by org, as the store takes them.
-type ByOrg = Vec<(OrgId, Vec<Event>)>;
-
-/// The records' events grouped by org, and each record's org (`None` for a record that
-/// cannot be stored; the reason is logged).
-fn by_org(verifier: &Verifier, records: Vec<Record>) -> (Vec<Option<OrgId>>, ByOrg) {
+    // Each record's org (`None` for a record that cannot be stored; the reason is logged).
     let mut orgs = Vec::with_capacity(records.len());
-    let mut grouped: ByOrg = Vec::new();
+    let mut events = Vec::with_capacity(records.len());
     for record in records {
-        let event = match to_event(verifier, record) {
-            Ok(event) => event,
+        match to_event(verifier, record) {
+            Ok(event) => {
+                orgs.push(Some(event.org_id));
+                events.push(event);
+            }
             Err(why) => {
                 tracing::warn!(why, "audit record refused");
                 orgs.push(None);
-                continue;
             }
-        };
-        orgs.push(Some(event.org_id));
-        match grouped.iter_mut().find(|(org, _)| *org == event.org_id) {
-            Some((_, list)) => list.push(event),
-            None => grouped.push((event.org_id, vec![event])),
         }
     }
-    (orgs, grouped)
+    let mut with_trail: HashMap<OrgId, bool> = HashMap::new();
+    for event in &events {
+        if let Entry::Vacant(slot) = with_trail.entry(event.org_id) {
+            slot.insert(db.is_provisioned(event.org_id).await?);
+        }
+    }
+    let has_trail = |org: &OrgId| with_trail.get(org).copied().unwrap_or(false);
+    events.retain(|e| has_trail(&e.org_id));
+    crate::intake::store_in_intake(db, &events).await?;
+    Ok(orgs
+        .iter()
+        .map(|org| org.is_some_and(|org| has_trail(&org)))
+        .collect())
 }

@@ -82,23 +82,23 @@ async fn store_group(
 }
 
 /// Events as the columns of their table, one array each, in the insert's order.
-struct Columns {
-    ids: Vec<Uuid>,
-    services: Vec<String>,
-    operations: Vec<String>,
-    actor_user_ids: Vec<Option<Uuid>>,
-    actor_usernames: Vec<String>,
-    ips: Vec<Option<String>>,
-    user_agents: Vec<Option<String>>,
-    target_kinds: Vec<String>,
-    target_ids: Vec<Option<String>>,
-    target_names: Vec<Option<String>>,
-    occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
-    details: Vec<serde_json::Value>,
+pub(crate) struct Columns {
+    pub(crate) ids: Vec<Uuid>,
+    pub(crate) services: Vec<String>,
+    pub(crate) operations: Vec<String>,
+    pub(crate) actor_user_ids: Vec<Option<Uuid>>,
+    pub(crate) actor_usernames: Vec<String>,
+    pub(crate) ips: Vec<Option<String>>,
+    pub(crate) user_agents: Vec<Option<String>>,
+    pub(crate) target_kinds: Vec<String>,
+    pub(crate) target_ids: Vec<Option<String>>,
+    pub(crate) target_names: Vec<Option<String>>,
+    pub(crate) occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
+    pub(crate) details: Vec<serde_json::Value>,
 }
 
 impl Columns {
-    fn of(events: &[Event]) -> Self {
+    pub(crate) fn of(events: &[Event]) -> Self {
         fn col<T>(events: &[Event], f: impl Fn(&Event) -> T) -> Vec<T> {
             events.iter().map(f).collect()
         }
@@ -158,12 +158,20 @@ pub async fn list_events(
     limit: i64,
 ) -> Result<Vec<AuditEvent>, TenancyError> {
     let mut tx = db.begin(org).await?;
+    // The org's records still in the intake are part of its trail (see `intake`).
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
                 target_kind, target_id, target_name, occurred_at, details
-         FROM audit_events ORDER BY occurred_at DESC, id DESC LIMIT $1",
+         FROM audit_events
+         UNION ALL
+         SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
+                target_kind, target_id, target_name, occurred_at, details
+         FROM public.audit_intake i
+         WHERE i.org_id = $2 AND NOT EXISTS (SELECT 1 FROM audit_events t WHERE t.id = i.id)
+         ORDER BY occurred_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
+    .bind(org.0)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
 /// How often, in seconds, the identity service looks for scheduled directory imports.
 pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
+pub use strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS;
 
 /// How the whole stack runs on one machine.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ pub struct StackConfig {
     pub transit: Option<(String, SecretString)>,
     /// How often identity looks for due scheduled directory imports.
     pub directory_sync_tick_secs: u64,
+    /// Accounts whose sealed current secret the vault keeps in memory for reveals.
+    pub reveal_cache_accounts: usize,
 }
 
 impl StackConfig {
@@ -73,6 +76,11 @@ impl StackConfig {
                 .transpose()
                 .context("STRONGROOM_DIRECTORY_SYNC_TICK_SECS must be a number of seconds")?
                 .unwrap_or(DEFAULT_DIRECTORY_SYNC_TICK_SECS),
+            reveal_cache_accounts: var("REVEAL_CACHE_ACCOUNTS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("STRONGROOM_REVEAL_CACHE_ACCOUNTS must be a number of accounts")?
+                .unwrap_or(strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS),
         })
     }
 
@@ -211,13 +219,13 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
             mount: "transit".into(),
         },
     };
-    let (b, s) = (base(2), shutdown.clone());
-    services.spawn(async move {
-        (
-            "vault",
-            strongroom_vault::run(strongroom_vault::Config { base: b, kms }, s).await,
-        )
-    });
+    let vault = strongroom_vault::Config {
+        base: base(2),
+        kms,
+        reveal_cache_accounts: config.reveal_cache_accounts,
+    };
+    let s = shutdown.clone();
+    services.spawn(async move { ("vault", strongroom_vault::run(vault, s).await) });
     let (b, s) = (base(3), shutdown.clone());
     services.spawn(async move {
         (

@@ -22,7 +22,8 @@ impl Config {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
+    let (base, msp_org) =
+        Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
     let (router, health) = base.grpc_server(msp_org, ());
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await

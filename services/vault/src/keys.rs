@@ -9,6 +9,7 @@ use strongroom_crypto::{AnyKms, DataKey, Kms};
 use strongroom_runtime::OnProvision;
 use strongroom_tenancy::{TenantDb, TenantTx};
 
+use crate::cache::SecretCache;
 use crate::error::VaultError;
 
 pub struct OrgKeys {
@@ -126,15 +127,29 @@ impl OrgKeys {
 }
 
 /// Provisioning hook: a new org gets its data key before it is usable; a deleted org's
-/// key is destroyed before its schema goes.
-pub struct ProvisionKey(pub Arc<OrgKeys>);
+/// key is destroyed, and what reveals kept of it is dropped, before its schema goes.
+pub struct ProvisionKey {
+    pub keys: Arc<OrgKeys>,
+    pub cache: Arc<SecretCache>,
+}
 
 impl OnProvision for ProvisionKey {
     async fn provisioned(&self, org: OrgId) -> Result<(), tonic::Status> {
-        self.0.ensure_data_key(org).await.map_err(|e| to_status(&e))
+        self.keys
+            .ensure_data_key(org)
+            .await
+            .map_err(|e| to_status(&e))
     }
 
     async fn deprovisioning(&self, org: OrgId) -> Result<(), tonic::Status> {
-        self.0.destroy(org).await.map_err(|e| to_status(&e))
+        self.keys.destroy(org).await.map_err(|e| to_status(&e))?;
+        // Without a generation, no replica uses what it kept of the org.
+        sqlx::query("DELETE FROM public.org_generations WHERE org_id = $1")
+            .bind(org.0)
+            .execute(self.keys.db.global())
+            .await
+            .map_err(|e| to_status(&VaultError::Database(e)))?;
+        self.cache.forget(org);
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Vault: resources, accounts and their encrypted passwords, and each org's data key.
 
 mod app;
+mod cache;
 mod error;
 mod grpc;
 mod keys;
@@ -22,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::VaultError;
 
+static GLOBAL_MIGRATIONS: strongroom_tenancy::Migrator =
+    sqlx::migrate!("../../migrations/vault/global");
 static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/vault/tenant");
 
@@ -43,7 +46,13 @@ pub enum KmsConfig {
 pub struct Config {
     pub base: BaseConfig,
     pub kms: KmsConfig,
+    /// Accounts whose sealed current secret reveals keep in memory, over all orgs
+    /// (`STRONGROOM_REVEAL_CACHE_ACCOUNTS`; 0 reads every reveal's secret from its org).
+    pub reveal_cache_accounts: usize,
 }
+
+/// About 100 MB of sealed rows at most.
+pub const DEFAULT_REVEAL_CACHE_ACCOUNTS: usize = 200_000;
 
 #[derive(Deserialize)]
 struct Own {
@@ -52,6 +61,7 @@ struct Own {
     kms_transit_addr: Option<String>,
     kms_transit_token: Option<SecretString>,
     kms_transit_mount: Option<String>,
+    reveal_cache_accounts: Option<usize>,
 }
 
 impl Config {
@@ -80,6 +90,9 @@ impl Config {
         Ok(Self {
             base: BaseConfig::from_env("vault", DEFAULT_PORT)?,
             kms,
+            reveal_cache_accounts: own
+                .reveal_cache_accounts
+                .unwrap_or(DEFAULT_REVEAL_CACHE_ACCOUNTS),
         })
     }
 }
@@ -91,15 +104,23 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             AnyKms::Transit(TransitKms::new(addr, token.clone(), mount)?)
         }
     };
-    let (base, msp_org) = Base::start_for_orgs(&config.base, &TENANT_MIGRATIONS, &shutdown).await?;
+    let (base, msp_org) = Base::start_for_orgs(
+        &config.base,
+        Some(&GLOBAL_MIGRATIONS),
+        &TENANT_MIGRATIONS,
+        &shutdown,
+    )
+    .await?;
     let keys = Arc::new(keys::OrgKeys::new(base.db.clone(), kms));
     keys.ensure_data_key(msp_org)
         .await
         .context("creating MSPOrg's data key")?;
 
     let access = AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?);
+    let cache = Arc::new(cache::SecretCache::new(config.reveal_cache_accounts));
     let reveals = reveal::RevealQueue::start(reveal::Revealer {
         db: base.db.clone(),
+        cache: cache.clone(),
         keys: keys.clone(),
         access: access.clone(),
         audit: AuditClient::new(strongroom_runtime::channel(&config.base.audit_url)?),
@@ -111,7 +132,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         access,
         reveals,
     });
-    let (router, health) = base.grpc_server(msp_org, keys::ProvisionKey(keys));
+    let (router, health) = base.grpc_server(msp_org, keys::ProvisionKey { keys, cache });
     let router = router.add_service(VaultServer::new(grpc::VaultGrpc {
         app,
         verifier: base.verifier.clone(),

@@ -1,8 +1,8 @@
 //! Password reveals, the hottest path: applications fetch passwords far more often than
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
-//! each org's secrets (orgs on different connections side by side), one call to the access
-//! service for all the decisions and one call to the audit service that stores all their
-//! records. A reveal changes nothing here, so its audit record is its only write, and it
+//! the orgs' generations, then of each org's secrets not kept in memory at its generation
+//! (orgs on different connections side by side), one call to the access service for all
+//! the decisions and one call to the audit service that stores all their records. A reveal changes nothing here, so its audit record is its only write, and it
 //! goes straight to the trail (no outbox, no event stream); each password leaves only after
 //! the audit service has stored its record.
 
@@ -23,6 +23,7 @@ use tonic::transport::Channel;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::cache::{OrgRead, SecretCache};
 use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
@@ -104,6 +105,7 @@ impl RevealQueue {
 
 pub struct Revealer {
     pub db: TenantDb,
+    pub cache: Arc<SecretCache>,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,
     pub audit: AuditClient<Channel>,
@@ -147,6 +149,8 @@ impl Revealer {
         // fail, the rest of the batch goes on.
         let mut unavailable: HashMap<OrgId, ErrorCode> = HashMap::new();
         let mut wanted: Vec<(OrgId, Vec<Uuid>)> = Vec::new();
+        // Each org's place in `wanted`.
+        let mut places: HashMap<OrgId, usize> = HashMap::new();
         for pending in batch {
             let org = pending.ctx.org();
             if unavailable.contains_key(&org) {
@@ -164,9 +168,10 @@ impl Revealer {
                         continue;
                     }
                 };
+                places.insert(org, wanted.len());
                 wanted.push((org, Vec::new()));
             }
-            if let Some((_, ids)) = wanted.iter_mut().find(|(o, _)| *o == org) {
+            if let Some((_, ids)) = places.get(&org).and_then(|&i| wanted.get_mut(i)) {
                 ids.push(pending.account.0);
             }
         }
@@ -184,17 +189,20 @@ impl Revealer {
             return Ok(batch.iter().map(missing).collect());
         }
         let orgs: Vec<OrgId> = wanted.iter().map(|(org, _)| *org).collect();
-        let groups = self.db.statements_over(&orgs).await?;
-        let found: HashMap<(Uuid, Uuid), OrgSecret> = futures::future::try_join_all(
-            groups
-                .iter()
-                .map(|group| store::find_current_secrets(group, &wanted)),
-        )
-        .await?
-        .into_iter()
-        .flatten()
-        .map(|s| ((s.org_id, s.secret.account_id), s))
-        .collect();
+        // Generations first: a row kept or read after them is at least as new as they are.
+        let generations = SecretCache::generations(&self.db, &orgs).await?;
+        let (mut found, mut reads) = self.cache.take(&generations, wanted);
+        // A second round only for orgs read whole that proved too large to keep whole.
+        while !reads.is_empty() {
+            let rows = self.read(&reads).await?;
+            let (wanted_rows, again) = self.cache.keep(&generations, &reads, rows);
+            found.extend(wanted_rows);
+            reads = again;
+        }
+        let found: HashMap<(Uuid, Uuid), OrgSecret> = found
+            .into_iter()
+            .map(|s| ((s.org_id, s.secret.account_id), s))
+            .collect();
         let secrets: Vec<Option<&OrgSecret>> = batch
             .iter()
             .map(|p| found.get(&(p.ctx.org().0, p.account.0)))
@@ -238,6 +246,21 @@ impl Revealer {
                 _ => result,
             })
             .collect())
+    }
+
+    /// The rows of these reads, each org's on the connections it always gets.
+    async fn read(&self, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultError> {
+        let orgs: Vec<OrgId> = reads.iter().map(|r| r.org).collect();
+        let groups = self.db.statements_over(&orgs).await?;
+        Ok(futures::future::try_join_all(
+            groups
+                .iter()
+                .map(|group| store::find_current_secrets(group, reads)),
+        )
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
     }
 
     /// Stores the records in their orgs' audit trails, in one call; whether each was stored.

@@ -1,9 +1,12 @@
 //! SQL for the vault's tenant tables.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use strongroom_core::OrgId;
 use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantTx, ToSql};
 use uuid::Uuid;
+
+use crate::cache::{OrgRead, WHOLE_ORG_ACCOUNTS};
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ResourceRow {
@@ -102,7 +105,7 @@ pub struct CurrentSecret {
 #[derive(Debug)]
 pub struct OrgSecret {
     pub org_id: Uuid,
-    pub secret: CurrentSecret,
+    pub secret: Arc<CurrentSecret>,
 }
 
 impl TryFrom<Row> for OrgSecret {
@@ -110,7 +113,7 @@ impl TryFrom<Row> for OrgSecret {
     fn try_from(row: Row) -> Result<Self, TenancyError> {
         Ok(OrgSecret {
             org_id: row.try_get("org_id")?,
-            secret: CurrentSecret {
+            secret: Arc::new(CurrentSecret {
                 account_id: row.try_get("account_id")?,
                 username: row.try_get("username")?,
                 resource_id: row.try_get("resource_id")?,
@@ -119,31 +122,43 @@ impl TryFrom<Row> for OrgSecret {
                 version: row.try_get("version")?,
                 key_version: row.try_get("key_version")?,
                 ciphertext: row.try_get("ciphertext")?,
-            },
+            }),
         })
     }
 }
 
-/// The current secrets of accounts in a group of orgs: one prepared statement per org, all
-/// sent together on one connection.
+/// The current secrets of a group of orgs' reads: one prepared statement per org, all sent
+/// together on one connection. A whole read returns at most one row more than
+/// [`WHOLE_ORG_ACCOUNTS`], so the caller can tell the org is larger.
 pub async fn find_current_secrets(
     group: &OrgsStatements<'_>,
-    wanted: &[(OrgId, Vec<Uuid>)],
+    reads: &[OrgRead],
 ) -> Result<Vec<OrgSecret>, TenancyError> {
+    const WHOLE_LIMIT: i64 = WHOLE_ORG_ACCOUNTS as i64 + 1;
     let mut statements = Vec::new();
-    for (org, ids) in wanted.iter().filter(|(org, _)| group.orgs().contains(org)) {
+    for read in reads.iter().filter(|r| group.orgs().contains(&r.org)) {
+        let filter = if read.whole {
+            "LIMIT $2"
+        } else {
+            "WHERE a.id = ANY($2)"
+        };
         let sql = format!(
             "SELECT $1::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
                     r.name AS resource_name, r.owner_id, s.version, s.key_version, s.ciphertext
              FROM {} a
              JOIN {} r ON r.id = a.resource_id
              JOIN {} s ON s.account_id = a.id AND s.version = a.current_version
-             WHERE a.id = ANY($2)",
-            group.table(*org, "accounts")?,
-            group.table(*org, "resources")?,
-            group.table(*org, "secrets")?,
+             {filter}",
+            group.table(read.org, "accounts")?,
+            group.table(read.org, "resources")?,
+            group.table(read.org, "secrets")?,
         );
-        statements.push((sql, vec![&org.0 as &(dyn ToSql + Sync), ids]));
+        let second: &(dyn ToSql + Sync) = if read.whole {
+            &WHOLE_LIMIT
+        } else {
+            &read.wanted
+        };
+        statements.push((sql, vec![&read.org.0 as &(dyn ToSql + Sync), second]));
     }
     group
         .query_each(&statements)

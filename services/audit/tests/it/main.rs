@@ -3,6 +3,7 @@
 
 mod deleted_orgs;
 mod exactly_once;
+mod intake;
 mod many_orgs;
 
 use strongroom_core::OrgId;
@@ -21,7 +22,15 @@ fn reveal(org: OrgId) -> Event {
 
 /// The audit database as a replica of the service opens it.
 async fn audit_db(url: &str, connections: u32) -> strongroom_tenancy::TenantDb {
-    strongroom_tenancy::TenantDb::connect(url, connections, &strongroom_audit::TENANT_MIGRATIONS)
+    let db = strongroom_tenancy::TenantDb::connect(
+        url,
+        connections,
+        &strongroom_audit::TENANT_MIGRATIONS,
+    )
+    .await
+    .unwrap();
+    strongroom_tenancy::migrate_global(db.global(), &strongroom_audit::GLOBAL_MIGRATIONS)
         .await
-        .unwrap()
+        .unwrap();
+    db
 }

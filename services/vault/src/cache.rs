@@ -1,0 +1,260 @@
+//! The current secrets that reveals have read (sealed rows, never plaintext), kept in this
+//! process so that a batch of reveals from many orgs need not read every org's tables. A kept
+//! row is used only while its org's generation is still the one read before the row was (the
+//! generation moves with every change to the org's resources, accounts or secrets; see
+//! `migrations/vault/global`), and one statement per batch reads the generations of all its
+//! orgs. So a reveal sees every change committed before its batch began, as a direct read
+//! would, whichever replica made it.
+//!
+//! An org of up to [`WHOLE_ORG_ACCOUNTS`] accounts is read whole the first time one of its
+//! accounts is wanted at a generation: applications fetch many of an org's accounts, and the
+//! org's later reveals, found or not, then need no read of its tables at all.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use strongroom_core::OrgId;
+use strongroom_tenancy::TenantDb;
+use uuid::Uuid;
+
+use crate::store::{CurrentSecret, OrgSecret};
+
+/// Orgs with at most this many accounts are read and kept whole.
+pub const WHOLE_ORG_ACCOUNTS: usize = 1_000;
+
+/// A read of one org's secrets that a batch needs.
+pub struct OrgRead {
+    pub org: OrgId,
+    /// The accounts the batch wants that are not kept.
+    pub wanted: Vec<Uuid>,
+    /// Read every account of the org (up to one more than [`WHOLE_ORG_ACCOUNTS`]), not only
+    /// the wanted ones.
+    pub whole: bool,
+}
+
+pub struct SecretCache {
+    /// Accounts kept at most, over all orgs.
+    capacity: usize,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    orgs: HashMap<OrgId, OrgSecrets>,
+    accounts: usize,
+    /// Orgs found to have more than [`WHOLE_ORG_ACCOUNTS`] accounts: read by account.
+    large: HashSet<OrgId>,
+}
+
+struct OrgSecrets {
+    generation: i64,
+    /// Every account of the org is kept: one not kept does not exist.
+    whole: bool,
+    secrets: HashMap<Uuid, Arc<CurrentSecret>>,
+}
+
+impl SecretCache {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            kept: Mutex::default(),
+        }
+    }
+
+    /// The orgs' generations now. An org without one has never had a change here (or was
+    /// deleted), so nothing of it is kept.
+    pub async fn generations(
+        db: &TenantDb,
+        orgs: &[OrgId],
+    ) -> Result<HashMap<OrgId, i64>, sqlx::Error> {
+        let ids: Vec<Uuid> = orgs.iter().map(|o| o.0).collect();
+        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)",
+        )
+        .bind(&ids)
+        .fetch_all(db.global())
+        .await?;
+        Ok(rows.into_iter().map(|(org, g)| (OrgId(org), g)).collect())
+    }
+
+    /// Splits what a batch wants (account ids by org) into the secrets kept at the orgs'
+    /// current generations and the reads still needed; an org whose generation moved loses
+    /// everything kept of it.
+    pub fn take(
+        &self,
+        generations: &HashMap<OrgId, i64>,
+        wanted: Vec<(OrgId, Vec<Uuid>)>,
+    ) -> (Vec<OrgSecret>, Vec<OrgRead>) {
+        let Ok(mut guard) = self.kept.lock() else {
+            let reads = wanted
+                .into_iter()
+                .map(|(org, wanted)| OrgRead {
+                    org,
+                    wanted,
+                    whole: false,
+                })
+                .collect();
+            return (Vec::new(), reads);
+        };
+        let kept = &mut *guard;
+        let mut found = Vec::new();
+        let mut reads = Vec::new();
+        for (org, ids) in wanted {
+            let current = generations.get(&org).copied();
+            if kept
+                .orgs
+                .get(&org)
+                .is_some_and(|o| Some(o.generation) != current)
+            {
+                kept.drop_org(org);
+            }
+            let entry = kept.orgs.get(&org);
+            let mut missing = Vec::new();
+            for id in ids {
+                match entry.and_then(|o| o.secrets.get(&id)) {
+                    Some(secret) => found.push(OrgSecret {
+                        org_id: org.0,
+                        secret: secret.clone(),
+                    }),
+                    None => missing.push(id),
+                }
+            }
+            if missing.is_empty() || entry.is_some_and(|o| o.whole) {
+                continue;
+            }
+            let whole = entry.is_none()
+                && current.is_some()
+                && self.capacity > 0
+                && !kept.large.contains(&org);
+            reads.push(OrgRead {
+                org,
+                wanted: missing,
+                whole,
+            });
+        }
+        (found, reads)
+    }
+
+    /// Keeps the rows of `reads`, read after `generations` were, and returns the wanted ones,
+    /// with the reads still needed: wanted accounts of an org read whole that proved too
+    /// large to keep whole.
+    pub fn keep(
+        &self,
+        generations: &HashMap<OrgId, i64>,
+        reads: &[OrgRead],
+        rows: Vec<OrgSecret>,
+    ) -> (Vec<OrgSecret>, Vec<OrgRead>) {
+        let mut by_org: HashMap<Uuid, Vec<OrgSecret>> = HashMap::new();
+        for row in rows {
+            by_org.entry(row.org_id).or_default().push(row);
+        }
+        let mut kept = self.kept.lock().ok();
+        let mut found = Vec::new();
+        let mut again = Vec::new();
+        for read in reads {
+            let rows = by_org.remove(&read.org.0).unwrap_or_default();
+            let whole = read.whole && rows.len() <= WHOLE_ORG_ACCOUNTS;
+            if let (Some(kept), Some(&generation)) =
+                (kept.as_deref_mut(), generations.get(&read.org))
+            {
+                if read.whole && !whole {
+                    kept.large.insert(read.org);
+                }
+                kept.keep(self.capacity, read.org, generation, whole, &rows);
+            }
+            let wanted: HashSet<&Uuid> = read.wanted.iter().collect();
+            let mine: Vec<OrgSecret> = rows
+                .into_iter()
+                .filter(|r| wanted.contains(&r.secret.account_id))
+                .collect();
+            if read.whole && !whole {
+                let got: HashSet<Uuid> = mine.iter().map(|r| r.secret.account_id).collect();
+                let missing: Vec<Uuid> = read
+                    .wanted
+                    .iter()
+                    .filter(|id| !got.contains(id))
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    again.push(OrgRead {
+                        org: read.org,
+                        wanted: missing,
+                        whole: false,
+                    });
+                }
+            }
+            found.extend(mine);
+        }
+        (found, again)
+    }
+
+    /// Drops everything kept of a deleted org.
+    pub fn forget(&self, org: OrgId) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.drop_org(org);
+            kept.large.remove(&org);
+        }
+    }
+}
+
+impl Kept {
+    fn drop_org(&mut self, org: OrgId) {
+        if let Some(dropped) = self.orgs.remove(&org) {
+            self.accounts -= dropped.secrets.len();
+        }
+    }
+
+    /// Keeps an org's rows read at `generation`, making room by dropping other orgs (whichever
+    /// the map yields first); rows that still do not fit are not kept.
+    fn keep(
+        &mut self,
+        capacity: usize,
+        org: OrgId,
+        generation: i64,
+        whole: bool,
+        rows: &[OrgSecret],
+    ) {
+        if self
+            .orgs
+            .get(&org)
+            .is_some_and(|o| o.generation > generation)
+        {
+            return;
+        }
+        if self
+            .orgs
+            .get(&org)
+            .is_some_and(|o| o.generation < generation)
+        {
+            self.drop_org(org);
+        }
+        while self.accounts + rows.len() > capacity {
+            let Some(victim) = self.orgs.keys().find(|o| **o != org).copied() else {
+                break;
+            };
+            self.drop_org(victim);
+        }
+        let fits = self.accounts + rows.len() <= capacity;
+        let entry = self.orgs.entry(org).or_insert_with(|| OrgSecrets {
+            generation,
+            whole: false,
+            secrets: HashMap::new(),
+        });
+        entry.whole = whole && fits;
+        for row in rows {
+            if self.accounts >= capacity {
+                break;
+            }
+            if entry
+                .secrets
+                .insert(row.secret.account_id, row.secret.clone())
+                .is_none()
+            {
+                self.accounts += 1;
+            }
+        }
+        if entry.secrets.is_empty() && !entry.whole {
+            self.orgs.remove(&org);
+        }
+    }
+}
