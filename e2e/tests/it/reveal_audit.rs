@@ -142,7 +142,10 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
     let schema = format!("org_{}", uuid::Uuid::parse_str(&org_id).unwrap().simple());
     let waiting = "SELECT count(*) FROM public.audit_intake";
     for _ in 0..100 {
-        let n: i64 = sqlx::query_scalar(waiting).fetch_one(&audit_db).await.unwrap();
+        let n: i64 = sqlx::query_scalar(waiting)
+            .fetch_one(&audit_db)
+            .await
+            .unwrap();
         if n == 0 {
             break;
         }

@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use strongroom_core::{OrgId, UserId};
-use strongroom_events::{Actor, Event, Target};
+use strongroom_core::OrgId;
+use strongroom_events::Event;
 use strongroom_tenancy::{TenancyError, TenantDb};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::store::{Columns, store_events};
+use crate::store::{Columns, Row, store_events};
 
 /// Records moved in one round at most.
 const MOVE_LIMIT: usize = 20_000;
@@ -128,41 +128,13 @@ pub async fn move_waiting(db: &TenantDb) -> Result<usize, TenancyError> {
 
 #[derive(sqlx::FromRow)]
 struct IntakeRow {
-    id: Uuid,
     org_id: Uuid,
-    service: String,
-    operation: String,
-    actor_user_id: Option<Uuid>,
-    actor_username: String,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    target_kind: String,
-    target_id: Option<String>,
-    target_name: Option<String>,
-    occurred_at: chrono::DateTime<chrono::Utc>,
-    details: serde_json::Value,
+    #[sqlx(flatten)]
+    event: Row,
 }
 
 impl IntakeRow {
     fn into_event(self) -> Event {
-        Event {
-            id: self.id,
-            org_id: OrgId(self.org_id),
-            service: self.service,
-            operation: self.operation,
-            actor: Actor {
-                user_id: self.actor_user_id.map(UserId),
-                username: self.actor_username,
-                ip: self.ip,
-                user_agent: self.user_agent,
-            },
-            target: Target {
-                kind: self.target_kind,
-                id: self.target_id,
-                name: self.target_name,
-            },
-            occurred_at: self.occurred_at,
-            details: self.details,
-        }
+        self.event.into_event(OrgId(self.org_id))
     }
 }

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
-use strongroom_core::OrgId;
-use strongroom_events::Event;
+use strongroom_core::{OrgId, UserId};
+use strongroom_events::{Actor, Event, Target};
 use strongroom_proto::audit::AuditEvent;
 use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
@@ -137,19 +137,43 @@ impl Columns {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    service: String,
-    operation: String,
-    actor_user_id: Option<Uuid>,
-    actor_username: String,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    target_kind: String,
-    target_id: Option<String>,
-    target_name: Option<String>,
-    occurred_at: chrono::DateTime<chrono::Utc>,
-    details: serde_json::Value,
+pub(crate) struct Row {
+    pub(crate) id: Uuid,
+    pub(crate) service: String,
+    pub(crate) operation: String,
+    pub(crate) actor_user_id: Option<Uuid>,
+    pub(crate) actor_username: String,
+    pub(crate) ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) target_kind: String,
+    pub(crate) target_id: Option<String>,
+    pub(crate) target_name: Option<String>,
+    pub(crate) occurred_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) details: serde_json::Value,
+}
+
+impl Row {
+    pub(crate) fn into_event(self, org: OrgId) -> Event {
+        Event {
+            id: self.id,
+            org_id: org,
+            service: self.service,
+            operation: self.operation,
+            actor: Actor {
+                user_id: self.actor_user_id.map(UserId),
+                username: self.actor_username,
+                ip: self.ip,
+                user_agent: self.user_agent,
+            },
+            target: Target {
+                kind: self.target_kind,
+                id: self.target_id,
+                name: self.target_name,
+            },
+            occurred_at: self.occurred_at,
+            details: self.details,
+        }
+    }
 }
 
 pub async fn list_events(
