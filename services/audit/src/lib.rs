@@ -1,5 +1,6 @@
 //! Audit: every org's trail, fed by the event stream, and directly by services whose
-//! actions change nothing but must be on record before they answer (password reveals).
+//! actions change nothing but must be on record before they answer (password reveals),
+//! whose records land in an intake first (see `intake`).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
 mod intake;

@@ -2,9 +2,9 @@
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
 //! the orgs' generations, then of each org's secrets not kept in memory at its generation
 //! (orgs on different connections side by side), one call to the access service for all
-//! the decisions and one call to the audit service that stores all their records. A reveal changes nothing here, so its audit record is its only write, and it
-//! goes straight to the trail (no outbox, no event stream); each password leaves only after
-//! the audit service has stored its record.
+//! the decisions and one call to the audit service that stores all their records. A reveal
+//! changes nothing here, so its audit record is its only write (no outbox, no event
+//! stream); each password leaves only after the audit service has stored its record.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
