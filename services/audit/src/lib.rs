@@ -20,7 +20,7 @@ use strongroom_tenancy::TenantDb;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-pub use intake::{move_waiting, store_in_intake};
+pub use intake::{MoveRound, move_waiting, store_in_intake};
 pub use store::{list_events, store_events};
 
 pub static GLOBAL_MIGRATIONS: strongroom_tenancy::Migrator =
