@@ -240,7 +240,8 @@ impl Kept {
             whole: false,
             secrets: HashMap::new(),
         });
-        entry.whole = whole && fits;
+        // Rows of the same generation never make a whole org partial.
+        entry.whole |= whole && fits;
         for row in rows {
             if self.accounts >= capacity {
                 break;
@@ -256,5 +257,97 @@ impl Kept {
         if entry.secrets.is_empty() && !entry.whole {
             self.orgs.remove(&org);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(org: OrgId, account: Uuid) -> OrgSecret {
+        OrgSecret {
+            org_id: org.0,
+            secret: Arc::new(CurrentSecret {
+                account_id: account,
+                username: "root".into(),
+                resource_id: Uuid::nil(),
+                resource_name: "db".into(),
+                owner_id: Uuid::nil(),
+                version: 1,
+                key_version: 1,
+                ciphertext: vec![1, 2, 3],
+            }),
+        }
+    }
+
+    fn ids(found: &[OrgSecret]) -> Vec<Uuid> {
+        found.iter().map(|f| f.secret.account_id).collect()
+    }
+
+    #[test]
+    fn a_small_org_is_kept_whole_until_its_generation_moves() {
+        let cache = SecretCache::new(100);
+        let org = OrgId::new();
+        let (x, y, z) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let at = |g: i64| HashMap::from([(org, g)]);
+
+        let (found, reads) = cache.take(&at(1), vec![(org, vec![x])]);
+        assert!(found.is_empty());
+        assert!(reads.len() == 1 && reads[0].whole && reads[0].wanted == vec![x]);
+        let (found, again) = cache.keep(&at(1), &reads, vec![row(org, x), row(org, y)]);
+        assert_eq!((ids(&found), again.len()), (vec![x], 0));
+
+        // Kept whole: a kept account needs no read, nor does one the org does not have.
+        let (found, reads) = cache.take(&at(1), vec![(org, vec![y, z])]);
+        assert_eq!((ids(&found), reads.len()), (vec![y], 0));
+
+        // A change anywhere in the org: nothing kept of it is used.
+        let (found, reads) = cache.take(&at(2), vec![(org, vec![y])]);
+        assert!(found.is_empty() && reads.len() == 1 && reads[0].whole);
+        // An org without a generation is read, never kept.
+        let (found, reads) = cache.take(&HashMap::new(), vec![(org, vec![y])]);
+        assert!(found.is_empty() && reads.len() == 1 && !reads[0].whole);
+    }
+
+    #[test]
+    fn a_large_org_is_read_by_account_after_its_first_read() {
+        let cache = SecretCache::new(10_000);
+        let org = OrgId::new();
+        let at = HashMap::from([(org, 1)]);
+        let wanted = Uuid::new_v4();
+        let (_, reads) = cache.take(&at, vec![(org, vec![wanted])]);
+        assert!(reads[0].whole);
+        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
+            .map(|_| row(org, Uuid::new_v4()))
+            .collect();
+        let (found, again) = cache.keep(&at, &reads, first);
+        assert!(found.is_empty());
+        assert!(again.len() == 1 && !again[0].whole && again[0].wanted == vec![wanted]);
+        let (found, again) = cache.keep(&at, &again, vec![row(org, wanted)]);
+        assert_eq!((ids(&found), again.len()), (vec![wanted], 0));
+
+        let other = Uuid::new_v4();
+        let (_, reads) = cache.take(&at, vec![(org, vec![other])]);
+        assert!(reads.len() == 1 && !reads[0].whole, "read by account only");
+    }
+
+    #[test]
+    fn the_cache_never_keeps_more_accounts_than_its_capacity() {
+        let cache = SecretCache::new(3);
+        let (a, b) = (OrgId::new(), OrgId::new());
+        let at = HashMap::from([(a, 1), (b, 1)]);
+        let (ax, bx) = (Uuid::new_v4(), Uuid::new_v4());
+        let (_, reads) = cache.take(&at, vec![(a, vec![ax]), (b, vec![bx])]);
+        let rows = vec![
+            row(a, ax),
+            row(a, Uuid::new_v4()),
+            row(b, bx),
+            row(b, Uuid::new_v4()),
+        ];
+        let (found, _) = cache.keep(&at, &reads, rows);
+        assert_eq!(found.len(), 2, "what was read is answered either way");
+        let kept = cache.kept.lock().unwrap();
+        let counted: usize = kept.orgs.values().map(|o| o.secrets.len()).sum();
+        assert!(kept.accounts <= 3 && counted == kept.accounts);
     }
 }
