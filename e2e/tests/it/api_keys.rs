@@ -190,13 +190,18 @@ async fn api_keys_expire_and_work_only_from_the_addresses_they_allow() {
     assert_eq!(b["password"], "app-secret");
     let (s, b) = f.reveal_with(&api, &there["key"]).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
-    // Each use from a disallowed address is in the trail, with the address.
-    let events = audit_operations(&api, &f.org, &["api_key.address_refused"]).await;
-    let refused: Vec<&Value> = events
-        .iter()
-        .filter(|e| e["operation"] == "api_key.address_refused")
-        .collect();
-    assert!(refused.len() >= 3, "{refused:?}");
+    // Each use from a disallowed address is in the trail, with the address. The records
+    // come through the event stream, so they may arrive a relay round apart.
+    let refused = strongroom_testkit::wait_until(Duration::from_secs(20), || async {
+        let events = audit_operations(&api, &f.org, &["api_key.address_refused"]).await;
+        let refused: Vec<Value> = events
+            .into_iter()
+            .filter(|e| e["operation"] == "api_key.address_refused")
+            .collect();
+        (refused.len() >= 3).then_some(refused)
+    })
+    .await
+    .expect("three refused uses in the trail");
     assert!(
         refused.iter().any(|e| e["actor"]["ip"] == "127.0.0.2"),
         "{refused:?}"
