@@ -80,7 +80,7 @@ impl StackConfig {
                 .map(|v| v.parse())
                 .transpose()
                 .context("STRONGROOM_REVEAL_CACHE_ACCOUNTS must be a number of accounts")?
-                .unwrap_or(strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS),
+                .unwrap_or(DEFAULT_REVEAL_CACHE_ACCOUNTS),
         })
     }
 
