@@ -18,6 +18,7 @@ use tonic::transport::Channel;
 use crate::Gateway;
 use crate::error::ApiError;
 use crate::key_cache::ApiKeyTokens;
+use crate::key_retry::{FreshKeyToken, RememberedKeyToken};
 
 /// The org slug taken from a `/<org>/api/...` URL.
 #[derive(Debug, Clone)]
@@ -224,12 +225,20 @@ impl FromRequestParts<Gateway> for Caller {
                     .get(&digest)
                     .and_then(|token| verify(&token).ok())
             };
-            if let Some(ctx) = remembered() {
-                return Ok(Self(ctx));
+            // Asked afresh when a service refused the remembered one (see `key_retry`).
+            let fresh = parts.extensions.get::<FreshKeyToken>().is_some();
+            let served_remembered = |ctx| {
+                if let Some(flag) = parts.extensions.get::<RememberedKeyToken>() {
+                    flag.mark();
+                }
+                Ok(Self(ctx))
+            };
+            if !fresh && let Some(ctx) = remembered() {
+                return served_remembered(ctx);
             }
             let _turn = state.api_key_tokens.turn(digest).await;
-            if let Some(ctx) = remembered() {
-                return Ok(Self(ctx));
+            if !fresh && let Some(ctx) = remembered() {
+                return served_remembered(ctx);
             }
             let issued = state
                 .identity

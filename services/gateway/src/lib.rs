@@ -4,6 +4,7 @@
 mod caller;
 mod error;
 mod key_cache;
+mod key_retry;
 mod readiness;
 mod reveals;
 mod routes;

@@ -47,6 +47,9 @@ pub fn router(state: Gateway) -> axum::Router {
             };
             (StatusCode::METHOD_NOT_ALLOWED, Json(body))
         })
+        .layer(axum::middleware::from_fn(
+            crate::key_retry::retry_refused_key_token,
+        ))
         .with_state(state)
 }
 
