@@ -188,12 +188,18 @@ impl SecretCache {
         (found, again)
     }
 
-    /// Drops everything kept of a deleted org.
-    pub fn forget(&self, org: OrgId) {
+    /// Forgets a deleted org: its generation goes, so no replica uses what it kept of the
+    /// org, and this one drops it.
+    pub async fn forget(&self, db: &TenantDb, org: OrgId) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM public.org_generations WHERE org_id = $1")
+            .bind(org.0)
+            .execute(db.global())
+            .await?;
         if let Ok(mut kept) = self.kept.lock() {
             kept.drop_org(org);
             kept.large.remove(&org);
         }
+        Ok(())
     }
 }
 

@@ -143,13 +143,9 @@ impl OnProvision for ProvisionKey {
 
     async fn deprovisioning(&self, org: OrgId) -> Result<(), tonic::Status> {
         self.keys.destroy(org).await.map_err(|e| to_status(&e))?;
-        // Without a generation, no replica uses what it kept of the org.
-        sqlx::query("DELETE FROM public.org_generations WHERE org_id = $1")
-            .bind(org.0)
-            .execute(self.keys.db.global())
+        self.cache
+            .forget(&self.keys.db, org)
             .await
-            .map_err(|e| to_status(&VaultError::Database(e)))?;
-        self.cache.forget(org);
-        Ok(())
+            .map_err(|e| to_status(&VaultError::Database(e)))
     }
 }
