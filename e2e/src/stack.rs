@@ -43,21 +43,25 @@ impl Stack {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let data = tempfile::tempdir()?;
         let id = strongroom_testkit::unique("e2e");
-        let port = strongroom_testkit::free_port;
-        let config = StackConfig {
-            http_addr: format!("127.0.0.1:{}", port()?).parse()?,
+        let mut config = StackConfig {
+            http_addr: "127.0.0.1:0".parse()?,
             postgres_url: strongroom_testkit::pg_server_url(),
             db_prefix: id.clone(),
             nats_url: strongroom_testkit::nats_url(),
             redis_url: strongroom_testkit::redis_url(),
             event_prefix: id,
             data_dir: data.path().to_owned(),
-            grpc_ports: [port()?, port()?, port()?, port()?, port()?, port()?],
+            grpc_ports: [0; 6],
+            listeners: None,
+            trusted_proxies: String::new(),
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
             directory_sync_tick_secs,
             reveal_cache_accounts: strongroom::DEFAULT_REVEAL_CACHE_ACCOUNTS,
         };
+        // Every listener is the stack's own before anything starts: no port is chosen and
+        // then bound later, when another test may have taken it.
+        config.bind_all().context("binding the stack's ports")?;
         let shutdown = CancellationToken::new();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .thread_name("stack")

@@ -31,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "strongroom/audit/v1/audit.proto",
     ];
     let fds = protox::compile(files, ["../../proto"])?;
+    write_methods(&fds)?;
     // Messages that carry a password, key or token get a redacting Debug (in lib.rs), so a
     // logged request never shows a secret.
     tonic_prost_build::configure()
@@ -38,5 +39,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_server(true)
         .build_client(true)
         .compile_fds(fds)?;
+    Ok(())
+}
+
+/// Writes `METHODS`: the path of every RPC (`/<package>.<Service>/<Method>`), so each
+/// service's caller table can be checked against every RPC it serves.
+fn write_methods(fds: &prost_types::FileDescriptorSet) -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = String::from(
+        "/// Every RPC of every contract, as `/<package>.<Service>/<Method>`.\npub const METHODS: &[&str] = &[\n",
+    );
+    for file in &fds.file {
+        for service in &file.service {
+            for method in &service.method {
+                out.push_str(&format!(
+                    "    \"/{}.{}/{}\",\n",
+                    file.package(),
+                    service.name(),
+                    method.name()
+                ));
+            }
+        }
+    }
+    out.push_str("];\n");
+    let dir = std::env::var("OUT_DIR")?;
+    std::fs::write(std::path::Path::new(&dir).join("methods.rs"), out)?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Generated gRPC contracts, one module per service package.
 #![allow(clippy::all, clippy::pedantic)]
 
+include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+
 pub mod provisioning {
     tonic::include_proto!("strongroom.provisioning.v1");
 }

@@ -15,12 +15,24 @@ use strongroom_core::OrgId;
 use strongroom_events::{Outbox, Relay, async_nats::jetstream};
 use strongroom_proto::tenant::{GetMspOrgRequest, tenant_client::TenantClient};
 use strongroom_tenancy::{Migrator, TenantDb};
+use strongroom_trust::{CallerPolicy, Callers, Service, ServiceTls};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
 pub use batch::run_batches;
-pub use config::BaseConfig;
-pub use provisioning::{OnProvision, Provisioner};
+pub use config::{BaseConfig, PreBound};
+pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
+
+/// Every service answers health checks to every other (the gateway's readiness asks them).
+pub const HEALTH_CALLERS: Callers = &[
+    ("/grpc.health.v1.Health/Check", &Service::ALL),
+    ("/grpc.health.v1.Health/Watch", &Service::ALL),
+];
+
+/// A service's gRPC router, behind its caller policy.
+pub type GrpcRouter = tonic::transport::server::Router<
+    tower::layer::util::Stack<CallerPolicy, tower::layer::util::Identity>,
+>;
 
 // Every binary of a service links this crate, so this is where the allocator is chosen:
 // requests allocate many small buffers (HTTP, gRPC, rows) that other threads free, which
@@ -37,6 +49,8 @@ pub struct Base {
     pub verifier: Arc<Verifier>,
     pub revocations: RevocationStore,
     pub ready: Arc<AtomicBool>,
+    /// This service's certificate: it serves with it and calls other services with it.
+    pub tls: ServiceTls,
 }
 
 /// Connects to Postgres (migrating global tables and every known org schema), to NATS
@@ -47,6 +61,8 @@ pub async fn start(
     tenant: &'static Migrator,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Base> {
+    let tls = ServiceTls::load(config.service, &config.tls_files())
+        .context("loading the service's TLS certificate")?;
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
@@ -82,15 +98,8 @@ pub async fn start(
         verifier,
         revocations,
         ready: Arc::default(),
+        tls,
     })
-}
-
-/// A lazily connected channel: services may start in any order.
-pub fn channel(url: &str) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(url.to_owned())
-        .with_context(|| format!("invalid service url {url}"))?
-        .connect_timeout(Duration::from_secs(2))
-        .connect_lazy())
 }
 
 /// Asks the tenant service for the MSP org, retrying until it answers or `shutdown`.
@@ -117,13 +126,15 @@ pub async fn fetch_msp_org(
 pub async fn serve(
     config: &BaseConfig,
     base: &Base,
-    router: tonic::transport::server::Router,
+    router: GrpcRouter,
     health: tonic_health::server::HealthReporter,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let grpc_listener = tokio::net::TcpListener::bind(config.grpc_addr)
+    let grpc_listener = config
+        .grpc_listener
+        .bind(config.grpc_addr)
         .await
-        .with_context(|| format!("binding gRPC on {}", config.grpc_addr))?;
+        .context("binding gRPC")?;
     if let Some(ops_addr) = config.ops_addr {
         let listener = tokio::net::TcpListener::bind(ops_addr)
             .await
@@ -141,9 +152,8 @@ pub async fn serve(
             .set_service_status("", tonic_health::ServingStatus::Serving)
             .await;
     }
-    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every call.
-    let incoming =
-        tonic::transport::server::TcpIncoming::from(grpc_listener).with_nodelay(Some(true));
+    // Mutual TLS only: a connection without a certificate from the CA never gets here.
+    let incoming = base.tls.incoming(grpc_listener);
     router
         .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
         .await
@@ -258,33 +268,59 @@ impl Base {
         shutdown: &CancellationToken,
     ) -> anyhow::Result<(Base, OrgId)> {
         let base = start(config, global, tenant, shutdown).await?;
-        let mut tenant_client = TenantClient::new(channel(&config.tenant_url)?);
+        let mut tenant_client =
+            TenantClient::new(base.channel(&config.tenant_url, Service::Tenant)?);
         let msp_org = fetch_msp_org(&mut tenant_client, shutdown).await?;
         base.db.provision(msp_org).await?;
         Ok((base, msp_org))
     }
 
-    /// A gRPC server with the health and provisioning services already added.
+    /// A lazily connected mutual-TLS channel to `target` at `url`: services may start in
+    /// any order.
+    pub fn channel(&self, url: &str, target: Service) -> anyhow::Result<Channel> {
+        Ok(self.tls.channel(url, target)?)
+    }
+
+    /// A gRPC server behind the service's caller policy (`callers`, plus health and
+    /// provisioning), with the health and provisioning services already added. `tenant`
+    /// answers whether an org is being deleted before its data is dropped.
     pub fn grpc_server<H: OnProvision>(
         &self,
         msp_org: OrgId,
         on_provision: H,
-    ) -> (
-        tonic::transport::server::Router,
-        tonic_health::server::HealthReporter,
-    ) {
+        callers: &[Callers],
+        tenant_url: &str,
+    ) -> anyhow::Result<(GrpcRouter, tonic_health::server::HealthReporter)> {
+        let tenant = TenantClient::new(self.channel(tenant_url, Service::Tenant)?);
+        let (mut router, health) = self.grpc_router(callers);
+        router = router.add_service(
+            Provisioner::new(
+                self.db.clone(),
+                self.verifier.clone(),
+                msp_org,
+                tenant,
+                on_provision,
+            )
+            .into_server(),
+        );
+        Ok((router, health))
+    }
+
+    /// A gRPC server behind the service's caller policy (`callers`, plus health), with the
+    /// health service already added.
+    pub fn grpc_router(
+        &self,
+        callers: &[Callers],
+    ) -> (GrpcRouter, tonic_health::server::HealthReporter) {
         let (health, health_service) = tonic_health::server::health_reporter();
+        let tables: Vec<Callers> = [HEALTH_CALLERS, PROVISIONING_CALLERS]
+            .into_iter()
+            .chain(callers.iter().copied())
+            .collect();
+        let policy = CallerPolicy::new(self.tls.service(), &tables);
         let router = tonic::transport::Server::builder()
-            .add_service(health_service)
-            .add_service(
-                Provisioner::new(
-                    self.db.clone(),
-                    self.verifier.clone(),
-                    msp_org,
-                    on_provision,
-                )
-                .into_server(),
-            );
+            .layer(policy)
+            .add_service(health_service);
         (router, health)
     }
 }

@@ -7,8 +7,24 @@ use strongroom_proto::provisioning::provisioning_server::{Provisioning, Provisio
 use strongroom_proto::provisioning::{
     DeprovisionOrgRequest, DeprovisionOrgResponse, ProvisionOrgRequest, ProvisionOrgResponse,
 };
+use strongroom_proto::tenant::OrgRef;
+use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_tenancy::TenantDb;
+use strongroom_trust::{Callers, Service};
+use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
+
+/// Only the tenant service provisions and deletes orgs.
+pub const PROVISIONING_CALLERS: Callers = &[
+    (
+        "/strongroom.provisioning.v1.Provisioning/ProvisionOrg",
+        &[Service::Tenant],
+    ),
+    (
+        "/strongroom.provisioning.v1.Provisioning/DeprovisionOrg",
+        &[Service::Tenant],
+    ),
+];
 
 /// A service's own work when an org is provisioned, after its schema exists (the vault
 /// creates the org's data key here). Must be idempotent.
@@ -28,21 +44,30 @@ impl OnProvision for () {
     }
 }
 
-/// The `Provisioning` gRPC service: only an MSPOrg administrator (the tenant service calls
-/// it with their token while creating or deleting an org) may provision or deprovision.
+/// The `Provisioning` gRPC service: only the tenant service may call it (its caller
+/// policy), on behalf of an MSPOrg administrator (whose token it forwards), and an org's
+/// data is dropped only once the tenant service has marked the org `deleting`.
 pub struct Provisioner<H = ()> {
     db: TenantDb,
     verifier: Arc<Verifier>,
     msp_org: OrgId,
+    tenant: TenantClient<Channel>,
     hook: H,
 }
 
 impl<H: OnProvision> Provisioner<H> {
-    pub fn new(db: TenantDb, verifier: Arc<Verifier>, msp_org: OrgId, hook: H) -> Self {
+    pub fn new(
+        db: TenantDb,
+        verifier: Arc<Verifier>,
+        msp_org: OrgId,
+        tenant: TenantClient<Channel>,
+        hook: H,
+    ) -> Self {
         Self {
             db,
             verifier,
             msp_org,
+            tenant,
             hook,
         }
     }
@@ -72,6 +97,20 @@ impl<H: OnProvision> Provisioning for Provisioner<H> {
         if org == self.msp_org {
             return Err(Status::failed_precondition("MSPOrg cannot be deleted"));
         }
+        let intent = self
+            .tenant
+            .clone()
+            .get_org_deletion(OrgRef {
+                org_id: org.to_string(),
+            })
+            .await?
+            .into_inner();
+        if !intent.deleting {
+            tracing::warn!(%org, "refused to delete an org the tenant service has not marked deleting");
+            return Err(Status::failed_precondition(
+                "the org is not being deleted; only the tenant service's deletion of an org drops its data",
+            ));
+        }
         self.hook.deprovisioning(org).await?;
         self.db.deprovision(org).await.map_err(|e| to_status(&e))?;
         Ok(Response::new(DeprovisionOrgResponse {}))
@@ -79,8 +118,8 @@ impl<H: OnProvision> Provisioning for Provisioner<H> {
 }
 
 impl<H> Provisioner<H> {
-    /// The org named in a (de)provisioning request, which only an MSPOrg administrator (the
-    /// tenant service calls with their token) may send.
+    /// The org named in a (de)provisioning request, which the tenant service sends on behalf
+    /// of an MSPOrg administrator (their token).
     fn org_to_change<T>(&self, request: &Request<T>, org: &str) -> Result<OrgId, Status> {
         let ctx = grpc_context(&self.verifier, request)?;
         if ctx.org() != self.msp_org

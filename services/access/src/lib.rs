@@ -1,6 +1,8 @@
 //! Access: decides who may do what to which account. For now the owner alone may; shares,
 //! requests and checkouts extend `decide` in later work.
 
+mod callers;
+
 use std::sync::Arc;
 
 use strongroom_auth::{RequestContext, Verifier, grpc_context};
@@ -25,7 +27,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
-            base: BaseConfig::from_env("access", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(strongroom_trust::Service::Access, DEFAULT_PORT)?,
         })
     }
 }
@@ -33,7 +35,8 @@ impl Config {
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (base, msp_org) =
         Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let (router, health) = base.grpc_server(msp_org, ());
+    let (router, health) =
+        base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;
     let router = router.add_service(AccessServer::new(AccessGrpc {
         verifier: base.verifier.clone(),
     }));

@@ -3,6 +3,7 @@
 //! whose records land in an intake first (see `intake`).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
+mod callers;
 mod intake;
 mod record;
 mod store;
@@ -39,7 +40,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
-            base: BaseConfig::from_env("audit", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(strongroom_trust::Service::Audit, DEFAULT_PORT)?,
         })
     }
 }
@@ -60,7 +61,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         config.base.event_prefix.clone(),
         shutdown.clone(),
     );
-    let (router, health) = base.grpc_server(msp_org, ());
+    let (router, health) =
+        base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;
     let router = router.add_service(AuditServer::new(AuditGrpc {
         db: base.db.clone(),
         verifier: base.verifier.clone(),

@@ -2,11 +2,10 @@
 //! bearer credential, and the two are reconciled by the identity service.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use strongroom_auth::RequestContext;
 use strongroom_core::{ErrorCode, OrgId};
@@ -137,8 +136,8 @@ impl Origin {
         Self {
             ip: parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+                .get::<crate::client_ip::ClientIp>()
+                .map(|c| c.0.to_string()),
             user_agent: parts
                 .headers
                 .get(axum::http::header::USER_AGENT)

@@ -2,6 +2,7 @@
 //! (`/<org>/api/v1/...`, or `/api/v1/...` for MSPOrg), forwards over gRPC, and holds no rules.
 
 mod caller;
+mod client_ip;
 mod error;
 mod key_cache;
 mod key_retry;
@@ -24,6 +25,8 @@ use strongroom_proto::tenant::replication_client::ReplicationClient;
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
+use strongroom_runtime::PreBound;
+use strongroom_trust::{Service, ServiceTls, TlsFiles};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
@@ -32,7 +35,18 @@ pub use caller::OrgSlug;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     pub http_addr: SocketAddr,
+    /// A listener already bound for `http_addr`, taken in place of binding (tests).
+    #[serde(skip)]
+    pub http_listener: PreBound,
+    /// Proxies (comma-separated CIDRs or addresses) whose `X-Forwarded-For` names the
+    /// client; empty: the TCP peer is the client.
+    pub trusted_proxies: String,
     pub jwt_public_key_file: PathBuf,
+    /// The deployment CA, and the gateway's own certificate and key, for mutual TLS to
+    /// the services.
+    pub tls_ca_file: PathBuf,
+    pub tls_cert_file: PathBuf,
+    pub tls_key_file: PathBuf,
     /// Session revocations are read from here.
     pub redis_url: String,
     /// The deployment's namespace, the same `STRONGROOM_EVENT_PREFIX` the services use: it
@@ -48,17 +62,23 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        let tls = TlsFiles::in_dir(&PathBuf::from("strongroom-data/tls"), Service::Gateway);
         Self {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 7272)),
+            http_listener: PreBound::default(),
+            trusted_proxies: String::new(),
             jwt_public_key_file: PathBuf::from("strongroom-data/jwt-public.pem"),
+            tls_ca_file: tls.ca,
+            tls_cert_file: tls.cert,
+            tls_key_file: tls.key,
             redis_url: "redis://127.0.0.1:6379".into(),
             event_prefix: "sr".into(),
-            identity_url: "http://127.0.0.1:7281".into(),
-            tenant_url: "http://127.0.0.1:7282".into(),
-            vault_url: "http://127.0.0.1:7283".into(),
-            access_url: "http://127.0.0.1:7284".into(),
-            rotation_url: "http://127.0.0.1:7285".into(),
-            audit_url: "http://127.0.0.1:7286".into(),
+            identity_url: "https://127.0.0.1:7281".into(),
+            tenant_url: "https://127.0.0.1:7282".into(),
+            vault_url: "https://127.0.0.1:7283".into(),
+            access_url: "https://127.0.0.1:7284".into(),
+            rotation_url: "https://127.0.0.1:7285".into(),
+            audit_url: "https://127.0.0.1:7286".into(),
         }
     }
 }
@@ -101,6 +121,17 @@ pub struct Services {
 }
 
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let proxies = client_ip::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let tls = ServiceTls::load(
+        Service::Gateway,
+        &TlsFiles {
+            ca: config.tls_ca_file.clone(),
+            cert: config.tls_cert_file.clone(),
+            key: config.tls_key_file.clone(),
+        },
+    )
+    .context("loading the gateway's TLS certificate")?;
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
@@ -108,34 +139,41 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .await
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?
         .watch(verifier.revocations(), shutdown.clone());
-    let ch = |url: &str| strongroom_runtime::channel(url);
-    let tenant = TenantClient::new(ch(&config.tenant_url)?);
+    let ch = |url: &str, service| tls.channel(url, service);
+    let tenant = TenantClient::new(ch(&config.tenant_url, Service::Tenant)?);
     let services = vec![
-        ("identity", ch(&config.identity_url)?),
-        ("tenant", ch(&config.tenant_url)?),
-        ("vault", ch(&config.vault_url)?),
-        ("access", ch(&config.access_url)?),
-        ("rotation", ch(&config.rotation_url)?),
-        ("audit", ch(&config.audit_url)?),
+        ("identity", ch(&config.identity_url, Service::Identity)?),
+        ("tenant", ch(&config.tenant_url, Service::Tenant)?),
+        ("vault", ch(&config.vault_url, Service::Vault)?),
+        ("access", ch(&config.access_url, Service::Access)?),
+        ("rotation", ch(&config.rotation_url, Service::Rotation)?),
+        ("audit", ch(&config.audit_url, Service::Audit)?),
     ];
     let readiness = readiness::Readiness::watch(services, shutdown.clone());
     let state = Gateway(Arc::new(Services {
         verifier,
-        identity: IdentityClient::new(ch(&config.identity_url)?),
-        vault: VaultClient::new(ch(&config.vault_url)?),
-        reveals: reveals::RevealBatcher::start(VaultClient::new(ch(&config.vault_url)?)),
-        audit: AuditClient::new(ch(&config.audit_url)?),
-        replication: ReplicationClient::new(ch(&config.tenant_url)?),
+        identity: IdentityClient::new(ch(&config.identity_url, Service::Identity)?),
+        vault: VaultClient::new(ch(&config.vault_url, Service::Vault)?),
+        reveals: reveals::RevealBatcher::start(VaultClient::new(ch(
+            &config.vault_url,
+            Service::Vault,
+        )?)),
+        audit: AuditClient::new(ch(&config.audit_url, Service::Audit)?),
+        replication: ReplicationClient::new(ch(&config.tenant_url, Service::Tenant)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
-        settings: OrgSettingsClient::new(ch(&config.tenant_url)?),
+        settings: OrgSettingsClient::new(ch(&config.tenant_url, Service::Tenant)?),
         api_key_tokens: Arc::default(),
         tenant,
         readiness,
     }));
-    let app = tower::ServiceExt::map_request(routes::router(state), caller::split_org_prefix);
-    let listener = tokio::net::TcpListener::bind(config.http_addr)
+    let app = tower::ServiceExt::map_request(routes::router(state), move |request| {
+        caller::split_org_prefix(proxies.resolve(request))
+    });
+    let listener = config
+        .http_listener
+        .bind(config.http_addr)
         .await
-        .with_context(|| format!("binding HTTP on {}", config.http_addr))?
+        .context("binding HTTP")?
         // Responses leave at once rather than waiting on Nagle's algorithm.
         .tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod app;
+mod callers;
 mod convert;
 mod directory;
 mod error;
@@ -29,6 +30,7 @@ use strongroom_proto::identity::identity_server::IdentityServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
+use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
 pub use error::IdentityError;
@@ -75,7 +77,7 @@ impl Config {
             .extract()
             .context("invalid identity configuration")?;
         Ok(Self {
-            base: BaseConfig::from_env("identity", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(Service::Identity, DEFAULT_PORT)?,
             jwt_private_key_file: own
                 .jwt_private_key_file
                 .unwrap_or_else(|| PathBuf::from("strongroom-data/jwt-private.pem")),
@@ -104,7 +106,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     .await?;
     let signer =
         Signer::from_file(&config.jwt_private_key_file).context("loading the token signing key")?;
-    let mut tenant = TenantClient::new(strongroom_runtime::channel(&config.base.tenant_url)?);
+    let mut tenant = TenantClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?);
     let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
     base.db.provision(msp_org).await?;
 
@@ -125,7 +127,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         signer,
         hasher: PasswordHasher::new(threads)?,
         tenant,
-        vault: VaultClient::new(strongroom_runtime::channel(&config.base.vault_url)?),
+        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
         msp_org,
         token_ttl_secs: config.token_ttl_secs,
         session_ttl_secs: config.session_ttl_secs,
@@ -150,8 +152,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         shutdown.clone(),
     ));
 
-    let (router, health) =
-        base.grpc_server(msp_org, replication::ReplicationHook(identity.clone()));
+    let (router, health) = base.grpc_server(
+        msp_org,
+        replication::ReplicationHook(identity.clone()),
+        &[callers::CALLERS],
+        &config.base.tenant_url,
+    )?;
     let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {
         app: identity,
         verifier: base.verifier.clone(),

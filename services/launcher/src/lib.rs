@@ -7,11 +7,21 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use secrecy::SecretString;
 use sqlx::Connection;
-use strongroom_runtime::BaseConfig;
+use strongroom_runtime::{BaseConfig, PreBound};
+use strongroom_trust::{Service, TlsFiles};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
+/// The services with a gRPC port, in the order of `StackConfig::grpc_ports`.
+const GRPC_SERVICES: [Service; 6] = [
+    Service::Identity,
+    Service::Tenant,
+    Service::Vault,
+    Service::Access,
+    Service::Rotation,
+    Service::Audit,
+];
 /// How often, in seconds, the identity service looks for scheduled directory imports.
 pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
 pub use strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS;
@@ -30,6 +40,10 @@ pub struct StackConfig {
     pub data_dir: PathBuf,
     /// gRPC ports of identity, tenant, vault, access, rotation, audit.
     pub grpc_ports: [u16; 6],
+    /// Listeners already bound for `http_addr` and the gRPC ports (see [`Self::bind_all`]).
+    pub listeners: Option<Listeners>,
+    /// Proxies whose `X-Forwarded-For` names the client (`STRONGROOM_TRUSTED_PROXIES`).
+    pub trusted_proxies: String,
     pub admin_password: Option<SecretString>,
     /// `None` = local master-key file in `data_dir/kms`.
     pub transit: Option<(String, SecretString)>,
@@ -69,6 +83,8 @@ impl StackConfig {
             data_dir: var("DATA_DIR")
                 .map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
             grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
+            listeners: None,
+            trusted_proxies: var("TRUSTED_PROXIES").unwrap_or_default(),
             admin_password: var("ADMIN_PASSWORD").map(SecretString::from),
             transit,
             directory_sync_tick_secs: var("DIRECTORY_SYNC_TICK_SECS")
@@ -88,18 +104,54 @@ impl StackConfig {
         format!("{}_{service}", self.db_prefix)
     }
 
+    /// Binds the HTTP port and every gRPC port on 127.0.0.1 now (port 0: any free port,
+    /// read back into this config), so the stack's listeners are its own from the start and
+    /// no other process can take a port between choosing and binding it.
+    pub fn bind_all(&mut self) -> std::io::Result<()> {
+        let bind = |addr: SocketAddr| std::net::TcpListener::bind(addr);
+        let http = bind(self.http_addr)?;
+        self.http_addr = http.local_addr()?;
+        let mut grpc = Vec::new();
+        for port in &mut self.grpc_ports {
+            let listener = bind(SocketAddr::from(([127, 0, 0, 1], *port)))?;
+            *port = listener.local_addr()?.port();
+            grpc.push(PreBound::new(listener));
+        }
+        self.listeners = Some(Listeners {
+            http: PreBound::new(http),
+            grpc,
+        });
+        Ok(())
+    }
+
+    /// Where the stack's TLS material lives.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.data_dir.join("tls")
+    }
+
     fn url(&self, i: usize) -> String {
         format!(
-            "http://127.0.0.1:{}",
+            "https://127.0.0.1:{}",
             self.grpc_ports.get(i).copied().unwrap_or_default()
         )
     }
 
     fn base(&self, i: usize) -> BaseConfig {
-        let service = SERVICES.get(i).copied().unwrap_or("unknown");
+        let service = GRPC_SERVICES.get(i).copied().unwrap_or(Service::Identity);
         let port = self.grpc_ports.get(i).copied().unwrap_or_default();
         let mut base = BaseConfig::local(service, port);
-        base.database_url = format!("{}/{}", self.postgres_url, self.database_name(service));
+        if let Some(listener) = self.listeners.as_ref().and_then(|l| l.grpc.get(i)) {
+            base.grpc_listener = listener.clone();
+        }
+        let tls = TlsFiles::in_dir(&self.tls_dir(), service);
+        base.tls_ca_file = tls.ca;
+        base.tls_cert_file = tls.cert;
+        base.tls_key_file = tls.key;
+        base.database_url = format!(
+            "{}/{}",
+            self.postgres_url,
+            self.database_name(service.as_str())
+        );
         base.nats_url = self.nats_url.clone();
         base.redis_url = self.redis_url.clone();
         base.event_prefix = self.event_prefix.clone();
@@ -114,10 +166,22 @@ impl StackConfig {
     }
 }
 
-/// Writes a new token key pair into `dir` unless one is there (so a restart keeps
-/// issued tokens valid).
+/// Listeners bound before the stack starts (tests): HTTP, then gRPC in port order.
+#[derive(Debug, Clone)]
+pub struct Listeners {
+    http: PreBound,
+    grpc: Vec<PreBound>,
+}
+
+/// Writes what is missing into `dir`: the token key pair (kept if present, so a restart
+/// keeps issued tokens valid), the settings keys, and in `dir/tls` the deployment's CA and
+/// one certificate per service.
 pub fn keygen(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tls = dir.join("tls");
+    for path in strongroom_trust::keygen(&tls).context("making the TLS certificates")? {
+        tracing::info!(path = %path.display(), "written");
+    }
     // Identity's key for sealing directory bind passwords and tenant's for mail and proxy
     // passwords: every replica of a service needs the same one, so they are made here, with
     // the token keys, not by each replica.
@@ -247,9 +311,19 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
             strongroom_audit::run(strongroom_audit::Config { base: b }, s).await,
         )
     });
+    let gateway_tls = TlsFiles::in_dir(&config.tls_dir(), Service::Gateway);
     let gateway = strongroom_gateway::Config {
         http_addr: config.http_addr,
+        http_listener: config
+            .listeners
+            .as_ref()
+            .map(|l| l.http.clone())
+            .unwrap_or_default(),
+        trusted_proxies: config.trusted_proxies.clone(),
         jwt_public_key_file: config.data_dir.join("jwt-public.pem"),
+        tls_ca_file: gateway_tls.ca,
+        tls_cert_file: gateway_tls.cert,
+        tls_key_file: gateway_tls.key,
         redis_url: config.redis_url.clone(),
         event_prefix: config.event_prefix.clone(),
         identity_url: config.url(0),

@@ -16,7 +16,9 @@ enum Command {
     Up,
     /// Check the configuration and the connection to Postgres, then exit.
     Check,
-    /// Create the token signing key pair in a directory (kept if present).
+    /// Create what is missing in a directory: the token signing key pair, the settings keys,
+    /// and under `tls/` a private CA with one certificate per service (each naming its
+    /// service; renewed within 30 days of expiry).
     Keygen {
         #[arg(long)]
         dir: PathBuf,

@@ -16,7 +16,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
-            base: BaseConfig::from_env("rotation", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(strongroom_trust::Service::Rotation, DEFAULT_PORT)?,
         })
     }
 }
@@ -24,7 +24,7 @@ impl Config {
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (base, msp_org) =
         Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let (router, health) = base.grpc_server(msp_org, ());
+    let (router, health) = base.grpc_server(msp_org, (), &[], &config.base.tenant_url)?;
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }

@@ -130,6 +130,14 @@ impl Tenant {
             .ok_or(TenantError::NotFound)
     }
 
+    /// Whether the org is marked `deleting`: every service asks before it drops an org's
+    /// data, so only a deletion this service started drops anything.
+    pub async fn is_deleting(&self, id: OrgId) -> Result<bool, TenantError> {
+        Ok(store::find_org(self.db.global(), id)
+            .await?
+            .is_some_and(|o| o.status == "deleting"))
+    }
+
     /// Deletes a client org and everything of it in every service: each service drops the
     /// org's schema, and the vault first destroys the org's KMS key, so no copy of its
     /// secrets (backups included) can be decrypted again. `confirm` must repeat the slug.

@@ -291,4 +291,13 @@ impl TenantRpc for TenantGrpc {
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(CheckOrgAccessResponse { allowed }))
     }
+
+    async fn get_org_deletion(
+        &self,
+        request: Request<OrgRef>,
+    ) -> Result<Response<OrgDeletion>, Status> {
+        let org = parse(OrgId::parse(&request.get_ref().org_id))?;
+        let deleting = self.app.is_deleting(org).await.map_err(|e| to_status(&e))?;
+        Ok(Response::new(OrgDeletion { deleting }))
+    }
 }

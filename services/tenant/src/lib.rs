@@ -2,6 +2,7 @@
 //! deletion of client orgs in every service.
 
 mod app;
+mod callers;
 mod changes;
 mod error;
 mod grants;
@@ -23,6 +24,7 @@ use strongroom_proto::tenant::replication_server::ReplicationServer;
 use strongroom_proto::tenant::tenant_server::TenantServer;
 use strongroom_proto::tenant_settings::org_settings_server::OrgSettingsServer;
 use strongroom_runtime::BaseConfig;
+use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
 pub use error::TenantError;
@@ -44,7 +46,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
-            base: BaseConfig::from_env("tenant", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(Service::Tenant, DEFAULT_PORT)?,
             settings_key_file: std::env::var_os("STRONGROOM_SETTINGS_KEY_FILE").map_or_else(
                 || "strongroom-data/tenant-settings.key".into(),
                 PathBuf::from,
@@ -66,16 +68,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
     let b = &config.base;
     let mut provisioners = Vec::new();
-    for (name, url) in [
-        ("identity", &b.identity_url),
-        ("vault", &b.vault_url),
-        ("access", &b.access_url),
-        ("rotation", &b.rotation_url),
-        ("audit", &b.audit_url),
+    for (service, url) in [
+        (Service::Identity, &b.identity_url),
+        (Service::Vault, &b.vault_url),
+        (Service::Access, &b.access_url),
+        (Service::Rotation, &b.rotation_url),
+        (Service::Audit, &b.audit_url),
     ] {
         provisioners.push((
-            name,
-            ProvisioningClient::new(strongroom_runtime::channel(url)?),
+            service.as_str(),
+            ProvisioningClient::new(base.channel(url, service)?),
         ));
     }
     let app = Arc::new(app::Tenant {
@@ -83,7 +85,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         outbox: base.outbox.clone(),
         msp_org,
         provisioners,
-        identity: IdentityClient::new(strongroom_runtime::channel(&b.identity_url)?),
+        identity: IdentityClient::new(base.channel(&b.identity_url, Service::Identity)?),
     });
 
     let settings = Arc::new(settings::OrgSettings {
@@ -94,9 +96,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         msp_org,
     });
 
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let router = tonic::transport::Server::builder()
-        .add_service(health_service)
+    let (router, health) =
+        base.grpc_router(&[callers::TENANT, callers::REPLICATION, callers::SETTINGS]);
+    let router = router
         .add_service(ReplicationServer::new(replication::ReplicationGrpc {
             app: app.clone(),
             verifier: base.verifier.clone(),

@@ -2,6 +2,7 @@
 
 mod app;
 mod cache;
+mod callers;
 mod error;
 mod grpc;
 mod keys;
@@ -19,6 +20,7 @@ use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::vault::vault_server::VaultServer;
 use strongroom_runtime::{Base, BaseConfig};
+use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
 pub use error::VaultError;
@@ -88,7 +90,7 @@ impl Config {
             other => anyhow::bail!("STRONGROOM_KMS must be local or transit, not {other:?}"),
         };
         Ok(Self {
-            base: BaseConfig::from_env("vault", DEFAULT_PORT)?,
+            base: BaseConfig::from_env(Service::Vault, DEFAULT_PORT)?,
             kms,
             reveal_cache_accounts: own
                 .reveal_cache_accounts
@@ -116,14 +118,14 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         .await
         .context("creating MSPOrg's data key")?;
 
-    let access = AccessClient::new(strongroom_runtime::channel(&config.base.access_url)?);
+    let access = AccessClient::new(base.channel(&config.base.access_url, Service::Access)?);
     let cache = Arc::new(cache::SecretCache::new(config.reveal_cache_accounts));
     let reveals = reveal::RevealQueue::start(reveal::Revealer {
         db: base.db.clone(),
         cache: cache.clone(),
         keys: keys.clone(),
         access: access.clone(),
-        audit: AuditClient::new(strongroom_runtime::channel(&config.base.audit_url)?),
+        audit: AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
     });
     let app = Arc::new(app::Vault {
         db: base.db.clone(),
@@ -132,7 +134,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         access,
         reveals,
     });
-    let (router, health) = base.grpc_server(msp_org, keys::ProvisionKey { keys, cache });
+    let (router, health) = base.grpc_server(
+        msp_org,
+        keys::ProvisionKey { keys, cache },
+        &[callers::CALLERS],
+        &config.base.tenant_url,
+    )?;
     let router = router.add_service(VaultServer::new(grpc::VaultGrpc {
         app,
         verifier: base.verifier.clone(),

@@ -1,0 +1,46 @@
+//! Which services may call each of identity's RPCs (enforced from the peer certificate).
+//! Signing in, tokens and credentials answer the gateway only; the tenant service reads
+//! people for its org report and account-manager checks.
+
+use strongroom_trust::{Callers, callers};
+
+pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
+    "Login" => [Gateway],
+    "Refresh" => [Gateway],
+    "Logout" => [Gateway],
+    "ChangePassword" => [Gateway],
+    "AuthenticateApiKey" => [Gateway],
+    // The tenant service reads a client org's people for the org report as the caller.
+    "ExchangeToken" => [Gateway, Tenant],
+    "CreateUser" => [Gateway],
+    "ListUsers" => [Gateway, Tenant],
+    "GetUser" => [Gateway, Tenant],
+    "UpdateUser" => [Gateway],
+    "DeleteUser" => [Gateway],
+    "SetUserPassword" => [Gateway],
+    "UnlockUser" => [Gateway],
+    "ImportUsers" => [Gateway],
+    "ListSessions" => [Gateway],
+    "RevokeSession" => [Gateway],
+    "RevokeUserSessions" => [Gateway],
+    "CreateGroup" => [Gateway],
+    "ListGroups" => [Gateway, Tenant],
+    "RenameGroup" => [Gateway],
+    "DeleteGroup" => [Gateway],
+    "AddGroupMember" => [Gateway],
+    "RemoveGroupMember" => [Gateway],
+    "ListGroupMembers" => [Gateway, Tenant],
+    "ListUserGroups" => [Gateway],
+    "ListRoles" => [Gateway],
+    "SaveRole" => [Gateway],
+    "DeleteRole" => [Gateway],
+    "GetLoginSettings" => [Gateway],
+    "UpdateLoginSettings" => [Gateway],
+    "GetDirectory" => [Gateway],
+    "SaveDirectory" => [Gateway],
+    "TestDirectory" => [Gateway],
+    "ImportDirectory" => [Gateway],
+    "CreateApiKey" => [Gateway],
+    "ListApiKeys" => [Gateway],
+    "RevokeApiKey" => [Gateway],
+});

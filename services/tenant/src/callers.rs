@@ -1,0 +1,38 @@
+//! Which services may call each of the tenant service's RPCs (enforced from the peer
+//! certificate). Org management, grants, settings and slug resolution answer the gateway
+//! only; every service asks for MSPOrg at start-up and for an org's deletion intent.
+
+use strongroom_trust::{Callers, callers};
+
+pub const TENANT: Callers = callers!("/strongroom.tenant.v1.Tenant/" {
+    "CreateOrg" => [Gateway],
+    "ListOrgs" => [Gateway],
+    "ImportOrgs" => [Gateway],
+    "UpdateOrg" => [Gateway],
+    "DeleteOrg" => [Gateway],
+    "GetOrgReport" => [Gateway],
+    "ProposeOrgAccess" => [Gateway],
+    "DecideOrgAccess" => [Gateway],
+    "RevokeOrgAccess" => [Gateway],
+    "ListOrgAccess" => [Gateway],
+    "ResolveSlug" => [Gateway],
+    "GetMspOrg" => [Gateway, Identity, Vault, Access, Rotation, Audit],
+    // Identity asks while exchanging a token into a client org.
+    "CheckOrgAccess" => [Identity],
+    "GetOrgDeletion" => [Identity, Vault, Access, Rotation, Audit],
+});
+
+pub const REPLICATION: Callers = callers!("/strongroom.tenant.v1.Replication/" {
+    "Get" => [Gateway],
+    "Save" => [Gateway],
+});
+
+pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettings/" {
+    "GetMail" => [Gateway],
+    "SaveMail" => [Gateway],
+    "GetProxy" => [Gateway],
+    "SaveProxy" => [Gateway],
+    "GetBranding" => [Gateway],
+    "SaveBranding" => [Gateway],
+    "GetPublicBranding" => [Gateway],
+});

@@ -1,0 +1,12 @@
+//! Which services may call each of the vault's RPCs (enforced from the peer certificate).
+
+use strongroom_trust::{Callers, callers};
+
+pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
+    "CreateResource" => [Gateway],
+    "CreateAccount" => [Gateway],
+    "RevealPassword" => [Gateway],
+    "RevealPasswords" => [Gateway],
+    // Identity hands a removed user's resources to a colleague.
+    "TransferOwnership" => [Identity],
+});
