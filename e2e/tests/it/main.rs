@@ -20,5 +20,6 @@ mod reveal_audit;
 mod reveal_batches;
 mod sessions;
 mod slice;
+mod trust;
 mod users;
 use strongroom_e2e::stack;

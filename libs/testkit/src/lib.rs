@@ -98,11 +98,44 @@ where
     }
 }
 
-/// A free loopback port (bound and released; the race window is tiny in tests).
-pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Ports handed to servers a test starts (slapd, OpenBao) come from here: below the
+/// kernel's ephemeral range (32768 and up), so no outgoing connection is ever given one.
+const LEASED_PORTS: std::ops::Range<u16> = 21_000..25_000;
+
+/// A loopback port reserved for one server a test starts, until the lease is dropped.
+/// Leases are lock files (`flock`) in a directory shared by every test process, so no two
+/// tests hold the same port, and no port is bound and released to find it.
+#[derive(Debug)]
+pub struct PortLease {
+    pub port: u16,
+    _lock: std::fs::File,
+}
+
+/// Leases a port nothing listens on. Our own servers bind their listeners first instead
+/// (see `StackConfig::bind_all`); this is for external programs that take a port number.
+pub fn lease_port() -> anyhow::Result<PortLease> {
+    let dir = std::env::temp_dir().join("strongroom-test-ports");
+    std::fs::create_dir_all(&dir)?;
+    let span = LEASED_PORTS.end - LEASED_PORTS.start;
+    let start = u16::try_from(uuid::Uuid::new_v4().as_u128() % u128::from(span)).unwrap_or(0);
+    for i in 0..span {
+        let port = LEASED_PORTS.start + (start + i) % span;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(port.to_string()))?;
+        if lock.try_lock().is_err() {
+            continue;
+        }
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+            // Something outside the tests listens here.
+            continue;
+        }
+        return Ok(PortLease { port, _lock: lock });
+    }
+    anyhow::bail!("every test port in {LEASED_PORTS:?} is leased or in use")
 }
 
 pub fn redis_url() -> String {

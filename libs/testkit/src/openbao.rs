@@ -7,6 +7,7 @@ use std::time::Duration;
 pub struct OpenBao {
     pub addr: String,
     pub token: String,
+    _port: crate::PortLease,
 }
 
 static SERVER: OnceLock<Result<OpenBao, String>> = OnceLock::new();
@@ -25,7 +26,8 @@ fn bao_binary() -> String {
 }
 
 fn start() -> anyhow::Result<OpenBao> {
-    let port = crate::free_port()?;
+    let lease = crate::lease_port()?;
+    let port = lease.port;
     let token = crate::unique("root-");
     let addr = format!("http://127.0.0.1:{port}");
     let bin = bao_binary();
@@ -59,5 +61,9 @@ fn start() -> anyhow::Result<OpenBao> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    Ok(OpenBao { addr, token })
+    Ok(OpenBao {
+        addr,
+        token,
+        _port: lease,
+    })
 }

@@ -36,6 +36,8 @@ pub struct Slapd {
     pub admin_password: String,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    /// The ports this slapd listens on, reserved while it runs.
+    ports: Vec<crate::PortLease>,
 }
 
 impl Slapd {
@@ -68,6 +70,7 @@ impl Slapd {
             admin_password,
             child: None,
             dir,
+            ports: Vec::new(),
         };
         // The port is free when picked but another test may grab it first: retry a few times.
         let mut last_error = None;
@@ -84,11 +87,15 @@ impl Slapd {
     }
 
     fn launch(&mut self, conf: &Path, tls: bool) -> anyhow::Result<()> {
-        let port = crate::free_port()?;
+        let lease = crate::lease_port()?;
+        let port = lease.port;
         let url = format!("ldap://127.0.0.1:{port}/");
         let mut listeners = url.clone();
+        let mut leases = vec![lease];
         let ldaps = if tls {
-            let tls_port = crate::free_port()?;
+            let tls_lease = crate::lease_port()?;
+            let tls_port = tls_lease.port;
+            leases.push(tls_lease);
             let ldaps = format!("ldaps://127.0.0.1:{tls_port}/");
             write!(listeners, " {ldaps}")?;
             Some((ldaps, tls_port))
@@ -127,6 +134,7 @@ impl Slapd {
         self.url = url;
         self.ldaps_url = ldaps.map(|(u, _)| u);
         self.child = Some(child);
+        self.ports = leases;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Access: decides who may do what to which account. For now the owner alone may; shares,
 //! requests and checkouts extend `decide` in later work.
 
-mod callers;
+pub mod callers;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! whose records land in an intake first (see `intake`).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
-mod callers;
+pub mod callers;
 mod intake;
 mod record;
 mod store;

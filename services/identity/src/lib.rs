@@ -2,7 +2,7 @@
 
 mod api_keys;
 mod app;
-mod callers;
+pub mod callers;
 mod convert;
 mod directory;
 mod error;

@@ -348,3 +348,25 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     }
     failure.map_or(Ok(()), Err)
 }
+
+/// Each gRPC service's caller tables (its own RPCs, health, and provisioning where it
+/// serves it): what `CallerPolicy` enforces, for tests that walk every RPC.
+pub fn caller_tables(service: Service) -> Vec<strongroom_trust::Callers> {
+    use strongroom_runtime::{HEALTH_CALLERS, PROVISIONING_CALLERS};
+    let own: Vec<strongroom_trust::Callers> = match service {
+        Service::Gateway => return Vec::new(),
+        Service::Identity => vec![strongroom_identity::callers::CALLERS],
+        Service::Tenant => {
+            use strongroom_tenant::callers::{REPLICATION, SETTINGS, TENANT};
+            return vec![HEALTH_CALLERS, TENANT, REPLICATION, SETTINGS];
+        }
+        Service::Vault => vec![strongroom_vault::callers::CALLERS],
+        Service::Access => vec![strongroom_access::callers::CALLERS],
+        Service::Rotation => Vec::new(),
+        Service::Audit => vec![strongroom_audit::callers::CALLERS],
+    };
+    [HEALTH_CALLERS, PROVISIONING_CALLERS]
+        .into_iter()
+        .chain(own)
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! deletion of client orgs in every service.
 
 mod app;
-mod callers;
+pub mod callers;
 mod changes;
 mod error;
 mod grants;

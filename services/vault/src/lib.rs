@@ -2,7 +2,7 @@
 
 mod app;
 mod cache;
-mod callers;
+pub mod callers;
 mod error;
 mod grpc;
 mod keys;

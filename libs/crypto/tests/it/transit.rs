@@ -98,9 +98,10 @@ async fn wrapped_key_is_a_transit_ciphertext_bound_to_the_org() {
 
 #[tokio::test]
 async fn unreachable_server_is_unavailable() {
-    let port = strongroom_testkit::free_port().unwrap();
+    // A leased port: reserved for this test, and nothing listens on it.
+    let port = strongroom_testkit::lease_port().unwrap();
     let kms = TransitKms::new(
-        &format!("http://127.0.0.1:{port}"),
+        &format!("http://127.0.0.1:{}", port.port),
         SecretString::from("token"),
         "transit",
     )
