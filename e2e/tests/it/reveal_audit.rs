@@ -106,37 +106,64 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(reveals_in_trail(&api, &org).await.len(), 4);
 
-    // Records are taken only with a valid caller token, and the org and actor are the
-    // token's: nothing in a record can place it in another org's trail or name another user.
-    let audit_url = format!("http://127.0.0.1:{}", stack.config.grpc_ports[5]);
-    let mut audit = AuditClient::connect(audit_url).await.unwrap();
-    let record = |token: &str| Record {
+    // Records are taken only from the vault (its certificate), with a valid caller token,
+    // and only of the vault's own operations. The org and actor are the token's, the time the
+    // audit service's: nothing in a record can place it in another org's trail, name another
+    // user or another service, or date it.
+    let audit_url = format!("https://127.0.0.1:{}", stack.config.grpc_ports[5]);
+    let as_service = |service| {
+        let files = strongroom_trust::TlsFiles::in_dir(&stack.config.tls_dir(), service);
+        let tls = strongroom_trust::ServiceTls::load(service, &files).unwrap();
+        AuditClient::new(
+            tls.channel(&audit_url, strongroom_trust::Service::Audit)
+                .unwrap(),
+        )
+    };
+    let mut audit = as_service(strongroom_trust::Service::Vault);
+    let record = |token: &str, operation: &str| Record {
         token: token.to_owned(),
         ip: "10.9.8.7".into(),
         user_agent: String::new(),
         id: uuid::Uuid::now_v7().to_string(),
-        service: "vault".into(),
-        operation: "password.revealed".into(),
+        operation: operation.into(),
         target_kind: "account".into(),
         target_id: account_id.to_owned(),
         target_name: "ledger-db/postgres".into(),
-        occurred_at_us: chrono::Utc::now().timestamp_micros(),
         details_json: String::new(),
     };
     let admin_token = root["token"].as_str().unwrap();
+    let before = chrono::Utc::now();
     let stored = audit
         .record(RecordRequest {
-            records: vec![record("forged-token"), record(admin_token)],
+            records: vec![
+                record("forged-token", "password.revealed"),
+                record(admin_token, "user.deleted"),
+                record(admin_token, "password.revealed"),
+            ],
         })
         .await
         .unwrap()
         .into_inner()
         .stored;
-    assert_eq!(stored, vec![false, true]);
+    assert_eq!(stored, vec![false, false, true]);
+    // Another service's certificate may not record at all.
+    let status = as_service(strongroom_trust::Service::Gateway)
+        .record(RecordRequest {
+            records: vec![record(admin_token, "password.revealed")],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
     let reveals = reveals_in_trail(&api, &org).await;
     assert_eq!(reveals.len(), 5);
     assert_eq!(reveals[0]["actor"]["username"], "root");
     assert_eq!(reveals[0]["actor"]["ip"], "10.9.8.7");
+    assert_eq!(reveals[0]["service"], "vault");
+    let at = chrono::DateTime::parse_from_rfc3339(reveals[0]["time"].as_str().unwrap()).unwrap();
+    assert!(
+        at >= before - chrono::Duration::seconds(1),
+        "{at} is the server's time"
+    );
 
     // The intake's records move to the org's own trail, each once.
     let schema = format!("org_{}", uuid::Uuid::parse_str(&org_id).unwrap().simple());

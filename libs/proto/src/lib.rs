@@ -118,14 +118,7 @@ redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
 redacted_debug!(vault::RevealOutcome, [code, message], [password]);
 redacted_debug!(
     audit::Record,
-    [
-        id,
-        service,
-        operation,
-        target_kind,
-        target_id,
-        occurred_at_us
-    ],
+    [id, operation, target_kind, target_id],
     [token]
 );
 

@@ -121,9 +121,15 @@ impl Audit for AuditGrpc {
         &self,
         request: Request<RecordRequest>,
     ) -> Result<Response<RecordResponse>, Status> {
-        let stored = record::store(&self.db, &self.verifier, request.into_inner().records)
-            .await
-            .map_err(|e| to_status(&e))?;
+        let caller = strongroom_trust::caller_of(&request)?;
+        let stored = record::store(
+            &self.db,
+            &self.verifier,
+            caller,
+            request.into_inner().records,
+        )
+        .await
+        .map_err(|e| to_status(&e))?;
         Ok(Response::new(RecordResponse { stored }))
     }
 }

@@ -1,19 +1,35 @@
 //! Records a service hands over before it answers (password reveals). Each is bound to its
-//! caller's token: the org and the actor stored are the ones the token proves.
+//! caller's token: the org and the actor stored are the ones the token proves; the service
+//! is the one its certificate proves, and it may record only its own operations; the time
+//! is this service's clock.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use chrono::DateTime;
+use chrono::Utc;
 use strongroom_auth::{RequestContext, Verifier};
 use strongroom_core::OrgId;
 use strongroom_events::{Event, Target};
 use strongroom_proto::audit::Record;
 use strongroom_tenancy::{TenancyError, TenantDb};
+use strongroom_trust::Service;
 use uuid::Uuid;
 
+/// The operations each service may record here; the rest of its trail comes through its
+/// outbox and the event stream.
+pub const OPERATIONS: &[(Service, &[&str])] = &[(
+    Service::Vault,
+    &["password.revealed", "password.reveal_denied"],
+)];
+
+fn may_record(caller: Service, operation: &str) -> bool {
+    OPERATIONS
+        .iter()
+        .any(|(service, ops)| *service == caller && ops.contains(&operation))
+}
+
 /// The event a record describes, or why it cannot be stored.
-fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> {
+fn to_event(verifier: &Verifier, caller: Service, record: Record) -> Result<Event, &'static str> {
     let ctx = RequestContext::verify(
         verifier,
         &record.token,
@@ -22,11 +38,12 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
     )
     .map_err(|_| "the caller's token is not valid")?;
     let id = Uuid::parse_str(&record.id).map_err(|_| "the record id is not a UUID")?;
-    if record.service.is_empty() || record.operation.is_empty() || record.target_kind.is_empty() {
-        return Err("the record names no service, operation or target");
+    if record.target_kind.is_empty() {
+        return Err("the record names no target");
     }
-    let occurred_at = DateTime::from_timestamp_micros(record.occurred_at_us)
-        .ok_or("the record's time is out of range")?;
+    if !may_record(caller, &record.operation) {
+        return Err("the calling service may not record this operation");
+    }
     let details = match record.details_json.as_str() {
         "" => serde_json::Value::Null,
         json => serde_json::from_str(json).map_err(|_| "the record's details are not JSON")?,
@@ -35,7 +52,7 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
     Ok(Event {
         id,
         org_id: ctx.org(),
-        service: record.service,
+        service: caller.as_str().to_owned(),
         operation: record.operation,
         actor: strongroom_runtime::actor(&ctx),
         target: Target {
@@ -43,7 +60,7 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
             id: filled(record.target_id),
             name: filled(record.target_name),
         },
-        occurred_at,
+        occurred_at: Utc::now(),
         details,
     })
 }
@@ -53,19 +70,20 @@ fn to_event(verifier: &Verifier, record: Record) -> Result<Event, &'static str> 
 pub async fn store(
     db: &TenantDb,
     verifier: &Verifier,
+    caller: Service,
     records: Vec<Record>,
 ) -> Result<Vec<bool>, TenancyError> {
     // Each record's org (`None` for a record that cannot be stored; the reason is logged).
     let mut orgs = Vec::with_capacity(records.len());
     let mut events = Vec::with_capacity(records.len());
     for record in records {
-        match to_event(verifier, record) {
+        match to_event(verifier, caller, record) {
             Ok(event) => {
                 orgs.push(Some(event.org_id));
                 events.push(event);
             }
             Err(why) => {
-                tracing::warn!(why, "audit record refused");
+                tracing::warn!(why, %caller, "audit record refused");
                 orgs.push(None);
             }
         }
@@ -83,4 +101,19 @@ pub async fn store(
         .iter()
         .map(|org| org.is_some_and(|org| has_trail(&org)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_service_records_only_its_own_operations() {
+        assert!(may_record(Service::Vault, "password.revealed"));
+        assert!(may_record(Service::Vault, "password.reveal_denied"));
+        assert!(!may_record(Service::Vault, "user.created"));
+        for other in Service::ALL.into_iter().filter(|s| *s != Service::Vault) {
+            assert!(!may_record(other, "password.revealed"), "{other}");
+        }
+    }
 }

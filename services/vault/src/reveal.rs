@@ -28,7 +28,6 @@ use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
 
-const SERVICE: &str = "vault";
 /// Calls (each a batch of its own, of up to 256 reveals from a gateway) merged into one
 /// batch at most: a batch's access check and audit records carry a token per reveal, and
 /// must stay well under gRPC's 4 MiB message limit.
@@ -375,12 +374,10 @@ fn record(
         ip: ctx.ip.clone().unwrap_or_default(),
         user_agent: ctx.user_agent.clone().unwrap_or_default(),
         id: Uuid::now_v7().to_string(),
-        service: SERVICE.to_owned(),
         operation: operation.to_owned(),
         target_kind: "account".to_owned(),
         target_id: secret.account_id.to_string(),
         target_name: format!("{}/{}", secret.resource_name, secret.username),
-        occurred_at_us: chrono::Utc::now().timestamp_micros(),
         details_json: details.map(|d| d.to_string()).unwrap_or_default(),
     }
 }
