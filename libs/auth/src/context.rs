@@ -109,7 +109,7 @@ pub fn grpc_context<T>(
         text(METADATA_IP),
         text(METADATA_USER_AGENT),
     )
-    .map_err(|e| tonic::Status::unauthenticated(e.to_string()))
+    .map_err(|e| strongroom_core::to_status(&e))
 }
 
 /// Axum extractor: any router whose state yields an `Arc<Verifier>` can take a

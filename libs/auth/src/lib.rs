@@ -8,7 +8,9 @@ mod token;
 
 pub use context::{RequestContext, grpc_context, outgoing};
 pub use password::PasswordHasher;
-pub use revocation::{REVOCATION_HORIZON_SECS, RevocationStore, Revocations};
+pub use revocation::{
+    REVOCATION_HORIZON_SECS, REVOCATIONS_STALE_AFTER, RevocationStore, Revocations,
+};
 pub use token::{Claims, Signer, Verifier, generate_keypair};
 
 use strongroom_core::{ErrorCode, HasErrorCode, Permission};
@@ -30,6 +32,8 @@ pub enum AuthError {
     Forbidden(Permission),
     #[error("shared session store unavailable: {0}")]
     Redis(String),
+    #[error("session revocations cannot be read just now; try again shortly")]
+    RevocationsUnknown,
 }
 
 impl HasErrorCode for AuthError {
@@ -37,7 +41,7 @@ impl HasErrorCode for AuthError {
         match self {
             AuthError::MissingCredentials | AuthError::InvalidToken => ErrorCode::Unauthenticated,
             AuthError::Forbidden(_) => ErrorCode::PermissionDenied,
-            AuthError::Redis(_) => ErrorCode::Unavailable,
+            AuthError::Redis(_) | AuthError::RevocationsUnknown => ErrorCode::Unavailable,
             AuthError::Key(_) | AuthError::Hashing => ErrorCode::Internal,
         }
     }

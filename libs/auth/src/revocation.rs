@@ -3,8 +3,9 @@
 //! revoked token stops working within a second everywhere.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 use tokio_util::sync::CancellationToken;
@@ -15,17 +16,60 @@ use crate::AuthError;
 /// How long a revocation is remembered: longer than any token the identity service issues.
 pub const REVOCATION_HORIZON_SECS: i64 = 3600;
 const POLL_EVERY: Duration = Duration::from_millis(200);
+/// A verifier that has not read the revocation list for longer than this fails closed: it
+/// refuses every token issued before its last successful read (one issued since cannot
+/// have been revoked in what it missed), and its service reports not ready.
+pub const REVOCATIONS_STALE_AFTER: Duration = Duration::from_secs(3);
 
-/// Revoked session ids, each with the unix time after which no token of it can be valid.
 /// Revoked session ids, and per user the lowest token version still valid (a disabled user
-/// or a changed role voids every older token), each with when it can be forgotten.
+/// or a changed role voids every older token), each with when it can be forgotten; and
+/// when the list was last read in full.
 #[derive(Debug, Default)]
 pub struct Revocations {
     revoked: RwLock<HashMap<Uuid, i64>>,
     min_versions: RwLock<HashMap<Uuid, (i64, i64)>>,
+    /// The last successful read: when (monotonic) and its unix time. `None`: never read.
+    last_read: RwLock<Option<(Instant, i64)>>,
+    /// Whether staleness has been logged since the last successful read.
+    stale_logged: AtomicBool,
 }
 
 impl Revocations {
+    /// Notes a successful read of the whole list at `unix_now`.
+    pub fn mark_read(&self, unix_now: i64) {
+        if let Ok(mut last) = self.last_read.write() {
+            *last = Some((Instant::now(), unix_now));
+        }
+        if self.stale_logged.swap(false, Ordering::Relaxed) {
+            tracing::info!("session revocations are read again; tokens are accepted again");
+        }
+    }
+
+    /// Whether the list was read within [`REVOCATIONS_STALE_AFTER`].
+    pub fn is_fresh(&self) -> bool {
+        self.stale_cutoff().is_none()
+    }
+
+    /// While the list is stale, the unix time before which tokens are refused (`i64::MAX`
+    /// when it was never read); `None` while it is fresh.
+    pub fn stale_cutoff(&self) -> Option<i64> {
+        let last = self.last_read.read().ok().and_then(|l| *l);
+        match last {
+            Some((at, _)) if at.elapsed() <= REVOCATIONS_STALE_AFTER => None,
+            Some((at, unix)) => {
+                if !self.stale_logged.swap(true, Ordering::Relaxed) {
+                    tracing::error!(
+                        unread_for_secs = at.elapsed().as_secs(),
+                        refusing_issued_before = unix,
+                        "session revocations cannot be read: refusing tokens issued before the last read"
+                    );
+                }
+                Some(unix)
+            }
+            None => Some(i64::MAX),
+        }
+    }
+
     pub fn is_revoked(&self, sid: Uuid) -> bool {
         self.revoked.read().is_ok_and(|r| r.contains_key(&sid))
     }
@@ -136,12 +180,21 @@ impl RevocationStore {
     }
 
     /// Keeps `revocations` current until `shutdown`: loads what was revoked within the
-    /// horizon, then polls for newer entries.
-    pub fn watch(self, revocations: Arc<Revocations>, shutdown: CancellationToken) {
+    /// horizon (before returning, so a service verifies nothing before it has read the list
+    /// once), then polls for newer entries.
+    pub async fn watch(
+        self,
+        revocations: Arc<Revocations>,
+        shutdown: CancellationToken,
+    ) -> Result<(), AuthError> {
+        let mut cursor = self.poll(&revocations, 0).await?;
         tokio::spawn(async move {
-            let mut cursor: i64 = 0;
             let mut failing = false;
             loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(POLL_EVERY) => {}
+                }
                 match self.poll(&revocations, cursor).await {
                     Ok(next) => {
                         cursor = next;
@@ -153,17 +206,15 @@ impl RevocationStore {
                     }
                     Err(_) => {}
                 }
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(POLL_EVERY) => {}
-                }
             }
         });
+        Ok(())
     }
 
     /// Reads entries scored at or after `cursor` (the last score seen: a revocation in that
     /// same millisecond may have landed after the last read) and returns the new cursor.
     async fn poll(&self, revocations: &Revocations, cursor: i64) -> Result<i64, AuthError> {
+        let read_at = chrono::Utc::now().timestamp();
         let entries: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
             .arg(&self.key)
             .arg(cursor)
@@ -188,6 +239,7 @@ impl RevocationStore {
             next = next.max(score);
         }
         revocations.forget_expired(chrono::Utc::now().timestamp());
+        revocations.mark_read(read_at);
         Ok(next)
     }
 }

@@ -191,6 +191,13 @@ impl Verifier {
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let claims = self.verify_signed(token)?;
+        // Fail closed: without a recent read of the revocations, only a token issued since
+        // the last read can be known not to be revoked.
+        if let Some(cutoff) = self.revocations.stale_cutoff()
+            && claims.iat < cutoff
+        {
+            return Err(AuthError::RevocationsUnknown);
+        }
         if claims
             .sid
             .is_some_and(|sid| self.revocations.is_revoked(sid))
@@ -243,11 +250,37 @@ mod tests {
         )
     }
 
+    /// A verifier that has just read the revocation list.
+    fn fresh(public: &str) -> Verifier {
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        verifier
+            .revocations()
+            .mark_read(chrono::Utc::now().timestamp());
+        verifier
+    }
+
+    #[test]
+    fn a_verifier_that_never_read_the_revocations_refuses_every_token() {
+        let (private, public) = generate_keypair().unwrap();
+        let signer = Signer::from_pem(private.as_bytes()).unwrap();
+        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let token = signer.sign(&claims()).unwrap();
+        assert!(matches!(
+            verifier.verify(&token),
+            Err(AuthError::RevocationsUnknown)
+        ));
+        assert!(!verifier.revocations().is_fresh());
+        verifier
+            .revocations()
+            .mark_read(chrono::Utc::now().timestamp());
+        assert!(verifier.verify(&token).is_ok());
+    }
+
     #[test]
     fn a_token_of_a_revoked_session_is_refused_even_when_remembered() {
         let (private, public) = generate_keypair().unwrap();
         let signer = Signer::from_pem(private.as_bytes()).unwrap();
-        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let verifier = fresh(&public);
         let sid = Uuid::now_v7();
         let token = signer.sign(&claims().with_session(sid)).unwrap();
         let other = signer.sign(&claims().with_session(Uuid::now_v7())).unwrap();
@@ -263,7 +296,7 @@ mod tests {
     fn a_signed_token_verifies_and_keeps_its_claims() {
         let (private, public) = generate_keypair().unwrap();
         let signer = Signer::from_pem(private.as_bytes()).unwrap();
-        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let verifier = fresh(&public);
         let c = claims();
         assert_eq!(verifier.verify(&signer.sign(&c).unwrap()).unwrap(), c);
     }
@@ -273,12 +306,12 @@ mod tests {
         let (private, _) = generate_keypair().unwrap();
         let (_, other_public) = generate_keypair().unwrap();
         let signer = Signer::from_pem(private.as_bytes()).unwrap();
-        let verifier = Verifier::from_pem(other_public.as_bytes()).unwrap();
+        let verifier = fresh(&other_public);
         assert!(verifier.verify(&signer.sign(&claims()).unwrap()).is_err());
 
         let (private, public) = generate_keypair().unwrap();
         let signer = Signer::from_pem(private.as_bytes()).unwrap();
-        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let verifier = fresh(&public);
         let mut expired = claims();
         expired.exp = chrono::Utc::now().timestamp() - 60;
         assert!(verifier.verify(&signer.sign(&expired).unwrap()).is_err());
@@ -290,7 +323,7 @@ mod tests {
     fn a_remembered_token_vouches_for_itself_only_and_not_past_its_expiry() {
         let (private, public) = generate_keypair().unwrap();
         let signer = Signer::from_pem(private.as_bytes()).unwrap();
-        let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        let verifier = fresh(&public);
         let token = signer.sign(&claims()).unwrap();
         assert!(verifier.verify(&token).is_ok());
         assert!(verifier.verify(&token).is_ok(), "answered from memory");

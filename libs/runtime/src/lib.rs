@@ -71,7 +71,9 @@ pub async fn start(
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
     revocations
         .clone()
-        .watch(verifier.revocations(), shutdown.clone());
+        .watch(verifier.revocations(), shutdown.clone())
+        .await
+        .context("reading session revocations")?;
     let db = TenantDb::connect(&config.database_url, config.db_max_connections, tenant)
         .await
         .context("connecting to the service database")?;
@@ -139,7 +141,7 @@ pub async fn serve(
         let listener = tokio::net::TcpListener::bind(ops_addr)
             .await
             .with_context(|| format!("binding ops on {ops_addr}"))?;
-        let app = ops_router(base.ready.clone());
+        let app = ops_router(base.ready.clone(), base.verifier.revocations());
         let stop = shutdown.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -160,7 +162,11 @@ pub async fn serve(
         .context("gRPC server failed")
 }
 
-fn ops_router(ready: Arc<AtomicBool>) -> axum::Router {
+/// `/readyz` is 200 once the service is ready and while it reads session revocations.
+fn ops_router(
+    ready: Arc<AtomicBool>,
+    revocations: Arc<strongroom_auth::Revocations>,
+) -> axum::Router {
     use axum::http::StatusCode;
     use axum::routing::get;
     axum::Router::new()
@@ -168,7 +174,7 @@ fn ops_router(ready: Arc<AtomicBool>) -> axum::Router {
         .route(
             "/readyz",
             get(move || {
-                let ready = ready.load(Ordering::SeqCst);
+                let ready = ready.load(Ordering::SeqCst) && revocations.is_fresh();
                 async move {
                     if ready {
                         StatusCode::OK

@@ -113,6 +113,9 @@ mod tests {
         let (private, public) = strongroom_auth::generate_keypair().unwrap();
         let signer = strongroom_auth::Signer::from_pem(private.as_bytes()).unwrap();
         let verifier = Verifier::from_pem(public.as_bytes()).unwrap();
+        verifier
+            .revocations()
+            .mark_read(chrono::Utc::now().timestamp());
         let claims = Claims::for_role(user, OrgId::new(), "u", role, 60, "password");
         RequestContext::verify(&verifier, &signer.sign(&claims).unwrap(), None, None).unwrap()
     }

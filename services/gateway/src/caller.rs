@@ -208,7 +208,13 @@ impl FromRequestParts<Gateway> for Caller {
                 origin.ip.clone(),
                 origin.user_agent.clone(),
             )
-            .map_err(|_| ApiError::new(ErrorCode::Unauthenticated, "invalid or expired token"))
+            .map_err(|e| match e {
+                // Fail closed, but say so: the credential may be fine.
+                strongroom_auth::AuthError::RevocationsUnknown => {
+                    ApiError::new(ErrorCode::Unavailable, e.to_string())
+                }
+                _ => ApiError::new(ErrorCode::Unauthenticated, "invalid or expired token"),
+            })
         };
 
         if credential.starts_with("srk_") {

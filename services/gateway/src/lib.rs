@@ -138,7 +138,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     strongroom_auth::RevocationStore::connect(&config.redis_url, &config.event_prefix)
         .await
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?
-        .watch(verifier.revocations(), shutdown.clone());
+        .watch(verifier.revocations(), shutdown.clone())
+        .await
+        .context("reading session revocations")?;
     let ch = |url: &str, service| tls.channel(url, service);
     let tenant = TenantClient::new(ch(&config.tenant_url, Service::Tenant)?);
     let services = vec![

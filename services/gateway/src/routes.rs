@@ -37,7 +37,7 @@ pub fn router(state: Gateway) -> axum::Router {
         .merge(org_settings::router());
     axum::Router::new()
         .route("/healthz", get(health))
-        .route("/readyz", get(health))
+        .route("/readyz", get(ready))
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
@@ -111,6 +111,25 @@ async fn health(State(state): State<Gateway>) -> impl IntoResponse {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "status": "starting" })),
         )
+    }
+}
+
+/// Ready: every service answers, and this gateway reads session revocations (without
+/// them it refuses older tokens, so a load balancer should send traffic elsewhere).
+async fn ready(State(state): State<Gateway>) -> impl IntoResponse {
+    let waiting = if !state.verifier.revocations().is_fresh() {
+        Some("session revocations unreadable")
+    } else if !state.readiness.is_ready() {
+        Some("starting")
+    } else {
+        None
+    };
+    match waiting {
+        None => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Some(status) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": status })),
+        ),
     }
 }
 

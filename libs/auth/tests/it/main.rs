@@ -15,8 +15,129 @@ async fn replica(public: &str, namespace: &str, shutdown: &CancellationToken) ->
     RevocationStore::connect(&strongroom_testkit::redis_url(), namespace)
         .await
         .unwrap()
-        .watch(verifier.revocations(), shutdown.clone());
+        .watch(verifier.revocations(), shutdown.clone())
+        .await
+        .unwrap();
     verifier
+}
+
+/// A TCP relay to Redis that a test can cut and restore: one replica losing Redis while
+/// Redis itself (and every other replica) is fine.
+struct Relay {
+    url: String,
+    cut: Arc<std::sync::Mutex<CancellationToken>>,
+}
+
+impl Relay {
+    async fn start() -> Self {
+        let redis_url = strongroom_testkit::redis_url();
+        let (scheme_and_credentials, target) = match redis_url.rsplit_once('@') {
+            Some((front, host)) => (format!("{front}@"), host.trim_end_matches('/').to_owned()),
+            None => (
+                "redis://".to_owned(),
+                redis_url
+                    .trim_start_matches("redis://")
+                    .trim_end_matches('/')
+                    .to_owned(),
+            ),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("{scheme_and_credentials}{}", listener.local_addr().unwrap());
+        let cut = Arc::new(std::sync::Mutex::new(CancellationToken::new()));
+        let current = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut client, _) = listener.accept().await.unwrap();
+                let gone = current.lock().unwrap().clone();
+                if gone.is_cancelled() {
+                    continue; // refused: dropped at once
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        () = gone.cancelled() => {}
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    }
+                });
+            }
+        });
+        Self { url, cut }
+    }
+
+    fn cut(&self) {
+        self.cut.lock().unwrap().cancel();
+    }
+
+    fn restore(&self) {
+        *self.cut.lock().unwrap() = CancellationToken::new();
+    }
+}
+
+#[tokio::test]
+async fn a_replica_that_cannot_read_revocations_fails_closed_and_recovers() {
+    let namespace = strongroom_testkit::unique("rev");
+    let shutdown = CancellationToken::new();
+    let (private, public) = generate_keypair().unwrap();
+    let signer = Signer::from_pem(private.as_bytes()).unwrap();
+    let relay = Relay::start().await;
+    let verifier = Arc::new(Verifier::from_pem(public.as_bytes()).unwrap());
+    RevocationStore::connect(&relay.url, &namespace)
+        .await
+        .unwrap()
+        .watch(verifier.revocations(), shutdown.clone())
+        .await
+        .unwrap();
+    let other = replica(&public, &namespace, &shutdown).await;
+    let claims = || {
+        Claims::for_role(
+            UserId::new(),
+            OrgId::new(),
+            "u",
+            Role::PasswordUser,
+            60,
+            "password",
+        )
+        .with_session(Uuid::now_v7())
+    };
+    let mut old = claims();
+    old.iat -= 10;
+    let old = signer.sign(&old).unwrap();
+    assert!(verifier.verify(&old).is_ok());
+    assert!(verifier.revocations().is_fresh());
+
+    relay.cut();
+    let start = Instant::now();
+    while verifier.revocations().is_fresh() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never went stale"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("stale after {:?}", start.elapsed());
+    assert!(start.elapsed() >= strongroom_auth::REVOCATIONS_STALE_AFTER);
+    // Refused here, with a reason that is not "bad token"; fine at the replica that reads.
+    assert!(matches!(
+        verifier.verify(&old),
+        Err(strongroom_auth::AuthError::RevocationsUnknown)
+    ));
+    assert!(other.verify(&old).is_ok());
+    // A token issued after the last read cannot have been revoked in what was missed.
+    let mut new = claims();
+    new.iat += 60;
+    assert!(verifier.verify(&signer.sign(&new).unwrap()).is_ok());
+
+    relay.restore();
+    let start = Instant::now();
+    while !verifier.revocations().is_fresh() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never recovered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(verifier.verify(&old).is_ok());
+    shutdown.cancel();
 }
 
 async fn refused_within(verifier: &Verifier, token: &str, limit: Duration) -> Duration {
