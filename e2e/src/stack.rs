@@ -43,6 +43,10 @@ impl Stack {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let data = tempfile::tempdir()?;
         let id = strongroom_testkit::unique("e2e");
+        // The stack signs in to Redis as an ACL user of its own, limited to its prefix's
+        // keys, as a deployment does.
+        let redis_password = data.path().join("redis.password");
+        let redis_user = strongroom_testkit::redis_acl_user(&id, &redis_password).await?;
         let mut config = StackConfig {
             http_addr: "127.0.0.1:0".parse()?,
             postgres_url: strongroom_testkit::pg_server_url(),
@@ -51,6 +55,13 @@ impl Stack {
             redis_url: strongroom_testkit::redis_url(),
             event_prefix: id,
             data_dir: data.path().to_owned(),
+            redis_user: Some(redis_user),
+            redis_password_file: Some(redis_password),
+            nats_password_dir: Some(strongroom_testkit::nats_password_dir()?),
+            stream_limits: strongroom_events::StreamLimits {
+                max_bytes: strongroom_testkit::STREAM_MAX_BYTES,
+                ..Default::default()
+            },
             grpc_ports: [0; 6],
             listeners: None,
             trusted_proxies: String::new(),
@@ -137,10 +148,8 @@ impl Drop for Stack {
             .collect();
         strongroom_testkit::drop_databases(&names);
         // On a thread of its own: a test's runtime may be the one dropping the stack.
-        let (url, stream) = (
-            self.config.nats_url.clone(),
-            strongroom_events::stream_name(&self.config.event_prefix),
-        );
+        let stream = strongroom_events::stream_name(&self.config.event_prefix);
+        let redis_user = self.config.redis_user.clone();
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -149,9 +158,12 @@ impl Drop for Stack {
                 return;
             };
             runtime.block_on(async {
-                if let Ok(client) = strongroom_events::async_nats::connect(&url).await {
+                if let Ok(client) = strongroom_testkit::nats_admin().await {
                     let js = strongroom_events::async_nats::jetstream::new(client);
                     let _ = js.delete_stream(stream).await;
+                }
+                if let Some(user) = redis_user {
+                    strongroom_testkit::drop_redis_acl_user(&user).await;
                 }
             });
         })

@@ -10,6 +10,7 @@ mod directory;
 mod groups_roles;
 mod identity_audit;
 mod login_safety;
+mod nats;
 mod org_access;
 mod org_deletion;
 mod org_settings;

@@ -237,6 +237,24 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
         assert_eq!(deleted, 1, "{service} does not know the org was deleted");
         db.close().await;
     }
+    // Nor in the event stream: its subjects were purged.
+    let prefix = &stack.config.event_prefix;
+    let js = strongroom_events::async_nats::jetstream::new(
+        strongroom_testkit::nats_admin().await.unwrap(),
+    );
+    let stream = js
+        .get_stream(strongroom_events::stream_name(prefix))
+        .await
+        .unwrap();
+    let subjects: Vec<(String, usize)> = futures::TryStreamExt::try_collect(
+        stream
+            .info_with_subjects(format!("{prefix}.{org_id}.>"))
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(subjects.is_empty(), "the org's events remain: {subjects:?}");
     let tenant = sqlx::PgPool::connect(&stack.database_url("tenant"))
         .await
         .unwrap();

@@ -50,11 +50,28 @@ Argument: (dict "root" $ "name" "<service>").
 {{- end }}
 
 {{/*
-In-cluster gRPC URL of a service. Argument: (dict "root" $ "name" "<service>").
+In-cluster gRPC URL of a service (mutual TLS; the client checks the certificate's name,
+the service's own name, not the host). Argument: (dict "root" $ "name" "<service>").
 */}}
 {{- define "strongroom.grpcUrl" -}}
 {{- $svc := index .root.Values.services .name -}}
-{{- printf "http://%s:%v" (include "strongroom.componentName" .) $svc.grpcPort }}
+{{- printf "https://%s:%v" (include "strongroom.componentName" .) $svc.grpcPort }}
+{{- end }}
+
+{{/*
+Name of a service's TLS Secret (keys ca.crt, tls.crt, tls.key), e.g. <release>-strongroom-tls-vault.
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.tlsSecretName" -}}
+{{- printf "%s-tls-%s" (include "strongroom.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Name of a service's credentials Secret (its passwords, see values.yaml), e.g.
+<release>-strongroom-credentials-vault. Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.credentialsSecretName" -}}
+{{- printf "%s-credentials-%s" (include "strongroom.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
@@ -71,46 +88,89 @@ Argument: (dict "root" $ "name" "<service>").
 {{- end }}
 
 {{/*
-Database URL of a service. The password comes from the SR_DATABASE_PASSWORD
-variable defined just before it (Kubernetes $(VAR) expansion), so it never
-appears in the rendered manifest.
-Argument: (dict "root" $ "name" "<service>").
+Database URL of a service: its own role and database, no password (that is read from
+STRONGROOM_DATABASE_PASSWORD_FILE). Argument: (dict "root" $ "name" "<service>").
 */}}
 {{- define "strongroom.databaseUrl" -}}
 {{- $pg := .root.Values.postgres -}}
 {{- $db := required (printf "postgres.databases.%s is required" .name) (index $pg.databases .name) -}}
-{{- printf "postgres://%s:$(SR_DATABASE_PASSWORD)@%s:%v/%s" $pg.user $pg.host $pg.port $db -}}
+{{- $role := required (printf "postgres.roles.%s is required" .name) (index $pg.roles .name) -}}
+{{- printf "postgres://%s@%s:%v/%s" $role $pg.host $pg.port $db -}}
 {{- with $pg.options }}?{{ . }}{{ end -}}
 {{- end }}
 
 {{/*
-Container environment of a service (same variables as docker-compose.yml).
+Keys of a service's credentials Secret its pods mount at /secrets, space-separated.
+Argument: (dict "root" $ "name" "<service>").
+*/}}
+{{- define "strongroom.credentialKeys" -}}
+{{- $keys := list -}}
+{{- if ne .name "gateway" -}}
+{{- $keys = append $keys "postgres-password" -}}
+{{- $keys = append $keys "nats-password" -}}
+{{- end -}}
+{{- if eq .name "audit" -}}
+{{- $keys = append $keys "postgres-owner-password" -}}
+{{- end -}}
+{{- if eq .name "identity" -}}
+{{- $keys = append $keys "admin-password" -}}
+{{- end -}}
+{{- if and (eq .name "vault") (eq .root.Values.kms.backend "transit") -}}
+{{- $keys = append $keys "kms-transit-token" -}}
+{{- end -}}
+{{- if .root.Values.redis.auth -}}
+{{- $keys = append $keys "redis-password" -}}
+{{- end -}}
+{{- join " " $keys -}}
+{{- end }}
+
+{{/*
+Container environment of a service (same variables as docker-compose.yml). Passwords and
+tokens are files under /secrets (STRONGROOM_*_FILE), never env values.
 Argument: (dict "root" $ "name" "<service>").
 */}}
 {{- define "strongroom.env" -}}
 {{- $root := .root -}}
 {{- $name := .name -}}
 {{- $svc := index $root.Values.services $name -}}
+{{- $redis := $root.Values.redis -}}
 {{- if eq $name "gateway" }}
 - name: STRONGROOM_HTTP_ADDR
   value: {{ printf "0.0.0.0:%v" $svc.httpPort | quote }}
+{{- with $svc.trustedProxies }}
+- name: STRONGROOM_TRUSTED_PROXIES
+  value: {{ . | quote }}
+{{- end }}
 {{- else }}
-- name: SR_DATABASE_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $root.Values.postgres.passwordSecret.name | quote }}
-      key: {{ $root.Values.postgres.passwordSecret.key | quote }}
 - name: STRONGROOM_DATABASE_URL
   value: {{ include "strongroom.databaseUrl" . | quote }}
+- name: STRONGROOM_DATABASE_PASSWORD_FILE
+  value: /secrets/postgres-password
 - name: STRONGROOM_GRPC_ADDR
   value: {{ printf "0.0.0.0:%v" $svc.grpcPort | quote }}
 - name: STRONGROOM_OPS_ADDR
   value: {{ printf "0.0.0.0:%v" $svc.opsPort | quote }}
-{{- end }}
 - name: STRONGROOM_NATS_URL
   value: {{ $root.Values.nats.url | quote }}
+- name: STRONGROOM_NATS_USER
+  value: {{ $name | quote }}
+- name: STRONGROOM_NATS_PASSWORD_FILE
+  value: /secrets/nats-password
+- name: STRONGROOM_EVENT_STREAM_MAX_AGE_SECS
+  value: {{ $root.Values.nats.stream.maxAgeSecs | int64 | quote }}
+- name: STRONGROOM_EVENT_STREAM_MAX_BYTES
+  value: {{ $root.Values.nats.stream.maxBytes | int64 | quote }}
+{{- end }}
 - name: STRONGROOM_REDIS_URL
-  value: {{ $root.Values.redis.url | quote }}
+  value: {{ $redis.url | quote }}
+{{- with $redis.user }}
+- name: STRONGROOM_REDIS_USER
+  value: {{ . | quote }}
+{{- end }}
+{{- if $redis.auth }}
+- name: STRONGROOM_REDIS_PASSWORD_FILE
+  value: /secrets/redis-password
+{{- end }}
 - name: STRONGROOM_EVENT_PREFIX
   value: {{ $root.Values.eventPrefix | quote }}
 - name: STRONGROOM_IDENTITY_URL
@@ -127,6 +187,12 @@ Argument: (dict "root" $ "name" "<service>").
   value: {{ include "strongroom.grpcUrl" (dict "root" $root "name" "audit") | quote }}
 - name: STRONGROOM_JWT_PUBLIC_KEY_FILE
   value: /keys/jwt-public.pem
+- name: STRONGROOM_TLS_CA_FILE
+  value: /tls/ca.crt
+- name: STRONGROOM_TLS_CERT_FILE
+  value: /tls/tls.crt
+- name: STRONGROOM_TLS_KEY_FILE
+  value: /tls/tls.key
 - name: RUST_LOG
   value: {{ $root.Values.logLevel | quote }}
 {{- with $root.Values.otlpEndpoint }}
@@ -140,15 +206,19 @@ Argument: (dict "root" $ "name" "<service>").
   value: /keys/jwt-private.pem
 - name: STRONGROOM_SETTINGS_KEY_FILE
   value: /keys/identity-settings.key
-- name: STRONGROOM_ADMIN_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $svc.adminPasswordSecret.name | quote }}
-      key: {{ $svc.adminPasswordSecret.key | quote }}
+- name: STRONGROOM_ADMIN_PASSWORD_FILE
+  value: /secrets/admin-password
 {{- end }}
 {{- if eq $name "tenant" }}
 - name: STRONGROOM_SETTINGS_KEY_FILE
   value: /keys/tenant-settings.key
+{{- end }}
+{{- if eq $name "audit" }}
+{{- /* Migrations run as the role owning the audit database; the runtime role may only read and append the trail. */}}
+- name: STRONGROOM_MIGRATION_DATABASE_USER
+  value: {{ required "postgres.auditOwnerRole is required" $root.Values.postgres.auditOwnerRole | quote }}
+- name: STRONGROOM_MIGRATION_DATABASE_PASSWORD_FILE
+  value: /secrets/postgres-owner-password
 {{- end }}
 {{- if eq $name "vault" }}
 {{- $kms := $root.Values.kms }}
@@ -160,11 +230,8 @@ Argument: (dict "root" $ "name" "<service>").
 {{- if eq $kms.backend "transit" }}
 - name: STRONGROOM_KMS_TRANSIT_ADDR
   value: {{ $kms.transit.addr | quote }}
-- name: STRONGROOM_KMS_TRANSIT_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ $kms.transit.tokenSecret.name | quote }}
-      key: {{ $kms.transit.tokenSecret.key | quote }}
+- name: STRONGROOM_KMS_TRANSIT_TOKEN_FILE
+  value: /secrets/kms-transit-token
 - name: STRONGROOM_KMS_TRANSIT_MOUNT
   value: {{ $kms.transit.mount | quote }}
 {{- end }}
@@ -178,9 +245,13 @@ Argument: (dict "root" $ "name" "<service>").
 Deployment + Service of one Strongroom service.
 Argument: (dict "root" $ "name" "<service>").
 The gateway serves HTTP (incl. /healthz, /readyz) on httpPort; every other
-service serves gRPC on grpcPort and /healthz, /readyz, /metrics on opsPort.
+service serves gRPC (mutual TLS) on grpcPort and /healthz, /readyz, /metrics on opsPort.
+Files each pod gets: /tls (its certificate, from the Secret <fullname>-tls-<service>),
+/keys (JWT public key; identity also the private key and its settings key, tenant its
+settings key), /secrets (its own passwords, from <fullname>-credentials-<service>).
 */}}
 {{- define "strongroom.component" -}}
+{{- $ctx := . -}}
 {{- $root := .root -}}
 {{- $name := .name -}}
 {{- $svc := index $root.Values.services $name -}}
@@ -191,6 +262,7 @@ service serves gRPC on grpcPort and /healthz, /readyz, /metrics on opsPort.
 {{- $isGateway := eq $name "gateway" -}}
 {{- $probePort := ternary "http" "ops" $isGateway -}}
 {{- $podAnnotations := merge (dict) ($svc.podAnnotations | default (dict)) ($root.Values.podAnnotations | default (dict)) -}}
+{{- $credentialKeys := include "strongroom.credentialKeys" . | splitList " " | compact -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -223,6 +295,32 @@ spec:
       {{- end }}
       securityContext:
         {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
+      initContainers:
+        # Secret volume files are root-owned, and with fsGroup kubelet makes them
+        # group-readable whatever defaultMode says; a service refuses a TLS key its group
+        # may read. So the TLS files are copied into a memory-backed emptyDir owned by the
+        # service's user, the key 0600.
+        - name: tls-files
+          image: {{ include "strongroom.image" . | quote }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          securityContext:
+            {{- toYaml $root.Values.securityContext | nindent 12 }}
+          command:
+            - /bin/sh
+            - -ec
+            - |
+              install -m 0644 /tls-secret/ca.crt /tls-secret/tls.crt /tls/
+              install -m 0600 /tls-secret/tls.key /tls/tls.key
+          {{- with $svc.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            - name: tls-secret
+              mountPath: /tls-secret
+              readOnly: true
+            - name: tls
+              mountPath: /tls
       containers:
         - name: {{ $name }}
           image: {{ include "strongroom.image" . | quote }}
@@ -264,12 +362,37 @@ spec:
             {{- toYaml . | nindent 12 }}
           {{- end }}
           volumeMounts:
+            - name: tls
+              mountPath: /tls
+              readOnly: true
             - name: jwt
               mountPath: /keys
               readOnly: true
+            {{- if $credentialKeys }}
+            - name: credentials
+              mountPath: /secrets
+              readOnly: true
+            {{- end }}
             - name: tmp
               mountPath: /tmp
       volumes:
+        # ca.crt, tls.crt, tls.key: the format cert-manager writes (tls.certManager) or
+        # `kubectl create secret generic` from `strongroom keygen` output (values.yaml).
+        - name: tls-secret
+          secret:
+            secretName: {{ include "strongroom.tlsSecretName" $ctx | quote }}
+            defaultMode: 0400
+            items:
+              - key: ca.crt
+                path: ca.crt
+              - key: tls.crt
+                path: tls.crt
+              - key: tls.key
+                path: tls.key
+        - name: tls
+          emptyDir:
+            medium: Memory
+            sizeLimit: 1Mi
         - name: jwt
           secret:
             secretName: {{ $root.Values.jwt.secretName | quote }}
@@ -289,6 +412,18 @@ spec:
               - key: tenant-settings.key
                 path: tenant-settings.key
               {{- end }}
+        {{- if $credentialKeys }}
+        # This service's own passwords and tokens, read through STRONGROOM_*_FILE.
+        - name: credentials
+          secret:
+            secretName: {{ include "strongroom.credentialsSecretName" $ctx | quote }}
+            defaultMode: 0440
+            items:
+              {{- range $credentialKeys }}
+              - key: {{ . }}
+                path: {{ . }}
+              {{- end }}
+        {{- end }}
         - name: tmp
           emptyDir: {}
       {{- with ($svc.nodeSelector | default $root.Values.nodeSelector) }}

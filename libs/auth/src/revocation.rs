@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
+use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -129,10 +130,48 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 return now";
 
+/// How a service signs in to Redis: an ACL user whose keys are `<namespace>:*`, or the
+/// URL's own (no user: the default user).
+#[derive(Clone, Default)]
+pub struct RedisLogin {
+    pub user: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+impl std::fmt::Debug for RedisLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLogin")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl RedisLogin {
+    /// A client for `url` signed in as this login.
+    pub fn client(&self, url: &str) -> Result<redis::Client, AuthError> {
+        use redis::IntoConnectionInfo;
+        let redis_error = |e: redis::RedisError| AuthError::Redis(e.to_string());
+        let info = url.into_connection_info().map_err(redis_error)?;
+        let mut settings = info.redis_settings().clone();
+        if let Some(user) = &self.user {
+            settings = settings.set_username(user);
+        }
+        if let Some(password) = &self.password {
+            settings = settings.set_password(password.expose_secret());
+        }
+        redis::Client::open(info.set_redis_settings(settings)).map_err(redis_error)
+    }
+}
+
 impl RevocationStore {
     /// Connects to Redis; `namespace` separates deployments (and test stacks) sharing one.
-    pub async fn connect(url: &str, namespace: &str) -> Result<Self, AuthError> {
-        let client = redis::Client::open(url).map_err(|e| AuthError::Redis(e.to_string()))?;
+    pub async fn connect(
+        url: &str,
+        login: &RedisLogin,
+        namespace: &str,
+    ) -> Result<Self, AuthError> {
+        let client = login.client(url)?;
         let conn = ConnectionManager::new(client)
             .await
             .map_err(|e| AuthError::Redis(e.to_string()))?;

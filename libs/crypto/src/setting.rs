@@ -45,7 +45,11 @@ impl SettingsKey {
                 Err(e) => return Err(fail(e.to_string())),
             }
         }
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| fail(e.to_string()))?);
+        let mut file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+        crate::kms::local::ensure_owner_only(path, &meta)?;
+        let mut bytes = Zeroizing::new(Vec::new());
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| fail(e.to_string()))?;
         KeyBytes::from_slice(&bytes)
             .map(Self)
             .ok_or_else(|| fail(format!("expected {KEY_LEN} bytes")))

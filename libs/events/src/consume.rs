@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use strongroom_core::OrgId;
 
-use crate::{Event, EventError, ensure_stream};
+use crate::{Event, EventError, existing_stream};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumeError {
@@ -57,7 +57,7 @@ where
     E: std::fmt::Display,
 {
     let nats = |e: &dyn std::fmt::Display| ConsumeError::Nats(e.to_string());
-    let stream = ensure_stream(&js, prefix).await?;
+    let stream = existing_stream(&js, prefix).await?;
     let consumer = stream
         .get_or_create_consumer(
             durable,

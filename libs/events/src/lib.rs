@@ -4,6 +4,7 @@
 //! second relay or a redelivery neither loses nor duplicates an event.
 
 mod consume;
+mod nats;
 mod outbox;
 mod relay;
 
@@ -14,6 +15,10 @@ use uuid::Uuid;
 
 pub use async_nats;
 pub use consume::{ConsumeError, consume, consume_filtered};
+pub use nats::{
+    DEFAULT_STREAM_MAX_AGE_SECS, DEFAULT_STREAM_MAX_BYTES, NatsConsumer, NatsLogin, NatsUser,
+    StreamLimits, authorization, connect, inbox_prefix,
+};
 pub use outbox::{Outbox, Recorded};
 pub use relay::Relay;
 
@@ -113,33 +118,62 @@ impl Event {
     }
 }
 
-/// The stream that carries every event under `prefix`; synchronous writes are configured on
-/// the server (`sync_interval: always`), not per stream.
+/// The stream that carries every event under `prefix`, created or brought to `limits`
+/// (every service of a deployment must be given the same); synchronous writes are
+/// configured on the server (`sync_interval: always`), not per stream.
 pub async fn ensure_stream(
     js: &async_nats::jetstream::Context,
     prefix: &str,
+    limits: &StreamLimits,
 ) -> Result<async_nats::jetstream::stream::Stream, EventError> {
     use async_nats::jetstream::stream;
     let name = stream_name(prefix);
-    let created = js
-        .get_or_create_stream(stream::Config {
-            name: name.clone(),
-            subjects: vec![format!("{prefix}.>")],
-            storage: stream::StorageType::File,
-            duplicate_window: std::time::Duration::from_secs(120),
-            ..Default::default()
-        })
-        .await;
-    match created {
-        Ok(stream) => Ok(stream),
-        // Services start together: when another one creates the stream between this one's
-        // lookup and its create, NATS refuses the create (overlapping subjects), and the
-        // stream is there to use.
-        Err(e) => js
-            .get_stream(&name)
-            .await
-            .map_err(|_| EventError::Nats(e.to_string())),
+    let config = stream::Config {
+        name: name.clone(),
+        subjects: vec![format!("{prefix}.>")],
+        storage: stream::StorageType::File,
+        duplicate_window: std::time::Duration::from_secs(120),
+        max_age: limits.max_age,
+        max_bytes: limits.max_bytes,
+        // A full stream refuses new events (the outboxes keep them and retry) rather than
+        // dropping old ones that audit may not have read.
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    };
+    if let Err(e) = js.create_or_update_stream(config).await {
+        // Another service may have created it between this one's update and create.
+        tracing::debug!(error = %e, stream = %name, "creating the event stream");
     }
+    js.get_stream(&name)
+        .await
+        .map_err(|e| EventError::Nats(format!("event stream {name}: {e}")))
+}
+
+/// The event stream, as some service created it (or, for a consumer started first, with
+/// the default limits).
+pub async fn existing_stream(
+    js: &async_nats::jetstream::Context,
+    prefix: &str,
+) -> Result<async_nats::jetstream::stream::Stream, EventError> {
+    match js.get_stream(stream_name(prefix)).await {
+        Ok(stream) => Ok(stream),
+        Err(_) => ensure_stream(js, prefix, &StreamLimits::default()).await,
+    }
+}
+
+/// Removes every event of `org` from the stream (its deletion).
+pub async fn purge_org(
+    js: &async_nats::jetstream::Context,
+    prefix: &str,
+    org: OrgId,
+) -> Result<u64, EventError> {
+    let stream = existing_stream(js, prefix).await?;
+    stream
+        .purge()
+        .filter(format!("{prefix}.{org}.>"))
+        .await
+        .map(|p| p.purged)
+        .map_err(|e| EventError::Nats(format!("purging org {org}'s events: {e}")))
 }
 
 pub fn stream_name(prefix: &str) -> String {

@@ -1,11 +1,14 @@
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Serialized};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use strongroom_auth::RedisLogin;
+use strongroom_events::{NatsLogin, StreamLimits};
 use strongroom_trust::{Service, TlsFiles};
 
 /// Settings every gRPC service shares, read from `STRONGROOM_*` environment variables.
@@ -20,11 +23,24 @@ pub struct BaseConfig {
     pub grpc_listener: PreBound,
     /// `/healthz` and `/readyz` over HTTP, for Kubernetes probes.
     pub ops_addr: Option<SocketAddr>,
+    /// Without a password when `database_password_file` is set.
     pub database_url: String,
+    /// The database role's password, inserted into `database_url`.
+    pub database_password_file: Option<PathBuf>,
     pub db_max_connections: u32,
     pub nats_url: String,
+    /// NATS user (default: the service's name, as the shipped server config names it)
+    /// and its password file; without a password the connection is anonymous.
+    pub nats_user: Option<String>,
+    pub nats_password_file: Option<PathBuf>,
+    /// The event stream's limits (the same for every service of a deployment).
+    pub event_stream_max_age_secs: u64,
+    pub event_stream_max_bytes: i64,
     /// Shared counters and session revocations, namespaced by `event_prefix`.
     pub redis_url: String,
+    /// Redis ACL user and its password file (keys limited to `<event_prefix>:*`).
+    pub redis_user: Option<String>,
+    pub redis_password_file: Option<PathBuf>,
     /// First token of every event subject (`<prefix>.<org>.<service>.<event>`).
     pub event_prefix: String,
     pub jwt_public_key_file: PathBuf,
@@ -51,9 +67,16 @@ impl BaseConfig {
             grpc_listener: PreBound::default(),
             ops_addr: None,
             database_url: format!("postgres://postgres@127.0.0.1:5432/strongroom_{service}"),
+            database_password_file: None,
             db_max_connections: 16,
             nats_url: "nats://127.0.0.1:4222".into(),
+            nats_user: None,
+            nats_password_file: None,
+            event_stream_max_age_secs: strongroom_events::DEFAULT_STREAM_MAX_AGE_SECS,
+            event_stream_max_bytes: strongroom_events::DEFAULT_STREAM_MAX_BYTES,
             redis_url: "redis://127.0.0.1:6379".into(),
+            redis_user: None,
+            redis_password_file: None,
             event_prefix: "sr".into(),
             jwt_public_key_file: PathBuf::from("strongroom-data/jwt-public.pem"),
             tls_ca_file: tls.ca,
@@ -78,12 +101,106 @@ impl BaseConfig {
         Ok(config)
     }
 
+    /// The database URL with the password from `database_password_file`, if any.
+    pub fn database_url(&self) -> anyhow::Result<SecretString> {
+        with_password(&self.database_url, self.database_password_file.as_deref())
+    }
+
+    pub fn nats_login(&self) -> anyhow::Result<NatsLogin> {
+        Ok(NatsLogin {
+            user: self
+                .nats_user
+                .clone()
+                .unwrap_or_else(|| self.service.to_string()),
+            password: self
+                .nats_password_file
+                .as_deref()
+                .map(crate::read_secret)
+                .transpose()?,
+        })
+    }
+
+    pub fn redis_login(&self) -> anyhow::Result<RedisLogin> {
+        redis_login(
+            self.redis_user.as_deref(),
+            self.redis_password_file.as_deref(),
+        )
+    }
+
+    pub fn stream_limits(&self) -> StreamLimits {
+        StreamLimits {
+            max_age: std::time::Duration::from_secs(self.event_stream_max_age_secs),
+            max_bytes: self.event_stream_max_bytes,
+        }
+    }
+
     pub fn tls_files(&self) -> TlsFiles {
         TlsFiles {
             ca: self.tls_ca_file.clone(),
             cert: self.tls_cert_file.clone(),
             key: self.tls_key_file.clone(),
         }
+    }
+}
+
+/// A Redis login from a user name and a password file (either may be absent).
+pub fn redis_login(user: Option<&str>, password_file: Option<&Path>) -> anyhow::Result<RedisLogin> {
+    Ok(RedisLogin {
+        user: user.filter(|u| !u.is_empty()).map(str::to_owned),
+        password: password_file.map(crate::read_secret).transpose()?,
+    })
+}
+
+/// `url` (`postgres://user@host/db`) with the password read from `password_file` put in.
+pub fn with_password(url: &str, password_file: Option<&Path>) -> anyhow::Result<SecretString> {
+    let Some(path) = password_file else {
+        return Ok(SecretString::from(url.to_owned()));
+    };
+    let password = crate::read_secret(path)?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .context("the database URL must look like postgres://user@host/database")?;
+    let (user, host) = rest.split_once('@').context(
+        "with a database password file, the database URL must name its user (postgres://user@host/database)",
+    )?;
+    anyhow::ensure!(
+        !user.contains(':'),
+        "the database URL already carries a password; remove it or the password file"
+    );
+    let encoded: String = password
+        .expose_secret()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    Ok(SecretString::from(format!(
+        "{scheme}://{user}:{encoded}@{host}"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn a_password_file_goes_into_the_url_encoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "p@ss:w/rd\n").unwrap();
+        let url = super::with_password("postgres://svc@db:5432/x", Some(&path)).unwrap();
+        assert_eq!(
+            url.expose_secret(),
+            "postgres://svc:p%40ss%3Aw%2Frd@db:5432/x"
+        );
+        let err = super::with_password("postgres://db:5432/x", Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("name its user"), "{err}");
+        let plain = super::with_password("postgres://svc@db/x", None).unwrap();
+        assert_eq!(plain.expose_secret(), "postgres://svc@db/x");
     }
 }
 

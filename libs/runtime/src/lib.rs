@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use strongroom_auth::{RevocationStore, Verifier};
 use strongroom_core::OrgId;
 use strongroom_events::{Outbox, Relay, async_nats::jetstream};
@@ -20,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
 pub use batch::run_batches;
-pub use config::{BaseConfig, PreBound};
+pub use config::{BaseConfig, PreBound, redis_login, with_password};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
 
 /// Every service answers health checks to every other (the gateway's readiness asks them).
@@ -66,17 +67,26 @@ pub async fn start(
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
-    let revocations = RevocationStore::connect(&config.redis_url, &config.event_prefix)
-        .await
-        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
+    let revocations = RevocationStore::connect(
+        &config.redis_url,
+        &config.redis_login()?,
+        &config.event_prefix,
+    )
+    .await
+    .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
     revocations
         .clone()
         .watch(verifier.revocations(), shutdown.clone())
         .await
         .context("reading session revocations")?;
-    let db = TenantDb::connect(&config.database_url, config.db_max_connections, tenant)
-        .await
-        .context("connecting to the service database")?;
+    let database_url = config.database_url()?;
+    let db = TenantDb::connect(
+        database_url.expose_secret(),
+        config.db_max_connections,
+        tenant,
+    )
+    .await
+    .context("connecting to the service database")?;
     if let Some(global) = global {
         strongroom_tenancy::migrate_global(db.global(), global)
             .await
@@ -84,11 +94,14 @@ pub async fn start(
     }
     let migrated = db.migrate_all().await.context("migrating org schemas")?;
     tracing::debug!(schemas = migrated, "org schemas migrated");
-    let nats = strongroom_events::async_nats::connect(&config.nats_url)
-        .await
-        .with_context(|| format!("connecting to NATS at {}", config.nats_url))?;
+    let nats = strongroom_events::connect(
+        &config.nats_url,
+        config.service.as_str(),
+        &config.nats_login()?,
+    )
+    .await?;
     let js = jetstream::new(nats);
-    strongroom_events::ensure_stream(&js, &config.event_prefix)
+    strongroom_events::ensure_stream(&js, &config.event_prefix, &config.stream_limits())
         .await
         .context("creating the event stream")?;
     let outbox = Outbox::new(config.event_prefix.clone());
@@ -102,6 +115,17 @@ pub async fn start(
         ready: Arc::default(),
         tls,
     })
+}
+
+/// Reads a secret from a file (a `STRONGROOM_*_FILE` setting, such as a mounted Kubernetes
+/// Secret), without its trailing newline.
+pub fn read_secret(path: &std::path::Path) -> anyhow::Result<secrecy::SecretString> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+    );
+    let value = text.trim_end_matches(['\n', '\r']);
+    anyhow::ensure!(!value.is_empty(), "{} is empty", path.display());
+    Ok(secrecy::SecretString::from(value.to_owned()))
 }
 
 /// Asks the tenant service for the MSP org, retrying until it answers or `shutdown`.

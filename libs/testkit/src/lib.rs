@@ -19,8 +19,47 @@ pub fn pg_server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
+/// The project's own NATS server for tests, with a user per service and the permissions
+/// the shipped configuration gives them (`.ci/services` starts it from `.ci/nats.conf`);
+/// override with `STRONGROOM_TEST_NATS`.
 pub fn nats_url() -> String {
-    std::env::var("STRONGROOM_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
+    std::env::var("STRONGROOM_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4223".to_owned())
+}
+
+/// Small limits for tests' event streams: JetStream reserves a stream's `max_bytes` on the
+/// server, and many test streams live at once.
+pub const STREAM_MAX_BYTES: i64 = 64 * 1024 * 1024;
+
+/// The test server's password of `user` (a service, or `admin`), as `.ci/services` sets
+/// them: test-only credentials of a loopback server.
+pub fn nats_password(user: &str) -> String {
+    format!("ci-{user}")
+}
+
+/// A directory with each service's test NATS password as `<service>.password`, for
+/// `STRONGROOM_NATS_PASSWORD_DIR`.
+pub fn nats_password_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join("strongroom-test-nats-passwords");
+    std::fs::create_dir_all(&dir)?;
+    for service in ["identity", "tenant", "vault", "access", "rotation", "audit"] {
+        let path = dir.join(format!("{service}.password"));
+        if !path.exists() {
+            // Written whole under another name first: another test process may read it.
+            let partial = dir.join(format!("{service}.{}", unique("partial")));
+            std::fs::write(&partial, nats_password(service))?;
+            std::fs::rename(&partial, &path)?;
+        }
+    }
+    Ok(dir)
+}
+
+/// The test harness's own NATS connection: the `admin` user, allowed everything (creating
+/// and deleting test streams), which no service has.
+pub async fn nats_admin() -> anyhow::Result<async_nats::Client> {
+    Ok(async_nats::ConnectOptions::new()
+        .user_and_password("admin".into(), nats_password("admin"))
+        .connect(nats_url())
+        .await?)
 }
 
 /// A short random token for names: databases, NATS prefixes, usernames.
@@ -136,6 +175,59 @@ pub fn lease_port() -> anyhow::Result<PortLease> {
         return Ok(PortLease { port, _lock: lock });
     }
     anyhow::bail!("every test port in {LEASED_PORTS:?} is leased or in use")
+}
+
+/// What a Strongroom deployment's Redis user may do, as `helm/strongroom/files/
+/// redis-users.acl` ships it, for the key prefix `<prefix>:`.
+pub fn redis_acl_rules(prefix: &str) -> Vec<String> {
+    [
+        "on",
+        "resetkeys",
+        "resetchannels",
+        "-@all",
+        "+@read",
+        "+@write",
+        "+@scripting",
+        "+@connection",
+        "+@transaction",
+        "-@dangerous",
+    ]
+    .iter()
+    .map(|r| (*r).to_owned())
+    .chain([format!("~{prefix}:*")])
+    .collect()
+}
+
+/// Creates a Redis ACL user `name` limited to the keys `<name>:*` (the shipped rules),
+/// writes its new password to `password_file`, and returns the user's name.
+pub async fn redis_acl_user(name: &str, password_file: &std::path::Path) -> anyhow::Result<String> {
+    let password = unique("pw");
+    std::fs::write(password_file, &password)?;
+    let client = redis::Client::open(redis_url())?;
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    let mut command = redis::cmd("ACL");
+    command.arg("SETUSER").arg(name).arg("reset");
+    for rule in redis_acl_rules(name) {
+        command.arg(rule);
+    }
+    command.arg(format!(">{password}"));
+    let () = command.query_async(&mut conn).await?;
+    Ok(name.to_owned())
+}
+
+/// Removes a user made by [`redis_acl_user`] (and its keys).
+pub async fn drop_redis_acl_user(name: &str) {
+    let Ok(client) = redis::Client::open(redis_url()) else {
+        return;
+    };
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    let _: Result<i64, _> = redis::cmd("ACL")
+        .arg("DELUSER")
+        .arg(name)
+        .query_async(&mut conn)
+        .await;
 }
 
 pub fn redis_url() -> String {

@@ -32,6 +32,36 @@ pub static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
 pub const DEFAULT_PORT: u16 = 7286;
 /// Replicas share this durable consumer, so each event is handled by one of them.
 pub const CONSUMER: &str = "audit";
+/// Audit consumes every event, and purges a deleted org's from the stream.
+pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
+    service: "audit",
+    consumers: &[strongroom_events::NatsConsumer {
+        durable: CONSUMER,
+        filter: None,
+    }],
+    purges: true,
+};
+
+/// An org's deletion removes its events from the stream too, so nothing of it is left
+/// waiting there (the trail itself goes with the org's schema).
+struct PurgeEvents {
+    js: strongroom_events::async_nats::jetstream::Context,
+    prefix: String,
+}
+
+impl strongroom_runtime::OnProvision for PurgeEvents {
+    async fn provisioned(&self, _org: strongroom_core::OrgId) -> Result<(), Status> {
+        Ok(())
+    }
+
+    async fn deprovisioning(&self, org: strongroom_core::OrgId) -> Result<(), Status> {
+        let purged = strongroom_events::purge_org(&self.js, &self.prefix, org)
+            .await
+            .map_err(|e| to_status(&e))?;
+        tracing::info!(%org, purged, "removed a deleted org's events from the stream");
+        Ok(())
+    }
+}
 
 pub struct Config {
     pub base: BaseConfig,
@@ -61,8 +91,15 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         config.base.event_prefix.clone(),
         shutdown.clone(),
     );
-    let (router, health) =
-        base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;
+    let (router, health) = base.grpc_server(
+        msp_org,
+        PurgeEvents {
+            js: base.js.clone(),
+            prefix: config.base.event_prefix.clone(),
+        },
+        &[callers::CALLERS],
+        &config.base.tenant_url,
+    )?;
     let router = router.add_service(AuditServer::new(AuditGrpc {
         db: base.db.clone(),
         verifier: base.verifier.clone(),

@@ -49,6 +49,9 @@ pub struct Config {
     pub tls_key_file: PathBuf,
     /// Session revocations are read from here.
     pub redis_url: String,
+    /// Redis ACL user and its password file.
+    pub redis_user: Option<String>,
+    pub redis_password_file: Option<PathBuf>,
     /// The deployment's namespace, the same `STRONGROOM_EVENT_PREFIX` the services use: it
     /// prefixes their Redis keys too.
     pub event_prefix: String,
@@ -72,6 +75,8 @@ impl Default for Config {
             tls_cert_file: tls.cert,
             tls_key_file: tls.key,
             redis_url: "redis://127.0.0.1:6379".into(),
+            redis_user: None,
+            redis_password_file: None,
             event_prefix: "sr".into(),
             identity_url: "https://127.0.0.1:7281".into(),
             tenant_url: "https://127.0.0.1:7282".into(),
@@ -135,12 +140,20 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let verifier = Arc::new(
         Verifier::from_file(&config.jwt_public_key_file).context("loading the token public key")?,
     );
-    strongroom_auth::RevocationStore::connect(&config.redis_url, &config.event_prefix)
-        .await
-        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?
-        .watch(verifier.revocations(), shutdown.clone())
-        .await
-        .context("reading session revocations")?;
+    let redis_login = strongroom_runtime::redis_login(
+        config.redis_user.as_deref(),
+        config.redis_password_file.as_deref(),
+    )?;
+    strongroom_auth::RevocationStore::connect(
+        &config.redis_url,
+        &redis_login,
+        &config.event_prefix,
+    )
+    .await
+    .with_context(|| format!("connecting to Redis at {}", config.redis_url))?
+    .watch(verifier.revocations(), shutdown.clone())
+    .await
+    .context("reading session revocations")?;
     let ch = |url: &str, service| tls.channel(url, service);
     let tenant = TenantClient::new(ch(&config.tenant_url, Service::Tenant)?);
     let services = vec![

@@ -43,6 +43,9 @@ pub enum IdentityError {
     Tenant(tonic::Status),
     #[error("vault service: {}", .0.message())]
     Vault(tonic::Status),
+    /// The service's own setup (files it writes at start-up).
+    #[error("{0}")]
+    Config(String),
 }
 
 impl HasErrorCode for IdentityError {
@@ -71,7 +74,9 @@ impl HasErrorCode for IdentityError {
             IdentityError::Event(e) => e.code(),
             IdentityError::Vault(s) => ErrorCode::from_grpc(s.code()),
             IdentityError::Tenant(_) | IdentityError::Redis(_) => ErrorCode::Unavailable,
-            IdentityError::Database(_) | IdentityError::Sealed(_) => ErrorCode::Internal,
+            IdentityError::Database(_) | IdentityError::Sealed(_) | IdentityError::Config(_) => {
+                ErrorCode::Internal
+            }
         }
     }
 

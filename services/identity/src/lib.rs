@@ -34,6 +34,7 @@ use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
 pub use error::IdentityError;
+pub use replication::NATS_CONSUMER;
 
 static GLOBAL_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/identity/global");
@@ -45,8 +46,12 @@ pub const DEFAULT_PORT: u16 = 7281;
 pub struct Config {
     pub base: BaseConfig,
     pub jwt_private_key_file: PathBuf,
-    /// The first MSPOrg administrator's password; generated and printed once when unset.
+    /// The first MSPOrg administrator's password (`STRONGROOM_ADMIN_PASSWORD_FILE`, or
+    /// `STRONGROOM_ADMIN_PASSWORD`); when unset one is generated and written to
+    /// `initial_password_file`.
     pub admin_password: Option<SecretString>,
+    /// Where a generated first password is written (0600); its path is logged.
+    pub initial_password_file: PathBuf,
     /// Seals the few credentials identity keeps (directory bind passwords); created 0600.
     pub settings_key_file: PathBuf,
     pub token_ttl_secs: i64,
@@ -64,6 +69,8 @@ struct Own {
     jwt_private_key_file: Option<PathBuf>,
     settings_key_file: Option<PathBuf>,
     admin_password: Option<SecretString>,
+    admin_password_file: Option<PathBuf>,
+    initial_password_file: Option<PathBuf>,
     session_ttl_secs: Option<i64>,
     login_ip_max_failures: Option<u32>,
     login_ip_window_secs: Option<u64>,
@@ -84,7 +91,13 @@ impl Config {
             settings_key_file: own
                 .settings_key_file
                 .unwrap_or_else(|| PathBuf::from("strongroom-data/identity-settings.key")),
-            admin_password: own.admin_password,
+            admin_password: match own.admin_password_file {
+                Some(path) => Some(strongroom_runtime::read_secret(&path)?),
+                None => own.admin_password,
+            },
+            initial_password_file: own
+                .initial_password_file
+                .unwrap_or_else(|| PathBuf::from("strongroom-data/initial-admin-password")),
             token_ttl_secs: 15 * 60,
             session_ttl_secs: own.session_ttl_secs.unwrap_or(12 * 3600),
             login_ip_max_failures: own.login_ip_max_failures.unwrap_or(20),
@@ -136,7 +149,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         settings_key,
     });
     identity
-        .bootstrap_admin(msp_org, config.admin_password.clone())
+        .bootstrap_admin(
+            msp_org,
+            config.admin_password.clone(),
+            &config.initial_password_file,
+        )
         .await
         .context("creating the first administrator")?;
 

@@ -32,6 +32,12 @@ use crate::error::IdentityError;
 
 /// Replicas share this durable consumer of the tenant's replication events.
 pub const CONSUMER: &str = "identity-replication";
+/// What identity consumes from the event stream, for the NATS server's permissions: MSPOrg's
+/// replication choices (`<prefix>.<MSPOrg>.tenant.<SAVED>`).
+pub const NATS_CONSUMER: strongroom_events::NatsConsumer = strongroom_events::NatsConsumer {
+    durable: CONSUMER,
+    filter: Some("*.tenant.settings.replication_saved"),
+};
 /// The tenant's event for a saved choice.
 const SAVED: &str = "settings.replication_saved";
 /// Where replicated settings come from, as client orgs' audit trails show it.
@@ -179,6 +185,7 @@ impl Identity {
         shutdown: CancellationToken,
     ) {
         let filter = format!("{prefix}.{}.tenant.{SAVED}", self.msp_org);
+        debug_assert!(NATS_CONSUMER.filter.is_some_and(|f| f.ends_with(SAVED)));
         loop {
             let app = self.clone();
             let consumed = strongroom_events::consume_filtered(

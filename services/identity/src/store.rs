@@ -7,7 +7,8 @@ use uuid::Uuid;
 pub const USER_COLUMNS: &str = "id, username, full_name, email, department, location, role, \
      status, source, password_hash, password_changed_at, directory_dn, token_version, created_at";
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// `Debug` shows whether a password hash is set, never the hash.
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: Uuid,
     pub username: String,
@@ -24,6 +25,23 @@ pub struct UserRow {
     pub directory_dn: Option<String>,
     pub token_version: i64,
     pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("source", &self.source)
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field("token_version", &self.token_version)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UserRow {
@@ -96,4 +114,35 @@ pub async fn create_user(
     .bind(directory_dn)
     .fetch_one(&mut *conn)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_password_hash() {
+        let row = UserRow {
+            id: Uuid::now_v7(),
+            username: "alice".into(),
+            full_name: String::new(),
+            email: String::new(),
+            department: String::new(),
+            location: String::new(),
+            role: "administrator".into(),
+            status: "active".into(),
+            source: "local".into(),
+            password_hash: Some("$argon2id$v=19$secret-hash".into()),
+            password_changed_at: None,
+            directory_dn: None,
+            token_version: 0,
+            created_at: Utc::now(),
+        };
+        let text = format!("{row:?}");
+        assert!(!text.contains("secret-hash"), "{text}");
+        assert!(
+            text.contains("alice") && text.contains("<redacted>"),
+            "{text}"
+        );
+    }
 }

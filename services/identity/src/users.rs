@@ -76,10 +76,14 @@ pub async fn checked_fields(
 
 impl Identity {
     /// Creates `admin` in MSPOrg on first start.
+    /// Creates MSPOrg's first administrator, `admin`, unless there is one. Without a given
+    /// password one is generated and written once to `password_file` (0600), whose path is
+    /// logged; the password itself is never logged.
     pub async fn bootstrap_admin(
         &self,
         org: OrgId,
         password: Option<SecretString>,
+        password_file: &std::path::Path,
     ) -> Result<(), IdentityError> {
         let mut tx = self.db.begin(org).await?;
         if store::find_user_by_username(&mut tx, "admin")
@@ -88,12 +92,18 @@ impl Identity {
         {
             return Ok(());
         }
-        let password = password.unwrap_or_else(|| {
-            let generated = random_token(18);
-            // Shown once, as the first start's only way to sign in.
-            println!("strongroom: generated password for MSPOrg user admin: {generated}");
-            SecretString::from(generated)
-        });
+        let password = match password {
+            Some(password) => password,
+            None => {
+                let generated = SecretString::from(random_token(18));
+                write_initial_password(password_file, &generated)?;
+                tracing::warn!(
+                    path = %password_file.display(),
+                    "generated the password of MSPOrg user admin; read it from this file, then delete the file"
+                );
+                generated
+            }
+        };
         let hash = self.hasher.hash(password).await?;
         let admin = UserFields {
             username: "admin".into(),
@@ -411,4 +421,30 @@ pub async fn existing_user(tx: &mut TenantTx, id: &str) -> Result<UserRow, Ident
     store::find_user(tx, id)
         .await?
         .ok_or(IdentityError::NotFound("user"))
+}
+
+/// Writes the generated first password to a new file only its owner may read.
+fn write_initial_password(
+    path: &std::path::Path,
+    password: &SecretString,
+) -> Result<(), IdentityError> {
+    use secrecy::ExposeSecret;
+    use std::io::Write;
+    let failed = |e: std::io::Error| {
+        IdentityError::Config(format!(
+            "cannot write the first admin password to {}: {e}",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    // A file left from an earlier first start that never completed is replaced.
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(failed)?;
+    writeln!(file, "{}", password.expose_secret()).map_err(failed)
 }

@@ -35,6 +35,14 @@ pub struct StackConfig {
     pub db_prefix: String,
     pub nats_url: String,
     pub redis_url: String,
+    /// Redis ACL user and its password file (`STRONGROOM_REDIS_USER`, `_PASSWORD_FILE`).
+    pub redis_user: Option<String>,
+    pub redis_password_file: Option<PathBuf>,
+    /// Each service's NATS password as `<dir>/<service>.password`, for a NATS server with
+    /// per-service users (`STRONGROOM_NATS_PASSWORD_DIR`); unset: anonymous.
+    pub nats_password_dir: Option<PathBuf>,
+    /// The event stream's limits (`STRONGROOM_EVENT_STREAM_MAX_AGE_SECS`, `_MAX_BYTES`).
+    pub stream_limits: strongroom_events::StreamLimits,
     pub event_prefix: String,
     /// Token keys and the local KMS master key live here.
     pub data_dir: PathBuf,
@@ -79,13 +87,35 @@ impl StackConfig {
             db_prefix: var("DB_PREFIX").unwrap_or_else(|| "strongroom".into()),
             nats_url: var("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
             redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            redis_user: var("REDIS_USER"),
+            redis_password_file: var("REDIS_PASSWORD_FILE").map(PathBuf::from),
+            nats_password_dir: var("NATS_PASSWORD_DIR").map(PathBuf::from),
+            stream_limits: strongroom_events::StreamLimits {
+                max_age: std::time::Duration::from_secs(
+                    var("EVENT_STREAM_MAX_AGE_SECS")
+                        .map(|v| v.parse())
+                        .transpose()
+                        .context(
+                            "STRONGROOM_EVENT_STREAM_MAX_AGE_SECS must be a number of seconds",
+                        )?
+                        .unwrap_or(strongroom_events::DEFAULT_STREAM_MAX_AGE_SECS),
+                ),
+                max_bytes: var("EVENT_STREAM_MAX_BYTES")
+                    .map(|v| v.parse())
+                    .transpose()
+                    .context("STRONGROOM_EVENT_STREAM_MAX_BYTES must be a number of bytes")?
+                    .unwrap_or(strongroom_events::DEFAULT_STREAM_MAX_BYTES),
+            },
             event_prefix: var("EVENT_PREFIX").unwrap_or_else(|| "sr".into()),
             data_dir: var("DATA_DIR")
                 .map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
             grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
             listeners: None,
             trusted_proxies: var("TRUSTED_PROXIES").unwrap_or_default(),
-            admin_password: var("ADMIN_PASSWORD").map(SecretString::from),
+            admin_password: match var("ADMIN_PASSWORD_FILE") {
+                Some(path) => Some(strongroom_runtime::read_secret(Path::new(&path))?),
+                None => var("ADMIN_PASSWORD").map(SecretString::from),
+            },
             transit,
             directory_sync_tick_secs: var("DIRECTORY_SYNC_TICK_SECS")
                 .map(|v| v.parse())
@@ -154,7 +184,15 @@ impl StackConfig {
         );
         base.nats_url = self.nats_url.clone();
         base.redis_url = self.redis_url.clone();
+        base.redis_user = self.redis_user.clone();
+        base.redis_password_file = self.redis_password_file.clone();
+        base.nats_password_file = self
+            .nats_password_dir
+            .as_ref()
+            .map(|dir| dir.join(format!("{service}.password")));
         base.event_prefix = self.event_prefix.clone();
+        base.event_stream_max_age_secs = self.stream_limits.max_age.as_secs();
+        base.event_stream_max_bytes = self.stream_limits.max_bytes;
         base.jwt_public_key_file = self.data_dir.join("jwt-public.pem");
         base.identity_url = self.url(0);
         base.tenant_url = self.url(1);
@@ -260,6 +298,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         jwt_private_key_file: config.data_dir.join("jwt-private.pem"),
         settings_key_file: config.data_dir.join("identity-settings.key"),
         admin_password: config.admin_password.clone(),
+        initial_password_file: config.data_dir.join("initial-admin-password"),
         token_ttl_secs: 15 * 60,
         session_ttl_secs: 12 * 3600,
         login_ip_max_failures: 20,
@@ -325,6 +364,8 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         tls_cert_file: gateway_tls.cert,
         tls_key_file: gateway_tls.key,
         redis_url: config.redis_url.clone(),
+        redis_user: config.redis_user.clone(),
+        redis_password_file: config.redis_password_file.clone(),
         event_prefix: config.event_prefix.clone(),
         identity_url: config.url(0),
         tenant_url: config.url(1),
@@ -369,4 +410,66 @@ pub fn caller_tables(service: Service) -> Vec<strongroom_trust::Callers> {
         .into_iter()
         .chain(own)
         .collect()
+}
+
+/// Every service's NATS user: what it may publish and consume (the gateway uses no NATS).
+pub const NATS_USERS: [strongroom_events::NatsUser; 6] = {
+    use strongroom_events::NatsUser;
+    const fn publisher(service: &'static str) -> NatsUser {
+        NatsUser {
+            service,
+            consumers: &[],
+            purges: false,
+        }
+    }
+    [
+        NatsUser {
+            service: "identity",
+            consumers: &[strongroom_identity::NATS_CONSUMER],
+            purges: false,
+        },
+        publisher("tenant"),
+        publisher("vault"),
+        publisher("access"),
+        publisher("rotation"),
+        strongroom_audit::NATS_USER,
+    ]
+};
+
+/// Where and how a generated NATS server configuration listens and stores.
+pub struct NatsServer<'a> {
+    /// The event prefix its permissions are for; `None`: any (tests, a prefix each).
+    pub prefix: Option<&'a str>,
+    pub listen: &'a str,
+    pub http_port: u16,
+    pub store_dir: &'a str,
+    /// A user with every permission, for a test harness (its password variable).
+    pub admin_password_variable: Option<&'a str>,
+}
+
+/// A NATS server configuration with JetStream's synchronous writes and every service's
+/// user (`strongroom nats-config`): what helm and compose ship and `.ci/services` runs.
+pub fn nats_config(server: &NatsServer<'_>) -> String {
+    let mut out = format!(
+        "# Generated by `strongroom nats-config`; do not edit: the permissions come from the\n\
+         # code (NATS_USERS in services/launcher). Each service signs in as its own user, with\n\
+         # the password the server reads from STRONGROOM_NATS_<SERVICE>_PASSWORD.\n\n\
+         listen: {listen}\n\
+         # Monitoring (/healthz, /varz, /jsz).\n\
+         http_port: {http}\n\n\
+         jetstream {{\n  store_dir: {store}\n\n  \
+         # REQUIRED: JetStream fsyncs every write before it acknowledges it. The default only\n  \
+         # flushes every two minutes, so a crash would lose events publishers were told are\n  \
+         # stored, audit events among them. Do not remove.\n  \
+         sync_interval: always\n}}\n\n",
+        listen = server.listen,
+        http = server.http_port,
+        store = server.store_dir,
+    );
+    out.push_str(&strongroom_events::authorization(
+        &NATS_USERS,
+        server.prefix,
+        server.admin_password_variable,
+    ));
+    out
 }

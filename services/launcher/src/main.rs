@@ -23,6 +23,21 @@ enum Command {
         #[arg(long)]
         dir: PathBuf,
     },
+    /// Print the NATS server configuration with every service's user and permissions.
+    NatsConfig {
+        /// The event prefix the permissions are for; `*` allows any (test servers).
+        #[arg(long, default_value = "sr")]
+        prefix: String,
+        #[arg(long, default_value = "0.0.0.0:4222")]
+        listen: String,
+        #[arg(long, default_value_t = 8222)]
+        http_port: u16,
+        #[arg(long, default_value = "/data/jetstream")]
+        store_dir: String,
+        /// Add an `admin` user allowed everything, its password in this variable (tests).
+        #[arg(long)]
+        admin_password_variable: Option<String>,
+    },
     /// Probe a readiness URL; exits non-zero unless it answers 200.
     Healthcheck {
         #[arg(long)]
@@ -49,6 +64,25 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keygen { dir } => strongroom::keygen(&dir),
+        Command::NatsConfig {
+            prefix,
+            listen,
+            http_port,
+            store_dir,
+            admin_password_variable,
+        } => {
+            print!(
+                "{}",
+                strongroom::nats_config(&strongroom::NatsServer {
+                    prefix: (prefix != "*").then_some(prefix.as_str()),
+                    listen: &listen,
+                    http_port,
+                    store_dir: &store_dir,
+                    admin_password_variable: admin_password_variable.as_deref(),
+                })
+            );
+            Ok(())
+        }
         Command::Healthcheck { url } => strongroom_runtime::healthcheck(&url).await,
     }
 }

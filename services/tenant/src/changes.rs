@@ -7,6 +7,8 @@ use strongroom_auth::{RequestContext, outgoing};
 use strongroom_core::OrgId;
 use strongroom_events::{Event, Target};
 use strongroom_proto::provisioning::DeprovisionOrgRequest;
+use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
+use tonic::transport::Channel;
 
 use crate::app::{SERVICE, Tenant, checked_details, validate_slug};
 use crate::error::TenantError;
@@ -163,8 +165,10 @@ impl Tenant {
         }
         let id = OrgId(org.id);
         store::mark_deleting(self.db.global(), id).await?;
-        let calls = self.provisioners.iter().map(|(service, client)| {
-            let mut client = client.clone();
+        // Audit goes last: it purges the org's events from the stream once no other service
+        // holds any of the org's data, so no late event of the org follows the purge.
+        let deprovision = |(service, client): &(&'static str, ProvisioningClient<Channel>)| {
+            let (service, mut client) = (*service, client.clone());
             let request = outgoing(
                 ctx,
                 DeprovisionOrgRequest {
@@ -177,8 +181,11 @@ impl Tenant {
                     .await
                     .map_err(|source| TenantError::Deprovisioning { service, source })
             }
-        });
-        futures::future::try_join_all(calls).await?;
+        };
+        let (audit, others): (Vec<_>, Vec<_>) =
+            self.provisioners.iter().partition(|(s, _)| *s == "audit");
+        futures::future::try_join_all(others.into_iter().map(deprovision)).await?;
+        futures::future::try_join_all(audit.into_iter().map(deprovision)).await?;
         self.db.deprovision(id).await?;
 
         let mut tx = self.db.begin(self.msp_org).await?;

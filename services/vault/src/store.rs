@@ -89,7 +89,7 @@ pub async fn create_secret(
     Ok(())
 }
 
-#[derive(Debug)]
+/// `Debug` shows the ciphertext's length, never its bytes.
 pub struct CurrentSecret {
     pub account_id: Uuid,
     pub username: String,
@@ -99,6 +99,24 @@ pub struct CurrentSecret {
     pub version: i32,
     pub key_version: i32,
     pub ciphertext: Vec<u8>,
+}
+
+impl std::fmt::Debug for CurrentSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentSecret")
+            .field("account_id", &self.account_id)
+            .field("username", &self.username)
+            .field("resource_id", &self.resource_id)
+            .field("resource_name", &self.resource_name)
+            .field("owner_id", &self.owner_id)
+            .field("version", &self.version)
+            .field("key_version", &self.key_version)
+            .field(
+                "ciphertext",
+                &format_args!("<{} bytes sealed>", self.ciphertext.len()),
+            )
+            .finish()
+    }
 }
 
 /// A current secret found by [`find_current_secrets`], with its org.

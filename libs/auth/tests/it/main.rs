@@ -12,12 +12,16 @@ use uuid::Uuid;
 /// A verifier with its own watcher, like one replica of one service.
 async fn replica(public: &str, namespace: &str, shutdown: &CancellationToken) -> Arc<Verifier> {
     let verifier = Arc::new(Verifier::from_pem(public.as_bytes()).unwrap());
-    RevocationStore::connect(&strongroom_testkit::redis_url(), namespace)
-        .await
-        .unwrap()
-        .watch(verifier.revocations(), shutdown.clone())
-        .await
-        .unwrap();
+    RevocationStore::connect(
+        &strongroom_testkit::redis_url(),
+        &Default::default(),
+        namespace,
+    )
+    .await
+    .unwrap()
+    .watch(verifier.revocations(), shutdown.clone())
+    .await
+    .unwrap();
     verifier
 }
 
@@ -84,7 +88,7 @@ async fn a_replica_that_cannot_read_revocations_fails_closed_and_recovers() {
     let signer = Signer::from_pem(private.as_bytes()).unwrap();
     let relay = Relay::start().await;
     let verifier = Arc::new(Verifier::from_pem(public.as_bytes()).unwrap());
-    RevocationStore::connect(&relay.url, &namespace)
+    RevocationStore::connect(&relay.url, &Default::default(), &namespace)
         .await
         .unwrap()
         .watch(verifier.revocations(), shutdown.clone())
@@ -172,9 +176,13 @@ async fn a_revoked_session_or_outdated_token_is_refused_by_every_replica_within_
         assert!(r.verify(&token).is_ok());
     }
 
-    let identity = RevocationStore::connect(&strongroom_testkit::redis_url(), &namespace)
-        .await
-        .unwrap();
+    let identity = RevocationStore::connect(
+        &strongroom_testkit::redis_url(),
+        &Default::default(),
+        &namespace,
+    )
+    .await
+    .unwrap();
     identity.revoke(&[session.sid.unwrap()]).await.unwrap();
     for r in &replicas {
         refused_within(r, &token, Duration::from_secs(1)).await;

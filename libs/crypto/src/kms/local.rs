@@ -223,6 +223,19 @@ fn create_private_dir(dir: &Path) -> Result<(), CryptoError> {
         .map_err(|e| CryptoError::key_file(dir, io_reason("cannot create directory", &e)))
 }
 
+/// Refuses a key file that group or others may access (checked on an open handle's
+/// metadata, so the file cannot be swapped between check and read).
+pub(crate) fn ensure_owner_only(path: &Path, meta: &std::fs::Metadata) -> Result<(), CryptoError> {
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CryptoError::key_file(
+            path,
+            format!("permissions {mode:o} let group or others access it; expected 600"),
+        ));
+    }
+    Ok(())
+}
+
 /// Loads the master key; `None` if the file does not exist.
 fn load_master_key(path: &Path) -> Result<Option<KeyBytes>, CryptoError> {
     let mut file = match File::open(path) {
@@ -237,13 +250,7 @@ fn load_master_key(path: &Path) -> Result<Option<KeyBytes>, CryptoError> {
     if !meta.is_file() {
         return Err(CryptoError::key_file(path, "not a regular file"));
     }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(CryptoError::key_file(
-            path,
-            format!("permissions {mode:o} let group or others access it; expected 600"),
-        ));
-    }
+    ensure_owner_only(path, &meta)?;
     if meta.len() != KEY_LEN as u64 {
         return Err(CryptoError::key_file(
             path,

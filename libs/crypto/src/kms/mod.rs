@@ -1,6 +1,6 @@
 //! Key-encryption keys (one per org) and the wrapping of data keys under them.
 
-mod local;
+pub(crate) mod local;
 mod transit;
 
 use std::future::Future;

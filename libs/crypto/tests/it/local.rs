@@ -169,3 +169,15 @@ fn errors_and_debug_do_not_leak_the_master_key() {
     assert!(!debug.contains(&hex));
     assert!(!debug.contains(&format!("{key:?}")));
 }
+
+#[test]
+fn a_settings_key_others_can_read_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.key");
+    strongroom_crypto::SettingsKey::load_or_create(&path).unwrap();
+    assert_eq!(mode(&path).unwrap(), 0o600);
+    strongroom_crypto::SettingsKey::load_or_create(&path).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    let err = strongroom_crypto::SettingsKey::load_or_create(&path).unwrap_err();
+    assert!(err.to_string().contains("expected 600"), "{err}");
+}

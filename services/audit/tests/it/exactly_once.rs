@@ -30,14 +30,17 @@ async fn two_relays_republishing_and_redelivery_store_each_event_once() {
     let org = OrgId::new();
     db.provision(org).await.unwrap();
     let prefix = strongroom_testkit::unique("t");
-    let js = jetstream::new(
-        async_nats::connect(strongroom_testkit::nats_url())
-            .await
-            .unwrap(),
-    );
-    strongroom_events::ensure_stream(&js, &prefix)
-        .await
-        .unwrap();
+    let js = jetstream::new(strongroom_testkit::nats_admin().await.unwrap());
+    strongroom_events::ensure_stream(
+        &js,
+        &prefix,
+        &strongroom_events::StreamLimits {
+            max_bytes: strongroom_testkit::STREAM_MAX_BYTES,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
 
     // Events committed to the outbox, as a service would.
     let outbox = Outbox::new(prefix.clone());

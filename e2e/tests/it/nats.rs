@@ -1,0 +1,120 @@
+//! NATS as deployed: each service signs in as its own user and may publish only its own
+//! events; nobody without credentials publishes anything, and no service deletes the stream.
+//! The shipped server configurations are the ones the code generates.
+
+use std::time::Duration;
+
+use strongroom_events::async_nats::{self, jetstream};
+
+use crate::stack::Stack;
+
+fn generated(path: &str, server: &strongroom::NatsServer<'_>) {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let committed = std::fs::read_to_string(root.join(path)).unwrap();
+    assert_eq!(
+        committed,
+        strongroom::nats_config(server),
+        "{path} differs from `strongroom nats-config`; regenerate it"
+    );
+}
+
+#[test]
+fn the_shipped_nats_configurations_are_the_generated_ones() {
+    generated(
+        "helm/strongroom/files/nats.conf",
+        &strongroom::NatsServer {
+            prefix: Some("sr"),
+            listen: "0.0.0.0:4222",
+            http_port: 8222,
+            store_dir: "/data/jetstream",
+            admin_password_variable: None,
+        },
+    );
+    generated(
+        ".ci/nats.conf",
+        &strongroom::NatsServer {
+            prefix: None,
+            listen: "127.0.0.1:4223",
+            http_port: 8223,
+            store_dir: "/var/tmp/strongroom-nats",
+            admin_password_variable: Some("STRONGROOM_NATS_ADMIN_PASSWORD"),
+        },
+    );
+}
+
+/// How many events the stream holds under `subject`.
+async fn count(js: &jetstream::Context, prefix: &str, subject: &str) -> usize {
+    let stream = js
+        .get_stream(strongroom_events::stream_name(prefix))
+        .await
+        .unwrap();
+    let subjects: Vec<(String, usize)> =
+        futures::TryStreamExt::try_collect(stream.info_with_subjects(subject).await.unwrap())
+            .await
+            .unwrap();
+    subjects.iter().map(|(_, n)| n).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_forged_event_is_refused_and_no_service_deletes_the_stream() {
+    let stack = Stack::start(None).await.unwrap();
+    let prefix = stack.config.event_prefix.clone();
+    let admin = jetstream::new(strongroom_testkit::nats_admin().await.unwrap());
+    let org = uuid::Uuid::now_v7();
+    let forged = format!("{prefix}.{org}.identity.user.created");
+
+    // Without credentials: the server does not let the connection in.
+    let Err(error) = async_nats::connect(strongroom_testkit::nats_url()).await else {
+        panic!("an anonymous client connected");
+    };
+    let error = error.to_string();
+    assert!(error.to_lowercase().contains("authorization"), "{error}");
+
+    // The vault, signed in, may not publish identity's events (nor any other service's).
+    let login = |service: &str| strongroom_events::NatsLogin {
+        user: service.to_owned(),
+        password: Some(strongroom_testkit::nats_password(service).into()),
+    };
+    let vault =
+        strongroom_events::connect(&strongroom_testkit::nats_url(), "vault", &login("vault"))
+            .await
+            .unwrap();
+    let vault_js = jetstream::new(vault.clone());
+    let published = tokio::time::timeout(Duration::from_secs(10), async {
+        vault_js
+            .publish(forged.clone(), "{}".into())
+            .await?
+            .await
+            .map(|_| ())
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+    })
+    .await;
+    assert!(
+        !matches!(published, Ok(Ok(()))),
+        "the vault published identity's event"
+    );
+    assert_eq!(count(&admin, &prefix, &forged).await, 0);
+
+    // Its own events it may publish.
+    let own = format!("{prefix}.{org}.vault.probe.published");
+    vault_js
+        .publish(own.clone(), "{}".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(count(&admin, &prefix, &own).await, 1);
+
+    // Neither the vault nor audit may delete the stream; it is still there.
+    let name = strongroom_events::stream_name(&prefix);
+    for service in ["vault", "audit"] {
+        let client =
+            strongroom_events::connect(&strongroom_testkit::nats_url(), service, &login(service))
+                .await
+                .unwrap();
+        let deleted = jetstream::new(client).delete_stream(&name).await;
+        assert!(deleted.is_err(), "{service} deleted the stream");
+    }
+    assert!(admin.get_stream(&name).await.is_ok());
+    stack.stop().await.unwrap();
+}
