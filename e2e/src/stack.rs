@@ -64,6 +64,7 @@ impl Stack {
             },
             grpc_ports: [0; 6],
             listeners: None,
+            database_passwords: None,
             trusted_proxies: String::new(),
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
@@ -147,6 +148,7 @@ impl Drop for Stack {
             .map(|s| self.config.database_name(s))
             .collect();
         strongroom_testkit::drop_databases(&names);
+        strongroom_testkit::drop_roles(&strongroom::database_roles(&self.config));
         // On a thread of its own: a test's runtime may be the one dropping the stack.
         let stream = strongroom_events::stream_name(&self.config.event_prefix);
         let redis_user = self.config.redis_user.clone();

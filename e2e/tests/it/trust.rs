@@ -279,3 +279,70 @@ async fn a_token_captured_inside_the_cluster_buys_its_capturer_nothing_more() {
     assert_eq!(s, StatusCode::CREATED, "{account}");
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_service_reaches_only_its_database_and_audit_cannot_rewrite_its_trail() {
+    use sqlx::Connection;
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let login = api.login_reply("", "admin", ADMIN_PASSWORD).await;
+    let msp = uuid::Uuid::parse_str(login["org_id"].as_str().unwrap()).unwrap();
+    let as_role = |service: &str, database: &str| {
+        let role = strongroom::database_role(&stack.config, service);
+        let server = strongroom_runtime::with_user(&stack.config.postgres_url, &role).unwrap();
+        format!("{server}/{}", stack.config.database_name(database))
+    };
+
+    // The vault's role cannot even connect to identity's database (users, hashes, keys).
+    let err = sqlx::PgConnection::connect(&as_role("vault", "identity"))
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    assert!(
+        sqlx::PgConnection::connect(&as_role("vault", "vault"))
+            .await
+            .is_ok()
+    );
+
+    // Audit's own role reads and adds trail rows, and can neither change nor remove one.
+    let mut audit = sqlx::PgConnection::connect(&as_role("audit", "audit"))
+        .await
+        .unwrap();
+    let trail = format!("org_{}.audit_events", msp.simple());
+    let count = format!("SELECT count(*) FROM {trail}");
+    let start = std::time::Instant::now();
+    let rows = loop {
+        let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+            .fetch_one(&mut audit)
+            .await
+            .unwrap();
+        if rows > 0 || start.elapsed() > Duration::from_secs(30) {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(rows > 0, "the admin's login reached the trail");
+    for statement in [
+        format!("UPDATE {trail} SET operation = 'forged'"),
+        format!("DELETE FROM {trail}"),
+        format!("TRUNCATE {trail}"),
+        format!("DROP TABLE {trail}"),
+    ] {
+        let err = sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
+            .execute(&mut audit)
+            .await
+            .unwrap_err();
+        let code = err
+            .as_database_error()
+            .and_then(|d| d.code())
+            .unwrap_or_default();
+        assert!(code == "42501", "{statement}: {err}");
+    }
+    let after: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+        .fetch_one(&mut audit)
+        .await
+        .unwrap();
+    assert!(after >= rows);
+    stack.stop().await.unwrap();
+}

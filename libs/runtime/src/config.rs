@@ -27,6 +27,10 @@ pub struct BaseConfig {
     pub database_url: String,
     /// The database role's password, inserted into `database_url`.
     pub database_password_file: Option<PathBuf>,
+    /// A separate role that owns the tables and changes their shape (migrations, org
+    /// schemas), when the service's own role may not (audit's); same host and database.
+    pub migration_database_user: Option<String>,
+    pub migration_database_password_file: Option<PathBuf>,
     pub db_max_connections: u32,
     pub nats_url: String,
     /// NATS user (default: the service's name, as the shipped server config names it)
@@ -68,6 +72,8 @@ impl BaseConfig {
             ops_addr: None,
             database_url: format!("postgres://postgres@127.0.0.1:5432/strongroom_{service}"),
             database_password_file: None,
+            migration_database_user: None,
+            migration_database_password_file: None,
             db_max_connections: 16,
             nats_url: "nats://127.0.0.1:4222".into(),
             nats_user: None,
@@ -104,6 +110,15 @@ impl BaseConfig {
     /// The database URL with the password from `database_password_file`, if any.
     pub fn database_url(&self) -> anyhow::Result<SecretString> {
         with_password(&self.database_url, self.database_password_file.as_deref())
+    }
+
+    /// The owner role's URL, when the service has one apart from its own.
+    pub fn migration_database_url(&self) -> anyhow::Result<Option<SecretString>> {
+        let Some(user) = &self.migration_database_user else {
+            return Ok(None);
+        };
+        let url = with_user(&self.database_url, user)?;
+        with_password(&url, self.migration_database_password_file.as_deref()).map(Some)
     }
 
     pub fn nats_login(&self) -> anyhow::Result<NatsLogin> {
@@ -149,6 +164,15 @@ pub fn redis_login(user: Option<&str>, password_file: Option<&Path>) -> anyhow::
         user: user.filter(|u| !u.is_empty()).map(str::to_owned),
         password: password_file.map(crate::read_secret).transpose()?,
     })
+}
+
+/// `url` (`postgres://[user[:password]@]host/db`) as `user`, without a password.
+pub fn with_user(url: &str, user: &str) -> anyhow::Result<String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .context("the database URL must look like postgres://user@host/database")?;
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    Ok(format!("{scheme}://{user}@{host}"))
 }
 
 /// `url` (`postgres://user@host/db`) with the password read from `password_file` put in.
@@ -201,6 +225,14 @@ mod tests {
         assert!(err.to_string().contains("name its user"), "{err}");
         let plain = super::with_password("postgres://svc@db/x", None).unwrap();
         assert_eq!(plain.expose_secret(), "postgres://svc@db/x");
+        assert_eq!(
+            super::with_user("postgres://a:pw@db:5432/x", "b").unwrap(),
+            "postgres://b@db:5432/x"
+        );
+        assert_eq!(
+            super::with_user("postgres://db/x", "b").unwrap(),
+            "postgres://b@db/x"
+        );
     }
 }
 

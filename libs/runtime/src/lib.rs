@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
 pub use batch::run_batches;
-pub use config::{BaseConfig, PreBound, redis_login, with_password};
+pub use config::{BaseConfig, PreBound, redis_login, with_password, with_user};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
 
 /// Every service answers health checks to every other (the gateway's readiness asks them).
@@ -80,15 +80,17 @@ pub async fn start(
         .await
         .context("reading session revocations")?;
     let database_url = config.database_url()?;
-    let db = TenantDb::connect(
+    let owner_url = config.migration_database_url()?;
+    let db = TenantDb::connect_as(
         database_url.expose_secret(),
+        owner_url.as_ref().map(|u| u.expose_secret()),
         config.db_max_connections,
         tenant,
     )
     .await
     .context("connecting to the service database")?;
     if let Some(global) = global {
-        strongroom_tenancy::migrate_global(db.global(), global)
+        strongroom_tenancy::migrate_global(db.owner(), global)
             .await
             .context("running global migrations")?;
     }

@@ -74,11 +74,66 @@ const CONNECTIONS_PER_AFFINE_POOL: u32 = 2;
 /// Prepared statements each of their connections keeps: a hot statement per org and
 /// table set, for the orgs of one pool; past it they are all prepared afresh.
 const STATEMENTS_PER_AFFINE_CONNECTION: usize = 1_000;
+/// Connections of a separate owner role: schema changes are rare and serialised anyway.
+const OWNER_CONNECTIONS: u32 = 2;
+
+/// With an owner role apart from the service's own: the service's role may read and add
+/// rows of every table the owner makes, now and later, and change or remove none (a service
+/// grants more on a table of its own where it must). Run before anything else.
+async fn grant_read_and_add(runtime: &PgPool, owner: &PgPool) -> Result<(), TenancyError> {
+    let role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(runtime)
+        .await?;
+    let owner_role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(owner)
+        .await?;
+    if role == owner_role {
+        return Ok(());
+    }
+    let role = quote_ident(&role);
+    let mut sql = format!(
+        "ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {role};
+         ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT ON TABLES TO {role};
+         GRANT USAGE ON SCHEMA public TO {role};
+         GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role};"
+    );
+    // Schemas made before (a database that predates the separate roles).
+    let registry: Option<String> =
+        sqlx::query_scalar("SELECT to_regclass('public.tenant_schemas')::text")
+            .fetch_one(owner)
+            .await?;
+    if registry.is_some() {
+        let schemas: Vec<String> =
+            sqlx::query_scalar("SELECT schema_name FROM public.tenant_schemas")
+                .fetch_all(owner)
+                .await?;
+        for schema in schemas {
+            let schema = quote_ident(&schema);
+            sql.push_str(&format!(
+                "GRANT USAGE ON SCHEMA {schema} TO {role};
+                 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {role};"
+            ));
+        }
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(owner)
+        .await?;
+    Ok(())
+}
+
+/// A quoted SQL identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
 
 /// A service's database: global tables in `public`, tenant tables in one schema per org.
 #[derive(Clone)]
 pub struct TenantDb {
     pool: PgPool,
+    /// The role that owns the schemas and tables and changes their shape (migrations,
+    /// provisioning, deletion, maintenance): `pool` itself unless the service runs as a
+    /// role with fewer rights (audit's, which may not change its trail).
+    owner: PgPool,
     // Connections an org always gets for hot paths, so its prepared statements and the
     // server's catalog and file entries for its tables are made once per connection of
     // one pool, not once per connection of the service: with a thousand orgs spread over
@@ -97,6 +152,17 @@ impl TenantDb {
         max_connections: u32,
         tenant_migrations: &'static Migrator,
     ) -> Result<Self, TenancyError> {
+        Self::connect_as(url, None, max_connections, tenant_migrations).await
+    }
+
+    /// Like [`Self::connect`], with schema changes made as the role of `owner_url` (a few
+    /// connections of their own) and everything else as the role of `url`.
+    pub async fn connect_as(
+        url: &str,
+        owner_url: Option<&str>,
+        max_connections: u32,
+        tenant_migrations: &'static Migrator,
+    ) -> Result<Self, TenancyError> {
         let options: PgConnectOptions = url.parse()?;
         // Half the connections serve the hot paths, each org always on the same pool of
         // them; the rest serve everything else.
@@ -111,6 +177,17 @@ impl TenantDb {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
+        let owner = match owner_url {
+            Some(owner_url) => {
+                let owner = PgPoolOptions::new()
+                    .max_connections(OWNER_CONNECTIONS)
+                    .connect_with(owner_url.parse()?)
+                    .await?;
+                grant_read_and_add(&pool, &owner).await?;
+                owner
+            }
+            None => pool.clone(),
+        };
         // Opened on first use, so services without hot paths never open them. Hot
         // statements look rows up by key and are planned once per connection: with custom
         // plans Postgres would plan every execution again, as a batch's id array makes the
@@ -145,10 +222,11 @@ impl TenantDb {
                 deleted_at timestamptz NOT NULL DEFAULT now()
             )",
         )
-        .execute(&pool)
+        .execute(&owner)
         .await?;
         Ok(Self {
             pool,
+            owner,
             affine,
             tenant_migrations,
             provisioned: Arc::default(),
@@ -158,6 +236,11 @@ impl TenantDb {
     /// The pool, for global (cross-tenant) tables in `public` only.
     pub fn global(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The owner's pool: global migrations, grants and maintenance (`VACUUM`) only.
+    pub fn owner(&self) -> &PgPool {
+        &self.owner
     }
 
     /// Starts a transaction scoped to one org's schema.
@@ -182,7 +265,7 @@ impl TenantDb {
             return Err(TenancyError::DeletedOrg(org));
         }
         let schema = schema_name(org);
-        migrate::migrate_schema(&self.pool, &schema, self.tenant_migrations).await?;
+        migrate::migrate_schema(&self.owner, &schema, self.tenant_migrations).await?;
         // Both columns follow from the org id, so a conflict on either (replicas racing)
         // is this same row.
         sqlx::query(
@@ -191,7 +274,7 @@ impl TenantDb {
         )
         .bind(org.0)
         .bind(&schema)
-        .execute(&self.pool)
+        .execute(&self.owner)
         .await?;
         self.remember(org);
         Ok(())
@@ -201,7 +284,7 @@ impl TenantDb {
     /// Idempotent and safe against a concurrent provisioning of the same org.
     pub async fn deprovision(&self, org: OrgId) -> Result<(), TenancyError> {
         let schema = schema_name(org);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
             .bind(&schema)
             .execute(&mut *tx)
@@ -256,7 +339,8 @@ impl TenantDb {
     pub async fn migrate_all(&self) -> Result<usize, TenancyError> {
         let orgs = self.provisioned_orgs().await?;
         for org in &orgs {
-            migrate::migrate_schema(&self.pool, &schema_name(*org), self.tenant_migrations).await?;
+            migrate::migrate_schema(&self.owner, &schema_name(*org), self.tenant_migrations)
+                .await?;
             self.remember(*org);
         }
         Ok(orgs.len())

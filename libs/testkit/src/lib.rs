@@ -113,6 +113,25 @@ pub fn drop_databases(names: &[String]) {
     }
 }
 
+/// Drops database roles (a stack's, after its databases).
+pub fn drop_roles(names: &[String]) {
+    for name in names {
+        let _ = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+            ])
+            .arg(format!("DROP ROLE IF EXISTS \"{name}\""))
+            .output();
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         drop_databases(std::slice::from_ref(&self.name));

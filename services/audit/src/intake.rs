@@ -87,8 +87,9 @@ pub async fn run_mover(db: TenantDb, shutdown: CancellationToken) {
         if housekeeping.elapsed() >= HOUSEKEEPING_EVERY {
             housekeeping = Instant::now();
             stuck.clear();
+            // Only the table's owner may vacuum it.
             if let Err(e) = sqlx::raw_sql("VACUUM public.audit_intake")
-                .execute(db.global())
+                .execute(db.owner())
                 .await
             {
                 tracing::warn!(error = %e, "vacuuming the audit intake failed");

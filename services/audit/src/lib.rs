@@ -10,6 +10,8 @@ mod store;
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use strongroom_auth::{Verifier, grpc_context};
 use strongroom_core::{Permission, to_status};
 use strongroom_proto::audit::audit_server::{Audit, AuditServer};
@@ -83,6 +85,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         &shutdown,
     )
     .await?;
+    store::grant_intake_rights(&base.db)
+        .await
+        .context("granting the audit role its rights")?;
     tokio::spawn(intake::run_mover(base.db.clone(), shutdown.clone()));
 
     let consumer = consume_events(

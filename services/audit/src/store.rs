@@ -6,6 +6,27 @@ use strongroom_proto::audit::AuditEvent;
 use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
 
+/// Lets the service's own role move intake rows (claim and delete them) when another role
+/// owns the tables. It may read and add rows of everything else, trails included, and
+/// change or remove none (see `TenantDb::connect_as`). Run at start-up, as the owner.
+pub async fn grant_intake_rights(db: &TenantDb) -> Result<(), TenancyError> {
+    let runtime: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(db.global())
+        .await?;
+    let owner: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(db.owner())
+        .await?;
+    if runtime != owner {
+        let role = strongroom_tenancy::quote_ident(&runtime);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "GRANT UPDATE, DELETE ON public.audit_intake TO {role}"
+        )))
+        .execute(db.owner())
+        .await?;
+    }
+    Ok(())
+}
+
 /// Stores events of several orgs in their trails, one statement per org; storing an event
 /// again changes nothing. Returns the orgs with no trail here yet (their events must wait);
 /// events of deleted orgs are dropped.

@@ -48,6 +48,9 @@ pub struct StackConfig {
     pub data_dir: PathBuf,
     /// gRPC ports of identity, tenant, vault, access, rotation, audit.
     pub grpc_ports: [u16; 6],
+    /// Set by `up` on a server where it made the services' roles: where their passwords
+    /// are; the services then connect as their roles.
+    pub database_passwords: Option<PathBuf>,
     /// Listeners already bound for `http_addr` and the gRPC ports (see [`Self::bind_all`]).
     pub listeners: Option<Listeners>,
     /// Proxies whose `X-Forwarded-For` names the client (`STRONGROOM_TRUSTED_PROXIES`).
@@ -111,6 +114,7 @@ impl StackConfig {
                 .map_or_else(|| PathBuf::from("strongroom-data"), PathBuf::from),
             grpc_ports: [7281, 7282, 7283, 7284, 7285, 7286],
             listeners: None,
+            database_passwords: None,
             trusted_proxies: var("TRUSTED_PROXIES").unwrap_or_default(),
             admin_password: match var("ADMIN_PASSWORD_FILE") {
                 Some(path) => Some(strongroom_runtime::read_secret(Path::new(&path))?),
@@ -182,6 +186,18 @@ impl StackConfig {
             self.postgres_url,
             self.database_name(service.as_str())
         );
+        if let Some(passwords) = &self.database_passwords {
+            let role = database_role(self, service.as_str());
+            base.database_url = strongroom_runtime::with_user(&base.database_url, &role)
+                .unwrap_or_else(|_| base.database_url.clone());
+            base.database_password_file = Some(passwords.join(format!("{role}.password")));
+            if service == Service::Audit {
+                let owner = database_role(self, AUDIT_OWNER);
+                base.migration_database_password_file =
+                    Some(passwords.join(format!("{owner}.password")));
+                base.migration_database_user = Some(owner);
+            }
+        }
         base.nats_url = self.nats_url.clone();
         base.redis_url = self.redis_url.clone();
         base.redis_user = self.redis_user.clone();
@@ -249,46 +265,189 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates each service's database if it is missing.
-pub async fn ensure_databases(config: &StackConfig) -> anyhow::Result<()> {
+/// The Postgres role `service` connects as (`<db_prefix>_<service>`), which owns its
+/// database; audit's tables are owned by `<db_prefix>_audit_owner` instead, so that its own
+/// role may add trail rows but never change or remove one.
+pub fn database_role(config: &StackConfig, service: &str) -> String {
+    format!("{}_{service}", config.db_prefix)
+}
+
+/// Every role [`ensure_databases`] makes.
+pub fn database_roles(config: &StackConfig) -> Vec<String> {
+    SERVICES
+        .iter()
+        .map(|s| database_role(config, s))
+        .chain([database_role(config, AUDIT_OWNER)])
+        .collect()
+}
+
+const AUDIT_OWNER: &str = "audit_owner";
+
+/// Creates each service's database if it is missing. On a server where it is superuser,
+/// it also creates one role per service (a random password kept in `data_dir/db`, 0600),
+/// makes each database (and whatever is in it) that role's, and lets no other role
+/// connect; it then returns where the passwords are, and the services connect as their
+/// roles. Elsewhere the operator makes the roles (see the README) and `None` is returned.
+pub async fn ensure_databases(config: &StackConfig) -> anyhow::Result<Option<PathBuf>> {
     let mut conn = sqlx::PgConnection::connect(&format!("{}/postgres", config.postgres_url))
         .await
         .with_context(|| format!("connecting to Postgres at {}", config.postgres_url))?;
+    for name in database_roles(config)
+        .into_iter()
+        .chain(SERVICES.iter().map(|s| config.database_name(s)))
+    {
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "database and role name {name:?} must be letters, digits and underscores"
+        );
+    }
+    let superuser: bool =
+        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut conn)
+            .await?;
+    let passwords = config.data_dir.join("db");
+    if superuser {
+        for role in database_roles(config) {
+            let password = role_password(&passwords, &role)?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DO $$ BEGIN CREATE ROLE \"{role}\" LOGIN;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+                 ALTER ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+            )))
+            .execute(&mut conn)
+            .await
+            .with_context(|| format!("creating the database role {role}"))?;
+        }
+    }
     for service in SERVICES {
         let name = config.database_name(service);
+        let owner = database_role(
+            config,
+            if service == "audit" {
+                AUDIT_OWNER
+            } else {
+                service
+            },
+        );
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
                 .bind(&name)
                 .fetch_one(&mut conn)
                 .await?;
-        if exists {
-            continue;
-        }
-        anyhow::ensure!(
-            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-            "database name {name:?} must be letters, digits and underscores"
-        );
-        let created = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        if !exists {
+            let owned = if superuser {
+                format!(" OWNER \"{owner}\"")
+            } else {
+                String::new()
+            };
+            let created = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE \"{name}\"{owned}"
+            )))
             .execute(&mut conn)
             .await;
-        // Another launcher may have created it meanwhile.
-        if let Err(e) = created {
-            let duplicate = e
-                .as_database_error()
-                .and_then(|d| d.code())
-                .is_some_and(|c| c == "42P04" || c == "23505");
-            if !duplicate {
-                return Err(e).with_context(|| format!("creating database {name}"));
+            // Another launcher may have created it meanwhile.
+            if let Err(e) = created {
+                let duplicate = e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|c| c == "42P04" || c == "23505");
+                if !duplicate {
+                    return Err(e).with_context(|| format!("creating database {name}"));
+                }
             }
         }
+        if superuser {
+            hand_over(
+                config,
+                &mut conn,
+                &name,
+                &owner,
+                &database_role(config, service),
+            )
+            .await?;
+        }
     }
+    Ok(superuser.then_some(passwords))
+}
+
+/// Makes `owner` the owner of database `name` and of everything in it that the superuser
+/// owns (a database made before roles were), and lets only `owner` and `runtime` connect.
+async fn hand_over(
+    config: &StackConfig,
+    conn: &mut sqlx::PgConnection,
+    name: &str,
+    owner: &str,
+    runtime: &str,
+) -> anyhow::Result<()> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE \"{name}\" OWNER TO \"{owner}\";
+         REVOKE CONNECT, TEMPORARY ON DATABASE \"{name}\" FROM PUBLIC;
+         GRANT CONNECT ON DATABASE \"{name}\" TO \"{runtime}\""
+    )))
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("handing database {name} to {owner}"))?;
+    let mut db = sqlx::PgConnection::connect(&format!("{}/{name}", config.postgres_url)).await?;
+    // Objects a superuser made in this database before it had an owner role.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DO $$
+         DECLARE r record;
+         BEGIN
+           FOR r IN SELECT nspname FROM pg_namespace
+                    WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                      AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' LOOP
+             EXECUTE format('ALTER SCHEMA %I OWNER TO \"{owner}\"', r.nspname);
+           END LOOP;
+           FOR r IN SELECT n.nspname, c.relname FROM pg_class c
+                    JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                      AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                      AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
+             EXECUTE format('ALTER TABLE %I.%I OWNER TO \"{owner}\"', r.nspname, r.relname);
+           END LOOP;
+           FOR r IN SELECT n.nspname, c.relname FROM pg_class c
+                    JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                      AND c.relkind = 'S'
+                      AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
+             EXECUTE format('ALTER SEQUENCE %I.%I OWNER TO \"{owner}\"', r.nspname, r.relname);
+           END LOOP;
+           FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p
+                    JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                      AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
+             EXECUTE format('ALTER FUNCTION %s OWNER TO \"{owner}\"', r.f);
+           END LOOP;
+         END $$"
+    )))
+    .execute(&mut db)
+    .await
+    .with_context(|| format!("handing the objects of {name} to {owner}"))?;
     Ok(())
+}
+
+/// The role's password from `dir/<role>.password`, made (random, 0600) if missing.
+fn role_password(dir: &Path, role: &str) -> anyhow::Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{role}.password"));
+    if !path.exists() {
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        write_private(&path, password.as_bytes())?;
+    }
+    let password = std::fs::read_to_string(&path)?.trim().to_owned();
+    anyhow::ensure!(
+        password.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{}: a role password here is letters and digits only",
+        path.display()
+    );
+    Ok(password)
 }
 
 /// Runs all seven services until `shutdown` or until one of them fails.
 pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     keygen(&config.data_dir)?;
-    ensure_databases(&config).await?;
+    let mut config = config;
+    config.database_passwords = ensure_databases(&config).await?;
     let base = |i| config.base(i);
 
     let mut services: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();

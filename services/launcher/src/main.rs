@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Check => {
             let config = strongroom::StackConfig::from_env()?;
-            strongroom::ensure_databases(&config).await?;
+            let _ = strongroom::ensure_databases(&config).await?;
             println!("configuration ok; databases reachable");
             Ok(())
         }
