@@ -210,6 +210,8 @@ pub fn redis_acl_rules(prefix: &str) -> Vec<String> {
         "+@connection",
         "+@transaction",
         "-@dangerous",
+        // Revocations are scored by the server's clock, read in their script.
+        "+time",
     ]
     .iter()
     .map(|r| (*r).to_owned())

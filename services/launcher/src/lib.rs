@@ -77,9 +77,13 @@ impl StackConfig {
             "local" => None,
             "transit" => Some((
                 var("KMS_TRANSIT_ADDR").context("STRONGROOM_KMS_TRANSIT_ADDR is required")?,
-                SecretString::from(
-                    var("KMS_TRANSIT_TOKEN").context("STRONGROOM_KMS_TRANSIT_TOKEN is required")?,
-                ),
+                match var("KMS_TRANSIT_TOKEN_FILE") {
+                    Some(path) => strongroom_runtime::read_secret(Path::new(&path))?,
+                    None => SecretString::from(
+                        var("KMS_TRANSIT_TOKEN")
+                            .context("STRONGROOM_KMS_TRANSIT_TOKEN_FILE (or _TOKEN) is required")?,
+                    ),
+                },
             )),
             other => anyhow::bail!("STRONGROOM_KMS must be local or transit, not {other:?}"),
         };

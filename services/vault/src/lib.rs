@@ -62,6 +62,7 @@ struct Own {
     kms_local_dir: Option<PathBuf>,
     kms_transit_addr: Option<String>,
     kms_transit_token: Option<SecretString>,
+    kms_transit_token_file: Option<std::path::PathBuf>,
     kms_transit_mount: Option<String>,
     reveal_cache_accounts: Option<usize>,
 }
@@ -82,8 +83,12 @@ impl Config {
                 addr: own.kms_transit_addr.context(
                     "STRONGROOM_KMS_TRANSIT_ADDR is required with STRONGROOM_KMS=transit",
                 )?,
-                token: own.kms_transit_token.context(
-                    "STRONGROOM_KMS_TRANSIT_TOKEN is required with STRONGROOM_KMS=transit",
+                token: match own.kms_transit_token_file {
+                    Some(path) => Some(strongroom_runtime::read_secret(&path)?),
+                    None => own.kms_transit_token,
+                }
+                .context(
+                    "STRONGROOM_KMS_TRANSIT_TOKEN_FILE (or _TOKEN) is required with STRONGROOM_KMS=transit",
                 )?,
                 mount: own.kms_transit_mount.unwrap_or_else(|| "transit".into()),
             },
