@@ -37,9 +37,26 @@ pub async fn connect(
     service: &str,
     login: &NatsLogin,
 ) -> Result<async_nats::Client, EventError> {
+    let name = service.to_owned();
     let mut options = async_nats::ConnectOptions::new()
         .name(format!("strongroom-{service}"))
-        .custom_inbox_prefix(inbox_prefix(service));
+        .custom_inbox_prefix(inbox_prefix(service))
+        // A refusal (a subject this user may not use, say) arrives apart from the call that
+        // caused it: log it with its cause.
+        .event_callback(move |event| {
+            let service = name.clone();
+            async move {
+                match event {
+                    async_nats::Event::ServerError(error) => {
+                        tracing::error!(%service, %error, "NATS refused an operation");
+                    }
+                    async_nats::Event::Disconnected | async_nats::Event::ClientError(_) => {
+                        tracing::warn!(%service, %event, "NATS connection");
+                    }
+                    other => tracing::debug!(%service, event = %other, "NATS connection"),
+                }
+            }
+        });
     if let Some(password) = &login.password {
         options =
             options.user_and_password(login.user.clone(), password.expose_secret().to_owned());
