@@ -14,14 +14,7 @@ use crate::api::Api;
 use crate::stack::{ADMIN_PASSWORD, Stack};
 
 /// The gRPC services, in the stack's port order.
-const SERVING: [Service; 6] = [
-    Service::Identity,
-    Service::Tenant,
-    Service::Vault,
-    Service::Access,
-    Service::Rotation,
-    Service::Audit,
-];
+const SERVING: [Service; 6] = Service::GRPC;
 
 fn port_of(stack: &Stack, service: Service) -> u16 {
     let i = SERVING.iter().position(|s| *s == service).unwrap();

@@ -94,23 +94,28 @@ pub async fn create_database(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drops databases whose name starts with `prefix` (used to clean up after a whole stack).
+/// Drops databases (used to clean up after a whole stack).
 pub fn drop_databases(names: &[String]) {
     for name in names {
-        let _ = std::process::Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-q",
-                "-c",
-            ])
-            .arg(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .output();
+        psql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
     }
+}
+
+/// Runs one statement as the superuser, outside any async runtime (a `Drop` may be on one).
+fn psql(statement: &str) {
+    let _ = std::process::Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-q",
+            "-c",
+        ])
+        .arg(statement)
+        .output();
 }
 
 /// Drops database roles (a stack's, after its databases).

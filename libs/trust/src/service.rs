@@ -24,6 +24,17 @@ impl Service {
         Service::Audit,
     ];
 
+    /// The services that serve gRPC (all but the gateway), in their default ports' order
+    /// (7281 to 7286).
+    pub const GRPC: [Service; 6] = [
+        Service::Identity,
+        Service::Tenant,
+        Service::Vault,
+        Service::Access,
+        Service::Rotation,
+        Service::Audit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Service::Gateway => "gateway",

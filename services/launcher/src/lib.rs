@@ -13,15 +13,6 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
-/// The services with a gRPC port, in the order of `StackConfig::grpc_ports`.
-const GRPC_SERVICES: [Service; 6] = [
-    Service::Identity,
-    Service::Tenant,
-    Service::Vault,
-    Service::Access,
-    Service::Rotation,
-    Service::Audit,
-];
 /// How often, in seconds, the identity service looks for scheduled directory imports.
 pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
 pub use strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS;
@@ -175,7 +166,8 @@ impl StackConfig {
     }
 
     fn base(&self, i: usize) -> BaseConfig {
-        let service = GRPC_SERVICES.get(i).copied().unwrap_or(Service::Identity);
+        // `grpc_ports` is in the order of `Service::GRPC`.
+        let service = Service::GRPC.get(i).copied().unwrap_or(Service::Identity);
         let port = self.grpc_ports.get(i).copied().unwrap_or_default();
         let mut base = BaseConfig::local(service, port);
         if let Some(listener) = self.listeners.as_ref().and_then(|l| l.grpc.get(i)) {
