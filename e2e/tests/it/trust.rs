@@ -332,6 +332,17 @@ async fn each_service_reaches_only_its_database_and_audit_cannot_rewrite_its_tra
             .unwrap_or_default();
         assert!(code == "42501", "{statement}: {err}");
     }
+    // Its outbox is a queue its relay claims and empties, not a record.
+    let outbox = format!("org_{}.outbox", msp.simple());
+    for statement in [
+        format!("SELECT seq FROM {outbox} FOR UPDATE SKIP LOCKED"),
+        format!("DELETE FROM {outbox} WHERE false"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
+            .execute(&mut audit)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
     let after: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
         .fetch_one(&mut audit)
         .await

@@ -116,9 +116,10 @@ impl Relay {
         });
         if due {
             // The schema name is made of the org id's hex digits only.
+            // Only the table's owner may vacuum it.
             let vacuum = format!("VACUUM {}.outbox", schema_name(org));
             if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(vacuum))
-                .execute(self.db.global())
+                .execute(self.db.owner())
                 .await
             {
                 tracing::warn!(%org, error = %e, "outbox vacuum failed");

@@ -80,7 +80,10 @@ const OWNER_CONNECTIONS: u32 = 2;
 /// With an owner role apart from the service's own: the service's role may read and add
 /// rows of every table the owner makes, now and later, and change or remove none (a service
 /// grants more on a table of its own where it must). Run before anything else.
-async fn grant_read_and_add(runtime: &PgPool, owner: &PgPool) -> Result<(), TenancyError> {
+async fn grant_read_and_add(
+    runtime: &PgPool,
+    owner: &PgPool,
+) -> Result<Option<String>, TenancyError> {
     let role: String = sqlx::query_scalar("SELECT current_user::text")
         .fetch_one(runtime)
         .await?;
@@ -88,9 +91,10 @@ async fn grant_read_and_add(runtime: &PgPool, owner: &PgPool) -> Result<(), Tena
         .fetch_one(owner)
         .await?;
     if role == owner_role {
-        return Ok(());
+        return Ok(None);
     }
-    let role = quote_ident(&role);
+    let runtime_role = quote_ident(&role);
+    let role = runtime_role.clone();
     let mut sql = format!(
         "ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {role};
          ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT ON TABLES TO {role};
@@ -113,12 +117,19 @@ async fn grant_read_and_add(runtime: &PgPool, owner: &PgPool) -> Result<(), Tena
                 "GRANT USAGE ON SCHEMA {schema} TO {role};
                  GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {role};"
             ));
+            sql.push_str(&outbox_rights(&schema, &role));
         }
     }
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(owner)
         .await?;
-    Ok(())
+    Ok(Some(runtime_role))
+}
+
+/// The relay claims (`FOR UPDATE`) and deletes the outbox rows it published: the outbox
+/// is a queue, not a record.
+fn outbox_rights(schema: &str, role: &str) -> String {
+    format!("GRANT UPDATE, DELETE ON {schema}.outbox TO {role};")
 }
 
 /// A quoted SQL identifier.
@@ -134,6 +145,8 @@ pub struct TenantDb {
     /// provisioning, deletion, maintenance): `pool` itself unless the service runs as a
     /// role with fewer rights (audit's, which may not change its trail).
     owner: PgPool,
+    /// The service's own role (quoted) when it is not the owner.
+    runtime_role: Option<String>,
     // Connections an org always gets for hot paths, so its prepared statements and the
     // server's catalog and file entries for its tables are made once per connection of
     // one pool, not once per connection of the service: with a thousand orgs spread over
@@ -177,16 +190,16 @@ impl TenantDb {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        let owner = match owner_url {
+        let (owner, runtime_role) = match owner_url {
             Some(owner_url) => {
                 let owner = PgPoolOptions::new()
                     .max_connections(OWNER_CONNECTIONS)
                     .connect_with(owner_url.parse()?)
                     .await?;
-                grant_read_and_add(&pool, &owner).await?;
-                owner
+                let role = grant_read_and_add(&pool, &owner).await?;
+                (owner, role)
             }
-            None => pool.clone(),
+            None => (pool.clone(), None),
         };
         // Opened on first use, so services without hot paths never open them. Hot
         // statements look rows up by key and are planned once per connection: with custom
@@ -227,6 +240,7 @@ impl TenantDb {
         Ok(Self {
             pool,
             owner,
+            runtime_role,
             affine,
             tenant_migrations,
             provisioned: Arc::default(),
@@ -266,6 +280,12 @@ impl TenantDb {
         }
         let schema = schema_name(org);
         migrate::migrate_schema(&self.owner, &schema, self.tenant_migrations).await?;
+        if let Some(role) = &self.runtime_role {
+            // The schema name is made of the org id's hex digits only.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(outbox_rights(&schema, role)))
+                .execute(&self.owner)
+                .await?;
+        }
         // Both columns follow from the org id, so a conflict on either (replicas racing)
         // is this same row.
         sqlx::query(
