@@ -59,11 +59,6 @@ impl CallerPolicy {
             .get(path)
             .is_some_and(|allowed| allowed.contains(&caller))
     }
-
-    /// Whether the table has an entry for `path`.
-    pub fn covers(&self, path: &str) -> bool {
-        self.table.contains_key(path)
-    }
 }
 
 impl<S> tower::Layer<S> for CallerPolicy {
