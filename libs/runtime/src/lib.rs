@@ -130,6 +130,20 @@ pub fn read_secret(path: &std::path::Path) -> anyhow::Result<secrecy::SecretStri
     Ok(secrecy::SecretString::from(value.to_owned()))
 }
 
+/// Writes a new file only its owner may read (0600 on Unix); fails if it exists.
+pub fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// Asks the tenant service for the MSP org, retrying until it answers or `shutdown`.
 pub async fn fetch_msp_org(
     tenant: &mut TenantClient<Channel>,

@@ -252,6 +252,11 @@ impl TenantDb {
         &self.pool
     }
 
+    /// The service's own role (quoted), when another role owns the tables.
+    pub fn runtime_role(&self) -> Option<&str> {
+        self.runtime_role.as_deref()
+    }
+
     /// The owner's pool: global migrations, grants and maintenance (`VACUUM`) only.
     pub fn owner(&self) -> &PgPool {
         &self.owner

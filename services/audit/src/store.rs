@@ -10,14 +10,7 @@ use uuid::Uuid;
 /// owns the tables. It may read and add rows of everything else, trails included, and
 /// change or remove none (see `TenantDb::connect_as`). Run at start-up, as the owner.
 pub async fn grant_intake_rights(db: &TenantDb) -> Result<(), TenancyError> {
-    let runtime: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(db.global())
-        .await?;
-    let owner: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(db.owner())
-        .await?;
-    if runtime != owner {
-        let role = strongroom_tenancy::quote_ident(&runtime);
+    if let Some(role) = db.runtime_role() {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "GRANT UPDATE, DELETE ON public.audit_intake TO {role}"
         )))

@@ -185,7 +185,6 @@ impl Identity {
         shutdown: CancellationToken,
     ) {
         let filter = format!("{prefix}.{}.tenant.{SAVED}", self.msp_org);
-        debug_assert!(NATS_CONSUMER.filter.is_some_and(|f| f.ends_with(SAVED)));
         loop {
             let app = self.clone();
             let consumed = strongroom_events::consume_filtered(
@@ -551,6 +550,12 @@ impl OnProvision for ReplicationHook {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_nats_permission_covers_the_subject_identity_consumes() {
+        let filter = super::NATS_CONSUMER.filter.unwrap();
+        assert_eq!(filter, format!("*.tenant.{}", super::SAVED));
+    }
+
     use super::*;
 
     #[test]

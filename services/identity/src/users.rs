@@ -429,22 +429,14 @@ fn write_initial_password(
     password: &SecretString,
 ) -> Result<(), IdentityError> {
     use secrecy::ExposeSecret;
-    use std::io::Write;
-    let failed = |e: std::io::Error| {
-        IdentityError::Config(format!(
-            "cannot write the first admin password to {}: {e}",
-            path.display()
-        ))
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(failed)?;
-    }
-    // A file left from an earlier first start that never completed is replaced.
-    let _ = std::fs::remove_file(path);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(failed)?;
-    writeln!(file, "{}", password.expose_secret()).map_err(failed)
+    let written = (|| {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // A file left from an earlier first start that never completed is replaced.
+        let _ = std::fs::remove_file(path);
+        strongroom_runtime::write_private_file(path, password.expose_secret().as_bytes())
+    })();
+    written
+        .map_err(|e| IdentityError::Config(format!("cannot write the first admin password: {e:#}")))
 }

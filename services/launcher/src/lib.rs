@@ -243,21 +243,8 @@ pub fn keygen(dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let (private, public) = strongroom_auth::generate_keypair()?;
-    write_private(&private_path, private.as_bytes())?;
+    strongroom_runtime::write_private_file(&private_path, private.as_bytes())?;
     std::fs::write(dir.join("jwt-public.pem"), public)?;
-    Ok(())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
     Ok(())
 }
 
@@ -428,7 +415,7 @@ fn role_password(dir: &Path, role: &str) -> anyhow::Result<String> {
     let path = dir.join(format!("{role}.password"));
     if !path.exists() {
         let password = uuid::Uuid::new_v4().simple().to_string();
-        write_private(&path, password.as_bytes())?;
+        strongroom_runtime::write_private_file(&path, password.as_bytes())?;
     }
     let password = std::fs::read_to_string(&path)?.trim().to_owned();
     anyhow::ensure!(
