@@ -50,13 +50,36 @@ struct AccessGrpc {
 
 /// PMP's entitlement model: a password is reachable by its owner or through a share.
 /// Being an administrator (of the org or of the MSP) grants nothing by itself.
-fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> bool {
+fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> Decision {
     match operation {
         Operation::View | Operation::Reveal | Operation::Modify | Operation::Manage => {
-            owner == ctx.user()
+            if owner == ctx.user() {
+                Decision::OWNER
+            } else {
+                Decision::REFUSED
+            }
         }
-        Operation::Unspecified => false,
+        Operation::Unspecified => Decision::REFUSED,
     }
+}
+
+/// An answer, and whether it lasts: an owner's rights rest on the vault's row alone, while
+/// a refusal may turn into a share's grant here at any time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Decision {
+    allowed: bool,
+    lasting: bool,
+}
+
+impl Decision {
+    const OWNER: Self = Self {
+        allowed: true,
+        lasting: true,
+    };
+    const REFUSED: Self = Self {
+        allowed: false,
+        lasting: false,
+    };
 }
 
 fn operation(check: &CheckRequest) -> Operation {
@@ -74,7 +97,7 @@ impl Access for AccessGrpc {
         let owner =
             UserId::parse(&req.owner_id).map_err(|e| Status::invalid_argument(e.to_string()))?;
         Ok(Response::new(CheckResponse {
-            allowed: decide(&ctx, owner, operation(req)),
+            allowed: decide(&ctx, owner, operation(req)).allowed,
         }))
     }
 
@@ -82,23 +105,25 @@ impl Access for AccessGrpc {
         &self,
         request: Request<CheckBatchRequest>,
     ) -> Result<Response<CheckBatchResponse>, Status> {
-        let allowed = request
+        let (allowed, lasting) = request
             .get_ref()
             .items
             .iter()
             .map(|item| {
                 let Some(check) = &item.check else {
-                    return false;
+                    return Decision::REFUSED;
                 };
                 let Ok(ctx) = RequestContext::verify(&self.verifier, &item.token, None, None)
                 else {
-                    return false;
+                    return Decision::REFUSED;
                 };
-                UserId::parse(&check.owner_id)
-                    .is_ok_and(|owner| decide(&ctx, owner, operation(check)))
+                UserId::parse(&check.owner_id).map_or(Decision::REFUSED, |owner| {
+                    decide(&ctx, owner, operation(check))
+                })
             })
-            .collect();
-        Ok(Response::new(CheckBatchResponse { allowed }))
+            .map(|d| (d.allowed, d.lasting))
+            .unzip();
+        Ok(Response::new(CheckBatchResponse { allowed, lasting }))
     }
 }
 
@@ -123,18 +148,33 @@ mod tests {
     #[test]
     fn only_the_owner_may_reveal_whatever_the_role() {
         let owner = UserId::new();
-        assert!(decide(
-            &ctx(owner, Role::PasswordUser),
-            owner,
-            Operation::Reveal
-        ));
+        assert_eq!(
+            decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal),
+            Decision::OWNER
+        );
         for role in Role::ALL {
-            assert!(!decide(&ctx(UserId::new(), role), owner, Operation::Reveal));
+            assert!(!decide(&ctx(UserId::new(), role), owner, Operation::Reveal).allowed);
         }
-        assert!(!decide(
-            &ctx(owner, Role::PasswordUser),
+        assert!(
+            !decide(
+                &ctx(owner, Role::PasswordUser),
+                owner,
+                Operation::Unspecified
+            )
+            .allowed
+        );
+    }
+
+    #[test]
+    fn only_an_owners_answer_lasts() {
+        let owner = UserId::new();
+        assert!(decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal).lasting);
+        // A refusal may become a share's grant: the vault must ask again.
+        let other = decide(
+            &ctx(UserId::new(), Role::Administrator),
             owner,
-            Operation::Unspecified
-        ));
+            Operation::Reveal,
+        );
+        assert!(!other.allowed && !other.lasting);
     }
 }

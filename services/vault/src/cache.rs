@@ -8,10 +8,16 @@
 //!
 //! An org of up to [`WHOLE_ORG_ACCOUNTS`] accounts is read whole the first time one of its
 //! accounts is wanted at a generation: applications fetch many of an org's accounts, and the
-//! org's later reveals, found or not, then need no read of its tables at all.
+//! org's later reveals, found or not, then need no read of its tables at all. A larger org is
+//! read by account, and loaded whole in the background (as far as the capacity allows), at
+//! most once per generation and spending at most a tenth of the time on it (see [`Load`]).
+//!
+//! Beside each kept row are the users the access service allowed to reveal it with an answer
+//! that lasts (an owner's): while the row stands, their reveals need no access call.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use strongroom_core::OrgId;
 use strongroom_tenancy::TenantDb;
@@ -27,9 +33,22 @@ pub struct OrgRead {
     pub org: OrgId,
     /// The accounts the batch wants that are not kept.
     pub wanted: Vec<Uuid>,
-    /// Read every account of the org (up to one more than [`WHOLE_ORG_ACCOUNTS`]), not only
-    /// the wanted ones.
+    /// Read every account of the org (up to one more than `limit`), not only the wanted ones.
     pub whole: bool,
+    /// A whole read keeps the org whole if it has at most this many accounts.
+    pub limit: usize,
+}
+
+/// A background load of a large org: how much of the time it may take. A load that took `t`
+/// is followed by the org's next one no sooner than `t × LOAD_PAUSE_FACTOR` later, so an org
+/// whose generation keeps moving is reloaded at most a tenth of the time.
+const LOAD_PAUSE_FACTOR: u32 = 9;
+
+/// Background loads of one org: whether one runs, and when the next may start.
+#[derive(Default)]
+struct Load {
+    running: bool,
+    not_before: Option<Instant>,
 }
 
 pub struct SecretCache {
@@ -42,8 +61,14 @@ pub struct SecretCache {
 struct Kept {
     orgs: HashMap<OrgId, OrgSecrets>,
     accounts: usize,
-    /// Orgs found to have more than [`WHOLE_ORG_ACCOUNTS`] accounts: read by account.
+    /// Orgs found to have more than [`WHOLE_ORG_ACCOUNTS`] accounts: read by account, and
+    /// loaded whole in the background.
     large: HashSet<OrgId>,
+    /// Orgs too large to keep whole at all: never loaded.
+    too_large: HashSet<OrgId>,
+    loads: HashMap<OrgId, Load>,
+    /// Lasting allowances kept, over all orgs (bounded by the capacity too).
+    allowances: usize,
 }
 
 struct OrgSecrets {
@@ -51,6 +76,15 @@ struct OrgSecrets {
     /// Every account of the org is kept: one not kept does not exist.
     whole: bool,
     secrets: HashMap<Uuid, Arc<CurrentSecret>>,
+    /// (account, user): the access service's lasting "allowed" for this row.
+    allowed: HashSet<(Uuid, Uuid)>,
+}
+
+/// A row kept now for a reveal, before its org's generation is read again.
+pub struct Peeked {
+    pub secret: Arc<CurrentSecret>,
+    /// The caller already holds a lasting allowance for it.
+    pub allowed: bool,
 }
 
 impl SecretCache {
@@ -92,6 +126,7 @@ impl SecretCache {
                     org,
                     wanted,
                     whole: false,
+                    limit: WHOLE_ORG_ACCOUNTS,
                 })
                 .collect();
             return (Vec::new(), reads);
@@ -130,6 +165,7 @@ impl SecretCache {
                 org,
                 wanted: missing,
                 whole,
+                limit: WHOLE_ORG_ACCOUNTS,
             });
         }
         (found, reads)
@@ -153,11 +189,14 @@ impl SecretCache {
         let mut again = Vec::new();
         for read in reads {
             let rows = by_org.remove(&read.org.0).unwrap_or_default();
-            let whole = read.whole && rows.len() <= WHOLE_ORG_ACCOUNTS;
+            let whole = read.whole && rows.len() <= read.limit;
             if let (Some(kept), Some(&generation)) =
                 (kept.as_deref_mut(), generations.get(&read.org))
             {
                 if read.whole && !whole {
+                    if read.limit >= self.capacity {
+                        kept.too_large.insert(read.org);
+                    }
                     kept.large.insert(read.org);
                 }
                 kept.keep(self.capacity, read.org, generation, whole, &rows);
@@ -180,6 +219,7 @@ impl SecretCache {
                         org: read.org,
                         wanted: missing,
                         whole: false,
+                        limit: WHOLE_ORG_ACCOUNTS,
                     });
                 }
             }
@@ -198,8 +238,104 @@ impl SecretCache {
         if let Ok(mut kept) = self.kept.lock() {
             kept.drop_org(org);
             kept.large.remove(&org);
+            kept.too_large.remove(&org);
+            kept.loads.remove(&org);
         }
         Ok(())
+    }
+
+    /// The rows kept now for these (org, account, user) reveals, whatever their org's
+    /// generation: the access service may be asked about them while the generations are
+    /// read, and its answer used only if the very same row is still current afterwards.
+    pub fn peek(&self, wanted: &[(OrgId, Uuid, Uuid)]) -> Vec<Option<Peeked>> {
+        let Ok(kept) = self.kept.lock() else {
+            return wanted.iter().map(|_| None).collect();
+        };
+        wanted
+            .iter()
+            .map(|(org, account, user)| {
+                let o = kept.orgs.get(org)?;
+                Some(Peeked {
+                    secret: o.secrets.get(account)?.clone(),
+                    allowed: o.allowed.contains(&(*account, *user)),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether `user` holds a lasting allowance for the account's row kept at the org's
+    /// current generation.
+    pub fn allowed(
+        &self,
+        generations: &HashMap<OrgId, i64>,
+        org: OrgId,
+        account: Uuid,
+        user: Uuid,
+    ) -> bool {
+        let Ok(kept) = self.kept.lock() else {
+            return false;
+        };
+        kept.orgs.get(&org).is_some_and(|o| {
+            Some(o.generation) == generations.get(&org).copied()
+                && o.allowed.contains(&(account, user))
+        })
+    }
+
+    /// Keeps the access service's lasting allowances (org, account, user), given for rows
+    /// current at `generations`, beside those rows while they stand.
+    pub fn allow(&self, generations: &HashMap<OrgId, i64>, allowances: &[(OrgId, Uuid, Uuid)]) {
+        let Ok(mut guard) = self.kept.lock() else {
+            return;
+        };
+        let kept = &mut *guard;
+        for (org, account, user) in allowances {
+            if kept.allowances >= self.capacity {
+                return;
+            }
+            let Some(o) = kept.orgs.get_mut(org) else {
+                continue;
+            };
+            if Some(o.generation) == generations.get(org).copied()
+                && o.secrets.contains_key(account)
+                && o.allowed.insert((*account, *user))
+            {
+                kept.allowances += 1;
+            }
+        }
+    }
+
+    /// Whether a background load of this large org should start now (it then counts as
+    /// running until [`SecretCache::loaded`]): once per generation, one at a time, and
+    /// paced by how long the last one took.
+    pub fn start_load(&self, org: OrgId) -> Option<OrgRead> {
+        let mut kept = self.kept.lock().ok()?;
+        if !kept.large.contains(&org)
+            || kept.too_large.contains(&org)
+            || kept.orgs.get(&org).is_some_and(|o| o.whole)
+        {
+            return None;
+        }
+        let load = kept.loads.entry(org).or_default();
+        if load.running || load.not_before.is_some_and(|t| Instant::now() < t) {
+            return None;
+        }
+        load.running = true;
+        Some(OrgRead {
+            org,
+            wanted: Vec::new(),
+            whole: true,
+            limit: self.capacity,
+        })
+    }
+
+    /// A background load of `org` ended after `took`.
+    pub fn loaded(&self, org: OrgId, took: Duration) {
+        if let Ok(mut kept) = self.kept.lock()
+            && let Some(load) = kept.loads.get_mut(&org)
+        {
+            load.running = false;
+            load.not_before = Some(Instant::now() + took * LOAD_PAUSE_FACTOR);
+        }
     }
 }
 
@@ -207,6 +343,7 @@ impl Kept {
     fn drop_org(&mut self, org: OrgId) {
         if let Some(dropped) = self.orgs.remove(&org) {
             self.accounts -= dropped.secrets.len();
+            self.allowances -= dropped.allowed.len();
         }
     }
 
@@ -245,6 +382,7 @@ impl Kept {
             generation,
             whole: false,
             secrets: HashMap::new(),
+            allowed: HashSet::new(),
         });
         // Rows of the same generation never make a whole org partial.
         entry.whole |= whole && fits;
@@ -261,7 +399,7 @@ impl Kept {
             }
         }
         if entry.secrets.is_empty() && !entry.whole {
-            self.orgs.remove(&org);
+            self.drop_org(org);
         }
     }
 }
@@ -355,5 +493,77 @@ mod tests {
         let kept = cache.kept.lock().unwrap();
         let counted: usize = kept.orgs.values().map(|o| o.secrets.len()).sum();
         assert!(kept.accounts <= 3 && counted == kept.accounts);
+    }
+
+    #[test]
+    fn a_lasting_allowance_holds_only_while_its_row_does() {
+        let cache = SecretCache::new(100);
+        let org = OrgId::new();
+        let (x, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let at = |g: i64| HashMap::from([(org, g)]);
+        let (_, reads) = cache.take(&at(1), vec![(org, vec![x])]);
+        cache.keep(&at(1), &reads, vec![row(org, x)]);
+
+        // Given at another generation: not kept.
+        cache.allow(&at(2), &[(org, x, user)]);
+        assert!(!cache.allowed(&at(1), org, x, user));
+        cache.allow(&at(1), &[(org, x, user)]);
+        assert!(cache.allowed(&at(1), org, x, user));
+        assert!(
+            !cache.allowed(&at(1), org, x, Uuid::new_v4()),
+            "another user"
+        );
+        let peeked = cache.peek(&[(org, x, user), (org, Uuid::new_v4(), user)]);
+        assert!(peeked[0].as_ref().is_some_and(|p| p.allowed) && peeked[1].is_none());
+
+        // The org changes: the allowance goes with the row.
+        assert!(!cache.allowed(&at(2), org, x, user));
+        cache.take(&at(2), vec![(org, vec![x])]);
+        assert!(cache.kept.lock().unwrap().allowances == 0);
+    }
+
+    #[test]
+    fn a_large_org_is_loaded_in_the_background_once_at_a_time_and_paced() {
+        let cache = SecretCache::new(10_000);
+        let org = OrgId::new();
+        let at = HashMap::from([(org, 1)]);
+        assert!(cache.start_load(org).is_none(), "not known to be large yet");
+        let (_, reads) = cache.take(&at, vec![(org, vec![Uuid::new_v4()])]);
+        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
+            .map(|_| row(org, Uuid::new_v4()))
+            .collect();
+        cache.keep(&at, &reads, first);
+
+        let load = cache.start_load(org).expect("a load starts");
+        assert!(load.whole && load.limit == 10_000);
+        assert!(cache.start_load(org).is_none(), "one at a time");
+        cache.loaded(org, Duration::from_secs(3600));
+        assert!(
+            cache.start_load(org).is_none(),
+            "paced by the last load's time"
+        );
+
+        let all: Vec<OrgSecret> = (0..2_000).map(|_| row(org, Uuid::new_v4())).collect();
+        let wanted = all[1_500].secret.account_id;
+        cache.keep(&at, std::slice::from_ref(&load), all);
+        let (found, reads) = cache.take(&at, vec![(org, vec![wanted, Uuid::new_v4()])]);
+        assert_eq!((ids(&found), reads.len()), (vec![wanted], 0), "kept whole");
+    }
+
+    #[test]
+    fn an_org_larger_than_the_cache_is_never_loaded_again() {
+        let cache = SecretCache::new(1_500);
+        let org = OrgId::new();
+        let at = HashMap::from([(org, 1)]);
+        let (_, reads) = cache.take(&at, vec![(org, vec![Uuid::new_v4()])]);
+        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
+            .map(|_| row(org, Uuid::new_v4()))
+            .collect();
+        cache.keep(&at, &reads, first);
+        let load = cache.start_load(org).expect("a load starts");
+        let all: Vec<OrgSecret> = (0..=1_500).map(|_| row(org, Uuid::new_v4())).collect();
+        cache.keep(&at, std::slice::from_ref(&load), all);
+        cache.loaded(org, Duration::ZERO);
+        assert!(cache.start_load(org).is_none());
     }
 }

@@ -27,6 +27,7 @@ use crate::cache::{OrgRead, SecretCache};
 use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
+use std::time::Instant;
 
 /// Calls (each a batch of its own, of up to 256 reveals from a gateway) merged into one
 /// batch at most: a batch's access check and audit records carry a token per reveal, and
@@ -36,6 +37,21 @@ const MAX_CALLS: usize = 4;
 const BATCHES_IN_FLIGHT: usize = 2;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
+
+/// The access service's answer for one reveal, and whether it lasts while the row stands.
+#[derive(Clone, Copy)]
+struct Decision {
+    allowed: bool,
+    lasting: bool,
+}
+
+impl Decision {
+    /// A lasting allowance already kept beside the row.
+    const KEPT: Self = Self {
+        allowed: true,
+        lasting: false,
+    };
+}
 
 /// What a reveal gets if the batch it ran in gave it no result (never expected).
 pub fn no_result() -> Reply {
@@ -188,14 +204,36 @@ impl Revealer {
             return Ok(batch.iter().map(missing).collect());
         }
         let orgs: Vec<OrgId> = wanted.iter().map(|(org, _)| *org).collect();
+        // The access service is asked about the rows kept now while the generations are
+        // read; its answers count only for rows still current afterwards.
+        let peeked = self.cache.peek(
+            &batch
+                .iter()
+                .map(|p| (p.ctx.org(), p.account.0, p.ctx.user().0))
+                .collect::<Vec<_>>(),
+        );
+        let early_rows: Vec<Option<&CurrentSecret>> = peeked
+            .iter()
+            .map(|p| p.as_ref().filter(|p| !p.allowed).map(|p| &*p.secret))
+            .collect();
         // Generations first: a row kept or read after them is at least as new as they are.
-        let generations = SecretCache::generations(&self.db, &orgs).await?;
+        let (generations, early) = tokio::try_join!(
+            async {
+                SecretCache::generations(&self.db, &orgs)
+                    .await
+                    .map_err(VaultError::from)
+            },
+            self.decide(batch, &early_rows),
+        )?;
         let (mut found, mut reads) = self.cache.take(&generations, wanted);
         // A second round only for orgs read whole that proved too large to keep whole.
         while !reads.is_empty() {
             let rows = self.read(&reads).await?;
             let (wanted_rows, again) = self.cache.keep(&generations, &reads, rows);
             found.extend(wanted_rows);
+            for read in reads.iter().filter(|r| !r.whole) {
+                self.load_in_background(read.org);
+            }
             reads = again;
         }
         let found: HashMap<(Uuid, Uuid), OrgSecret> = found
@@ -206,7 +244,45 @@ impl Revealer {
             .iter()
             .map(|p| found.get(&(p.ctx.org().0, p.account.0)))
             .collect();
-        let allowed = self.decide(batch, &secrets).await?;
+        // Each found row's answer: a lasting one kept beside it, the early one if it was given
+        // for this very row, or else one asked now.
+        let mut decisions: Vec<Option<Decision>> = (0..batch.len())
+            .map(|i| {
+                let (p, s) = (&batch[i], secrets[i]?);
+                if self
+                    .cache
+                    .allowed(&generations, p.ctx.org(), p.account.0, p.ctx.user().0)
+                {
+                    return Some(Decision::KEPT);
+                }
+                match (&peeked[i], early[i]) {
+                    (Some(k), Some(d)) if Arc::ptr_eq(&k.secret, &s.secret) => Some(d),
+                    _ => None,
+                }
+            })
+            .collect();
+        let late_rows: Vec<Option<&CurrentSecret>> = secrets
+            .iter()
+            .zip(&decisions)
+            .map(|(s, d)| s.filter(|_| d.is_none()).map(|s| &*s.secret))
+            .collect();
+        let late = self.decide(batch, &late_rows).await?;
+        for (d, late) in decisions.iter_mut().zip(late) {
+            if d.is_none() {
+                *d = late;
+            }
+        }
+        let lasting: Vec<(OrgId, Uuid, Uuid)> = batch
+            .iter()
+            .zip(&decisions)
+            .filter(|(_, d)| d.is_some_and(|d| d.allowed && d.lasting))
+            .map(|(p, _)| (p.ctx.org(), p.account.0, p.ctx.user().0))
+            .collect();
+        self.cache.allow(&generations, &lasting);
+        let allowed: Vec<bool> = decisions
+            .iter()
+            .map(|d| d.is_some_and(|d| d.allowed))
+            .collect();
 
         // Each result with the index of the record that must be stored before it is given.
         let mut records = Vec::new();
@@ -247,19 +323,30 @@ impl Revealer {
             .collect())
     }
 
-    /// The rows of these reads, each org's on the connections it always gets.
     async fn read(&self, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultError> {
-        let orgs: Vec<OrgId> = reads.iter().map(|r| r.org).collect();
-        let groups = self.db.statements_over(&orgs).await?;
-        Ok(futures::future::try_join_all(
-            groups
-                .iter()
-                .map(|group| store::find_current_secrets(group, reads)),
-        )
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
+        read(&self.db, reads).await
+    }
+
+    /// Loads a large org's rows whole, in the background, when the cache asks for it.
+    fn load_in_background(&self, org: OrgId) {
+        let Some(load) = self.cache.start_load(org) else {
+            return;
+        };
+        let (db, cache) = (self.db.clone(), self.cache.clone());
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let loaded = async {
+                let generations = SecretCache::generations(&db, &[org]).await?;
+                let rows = read(&db, std::slice::from_ref(&load)).await?;
+                cache.keep(&generations, std::slice::from_ref(&load), rows);
+                Ok::<_, VaultError>(())
+            }
+            .await;
+            if let Err(e) = loaded {
+                tracing::warn!(%org, error = %e, "loading an org's sealed rows failed");
+            }
+            cache.loaded(org, started.elapsed());
+        });
     }
 
     /// Stores the records in their orgs' audit trails, in one call; whether each was stored.
@@ -285,17 +372,18 @@ impl Revealer {
         }
     }
 
-    /// The access service's decision for each found secret, in one call.
+    /// The access service's answer for each reveal with a row, in one call (`None` where
+    /// there is no row).
     async fn decide(
         &self,
         batch: &[Reveal],
-        secrets: &[Option<&OrgSecret>],
-    ) -> Result<Vec<bool>, VaultError> {
+        rows: &[Option<&CurrentSecret>],
+    ) -> Result<Vec<Option<Decision>>, VaultError> {
         let items: Vec<CheckItem> = batch
             .iter()
-            .zip(secrets)
+            .zip(rows)
             .filter_map(|(p, s)| {
-                let s = &(*s)?.secret;
+                let s = (*s)?;
                 Some(CheckItem {
                     token: p.ctx.token().to_owned(),
                     check: Some(CheckRequest {
@@ -308,27 +396,30 @@ impl Revealer {
             })
             .collect();
         let asked = items.len();
-        let mut answers = if asked == 0 {
-            Vec::new()
-        } else {
-            self.access
-                .clone()
-                .check_batch(CheckBatchRequest { items })
-                .await
-                .map_err(VaultError::Access)?
-                .into_inner()
-                .allowed
-        };
-        if answers.len() != asked {
+        if asked == 0 {
+            return Ok(rows.iter().map(|_| None).collect());
+        }
+        let answer = self
+            .access
+            .clone()
+            .check_batch(CheckBatchRequest { items })
+            .await
+            .map_err(VaultError::Access)?
+            .into_inner();
+        if answer.allowed.len() != asked || answer.lasting.len() != asked {
             return Err(VaultError::Access(tonic::Status::internal(
                 "the access service answered a different number of checks",
             )));
         }
-        // Spread the answers back over the batch; reveals with no secret get `false`.
-        answers.reverse();
-        Ok(secrets
+        // Spread the answers back over the batch.
+        let mut answers = answer
+            .allowed
+            .into_iter()
+            .zip(answer.lasting)
+            .map(|(allowed, lasting)| Decision { allowed, lasting });
+        Ok(rows
             .iter()
-            .map(|s| s.is_some() && answers.pop().unwrap_or(false))
+            .map(|s| s.and_then(|_| answers.next()))
             .collect())
     }
 
@@ -360,6 +451,21 @@ impl Revealer {
             .map(Zeroizing::new)
             .map_err(|_| VaultError::InvalidInput("stored password is not text".into()))
     }
+}
+
+/// The rows of these reads, each org's on the connections it always gets.
+async fn read(db: &TenantDb, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultError> {
+    let orgs: Vec<OrgId> = reads.iter().map(|r| r.org).collect();
+    let groups = db.statements_over(&orgs).await?;
+    Ok(futures::future::try_join_all(
+        groups
+            .iter()
+            .map(|group| store::find_current_secrets(group, reads)),
+    )
+    .await?
+    .into_iter()
+    .flatten()
+    .collect())
 }
 
 /// The audit record of a reveal (or a refused one) of `secret` by the caller.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantTx, ToSql};
 use uuid::Uuid;
 
-use crate::cache::{OrgRead, WHOLE_ORG_ACCOUNTS};
+use crate::cache::OrgRead;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ResourceRow {
@@ -146,15 +146,19 @@ impl TryFrom<Row> for OrgSecret {
 }
 
 /// The current secrets of a group of orgs' reads: one prepared statement per org, all sent
-/// together on one connection. A whole read returns at most one row more than
-/// [`WHOLE_ORG_ACCOUNTS`], so the caller can tell the org is larger.
+/// together on one connection. A whole read returns at most one row more than its limit, so
+/// the caller can tell the org is larger.
 pub async fn find_current_secrets(
     group: &OrgsStatements<'_>,
     reads: &[OrgRead],
 ) -> Result<Vec<OrgSecret>, TenancyError> {
-    const WHOLE_LIMIT: i64 = WHOLE_ORG_ACCOUNTS as i64 + 1;
+    let reads: Vec<(&OrgRead, i64)> = reads
+        .iter()
+        .filter(|r| group.orgs().contains(&r.org))
+        .map(|r| (r, i64::try_from(r.limit).unwrap_or(i64::MAX - 1) + 1))
+        .collect();
     let mut statements = Vec::new();
-    for read in reads.iter().filter(|r| group.orgs().contains(&r.org)) {
+    for (read, whole_limit) in &reads {
         let filter = if read.whole {
             "LIMIT $2"
         } else {
@@ -172,7 +176,7 @@ pub async fn find_current_secrets(
             group.table(read.org, "secrets")?,
         );
         let second: &(dyn ToSql + Sync) = if read.whole {
-            &WHOLE_LIMIT
+            whole_limit
         } else {
             &read.wanted
         };
