@@ -18,7 +18,7 @@ pub struct Stack {
     shutdown: CancellationToken,
     runtime: Option<tokio::runtime::Runtime>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl Stack {
@@ -89,7 +89,7 @@ impl Stack {
             shutdown,
             runtime: Some(runtime),
             task: Some(task),
-            _data: data,
+            data,
         };
         let health = format!("{}/healthz", stack.base_url);
         let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {
@@ -143,15 +143,70 @@ impl Drop for Stack {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
-        let names: Vec<String> = strongroom::SERVICES
-            .iter()
-            .map(|s| self.config.database_name(s))
-            .collect();
-        strongroom_testkit::drop_databases(&names);
-        strongroom_testkit::drop_roles(&strongroom::database_roles(&self.config));
+        self.leftovers().remove();
+    }
+}
+
+impl Stack {
+    /// What the stack leaves outside its process: removed when it is dropped, or by whoever
+    /// killed the process it ran in.
+    pub fn leftovers(&self) -> Leftovers {
+        Leftovers {
+            databases: strongroom::SERVICES
+                .iter()
+                .map(|s| self.config.database_name(s))
+                .collect(),
+            roles: strongroom::database_roles(&self.config),
+            stream: strongroom_events::stream_name(&self.config.event_prefix),
+            redis_user: self.config.redis_user.clone(),
+            data_dir: self.data.path().to_owned(),
+        }
+    }
+}
+
+/// A stack's databases, roles, event stream, Redis user and data directory.
+pub struct Leftovers {
+    pub databases: Vec<String>,
+    pub roles: Vec<String>,
+    pub stream: String,
+    pub redis_user: Option<String>,
+    pub data_dir: std::path::PathBuf,
+}
+
+impl Leftovers {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "databases": self.databases,
+            "roles": self.roles,
+            "stream": self.stream,
+            "redis_user": self.redis_user,
+            "data_dir": self.data_dir,
+        })
+    }
+
+    pub fn from_json(v: &serde_json::Value) -> anyhow::Result<Self> {
+        let strings = |key: &str| -> anyhow::Result<Vec<String>> {
+            v[key]
+                .as_array()
+                .with_context(|| format!("no {key} in {v}"))?
+                .iter()
+                .map(|s| s.as_str().map(str::to_owned).context("not a string"))
+                .collect()
+        };
+        Ok(Self {
+            databases: strings("databases")?,
+            roles: strings("roles")?,
+            stream: v["stream"].as_str().context("no stream")?.to_owned(),
+            redis_user: v["redis_user"].as_str().map(str::to_owned),
+            data_dir: v["data_dir"].as_str().context("no data_dir")?.into(),
+        })
+    }
+
+    pub fn remove(&self) {
+        strongroom_testkit::drop_databases(&self.databases);
+        strongroom_testkit::drop_roles(&self.roles);
         // On a thread of its own: a test's runtime may be the one dropping the stack.
-        let stream = strongroom_events::stream_name(&self.config.event_prefix);
-        let redis_user = self.config.redis_user.clone();
+        let (stream, redis_user) = (self.stream.clone(), self.redis_user.clone());
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -170,5 +225,6 @@ impl Drop for Stack {
             });
         })
         .join();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

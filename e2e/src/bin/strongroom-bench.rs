@@ -46,9 +46,14 @@ struct Args {
     /// Also compare 1 org holding all accounts with many orgs sharing them.
     #[arg(long)]
     orgs_spread: bool,
-    /// Run only these scenarios (strongroom, openbao, ceiling), e.g. while profiling.
+    /// Run only these scenarios (strongroom, strongroom-hot, openbao, openbao-hot,
+    /// ceiling), e.g. while profiling.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Also measure each Strongroom and OpenBao scenario at 16 and 64 connections with
+    /// `wrk` (Debian's), in the same run, and compare its figures with the built-in ones.
+    #[arg(long)]
+    wrk: bool,
     /// Orgs for --orgs-spread.
     #[arg(long, default_value_t = 1_000)]
     spread_orgs: usize,
@@ -74,13 +79,13 @@ async fn main() -> anyhow::Result<()> {
     let bao = OpenBao::start(work.path()).await?;
     let stack = Stack::start_as_deployed(None).await?;
     eprintln!("[bench] Strongroom at {}", stack.base_url);
-    let result = run(&args, &stack, &bao).await;
+    let result = run(&args, &stack, &bao, work.path()).await;
     let stopped = stack.stop().await;
     bao.stop().await;
     result.and(stopped)
 }
 
-async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
+async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::Result<()> {
     let api = Api {
         http: reqwest::Client::new(),
         base: stack.base_url.clone(),
@@ -118,15 +123,22 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
         url: format!("{}/healthz", stack.base_url),
         header: None,
     }]);
+    // A hot account: every connection reads the same one with the same key.
+    let hot = |targets: &Arc<Vec<Target>>| Arc::new(targets.iter().take(1).cloned().collect());
+    let strongroom_hot = hot(&strongroom_targets);
+    let openbao_hot = hot(&openbao_targets);
 
     let warmup = Duration::from_secs_f64(args.warmup.max(0.0));
     let duration = Duration::from_secs_f64(args.duration);
     let trail = AuditTrail::connect(stack, &org.id).await?;
     let mut revealed = trail.revealed().await?;
     let mut rows = Vec::new();
+    let mut wrk_rows = Vec::new();
     for (name, targets) in [
         ("strongroom", &strongroom_targets),
         ("openbao", &openbao_targets),
+        ("strongroom-hot", &strongroom_hot),
+        ("openbao-hot", &openbao_hot),
         ("ceiling", &ceiling_targets),
     ] {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
@@ -139,9 +151,21 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
                 "[bench] {name} at {conns}: {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms",
                 r.rps, r.p50_ms, r.p99_ms
             );
-            if name == "strongroom" {
+            if name.starts_with("strongroom") {
                 revealed += r.succeeded;
                 r.audit_lag = Some(trail.wait_for(revealed).await?);
+            }
+            if args.wrk && conns > 1 && name != "ceiling" {
+                let w = wrk::measure(work, targets, conns, warmup, duration).await?;
+                eprintln!(
+                    "[bench] wrk {name} at {conns}: {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms",
+                    w.rps, w.p50_ms, w.p99_ms
+                );
+                if name.starts_with("strongroom") {
+                    revealed += w.requests;
+                    trail.wait_for(revealed).await?;
+                }
+                wrk_rows.push((name, conns, r.rps, w));
             }
             rows.push((name, conns, r));
         }
@@ -176,6 +200,10 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao) -> anyhow::Result<()> {
     }
 
     print_table(&rows);
+    print_criteria(&rows, &spread);
+    if args.wrk {
+        wrk::print(&wrk_rows);
+    }
     Ok(())
 }
 
@@ -244,14 +272,18 @@ fn print_table(rows: &[(&str, usize, Stats)]) {
     };
     println!();
     println!(
-        "{:>11}  {:>24}  {:>25}",
-        "connections", "strongroom/openbao rps", "strongroom/ceiling rps"
+        "{:>11}  {:>24}  {:>24}  {:>25}",
+        "connections",
+        "strongroom/openbao rps",
+        "hot: strongroom/openbao",
+        "strongroom/ceiling rps"
     );
     for conns in CONNECTIONS {
         println!(
-            "{:>11}  {:>24.2}  {:>25.2}",
+            "{:>11}  {:>24.2}  {:>24.2}  {:>25.2}",
             conns,
             ratio(rps("strongroom", conns), rps("openbao", conns)),
+            ratio(rps("strongroom-hot", conns), rps("openbao-hot", conns)),
             ratio(rps("strongroom", conns), rps("ceiling", conns))
         );
     }
@@ -925,5 +957,237 @@ impl OpenBao {
 
     async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// Whether each criterion of the retrieval goal held in this run: against OpenBao in the
+/// same run, for reveals spread over every account and for one hot account, and for many
+/// orgs against one.
+fn print_criteria(rows: &[(&str, usize, Stats)], spread: &[(usize, Stats, Stats)]) {
+    let get = |name: &str, conns: usize| {
+        rows.iter()
+            .find(|(n, c, _)| *n == name && *c == conns)
+            .map(|(_, _, s)| s)
+    };
+    let mut held = 0;
+    let mut checked = 0;
+    let mut line = |what: String, value: Option<f64>, ok: fn(f64) -> bool| {
+        let Some(v) = value else { return };
+        checked += 1;
+        let verdict = if ok(v) {
+            held += 1;
+            "holds"
+        } else {
+            "MISSED"
+        };
+        println!("{what:<58}  {v:>6.2}  {verdict}");
+    };
+    println!();
+    println!(
+        "{:<58}  {:>6}",
+        "criterion (strongroom against openbao)", "value"
+    );
+    for (ours, theirs) in [("strongroom", "openbao"), ("strongroom-hot", "openbao-hot")] {
+        let pair = |conns: usize| Some((get(ours, conns)?, get(theirs, conns)?));
+        let rps = |conns| pair(conns).map(|(a, b)| ratio(a.rps, b.rps));
+        let p50 = |conns| pair(conns).map(|(a, b)| ratio(a.p50_ms, b.p50_ms));
+        let p99 = |conns| pair(conns).map(|(a, b)| ratio(a.p99_ms, b.p99_ms));
+        line(
+            format!("{ours}: requests/s ratio at 16 >= 1.00"),
+            rps(16),
+            |v| v >= 1.0,
+        );
+        line(
+            format!("{ours}: requests/s ratio at 64 >= 2.00"),
+            rps(64),
+            |v| v >= 2.0,
+        );
+        line(format!("{ours}: p50 ratio at 1 <= 1.50"), p50(1), |v| {
+            v <= 1.5
+        });
+        line(format!("{ours}: p99 ratio at 16 <= 0.50"), p99(16), |v| {
+            v <= 0.5
+        });
+        line(format!("{ours}: p99 ratio at 64 <= 0.50"), p99(64), |v| {
+            v <= 0.5
+        });
+    }
+    for (conns, one, many) in spread {
+        line(
+            format!("orgs spread: n-orgs p50 / 1-org p50 at {conns} <= 1.10"),
+            Some(ratio(many.p50_ms, one.p50_ms)),
+            |v| v <= 1.1,
+        );
+    }
+    println!("criteria held: {held} of {checked}");
+}
+
+/// The same scenarios measured with `wrk`, an independent load generator.
+mod wrk {
+    use std::path::Path;
+
+    use anyhow::{Context, bail};
+
+    use super::{Target, prepare};
+
+    pub struct WrkStats {
+        pub rps: f64,
+        pub p50_ms: f64,
+        pub p99_ms: f64,
+        /// Requests completed (each a reveal the trail must hold, for Strongroom).
+        pub requests: u64,
+        pub non_2xx: u64,
+    }
+
+    /// Picks a random target per request; the header and paths come from a file.
+    const SCRIPT: &str = r#"
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+local paths = {}
+local name, value
+init = function(args)
+  for line in io.lines(args[1]) do
+    if name == nil then name = line
+    elseif value == nil then value = line
+    else table.insert(paths, line) end
+  end
+  math.randomseed(os.time() * 1000 + id)
+end
+request = function()
+  local headers = {}
+  if name ~= "" then headers[name] = value end
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+"#;
+
+    pub async fn measure(
+        dir: &Path,
+        targets: &[Target],
+        conns: usize,
+        warmup: std::time::Duration,
+        duration: std::time::Duration,
+    ) -> anyhow::Result<WrkStats> {
+        let (authority, prepared) = prepare(targets)?;
+        let script = dir.join("wrk.lua");
+        std::fs::write(&script, SCRIPT).context("writing the wrk script")?;
+        let (name, value) = match &targets.first().and_then(|t| t.header.clone()) {
+            Some((n, v)) => (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()),
+            None => (String::new(), String::new()),
+        };
+        let mut list = format!("{name}\n{value}\n");
+        for p in &prepared {
+            list.push_str(&p.path.to_string());
+            list.push('\n');
+        }
+        let paths = dir.join("wrk-targets.txt");
+        std::fs::write(&paths, list).context("writing the wrk targets")?;
+        let threads = conns.min(2);
+        let run = |secs: f64| {
+            let (script, paths, authority) = (script.clone(), paths.clone(), authority.clone());
+            async move {
+                tokio::process::Command::new("wrk")
+                    .arg(format!("-t{threads}"))
+                    .arg(format!("-c{conns}"))
+                    .arg(format!("-d{}s", secs.ceil().max(1.0)))
+                    .arg("--latency")
+                    .arg("-s")
+                    .arg(&script)
+                    .arg(format!("http://{authority}"))
+                    .arg("--")
+                    .arg(&paths)
+                    .output()
+                    .await
+                    .context("running wrk (apt-get install wrk)")
+            }
+        };
+        if !warmup.is_zero() {
+            run(warmup.as_secs_f64()).await?;
+        }
+        let out = run(duration.as_secs_f64()).await?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            bail!("wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+        }
+        parse(&text).with_context(|| format!("reading wrk's output:\n{text}"))
+    }
+
+    fn parse(text: &str) -> Option<WrkStats> {
+        let mut stats = WrkStats {
+            rps: 0.0,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            requests: 0,
+            non_2xx: 0,
+        };
+        for line in text.lines().map(str::trim) {
+            let mut words = line.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some("Requests/sec:"), Some(v)) => stats.rps = v.parse().ok()?,
+                (Some("50%"), Some(v)) => stats.p50_ms = millis(v)?,
+                (Some("99%"), Some(v)) => stats.p99_ms = millis(v)?,
+                (Some(n), Some("requests")) => stats.requests = n.parse().ok()?,
+                _ => {}
+            }
+            if let Some(n) = line.strip_prefix("Non-2xx or 3xx responses:") {
+                stats.non_2xx = n.trim().parse().ok()?;
+            }
+        }
+        (stats.rps > 0.0).then_some(stats)
+    }
+
+    /// `812.00us`, `1.23ms`, `2.01s` in milliseconds.
+    fn millis(v: &str) -> Option<f64> {
+        for (unit, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] {
+            if let Some(n) = v.strip_suffix(unit) {
+                return n.parse::<f64>().ok().map(|n| n * factor);
+            }
+        }
+        None
+    }
+
+    /// wrk's figures beside the built-in generator's, and whether they agree within 15%.
+    pub fn print(rows: &[(&str, usize, f64, WrkStats)]) {
+        println!();
+        println!(
+            "{:<15}  {:>11}  {:>14}  {:>12}  {:>8}  {:>8}  {:>8}  {:>6}",
+            "wrk scenario",
+            "connections",
+            "built-in rps",
+            "wrk rps",
+            "ratio",
+            "p50 ms",
+            "p99 ms",
+            "non-2xx"
+        );
+        let mut agree = 0;
+        for (name, conns, ours, w) in rows {
+            let r = super::ratio(w.rps, *ours);
+            if (0.85..=1.15).contains(&r) {
+                agree += 1;
+            }
+            println!(
+                "{name:<15}  {conns:>11}  {ours:>14.0}  {:>12.0}  {r:>8.2}  {:>8.3}  {:>8.3}  {:>6}",
+                w.rps, w.p50_ms, w.p99_ms, w.non_2xx
+            );
+        }
+        println!(
+            "wrk agrees with the built-in generator within 15%: {agree} of {}",
+            rows.len()
+        );
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn reads_wrks_report() {
+            let out = "Running 1s test @ http://127.0.0.1:1\n  2 threads and 64 connections\n  Latency Distribution\n     50%    6.21ms\n     75%    8.00ms\n     90%   10.00ms\n     99%  812.00us\n  7699 requests in 1.00s, 2.00MB read\n  Non-2xx or 3xx responses: 3\nRequests/sec:   7699.12\n";
+            let s = super::parse(out).unwrap();
+            assert_eq!((s.requests, s.non_2xx), (7699, 3));
+            assert!((s.rps - 7699.12).abs() < 1e-6 && (s.p50_ms - 6.21).abs() < 1e-9);
+            assert!((s.p99_ms - 0.812).abs() < 1e-9);
+        }
     }
 }

@@ -9,7 +9,22 @@ use serde_json::{Value, json};
 use crate::stack::Stack;
 
 pub struct Api<'a> {
-    pub stack: &'a Stack,
+    pub stack: &'a dyn Reachable,
+}
+
+/// Where the API answers: a stack in this process, or one in a child process.
+pub trait Reachable: Sync {
+    fn http(&self) -> &reqwest::Client;
+    fn base_url(&self) -> &str;
+}
+
+impl Reachable for Stack {
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
 }
 
 /// A reply: status, headers, and the JSON body (`null` when there is none, as for 204).
@@ -29,8 +44,8 @@ impl Api<'_> {
     ) -> Reply {
         let mut req = self
             .stack
-            .http
-            .request(method, format!("{}{path}", self.stack.base_url))
+            .http()
+            .request(method, format!("{}{path}", self.stack.base_url()))
             .header("user-agent", "strongroom-e2e");
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -62,8 +77,8 @@ impl Api<'_> {
     ) -> (StatusCode, Value) {
         let mut req = self
             .stack
-            .http
-            .post(format!("{}{path}", self.stack.base_url))
+            .http()
+            .post(format!("{}{path}", self.stack.base_url()))
             .header("user-agent", "strongroom-e2e")
             .header("content-type", content_type)
             .body(body);

@@ -7,6 +7,7 @@ mod api_keys;
 mod csv_import;
 mod deploy_files;
 mod directory;
+mod durability;
 mod groups_roles;
 mod identity_audit;
 mod login_safety;
