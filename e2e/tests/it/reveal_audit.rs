@@ -186,5 +186,26 @@ async fn a_reveal_is_in_the_trail_when_the_password_arrives_and_none_leaves_unre
     .unwrap();
     assert_eq!(in_trail, 5);
     assert_eq!(reveals_in_trail(&api, &org).await, reveals);
+
+    // The key's reveals are allowed by the owner's lasting allowance, so their records are
+    // stored while the vault checks that nothing changed. Something did (a new account in the
+    // org): the reveal is decided again, still allowed, and recorded once.
+    let (s, other) = api
+        .post(
+            &org.url(&format!(
+                "/resources/{}/accounts",
+                resource["id"].as_str().unwrap()
+            )),
+            Some(&org.admin),
+            json!({"username": "reporting", "password": "other-s3cret"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{other}");
+    let (s, b) = api.get(&path, Some(key)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["password"], "ledger-s3cret");
+    let reveals = reveals_in_trail(&api, &org).await;
+    assert_eq!(reveals.len(), 6, "{reveals:?}");
+    assert_eq!(reveals[0]["target"]["id"], account_id);
     stack.stop().await.unwrap();
 }

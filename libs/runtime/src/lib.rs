@@ -20,7 +20,7 @@ use strongroom_trust::{CallerPolicy, Callers, Service, ServiceTls};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
-pub use batch::run_batches;
+pub use batch::{BatchTuning, run_batches};
 pub use config::{BaseConfig, PreBound, redis_login, with_password, with_user};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
 

@@ -4,17 +4,11 @@
 use strongroom_auth::RequestContext;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_proto::vault::{RevealItem, RevealOutcome, RevealPasswordsRequest};
+use strongroom_runtime::BatchTuning;
 use tokio::sync::{mpsc, oneshot};
 use tonic::transport::Channel;
 
 use crate::error::ApiError;
-
-/// Reveals in one call at most.
-const MAX_BATCH: usize = 256;
-/// Calls to the vault under way at once: while they run, the next reveals gather into one
-/// batch. Two keep the vault busy without splitting the load into many small batches, each
-/// paying its own round trips.
-const CALLS_IN_FLIGHT: usize = 2;
 
 type Reply = Result<String, ApiError>;
 
@@ -29,12 +23,12 @@ pub struct RevealBatcher {
 }
 
 impl RevealBatcher {
-    pub fn start(vault: VaultClient<Channel>) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+    pub fn start(vault: VaultClient<Channel>, tuning: BatchTuning) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * tuning.max);
         tokio::spawn(strongroom_runtime::run_batches(
             receiver,
-            MAX_BATCH,
-            CALLS_IN_FLIGHT,
+            tuning.max,
+            tuning.in_flight,
             move |batch| send_batch(vault.clone(), batch),
         ));
         Self { sender }

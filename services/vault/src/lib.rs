@@ -125,13 +125,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
     let access = AccessClient::new(base.channel(&config.base.access_url, Service::Access)?);
     let cache = Arc::new(cache::SecretCache::new(config.reveal_cache_accounts));
-    let reveals = reveal::RevealQueue::start(reveal::Revealer {
-        db: base.db.clone(),
-        cache: cache.clone(),
-        keys: keys.clone(),
-        access: access.clone(),
-        audit: AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
-    });
+    let reveals = reveal::RevealQueue::start(
+        reveal::Revealer {
+            db: base.db.clone(),
+            cache: cache.clone(),
+            keys: keys.clone(),
+            access: access.clone(),
+            audit: AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
+        },
+        strongroom_runtime::BatchTuning::from_env()?,
+    );
     let app = Arc::new(app::Vault {
         db: base.db.clone(),
         outbox: base.outbox.clone(),

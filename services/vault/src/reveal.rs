@@ -17,6 +17,7 @@ use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
 use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::audit::{Record, RecordRequest};
+use strongroom_runtime::BatchTuning;
 use strongroom_tenancy::TenantDb;
 use tokio::sync::{mpsc, oneshot};
 use tonic::transport::Channel;
@@ -29,12 +30,10 @@ use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
 use std::time::Instant;
 
-/// Calls (each a batch of its own, of up to 256 reveals from a gateway) merged into one
-/// batch at most: a batch's access check and audit records carry a token per reveal, and
-/// must stay well under gRPC's 4 MiB message limit.
+/// Calls (each a batch of its own, of up to `BatchTuning::max` reveals from a gateway)
+/// merged into one batch at most: a batch's access check and audit records carry a token
+/// per reveal, and must stay under gRPC's 4 MiB message limit (see `BatchTuning`).
 const MAX_CALLS: usize = 4;
-/// Batches running at once.
-const BATCHES_IN_FLIGHT: usize = 2;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
 
@@ -79,13 +78,13 @@ pub struct RevealQueue {
 }
 
 impl RevealQueue {
-    pub fn start(revealer: Revealer) -> Self {
+    pub fn start(revealer: Revealer, tuning: BatchTuning) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_CALLS);
         let revealer = Arc::new(revealer);
         tokio::spawn(strongroom_runtime::run_batches(
             receiver,
             MAX_CALLS,
-            BATCHES_IN_FLIGHT,
+            tuning.in_flight,
             move |calls| {
                 let revealer = revealer.clone();
                 async move { revealer.run(calls).await }
@@ -216,15 +215,35 @@ impl Revealer {
             .iter()
             .map(|p| p.as_ref().filter(|p| !p.allowed).map(|p| &*p.secret))
             .collect();
+        // A reveal its caller may make by a lasting allowance on the row kept now has its
+        // record stored while the generations are read, too. Should the org have changed
+        // meanwhile, the reveal is decided again below: allowed, it needs no second record;
+        // refused, its refusal is recorded after the early record, and nothing leaves.
+        let (early_at, early_records): (Vec<usize>, Vec<Record>) = batch
+            .iter()
+            .zip(&peeked)
+            .enumerate()
+            .filter_map(|(i, (p, k))| {
+                let k = k.as_ref().filter(|k| k.allowed)?;
+                rings.contains_key(&p.ctx.org()).then(|| {
+                    (
+                        i,
+                        record(&p.ctx, "password.revealed", &k.secret, Some(via(&p.ctx))),
+                    )
+                })
+            })
+            .unzip();
         // Generations first: a row kept or read after them is at least as new as they are.
-        let (generations, early) = tokio::try_join!(
+        let (generations, early, early_stored) = tokio::try_join!(
             async {
                 SecretCache::generations(&self.db, &orgs)
                     .await
                     .map_err(VaultError::from)
             },
             self.decide(batch, &early_rows),
+            self.record(early_records),
         )?;
+        let recorded_early: HashMap<usize, bool> = early_at.into_iter().zip(early_stored).collect();
         let (mut found, mut reads) = self.cache.take(&generations, wanted);
         // A second round only for orgs read whole that proved too large to keep whole.
         while !reads.is_empty() {
@@ -284,12 +303,22 @@ impl Revealer {
             .map(|d| d.is_some_and(|d| d.allowed))
             .collect();
 
-        // Each result with the index of the record that must be stored before it is given.
+        // Each result with the record that must be stored before it is given: one stored
+        // early (and whether it was), or the index of one stored now.
         let mut records = Vec::new();
         let mut results = Vec::with_capacity(batch.len());
-        for ((pending, secret), allowed) in batch.iter().zip(&secrets).zip(allowed) {
+        for (i, ((pending, secret), allowed)) in batch.iter().zip(&secrets).zip(allowed).enumerate()
+        {
             let Some(found) = secret else {
-                results.push((missing(pending), None));
+                // Recorded early, and the account went meanwhile: its refusal follows.
+                let refused = recorded_early.contains_key(&i).then_some(&peeked[i]);
+                if let Some(Some(kept)) = refused {
+                    let denied = record(&pending.ctx, "password.reveal_denied", &kept.secret, None);
+                    records.push(denied);
+                    results.push((missing(pending), Recorded::Now(records.len() - 1)));
+                } else {
+                    results.push((missing(pending), Recorded::Not));
+                }
                 continue;
             };
             let ctx = &pending.ctx;
@@ -297,28 +326,43 @@ impl Revealer {
                 records.push(record(ctx, "password.reveal_denied", &found.secret, None));
                 results.push((
                     Err(VaultError::NotFound("account")),
-                    Some(records.len() - 1),
+                    Recorded::Now(records.len() - 1),
                 ));
                 continue;
             }
             let result = self.decrypt(&rings, pending, found).await;
-            let mut recorded = None;
-            if result.is_ok() {
-                let via = serde_json::json!({ "via": ctx.claims.amr });
-                records.push(record(ctx, "password.revealed", &found.secret, Some(via)));
-                recorded = Some(records.len() - 1);
-            }
+            let recorded = match recorded_early.get(&i) {
+                Some(stored) => Recorded::Early(*stored),
+                None if result.is_ok() => {
+                    records.push(record(
+                        ctx,
+                        "password.revealed",
+                        &found.secret,
+                        Some(via(ctx)),
+                    ));
+                    Recorded::Now(records.len() - 1)
+                }
+                None => Recorded::Not,
+            };
             results.push((result, recorded));
         }
         let stored = self.record(records).await?;
         Ok(results
             .into_iter()
-            .map(|(result, recorded)| match recorded {
-                Some(i) if !stored.get(i).copied().unwrap_or(false) => Err(VaultError::Batch {
-                    code: ErrorCode::Unavailable,
-                    message: "the audit trail could not record this; nothing was revealed",
-                }),
-                _ => result,
+            .map(|(result, recorded)| {
+                let kept = match recorded {
+                    Recorded::Not => true,
+                    Recorded::Early(stored) => stored,
+                    Recorded::Now(i) => stored.get(i).copied().unwrap_or(false),
+                };
+                if kept {
+                    result
+                } else {
+                    Err(VaultError::Batch {
+                        code: ErrorCode::Unavailable,
+                        message: "the audit trail could not record this; nothing was revealed",
+                    })
+                }
             })
             .collect())
     }
@@ -466,6 +510,21 @@ async fn read(db: &TenantDb, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultE
     .into_iter()
     .flatten()
     .collect())
+}
+
+/// Where a result's audit record is.
+enum Recorded {
+    /// A refusal for lack of a row, or a failure: nothing to record.
+    Not,
+    /// Stored early (see `reveal_all`), if this is true.
+    Early(bool),
+    /// The index among the records stored after the decisions.
+    Now(usize),
+}
+
+/// How the caller signed in, for a reveal's record.
+fn via(ctx: &RequestContext) -> serde_json::Value {
+    serde_json::json!({ "via": ctx.claims.amr })
 }
 
 /// The audit record of a reveal (or a refused one) of `secret` by the caller.
