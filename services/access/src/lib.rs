@@ -63,22 +63,23 @@ fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> Decision
     }
 }
 
-/// An answer, and whether it lasts: an owner's rights rest on the vault's row alone, while
-/// a refusal may turn into a share's grant here at any time.
+/// An answer, and whether it rests on ownership alone (the vault's row): an owner's rights
+/// hold for every row they own, while a refusal may turn into a share's grant here at any
+/// time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Decision {
     allowed: bool,
-    lasting: bool,
+    as_owner: bool,
 }
 
 impl Decision {
     const OWNER: Self = Self {
         allowed: true,
-        lasting: true,
+        as_owner: true,
     };
     const REFUSED: Self = Self {
         allowed: false,
-        lasting: false,
+        as_owner: false,
     };
 }
 
@@ -105,7 +106,7 @@ impl Access for AccessGrpc {
         &self,
         request: Request<CheckBatchRequest>,
     ) -> Result<Response<CheckBatchResponse>, Status> {
-        let (allowed, lasting) = request
+        let (allowed, as_owner) = request
             .get_ref()
             .items
             .iter()
@@ -121,9 +122,9 @@ impl Access for AccessGrpc {
                     decide(&ctx, owner, operation(check))
                 })
             })
-            .map(|d| (d.allowed, d.lasting))
+            .map(|d| (d.allowed, d.as_owner))
             .unzip();
-        Ok(Response::new(CheckBatchResponse { allowed, lasting }))
+        Ok(Response::new(CheckBatchResponse { allowed, as_owner }))
     }
 }
 
@@ -166,15 +167,15 @@ mod tests {
     }
 
     #[test]
-    fn only_an_owners_answer_lasts() {
+    fn only_an_owners_answer_is_given_as_owner() {
         let owner = UserId::new();
-        assert!(decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal).lasting);
+        assert!(decide(&ctx(owner, Role::PasswordUser), owner, Operation::Reveal).as_owner);
         // A refusal may become a share's grant: the vault must ask again.
         let other = decide(
             &ctx(UserId::new(), Role::Administrator),
             owner,
             Operation::Reveal,
         );
-        assert!(!other.allowed && !other.lasting);
+        assert!(!other.allowed && !other.as_owner);
     }
 }

@@ -12,8 +12,8 @@
 //! read by account, and loaded whole in the background (as far as the capacity allows), at
 //! most once per generation and spending at most a tenth of the time on it (see [`Load`]).
 //!
-//! Beside each kept row are the users the access service allowed to reveal it with an answer
-//! that lasts (an owner's): while the row stands, their reveals need no access call.
+//! Beside each org's kept rows are the users the access service allowed as owners: while
+//! the org's generation holds, their reveals of rows they own need no access call.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -67,7 +67,7 @@ struct Kept {
     /// Orgs too large to keep whole at all: never loaded.
     too_large: HashSet<OrgId>,
     loads: HashMap<OrgId, Load>,
-    /// Lasting allowances kept, over all orgs (bounded by the capacity too).
+    /// Owners' allowances kept, over all orgs (bounded by the capacity too).
     allowances: usize,
 }
 
@@ -76,14 +76,15 @@ struct OrgSecrets {
     /// Every account of the org is kept: one not kept does not exist.
     whole: bool,
     secrets: HashMap<Uuid, Arc<CurrentSecret>>,
-    /// (account, user): the access service's lasting "allowed" for this row.
-    allowed: HashSet<(Uuid, Uuid)>,
+    /// Users the access service allowed as the owner of a row of this org at this
+    /// generation: they may reveal every row they own here.
+    owners: HashSet<Uuid>,
 }
 
 /// A row kept now for a reveal, before its org's generation is read again.
 pub struct Peeked {
     pub secret: Arc<CurrentSecret>,
-    /// The caller already holds a lasting allowance for it.
+    /// The caller owns it and holds an owner's allowance.
     pub allowed: bool,
 }
 
@@ -255,16 +256,17 @@ impl SecretCache {
             .iter()
             .map(|(org, account, user)| {
                 let o = kept.orgs.get(org)?;
+                let secret = o.secrets.get(account)?.clone();
                 Some(Peeked {
-                    secret: o.secrets.get(account)?.clone(),
-                    allowed: o.allowed.contains(&(*account, *user)),
+                    allowed: secret.owner_id == *user && o.owners.contains(user),
+                    secret,
                 })
             })
             .collect()
     }
 
-    /// Whether `user` holds a lasting allowance for the account's row kept at the org's
-    /// current generation.
+    /// Whether `user` owns the account's row kept at the org's current generation and holds
+    /// an owner's allowance there.
     pub fn allowed(
         &self,
         generations: &HashMap<OrgId, i64>,
@@ -277,12 +279,13 @@ impl SecretCache {
         };
         kept.orgs.get(&org).is_some_and(|o| {
             Some(o.generation) == generations.get(&org).copied()
-                && o.allowed.contains(&(account, user))
+                && o.owners.contains(&user)
+                && o.secrets.get(&account).is_some_and(|s| s.owner_id == user)
         })
     }
 
-    /// Keeps the access service's lasting allowances (org, account, user), given for rows
-    /// current at `generations`, beside those rows while they stand.
+    /// Keeps the owners' allowances (org, account, user) the access service gave for rows
+    /// current at `generations`, while those orgs stand unchanged.
     pub fn allow(&self, generations: &HashMap<OrgId, i64>, allowances: &[(OrgId, Uuid, Uuid)]) {
         let Ok(mut guard) = self.kept.lock() else {
             return;
@@ -296,8 +299,8 @@ impl SecretCache {
                 continue;
             };
             if Some(o.generation) == generations.get(org).copied()
-                && o.secrets.contains_key(account)
-                && o.allowed.insert((*account, *user))
+                && o.secrets.get(account).is_some_and(|s| s.owner_id == *user)
+                && o.owners.insert(*user)
             {
                 kept.allowances += 1;
             }
@@ -343,7 +346,7 @@ impl Kept {
     fn drop_org(&mut self, org: OrgId) {
         if let Some(dropped) = self.orgs.remove(&org) {
             self.accounts -= dropped.secrets.len();
-            self.allowances -= dropped.allowed.len();
+            self.allowances -= dropped.owners.len();
         }
     }
 
@@ -382,7 +385,7 @@ impl Kept {
             generation,
             whole: false,
             secrets: HashMap::new(),
-            allowed: HashSet::new(),
+            owners: HashSet::new(),
         });
         // Rows of the same generation never make a whole org partial.
         entry.whole |= whole && fits;
@@ -495,28 +498,48 @@ mod tests {
         assert!(kept.accounts <= 3 && counted == kept.accounts);
     }
 
+    fn owned(org: OrgId, account: Uuid, owner: Uuid) -> OrgSecret {
+        let mut r = row(org, account);
+        Arc::get_mut(&mut r.secret).unwrap().owner_id = owner;
+        r
+    }
+
     #[test]
-    fn a_lasting_allowance_holds_only_while_its_row_does() {
+    fn an_owners_allowance_covers_the_rows_they_own_while_the_org_stands() {
         let cache = SecretCache::new(100);
         let org = OrgId::new();
-        let (x, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let (user, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let (x, y, theirs) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let at = |g: i64| HashMap::from([(org, g)]);
         let (_, reads) = cache.take(&at(1), vec![(org, vec![x])]);
-        cache.keep(&at(1), &reads, vec![row(org, x)]);
+        let rows = vec![
+            owned(org, x, user),
+            owned(org, y, user),
+            owned(org, theirs, other),
+        ];
+        cache.keep(&at(1), &reads, rows);
 
-        // Given at another generation: not kept.
+        // Given at another generation, or for a row the user does not own: not kept.
         cache.allow(&at(2), &[(org, x, user)]);
+        cache.allow(&at(1), &[(org, theirs, user)]);
         assert!(!cache.allowed(&at(1), org, x, user));
         cache.allow(&at(1), &[(org, x, user)]);
         assert!(cache.allowed(&at(1), org, x, user));
+        assert!(cache.allowed(&at(1), org, y, user), "every row they own");
         assert!(
-            !cache.allowed(&at(1), org, x, Uuid::new_v4()),
-            "another user"
+            !cache.allowed(&at(1), org, theirs, user),
+            "not another owner's"
         );
-        let peeked = cache.peek(&[(org, x, user), (org, Uuid::new_v4(), user)]);
-        assert!(peeked[0].as_ref().is_some_and(|p| p.allowed) && peeked[1].is_none());
+        assert!(!cache.allowed(&at(1), org, x, other), "not another user");
+        let peeked = cache.peek(&[
+            (org, y, user),
+            (org, theirs, user),
+            (org, Uuid::new_v4(), user),
+        ]);
+        assert!(peeked[0].as_ref().is_some_and(|p| p.allowed));
+        assert!(peeked[1].as_ref().is_some_and(|p| !p.allowed) && peeked[2].is_none());
 
-        // The org changes: the allowance goes with the row.
+        // The org changes: the allowance goes with its rows.
         assert!(!cache.allowed(&at(2), org, x, user));
         cache.take(&at(2), vec![(org, vec![x])]);
         assert!(cache.kept.lock().unwrap().allowances == 0);

@@ -37,18 +37,19 @@ const MAX_CALLS: usize = 4;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
 
-/// The access service's answer for one reveal, and whether it lasts while the row stands.
+/// The access service's answer for one reveal, and whether it was given to the caller as
+/// the row's owner (so it holds for every row they own while the org stands unchanged).
 #[derive(Clone, Copy)]
 struct Decision {
     allowed: bool,
-    lasting: bool,
+    as_owner: bool,
 }
 
 impl Decision {
-    /// A lasting allowance already kept beside the row.
+    /// An owner's allowance the vault already keeps.
     const KEPT: Self = Self {
         allowed: true,
-        lasting: false,
+        as_owner: false,
     };
 }
 
@@ -215,7 +216,7 @@ impl Revealer {
             .iter()
             .map(|p| p.as_ref().filter(|p| !p.allowed).map(|p| &*p.secret))
             .collect();
-        // A reveal its caller may make by a lasting allowance on the row kept now has its
+        // A reveal its caller may make as the owner of the row kept now (an allowance kept) has its
         // record stored while the generations are read, too. Should the org have changed
         // meanwhile, the reveal is decided again below: allowed, it needs no second record;
         // refused, its refusal is recorded after the early record, and nothing leaves.
@@ -263,7 +264,7 @@ impl Revealer {
             .iter()
             .map(|p| found.get(&(p.ctx.org().0, p.account.0)))
             .collect();
-        // Each found row's answer: a lasting one kept beside it, the early one if it was given
+        // Each found row's answer: an owner's allowance kept, the early one if it was given
         // for this very row, or else one asked now.
         let mut decisions: Vec<Option<Decision>> = (0..batch.len())
             .map(|i| {
@@ -291,13 +292,13 @@ impl Revealer {
                 *d = late;
             }
         }
-        let lasting: Vec<(OrgId, Uuid, Uuid)> = batch
+        let owners: Vec<(OrgId, Uuid, Uuid)> = batch
             .iter()
             .zip(&decisions)
-            .filter(|(_, d)| d.is_some_and(|d| d.allowed && d.lasting))
+            .filter(|(_, d)| d.is_some_and(|d| d.allowed && d.as_owner))
             .map(|(p, _)| (p.ctx.org(), p.account.0, p.ctx.user().0))
             .collect();
-        self.cache.allow(&generations, &lasting);
+        self.cache.allow(&generations, &owners);
         let allowed: Vec<bool> = decisions
             .iter()
             .map(|d| d.is_some_and(|d| d.allowed))
@@ -450,7 +451,7 @@ impl Revealer {
             .await
             .map_err(VaultError::Access)?
             .into_inner();
-        if answer.allowed.len() != asked || answer.lasting.len() != asked {
+        if answer.allowed.len() != asked || answer.as_owner.len() != asked {
             return Err(VaultError::Access(tonic::Status::internal(
                 "the access service answered a different number of checks",
             )));
@@ -459,8 +460,8 @@ impl Revealer {
         let mut answers = answer
             .allowed
             .into_iter()
-            .zip(answer.lasting)
-            .map(|(allowed, lasting)| Decision { allowed, lasting });
+            .zip(answer.as_owner)
+            .map(|(allowed, as_owner)| Decision { allowed, as_owner });
         Ok(rows
             .iter()
             .map(|s| s.and_then(|_| answers.next()))
