@@ -177,7 +177,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
         let per_org = args.spread_accounts.max(1);
         eprintln!("[bench] loading {orgs} orgs × {per_org} accounts for --orgs-spread");
         let started = Instant::now();
-        let many = setup_many_orgs(&api, &admin, orgs, per_org, args.load_concurrency).await?;
+        let many = setup_many_orgs(&api, orgs, per_org, args.load_concurrency).await?;
         eprintln!(
             "[bench] loaded the orgs in {:.1}s",
             started.elapsed().as_secs_f64()
@@ -762,19 +762,20 @@ async fn use_each_key(api: &Api, orgs: &Arc<Vec<Org>>, concurrency: usize) -> an
     Ok(())
 }
 
+/// Each org is made with a fresh administrator token: loading a thousand orgs can take longer
+/// than a token lives.
 async fn setup_many_orgs(
     api: &Api,
-    admin: &str,
     orgs: usize,
     per_org: usize,
     concurrency: usize,
 ) -> anyhow::Result<Vec<Org>> {
-    let admin = Arc::new(admin.to_owned());
     let api = api.clone();
     concurrently(orgs, concurrency, move |o| {
-        let (api, admin) = (api.clone(), admin.clone());
+        let api = api.clone();
         async move {
             let slug = format!("spread{o}");
+            let admin = api.login("", "admin", ADMIN_PASSWORD).await?;
             let (mut org, user) = org_with_key(&api, &admin, &slug).await?;
             let mut resource = String::new();
             for i in 0..per_org {

@@ -1,14 +1,18 @@
 //! Password reveals, the hottest path: applications fetch passwords far more often than
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
 //! the orgs' generations, then of each org's secrets not kept in memory at its generation
-//! (orgs on different connections side by side), one call to the access service for all
-//! the decisions and one call to the audit service that stores all their records. A reveal
-//! changes nothing here, so its audit record is its only write (no outbox, no event
-//! stream); each password leaves only after the audit service has stored its record.
+//! (orgs on different connections side by side), one call to the access service for the
+//! decisions not already known (an owner's allowance is kept; see `cache`) and one call to
+//! the audit service that stores all their records. The rows already held are decided, and
+//! the records of reveals allowed by a kept allowance stored, while the generations are
+//! read. A reveal changes nothing here, so its audit record is its only write (no outbox,
+//! no event stream); each password leaves only after the audit service has stored its
+//! record.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
+use std::time::Instant;
 
 use strongroom_auth::RequestContext;
 use strongroom_core::{AccountId, ErrorCode, HasErrorCode, OrgId};
@@ -28,7 +32,6 @@ use crate::cache::{OrgRead, SecretCache};
 use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
 use crate::store::{self, CurrentSecret, OrgSecret};
-use std::time::Instant;
 
 /// Calls (each a batch of its own, of up to `BatchTuning::max` reveals from a gateway)
 /// merged into one batch at most: a batch's access check and audit records carry a token
@@ -216,10 +219,11 @@ impl Revealer {
             .iter()
             .map(|p| p.as_ref().filter(|p| !p.allowed).map(|p| &*p.secret))
             .collect();
-        // A reveal its caller may make as the owner of the row kept now (an allowance kept) has its
-        // record stored while the generations are read, too. Should the org have changed
-        // meanwhile, the reveal is decided again below: allowed, it needs no second record;
-        // refused, its refusal is recorded after the early record, and nothing leaves.
+        // A reveal its caller may make as the owner of the row kept now (an owner's allowance
+        // kept) has its record stored while the generations are read, too. Should the org
+        // have changed meanwhile, the reveal is decided again below: allowed, it needs no
+        // second record; refused, its refusal is recorded after the early one, and nothing
+        // leaves.
         let (early_at, early_records): (Vec<usize>, Vec<Record>) = batch
             .iter()
             .zip(&peeked)
