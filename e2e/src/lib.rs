@@ -1,3 +1,4 @@
 //! Whole-stack harness shared by the end-to-end tests and the benchmark.
 
+pub mod records;
 pub mod stack;

@@ -1,6 +1,7 @@
 //! Every password that leaves has its audit record committed first. A stack killed with
 //! SIGKILL in the middle of a load (no shutdown, no flush, nothing in memory survives) still
-//! has, in its audit database, a record for every reveal that answered 200.
+//! has a record for every reveal that answered 200: committed in the vault's database, or
+//! already forwarded to the audit service.
 
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -34,6 +35,7 @@ async fn killable_stack() {
     let info = json!({
         "base_url": stack.base_url,
         "audit_db": stack.database_url("audit"),
+        "vault_db": stack.database_url("vault"),
         "leftovers": stack.leftovers().to_json(),
     });
     let written = format!("{out}.part");
@@ -203,29 +205,22 @@ async fn a_stack_killed_under_load_has_an_audit_record_for_every_password_it_ret
     let returned: u64 = answered.values().sum();
     assert!(returned >= ANSWERED_BEFORE_KILL);
 
-    // The audit database as the killed stack left it: the org's trail, and the records
-    // still in the intake that are part of it.
-    let db = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(info["audit_db"].as_str().unwrap())
-        .await
-        .unwrap();
-    let recorded: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT target_id, count(*) FROM (
-             SELECT target_id FROM org_{0}.audit_events WHERE operation = 'password.revealed'
-             UNION ALL
-             SELECT i.target_id FROM public.audit_intake i
-             WHERE i.org_id = $1 AND i.operation = 'password.revealed'
-               AND NOT EXISTS (SELECT 1 FROM org_{0}.audit_events t WHERE t.id = i.id)
-         ) r GROUP BY target_id",
-        org_id.simple()
-    )))
-    .bind(org_id)
-    .fetch_all(&db)
+    // The records as the killed stack left them: in the vault, waiting to be forwarded, and
+    // in the audit service.
+    let records = strongroom_e2e::records::reveal_records(
+        info["vault_db"].as_str().unwrap(),
+        info["audit_db"].as_str().unwrap(),
+        org_id,
+    )
     .await
     .unwrap();
-    db.close().await;
-    let recorded: HashMap<String, i64> = recorded.into_iter().collect();
+    let mut recorded: HashMap<String, i64> = HashMap::new();
+    for record in records.into_values() {
+        if record.operation == "password.revealed" {
+            *recorded.entry(record.account_id).or_default() += 1;
+        }
+    }
+
     for (account, n) in &answered {
         let stored = recorded.get(account).copied().unwrap_or(0);
         assert!(

@@ -1,4 +1,4 @@
-//! The intake: records that must be stored before their service answers (password reveals)
+//! The intake: records the vault forwards (password reveals, a stream of thousands a second)
 //! land here first, a whole batch in one insert however many orgs it spans, and a mover
 //! appends them to their orgs' trails in the background. Touching each org's trail for every
 //! batch made a reveal's cost grow with the number of orgs it arrived with; the mover touches

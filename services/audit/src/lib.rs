@@ -1,6 +1,6 @@
-//! Audit: every org's trail, fed by the event stream, and directly by services whose
-//! actions change nothing but must be on record before they answer (password reveals),
-//! whose records land in an intake first (see `intake`).
+//! Audit: every org's trail, fed by the event stream, and directly by the vault with the
+//! records of password reveals (committed in the vault before each password left, and
+//! forwarded here in the background), which land in an intake first (see `intake`).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
 pub mod callers;
@@ -164,14 +164,9 @@ impl Audit for AuditGrpc {
         request: Request<RecordRequest>,
     ) -> Result<Response<RecordResponse>, Status> {
         let caller = strongroom_trust::caller_of(&request)?;
-        let stored = record::store(
-            &self.db,
-            &self.verifier,
-            caller,
-            request.into_inner().records,
-        )
-        .await
-        .map_err(|e| to_status(&e))?;
+        let stored = record::store(&self.db, caller, request.into_inner().records)
+            .await
+            .map_err(|e| to_status(&e))?;
         Ok(Response::new(RecordResponse { stored }))
     }
 }

@@ -1,15 +1,16 @@
-//! Records a service hands over before it answers (password reveals). Each is bound to its
-//! caller's token: the org and the actor stored are the ones the token proves; the service
-//! is the one its certificate proves, and it may record only its own operations; the time
-//! is this service's clock.
+//! Records a service hands over of actions that change nothing in it (password reveals).
+//! The vault commits each record in its own database before the password leaves and
+//! forwards it here in the background, so the org, the actor and the time are the vault's
+//! word: it verified the actor's token when the reveal was made (and, holding the org's
+//! data keys, could read the password anyway). The service is the one its certificate
+//! proves, and it may record only its own operations.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use chrono::Utc;
-use strongroom_auth::{RequestContext, Verifier};
-use strongroom_core::OrgId;
-use strongroom_events::{Event, Target};
+use chrono::{DateTime, Utc};
+use strongroom_core::{OrgId, UserId};
+use strongroom_events::{Actor, Event, Target};
 use strongroom_proto::audit::Record;
 use strongroom_tenancy::{TenancyError, TenantDb};
 use strongroom_trust::Service;
@@ -28,21 +29,33 @@ fn may_record(caller: Service, operation: &str) -> bool {
         .any(|(service, ops)| *service == caller && ops.contains(&operation))
 }
 
+/// How far ahead of this service's clock a record's time may be (clocks drift a little).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
 /// The event a record describes, or why it cannot be stored.
-fn to_event(verifier: &Verifier, caller: Service, record: Record) -> Result<Event, &'static str> {
-    let ctx = RequestContext::verify(
-        verifier,
-        &record.token,
-        Some(record.ip).filter(|v| !v.is_empty()),
-        Some(record.user_agent).filter(|v| !v.is_empty()),
-    )
-    .map_err(|_| "the caller's token is not valid")?;
+fn to_event(caller: Service, record: Record, now: DateTime<Utc>) -> Result<Event, &'static str> {
+    if !may_record(caller, &record.operation) {
+        return Err("the calling service may not record this operation");
+    }
     let id = Uuid::parse_str(&record.id).map_err(|_| "the record id is not a UUID")?;
+    let org = Uuid::parse_str(&record.org_id).map_err(|_| "the record's org is not a UUID")?;
+    let user = match record.actor_user_id.as_str() {
+        "" => None,
+        id => Some(UserId(
+            Uuid::parse_str(id).map_err(|_| "the record's actor is not a UUID")?,
+        )),
+    };
+    if record.actor_username.is_empty() {
+        return Err("the record names no actor");
+    }
     if record.target_kind.is_empty() {
         return Err("the record names no target");
     }
-    if !may_record(caller, &record.operation) {
-        return Err("the calling service may not record this operation");
+    let occurred_at = DateTime::parse_from_rfc3339(&record.occurred_at)
+        .map_err(|_| "the record's time is not RFC 3339")?
+        .with_timezone(&Utc);
+    if occurred_at > now + CLOCK_SKEW {
+        return Err("the record's time is in the future");
     }
     let details = match record.details_json.as_str() {
         "" => serde_json::Value::Null,
@@ -51,16 +64,21 @@ fn to_event(verifier: &Verifier, caller: Service, record: Record) -> Result<Even
     let filled = |v: String| Some(v).filter(|v| !v.is_empty());
     Ok(Event {
         id,
-        org_id: ctx.org(),
+        org_id: OrgId(org),
         service: caller.as_str().to_owned(),
         operation: record.operation,
-        actor: strongroom_runtime::actor(&ctx),
+        actor: Actor {
+            user_id: user,
+            username: record.actor_username,
+            ip: filled(record.ip),
+            user_agent: filled(record.user_agent),
+        },
         target: Target {
             kind: record.target_kind,
             id: filled(record.target_id),
             name: filled(record.target_name),
         },
-        occurred_at: Utc::now(),
+        occurred_at,
         details,
     })
 }
@@ -69,15 +87,15 @@ fn to_event(verifier: &Verifier, caller: Service, record: Record) -> Result<Even
 /// Only orgs with a trail here take records: a deleted org's would be dropped, not stored.
 pub async fn store(
     db: &TenantDb,
-    verifier: &Verifier,
     caller: Service,
     records: Vec<Record>,
 ) -> Result<Vec<bool>, TenancyError> {
+    let now = Utc::now();
     // Each record's org (`None` for a record that cannot be stored; the reason is logged).
     let mut orgs = Vec::with_capacity(records.len());
     let mut events = Vec::with_capacity(records.len());
     for record in records {
-        match to_event(verifier, caller, record) {
+        match to_event(caller, record, now) {
             Ok(event) => {
                 orgs.push(Some(event.org_id));
                 events.push(event);
@@ -115,5 +133,71 @@ mod tests {
         for other in Service::ALL.into_iter().filter(|s| *s != Service::Vault) {
             assert!(!may_record(other, "password.revealed"), "{other}");
         }
+    }
+
+    fn reveal(now: DateTime<Utc>) -> Record {
+        Record {
+            ip: "10.0.0.1".into(),
+            user_agent: String::new(),
+            id: Uuid::now_v7().to_string(),
+            operation: "password.revealed".into(),
+            target_kind: "account".into(),
+            target_id: Uuid::now_v7().to_string(),
+            target_name: "db/postgres".into(),
+            details_json: r#"{"via":["api_key"]}"#.into(),
+            org_id: Uuid::now_v7().to_string(),
+            actor_user_id: Uuid::now_v7().to_string(),
+            actor_username: "root".into(),
+            occurred_at: now.to_rfc3339(),
+        }
+    }
+
+    #[test]
+    fn a_record_keeps_the_vaults_org_actor_and_time_and_the_certificates_service() {
+        let now = Utc::now();
+        let record = reveal(now - chrono::TimeDelta::seconds(5));
+        let event = to_event(Service::Vault, record.clone(), now).unwrap();
+        assert_eq!(event.org_id.0.to_string(), record.org_id);
+        assert_eq!(event.actor.username, "root");
+        assert_eq!(event.actor.ip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(event.actor.user_agent, None);
+        assert_eq!(event.service, "vault");
+        assert_eq!(event.occurred_at.to_rfc3339(), record.occurred_at);
+        assert_eq!(event.details["via"][0], "api_key");
+    }
+
+    #[test]
+    fn malformed_or_foreign_records_are_refused() {
+        let now = Utc::now();
+        let refused = |change: fn(&mut Record)| {
+            let mut record = reveal(now);
+            change(&mut record);
+            to_event(Service::Vault, record, now).unwrap_err()
+        };
+        assert_eq!(
+            refused(|r| r.operation = "user.deleted".into()),
+            "the calling service may not record this operation"
+        );
+        assert_eq!(
+            refused(|r| r.org_id = "acme".into()),
+            "the record's org is not a UUID"
+        );
+        assert_eq!(
+            refused(|r| r.actor_username.clear()),
+            "the record names no actor"
+        );
+        assert_eq!(
+            refused(|r| r.occurred_at = "yesterday".into()),
+            "the record's time is not RFC 3339"
+        );
+        assert_eq!(
+            refused(|r| r.occurred_at = (Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339()),
+            "the record's time is in the future"
+        );
+        assert_eq!(
+            refused(|r| r.details_json = "{".into()),
+            "the record's details are not JSON"
+        );
+        assert!(to_event(Service::Gateway, reveal(now), now).is_err());
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod grpc;
 mod keys;
 mod reveal;
+mod reveal_records;
 mod store;
 
 use std::path::PathBuf;
@@ -125,13 +126,21 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
     let access = AccessClient::new(base.channel(&config.base.access_url, Service::Access)?);
     let cache = Arc::new(cache::SecretCache::new(config.reveal_cache_accounts));
+    let records = Arc::new(reveal_records::RevealRecords::new(
+        base.db.clone(),
+        AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
+    ));
+    tokio::spawn({
+        let (records, shutdown) = (records.clone(), shutdown.clone());
+        async move { records.forward(shutdown).await }
+    });
     let reveals = reveal::RevealQueue::start(
         reveal::Revealer {
             db: base.db.clone(),
             cache: cache.clone(),
             keys: keys.clone(),
             access: access.clone(),
-            audit: AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
+            records,
         },
         strongroom_runtime::BatchTuning::from_env()?,
     );

@@ -2,12 +2,12 @@
 //! people do. Reveals that arrive together, from any orgs, run as one batch: one read of
 //! the orgs' generations, then of each org's secrets not kept in memory at its generation
 //! (orgs on different connections side by side), one call to the access service for the
-//! decisions not already known (an owner's allowance is kept; see `cache`) and one call to
-//! the audit service that stores all their records. The rows already held are decided, and
-//! the records of reveals allowed by a kept allowance stored, while the generations are
-//! read. A reveal changes nothing here, so its audit record is its only write (no outbox,
-//! no event stream); each password leaves only after the audit service has stored its
-//! record.
+//! decisions not already known (an owner's allowance is kept; see `cache`) and one
+//! statement that commits all their audit records. The rows already held are decided while
+//! the generations are read, and the records of reveals allowed by a kept allowance are
+//! committed in the very statement that reads them. A reveal changes nothing else, so its
+//! audit record is its only write; each password leaves only after its record is committed
+//! (see `reveal_records`, which forwards them to the audit service).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -19,8 +19,6 @@ use strongroom_core::{AccountId, ErrorCode, HasErrorCode, OrgId};
 use strongroom_crypto::{SecretAad, open};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
-use strongroom_proto::audit::audit_client::AuditClient;
-use strongroom_proto::audit::{Record, RecordRequest};
 use strongroom_runtime::BatchTuning;
 use strongroom_tenancy::TenantDb;
 use tokio::sync::{mpsc, oneshot};
@@ -31,7 +29,8 @@ use zeroize::Zeroizing;
 use crate::cache::{OrgRead, SecretCache};
 use crate::error::VaultError;
 use crate::keys::{KeyRing, OrgKeys};
-use crate::store::{self, CurrentSecret, OrgSecret};
+use crate::reveal_records::RevealRecords;
+use crate::store::{self, CurrentSecret, OrgSecret, RevealRecord};
 
 /// Calls (each a batch of its own, of up to `BatchTuning::max` reveals from a gateway)
 /// merged into one batch at most: a batch's access check and audit records carry a token
@@ -126,7 +125,7 @@ pub struct Revealer {
     pub cache: Arc<SecretCache>,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,
-    pub audit: AuditClient<Channel>,
+    pub records: Arc<RevealRecords>,
 }
 
 impl Revealer {
@@ -220,11 +219,11 @@ impl Revealer {
             .map(|p| p.as_ref().filter(|p| !p.allowed).map(|p| &*p.secret))
             .collect();
         // A reveal its caller may make as the owner of the row kept now (an owner's allowance
-        // kept) has its record stored while the generations are read, too. Should the org
-        // have changed meanwhile, the reveal is decided again below: allowed, it needs no
-        // second record; refused, its refusal is recorded after the early one, and nothing
-        // leaves.
-        let (early_at, early_records): (Vec<usize>, Vec<Record>) = batch
+        // kept) has its record committed by the statement that reads the generations. Should
+        // the org have changed meanwhile, the reveal is decided again below: allowed, it
+        // needs no second record; refused, its refusal is recorded after the early one, and
+        // nothing leaves.
+        let (early_at, early_records): (Vec<usize>, Vec<RevealRecord>) = batch
             .iter()
             .zip(&peeked)
             .enumerate()
@@ -239,16 +238,11 @@ impl Revealer {
             })
             .unzip();
         // Generations first: a row kept or read after them is at least as new as they are.
-        let (generations, early, early_stored) = tokio::try_join!(
-            async {
-                SecretCache::generations(&self.db, &orgs)
-                    .await
-                    .map_err(VaultError::from)
-            },
+        let (generations, early) = tokio::try_join!(
+            self.records.commit(&early_records, &orgs),
             self.decide(batch, &early_rows),
-            self.record(early_records),
         )?;
-        let recorded_early: HashMap<usize, bool> = early_at.into_iter().zip(early_stored).collect();
+        let recorded_early: std::collections::HashSet<usize> = early_at.into_iter().collect();
         let (mut found, mut reads) = self.cache.take(&generations, wanted);
         // A second round only for orgs read whole that proved too large to keep whole.
         while !reads.is_empty() {
@@ -308,68 +302,43 @@ impl Revealer {
             .map(|d| d.is_some_and(|d| d.allowed))
             .collect();
 
-        // Each result with the record that must be stored before it is given: one stored
-        // early (and whether it was), or the index of one stored now.
+        // Each result, and the records that must be committed before any is given.
         let mut records = Vec::new();
         let mut results = Vec::with_capacity(batch.len());
         for (i, ((pending, secret), allowed)) in batch.iter().zip(&secrets).zip(allowed).enumerate()
         {
             let Some(found) = secret else {
                 // Recorded early, and the account went meanwhile: its refusal follows.
-                let refused = recorded_early.contains_key(&i).then_some(&peeked[i]);
-                if let Some(Some(kept)) = refused {
-                    let denied = record(&pending.ctx, "password.reveal_denied", &kept.secret, None);
-                    records.push(denied);
-                    results.push((missing(pending), Recorded::Now(records.len() - 1)));
-                } else {
-                    results.push((missing(pending), Recorded::Not));
+                if let Some(kept) = peeked[i].as_ref().filter(|_| recorded_early.contains(&i)) {
+                    records.push(record(
+                        &pending.ctx,
+                        "password.reveal_denied",
+                        &kept.secret,
+                        None,
+                    ));
                 }
+                results.push(missing(pending));
                 continue;
             };
             let ctx = &pending.ctx;
             if !allowed {
                 records.push(record(ctx, "password.reveal_denied", &found.secret, None));
-                results.push((
-                    Err(VaultError::NotFound("account")),
-                    Recorded::Now(records.len() - 1),
-                ));
+                results.push(Err(VaultError::NotFound("account")));
                 continue;
             }
             let result = self.decrypt(&rings, pending, found).await;
-            let recorded = match recorded_early.get(&i) {
-                Some(stored) => Recorded::Early(*stored),
-                None if result.is_ok() => {
-                    records.push(record(
-                        ctx,
-                        "password.revealed",
-                        &found.secret,
-                        Some(via(ctx)),
-                    ));
-                    Recorded::Now(records.len() - 1)
-                }
-                None => Recorded::Not,
-            };
-            results.push((result, recorded));
+            if result.is_ok() && !recorded_early.contains(&i) {
+                records.push(record(
+                    ctx,
+                    "password.revealed",
+                    &found.secret,
+                    Some(via(ctx)),
+                ));
+            }
+            results.push(result);
         }
-        let stored = self.record(records).await?;
-        Ok(results
-            .into_iter()
-            .map(|(result, recorded)| {
-                let kept = match recorded {
-                    Recorded::Not => true,
-                    Recorded::Early(stored) => stored,
-                    Recorded::Now(i) => stored.get(i).copied().unwrap_or(false),
-                };
-                if kept {
-                    result
-                } else {
-                    Err(VaultError::Batch {
-                        code: ErrorCode::Unavailable,
-                        message: "the audit trail could not record this; nothing was revealed",
-                    })
-                }
-            })
-            .collect())
+        self.records.commit(&records, &[]).await?;
+        Ok(results)
     }
 
     async fn read(&self, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultError> {
@@ -396,29 +365,6 @@ impl Revealer {
             }
             cache.loaded(org, started.elapsed());
         });
-    }
-
-    /// Stores the records in their orgs' audit trails, in one call; whether each was stored.
-    async fn record(&self, records: Vec<Record>) -> Result<Vec<bool>, VaultError> {
-        let asked = records.len();
-        if asked == 0 {
-            return Ok(Vec::new());
-        }
-        let stored = self
-            .audit
-            .clone()
-            .record(RecordRequest { records })
-            .await
-            .map_err(VaultError::Audit)?
-            .into_inner()
-            .stored;
-        if stored.len() == asked {
-            Ok(stored)
-        } else {
-            Err(VaultError::Audit(tonic::Status::internal(
-                "the audit service answered a different number of records",
-            )))
-        }
     }
 
     /// The access service's answer for each reveal with a row, in one call (`None` where
@@ -517,16 +463,6 @@ async fn read(db: &TenantDb, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultE
     .collect())
 }
 
-/// Where a result's audit record is.
-enum Recorded {
-    /// A refusal for lack of a row, or a failure: nothing to record.
-    Not,
-    /// Stored early (see `reveal_all`), if this is true.
-    Early(bool),
-    /// The index among the records stored after the decisions.
-    Now(usize),
-}
-
 /// How the caller signed in, for a reveal's record.
 fn via(ctx: &RequestContext) -> serde_json::Value {
     serde_json::json!({ "via": ctx.claims.amr })
@@ -538,16 +474,18 @@ fn record(
     operation: &str,
     secret: &CurrentSecret,
     details: Option<serde_json::Value>,
-) -> Record {
-    Record {
-        token: ctx.token().to_owned(),
-        ip: ctx.ip.clone().unwrap_or_default(),
-        user_agent: ctx.user_agent.clone().unwrap_or_default(),
-        id: Uuid::now_v7().to_string(),
+) -> RevealRecord {
+    RevealRecord {
+        id: Uuid::now_v7(),
+        org_id: ctx.org().0,
         operation: operation.to_owned(),
-        target_kind: "account".to_owned(),
-        target_id: secret.account_id.to_string(),
+        actor_user_id: Some(ctx.user().0),
+        actor_username: ctx.username().to_owned(),
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+        account_id: secret.account_id,
         target_name: format!("{}/{}", secret.resource_name, secret.username),
-        details_json: details.map(|d| d.to_string()).unwrap_or_default(),
+        occurred_at: chrono::Utc::now(),
+        details: details.unwrap_or(serde_json::Value::Null),
     }
 }

@@ -1,9 +1,10 @@
-//! SQL for the vault's tenant tables.
+//! SQL for the vault's tables: its tenant tables, and the global reveal records.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantTx, ToSql};
+use sqlx::PgPool;
+use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, TenantTx, ToSql};
 use uuid::Uuid;
 
 use crate::cache::OrgRead;
@@ -189,4 +190,136 @@ pub async fn find_current_secrets(
         .flatten()
         .map(OrgSecret::try_from)
         .collect()
+}
+
+/// The audit record of a reveal (or of a refused one), as the vault commits it before the
+/// password leaves. It names who revealed what, never the password.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RevealRecord {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub operation: String,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_username: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub account_id: Uuid,
+    pub target_name: String,
+    pub occurred_at: DateTime<Utc>,
+    pub details: serde_json::Value,
+}
+
+/// The generations of these orgs (an org never changed has none), read in the same statement
+/// that commits `records`: one round trip, durable (synchronous commit) when it returns.
+pub async fn record_reveals(
+    pool: &PgPool,
+    records: &[RevealRecord],
+    generations_of: &[Uuid],
+) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    const READ: &str =
+        "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)";
+    if records.is_empty() {
+        return sqlx::query_as(READ)
+            .bind(generations_of)
+            .fetch_all(pool)
+            .await;
+    }
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH recorded AS (
+            INSERT INTO public.reveal_records (id, org_id, operation, actor_user_id,
+                actor_username, ip, user_agent, account_id, target_name, occurred_at, details)
+            SELECT * FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[],
+                $7::text[], $8::text[], $9::uuid[], $10::text[], $11::timestamptz[],
+                $12::jsonb[]))
+         {READ}"
+    )))
+    .bind(generations_of)
+    .bind(records.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.org_id).collect::<Vec<_>>())
+    .bind(
+        records
+            .iter()
+            .map(|r| r.operation.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(records.iter().map(|r| r.actor_user_id).collect::<Vec<_>>())
+    .bind(
+        records
+            .iter()
+            .map(|r| r.actor_username.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(records.iter().map(|r| r.ip.as_deref()).collect::<Vec<_>>())
+    .bind(
+        records
+            .iter()
+            .map(|r| r.user_agent.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(records.iter().map(|r| r.account_id).collect::<Vec<_>>())
+    .bind(
+        records
+            .iter()
+            .map(|r| r.target_name.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(records.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| &r.details).collect::<Vec<_>>())
+    .fetch_all(pool)
+    .await
+}
+
+/// Claims up to `limit` committed reveal records, oldest first, for forwarding; other
+/// forwarders (replicas) skip them until `tx` ends.
+pub async fn claim_reveal_records(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    limit: i64,
+) -> Result<Vec<RevealRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, org_id, operation, actor_user_id, actor_username, ip, user_agent,
+                account_id, target_name, occurred_at, details
+         FROM public.reveal_records ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Deletes forwarded records. The commit need not wait for the disk: if it is lost, the
+/// records are forwarded again, and the audit service stores each id once.
+pub async fn delete_reveal_records(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH gone AS (DELETE FROM public.reveal_records WHERE id = ANY($1))
+         SELECT set_config('synchronous_commit', 'off', true)",
+    )
+    .bind(ids)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The vault's role may claim and delete reveal records (a queue, not a record of its own),
+/// and move and reset org generations (the triggers and an org's deletion do).
+pub async fn grant_queue_rights(db: &TenantDb) -> Result<(), TenancyError> {
+    if let Some(role) = db.runtime_role() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "GRANT UPDATE, DELETE ON public.reveal_records TO {role};
+             GRANT UPDATE, DELETE ON public.org_generations TO {role};"
+        )))
+        .execute(db.owner())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Vacuums the reveal records, whose whole content turns over all the time (so the claims
+/// do not walk dead rows whatever the server's autovacuum settings). Only the owner may.
+pub async fn vacuum_reveal_records(db: &TenantDb) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql("VACUUM public.reveal_records")
+        .execute(db.owner())
+        .await?;
+    Ok(())
 }
