@@ -24,17 +24,17 @@ async fn reveals_in_trail(api: &Api<'_>, org: &Org) -> Vec<Value> {
         .collect()
 }
 
-/// The trail once it holds `n` reveals (the newest first); fails after ten seconds.
+/// The trail once it holds `n` reveals (the newest first), and no more; fails after ten
+/// seconds.
 async fn trail_with(api: &Api<'_>, org: &Org, n: usize) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    let reveals = strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || async {
         let reveals = reveals_in_trail(api, org).await;
-        if reveals.len() >= n || std::time::Instant::now() > deadline {
-            assert_eq!(reveals.len(), n, "{reveals:?}");
-            return reveals;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        (reveals.len() >= n).then_some(reveals)
+    })
+    .await
+    .unwrap();
+    assert_eq!(reveals.len(), n, "{reveals:?}");
+    reveals
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -146,11 +146,19 @@ async fn concurrent_reveals_of_several_orgs_each_get_their_own_answer_and_audit_
         }
     }
 
-    // Each org's trail, at once (records are stored before the answers leave): 12 reveals
-    // and 4 refusals of its own accounts, nothing else of these calls (ids of another org or
-    // of nothing name no account here).
+    // Each org's trail, once the vault has forwarded the records (committed before the
+    // answers left): 12 reveals and 4 refusals of its own accounts, nothing else of these
+    // calls (ids of another org or of nothing name no account here).
     for t in &tenants {
-        let (counts, events) = trail(&api, &admin, t.slug).await;
+        let (counts, events) =
+            strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || async {
+                let (counts, events) = trail(&api, &admin, t.slug).await;
+                let seen = counts.get("password.revealed").copied().unwrap_or(0)
+                    + counts.get("password.reveal_denied").copied().unwrap_or(0);
+                (seen >= 16).then_some((counts, events))
+            })
+            .await
+            .unwrap();
         assert_eq!(counts.get("password.revealed"), Some(&12), "{}", t.slug);
         assert_eq!(counts.get("password.reveal_denied"), Some(&4), "{}", t.slug);
         let ours: Vec<&str> = t
