@@ -1,5 +1,5 @@
-//! The intake: records the vault forwards (password reveals, a stream of thousands a second)
-//! land here first, a whole batch in one insert however many orgs it spans, and a mover
+//! The intake: records the vault forwards (password reveals) land here first when a call
+//! spans many orgs, in one insert however many orgs it spans, and a mover
 //! appends them to their orgs' trails in the background. Touching each org's trail for every
 //! batch made a reveal's cost grow with the number of orgs it arrived with; the mover touches
 //! each org's trail once per round instead. Reads of a trail include the org's records still

@@ -1,6 +1,7 @@
 //! Audit: every org's trail, fed by the event stream, and directly by the vault with the
 //! records of password reveals (committed in the vault before each password left, and
-//! forwarded here in the background), which land in an intake first (see `intake`).
+//! forwarded here in the background): those of a few orgs go straight to their trails,
+//! those of many through an intake (see `intake`).
 //! Events are stored by id, so a redelivered or republished event is stored once.
 
 pub mod callers;
