@@ -16,7 +16,8 @@ use crate::AuthError;
 
 /// How long a revocation is remembered: longer than any token the identity service issues.
 pub const REVOCATION_HORIZON_SECS: i64 = 3600;
-const POLL_EVERY: Duration = Duration::from_millis(200);
+/// How often a verifier reads the revocation list.
+pub const REVOCATIONS_POLL_EVERY: Duration = Duration::from_millis(200);
 /// A verifier that has not read the revocation list for longer than this fails closed: it
 /// refuses every token issued before its last successful read (one issued since cannot
 /// have been revoked in what it missed), and its service reports not ready.
@@ -232,7 +233,7 @@ impl RevocationStore {
             loop {
                 tokio::select! {
                     () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(POLL_EVERY) => {}
+                    () = tokio::time::sleep(REVOCATIONS_POLL_EVERY) => {}
                 }
                 match self.poll(&revocations, cursor).await {
                     Ok(next) => {
