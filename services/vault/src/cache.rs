@@ -103,12 +103,7 @@ impl SecretCache {
         orgs: &[OrgId],
     ) -> Result<HashMap<OrgId, i64>, sqlx::Error> {
         let ids: Vec<Uuid> = orgs.iter().map(|o| o.0).collect();
-        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
-            "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)",
-        )
-        .bind(&ids)
-        .fetch_all(db.global())
-        .await?;
+        let rows = crate::store::generations(db.global(), &ids).await?;
         Ok(rows.into_iter().map(|(org, g)| (OrgId(org), g)).collect())
     }
 

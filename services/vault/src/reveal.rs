@@ -9,8 +9,8 @@
 //! audit record is its only write; each password leaves only after its record is committed
 //! (see `reveal_records`, which forwards them to the audit service).
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,8 +33,8 @@ use crate::reveal_records::RevealRecords;
 use crate::store::{self, CurrentSecret, OrgSecret, RevealRecord};
 
 /// Calls (each a batch of its own, of up to `BatchTuning::max` reveals from a gateway)
-/// merged into one batch at most: a batch's access check and audit records carry a token
-/// per reveal, and must stay under gRPC's 4 MiB message limit (see `BatchTuning`).
+/// merged into one batch at most: a batch's access check carries a token per reveal, and
+/// must stay under gRPC's 4 MiB message limit (see `BatchTuning`).
 const MAX_CALLS: usize = 4;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
@@ -242,7 +242,7 @@ impl Revealer {
             self.records.commit(&early_records, &orgs),
             self.decide(batch, &early_rows),
         )?;
-        let recorded_early: std::collections::HashSet<usize> = early_at.into_iter().collect();
+        let recorded_early: HashSet<usize> = early_at.into_iter().collect();
         let (mut found, mut reads) = self.cache.take(&generations, wanted);
         // A second round only for orgs read whole that proved too large to keep whole.
         while !reads.is_empty() {

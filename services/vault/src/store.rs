@@ -209,20 +209,23 @@ pub struct RevealRecord {
     pub details: serde_json::Value,
 }
 
-/// The generations of these orgs (an org never changed has none), read in the same statement
-/// that commits `records`: one round trip, durable (synchronous commit) when it returns.
+const GENERATIONS: &str =
+    "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)";
+
+/// The generations of these orgs (an org never changed has none).
+pub async fn generations(pool: &PgPool, orgs: &[Uuid]) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    sqlx::query_as(GENERATIONS).bind(orgs).fetch_all(pool).await
+}
+
+/// The generations of these orgs, read in the same statement that commits `records`: one
+/// round trip, durable (synchronous commit) when it returns.
 pub async fn record_reveals(
     pool: &PgPool,
     records: &[RevealRecord],
     generations_of: &[Uuid],
 ) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
-    const READ: &str =
-        "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)";
     if records.is_empty() {
-        return sqlx::query_as(READ)
-            .bind(generations_of)
-            .fetch_all(pool)
-            .await;
+        return generations(pool, generations_of).await;
     }
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH recorded AS (
@@ -231,7 +234,7 @@ pub async fn record_reveals(
             SELECT * FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[],
                 $7::text[], $8::text[], $9::uuid[], $10::text[], $11::timestamptz[],
                 $12::jsonb[]))
-         {READ}"
+         {GENERATIONS}"
     )))
     .bind(generations_of)
     .bind(records.iter().map(|r| r.id).collect::<Vec<_>>())
