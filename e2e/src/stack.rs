@@ -26,17 +26,28 @@ impl Stack {
     /// Scheduled directory imports are looked for every second, not every 30, so tests of
     /// them finish quickly.
     pub async fn start(transit: Option<(String, String)>) -> anyhow::Result<Self> {
-        Self::start_with(transit, 1).await
+        let limits = strongroom_events::StreamLimits {
+            max_bytes: strongroom_testkit::STREAM_MAX_BYTES,
+            ..Default::default()
+        };
+        Self::start_with(transit, 1, limits).await
     }
 
-    /// A stack with the launcher's own schedules, for measuring it as deployed.
+    /// A stack with the launcher's own schedules and event stream limits, for measuring it
+    /// as deployed (a test's small stream fills up when a benchmark loads 1,000 orgs).
     pub async fn start_as_deployed(transit: Option<(String, String)>) -> anyhow::Result<Self> {
-        Self::start_with(transit, strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS).await
+        Self::start_with(
+            transit,
+            strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS,
+            strongroom_events::StreamLimits::default(),
+        )
+        .await
     }
 
     async fn start_with(
         transit: Option<(String, String)>,
         directory_sync_tick_secs: u64,
+        stream_limits: strongroom_events::StreamLimits,
     ) -> anyhow::Result<Self> {
         strongroom_telemetry::init_for_test();
         // reqwest is built without a default TLS provider (one provider, ring, in the graph).
@@ -58,10 +69,7 @@ impl Stack {
             redis_user: Some(redis_user),
             redis_password_file: Some(redis_password),
             nats_password_dir: Some(strongroom_testkit::nats_password_dir()?),
-            stream_limits: strongroom_events::StreamLimits {
-                max_bytes: strongroom_testkit::STREAM_MAX_BYTES,
-                ..Default::default()
-            },
+            stream_limits,
             grpc_ports: [0; 6],
             listeners: None,
             database_passwords: None,
