@@ -237,39 +237,24 @@ pub async fn record_reveals(
          {GENERATIONS}"
     )))
     .bind(generations_of)
-    .bind(records.iter().map(|r| r.id).collect::<Vec<_>>())
-    .bind(records.iter().map(|r| r.org_id).collect::<Vec<_>>())
-    .bind(
-        records
-            .iter()
-            .map(|r| r.operation.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(records.iter().map(|r| r.actor_user_id).collect::<Vec<_>>())
-    .bind(
-        records
-            .iter()
-            .map(|r| r.actor_username.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(records.iter().map(|r| r.ip.as_deref()).collect::<Vec<_>>())
-    .bind(
-        records
-            .iter()
-            .map(|r| r.user_agent.as_deref())
-            .collect::<Vec<_>>(),
-    )
-    .bind(records.iter().map(|r| r.account_id).collect::<Vec<_>>())
-    .bind(
-        records
-            .iter()
-            .map(|r| r.target_name.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(records.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
-    .bind(records.iter().map(|r| &r.details).collect::<Vec<_>>())
+    .bind(column(records, |r| r.id))
+    .bind(column(records, |r| r.org_id))
+    .bind(column(records, |r| r.operation.as_str()))
+    .bind(column(records, |r| r.actor_user_id))
+    .bind(column(records, |r| r.actor_username.as_str()))
+    .bind(column(records, |r| r.ip.as_deref()))
+    .bind(column(records, |r| r.user_agent.as_deref()))
+    .bind(column(records, |r| r.account_id))
+    .bind(column(records, |r| r.target_name.as_str()))
+    .bind(column(records, |r| r.occurred_at))
+    .bind(column(records, |r| &r.details))
     .fetch_all(pool)
     .await
+}
+
+/// One field of every record, as one array parameter of an `UNNEST`.
+fn column<'a, T>(records: &'a [RevealRecord], field: impl Fn(&'a RevealRecord) -> T) -> Vec<T> {
+    records.iter().map(field).collect()
 }
 
 /// Claims up to `limit` committed reveal records, oldest first, for forwarding; other
