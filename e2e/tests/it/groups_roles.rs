@@ -275,15 +275,30 @@ async fn a_custom_role_grants_exactly_its_permissions() {
         .collect();
     assert_eq!(perms, HashSet::from(["users.view", "users.manage"]));
     let vera = login["token"].as_str().unwrap().to_owned();
+    // With a role she holds all of; password_user's resources.create she cannot give.
     let (s, b) = api
         .post(
             &org.url("/users"),
             Some(&vera),
-            json!({"username": "xavier", "email": "x@acme.test", "role": "password_user",
+            json!({"username": "xavier", "email": "x@acme.test", "role": "viewer",
                    "password": "Xx-1234567890!"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
+    let xavier_id = b["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&vera),
+            json!({"username": "yann", "email": "y@acme.test", "role": "password_user",
+                   "password": "Xx-1234567890!"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"].as_str().unwrap().contains("resources.create"),
+        "{b}"
+    );
     let (s, b) = api
         .put(
             &org.url("/roles/nosuchrole"),
@@ -293,20 +308,22 @@ async fn a_custom_role_grants_exactly_its_permissions() {
         .await;
     assert_error(s, &b, StatusCode::NOT_FOUND);
 
-    // Still held by Vera: it cannot go. Once she has another role, it can.
+    // Still held by Vera and Xavier: it cannot go. Once they have another role, it can.
     let (s, b) = api.delete(&org.url("/roles/viewer"), admin).await;
     assert_error(s, &b, StatusCode::CONFLICT);
     let (s, b) = api.get(&org.url("/roles"), admin).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert!(names(&b, "roles").contains("viewer"));
-    let (s, b) = api
-        .patch(
-            &org.url(&format!("/users/{vera_id}")),
-            admin,
-            json!({"role": "password_user"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    for id in [&vera_id, &xavier_id] {
+        let (s, b) = api
+            .patch(
+                &org.url(&format!("/users/{id}")),
+                admin,
+                json!({"role": "password_user"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
     let (s, b) = api.delete(&org.url("/roles/viewer"), admin).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let (_, b) = api.get(&org.url("/roles"), admin).await;

@@ -200,8 +200,9 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     // The org is gone for everyone, at once.
     let (s, b) = api.get("/doomed/api/v1/users", Some(&root)).await;
     assert_error(s, &b, StatusCode::NOT_FOUND);
+    // Its login page answers as any org's does to a wrong password: no org is told apart.
     let r = api.try_login("/doomed", "root", &root_pw).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     let (_, b) = api.get("/api/v1/orgs", Some(&admin)).await;
     assert_eq!(b["orgs"], json!([]));
     let (s, b) = delete(at("", &org_id), admin.clone(), "doomed").await;

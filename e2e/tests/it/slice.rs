@@ -175,7 +175,8 @@ async fn walk_the_slice(stack: &Stack) -> String {
             json!({"username": "alice", "password": "x"}),
         )
         .await;
-    assert_error(s, &b, StatusCode::NOT_FOUND);
+    // As a wrong password at a real org: the login page tells no org apart.
+    assert_error(s, &b, StatusCode::UNAUTHORIZED);
     // A password user cannot add users.
     let (s, b) = api
         .post(

@@ -67,6 +67,25 @@ impl RequestContext {
         }
     }
 
+    /// Refuses a caller who authenticated with an API key: a key fetches passwords, it does
+    /// not make or end credentials (keys, passwords, sessions) or change settings.
+    pub fn require_signed_in(&self) -> Result<(), AuthError> {
+        if self.claims.amr == crate::AMR_API_KEY {
+            Err(AuthError::NotWithApiKey)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Refuses giving anyone `granted` unless the caller holds every one of those
+    /// permissions in this org: nobody grants what they do not hold.
+    pub fn require_grantable(&self, granted: &[Permission]) -> Result<(), AuthError> {
+        match strongroom_core::first_not_held(&self.claims.perms, granted) {
+            Some(missing) => Err(AuthError::CannotGrant(missing)),
+            None => Ok(()),
+        }
+    }
+
     /// The session (or API key) the caller's token belongs to.
     pub fn session(&self) -> Option<uuid::Uuid> {
         self.claims.sid

@@ -16,6 +16,9 @@ pub use token::{Claims, Signer, Verifier, generate_keypair};
 
 use strongroom_core::{ErrorCode, HasErrorCode, Permission};
 
+/// How a caller signed in (the token's `amr`) when they used an API key.
+pub const AMR_API_KEY: &str = "api_key";
+
 pub const METADATA_IP: &str = "x-strongroom-client-ip";
 pub const METADATA_USER_AGENT: &str = "x-strongroom-user-agent";
 
@@ -31,6 +34,13 @@ pub enum AuthError {
     Hashing,
     #[error("you lack the {0} permission ({desc})", desc = .0.describe())]
     Forbidden(Permission),
+    /// Giving someone (a role, a user) a permission the caller does not hold.
+    #[error("you cannot give the {0} permission ({desc}): you do not hold it", desc = .0.describe())]
+    CannotGrant(Permission),
+    /// Credentials do not make credentials: a request signed with an API key may not manage
+    /// keys, passwords, sessions or settings.
+    #[error("not allowed with an API key: sign in with your password to do this")]
+    NotWithApiKey,
     #[error("shared session store unavailable: {0}")]
     Redis(String),
     #[error("session revocations cannot be read just now; try again shortly")]
@@ -41,7 +51,9 @@ impl HasErrorCode for AuthError {
     fn code(&self) -> ErrorCode {
         match self {
             AuthError::MissingCredentials | AuthError::InvalidToken => ErrorCode::Unauthenticated,
-            AuthError::Forbidden(_) => ErrorCode::PermissionDenied,
+            AuthError::Forbidden(_) | AuthError::CannotGrant(_) | AuthError::NotWithApiKey => {
+                ErrorCode::PermissionDenied
+            }
             AuthError::Redis(_) | AuthError::RevocationsUnknown => ErrorCode::Unavailable,
             AuthError::Key(_) | AuthError::Hashing => ErrorCode::Internal,
         }

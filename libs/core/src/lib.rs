@@ -8,5 +8,5 @@ pub use ids::InvalidId;
 
 pub use error::{ErrorBody, ErrorCode, HasErrorCode, to_status};
 pub use ids::{AccountId, OrgId, ResourceId, UserId};
-pub use permission::{Permission, permissions_of, role_allows};
+pub use permission::{Permission, first_not_held, permissions_of, role_allows};
 pub use role::Role;

@@ -107,6 +107,14 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// The first of `granted` (in table order) that `held` lacks: what giving `granted` would
+/// hand out beyond its giver's own permissions.
+pub fn first_not_held(held: &[Permission], granted: &[Permission]) -> Option<Permission> {
+    Permission::ALL
+        .into_iter()
+        .find(|p| granted.contains(p) && !held.contains(p))
+}
+
 /// The permissions of a built-in role, in table order.
 pub fn permissions_of(role: Role) -> Vec<Permission> {
     Permission::ALL
@@ -138,6 +146,24 @@ impl FromStr for Permission {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_holder_grants_only_what_it_holds() {
+        // Every built-in role giving every permission, alone and with all the others.
+        for giver in Role::ALL {
+            let held = permissions_of(giver);
+            for p in Permission::ALL {
+                let expected = (!role_allows(giver, p)).then_some(p);
+                assert_eq!(first_not_held(&held, &[p]), expected, "{giver} giving {p}");
+            }
+            for taker in Role::ALL {
+                let given = permissions_of(taker);
+                let lacking = given.iter().copied().find(|p| !held.contains(p));
+                assert_eq!(first_not_held(&held, &given), lacking, "{giver} → {taker}");
+            }
+        }
+        assert_eq!(first_not_held(&[], &[]), None);
+    }
 
     #[test]
     fn names_round_trip_and_match_serde() {

@@ -84,7 +84,7 @@ impl OrgDirectory {
             .await
             .map_err(|s| {
                 if s.code() == tonic::Code::NotFound {
-                    ApiError::new(ErrorCode::NotFound, "no such org")
+                    ApiError::not_found()
                 } else {
                     s.into()
                 }
@@ -168,7 +168,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     }
 }
 
-/// The org a request addresses (from its URL).
+/// The org a public request (signing in, the login page's branding) addresses, from its
+/// URL. A URL naming no org addresses an org that does not exist either, which every
+/// service answers as it answers a failed login at a real one: public routes do not tell
+/// which orgs exist.
 pub struct TargetOrg(pub OrgId);
 
 impl FromRequestParts<Gateway> for TargetOrg {
@@ -176,7 +179,14 @@ impl FromRequestParts<Gateway> for TargetOrg {
 
     async fn from_request_parts(parts: &mut Parts, state: &Gateway) -> Result<Self, ApiError> {
         let slug = parts.extensions.get::<OrgSlug>().cloned();
-        Ok(Self(state.orgs.resolve(slug.as_ref()).await?))
+        Ok(Self(public_org(state, slug.as_ref()).await?))
+    }
+}
+
+async fn public_org(state: &Gateway, slug: Option<&OrgSlug>) -> Result<OrgId, ApiError> {
+    match state.orgs.resolve(slug).await {
+        Err(e) if e.code == ErrorCode::NotFound => Ok(OrgId::new()),
+        resolved => resolved,
     }
 }
 
@@ -189,7 +199,10 @@ impl FromRequestParts<Gateway> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Gateway) -> Result<Self, ApiError> {
-        let TargetOrg(org) = TargetOrg::from_request_parts(parts, state).await?;
+        // Credentials are checked before the org is looked up, and a URL naming no org is
+        // answered as a real org answers the same credential: missing → 401, an API key →
+        // "invalid API key" (asked of identity, for an org that does not exist), a token →
+        // 401 if invalid, else 404 as for an org the token's holder may not reach.
         let origin = Origin::of(parts);
         let credential = parts
             .headers
@@ -218,6 +231,8 @@ impl FromRequestParts<Gateway> for Caller {
         };
 
         if credential.starts_with("srk_") {
+            let slug = parts.extensions.get::<OrgSlug>().cloned();
+            let org = public_org(state, slug.as_ref()).await?;
             // Keyed on the address too: a key limited to some addresses must be checked
             // again from any other, never served a token issued for an allowed one.
             let client_ip = origin.ip.clone().unwrap_or_default();
@@ -262,6 +277,8 @@ impl FromRequestParts<Gateway> for Caller {
             return Ok(Self(ctx));
         }
         let ctx = verify(credential)?;
+        let slug = parts.extensions.get::<OrgSlug>().cloned();
+        let org = state.orgs.resolve(slug.as_ref()).await?;
         if ctx.org() == org {
             return Ok(Self(ctx));
         }

@@ -87,6 +87,7 @@ impl Identity {
         allowed: &[String],
     ) -> Result<NewApiKey, IdentityError> {
         ctx.require(Permission::ApiKeysOwn)?;
+        ctx.require_signed_in()?;
         let name = required("name", name, 100)?;
         if ctx.claims.home.is_some() {
             return Err(IdentityError::InvalidInput(
@@ -147,6 +148,7 @@ impl Identity {
         &self,
         ctx: &RequestContext,
     ) -> Result<Vec<ApiKeyRow>, IdentityError> {
+        ctx.require_signed_in()?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let rows = sqlx::query_as(
             "SELECT id, name, created_at, expires_at, allowed_cidrs, last_used_at, revoked_at
@@ -165,6 +167,7 @@ impl Identity {
         ctx: &RequestContext,
         key: &str,
     ) -> Result<(), IdentityError> {
+        ctx.require_signed_in()?;
         let id = parse_id("API key", key)?;
         let owner = own_unless_manager(ctx);
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -257,7 +260,7 @@ impl Identity {
             &user.role,
             perms,
             API_KEY_TOKEN_TTL_SECS,
-            "api_key",
+            strongroom_auth::AMR_API_KEY,
         )
         .with_session(id)
         .with_version(user.token_version);

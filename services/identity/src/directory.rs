@@ -249,6 +249,7 @@ impl Identity {
         bind_password: SecretString,
     ) -> Result<DirectorySettings, IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_signed_in()?;
         let kind = match s.kind.as_str() {
             "" | "ldap" => "ldap",
             "active_directory" => "active_directory",
@@ -362,6 +363,7 @@ impl Identity {
     /// that does not answer.
     pub async fn test_directory(&self, ctx: &RequestContext) -> Result<(), IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_signed_in()?;
         let directory = self.saved_directory(ctx.org()).await?;
         directory.test_connection().await?;
         Ok(())
@@ -382,6 +384,7 @@ impl Identity {
         scopes: &[String],
     ) -> Result<ImportReport, IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_signed_in()?;
         let scopes = scopes
             .iter()
             .map(|s| parse_scope(s))
@@ -411,6 +414,10 @@ impl Identity {
             .fetch_one(&mut *tx)
             .await?;
         let default_role = crate::policy::load(&mut tx).await?.default_role;
+        // Whoever imports gives the default role to everyone imported.
+        if let Some(ctx) = ctx {
+            crate::roles::require_grantable(ctx, &mut tx, &default_role).await?;
+        }
         let names: Vec<String> = found
             .iter()
             .flat_map(|(_, users)| users.iter().map(|u| u.username.clone()))

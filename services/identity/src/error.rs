@@ -25,6 +25,11 @@ pub enum IdentityError {
     PermissionDenied(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("you cannot manage {user}: they hold the {permission} permission, which you do not")]
+    Outranked {
+        user: String,
+        permission: strongroom_core::Permission,
+    },
     #[error(transparent)]
     Directory(#[from] strongroom_directory::DirectoryError),
     #[error(transparent)]
@@ -56,9 +61,9 @@ impl HasErrorCode for IdentityError {
             | IdentityError::PasswordExpired
             | IdentityError::InvalidRefresh
             | IdentityError::InvalidApiKey => ErrorCode::Unauthenticated,
-            IdentityError::ApiKeyAddressRefused | IdentityError::PermissionDenied(_) => {
-                ErrorCode::PermissionDenied
-            }
+            IdentityError::ApiKeyAddressRefused
+            | IdentityError::PermissionDenied(_)
+            | IdentityError::Outranked { .. } => ErrorCode::PermissionDenied,
             IdentityError::TooManyAttempts(_) => ErrorCode::TooManyRequests,
             IdentityError::InvalidInput(_) => ErrorCode::InvalidArgument,
             IdentityError::AlreadyExists(_) => ErrorCode::AlreadyExists,

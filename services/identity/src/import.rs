@@ -177,6 +177,13 @@ impl Identity {
                 Outcome::Rejected(format!("duplicate of line {first}"))
             } else if existing.contains(&key) {
                 Outcome::Skipped("a user with this username already exists".into())
+            } else if let Err(refused) =
+                crate::roles::require_grantable(ctx, &mut tx, &fields.role).await
+            {
+                match refused {
+                    IdentityError::Auth(e) => Outcome::Rejected(e.to_string()),
+                    e => return Err(e),
+                }
             } else {
                 match self.create_imported(&mut tx, &fields, "csv", None).await {
                     Ok(user) => {

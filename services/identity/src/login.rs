@@ -49,8 +49,17 @@ impl Identity {
         }
         let mut tx = match self.db.begin(org).await {
             Ok(tx) => tx,
+            // As a failed login at a real org: same cost, same answer, and the address's
+            // failures count the same.
             Err(TenancyError::UnknownOrg(_)) => {
                 self.hasher.verify(password, None).await?;
+                let address_only = crate::guard::LockoutRule {
+                    threshold: 0,
+                    minutes: 1,
+                };
+                self.guard
+                    .record_failure(org, username, origin.ip.as_deref(), address_only)
+                    .await?;
                 return Err(IdentityError::InvalidCredentials);
             }
             Err(e) => return Err(e.into()),

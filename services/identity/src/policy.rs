@@ -104,6 +104,7 @@ impl Identity {
         new: LoginSettings,
     ) -> Result<LoginSettings, IdentityError> {
         ctx.require(Permission::LoginSettingsManage)?;
+        ctx.require_signed_in()?;
         let bounds = [
             ("min_length", new.min_length, 1, 256),
             ("history", new.history, 0, 24),
@@ -120,6 +121,10 @@ impl Identity {
         }
         let mut tx = self.db.begin(ctx.org()).await?;
         let default_role = crate::roles::canonical(&mut tx, &new.default_role).await?;
+        // Imported users get the default role: naming one is giving it.
+        if default_role != load(&mut tx).await?.default_role {
+            crate::roles::require_grantable(ctx, &mut tx, &default_role).await?;
+        }
         let saved: LoginSettings = sqlx::query_as(
             "UPDATE login_settings SET min_length = $1, require_lowercase = $2,
                  require_uppercase = $3, require_digit = $4, require_special = $5, history = $6,

@@ -62,6 +62,16 @@ pub async fn permissions(tx: &mut TenantTx, role: &str) -> Result<Vec<Permission
         .collect())
 }
 
+/// Refuses giving `role` to anyone unless the caller holds everything it allows.
+pub async fn require_grantable(
+    ctx: &RequestContext,
+    tx: &mut TenantTx,
+    role: &str,
+) -> Result<(), IdentityError> {
+    let perms = permissions(tx, role).await?;
+    Ok(ctx.require_grantable(&perms)?)
+}
+
 fn parse_permissions(names: &[String]) -> Result<Vec<Permission>, IdentityError> {
     let mut perms = names
         .iter()
@@ -133,6 +143,17 @@ impl Identity {
         let perms = parse_permissions(permission_names)?;
         let names: Vec<&str> = perms.iter().map(|p| p.as_str()).collect();
         let mut tx = self.db.begin(ctx.org()).await?;
+        // What the role gains is given to everyone who holds it: the caller must hold it.
+        let before = match previous {
+            Some(previous) => permissions(&mut tx, previous).await?,
+            None => Vec::new(),
+        };
+        let gained: Vec<Permission> = perms
+            .iter()
+            .copied()
+            .filter(|p| !before.contains(p))
+            .collect();
+        ctx.require_grantable(&gained)?;
         let mut holders: Vec<(uuid::Uuid, i64)> = Vec::new();
         let operation = if let Some(previous) = previous {
             let old: Option<String> = sqlx::query_scalar(

@@ -43,6 +43,15 @@ pub struct SessionRow {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a refresh needs of its session's row.
+#[derive(sqlx::FromRow)]
+struct RefreshableSession {
+    refresh_hash: Vec<u8>,
+    spent_refresh_hashes: Vec<Vec<u8>>,
+    user_id: Uuid,
+    amr: String,
+}
+
 fn new_refresh(id: Uuid) -> (String, [u8; 32]) {
     let secret = random_token(32);
     let hash = Sha256::digest(secret.as_bytes()).into();
@@ -141,8 +150,9 @@ impl Identity {
             Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidRefresh),
             Err(e) => return Err(e.into()),
         };
-        let found: Option<(Vec<u8>, Uuid, String)> = sqlx::query_as(
-            "SELECT s.refresh_hash, s.user_id, s.amr FROM sessions s JOIN users u ON u.id = s.user_id
+        let found: Option<RefreshableSession> = sqlx::query_as(
+            "SELECT s.refresh_hash, s.spent_refresh_hashes, s.user_id, s.amr
+             FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
                AND u.status = 'active'
              FOR UPDATE OF s",
@@ -150,11 +160,21 @@ impl Identity {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (stored, user_id, amr) = found.ok_or(IdentityError::InvalidRefresh)?;
+        let RefreshableSession {
+            refresh_hash: stored,
+            spent_refresh_hashes: spent,
+            user_id,
+            amr,
+        } = found.ok_or(IdentityError::InvalidRefresh)?;
         let user = crate::store::find_user(&mut tx, user_id)
             .await?
             .ok_or(IdentityError::InvalidRefresh)?;
-        if !constant_time_eq(&stored, &Sha256::digest(secret.as_bytes())) {
+        let presented = Sha256::digest(secret.as_bytes());
+        if !constant_time_eq(&stored, &presented) {
+            // A wrong secret ends nothing; one already exchanged was copied: end the session.
+            if !spent.iter().any(|h| constant_time_eq(h, &presented)) {
+                return Err(IdentityError::InvalidRefresh);
+            }
             sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -172,6 +192,8 @@ impl Identity {
         let (refresh_token, hash) = new_refresh(id);
         let expires_at: DateTime<Utc> = sqlx::query_scalar(
             "UPDATE sessions SET refresh_hash = $2, last_used_at = now(),
+                 spent_refresh_hashes = (spent_refresh_hashes || refresh_hash)[
+                     greatest(1, cardinality(spent_refresh_hashes) - 98):],
                  ip = coalesce($3, ip), user_agent = coalesce($4, user_agent)
              WHERE id = $1 RETURNING expires_at",
         )
@@ -194,6 +216,7 @@ impl Identity {
     }
 
     pub async fn logout(&self, ctx: &RequestContext) -> Result<(), IdentityError> {
+        ctx.require_signed_in()?;
         let sid = ctx.session().ok_or_else(|| {
             IdentityError::InvalidInput("this token belongs to no session (an API key?)".into())
         })?;
@@ -210,7 +233,7 @@ impl Identity {
         ctx: &RequestContext,
         user: &str,
     ) -> Result<Vec<SessionRow>, IdentityError> {
-        let (org, user) = self.session_owner(ctx, user)?;
+        let (org, user) = self.session_owner(ctx, user).await?;
         let mut tx = self.db.begin(org).await?;
         let rows = sqlx::query_as(
             "SELECT id, user_id, ip, user_agent, created_at, last_used_at, expires_at
@@ -230,6 +253,7 @@ impl Identity {
         ctx: &RequestContext,
         session: &str,
     ) -> Result<(), IdentityError> {
+        ctx.require_signed_in()?;
         let sid = parse_id("session", session)?;
         let owner = own_unless_manager(ctx);
         let org = match owner {
@@ -251,13 +275,16 @@ impl Identity {
         ctx: &RequestContext,
         user: &str,
     ) -> Result<u32, IdentityError> {
-        let (org, user) = self.session_owner(ctx, user)?;
+        ctx.require_signed_in()?;
+        let (org, user) = self.session_owner(ctx, user).await?;
         self.end_sessions(ctx, org, Some(user), None, "session.revoked_all")
             .await
     }
 
     /// Whose sessions, and in which org they live: the caller's own are in their home org.
-    fn session_owner(
+    /// Whose sessions `user` names: the caller's own (in their home org), or a user of the
+    /// org the caller acts in (users.manage; 404 for anyone else).
+    async fn session_owner(
         &self,
         ctx: &RequestContext,
         user: &str,
@@ -266,7 +293,10 @@ impl Identity {
             return Ok((ctx.claims.home_org(), ctx.user().0));
         }
         ctx.require(Permission::UsersManage)?;
-        Ok((ctx.org(), parse_id("user", user)?))
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = crate::users::existing_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok((ctx.org(), found.id))
     }
 
     async fn end_sessions(

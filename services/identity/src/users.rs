@@ -130,6 +130,7 @@ impl Identity {
         ctx.require(Permission::UsersManage)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let f = checked_fields(&mut tx, fields).await?;
+        crate::roles::require_grantable(ctx, &mut tx, &f.role).await?;
         let hash = self.acceptable_hash(&mut tx, None, password).await?;
         let user = store::create_user(&mut tx, &f, "local", Some(&hash), None)
             .await
@@ -202,6 +203,7 @@ impl Identity {
         ctx.require(Permission::UsersManage)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let before = existing_user(&mut tx, id).await?;
+        require_outranks(ctx, &mut tx, &before).await?;
         let mut f = UserFields {
             username: before.username.clone(),
             full_name: changes
@@ -215,6 +217,9 @@ impl Identity {
             role: changes.role.unwrap_or_else(|| before.role.clone()),
         };
         f = checked_fields(&mut tx, &f).await?;
+        if f.role != before.role {
+            crate::roles::require_grantable(ctx, &mut tx, &f.role).await?;
+        }
         let status = changes.status.unwrap_or_else(|| before.status.clone());
         if !matches!(status.as_str(), "active" | "disabled") {
             return Err(IdentityError::InvalidInput(
@@ -291,6 +296,7 @@ impl Identity {
         if user.id == ctx.user().0 {
             return Err(IdentityError::Conflict("you cannot delete yourself".into()));
         }
+        require_outranks(ctx, &mut tx, &user).await?;
         keep_an_administrator(&mut tx, &user).await?;
         let heir = if transfer_to.trim().is_empty() {
             None
@@ -357,8 +363,10 @@ impl Identity {
         password: SecretString,
     ) -> Result<(), IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_signed_in()?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
+        require_outranks(ctx, &mut tx, &user).await?;
         let hash = self
             .acceptable_hash(&mut tx, Some(user.id), password)
             .await?;
@@ -390,6 +398,23 @@ impl Identity {
             user,
             locked_until: None,
         })
+    }
+}
+
+/// Refuses to manage (edit, delete, set the password of) a user who holds a permission the
+/// caller lacks: taking over their account would give the caller that permission.
+pub async fn require_outranks(
+    ctx: &RequestContext,
+    tx: &mut TenantTx,
+    user: &UserRow,
+) -> Result<(), IdentityError> {
+    let theirs = crate::roles::permissions(tx, &user.role).await?;
+    match strongroom_core::first_not_held(&ctx.claims.perms, &theirs) {
+        Some(permission) => Err(IdentityError::Outranked {
+            user: user.username.clone(),
+            permission,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -110,6 +110,13 @@ impl OrgSettings {
         Ok(())
     }
 
+    /// Who may change settings: as `authorize`, signed in (not with an API key).
+    fn authorize_change(ctx: &RequestContext) -> Result<(), SettingsError> {
+        Self::authorize(ctx)?;
+        ctx.require_signed_in()?;
+        Ok(())
+    }
+
     /// The org's saved value, with no caller (public branding).
     async fn read<T: Kind>(&self, org: OrgId) -> Result<Option<Saved<T>>, SettingsError> {
         let mut tx = self.db.begin(org).await?;
@@ -132,7 +139,7 @@ impl OrgSettings {
         ctx: &RequestContext,
         build: impl FnOnce(Option<T>) -> Result<T, SettingsError>,
     ) -> Result<Saved<T>, SettingsError> {
-        Self::authorize(ctx)?;
+        Self::authorize_change(ctx)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let old = load::<T>(&mut tx, true).await?.map(|s| s.value);
         let old_json = old.as_ref().map(serde_json::to_value).transpose()?;

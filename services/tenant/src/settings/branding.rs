@@ -172,18 +172,24 @@ impl OrgSettings {
         ctx: &RequestContext,
         input: Branding,
     ) -> Result<Saved<Branding>, SettingsError> {
-        // Without the permission, 403 whatever was sent.
-        Self::authorize(ctx)?;
+        // Without the permission (or with an API key), 403 whatever was sent.
+        Self::authorize_change(ctx)?;
         let branding = input.checked()?;
         self.save(ctx, |_| Ok(branding)).await
     }
 
-    /// The branding `org`'s login page shows, for anyone: its own, else MSPOrg's.
+    /// The branding `org`'s login page shows, for anyone: its own, else MSPOrg's. An org
+    /// that does not exist shows what a client org without branding of its own shows, so the
+    /// page tells nobody which orgs exist.
     pub async fn public_branding(
         &self,
         org: OrgId,
     ) -> Result<(Option<Saved<Branding>>, Source), SettingsError> {
-        if let Some(own) = self.read(org).await? {
+        let own = match self.read(org).await {
+            Err(SettingsError::Tenancy(strongroom_tenancy::TenancyError::UnknownOrg(_))) => None,
+            read => read?,
+        };
+        if let Some(own) = own {
             return Ok((Some(own), Source::Org));
         }
         if org != self.msp_org

@@ -1,0 +1,512 @@
+//! Least privilege inside an org, tried as an attacker would: giving away permissions one
+//! lacks, taking over a more powerful account, making credentials with a credential,
+//! ending someone's session with a guessed refresh token, and telling orgs apart from
+//! outside. Each refusal is checked to have changed nothing.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use strongroom_core::{Permission, Role, first_not_held, permissions_of};
+
+use crate::api::{Api, Org, assert_error, password_for};
+use crate::stack::{ADMIN_PASSWORD, Stack};
+
+/// A 403 whose message names `permission`.
+fn refused_naming(status: StatusCode, body: &Value, permission: Permission) -> bool {
+    status == StatusCode::FORBIDDEN
+        && body["error"] == "permission_denied"
+        && body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(permission.as_str()))
+}
+
+fn login_settings(default_role: &str) -> Value {
+    json!({"min_length": 8, "require_lowercase": false, "require_uppercase": false,
+           "require_digit": false, "require_special": false, "history": 0,
+           "max_age_days": 0, "lockout_threshold": 5, "lockout_minutes": 15,
+           "default_role": default_role})
+}
+
+async fn role_names(api: &Api<'_>, org: &Org) -> Vec<String> {
+    let (s, b) = api.get(&org.url("/roles"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nobody_grants_what_they_do_not_hold() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "grants").await;
+
+    // Every built-in role, giving every permission alone in a new custom role.
+    let mut wrong = Vec::new();
+    for giver in Role::ALL {
+        let name = format!("giver-{}", giver.as_str().replace('_', "-"));
+        let (_, pw) = api
+            .add_user(&org.prefix, &org.admin, &name, giver.as_str())
+            .await;
+        let token = api.login(&org.prefix, &name, &pw).await;
+        let held = permissions_of(giver);
+        for p in Permission::ALL {
+            let role = format!("{name}-gives-{}", p.as_str().replace('.', "-"));
+            let (s, b) = api
+                .post(
+                    &org.url("/roles"),
+                    Some(&token),
+                    json!({"name": role, "permissions": [p.as_str()]}),
+                )
+                .await;
+            let expected = if !held.contains(&Permission::RolesManage) {
+                refused_naming(s, &b, Permission::RolesManage)
+            } else if let Some(missing) = first_not_held(&held, &[p]) {
+                refused_naming(s, &b, missing)
+            } else {
+                s == StatusCode::CREATED
+            };
+            if !expected {
+                wrong.push(format!("{giver} giving {p}: {s} {b}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // A delegated user manager: users and custom roles, nothing else.
+    let delegate = [
+        Permission::UsersView,
+        Permission::UsersManage,
+        Permission::RolesManage,
+    ];
+    let names: Vec<&str> = delegate.iter().map(|p| p.as_str()).collect();
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&org.admin),
+            json!({"name": "helpdesk", "permissions": names}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, pw) = api
+        .add_user(&org.prefix, &org.admin, "helper", "helpdesk")
+        .await;
+    let helper = api.login(&org.prefix, "helper", &pw).await;
+    let (victim, victim_pw) = api
+        .add_user(&org.prefix, &org.admin, "victim", "helpdesk")
+        .await;
+
+    // It may hand out what it holds...
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&helper),
+            json!({"name": "viewer", "permissions": ["users.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = api
+        .patch(
+            &org.url(&format!("/users/{victim}")),
+            Some(&helper),
+            json!({"role": "viewer"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // ... and no built-in role, to a new user or an existing one, since each holds something
+    // it lacks; nothing is created or changed.
+    for role in Role::ALL {
+        let missing = first_not_held(&delegate, &permissions_of(role)).unwrap();
+        let (s, b) = api
+            .post(
+                &org.url("/users"),
+                Some(&helper),
+                json!({"username": format!("made-{}", role.as_str()), "role": role.as_str(),
+                       "email": "made@example.test", "password": password_for("made")}),
+            )
+            .await;
+        assert!(refused_naming(s, &b, missing), "adding a {role}: {s} {b}");
+        let (s, b) = api
+            .patch(
+                &org.url(&format!("/users/{victim}")),
+                Some(&helper),
+                json!({"role": role.as_str()}),
+            )
+            .await;
+        assert!(refused_naming(s, &b, missing), "making a {role}: {s} {b}");
+    }
+    let (s, b) = api
+        .get(&org.url(&format!("/users/{victim}")), Some(&org.admin))
+        .await;
+    assert_eq!((s, b["role"].as_str()), (StatusCode::OK, Some("viewer")));
+    let (s, b) = api.get(&org.url("/users?q=made-"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(!b.to_string().contains("made-"), "{b}");
+
+    // It cannot widen its own role, nor give a role it lacks through a CSV import.
+    let wider = [names.clone(), vec!["audit.view"]].concat();
+    let (s, b) = api
+        .put(
+            &org.url("/roles/helpdesk"),
+            Some(&helper),
+            json!({"name": "helpdesk", "permissions": wider}),
+        )
+        .await;
+    assert!(refused_naming(s, &b, Permission::AuditView), "{s} {b}");
+    let (s, b) = api
+        .post(
+            &org.url("/users/import"),
+            Some(&helper),
+            json!({"csv": "username,email,role\nsneaky,sneaky@example.test,administrator\n"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(
+        b.to_string().contains("groups.manage"),
+        "the row's reason names the permission: {b}"
+    );
+    let roles = role_names(&api, &org).await;
+    assert!(roles.contains(&"helpdesk".to_owned()), "{roles:?}");
+    let (_, b) = api.get(&org.url("/roles"), Some(&org.admin)).await;
+    assert!(!b.to_string().contains("sneaky"));
+    let (_, b) = api.get(&org.url("/users?q=sneaky"), Some(&org.admin)).await;
+    assert!(!b.to_string().contains("sneaky"), "{b}");
+
+    // Taking over a more powerful account: the administrator's password, status and
+    // existence are out of reach, and the administrator still signs in.
+    let (s, b) = api.get(&org.url("/users?q=root"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let root = b["users"][0]["id"].as_str().unwrap().to_owned();
+    let attempts = [
+        (
+            Method::PUT,
+            format!("/users/{root}/password"),
+            Some(json!({"password": "Taken-over-1!"})),
+        ),
+        (
+            Method::PATCH,
+            format!("/users/{root}"),
+            Some(json!({"status": "disabled"})),
+        ),
+        (Method::DELETE, format!("/users/{root}"), None),
+    ];
+    for (method, path, body) in attempts {
+        let r = api
+            .send(method.clone(), &org.url(&path), Some(&helper), body)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            r.body
+        );
+        let message = r.body["message"].as_str().unwrap();
+        assert!(
+            message.contains("root") && message.contains("permission"),
+            "{message}"
+        );
+    }
+    api.login(&org.prefix, "root", &password_for("root")).await;
+    // An equal, though, is the helpdesk's to manage.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/users/{victim}/password")),
+            Some(&helper),
+            json!({"password": "Reset-by-helpdesk-1!"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    assert_eq!(
+        api.try_login(&org.prefix, "victim", &victim_pw)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Whoever changes login settings names a default role only if they hold all of it.
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&org.admin),
+            json!({"name": "settings-keeper", "permissions": ["users.view", "login_settings.manage"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, pw) = api
+        .add_user(&org.prefix, &org.admin, "keeper", "settings-keeper")
+        .await;
+    let keeper = api.login(&org.prefix, "keeper", &pw).await;
+    let (s, b) = api
+        .put(
+            &org.url("/settings/login"),
+            Some(&keeper),
+            login_settings("administrator"),
+        )
+        .await;
+    assert!(refused_naming(s, &b, Permission::UsersManage), "{s} {b}");
+    let (_, now) = api.get(&org.url("/settings/login"), Some(&keeper)).await;
+    assert_eq!(now["default_role"], "password_user", "{now}");
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn credentials_do_not_make_credentials() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "keyed").await;
+    let (s, b) = api
+        .post(
+            &org.url("/api-keys"),
+            Some(&org.admin),
+            json!({"name": "app"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let key = b["key"].as_str().unwrap().to_owned();
+    let key_id = b["id"].as_str().unwrap().to_owned();
+    let (victim, victim_pw) = api
+        .add_user(&org.prefix, &org.admin, "victim", "password_user")
+        .await;
+    let victim_login = api.login_reply(&org.prefix, "victim", &victim_pw).await;
+    let victim_token = victim_login["token"].as_str().unwrap().to_owned();
+
+    // The key works for what applications do...
+    let (s, b) = api.get(&org.url("/users"), Some(&key)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // ... and for nothing that makes, reads or ends credentials or changes settings.
+    let refused = [
+        (
+            Method::POST,
+            "/api-keys".to_owned(),
+            Some(json!({"name": "second"})),
+        ),
+        (Method::GET, "/api-keys".to_owned(), None),
+        (Method::DELETE, format!("/api-keys/{key_id}"), None),
+        (
+            Method::PUT,
+            format!("/users/{victim}/password"),
+            Some(json!({"password": "Changed-by-key-1!"})),
+        ),
+        (Method::DELETE, format!("/users/{victim}/sessions"), None),
+        (
+            Method::DELETE,
+            format!("/sessions/{}", victim_login["session_id"].as_str().unwrap()),
+            None,
+        ),
+        (Method::POST, "/auth/logout".to_owned(), Some(json!({}))),
+        (
+            Method::PUT,
+            "/settings/login".to_owned(),
+            Some(login_settings("password_user")),
+        ),
+        (
+            Method::PUT,
+            "/directory".to_owned(),
+            Some(
+                json!({"kind": "ldap", "url": "ldaps://127.0.0.1:1", "bind_dn": "cn=x",
+                        "bind_password": "x", "base_dn": "dc=x",
+                        "user_filter": "(objectClass=person)",
+                        "attributes": {"username": "uid", "email": "mail"}}),
+            ),
+        ),
+        (
+            Method::POST,
+            "/directory/import".to_owned(),
+            Some(json!({})),
+        ),
+        (
+            Method::PUT,
+            "/settings/proxy".to_owned(),
+            Some(json!({"enabled": false, "host": "", "port": 0})),
+        ),
+    ];
+    for (method, path, body) in refused {
+        let r = api
+            .send(method.clone(), &org.url(&path), Some(&key), body)
+            .await;
+        assert_error(r.status, &r.body, StatusCode::FORBIDDEN);
+        assert!(
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("not allowed with an API key"),
+            "{method} {path}: {}",
+            r.body
+        );
+    }
+    // Nothing changed: the key still works, the victim's session and password stand, and
+    // the owner still has exactly one key.
+    let (s, _) = api.get(&org.url("/users"), Some(&key)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = api.get(&org.url("/sessions"), Some(&victim_token)).await;
+    assert_eq!(s, StatusCode::OK);
+    api.login(&org.prefix, "victim", &victim_pw).await;
+    let (s, b) = api.get(&org.url("/api-keys"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let keys = b["keys"].as_array().unwrap().clone();
+    assert_eq!(keys.len(), 1, "{b}");
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_wrong_refresh_secret_ends_nothing_but_a_reused_one_ends_the_session() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "refresh").await;
+    let (_, pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let login = api.login_reply(&org.prefix, "alice", &pw).await;
+    let refresh = |token: String| {
+        let (api, url) = (&api, org.url("/auth/refresh"));
+        async move {
+            api.post(&url, None, json!({ "refresh_token": token }))
+                .await
+        }
+    };
+    // The session's id is no secret (lists, the trail): a token made from it with a wrong
+    // secret is refused, and the session lives on.
+    let session = login["session_id"].as_str().unwrap().replace('-', "");
+    for guess in ["wrong", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        let (s, b) = refresh(format!("srr_{session}_{guess}")).await;
+        assert_error(s, &b, StatusCode::UNAUTHORIZED);
+    }
+    let token = login["token"].as_str().unwrap();
+    let (s, b) = api.get(&org.url("/sessions"), Some(token)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, renewed) = refresh(login["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_eq!(s, StatusCode::OK, "{renewed}");
+    let (s, again) = refresh(renewed["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+
+    // A refresh token already exchanged, shown again, was copied: the session ends.
+    let (s, b) = refresh(login["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED);
+    let (s, b) = refresh(again["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED);
+    api.until_refused(
+        &org.url("/sessions"),
+        again["token"].as_str().unwrap(),
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn outsiders_cannot_tell_a_real_org_from_none() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "realorg").await;
+    let nobody = uuid::Uuid::new_v4();
+    let garbage_key = format!("srk_{}_secret", nobody.simple());
+    let routes = [
+        (Method::GET, "/users".to_owned(), None),
+        (Method::GET, "/audit".to_owned(), None),
+        (Method::GET, format!("/users/{nobody}/sessions"), None),
+        (Method::DELETE, format!("/users/{nobody}"), None),
+        (Method::GET, format!("/accounts/{nobody}/password"), None),
+        (
+            Method::POST,
+            "/resources".to_owned(),
+            Some(json!({"name": "x", "type": "Linux"})),
+        ),
+        (Method::GET, "/settings/mail".to_owned(), None),
+    ];
+    let mut compared = 0;
+    for credential in [None, Some("not-a-token"), Some(garbage_key.as_str())] {
+        for (method, path, body) in &routes {
+            let real = api
+                .send(method.clone(), &org.url(path), credential, body.clone())
+                .await;
+            let none = api
+                .send(
+                    method.clone(),
+                    &format!("/no-such-org/api/v1{path}"),
+                    credential,
+                    body.clone(),
+                )
+                .await;
+            assert_eq!(
+                (real.status, &real.body),
+                (none.status, &none.body),
+                "{method} {path} with {credential:?}"
+            );
+            assert_eq!(real.status, StatusCode::UNAUTHORIZED, "{}", real.body);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 3 * routes.len());
+
+    // The public routes answer an unknown org as a failed login at a real one.
+    let public = [
+        (
+            "/auth/login",
+            Some(json!({"username": "root", "password": "wrong-password"})),
+        ),
+        (
+            "/auth/refresh",
+            Some(json!({"refresh_token": format!("srr_{}_x", nobody.simple())})),
+        ),
+        (
+            "/auth/change-password",
+            Some(
+                json!({"username": "root", "current_password": "wrong-password",
+                        "new_password": "Another-one-1!"}),
+            ),
+        ),
+    ];
+    for (path, body) in public {
+        let real = api
+            .send(Method::POST, &org.url(path), None, body.clone())
+            .await;
+        let none = api
+            .send(
+                Method::POST,
+                &format!("/no-such-org/api/v1{path}"),
+                None,
+                body,
+            )
+            .await;
+        assert_eq!(
+            (real.status, &real.body),
+            (none.status, &none.body),
+            "{path}"
+        );
+        assert_eq!(
+            real.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            real.body
+        );
+    }
+    let real = api
+        .send(Method::GET, &org.url("/branding"), None, None)
+        .await;
+    let none = api
+        .send(Method::GET, "/no-such-org/api/v1/branding", None, None)
+        .await;
+    assert_eq!((real.status, &real.body), (none.status, &none.body));
+    assert_eq!(real.status, StatusCode::OK);
+
+    // An id from another org is "not found", not an empty answer.
+    let (client_user, _) = api
+        .add_user(&org.prefix, &org.admin, "client-user", "password_user")
+        .await;
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    for method in [Method::GET, Method::DELETE] {
+        let r = api
+            .send(
+                method.clone(),
+                &format!("/api/v1/users/{client_user}/sessions"),
+                Some(&msp),
+                None,
+            )
+            .await;
+        assert_error(r.status, &r.body, StatusCode::NOT_FOUND);
+    }
+    stack.stop().await.unwrap();
+}
