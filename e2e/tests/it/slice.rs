@@ -340,7 +340,8 @@ async fn walk_the_slice(stack: &Stack) -> String {
     .fetch_all(&mut id_conn)
     .await
     .unwrap();
-    let key_secret = key.rsplit('_').next().unwrap();
+    // `srk_<id>_<secret>`: the secret itself may contain '_'.
+    let key_secret = key.splitn(3, '_').nth(2).unwrap();
     assert!(hashes.iter().all(|(h,)| {
         h.len() == 32
             && !h
