@@ -194,6 +194,14 @@ pub fn password_for(username: &str) -> String {
     format!("Pw-{username}-7x!Long")
 }
 
+/// A `PUT /settings/login` body: the defaults, with `default_role`.
+pub fn login_settings(default_role: &str) -> Value {
+    json!({"min_length": 8, "require_lowercase": false, "require_uppercase": false,
+           "require_digit": false, "require_special": false, "history": 0,
+           "max_age_days": 0, "lockout_threshold": 5, "lockout_minutes": 15,
+           "default_role": default_role})
+}
+
 /// A client org with an administrator of its own (added by the MSP administrator, who is
 /// its account manager).
 pub struct Org {

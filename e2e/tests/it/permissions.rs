@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use strongroom_core::{Permission, Role, role_allows};
 
-use crate::api::{Api, Reply};
+use crate::api::{Api, Reply, login_settings};
 use crate::stack::{ADMIN_PASSWORD, Stack};
 
 /// One guarded operation. In `path` and `body`, `{victim}` is a user and `{group}` a group
@@ -188,12 +188,7 @@ fn operations() -> Vec<Operation> {
             "change login settings",
             put.clone(),
             "/settings/login",
-            Some(
-                json!({"min_length": 8, "require_lowercase": false, "require_uppercase": false,
-                        "require_digit": false, "require_special": false, "history": 0,
-                        "max_age_days": 0, "lockout_threshold": 5, "lockout_minutes": 15,
-                        "default_role": "password_user"}),
-            ),
+            Some(login_settings("password_user")),
             LoginSettingsManage,
         ),
         op(

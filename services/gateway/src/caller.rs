@@ -204,6 +204,7 @@ impl FromRequestParts<Gateway> for Caller {
         // "invalid API key" (asked of identity, for an org that does not exist), a token →
         // 401 if invalid, else 404 as for an org the token's holder may not reach.
         let origin = Origin::of(parts);
+        let slug = parts.extensions.get::<OrgSlug>().cloned();
         let credential = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -231,7 +232,6 @@ impl FromRequestParts<Gateway> for Caller {
         };
 
         if credential.starts_with("srk_") {
-            let slug = parts.extensions.get::<OrgSlug>().cloned();
             let org = public_org(state, slug.as_ref()).await?;
             // Keyed on the address too: a key limited to some addresses must be checked
             // again from any other, never served a token issued for an allowed one.
@@ -277,7 +277,6 @@ impl FromRequestParts<Gateway> for Caller {
             return Ok(Self(ctx));
         }
         let ctx = verify(credential)?;
-        let slug = parts.extensions.get::<OrgSlug>().cloned();
         let org = state.orgs.resolve(slug.as_ref()).await?;
         if ctx.org() == org {
             return Ok(Self(ctx));
