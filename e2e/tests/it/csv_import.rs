@@ -123,7 +123,22 @@ async fn a_csv_import_reports_every_row_and_is_audited() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    api.login(&org.prefix, "carol", "Carol-password-1!").await;
+    // That password works once: to choose her own.
+    let r = api
+        .try_login(&org.prefix, "carol", "Carol-password-1!")
+        .await;
+    assert_error(r.status, &r.body, StatusCode::UNAUTHORIZED);
+    let (s, b) = api
+        .post(
+            &org.url("/auth/change-password"),
+            None,
+            json!({"username": "carol", "current_password": "Carol-password-1!",
+                   "new_password": "Carols-own-password-2!"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    api.login(&org.prefix, "carol", "Carols-own-password-2!")
+        .await;
 
     // Each imported user is in the audit trail, with where they came from.
     let events = audit_operations(&api, &org, &["user.imported"]).await;

@@ -341,6 +341,85 @@ async fn credentials_do_not_make_credentials() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_administrators_password_reset_works_once_and_ends_every_credential() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "resets").await;
+    let (alice, pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let login = api.login_reply(&org.prefix, "alice", &pw).await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &org.url("/api-keys"),
+            Some(&token),
+            json!({"name": "laptop"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let key = b["key"].as_str().unwrap().to_owned();
+    let (s, b) = api.get(&org.url("/sessions"), Some(&key)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    let set = "Set-by-the-admin-1!";
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/users/{alice}/password")),
+            Some(&org.admin),
+            json!({"password": set}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // Her session, its refresh token and her API key end at once.
+    let within = std::time::Duration::from_secs(5);
+    api.until_refused(&org.url("/sessions"), &token, within)
+        .await;
+    api.until_refused(&org.url("/sessions"), &key, within).await;
+    let (s, b) = api
+        .post(
+            &org.url("/auth/refresh"),
+            None,
+            json!({"refresh_token": login["refresh_token"]}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED);
+    // The password set for her opens nothing but the change to her own.
+    let r = api.try_login(&org.prefix, "alice", set).await;
+    assert_error(r.status, &r.body, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("change-password"),
+        "{}",
+        r.body
+    );
+    let own = "Alices-own-choice-2!";
+    let (s, b) = api
+        .post(
+            &org.url("/auth/change-password"),
+            None,
+            json!({"username": "alice", "current_password": set, "new_password": own}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    api.login(&org.prefix, "alice", own).await;
+
+    // The trail says who reset it and what ended.
+    let events = crate::api::audit_operations(&api, &org, &["user.password_reset"]).await;
+    let reset = events
+        .iter()
+        .find(|e| e["operation"] == "user.password_reset")
+        .unwrap();
+    assert_eq!(reset["actor"]["username"], "root", "{reset}");
+    assert_eq!(reset["target"]["name"], "alice", "{reset}");
+    assert_eq!(reset["details"]["sessions_ended"], 1, "{reset}");
+    assert_eq!(reset["details"]["api_keys_revoked"], 1, "{reset}");
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_wrong_refresh_secret_ends_nothing_but_a_reused_one_ends_the_session() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };

@@ -46,6 +46,21 @@ pub struct NewApiKey {
     pub key: String,
 }
 
+/// Revokes every live key of `user`; their ids (tokens issued for a key carry its id as
+/// their session).
+pub async fn revoke_all(
+    tx: &mut strongroom_tenancy::TenantTx,
+    user: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE api_keys SET revoked_at = now()
+         WHERE user_id = $1 AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(user)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Parses an allow-list entry: a CIDR block or a single address.
 fn parse_cidr(entry: &str) -> Result<IpNet, IdentityError> {
     let entry = entry.trim();

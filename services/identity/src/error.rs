@@ -7,6 +7,10 @@ pub enum IdentityError {
     InvalidCredentials,
     #[error("your password has expired: change it with POST /api/v1/auth/change-password")]
     PasswordExpired,
+    #[error(
+        "an administrator set your password: choose your own with POST /api/v1/auth/change-password"
+    )]
+    PasswordSetByAdministrator,
     #[error("invalid or expired refresh token")]
     InvalidRefresh,
     #[error("invalid or expired API key")]
@@ -59,6 +63,7 @@ impl HasErrorCode for IdentityError {
         match self {
             IdentityError::InvalidCredentials
             | IdentityError::PasswordExpired
+            | IdentityError::PasswordSetByAdministrator
             | IdentityError::InvalidRefresh
             | IdentityError::InvalidApiKey => ErrorCode::Unauthenticated,
             IdentityError::ApiKeyAddressRefused

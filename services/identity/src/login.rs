@@ -90,6 +90,17 @@ impl Identity {
             self.commit(tx, &[expired]).await?;
             return Err(IdentityError::PasswordExpired);
         }
+        if amr == AMR_PASSWORD && user.must_change_password {
+            let reset = login_event(
+                org,
+                "login.password_change_required",
+                username,
+                Some(&user),
+                origin,
+            );
+            self.commit(tx, &[reset]).await?;
+            return Err(IdentityError::PasswordSetByAdministrator);
+        }
         let session =
             crate::sessions::open(&mut tx, user.id, amr, origin, self.session_ttl_secs).await?;
         let issued = self
@@ -199,7 +210,7 @@ impl Identity {
                 .await);
         };
         let hash = self.acceptable_hash(&mut tx, Some(user.id), new).await?;
-        crate::policy::set_password(&mut tx, user.id, &hash).await?;
+        crate::policy::set_password(&mut tx, user.id, &hash, false).await?;
         let changed = login_event(org, "user.password_changed", username, Some(user), origin);
         self.commit(tx, &[changed]).await
     }

@@ -191,18 +191,26 @@ impl Identity {
     }
 }
 
-/// Stores the user's new password, keeping the old one in the history.
-pub async fn set_password(tx: &mut TenantTx, user: Uuid, hash: &str) -> Result<(), sqlx::Error> {
+/// Stores the user's new password, keeping the old one in the history. `one_time`: an
+/// administrator chose it, so the user must replace it at their next login.
+pub async fn set_password(
+    tx: &mut TenantTx,
+    user: Uuid,
+    hash: &str,
+    one_time: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "WITH old AS (
              INSERT INTO password_history (user_id, password_hash)
              SELECT id, password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL
          )
-         UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now()
+         UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(),
+             must_change_password = $3
          WHERE id = $1",
     )
     .bind(user)
     .bind(hash)
+    .bind(one_time)
     .execute(&mut **tx)
     .await?;
     Ok(())

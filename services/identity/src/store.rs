@@ -5,7 +5,8 @@ use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 pub const USER_COLUMNS: &str = "id, username, full_name, email, department, location, role, \
-     status, source, password_hash, password_changed_at, directory_dn, token_version, created_at";
+     status, source, password_hash, password_changed_at, directory_dn, token_version, created_at, \
+     must_change_password";
 
 /// `Debug` shows whether a password hash is set, never the hash.
 #[derive(Clone, sqlx::FromRow)]
@@ -25,6 +26,8 @@ pub struct UserRow {
     pub directory_dn: Option<String>,
     pub token_version: i64,
     pub created_at: DateTime<Utc>,
+    /// An administrator set the password: the user chooses their own before signing in.
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -137,6 +140,7 @@ mod tests {
             directory_dn: None,
             token_version: 0,
             created_at: Utc::now(),
+            must_change_password: false,
         };
         let text = format!("{row:?}");
         assert!(!text.contains("secret-hash"), "{text}");

@@ -355,7 +355,10 @@ impl Identity {
         Ok(())
     }
 
-    /// An administrator sets a local user's password (policy and history apply).
+    /// An administrator sets a local user's password (policy and history apply). It works
+    /// once: the user must choose their own at the next login, and every session and API
+    /// key of theirs ends now, so whoever knew the old password (or set the new one) holds
+    /// nothing that outlives the change.
     pub async fn set_user_password(
         &self,
         ctx: &RequestContext,
@@ -370,13 +373,29 @@ impl Identity {
         let hash = self
             .acceptable_hash(&mut tx, Some(user.id), password)
             .await?;
-        crate::policy::set_password(&mut tx, user.id, &hash).await?;
+        crate::policy::set_password(&mut tx, user.id, &hash, true).await?;
+        let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
+        let keys = crate::api_keys::revoke_all(&mut tx, user.id).await?;
+        let version: i64 = sqlx::query_scalar(
+            "UPDATE users SET token_version = token_version + 1 WHERE id = $1
+             RETURNING token_version",
+        )
+        .bind(user.id)
+        .fetch_one(&mut *tx)
+        .await?;
         let reset = event(
             ctx,
             "user.password_reset",
             Target::new("user", user.id, &user.username),
-        );
-        self.commit(tx, &[reset]).await
+        )
+        .with_details(serde_json::json!({
+            "sessions_ended": sessions.len(),
+            "api_keys_revoked": keys.len(),
+        }));
+        self.commit(tx, &[reset]).await?;
+        self.revocations.revoke(&[sessions, keys].concat()).await?;
+        self.revocations.require_version(user.id, version).await?;
+        Ok(())
     }
 
     pub async fn unlock_user(
