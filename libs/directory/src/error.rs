@@ -3,9 +3,18 @@ use ldap3::LdapError;
 /// What went wrong talking to a directory. Messages never contain passwords.
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
-    /// Could not connect, TLS failed, or the directory did not answer within the timeout.
+    /// Could not connect, or the connection went away.
     #[error("directory unreachable: {0}")]
     Unreachable(String),
+    /// The TLS handshake (ldaps:// or StartTLS) failed: an untrusted certificate, say.
+    #[error("TLS with the directory failed: {0}")]
+    TlsFailed(String),
+    /// The directory did not answer within the configured timeout.
+    #[error("the directory did not answer in time: {0}")]
+    TimedOut(String),
+    /// The directory's size limit stopped a search.
+    #[error("{0}")]
+    SizeLimit(String),
     /// The service account's bind DN or password was refused (LDAP result 49).
     #[error("the directory refused the service account's bind DN or password")]
     BindRejected,
@@ -31,14 +40,15 @@ impl From<LdapError> for DirectoryError {
                 Self::InvalidConfig(e.to_string())
             }
             LdapError::FilterParsing => Self::InvalidConfig("an LDAP filter does not parse".into()),
-            LdapError::Rustls { source } => Self::Unreachable(format!("TLS failed: {source}")),
+            LdapError::Rustls { source } => Self::TlsFailed(source.to_string()),
+            LdapError::Timeout { elapsed } => Self::TimedOut(format!("after {elapsed:?}")),
             // tokio-rustls reports handshake failures (e.g. an untrusted certificate) as I/O.
             LdapError::Io { source } => {
                 match source
                     .get_ref()
                     .and_then(|e| e.downcast_ref::<rustls::Error>())
                 {
-                    Some(tls) => Self::Unreachable(format!("TLS failed: {tls}")),
+                    Some(tls) => Self::TlsFailed(tls.to_string()),
                     None => Self::Unreachable(format!("I/O error: {source}")),
                 }
             }
@@ -49,6 +59,25 @@ impl From<LdapError> for DirectoryError {
 }
 
 impl DirectoryError {
+    /// What a caller may be told: the kind of failure, never the raw cause (an address's
+    /// exact I/O error would make a directory test a port scanner). Configuration and scope
+    /// errors are about the caller's own input, and say so in full.
+    pub fn category(&self) -> String {
+        match self {
+            Self::Unreachable(_) => "the directory is unreachable".into(),
+            Self::TlsFailed(_) => {
+                "TLS with the directory failed: check its certificate, its CA and the host name"
+                    .into()
+            }
+            Self::TimedOut(_) => "the directory did not answer in time".into(),
+            Self::SizeLimit(_) => "the directory's size limit stopped the search; raise the \
+                 limit for the service account or import a smaller scope"
+                .into(),
+            Self::Search(_) => "the directory refused the search".into(),
+            Self::BindRejected | Self::InvalidConfig(_) | Self::NotFound(_) => self.to_string(),
+        }
+    }
+
     /// An LDAP result code other than success, from an operation that is not a bind.
     pub(crate) fn from_result_code(rc: u32, text: &str) -> Self {
         match rc {
@@ -56,5 +85,34 @@ impl DirectoryError {
             51 | 52 => Self::Unreachable(format!("the directory is not serving (result {rc})")),
             _ => Self::Search(format!("LDAP result {rc}: {text}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caller_learns_the_kind_of_failure_never_its_raw_cause() {
+        let raw = "I/O error: Connection refused (os error 111) at 10.0.0.7:389";
+        for e in [
+            DirectoryError::Unreachable(raw.into()),
+            DirectoryError::TlsFailed(raw.into()),
+            DirectoryError::TimedOut(raw.into()),
+            DirectoryError::SizeLimit(raw.into()),
+            DirectoryError::Search(raw.into()),
+        ] {
+            let told = e.category();
+            assert!(
+                !told.contains("111") && !told.contains("10.0.0.7"),
+                "{told}"
+            );
+            assert!(
+                e.to_string().contains("111"),
+                "the log keeps the cause: {e}"
+            );
+        }
+        let config = DirectoryError::InvalidConfig("the base DN is empty".into());
+        assert_eq!(config.category(), config.to_string());
     }
 }

@@ -110,7 +110,7 @@ impl Session {
         match res.rc {
             0 => Ok(Found::Entries(entries)),
             NO_SUCH_OBJECT => Ok(Found::NoSuchBase),
-            SIZE_LIMIT_EXCEEDED => Err(DirectoryError::Search(format!(
+            SIZE_LIMIT_EXCEEDED => Err(DirectoryError::SizeLimit(format!(
                 "the directory's size limit stopped the search after {} entries; \
                  raise the limit for the service account or import a smaller scope",
                 entries.len()
@@ -131,7 +131,7 @@ async fn timed<T>(
 ) -> Result<T, DirectoryError> {
     match tokio::time::timeout(timeout, f).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(DirectoryError::Unreachable(format!(
+        Err(_) => Err(DirectoryError::TimedOut(format!(
             "no answer within {timeout:?}"
         ))),
     }

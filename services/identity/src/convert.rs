@@ -213,6 +213,7 @@ pub fn directory(d: DirectorySettings) -> pb::DirectoryConfig {
         last_sync_at: time(d.last_sync_at),
         last_sync_result: d.last_sync_result,
         ca_certificate_pem: d.ca_certificate_pem,
+        allow_insecure: d.allow_insecure,
     }
 }
 
@@ -233,6 +234,7 @@ pub fn directory_in(d: pb::DirectoryConfig) -> (DirectorySettings, SecretString)
         authentication_enabled: d.authentication_enabled,
         sync_interval_minutes: d.sync_interval_minutes,
         sync_scopes: d.sync_scopes,
+        allow_insecure: d.allow_insecure,
         ..DirectorySettings::default()
     };
     (settings, password)

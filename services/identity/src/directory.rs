@@ -41,8 +41,25 @@ pub struct DirectorySettings {
     pub sync_interval_minutes: u32,
     pub sync_scopes: Vec<String>,
     pub has_bind_password: bool,
+    /// A plain ldap:// URL without StartTLS is accepted (saved explicitly).
+    pub allow_insecure: bool,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_sync_result: String,
+}
+
+/// Refuses a plain `ldap://` URL without StartTLS unless `allow_insecure` was saved: the
+/// service account's and users' passwords would cross the network in clear text.
+fn refuse_insecure(url: &str, starttls: bool, allow_insecure: bool) -> Result<(), IdentityError> {
+    let plain = url.trim().to_ascii_lowercase().starts_with("ldap://") && !starttls;
+    if plain && !allow_insecure {
+        return Err(IdentityError::InvalidInput(
+            "allow_insecure: a plain ldap:// URL without StartTLS sends the service account's \
+             and users' passwords in clear text; use ldaps:// or StartTLS, or save \
+             allow_insecure: true to accept that"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -64,12 +81,13 @@ struct DirectoryRow {
     sync_scopes: Vec<String>,
     last_sync_at: Option<DateTime<Utc>>,
     last_sync_result: String,
+    allow_insecure: bool,
 }
 
 const DIRECTORY_COLUMNS: &str = "kind, url, starttls, bind_dn, bind_password_sealed, base_dn, \
      user_filter, attributes, group_filter, group_name_attribute, group_member_attribute, \
      ca_certificate_pem, authentication_enabled, sync_interval_minutes, sync_scopes, \
-     last_sync_at, last_sync_result";
+     last_sync_at, last_sync_result, allow_insecure";
 
 async fn load_row(tx: &mut TenantTx) -> Result<Option<DirectoryRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -178,6 +196,7 @@ impl Identity {
         org: OrgId,
         row: DirectoryRow,
     ) -> Result<Directory, IdentityError> {
+        refuse_insecure(&row.url, row.starttls, row.allow_insecure)?;
         let password = self
             .bind_password(org, row.bind_password_sealed.as_deref())?
             .unwrap_or_else(|| SecretString::from(String::new()));
@@ -204,7 +223,17 @@ impl Identity {
         org: OrgId,
     ) -> Result<Option<Directory>, IdentityError> {
         match load_row(tx).await? {
-            Some(row) if row.authentication_enabled => Ok(Some(self.directory_from_row(org, row)?)),
+            Some(row) if row.authentication_enabled => {
+                // Someone signing in is told the directory cannot be used; the log says why.
+                if let Err(e) = refuse_insecure(&row.url, row.starttls, row.allow_insecure) {
+                    tracing::warn!(%org, error = %e, "refused a directory login");
+                    return Err(strongroom_directory::DirectoryError::Unreachable(
+                        "plain ldap:// without StartTLS is not allowed".into(),
+                    )
+                    .into());
+                }
+                Ok(Some(self.directory_from_row(org, row)?))
+            }
             _ => Ok(None),
         }
     }
@@ -237,6 +266,7 @@ impl Identity {
             sync_scopes: row.sync_scopes,
             last_sync_at: row.last_sync_at,
             last_sync_result: row.last_sync_result,
+            allow_insecure: row.allow_insecure,
         })
     }
 
@@ -260,14 +290,31 @@ impl Identity {
             }
         };
         let attributes = attributes_from_map(kind, &s.attributes)?;
-        // An empty password keeps the stored one, which the checks below must see.
+        refuse_insecure(&s.url, s.starttls, s.allow_insecure)?;
+        // An empty password keeps the stored one, which the checks below must see; but only
+        // for the same server, reached the same way: the stored password never goes to a
+        // server or account the caller names now.
         let effective = if bind_password.expose_secret().is_empty() {
             let mut tx = self.db.begin(ctx.org()).await?;
-            let stored = load_row(&mut tx)
-                .await?
-                .and_then(|r| r.bind_password_sealed);
+            let stored = load_row(&mut tx).await?;
             tx.commit().await?;
-            self.bind_password(ctx.org(), stored.as_deref())?
+            if let Some(row) = &stored
+                && (row.kind != kind
+                    || row.url != s.url.trim()
+                    || row.bind_dn != s.bind_dn.trim()
+                    || row.starttls != s.starttls
+                    || row.allow_insecure != s.allow_insecure
+                    || row.ca_certificate_pem.as_deref().unwrap_or_default()
+                        != s.ca_certificate_pem.trim())
+            {
+                return Err(IdentityError::InvalidInput(
+                    "bind_password: changing the kind, URL, bind DN or TLS settings needs the \
+                     bind password again"
+                        .into(),
+                ));
+            }
+            let sealed = stored.and_then(|r| r.bind_password_sealed);
+            self.bind_password(ctx.org(), sealed.as_deref())?
                 .unwrap_or_else(|| bind_password.clone())
         } else {
             bind_password.clone()
@@ -321,16 +368,16 @@ impl Identity {
             "INSERT INTO directory (id, kind, url, starttls, bind_dn, bind_password_sealed, base_dn,
                  user_filter, attributes, group_filter, group_name_attribute,
                  group_member_attribute, ca_certificate_pem, authentication_enabled,
-                 sync_interval_minutes, sync_scopes, next_sync_at)
+                 sync_interval_minutes, sync_scopes, next_sync_at, allow_insecure)
              VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                 CASE WHEN $14 > 0 THEN now() END)
+                 CASE WHEN $14 > 0 THEN now() END, $16)
              ON CONFLICT (id) DO UPDATE SET kind = $1, url = $2, starttls = $3, bind_dn = $4,
                  bind_password_sealed = coalesce($5, directory.bind_password_sealed),
                  base_dn = $6, user_filter = $7, attributes = $8, group_filter = $9,
                  group_name_attribute = $10, group_member_attribute = $11,
                  ca_certificate_pem = $12, authentication_enabled = $13,
                  sync_interval_minutes = $14, sync_scopes = $15,
-                 next_sync_at = CASE WHEN $14 > 0 THEN now() END,
+                 next_sync_at = CASE WHEN $14 > 0 THEN now() END, allow_insecure = $16,
                  updated_at = now()",
         )
         .bind(kind)
@@ -348,6 +395,7 @@ impl Identity {
         .bind(s.authentication_enabled)
         .bind(interval)
         .bind(&s.sync_scopes)
+        .bind(s.allow_insecure)
         .execute(&mut *tx)
         .await?;
         let saved = event(ctx, "directory.configured", Target::new("directory", kind, config.url.trim()))

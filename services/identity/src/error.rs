@@ -34,7 +34,8 @@ pub enum IdentityError {
         user: String,
         permission: strongroom_core::Permission,
     },
-    #[error(transparent)]
+    /// The caller sees the kind of failure; the raw cause (its source) goes to the log.
+    #[error("{}", .0.category())]
     Directory(#[from] strongroom_directory::DirectoryError),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),

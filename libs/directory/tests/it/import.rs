@@ -161,7 +161,7 @@ async fn an_import_cut_short_by_a_size_limit_fails_instead_of_returning_part() {
         .await
         .unwrap_err();
     match err {
-        DirectoryError::Search(message) => assert!(message.contains("size limit"), "{message}"),
+        DirectoryError::SizeLimit(message) => assert!(message.contains("size limit"), "{message}"),
         other => panic!("expected a search error, got {other:?}"),
     }
 }

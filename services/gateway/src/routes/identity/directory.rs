@@ -26,6 +26,7 @@ fn directory_json(d: DirectoryConfig) -> Value {
         "authentication_enabled": d.authentication_enabled,
         "sync_interval_minutes": d.sync_interval_minutes, "sync_scopes": d.sync_scopes,
         "ca_certificate_pem": or_null(d.ca_certificate_pem),
+        "allow_insecure": d.allow_insecure,
         "last_sync_at": or_null(d.last_sync_at),
         "last_sync_result": or_null(d.last_sync_result),
     })
@@ -50,6 +51,9 @@ struct DirectoryBody {
     url: String,
     #[serde(default)]
     starttls: bool,
+    /// Accept a plain ldap:// URL without StartTLS.
+    #[serde(default)]
+    allow_insecure: bool,
     #[serde(default)]
     bind_dn: String,
     #[serde(default)]
@@ -96,6 +100,7 @@ pub(super) async fn save(
                 kind: b.kind,
                 url: b.url,
                 starttls: b.starttls,
+                allow_insecure: b.allow_insecure,
                 bind_dn: b.bind_dn,
                 bind_password: b.bind_password,
                 base_dn: b.base_dn,
