@@ -505,3 +505,69 @@ async fn only_administrators_reach_an_orgs_settings_and_anyone_sees_its_branding
     assert_eq!(unknown_branding, globex_branding);
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_and_proxy_reach_internal_hosts_only_when_an_msp_administrator_allows_it() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let acme = Org::create(&api, "acme").await;
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let url = acme.url("/settings/mail");
+    let allowing = |host: &str| {
+        let mut body = mail(host, Value::Null);
+        body["allow_internal_hosts"] = json!(true);
+        body
+    };
+
+    // The client org's administrator cannot point mail at the deployment itself...
+    for host in [
+        "127.0.0.1",
+        "localhost",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+    ] {
+        let (s, b) = api
+            .put(&url, Some(&acme.admin), mail(host, Value::Null))
+            .await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        let message = b["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("host") && message.contains("allow_internal_hosts"),
+            "{host}: {message}"
+        );
+    }
+    // ... nor allow it.
+    let (s, b) = api
+        .put(&url, Some(&acme.admin), allowing("169.254.169.254"))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("MSPOrg administrator"),
+        "{b}"
+    );
+    let (s, _) = api.get(&url, Some(&acme.admin)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing was saved");
+    let (s, b) = api
+        .put(
+            &acme.url("/settings/proxy"),
+            Some(&acme.admin),
+            json!({"enabled": true, "host": "localhost", "port": 3128}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+
+    // Its account manager, an MSPOrg administrator, can; the org keeps it afterwards.
+    let (s, b) = api.put(&url, Some(&msp), allowing("127.0.0.1")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["allow_internal_hosts"], true, "{b}");
+    let (s, b) = api
+        .put(&url, Some(&acme.admin), allowing("localhost"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["host"], "localhost", "{b}");
+    stack.stop().await.unwrap();
+}

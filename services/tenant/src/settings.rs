@@ -110,6 +110,24 @@ impl OrgSettings {
         Ok(())
     }
 
+    /// Whether the org's mail and proxy may reach hosts internal to the deployment, after a
+    /// save asking `wanted` over `stored`: only an MSPOrg administrator turns it on.
+    fn internal_hosts(
+        &self,
+        ctx: &RequestContext,
+        wanted: bool,
+        stored: bool,
+    ) -> Result<bool, SettingsError> {
+        let msp_administrator = ctx.claims.home_org() == self.msp_org
+            && ctx.claims.role == strongroom_core::Role::Administrator.as_str();
+        if wanted && !stored && !msp_administrator {
+            return Err(SettingsError::MspAdministratorsOnly(
+                "allow_internal_hosts: only an MSPOrg administrator may allow internal hosts",
+            ));
+        }
+        Ok(wanted)
+    }
+
     /// Who may change settings: as `authorize`, signed in (not with an API key).
     fn authorize_change(ctx: &RequestContext) -> Result<(), SettingsError> {
         Self::authorize(ctx)?;

@@ -70,6 +70,7 @@ fn mail_json(m: pb::MailSettings) -> Value {
     json!({
         "host": m.host, "port": m.port, "sender": m.sender, "access_url": m.access_url,
         "tls_mode": m.tls_mode, "credentials": credentials, "updated_at": m.updated_at,
+        "allow_internal_hosts": m.allow_internal_hosts,
     })
 }
 
@@ -94,6 +95,8 @@ struct MailBody {
     tls_mode: String,
     #[serde(default)]
     credentials: Option<CredentialsBody>,
+    #[serde(default)]
+    allow_internal_hosts: bool,
 }
 
 /// `{username, password}` or `{account_id}` (a vault account).
@@ -131,6 +134,7 @@ async fn save_mail(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Byt
                 access_url: b.access_url,
                 tls_mode: b.tls_mode,
                 credentials,
+                allow_internal_hosts: b.allow_internal_hosts,
             },
         ))
         .await?
@@ -142,6 +146,7 @@ fn proxy_json(p: pb::ProxySettings) -> Value {
     json!({
         "enabled": p.enabled, "host": p.host, "port": p.port, "username": p.username,
         "password_set": p.password_set, "no_proxy": p.no_proxy, "updated_at": p.updated_at,
+        "allow_internal_hosts": p.allow_internal_hosts,
     })
 }
 
@@ -169,6 +174,8 @@ struct ProxyBody {
     password: Option<Option<String>>,
     #[serde(default)]
     no_proxy: Vec<String>,
+    #[serde(default)]
+    allow_internal_hosts: bool,
 }
 
 async fn save_proxy(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
@@ -187,6 +194,7 @@ async fn save_proxy(State(state): State<Gateway>, Caller(ctx): Caller, bytes: By
                 password,
                 clear_password,
                 no_proxy: b.no_proxy,
+                allow_internal_hosts: b.allow_internal_hosts,
             },
         ))
         .await?

@@ -22,6 +22,50 @@ pub fn is_host(host: &str) -> bool {
         })
 }
 
+/// Why `host` is internal to the deployment (loopback, link-local, a cloud metadata
+/// service), if it is. Names are checked as written; what a name resolves to is checked
+/// again where a connection is made.
+pub fn internal(host: &str) -> Option<&'static str> {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let named = |suffix: &str| host == suffix || host.ends_with(&format!(".{suffix}"));
+    if named("localhost") {
+        return Some("loopback");
+    }
+    if host == "metadata.google.internal" || host == "metadata" {
+        return Some("a cloud metadata service");
+    }
+    let ip: IpAddr = host.trim_matches(['[', ']']).parse().ok()?;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) if v4 == std::net::Ipv4Addr::new(169, 254, 169, 254) => {
+            Some("a cloud metadata service")
+        }
+        IpAddr::V4(v4) if v4.is_loopback() || v4.is_unspecified() => Some("loopback"),
+        IpAddr::V4(v4) if v4.is_link_local() => Some("link-local"),
+        IpAddr::V6(v6) if v6 == "fd00:ec2::254".parse::<std::net::Ipv6Addr>().ok()? => {
+            Some("a cloud metadata service")
+        }
+        IpAddr::V6(v6) if v6.is_loopback() || v6.is_unspecified() => Some("loopback"),
+        IpAddr::V6(v6) if v6.is_unicast_link_local() => Some("link-local"),
+        _ => None,
+    }
+}
+
+/// A host the org's mail or proxy traffic may go to: not internal to the deployment unless
+/// `allow_internal` (which only an MSPOrg administrator can set).
+pub fn reachable_host(field: &str, host: &str, allow_internal: bool) -> Result<(), SettingsError> {
+    match internal(host) {
+        Some(why) if !allow_internal => Err(invalid(format!(
+            "{field} {host:?} is {why}: it would reach the deployment itself; an MSPOrg \
+             administrator can allow it with allow_internal_hosts: true"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A required host name or IP address, trimmed.
 pub fn host(field: &str, value: &str) -> Result<String, SettingsError> {
     let value = value.trim();
@@ -176,6 +220,37 @@ pub fn no_proxy_entry(value: &str) -> Result<String, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_hosts_are_named_with_their_reason() {
+        for (host, why) in [
+            ("localhost", "loopback"),
+            ("mail.localhost.", "loopback"),
+            ("127.0.0.1", "loopback"),
+            ("127.8.9.10", "loopback"),
+            ("0.0.0.0", "loopback"),
+            ("::1", "loopback"),
+            ("[::1]", "loopback"),
+            ("::ffff:127.0.0.1", "loopback"),
+            ("169.254.169.254", "a cloud metadata service"),
+            ("metadata.google.internal", "a cloud metadata service"),
+            ("fd00:ec2::254", "a cloud metadata service"),
+            ("169.254.10.1", "link-local"),
+            ("fe80::1", "link-local"),
+        ] {
+            assert_eq!(internal(host), Some(why), "{host}");
+            assert!(reachable_host("host", host, false).is_err(), "{host}");
+            assert!(reachable_host("host", host, true).is_ok(), "{host}");
+        }
+        for host in [
+            "smtp.example.com",
+            "10.0.0.25",
+            "192.168.1.5",
+            "2001:db8::1",
+        ] {
+            assert_eq!(internal(host), None, "{host}");
+        }
+    }
 
     #[test]
     fn hosts_emails_and_urls() {

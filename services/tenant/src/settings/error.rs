@@ -7,6 +7,9 @@ pub enum SettingsError {
     Invalid(String),
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
+    /// Only an MSPOrg administrator may do this; the message names the field.
+    #[error("{0}")]
+    MspAdministratorsOnly(&'static str),
     #[error("this org has no {0} settings yet")]
     NotSaved(&'static str),
     #[error(transparent)]
@@ -28,6 +31,7 @@ impl HasErrorCode for SettingsError {
         match self {
             SettingsError::Invalid(_) => ErrorCode::InvalidArgument,
             SettingsError::Auth(e) => e.code(),
+            SettingsError::MspAdministratorsOnly(_) => ErrorCode::PermissionDenied,
             SettingsError::NotSaved(_) => ErrorCode::NotFound,
             SettingsError::Tenancy(e) => e.code(),
             SettingsError::Event(e) => e.code(),

@@ -50,6 +50,7 @@ fn mail_reply(saved: Saved<Mail>) -> pb::MailSettings {
         tls_mode: m.tls_mode.as_str().to_owned(),
         credentials: kind.map(|kind| pb::MailCredentials { kind: Some(kind) }),
         updated_at: saved.updated_at.to_rfc3339(),
+        allow_internal_hosts: m.allow_internal_hosts,
     }
 }
 
@@ -63,6 +64,7 @@ fn proxy_reply(saved: Saved<Proxy>) -> pb::ProxySettings {
         password_set: p.password_sealed.is_some(),
         no_proxy: p.no_proxy,
         updated_at: saved.updated_at.to_rfc3339(),
+        allow_internal_hosts: p.allow_internal_hosts,
     }
 }
 
@@ -114,6 +116,7 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
             access_url: m.access_url,
             tls_mode: m.tls_mode,
             credentials,
+            allow_internal_hosts: m.allow_internal_hosts,
         };
         reply(self.app.save_mail(&ctx, input).await, mail_reply)
     }
@@ -137,6 +140,7 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
             password: PasswordChange::from_parts(p.password, p.clear_password)
                 .map_err(|e| to_status(&e))?,
             no_proxy: p.no_proxy,
+            allow_internal_hosts: p.allow_internal_hosts,
         };
         reply(self.app.save_proxy(&ctx, input).await, proxy_reply)
     }

@@ -46,6 +46,9 @@ pub struct Mail {
     pub access_url: String,
     pub tls_mode: TlsMode,
     pub credentials: Option<Credentials>,
+    /// Loopback, link-local and metadata hosts allowed (by an MSPOrg administrator).
+    #[serde(default)]
+    pub allow_internal_hosts: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -76,6 +79,7 @@ pub struct MailInput {
     pub tls_mode: String,
     /// `None`: the server takes mail without signing in.
     pub credentials: Option<CredentialsInput>,
+    pub allow_internal_hosts: bool,
 }
 
 /// A username with a password, or the id of a vault account.
@@ -104,6 +108,10 @@ impl OrgSettings {
         let tls_mode = TlsMode::parse(&input.tls_mode)?;
         let org = ctx.org();
         self.save(ctx, |old: Option<Mail>| {
+            let allowed = old.as_ref().is_some_and(|m| m.allow_internal_hosts);
+            let allow_internal_hosts =
+                self.internal_hosts(ctx, input.allow_internal_hosts, allowed)?;
+            check::reachable_host("host", &host, allow_internal_hosts)?;
             let stored = match old.and_then(|m| m.credentials) {
                 Some(Credentials::Password {
                     password_sealed, ..
@@ -121,6 +129,7 @@ impl OrgSettings {
                 access_url,
                 tls_mode,
                 credentials,
+                allow_internal_hosts,
             })
         })
         .await

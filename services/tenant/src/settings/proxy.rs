@@ -18,6 +18,9 @@ pub struct Proxy {
     /// Sealed with the tenant's settings key (base64).
     pub password_sealed: Option<String>,
     pub no_proxy: Vec<String>,
+    /// Loopback, link-local and metadata hosts allowed (by an MSPOrg administrator).
+    #[serde(default)]
+    pub allow_internal_hosts: bool,
 }
 
 impl Kind for Proxy {
@@ -32,6 +35,7 @@ pub struct ProxyInput {
     pub username: String,
     pub password: PasswordChange,
     pub no_proxy: Vec<String>,
+    pub allow_internal_hosts: bool,
 }
 
 impl OrgSettings {
@@ -77,6 +81,12 @@ impl OrgSettings {
         }
         let org = ctx.org();
         self.save(ctx, |old: Option<Proxy>| {
+            let allowed = old.as_ref().is_some_and(|p| p.allow_internal_hosts);
+            let allow_internal_hosts =
+                self.internal_hosts(ctx, input.allow_internal_hosts, allowed)?;
+            if !host.is_empty() {
+                check::reachable_host("host", &host, allow_internal_hosts)?;
+            }
             // A password belongs to a username: none is kept without one.
             let stored = old
                 .and_then(|p| p.password_sealed)
@@ -90,6 +100,7 @@ impl OrgSettings {
                 username,
                 password_sealed,
                 no_proxy,
+                allow_internal_hosts,
             })
         })
         .await
