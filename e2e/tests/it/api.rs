@@ -153,6 +153,37 @@ impl Api<'_> {
         (b["id"].as_str().unwrap().to_owned(), password)
     }
 
+    /// Stores a password in a new resource of `prefix`'s org; returns the account's id.
+    pub async fn store_password(
+        &self,
+        prefix: &str,
+        token: &str,
+        resource: &str,
+        username: &str,
+        password: &str,
+    ) -> String {
+        let (s, r) = self
+            .post(
+                &format!("{prefix}/api/v1/resources"),
+                Some(token),
+                json!({"name": resource, "type": "linux", "host": "10.0.0.1"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let (s, a) = self
+            .post(
+                &format!(
+                    "{prefix}/api/v1/resources/{}/accounts",
+                    r["id"].as_str().unwrap()
+                ),
+                Some(token),
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        a["id"].as_str().unwrap().to_owned()
+    }
+
     /// Polls `path` with `token` until it answers 401, for at most `limit`; how long it took.
     pub async fn until_refused(&self, path: &str, token: &str, limit: Duration) -> Duration {
         let start = Instant::now();

@@ -578,3 +578,211 @@ async fn outsiders_cannot_tell_a_real_org_from_none() {
     }
     stack.stop().await.unwrap();
 }
+
+/// An administrator cannot make a colleague's passwords their own alone: taking a user's
+/// resources for oneself, directly or by deleting the user, waits for a second administrator
+/// of the org; and the vault itself makes nobody an owner who is not an active user there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn taking_ownership_for_oneself_needs_a_second_administrator() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "owners").await;
+    let users = api.get(&org.url("/users"), Some(&org.admin)).await.1;
+    let root_id = users["users"][0]["id"].as_str().unwrap().to_owned();
+    let (second_id, second_pw) = api
+        .add_user(&org.prefix, &org.admin, "second", "administrator")
+        .await;
+    let second = api.login(&org.prefix, "second", &second_pw).await;
+    let mut owners = Vec::new();
+    for name in ["alice", "bob"] {
+        let (id, pw) = api
+            .add_user(&org.prefix, &org.admin, name, "password_user")
+            .await;
+        let token = api.login(&org.prefix, name, &pw).await;
+        let account = api
+            .store_password(&org.prefix, &token, &format!("{name}-box"), "root", name)
+            .await;
+        owners.push((id, token, org.url(&format!("/accounts/{account}/password"))));
+    }
+    let [(alice_id, alice, alice_pw), (bob_id, bob, bob_pw)] = owners.try_into().unwrap();
+    let reveals = |token: &str, url: &str| {
+        let (token, url) = (token.to_owned(), url.to_owned());
+        let api = &api;
+        async move { api.get(&url, Some(&token)).await.0 == StatusCode::OK }
+    };
+
+    // Deleting Alice and naming oneself only asks; nothing moves and Alice stays.
+    let alice_url = org.url(&format!("/users/{alice_id}"));
+    let (s, pending) = api
+        .delete(
+            &format!("{alice_url}?transfer_to={root_id}"),
+            Some(&org.admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{pending}");
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(pending["delete_user"], true);
+    assert_eq!(pending["to_username"], "root");
+    assert!(reveals(&alice, &alice_pw).await, "Alice still owns it");
+    assert!(!reveals(&org.admin, &alice_pw).await, "root does not, yet");
+    assert_eq!(
+        api.get(&alice_url, Some(&org.admin)).await.0,
+        StatusCode::OK
+    );
+    // Asking again, or directly, while it waits: one request at a time.
+    let (s, b) = api
+        .post(
+            &format!("{alice_url}/ownership"),
+            Some(&org.admin),
+            json!({"to_user_id": root_id}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // Whoever asked cannot approve; nor can an MSP administrator working in the org, nor a
+    // user manager who is not an administrator.
+    let transfer = org.url(&format!(
+        "/ownership-transfers/{}",
+        pending["id"].as_str().unwrap()
+    ));
+    let (s, b) = api
+        .post(&format!("{transfer}/approve"), Some(&org.admin), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("second administrator"),
+        "{b}"
+    );
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .post(&format!("{transfer}/approve"), Some(&msp), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .post(&format!("{transfer}/approve"), Some(&alice), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(reveals(&alice, &alice_pw).await, "nothing moved");
+
+    // A second administrator approves: the resources move, then Alice goes.
+    let (s, done) = api
+        .post(&format!("{transfer}/approve"), Some(&second), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["resources"], 1);
+    assert_eq!(done["decided_by"], "second");
+    assert!(reveals(&org.admin, &alice_pw).await, "root owns it now");
+    let (s, b) = api.get(&alice_url, Some(&org.admin)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, b) = api
+        .post(&format!("{transfer}/approve"), Some(&second), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // Taking Bob's directly: pending; the second administrator rejects, nothing moves.
+    let bob_url = org.url(&format!("/users/{bob_id}/ownership"));
+    let (s, pending) = api
+        .post(&bob_url, Some(&org.admin), json!({"to_user_id": root_id}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{pending}");
+    assert_eq!(pending["delete_user"], false);
+    let transfer = org.url(&format!(
+        "/ownership-transfers/{}",
+        pending["id"].as_str().unwrap()
+    ));
+    let (s, rejected) = api
+        .post(&format!("{transfer}/reject"), Some(&second), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["status"], "rejected");
+    assert!(reveals(&bob, &bob_pw).await && !reveals(&org.admin, &bob_pw).await);
+
+    // Handing Bob's to someone else is done at once, and only to an active user of the org.
+    for to in [bob_id.clone(), uuid::Uuid::new_v4().to_string(), "x".into()] {
+        let (s, b) = api
+            .post(&bob_url, Some(&org.admin), json!({"to_user_id": to}))
+            .await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+    }
+    let (s, done) = api
+        .post(&bob_url, Some(&org.admin), json!({"to_user_id": second_id}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(
+        (done["status"].as_str(), done["resources"].as_u64()),
+        (Some("done"), Some(1))
+    );
+    assert!(reveals(&second, &bob_pw).await && !reveals(&bob, &bob_pw).await);
+
+    // The list shows each request and its decision; the trail, old and new owner.
+    let (s, list) = api
+        .get(&org.url("/ownership-transfers"), Some(&second))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let statuses: Vec<_> = list["transfers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 3, "{list}");
+    assert!(
+        ["done", "rejected"].iter().all(|s| statuses.contains(s)),
+        "{list}"
+    );
+    let events = crate::api::audit_operations(
+        &api,
+        &org,
+        &[
+            "user.ownership_transfer_requested",
+            "user.ownership_transfer_approved",
+            "user.ownership_transfer_rejected",
+            "user.ownership_transferred",
+            "user.deleted",
+            "resource.owner_changed",
+        ],
+    )
+    .await;
+    let approved = events
+        .iter()
+        .find(|e| e["operation"] == "user.ownership_transfer_approved")
+        .unwrap();
+    assert_eq!(approved["actor"]["username"], "second", "{approved}");
+    assert_eq!(approved["details"]["from"], "alice", "{approved}");
+    assert_eq!(approved["details"]["to"], "root", "{approved}");
+    assert_eq!(approved["details"]["requested_by"], "root", "{approved}");
+
+    // Identity's own certificate cannot make a stranger an owner: the vault asks identity
+    // whether the new owner is an active user of the org, whatever the caller says.
+    let identity = crate::trust::tls_of(&stack, strongroom_trust::Service::Identity);
+    let mut vault = strongroom_proto::vault::vault_client::VaultClient::new(crate::trust::channel(
+        &stack,
+        &identity,
+        strongroom_trust::Service::Vault,
+    ));
+    for to in [uuid::Uuid::new_v4().to_string(), second_id.clone()] {
+        let mut request = tonic::Request::new(strongroom_proto::vault::TransferOwnershipRequest {
+            from_user_id: second_id.clone(),
+            to_user_id: to.clone(),
+        });
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {}", org.admin).parse().unwrap(),
+        );
+        let status = vault.transfer_ownership(request).await.unwrap_err();
+        assert_eq!(
+            status.code(),
+            tonic::Code::InvalidArgument,
+            "to {to}: {status:?}"
+        );
+    }
+    assert!(
+        reveals(&second, &bob_pw).await,
+        "still the second administrator's"
+    );
+    stack.stop().await.unwrap();
+}

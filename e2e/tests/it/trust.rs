@@ -21,11 +21,11 @@ fn port_of(stack: &Stack, service: Service) -> u16 {
     stack.config.grpc_ports[i]
 }
 
-fn tls_of(stack: &Stack, service: Service) -> ServiceTls {
+pub(crate) fn tls_of(stack: &Stack, service: Service) -> ServiceTls {
     ServiceTls::load(service, &TlsFiles::in_dir(&stack.config.tls_dir(), service)).unwrap()
 }
 
-fn channel(stack: &Stack, caller: &ServiceTls, target: Service) -> Channel {
+pub(crate) fn channel(stack: &Stack, caller: &ServiceTls, target: Service) -> Channel {
     let url = format!("https://127.0.0.1:{}", port_of(stack, target));
     caller.channel(&url, target).unwrap()
 }

@@ -119,6 +119,50 @@ pub fn open(
     aead_open(key.as_bytes(), &aad.encode(), sealed)
 }
 
+/// What a sealed setting is bound to: the service that keeps it, its org, the data key
+/// version and the setting's name. A setting sealed for identity does not open for tenant,
+/// nor for another org or name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingAad<'a> {
+    pub service: &'a str,
+    pub org: OrgId,
+    pub version: i32,
+    pub name: &'a str,
+}
+
+impl SettingAad<'_> {
+    /// `strongroom/setting/v2|<service>|<org uuid>|<version>|<name>`: only the name, last,
+    /// has a free form, so the encoding is unambiguous.
+    pub fn encode(&self) -> Vec<u8> {
+        format!(
+            "strongroom/setting/v2|{}|{}|{}|{}",
+            self.service,
+            self.org.0.hyphenated(),
+            self.version,
+            self.name
+        )
+        .into_bytes()
+    }
+}
+
+/// As [`seal`], for a setting's secret.
+pub fn seal_setting(
+    key: &DataKey,
+    aad: &SettingAad<'_>,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    aead_seal(key.as_bytes(), &aad.encode(), plaintext)
+}
+
+/// As [`open`], for a setting's secret.
+pub fn open_setting(
+    key: &DataKey,
+    aad: &SettingAad<'_>,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    aead_open(key.as_bytes(), &aad.encode(), sealed)
+}
+
 /// AES-256-GCM with a random 96-bit nonce, returned as `nonce || ciphertext || tag`.
 pub(crate) fn aead_seal(
     key: &[u8; KEY_LEN],
@@ -165,4 +209,42 @@ pub(crate) fn aead_open(
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Decrypt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_setting_opens_only_for_its_service_org_version_and_name() {
+        let key = DataKey::generate();
+        let org = OrgId::new();
+        let aad = SettingAad {
+            service: "identity",
+            org,
+            version: 1,
+            name: "directory.bind_password",
+        };
+        let sealed = seal_setting(&key, &aad, b"s3cret").unwrap();
+        assert_eq!(&**open_setting(&key, &aad, &sealed).unwrap(), b"s3cret");
+        let others = [
+            SettingAad {
+                service: "tenant",
+                ..aad
+            },
+            SettingAad {
+                org: OrgId::new(),
+                ..aad
+            },
+            SettingAad { version: 2, ..aad },
+            SettingAad {
+                name: "mail.password",
+                ..aad
+            },
+        ];
+        for other in others {
+            assert!(open_setting(&key, &other, &sealed).is_err(), "{other:?}");
+        }
+        assert!(open_setting(&DataKey::generate(), &aad, &sealed).is_err());
+    }
 }

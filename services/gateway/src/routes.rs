@@ -94,6 +94,11 @@ fn created(value: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 
+/// Taken, but waiting (for a second administrator, say).
+fn accepted(value: Value) -> ApiResult {
+    Ok((StatusCode::ACCEPTED, Json(value)).into_response())
+}
+
 fn no_content() -> ApiResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -20,6 +20,11 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
     "SetUserPassword" => [Gateway],
     "UnlockUser" => [Gateway],
     "ImportUsers" => [Gateway],
+    "TransferOwnership" => [Gateway],
+    "ListOwnershipTransfers" => [Gateway],
+    "DecideOwnershipTransfer" => [Gateway],
+    // The vault makes only an active user of the org an owner.
+    "CheckActiveUser" => [Vault],
     "ListSessions" => [Gateway],
     "RevokeSession" => [Gateway],
     "RevokeUserSessions" => [Gateway],

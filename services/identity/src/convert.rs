@@ -13,7 +13,7 @@ use crate::import::{ImportReport, Outcome};
 use crate::policy::LoginSettings;
 use crate::roles::RoleInfo;
 use crate::sessions::{IssuedToken, SessionRow};
-use crate::store::UserRow;
+use crate::store::{TransferRow, UserRow};
 use crate::users::UserView;
 
 fn time(t: Option<DateTime<Utc>>) -> String {
@@ -53,6 +53,23 @@ pub fn user(u: UserRow, locked_until: Option<i64>) -> pb::User {
         directory_dn: u.directory_dn.unwrap_or_default(),
         created_at: u.created_at.to_rfc3339(),
         locked_until: time(locked_until.and_then(|t| DateTime::from_timestamp(t, 0))),
+    }
+}
+
+pub fn transfer(t: TransferRow) -> pb::OwnershipTransfer {
+    pb::OwnershipTransfer {
+        id: t.id.to_string(),
+        from_user_id: t.from_user_id.to_string(),
+        from_username: t.from_username,
+        to_user_id: t.to_user_id.to_string(),
+        to_username: t.to_username,
+        requested_by: t.requested_by_name,
+        delete_user: t.delete_user,
+        status: t.status,
+        resources: u32::try_from(t.resources).unwrap_or(0),
+        requested_at: t.requested_at.to_rfc3339(),
+        decided_by: t.decided_by.unwrap_or_default(),
+        decided_at: time(t.decided_at),
     }
 }
 

@@ -169,12 +169,61 @@ impl IdentityRpc for IdentityGrpc {
         reply(result, convert::user_view)
     }
 
-    async fn delete_user(&self, request: Request<DeleteUserRequest>) -> Reply<Empty> {
+    async fn delete_user(&self, request: Request<DeleteUserRequest>) -> Reply<DeleteUserResponse> {
         let (ctx, req) = self.call(request)?;
-        empty(
+        reply(
             self.app
                 .delete_user(&ctx, &req.user_id, &req.transfer_to_user_id)
                 .await,
+            |pending| DeleteUserResponse {
+                pending: pending.map(convert::transfer),
+            },
+        )
+    }
+
+    async fn transfer_ownership(
+        &self,
+        request: Request<OwnershipTransferRequest>,
+    ) -> Reply<OwnershipTransfer> {
+        let (ctx, req) = self.call(request)?;
+        reply(
+            self.app
+                .transfer_ownership(&ctx, &req.from_user_id, &req.to_user_id)
+                .await,
+            convert::transfer,
+        )
+    }
+
+    async fn list_ownership_transfers(
+        &self,
+        request: Request<Empty>,
+    ) -> Reply<OwnershipTransferList> {
+        let (ctx, _) = self.call(request)?;
+        reply(self.app.list_ownership_transfers(&ctx).await, |list| {
+            OwnershipTransferList {
+                transfers: list.into_iter().map(convert::transfer).collect(),
+            }
+        })
+    }
+
+    async fn decide_ownership_transfer(
+        &self,
+        request: Request<OwnershipDecision>,
+    ) -> Reply<OwnershipTransfer> {
+        let (ctx, req) = self.call(request)?;
+        reply(
+            self.app
+                .decide_ownership_transfer(&ctx, &req.transfer_id, req.approve)
+                .await,
+            convert::transfer,
+        )
+    }
+
+    async fn check_active_user(&self, request: Request<UserRef>) -> Reply<ActiveUser> {
+        let (ctx, req) = self.call(request)?;
+        reply(
+            self.app.check_active_user(&ctx, &req.user_id).await,
+            |active| ActiveUser { active },
         )
     }
 

@@ -11,6 +11,7 @@ mod grpc;
 mod guard;
 mod import;
 mod login;
+mod ownership;
 mod policy;
 mod replication;
 mod roles;

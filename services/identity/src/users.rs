@@ -1,17 +1,16 @@
 //! Users of an org: add, list, edit, disable, delete, reset a password, unlock.
 
 use secrecy::SecretString;
-use strongroom_auth::{RequestContext, outgoing};
+use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, Permission, Role};
 use strongroom_events::Target;
-use strongroom_proto::vault::TransferOwnershipRequest;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 use crate::app::{Identity, event, parse_id, random_token, system_event, text};
 use crate::error::{IdentityError, exists_or};
 pub use crate::store::UserFields;
-use crate::store::{self, USER_COLUMNS, UserRow};
+use crate::store::{self, TransferRow, USER_COLUMNS, UserRow};
 
 #[derive(Debug, Default)]
 pub struct UserChanges {
@@ -283,13 +282,14 @@ impl Identity {
     }
 
     /// Deletes a user. What they own moves to `transfer_to` first; owning something with no
-    /// one named to take it over refuses the delete.
+    /// one named to take it over refuses the delete. Naming oneself only asks: the deletion
+    /// waits, returned as a pending transfer, for a second administrator of the org.
     pub async fn delete_user(
         &self,
         ctx: &RequestContext,
         id: &str,
         transfer_to: &str,
-    ) -> Result<(), IdentityError> {
+    ) -> Result<Option<TransferRow>, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
@@ -301,54 +301,37 @@ impl Identity {
         let heir = if transfer_to.trim().is_empty() {
             None
         } else {
-            let heir = existing_user(&mut tx, transfer_to).await?;
-            if heir.id == user.id || !heir.is_active() {
-                return Err(IdentityError::InvalidInput(
-                    "transfer_to must be another, active user".into(),
-                ));
-            }
-            Some(heir)
+            Some(crate::ownership::heir(&mut tx, &user, transfer_to).await?)
         };
+        if let Some(heir) = heir.as_ref().filter(|h| h.id == ctx.user().0) {
+            ctx.require_signed_in()?;
+            return Ok(Some(
+                self.request_transfer(ctx, tx, &user, heir, true).await?,
+            ));
+        }
         tx.commit().await?;
-        let moved = self
-            .vault
-            .clone()
-            .transfer_ownership(outgoing(
-                ctx,
-                TransferOwnershipRequest {
-                    from_user_id: user.id.to_string(),
-                    to_user_id: heir.as_ref().map(|h| h.id.to_string()).unwrap_or_default(),
-                },
-            ))
-            .await
-            .map_err(IdentityError::Vault)?
-            .into_inner();
-        if heir.is_none() && moved.owned > 0 {
+        let moved = self.move_resources(ctx, &user, heir.as_ref()).await?;
+        if heir.is_none() && moved > 0 {
             return Err(IdentityError::Conflict(format!(
-                "{} owns {} resource(s); name a user to take them over (transfer_to)",
-                user.username, moved.owned
+                "{} owns {moved} resource(s); name a user to take them over (transfer_to)",
+                user.username
             )));
         }
         let mut tx = self.db.begin(ctx.org()).await?;
-        let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
-        let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(IdentityError::NotFound("user"));
-        }
-        let gone = event(
-            ctx,
-            "user.deleted",
-            Target::new("user", user.id, &user.username),
-        )
-        .with_details(serde_json::json!({
-            "resources_transferred": moved.owned,
-            "transferred_to": heir.map(|h| h.username),
-        }));
+        let sessions = remove_user(&mut tx, &user).await?;
+        let gone = deleted_event(ctx, &user, heir.as_ref(), moved);
         self.commit(tx, &[gone]).await?;
-        self.revocations.revoke(&sessions).await?;
+        self.after_removal(&user, &sessions).await?;
+        Ok(None)
+    }
+
+    /// Once a removal is committed: its sessions and tokens stop at once.
+    pub(crate) async fn after_removal(
+        &self,
+        user: &UserRow,
+        sessions: &[Uuid],
+    ) -> Result<(), IdentityError> {
+        self.revocations.revoke(sessions).await?;
         self.revocations
             .require_version(user.id, user.token_version + 1)
             .await?;
@@ -418,6 +401,37 @@ impl Identity {
             locked_until: None,
         })
     }
+}
+
+/// Deletes the user's row and ends their sessions, in `tx`; once it commits, call
+/// [`Identity::after_removal`].
+pub(crate) async fn remove_user(
+    tx: &mut TenantTx,
+    user: &UserRow,
+) -> Result<Vec<Uuid>, IdentityError> {
+    let sessions = crate::sessions::revoke_all(tx, user.id).await?;
+    if !store::delete_user(tx, user.id).await? {
+        return Err(IdentityError::NotFound("user"));
+    }
+    Ok(sessions)
+}
+
+/// `user.deleted`, with what moved and to whom.
+pub(crate) fn deleted_event(
+    ctx: &RequestContext,
+    user: &UserRow,
+    heir: Option<&UserRow>,
+    moved: u32,
+) -> strongroom_events::Event {
+    event(
+        ctx,
+        "user.deleted",
+        Target::new("user", user.id, &user.username),
+    )
+    .with_details(serde_json::json!({
+        "resources_transferred": moved,
+        "transferred_to": heir.map(|h| &h.username),
+    }))
 }
 
 /// Refuses to manage (edit, delete, set the password of) a user who holds a permission the

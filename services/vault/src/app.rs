@@ -4,12 +4,15 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{AccountId, Permission, ResourceId, UserId};
-use strongroom_crypto::{SecretAad, seal};
+use strongroom_core::{AccountId, OrgId, Permission, ResourceId, UserId};
+use strongroom_crypto::{SecretAad, SettingAad, open_setting, seal, seal_setting};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckRequest, Operation};
+use strongroom_proto::identity::UserRef;
+use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_tenancy::TenantDb;
+use strongroom_trust::Service;
 use tonic::transport::Channel;
 use zeroize::Zeroizing;
 
@@ -26,6 +29,7 @@ pub struct Vault {
     pub outbox: Outbox,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,
+    pub identity: IdentityClient<Channel>,
     pub reveals: RevealQueue,
 }
 
@@ -48,6 +52,29 @@ impl Vault {
             tx.commit().await?;
             return Ok(u32::try_from(owned).unwrap_or(u32::MAX));
         };
+        tx.commit().await?;
+        // Identity names the new owner, but the vault makes nobody an owner on its word
+        // alone: they must be an active user of this org, as identity answers for the org
+        // of the caller's token.
+        let active = self
+            .identity
+            .clone()
+            .check_active_user(outgoing(
+                ctx,
+                UserRef {
+                    user_id: to.to_string(),
+                },
+            ))
+            .await
+            .map_err(VaultError::Identity)?
+            .into_inner()
+            .active;
+        if !active || to == from {
+            return Err(VaultError::InvalidInput(
+                "the new owner must be another, active user of the org".into(),
+            ));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
         let moved: Vec<(uuid::Uuid, String)> = sqlx::query_as(
             "UPDATE resources SET owner_id = $2 WHERE owner_id = $1 RETURNING id, name",
         )
@@ -194,6 +221,79 @@ impl Vault {
     /// Several reveals together, as [`Vault::reveal_password`]; one result each, in order.
     pub async fn reveal_passwords(&self, reveals: Vec<Reveal>) -> Vec<Reply> {
         self.reveals.reveal(reveals).await
+    }
+
+    /// Whether the caller may reveal the account, decided as a reveal is; an account that
+    /// is not there answers as a refused one.
+    pub async fn check_reveal(
+        &self,
+        ctx: &RequestContext,
+        account: AccountId,
+    ) -> Result<bool, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_account_resource(&mut tx, account.0).await?;
+        tx.commit().await?;
+        let Some(resource) = found else {
+            return Ok(false);
+        };
+        let check = CheckRequest {
+            account_id: account.to_string(),
+            resource_id: resource.id.to_string(),
+            owner_id: resource.owner_id.to_string(),
+            operation: Operation::Reveal as i32,
+        };
+        self.allowed(ctx, check).await
+    }
+
+    /// Seals a secret `service` keeps in the org's settings with the org's current data key.
+    /// The key's version leads the result (4 bytes, big-endian).
+    pub async fn seal_setting(
+        &self,
+        service: Service,
+        org: OrgId,
+        name: &str,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, VaultError> {
+        let (version, key) = self.keys.ring(org).await?.current();
+        let aad = SettingAad {
+            service: service.as_str(),
+            org,
+            version,
+            name,
+        };
+        let mut sealed = version.to_be_bytes().to_vec();
+        sealed.extend(seal_setting(&key, &aad, plaintext)?);
+        Ok(sealed)
+    }
+
+    /// Opens what [`Vault::seal_setting`] sealed for the same service, org and name.
+    pub async fn open_setting(
+        &self,
+        service: Service,
+        org: OrgId,
+        name: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let unreadable = || VaultError::InvalidInput("the sealed setting cannot be read".into());
+        let (version, sealed) = sealed.split_first_chunk::<4>().ok_or_else(unreadable)?;
+        let version = i32::from_be_bytes(*version);
+        let key = match self.keys.ring(org).await?.version(version) {
+            Some(key) => key,
+            // Another replica may have added the version since this one read the ring.
+            None => self
+                .keys
+                .reload(org)
+                .await?
+                .version(version)
+                .ok_or_else(unreadable)?,
+        };
+        let aad = SettingAad {
+            service: service.as_str(),
+            org,
+            version,
+            name,
+        };
+        open_setting(&key, &aad, sealed).map_err(|_| unreadable())
     }
 
     async fn allowed(&self, ctx: &RequestContext, check: CheckRequest) -> Result<bool, VaultError> {

@@ -9,4 +9,9 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "RevealPasswords" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
+    // The tenant service checks an account named in mail settings.
+    "CheckReveal" => [Tenant],
+    // Identity's and tenant's settings secrets are sealed with the org's data key.
+    "SealSetting" => [Identity, Tenant],
+    "OpenSetting" => [Identity, Tenant],
 });

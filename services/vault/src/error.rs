@@ -25,6 +25,8 @@ pub enum VaultError {
     Access(tonic::Status),
     #[error("audit service: {0}")]
     Audit(tonic::Status),
+    #[error("identity service: {}", .0.message())]
+    Identity(tonic::Status),
     /// The records of a batch of reveals could not be committed, so none of them leaves.
     #[error("the audit trail could not record this; nothing was revealed")]
     Unrecorded(#[source] sqlx::Error),
@@ -46,9 +48,10 @@ impl HasErrorCode for VaultError {
             VaultError::Crypto(e) => e.code(),
             VaultError::Tenancy(e) => e.code(),
             VaultError::Event(e) => e.code(),
-            VaultError::Access(_) | VaultError::Audit(_) | VaultError::Unrecorded(_) => {
-                ErrorCode::Unavailable
-            }
+            VaultError::Access(_)
+            | VaultError::Audit(_)
+            | VaultError::Identity(_)
+            | VaultError::Unrecorded(_) => ErrorCode::Unavailable,
             VaultError::Batch { code, .. } => *code,
             VaultError::MissingDataKey(_) | VaultError::Database(_) => ErrorCode::Internal,
         }

@@ -2,9 +2,10 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 use strongroom_auth::{RequestContext, Verifier, grpc_context};
-use strongroom_core::{AccountId, ResourceId, UserId, to_status};
+use strongroom_core::{AccountId, OrgId, ResourceId, UserId, to_status};
 use strongroom_proto::vault::vault_server::Vault as VaultRpc;
 use strongroom_proto::vault::*;
+use strongroom_trust::caller_of;
 use tonic::{Request, Response, Status};
 
 use crate::app::Vault;
@@ -13,6 +14,10 @@ use crate::reveal::{Reveal, no_result};
 pub struct VaultGrpc {
     pub app: Arc<Vault>,
     pub verifier: Arc<Verifier>,
+}
+
+fn org_id(id: &str) -> Result<OrgId, Status> {
+    OrgId::parse(id).map_err(|_| Status::invalid_argument("org_id must be an org id"))
 }
 
 /// A malformed id is "not found" too: it names nothing the caller may see.
@@ -61,6 +66,55 @@ impl VaultRpc for VaultGrpc {
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(TransferOwnershipResponse { owned }))
+    }
+
+    async fn check_reveal(
+        &self,
+        request: Request<RevealPasswordRequest>,
+    ) -> Result<Response<RevealCheck>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        // A malformed id names no account the caller may reveal.
+        let Ok(account) = AccountId::parse(&request.get_ref().account_id) else {
+            return Ok(Response::new(RevealCheck { allowed: false }));
+        };
+        let allowed = self
+            .app
+            .check_reveal(&ctx, account)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(RevealCheck { allowed }))
+    }
+
+    async fn seal_setting(
+        &self,
+        request: Request<SealSettingRequest>,
+    ) -> Result<Response<SealedSetting>, Status> {
+        let service = caller_of(&request)?;
+        let req = request.into_inner();
+        let org = org_id(&req.org_id)?;
+        let sealed = self
+            .app
+            .seal_setting(service, org, &req.name, &req.plaintext)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(SealedSetting { sealed }))
+    }
+
+    async fn open_setting(
+        &self,
+        request: Request<OpenSettingRequest>,
+    ) -> Result<Response<OpenedSetting>, Status> {
+        let service = caller_of(&request)?;
+        let req = request.into_inner();
+        let org = org_id(&req.org_id)?;
+        let plaintext = self
+            .app
+            .open_setting(service, org, &req.name, &req.sealed)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(OpenedSetting {
+            plaintext: plaintext.to_vec(),
+        }))
     }
 
     async fn create_account(

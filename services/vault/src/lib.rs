@@ -19,6 +19,7 @@ use serde::Deserialize;
 use strongroom_crypto::{AnyKms, LocalKms, TransitKms};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::audit::audit_client::AuditClient;
+use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::vault::vault_server::VaultServer;
 use strongroom_runtime::{Base, BaseConfig};
 use strongroom_trust::Service;
@@ -149,6 +150,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         outbox: base.outbox.clone(),
         keys: keys.clone(),
         access,
+        identity: IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?),
         reveals,
     });
     let (router, health) = base.grpc_server(

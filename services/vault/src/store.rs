@@ -52,6 +52,20 @@ pub async fn find_resource(
     .await
 }
 
+/// The resource an account belongs to.
+pub async fn find_account_resource(
+    tx: &mut TenantTx,
+    account: Uuid,
+) -> Result<Option<ResourceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.name, r.resource_type, r.host, r.owner_id, r.created_at
+         FROM accounts a JOIN resources r ON r.id = a.resource_id WHERE a.id = $1",
+    )
+    .bind(account)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 pub async fn create_account(
     tx: &mut TenantTx,
     id: Uuid,

@@ -14,7 +14,7 @@ mod users;
 use axum::Router;
 use axum::routing::{delete, get, patch, post, put};
 use serde_json::{Value, json};
-use strongroom_proto::identity::{Group, ImportUsersResponse, Session, User};
+use strongroom_proto::identity::{Group, ImportUsersResponse, OwnershipTransfer, Session, User};
 
 use crate::Gateway;
 
@@ -33,6 +33,16 @@ pub(super) fn router() -> Router<Gateway> {
             get(users::show).patch(users::edit).delete(users::remove),
         )
         .route("/users/{id}/password", put(users::set_password))
+        .route("/users/{id}/ownership", post(users::transfer_ownership))
+        .route("/ownership-transfers", get(users::list_transfers))
+        .route(
+            "/ownership-transfers/{id}/approve",
+            post(users::approve_transfer),
+        )
+        .route(
+            "/ownership-transfers/{id}/reject",
+            post(users::reject_transfer),
+        )
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/users/{id}/groups", get(users::groups))
         .route(
@@ -71,6 +81,16 @@ fn user_json(u: User) -> Value {
         "department": u.department, "location": u.location, "role": u.role,
         "status": u.status, "source": u.source, "created_at": u.created_at,
         "locked_until": or_null(u.locked_until), "directory_dn": or_null(u.directory_dn),
+    })
+}
+
+fn transfer_json(t: OwnershipTransfer) -> Value {
+    json!({
+        "id": t.id, "from_user_id": t.from_user_id, "from_username": t.from_username,
+        "to_user_id": t.to_user_id, "to_username": t.to_username,
+        "requested_by": t.requested_by, "delete_user": t.delete_user, "status": t.status,
+        "resources": t.resources, "requested_at": t.requested_at,
+        "decided_by": or_null(t.decided_by), "decided_at": or_null(t.decided_at),
     })
 }
 

@@ -7,14 +7,14 @@ use serde::Deserialize;
 use serde_json::json;
 use strongroom_auth::outgoing;
 use strongroom_proto::identity::{
-    CreateUserRequest, DeleteUserRequest, ListUsersRequest, SetUserPasswordRequest,
-    UpdateUserRequest, UserRef,
+    CreateUserRequest, DeleteUserRequest, Empty, ListUsersRequest, OwnershipDecision,
+    OwnershipTransferRequest, SetUserPasswordRequest, UpdateUserRequest, UserRef,
 };
 
-use super::{groups_json, sessions_json, user_json, users_json};
+use super::{groups_json, sessions_json, transfer_json, user_json, users_json};
 use crate::Gateway;
 use crate::caller::Caller;
-use crate::routes::{ApiResult, body, created, no_content, ok, query};
+use crate::routes::{ApiResult, accepted, body, created, no_content, ok, query};
 
 #[derive(Deserialize)]
 struct ListQuery {
@@ -140,7 +140,7 @@ pub(super) async fn remove(
     uri: Uri,
 ) -> ApiResult {
     let q: RemoveQuery = query(&uri)?;
-    state
+    let reply = state
         .identity
         .clone()
         .delete_user(outgoing(
@@ -150,8 +150,95 @@ pub(super) async fn remove(
                 transfer_to_user_id: q.transfer_to,
             },
         ))
-        .await?;
-    no_content()
+        .await?
+        .into_inner();
+    match reply.pending {
+        // Named oneself: the deletion waits for a second administrator.
+        Some(pending) => accepted(transfer_json(pending)),
+        None => no_content(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewOwner {
+    to_user_id: String,
+}
+
+/// Hands everything the user owns to `to_user_id`: 200 when done, 202 when it waits for a
+/// second administrator (the caller named themselves).
+pub(super) async fn transfer_ownership(
+    State(state): State<Gateway>,
+    Path(user_id): Path<String>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: NewOwner = body(&bytes)?;
+    let t = state
+        .identity
+        .clone()
+        .transfer_ownership(outgoing(
+            &ctx,
+            OwnershipTransferRequest {
+                from_user_id: user_id,
+                to_user_id: b.to_user_id,
+            },
+        ))
+        .await?
+        .into_inner();
+    if t.status == "pending" {
+        accepted(transfer_json(t))
+    } else {
+        ok(transfer_json(t))
+    }
+}
+
+pub(super) async fn list_transfers(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let list = state
+        .identity
+        .clone()
+        .list_ownership_transfers(outgoing(&ctx, Empty {}))
+        .await?
+        .into_inner();
+    let transfers: Vec<_> = list.transfers.into_iter().map(transfer_json).collect();
+    ok(json!({ "transfers": transfers }))
+}
+
+pub(super) async fn approve_transfer(
+    state: State<Gateway>,
+    id: Path<String>,
+    caller: Caller,
+) -> ApiResult {
+    decide_transfer(state, id, caller, true).await
+}
+
+pub(super) async fn reject_transfer(
+    state: State<Gateway>,
+    id: Path<String>,
+    caller: Caller,
+) -> ApiResult {
+    decide_transfer(state, id, caller, false).await
+}
+
+async fn decide_transfer(
+    State(state): State<Gateway>,
+    Path(transfer_id): Path<String>,
+    Caller(ctx): Caller,
+    approve: bool,
+) -> ApiResult {
+    let t = state
+        .identity
+        .clone()
+        .decide_ownership_transfer(outgoing(
+            &ctx,
+            OwnershipDecision {
+                transfer_id,
+                approve,
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(transfer_json(t))
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,254 @@
+//! Handing a user's resources to another user of the org. An administrator who would take
+//! them for themselves (directly, or by deleting the owner) only asks: a second
+//! administrator of the org approves or rejects, so nobody alone turns a colleague's
+//! passwords into their own.
+
+use strongroom_auth::{RequestContext, outgoing};
+use strongroom_core::{Permission, Role};
+use strongroom_events::Target;
+use strongroom_proto::vault::TransferOwnershipRequest;
+use strongroom_tenancy::TenantTx;
+use uuid::Uuid;
+
+use crate::app::{Identity, event, parse_id};
+use crate::error::{IdentityError, exists_or};
+use crate::store::{self, TransferRow, UserRow};
+use crate::users::{existing_user, require_outranks};
+
+pub const PENDING: &str = "pending";
+pub const DONE: &str = "done";
+pub const REJECTED: &str = "rejected";
+
+impl Identity {
+    /// Hands every resource `from` owns to `to`. Naming oneself opens a pending request.
+    pub async fn transfer_ownership(
+        &self,
+        ctx: &RequestContext,
+        from: &str,
+        to: &str,
+    ) -> Result<TransferRow, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        ctx.require_signed_in()?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let owner = existing_user(&mut tx, from).await?;
+        require_outranks(ctx, &mut tx, &owner).await?;
+        let heir = heir(&mut tx, &owner, to).await?;
+        if heir.id == ctx.user().0 {
+            return self.request_transfer(ctx, tx, &owner, &heir, false).await;
+        }
+        tx.commit().await?;
+        let moved = self.move_resources(ctx, &owner, Some(&heir)).await?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let mut done = transfer(ctx, &owner, &heir, false);
+        done.status = DONE.into();
+        done.resources = i32::try_from(moved).unwrap_or(i32::MAX);
+        done.decided_by = Some(ctx.username().to_owned());
+        done.decided_at = Some(chrono::Utc::now());
+        let done = store::insert_transfer(&mut tx, &done).await?;
+        let moved_event = transfer_event(ctx, "user.ownership_transferred", &done);
+        self.commit(tx, &[moved_event]).await?;
+        Ok(done)
+    }
+
+    /// Records a transfer to the caller, to be decided by a second administrator.
+    pub(crate) async fn request_transfer(
+        &self,
+        ctx: &RequestContext,
+        mut tx: TenantTx,
+        owner: &UserRow,
+        heir: &UserRow,
+        delete_user: bool,
+    ) -> Result<TransferRow, IdentityError> {
+        let pending = transfer(ctx, owner, heir, delete_user);
+        let pending = store::insert_transfer(&mut tx, &pending)
+            .await
+            .map_err(|e| {
+                exists_or(e, || {
+                    format!(
+                        "a transfer of {}'s resources already waits for approval",
+                        owner.username
+                    )
+                })
+            })?;
+        let requested = transfer_event(ctx, "user.ownership_transfer_requested", &pending);
+        self.commit(tx, &[requested]).await?;
+        Ok(pending)
+    }
+
+    pub async fn list_ownership_transfers(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<Vec<TransferRow>, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let transfers = store::list_transfers(&mut tx).await?;
+        tx.commit().await?;
+        Ok(transfers)
+    }
+
+    /// A second administrator of the org approves (the resources move, and the owner is
+    /// deleted when that was asked) or rejects a pending transfer.
+    pub async fn decide_ownership_transfer(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        approve: bool,
+    ) -> Result<TransferRow, IdentityError> {
+        ctx.require(Permission::UsersManage)?;
+        ctx.require_signed_in()?;
+        if ctx.claims.home_org() != ctx.org() || ctx.claims.role != Role::Administrator.as_str() {
+            return Err(IdentityError::PermissionDenied(
+                "only an administrator of this org may decide a transfer of ownership",
+            ));
+        }
+        let id = parse_id("transfer", id)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let pending = pending_transfer(&mut tx, id).await?;
+        if pending.requested_by == ctx.user().0 {
+            return Err(IdentityError::PermissionDenied(
+                "a second administrator must decide a transfer you asked for",
+            ));
+        }
+        if !approve {
+            let rejected = store::decide_transfer(&mut tx, id, REJECTED, 0, ctx.username()).await?;
+            let event = transfer_event(ctx, "user.ownership_transfer_rejected", &rejected);
+            self.commit(tx, &[event]).await?;
+            return Ok(rejected);
+        }
+        let owner = existing_user(&mut tx, &pending.from_user_id.to_string()).await?;
+        let heir = heir(&mut tx, &owner, &pending.to_user_id.to_string()).await?;
+        tx.commit().await?;
+        let moved = self.move_resources(ctx, &owner, Some(&heir)).await?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        // Decided by someone else meanwhile: the resources moved all the same, once.
+        let pending = pending_transfer(&mut tx, id).await?;
+        let resources = i32::try_from(moved).unwrap_or(i32::MAX);
+        let done = store::decide_transfer(&mut tx, id, DONE, resources, ctx.username()).await?;
+        let mut events = vec![transfer_event(
+            ctx,
+            "user.ownership_transfer_approved",
+            &done,
+        )];
+        if pending.delete_user {
+            let sessions = crate::users::remove_user(&mut tx, &owner).await?;
+            events.push(crate::users::deleted_event(ctx, &owner, Some(&heir), moved));
+            self.commit(tx, &events).await?;
+            self.after_removal(&owner, &sessions).await?;
+        } else {
+            self.commit(tx, &events).await?;
+        }
+        Ok(done)
+    }
+
+    /// Whether `id` is an active user of the caller's org (asked by the vault).
+    pub async fn check_active_user(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<bool, IdentityError> {
+        let Ok(id) = Uuid::try_parse(id) else {
+            return Ok(false);
+        };
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let user = store::find_user(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(user.is_some_and(|u| u.is_active()))
+    }
+
+    /// Asks the vault to move what `owner` owns to `heir` (or, without one, to count it).
+    pub(crate) async fn move_resources(
+        &self,
+        ctx: &RequestContext,
+        owner: &UserRow,
+        heir: Option<&UserRow>,
+    ) -> Result<u32, IdentityError> {
+        let moved = self
+            .vault
+            .clone()
+            .transfer_ownership(outgoing(
+                ctx,
+                TransferOwnershipRequest {
+                    from_user_id: owner.id.to_string(),
+                    to_user_id: heir.map(|h| h.id.to_string()).unwrap_or_default(),
+                },
+            ))
+            .await
+            .map_err(IdentityError::Vault)?;
+        Ok(moved.into_inner().owned)
+    }
+}
+
+/// The user named to take over `owner`'s resources: another, active user of the org.
+pub(crate) async fn heir(
+    tx: &mut TenantTx,
+    owner: &UserRow,
+    to: &str,
+) -> Result<UserRow, IdentityError> {
+    let not_heir =
+        || IdentityError::InvalidInput("transfer_to must be another, active user".into());
+    let heir = existing_user(tx, to).await.map_err(|e| match e {
+        IdentityError::NotFound(_) => not_heir(),
+        e => e,
+    })?;
+    if heir.id == owner.id || !heir.is_active() {
+        return Err(not_heir());
+    }
+    Ok(heir)
+}
+
+async fn pending_transfer(tx: &mut TenantTx, id: Uuid) -> Result<TransferRow, IdentityError> {
+    let transfer = store::lock_transfer(tx, id)
+        .await?
+        .ok_or(IdentityError::NotFound("transfer"))?;
+    if transfer.status != PENDING {
+        return Err(IdentityError::Conflict(format!(
+            "this transfer was already decided ({})",
+            transfer.status
+        )));
+    }
+    Ok(transfer)
+}
+
+fn transfer(
+    ctx: &RequestContext,
+    owner: &UserRow,
+    heir: &UserRow,
+    delete_user: bool,
+) -> TransferRow {
+    TransferRow {
+        id: Uuid::new_v4(),
+        from_user_id: owner.id,
+        from_username: owner.username.clone(),
+        to_user_id: heir.id,
+        to_username: heir.username.clone(),
+        requested_by_name: ctx.username().to_owned(),
+        delete_user,
+        status: PENDING.into(),
+        resources: 0,
+        requested_at: chrono::Utc::now(),
+        decided_by: None,
+        decided_at: None,
+        requested_by: ctx.user().0,
+    }
+}
+
+/// Old and new owner, and who asked, on every step of a transfer.
+fn transfer_event(
+    ctx: &RequestContext,
+    operation: &str,
+    t: &TransferRow,
+) -> strongroom_events::Event {
+    event(
+        ctx,
+        operation,
+        Target::new("user", t.from_user_id, &t.from_username),
+    )
+    .with_details(serde_json::json!({
+        "transfer_id": t.id,
+        "from": t.from_username,
+        "to": t.to_username,
+        "requested_by": t.requested_by_name,
+        "delete_user": t.delete_user,
+        "resources": t.resources,
+    }))
+}
