@@ -156,7 +156,9 @@ async fn each_org_keeps_its_own_settings_and_never_returns_a_password() {
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["credentials"]["password_set"], false, "{b}");
-    let account = uuid::Uuid::new_v4().to_string();
+    let account = api
+        .store_password("", &msp, "smtp-relay", "mailer", "relay-password")
+        .await;
     let (s, b) = api
         .put(
             "/api/v1/settings/mail",
@@ -569,5 +571,63 @@ async fn mail_and_proxy_reach_internal_hosts_only_when_an_msp_administrator_allo
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["host"], "localhost", "{b}");
+    stack.stop().await.unwrap();
+}
+
+/// Mail sent with a vault account's password would use a password: only someone who may
+/// reveal the account can name it. Another user's account, or one that does not exist,
+/// is refused the same way, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_settings_name_only_an_account_their_saver_may_reveal() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let acme = Org::create(&api, "acme").await;
+    let (_, alice_pw) = api
+        .add_user(&acme.prefix, &acme.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&acme.prefix, "alice", &alice_pw).await;
+    let alices = api
+        .store_password(&acme.prefix, &alice, "alice-smtp", "mailer", "alice-only")
+        .await;
+    let roots = api
+        .store_password(&acme.prefix, &acme.admin, "root-smtp", "mailer", "root-own")
+        .await;
+    let url = acme.url("/settings/mail");
+    let (s, b) = api
+        .put(
+            &url,
+            Some(&acme.admin),
+            mail("smtp.acme.test", json!({"account_id": roots})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // The org's administrator does not own Alice's account and it was not shared with
+    // them; an id of no account at all, or of another org's, reads the same.
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let msp_account = api
+        .store_password("", &msp, "msp-smtp", "mailer", "msp-only")
+        .await;
+    for account in [alices, uuid::Uuid::new_v4().to_string(), msp_account] {
+        let (s, b) = api
+            .put(
+                &url,
+                Some(&acme.admin),
+                mail("smtp2.acme.test", json!({"account_id": account})),
+            )
+            .await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(
+            b["message"]
+                .as_str()
+                .unwrap()
+                .contains("no vault account you may reveal"),
+            "{b}"
+        );
+    }
+    let (s, b) = api.get(&url, Some(&acme.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["host"], "smtp.acme.test", "unchanged: {b}");
+    assert_eq!(b["credentials"], json!({"account_id": roots}));
     stack.stop().await.unwrap();
 }

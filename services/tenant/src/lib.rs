@@ -23,6 +23,7 @@ use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
 use strongroom_proto::tenant::replication_server::ReplicationServer;
 use strongroom_proto::tenant::tenant_server::TenantServer;
 use strongroom_proto::tenant_settings::org_settings_server::OrgSettingsServer;
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
 use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
@@ -94,6 +95,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         key: strongroom_crypto::SettingsKey::load_or_create(&config.settings_key_file)
             .context("loading the settings key")?,
         msp_org,
+        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
     });
 
     let (router, health) =

@@ -24,7 +24,9 @@ use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, Permission};
 use strongroom_crypto::SettingsKey;
 use strongroom_events::{Event, Outbox, Target};
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_tenancy::{TenantDb, TenantTx};
+use tonic::transport::Channel;
 
 pub use error::SettingsError;
 
@@ -38,6 +40,8 @@ pub struct OrgSettings {
     /// Seals the mail and proxy passwords.
     pub key: SettingsKey,
     pub msp_org: OrgId,
+    /// Decides whether a caller may reveal a vault account named in the settings.
+    pub vault: VaultClient<Channel>,
 }
 
 /// One kind of setting, stored as one JSON row of `org_settings`.

@@ -22,6 +22,8 @@ pub enum SettingsError {
     Crypto(#[from] strongroom_crypto::CryptoError),
     #[error("settings could not be encoded")]
     Encode(#[from] serde_json::Error),
+    #[error("vault service: {}", .0.message())]
+    Vault(tonic::Status),
     #[error("the stored {0} settings could not be read")]
     Stored(&'static str, #[source] serde_json::Error),
 }
@@ -35,6 +37,7 @@ impl HasErrorCode for SettingsError {
             SettingsError::NotSaved(_) => ErrorCode::NotFound,
             SettingsError::Tenancy(e) => e.code(),
             SettingsError::Event(e) => e.code(),
+            SettingsError::Vault(_) => ErrorCode::Unavailable,
             SettingsError::Database(_)
             | SettingsError::Crypto(_)
             | SettingsError::Encode(_)

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use strongroom_auth::RequestContext;
+use strongroom_proto::vault::RevealPasswordRequest;
 use uuid::Uuid;
 
 use super::{Kind, OrgSettings, PasswordChange, Saved, SettingsError, check};
@@ -89,7 +90,49 @@ pub struct CredentialsInput {
     pub account_id: String,
 }
 
+impl CredentialsInput {
+    /// The vault account named, if any.
+    fn account(&self) -> Option<Result<Uuid, SettingsError>> {
+        let id = self.account_id.trim();
+        (!id.is_empty()).then(|| {
+            Uuid::parse_str(id).map_err(|_| {
+                SettingsError::Invalid(format!(
+                    "credentials.account_id must be a vault account id (a UUID), not {id:?}"
+                ))
+            })
+        })
+    }
+}
+
 impl OrgSettings {
+    /// Mail sent with a vault account's password must not become a way to use a password
+    /// one may not see: the caller must be allowed to reveal it, as the vault decides.
+    async fn require_revealable(
+        &self,
+        ctx: &RequestContext,
+        account: Uuid,
+    ) -> Result<(), SettingsError> {
+        let allowed = self
+            .vault
+            .clone()
+            .check_reveal(strongroom_auth::outgoing(
+                ctx,
+                RevealPasswordRequest {
+                    account_id: account.to_string(),
+                },
+            ))
+            .await
+            .map_err(SettingsError::Vault)?
+            .into_inner()
+            .allowed;
+        if !allowed {
+            return Err(SettingsError::Invalid(format!(
+                "credentials.account_id: {account} is no vault account you may reveal"
+            )));
+        }
+        Ok(())
+    }
+
     pub async fn mail(&self, ctx: &RequestContext) -> Result<Saved<Mail>, SettingsError> {
         self.get(ctx).await
     }
@@ -106,6 +149,14 @@ impl OrgSettings {
         let sender = check::email("sender", &input.sender)?;
         let access_url = check::url("access_url", &input.access_url, false)?;
         let tls_mode = TlsMode::parse(&input.tls_mode)?;
+        if let Some(account) = input
+            .credentials
+            .as_ref()
+            .and_then(|c| c.account())
+            .transpose()?
+        {
+            self.require_revealable(ctx, account).await?;
+        }
         let org = ctx.org();
         self.save(ctx, |old: Option<Mail>| {
             let allowed = old.as_ref().is_some_and(|m| m.allow_internal_hosts);
@@ -141,18 +192,12 @@ impl OrgSettings {
         c: CredentialsInput,
         stored: Option<String>,
     ) -> Result<Credentials, SettingsError> {
-        let account_id = c.account_id.trim();
-        if !account_id.is_empty() {
+        if let Some(account_id) = c.account().transpose()? {
             if !c.username.trim().is_empty() || c.password.is_given() {
                 return Err(SettingsError::Invalid(
                     "credentials: give a username and password or an account_id, not both".into(),
                 ));
             }
-            let account_id = Uuid::parse_str(account_id).map_err(|_| {
-                SettingsError::Invalid(format!(
-                    "credentials.account_id must be a vault account id (a UUID), not {account_id:?}"
-                ))
-            })?;
             return Ok(Credentials::VaultAccount { account_id });
         }
         let username = check::required_text(
