@@ -300,3 +300,118 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     assert_ne!(b["id"], org_id);
     stack.stop().await.unwrap();
 }
+
+/// A deployment runs several vault replicas; the one that destroys a deleted org's key
+/// tells the others, which drop the org's unwrapped data key at once (the event
+/// `org.key_destroyed`, also in MSPOrg's trail).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_vault_replica_drops_a_deleted_orgs_key() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+
+    // A second replica beside the stack's own: same database, KMS and event stream.
+    let mut config = stack.config.vault_config();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    config.base.grpc_listener = strongroom_runtime::PreBound::new(listener);
+    let (started, replica) = tokio::sync::oneshot::channel();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(strongroom_vault::run_replica(
+        config,
+        stop.clone(),
+        Some(started),
+    ));
+    let replica = replica.await.unwrap();
+
+    let (s, org) = api
+        .post(
+            "/api/v1/orgs",
+            Some(&admin),
+            json!({"slug": "twice", "name": "Twice Ltd"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{org}");
+    let org_id = OrgId::parse(org["id"].as_str().unwrap()).unwrap();
+    let (_, root_pw) = api
+        .add_user("/twice", &admin, "root", "administrator")
+        .await;
+    let root = api.login("/twice", "root", &root_pw).await;
+    let account = api
+        .store_password("/twice", &root, "db1", "postgres", "held-by-two")
+        .await;
+
+    // Revealed through the second replica, which now holds the org's key unwrapped.
+    let gateway = crate::trust::tls_of(&stack, strongroom_trust::Service::Gateway);
+    let channel = gateway
+        .channel(
+            &format!("https://127.0.0.1:{port}"),
+            strongroom_trust::Service::Vault,
+        )
+        .unwrap();
+    let mut vault = strongroom_proto::vault::vault_client::VaultClient::new(channel);
+    let revealed = strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || {
+        let mut vault = vault.clone();
+        let (root, account) = (root.clone(), account.clone());
+        async move {
+            let mut request = tonic::Request::new(strongroom_proto::vault::RevealPasswordRequest {
+                account_id: account,
+            });
+            request
+                .metadata_mut()
+                .insert("authorization", format!("Bearer {root}").parse().unwrap());
+            vault.reveal_password(request).await.ok()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(revealed.into_inner().password, "held-by-two");
+    assert!(replica.holds_key(org_id));
+
+    // The stack's own replica deletes the org; the second hears of it.
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/orgs/{org_id}"),
+            Some(&admin),
+            Some(json!({"confirm": "twice"})),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    let deleted = std::time::Instant::now();
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || {
+        let held = replica.holds_key(org_id);
+        async move { (!held).then_some(()) }
+    })
+    .await
+    .expect("the second replica still holds the deleted org's key");
+    eprintln!(
+        "the second replica dropped the key {:?} after the deletion answered",
+        deleted.elapsed()
+    );
+    let mut request = tonic::Request::new(strongroom_proto::vault::RevealPasswordRequest {
+        account_id: account,
+    });
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {root}").parse().unwrap());
+    assert!(vault.reveal_password(request).await.is_err());
+
+    let (s, trail) = api.get("/api/v1/audit", Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{trail}");
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        let (_, trail) = api.get("/api/v1/audit", Some(&admin)).await;
+        trail["events"]
+            .as_array()?
+            .iter()
+            .any(|e| {
+                e["operation"] == "org.key_destroyed" && e["target"]["id"] == org_id.to_string()
+            })
+            .then_some(())
+    })
+    .await
+    .expect("org.key_destroyed in MSPOrg's trail");
+    stop.cancel();
+    let _ = running.await;
+    stack.stop().await.unwrap();
+}

@@ -104,6 +104,9 @@ pub struct NatsUser {
     pub service: &'static str,
     pub consumers: &'static [NatsConsumer],
     pub purges: bool,
+    /// Subjects under `<prefix>.` it hears as they are published, every replica alike
+    /// (`*` stands for any org): the vault's replicas hear that an org's key was destroyed.
+    pub listens: &'static [&'static str],
 }
 
 impl NatsUser {
@@ -150,6 +153,14 @@ impl NatsUser {
         }
         subjects
     }
+
+    /// The subjects this user may subscribe to: its own inbox and what it listens to.
+    pub fn subscribe(&self, prefix: Option<&str>) -> Vec<String> {
+        let prefix = prefix.unwrap_or("*");
+        std::iter::once(format!("{}.>", inbox_prefix(self.service)))
+            .chain(self.listens.iter().map(|s| format!("{prefix}.{s}")))
+            .collect()
+    }
 }
 
 /// The NATS server's `authorization` block for `users`, for event prefix `prefix` (`None`:
@@ -174,11 +185,11 @@ pub fn authorization(
         };
         let _ = write!(
             out,
-            "    {{\n      user: {service}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [\"{inbox}.>\"] }}\n      }}\n    }}\n",
+            "    {{\n      user: {service}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [{subscribe}] }}\n      }}\n    }}\n",
             service = user.service,
             variable = user.password_variable(),
             publish = quoted(&user.publish(prefix)),
-            inbox = inbox_prefix(user.service),
+            subscribe = quoted(&user.subscribe(prefix)),
         );
     }
     out.push_str("  ]\n}\n");
@@ -194,6 +205,7 @@ mod tests {
             service: "vault",
             consumers: &[],
             purges: false,
+            listens: &["*.vault.org.key_destroyed"],
         },
         NatsUser {
             service: "audit",
@@ -202,6 +214,7 @@ mod tests {
                 filter: None,
             }],
             purges: true,
+            listens: &[],
         },
     ];
 
@@ -224,5 +237,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\"_INBOX_vault.>\""), "{text}");
+        assert_eq!(
+            USERS[0].subscribe(Some("sr")),
+            ["_INBOX_vault.>", "sr.*.vault.org.key_destroyed"]
+        );
+        assert_eq!(USERS[1].subscribe(Some("sr")), ["_INBOX_audit.>"]);
     }
 }

@@ -43,6 +43,7 @@ pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
         filter: None,
     }],
     purges: true,
+    listens: &[],
 };
 
 /// An org's deletion removes its events from the stream too, so nothing of it is left

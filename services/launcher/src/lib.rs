@@ -165,6 +165,26 @@ impl StackConfig {
         )
     }
 
+    /// The vault's configuration in this stack; a second replica differs only in its
+    /// listener.
+    pub fn vault_config(&self) -> strongroom_vault::Config {
+        let kms = match &self.transit {
+            None => strongroom_vault::KmsConfig::Local {
+                dir: self.data_dir.join("kms"),
+            },
+            Some((addr, token)) => strongroom_vault::KmsConfig::Transit {
+                addr: addr.clone(),
+                token: token.clone(),
+                mount: "transit".into(),
+            },
+        };
+        strongroom_vault::Config {
+            base: self.base(2),
+            kms,
+            reveal_cache_accounts: self.reveal_cache_accounts,
+        }
+    }
+
     fn base(&self, i: usize) -> BaseConfig {
         // `grpc_ports` is in the order of `Service::GRPC`.
         let service = Service::GRPC.get(i).copied().unwrap_or(Service::Identity);
@@ -454,21 +474,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     };
     let s = shutdown.clone();
     services.spawn(async move { ("tenant", strongroom_tenant::run(tenant, s).await) });
-    let kms = match &config.transit {
-        None => strongroom_vault::KmsConfig::Local {
-            dir: config.data_dir.join("kms"),
-        },
-        Some((addr, token)) => strongroom_vault::KmsConfig::Transit {
-            addr: addr.clone(),
-            token: token.clone(),
-            mount: "transit".into(),
-        },
-    };
-    let vault = strongroom_vault::Config {
-        base: base(2),
-        kms,
-        reveal_cache_accounts: config.reveal_cache_accounts,
-    };
+    let vault = config.vault_config();
     let s = shutdown.clone();
     services.spawn(async move { ("vault", strongroom_vault::run(vault, s).await) });
     let (b, s) = (base(3), shutdown.clone());
@@ -562,6 +568,7 @@ pub const NATS_USERS: [strongroom_events::NatsUser; 6] = {
             service,
             consumers: &[],
             purges: false,
+            listens: &[],
         }
     }
     [
@@ -569,9 +576,10 @@ pub const NATS_USERS: [strongroom_events::NatsUser; 6] = {
             service: "identity",
             consumers: &[strongroom_identity::NATS_CONSUMER],
             purges: false,
+            listens: &[],
         },
         publisher("tenant"),
-        publisher("vault"),
+        strongroom_vault::NATS_USER,
         publisher("access"),
         publisher("rotation"),
         strongroom_audit::NATS_USER,

@@ -231,13 +231,18 @@ impl SecretCache {
             .bind(org.0)
             .execute(db.global())
             .await?;
+        self.forget_local(org);
+        Ok(())
+    }
+
+    /// Drops what this process keeps of the org (its rows and owners' allowances).
+    pub fn forget_local(&self, org: OrgId) {
         if let Ok(mut kept) = self.kept.lock() {
             kept.drop_org(org);
             kept.large.remove(&org);
             kept.too_large.remove(&org);
             kept.loads.remove(&org);
         }
-        Ok(())
     }
 
     /// The rows kept now for these (org, account, user) reveals, whatever their org's

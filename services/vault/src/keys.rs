@@ -6,8 +6,10 @@ use std::sync::{Arc, RwLock};
 
 use strongroom_core::{OrgId, to_status};
 use strongroom_crypto::{AnyKms, DataKey, Kms};
+use strongroom_events::{Actor, Event, Outbox, Target};
 use strongroom_runtime::OnProvision;
 use strongroom_tenancy::{TenantDb, TenantTx};
+use tokio_util::sync::CancellationToken;
 
 use crate::cache::SecretCache;
 use crate::error::VaultError;
@@ -121,16 +123,37 @@ impl OrgKeys {
         Ok(())
     }
 
+    /// Drops the org's unwrapped keys from this process (another replica destroyed the
+    /// org's KMS key). Whether it held them.
+    pub fn forget(&self, org: OrgId) -> bool {
+        self.rings
+            .write()
+            .map(|mut rings| rings.remove(&org).is_some())
+            .unwrap_or(false)
+    }
+
+    /// Whether this process holds the org's keys unwrapped.
+    pub fn holds(&self, org: OrgId) -> bool {
+        self.cached(org).is_some()
+    }
+
     fn cached(&self, org: OrgId) -> Option<Arc<KeyRing>> {
         self.rings.read().ok()?.get(&org).cloned()
     }
 }
 
+/// The event a replica records in MSPOrg when it destroys an org's key; every replica
+/// hears it and drops what it holds of the org.
+pub const KEY_DESTROYED: &str = "org.key_destroyed";
+
 /// Provisioning hook: a new org gets its data key before it is usable; a deleted org's
-/// key is destroyed, and what reveals kept of it is dropped, before its schema goes.
+/// key is destroyed, and what reveals kept of it is dropped, before its schema goes. The
+/// other replicas hear of it through [`KEY_DESTROYED`].
 pub struct ProvisionKey {
     pub keys: Arc<OrgKeys>,
     pub cache: Arc<SecretCache>,
+    pub outbox: Outbox,
+    pub msp_org: OrgId,
 }
 
 impl OnProvision for ProvisionKey {
@@ -146,6 +169,73 @@ impl OnProvision for ProvisionKey {
         self.cache
             .forget(&self.keys.db, org)
             .await
-            .map_err(|e| to_status(&VaultError::Database(e)))
+            .map_err(|e| to_status(&VaultError::Database(e)))?;
+        self.announce(org).await.map_err(|e| to_status(&e))
+    }
+}
+
+impl ProvisionKey {
+    /// Records [`KEY_DESTROYED`] in MSPOrg's trail; its relay publishes it to every replica.
+    async fn announce(&self, org: OrgId) -> Result<(), VaultError> {
+        let mut tx = self.keys.db.begin(self.msp_org).await?;
+        let event = Event::new(
+            self.msp_org,
+            "vault",
+            KEY_DESTROYED,
+            Actor {
+                username: "system".into(),
+                ..Actor::default()
+            },
+            Target::new("org", org, org.to_string()),
+        );
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(())
+    }
+}
+
+/// Runs until `shutdown`: whenever any replica destroys an org's key, this one drops the
+/// org's unwrapped keys and the rows it kept, as soon as the event arrives.
+pub async fn forget_destroyed(
+    nats: async_nats::Client,
+    prefix: String,
+    keys: Arc<OrgKeys>,
+    cache: Arc<SecretCache>,
+    shutdown: CancellationToken,
+) {
+    use futures::StreamExt;
+    let subject = format!("{prefix}.*.vault.{KEY_DESTROYED}");
+    while !shutdown.is_cancelled() {
+        let mut heard = match nats.subscribe(subject.clone()).await {
+            Ok(subscription) => subscription,
+            Err(e) => {
+                tracing::warn!(error = %e, %subject, "cannot hear of destroyed org keys; retrying");
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        loop {
+            let message = tokio::select! {
+                () = shutdown.cancelled() => return,
+                message = heard.next() => message,
+            };
+            let Some(message) = message else { break };
+            let org = serde_json::from_slice::<Event>(&message.payload)
+                .ok()
+                .and_then(|e| e.target.id)
+                .and_then(|id| OrgId::parse(&id).ok());
+            match org {
+                Some(org) => {
+                    let held = keys.forget(org);
+                    cache.forget_local(org);
+                    tracing::info!(%org, held, "dropped a deleted org's keys");
+                }
+                None => {
+                    tracing::warn!(subject = %message.subject, "unreadable key-destroyed event")
+                }
+            }
+        }
     }
 }

@@ -106,7 +106,38 @@ impl Config {
     }
 }
 
+/// The vault's NATS user: it publishes its events and hears, on every replica, that an
+/// org's key was destroyed.
+pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
+    service: "vault",
+    consumers: &[],
+    purges: false,
+    listens: &["*.vault.org.key_destroyed"],
+};
+
+/// A running vault, as seen from the process that started it (tests of several replicas).
+#[derive(Clone)]
+pub struct Replica {
+    keys: Arc<keys::OrgKeys>,
+}
+
+impl Replica {
+    /// Whether this replica holds the org's data keys unwrapped in memory.
+    pub fn holds_key(&self, org: strongroom_core::OrgId) -> bool {
+        self.keys.holds(org)
+    }
+}
+
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    run_replica(config, shutdown, None).await
+}
+
+/// As [`run`], handing `started` the replica once it serves.
+pub async fn run_replica(
+    config: Config,
+    shutdown: CancellationToken,
+    started: Option<tokio::sync::oneshot::Sender<Replica>>,
+) -> anyhow::Result<()> {
     let kms = match &config.kms {
         KmsConfig::Local { dir } => AnyKms::Local(LocalKms::open(dir)?),
         KmsConfig::Transit { addr, token, mount } => {
@@ -153,9 +184,24 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity: IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?),
         reveals,
     });
+    tokio::spawn(keys::forget_destroyed(
+        base.js.client(),
+        config.base.event_prefix.clone(),
+        keys.clone(),
+        cache.clone(),
+        shutdown.clone(),
+    ));
+    if let Some(started) = started {
+        let _ = started.send(Replica { keys: keys.clone() });
+    }
     let (router, health) = base.grpc_server(
         msp_org,
-        keys::ProvisionKey { keys, cache },
+        keys::ProvisionKey {
+            keys,
+            cache,
+            outbox: base.outbox.clone(),
+            msp_org,
+        },
         &[callers::CALLERS],
         &config.base.tenant_url,
     )?;
@@ -165,4 +211,15 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_vault_may_hear_the_event_it_publishes_when_it_destroys_a_key() {
+        assert_eq!(
+            super::NATS_USER.listens,
+            [format!("*.vault.{}", super::keys::KEY_DESTROYED)]
+        );
+    }
 }
