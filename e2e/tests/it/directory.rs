@@ -250,6 +250,68 @@ async fn directory_failures_are_reported_clearly() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
 
+    // A bind password sealed before the vault sealed settings (with identity's own key
+    // file) still works, and the next save seals it again with the org's data key.
+    let login = api
+        .login_reply(&org.prefix, "root", &crate::api::password_for("root"))
+        .await;
+    let org_id = strongroom_core::OrgId::parse(login["org_id"].as_str().unwrap()).unwrap();
+    let identity_db = sqlx::PgPool::connect(&stack.database_url("identity"))
+        .await
+        .unwrap();
+    let stored_sql = format!(
+        "SELECT bind_password_sealed FROM org_{}.directory",
+        org_id.0.simple()
+    );
+    let stored = || async {
+        let sealed: Vec<u8> = sqlx::query_scalar(sqlx::AssertSqlSafe(stored_sql.clone()))
+            .fetch_one(&identity_db)
+            .await
+            .unwrap();
+        sealed
+    };
+    assert!(
+        stored()
+            .await
+            .starts_with(strongroom_crypto::ORG_SEALED_SETTING)
+    );
+    let own = strongroom_crypto::SettingsKey::load_or_create(
+        &stack.config.data_dir.join("identity-settings.key"),
+    )
+    .unwrap();
+    let before = own
+        .seal(
+            org_id,
+            "directory.bind_password",
+            SAMPLE_READER_PASSWORD.as_bytes(),
+        )
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE org_{}.directory SET bind_password_sealed = $1",
+        org_id.0.simple()
+    )))
+    .bind(&before)
+    .execute(&identity_db)
+    .await
+    .unwrap();
+    let (s, b) = api
+        .post(&org.url("/directory/test"), admin, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let mut keep = config(&slapd);
+    keep["bind_password"] = json!("");
+    let (s, b) = api.put(&org.url("/directory"), admin, keep).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(
+        stored()
+            .await
+            .starts_with(strongroom_crypto::ORG_SEALED_SETTING)
+    );
+    let (s, b) = api
+        .post(&org.url("/directory/test"), admin, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+
     // The stored password goes nowhere else: another URL, bind DN or TLS setting needs it
     // again, and nothing is saved.
     for (field, value) in [

@@ -88,6 +88,96 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     let plain = strongroom_crypto::open(&key, &aad, &ciphertext).unwrap();
     assert_eq!(plain.as_slice(), b"s3cret-of-doomed");
 
+    // The org's settings secrets are sealed with the same data key, bound to the service
+    // that keeps them: the mail password in tenant's database, the directory's bind
+    // password in identity's. A backup of those rows opens only while the org lives.
+    let (s, b) = api
+        .put(
+            "/doomed/api/v1/settings/mail",
+            Some(&root),
+            json!({"host": "smtp.doomed.test", "port": 587, "sender": "it@doomed.test",
+                   "access_url": "https://pm.doomed.test/", "tls_mode": "starttls",
+                   "credentials": {"username": "mailer", "password": "smtp-of-doomed"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .put(
+            "/doomed/api/v1/directory",
+            Some(&root),
+            json!({"kind": "ldap", "url": "ldaps://ldap.doomed.test", "bind_dn": "cn=reader",
+                   "bind_password": "bind-of-doomed", "base_dn": "dc=doomed,dc=test"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let backup = |service: &'static str, sql: String| {
+        let url = stack.database_url(service);
+        async move {
+            let db = sqlx::PgPool::connect(&url).await.unwrap();
+            let (value,): (Vec<u8>,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            db.close().await;
+            value
+        }
+    };
+    let mail_row = backup(
+        "tenant",
+        format!(
+            "SELECT convert_to(value::text, 'UTF8') FROM {schema}.org_settings WHERE kind = 'mail'"
+        ),
+    )
+    .await;
+    let mail_row: serde_json::Value = serde_json::from_slice(&mail_row).unwrap();
+    let mail_sealed = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        mail_row["credentials"]["password_sealed"].as_str().unwrap(),
+    )
+    .unwrap();
+    let bind_sealed = backup(
+        "identity",
+        format!("SELECT bind_password_sealed FROM {schema}.directory"),
+    )
+    .await;
+    let open_setting = |service: &'static str, name: &'static str, sealed: &[u8]| {
+        let sealed = sealed
+            .strip_prefix(strongroom_crypto::ORG_SEALED_SETTING.as_slice())
+            .expect("sealed with the org's key");
+        let (version, sealed) = sealed.split_first_chunk::<4>().unwrap();
+        let aad = strongroom_crypto::SettingAad {
+            service,
+            org,
+            version: i32::from_be_bytes(*version),
+            name,
+        };
+        strongroom_crypto::open_setting(&key, &aad, sealed).map(|p| p.to_vec())
+    };
+    assert_eq!(
+        open_setting("tenant", "mail.password", &mail_sealed).unwrap(),
+        b"smtp-of-doomed"
+    );
+    assert_eq!(
+        open_setting("identity", "directory.bind_password", &bind_sealed).unwrap(),
+        b"bind-of-doomed"
+    );
+    // Bound to the service that keeps it: tenant's copy does not open as identity's.
+    assert!(open_setting("identity", "mail.password", &mail_sealed).is_err());
+    // Nor does the key file a service kept of before (for settings sealed then) open them.
+    for (file, name, sealed) in [
+        (
+            "identity-settings.key",
+            "directory.bind_password",
+            &bind_sealed,
+        ),
+        ("tenant-settings.key", "mail.password", &mail_sealed),
+    ] {
+        let own = strongroom_crypto::SettingsKey::load_or_create(&stack.config.data_dir.join(file))
+            .unwrap();
+        assert!(own.open(org, name, sealed).is_err(), "{file}");
+        assert!(!sealed.windows(6).any(|w| w == b"doomed"), "{file}");
+    }
+
     // Refusals, each with its reason.
     let delete = |path: String, token: String, confirm: &'static str| {
         let api = &api;
@@ -272,6 +362,8 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     }
 
     // The saved copy no longer decrypts: the org's KMS key is gone.
+    // Without it the data key, and with it the secrets and the settings' sealed
+    // passwords of any backup, stays locked.
     let err = kms.unwrap(org, &wrapped).await.unwrap_err();
     assert!(
         matches!(err, strongroom_crypto::CryptoError::UnknownOrgKey(_)),

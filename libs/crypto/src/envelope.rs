@@ -145,6 +145,11 @@ impl SettingAad<'_> {
     }
 }
 
+/// How a setting sealed by the vault with an org's data key begins (then the key's version,
+/// 4 bytes big-endian, then [`seal_setting`]'s output). Settings sealed before carry no
+/// such mark (they begin with a random nonce).
+pub const ORG_SEALED_SETTING: &[u8; 4] = b"SRs2";
+
 /// As [`seal`], for a setting's secret.
 pub fn seal_setting(
     key: &DataKey,

@@ -12,7 +12,9 @@ mod error;
 mod kms;
 mod setting;
 
-pub use envelope::{DataKey, SecretAad, SettingAad, open, open_setting, seal, seal_setting};
+pub use envelope::{
+    DataKey, ORG_SEALED_SETTING, SecretAad, SettingAad, open, open_setting, seal, seal_setting,
+};
 pub use error::CryptoError;
 pub use kms::{AnyKms, Kms, LocalKms, TransitKms};
 pub use setting::SettingsKey;

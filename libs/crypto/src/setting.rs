@@ -55,6 +55,16 @@ impl SettingsKey {
             .ok_or_else(|| fail(format!("expected {KEY_LEN} bytes")))
     }
 
+    /// Reads the key file if there is one: settings sealed with it before they were sealed
+    /// with each org's data key can still be read (and sealed again).
+    pub fn load_existing(path: &Path) -> Result<Option<Self>, CryptoError> {
+        if path.exists() {
+            Self::load_or_create(path).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     pub fn seal(&self, org: OrgId, name: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         aead_seal(self.0.as_bytes(), &aad(org, name), plaintext)
     }

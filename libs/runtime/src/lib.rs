@@ -4,6 +4,7 @@
 mod batch;
 mod config;
 mod provisioning;
+mod sealed;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +24,7 @@ use tonic::transport::Channel;
 pub use batch::{BatchTuning, run_batches};
 pub use config::{BaseConfig, PreBound, redis_login, with_password, with_user};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
+pub use sealed::{SealError, SettingsSealer, reseal_every_org};
 
 /// Every service answers health checks to every other (the gateway's readiness asks them).
 pub const HEALTH_CALLERS: Callers = &[

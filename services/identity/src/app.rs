@@ -2,10 +2,10 @@
 
 use strongroom_auth::{PasswordHasher, RequestContext, RevocationStore, Signer};
 use strongroom_core::OrgId;
-use strongroom_crypto::SettingsKey;
 use strongroom_events::{Actor, Event, Outbox, Target};
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_client::VaultClient;
+use strongroom_runtime::SettingsSealer;
 use strongroom_tenancy::{TenantDb, TenantTx};
 use tonic::transport::Channel;
 
@@ -26,7 +26,8 @@ pub struct Identity {
     pub session_ttl_secs: i64,
     pub revocations: RevocationStore,
     pub guard: LoginGuard,
-    pub settings_key: SettingsKey,
+    /// Seals the directory's bind password with the org's data key (through the vault).
+    pub sealer: SettingsSealer,
 }
 
 /// Where an unauthenticated request came from, for the audit trail and throttling.

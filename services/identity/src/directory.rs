@@ -13,6 +13,7 @@ use strongroom_directory::{
     AttributeMap, DEFAULT_TIMEOUT, Directory, DirectoryConfig, ImportScope,
 };
 use strongroom_events::{Event, Target};
+use strongroom_runtime::SettingsSealer;
 use strongroom_tenancy::TenantTx;
 use tokio_util::sync::CancellationToken;
 
@@ -177,7 +178,7 @@ fn group_name(scope: &ImportScope) -> Option<String> {
 }
 
 impl Identity {
-    fn bind_password(
+    async fn bind_password(
         &self,
         org: OrgId,
         sealed: Option<&[u8]>,
@@ -185,20 +186,43 @@ impl Identity {
         let Some(sealed) = sealed else {
             return Ok(None);
         };
-        let plain = self.settings_key.open(org, BIND_PASSWORD, sealed)?;
+        let plain = self.sealer.open(org, BIND_PASSWORD, sealed).await?;
         Ok(Some(SecretString::from(
             String::from_utf8_lossy(&plain).into_owned(),
         )))
     }
 
-    fn directory_from_row(
+    /// Seals the org's bind password again with the org's data key if it was sealed before
+    /// with the service's key file; whether it was.
+    pub async fn reseal_bind_password(&self, org: OrgId) -> Result<bool, IdentityError> {
+        let mut tx = self.db.begin(org).await?;
+        let sealed: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT bind_password_sealed FROM directory FOR UPDATE")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(sealed) = sealed.flatten() else {
+            return Ok(false);
+        };
+        let Some(resealed) = self.sealer.resealed(org, BIND_PASSWORD, &sealed).await? else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE directory SET bind_password_sealed = $1")
+            .bind(resealed)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn directory_from_row(
         &self,
         org: OrgId,
         row: DirectoryRow,
     ) -> Result<Directory, IdentityError> {
         refuse_insecure(&row.url, row.starttls, row.allow_insecure)?;
         let password = self
-            .bind_password(org, row.bind_password_sealed.as_deref())?
+            .bind_password(org, row.bind_password_sealed.as_deref())
+            .await?
             .unwrap_or_else(|| SecretString::from(String::new()));
         Ok(Directory::new(DirectoryConfig {
             url: row.url,
@@ -232,7 +256,7 @@ impl Identity {
                     )
                     .into());
                 }
-                Ok(Some(self.directory_from_row(org, row)?))
+                Ok(Some(self.directory_from_row(org, row).await?))
             }
             _ => Ok(None),
         }
@@ -294,6 +318,9 @@ impl Identity {
         // An empty password keeps the stored one, which the checks below must see; but only
         // for the same server, reached the same way: the stored password never goes to a
         // server or account the caller names now.
+        // A password kept as sealed before settings were sealed with the org's key is sealed
+        // again now.
+        let mut reseal = false;
         let effective = if bind_password.expose_secret().is_empty() {
             let mut tx = self.db.begin(ctx.org()).await?;
             let stored = load_row(&mut tx).await?;
@@ -314,7 +341,9 @@ impl Identity {
                 ));
             }
             let sealed = stored.and_then(|r| r.bind_password_sealed);
-            self.bind_password(ctx.org(), sealed.as_deref())?
+            reseal = sealed.as_deref().is_some_and(SettingsSealer::is_legacy);
+            self.bind_password(ctx.org(), sealed.as_deref())
+                .await?
                 .unwrap_or_else(|| bind_password.clone())
         } else {
             bind_password.clone()
@@ -353,14 +382,20 @@ impl Identity {
         for scope in &s.sync_scopes {
             parse_scope(scope)?;
         }
-        let sealed = if bind_password.expose_secret().is_empty() {
-            None
+        let sealed = if !bind_password.expose_secret().is_empty() {
+            Some(
+                self.sealer
+                    .seal(ctx.org(), BIND_PASSWORD, &bind_password)
+                    .await?,
+            )
+        } else if reseal {
+            Some(
+                self.sealer
+                    .seal(ctx.org(), BIND_PASSWORD, &config.bind_password)
+                    .await?,
+            )
         } else {
-            Some(self.settings_key.seal(
-                ctx.org(),
-                BIND_PASSWORD,
-                bind_password.expose_secret().as_bytes(),
-            )?)
+            None
         };
         let interval = i32::try_from(s.sync_interval_minutes.min(525_600)).unwrap_or(0);
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -423,7 +458,7 @@ impl Identity {
             .await?
             .ok_or(IdentityError::NotFound("directory configuration"))?;
         tx.commit().await?;
-        self.directory_from_row(org, row)
+        self.directory_from_row(org, row).await
     }
 
     pub async fn import_directory(

@@ -47,8 +47,8 @@ pub enum IdentityError {
     Event(#[from] strongroom_events::EventError),
     #[error("login counters unavailable: {0}")]
     Redis(#[from] redis::RedisError),
-    #[error("stored settings cannot be read: {0}")]
-    Sealed(#[from] strongroom_crypto::CryptoError),
+    #[error(transparent)]
+    Sealed(#[from] strongroom_runtime::SealError),
     #[error("tenant service: {0}")]
     Tenant(tonic::Status),
     #[error("vault service: {}", .0.message())]
@@ -82,12 +82,11 @@ impl HasErrorCode for IdentityError {
             IdentityError::Directory(_) => ErrorCode::Unavailable,
             IdentityError::Tenancy(e) => e.code(),
             IdentityError::Auth(e) => e.code(),
+            IdentityError::Sealed(e) => e.code(),
             IdentityError::Event(e) => e.code(),
             IdentityError::Vault(s) => ErrorCode::from_grpc(s.code()),
             IdentityError::Tenant(_) | IdentityError::Redis(_) => ErrorCode::Unavailable,
-            IdentityError::Database(_) | IdentityError::Sealed(_) | IdentityError::Config(_) => {
-                ErrorCode::Internal
-            }
+            IdentityError::Database(_) | IdentityError::Config(_) => ErrorCode::Internal,
         }
     }
 

@@ -31,6 +31,7 @@ use strongroom_proto::identity::identity_server::IdentityServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
+use strongroom_runtime::SettingsSealer;
 use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
@@ -128,8 +129,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         config.token_ttl_secs <= strongroom_auth::REVOCATION_HORIZON_SECS,
         "access tokens must not outlive the revocation horizon"
     );
-    let settings_key = SettingsKey::load_or_create(&config.settings_key_file)
-        .context("loading the settings key")?;
+    let vault = VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?);
+    let sealer = SettingsSealer::new(
+        vault.clone(),
+        SettingsKey::load_existing(&config.settings_key_file)
+            .context("loading the settings key of before")?,
+    );
     let mut guard =
         guard::LoginGuard::new(base.revocations.connection(), &config.base.event_prefix);
     guard.ip_max_failures = config.login_ip_max_failures;
@@ -141,13 +146,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         signer,
         hasher: PasswordHasher::new(threads)?,
         tenant,
-        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
+        vault,
         msp_org,
         token_ttl_secs: config.token_ttl_secs,
         session_ttl_secs: config.session_ttl_secs,
         revocations: base.revocations.clone(),
         guard,
-        settings_key,
+        sealer,
     });
     identity
         .bootstrap_admin(
@@ -163,6 +168,19 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             .clone()
             .run_directory_sync(config.directory_sync_tick, shutdown.clone()),
     );
+
+    tokio::spawn(strongroom_runtime::reseal_every_org(
+        base.db.clone(),
+        "directory bind passwords",
+        shutdown.clone(),
+        {
+            let identity = identity.clone();
+            move |org| {
+                let identity = identity.clone();
+                async move { identity.reseal_bind_password(org).await }
+            }
+        },
+    ));
 
     tokio::spawn(identity.clone().run_replication(
         base.js.clone(),

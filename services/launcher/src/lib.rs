@@ -252,9 +252,9 @@ pub fn keygen(dir: &Path) -> anyhow::Result<()> {
     for path in strongroom_trust::keygen(&tls).context("making the TLS certificates")? {
         tracing::info!(path = %path.display(), "written");
     }
-    // Identity's key for sealing directory bind passwords and tenant's for mail and proxy
-    // passwords: every replica of a service needs the same one, so they are made here, with
-    // the token keys, not by each replica.
+    // Identity's and tenant's own keys, which sealed directory bind, mail and proxy
+    // passwords before the vault sealed them with each org's data key: kept so settings
+    // saved then still open (and are sealed again). Every replica needs the same one.
     for key in ["identity-settings.key", "tenant-settings.key"] {
         strongroom_crypto::SettingsKey::load_or_create(&dir.join(key))?;
     }

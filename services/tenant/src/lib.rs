@@ -89,14 +89,31 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity: IdentityClient::new(base.channel(&b.identity_url, Service::Identity)?),
     });
 
+    let vault = VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?);
     let settings = Arc::new(settings::OrgSettings {
         db: base.db.clone(),
         outbox: base.outbox.clone(),
-        key: strongroom_crypto::SettingsKey::load_or_create(&config.settings_key_file)
-            .context("loading the settings key")?,
+        sealer: strongroom_runtime::SettingsSealer::new(
+            vault.clone(),
+            strongroom_crypto::SettingsKey::load_existing(&config.settings_key_file)
+                .context("loading the settings key of before")?,
+        ),
         msp_org,
-        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
+        vault,
     });
+
+    tokio::spawn(strongroom_runtime::reseal_every_org(
+        base.db.clone(),
+        "mail and proxy passwords",
+        shutdown.clone(),
+        {
+            let settings = settings.clone();
+            move |org| {
+                let settings = settings.clone();
+                async move { settings.reseal_passwords(org).await }
+            }
+        },
+    ));
 
     let (router, health) =
         base.grpc_router(&[callers::TENANT, callers::REPLICATION, callers::SETTINGS]);

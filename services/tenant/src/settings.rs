@@ -1,7 +1,7 @@
 //! Each org's mail server, proxy and login-page branding: one JSON row per kind in the
-//! org's `org_settings` table. Passwords given directly are sealed with the tenant's
-//! settings key (AES-256-GCM, bound to the org and the setting's name) and never leave the
-//! service. Every save records `settings.<kind>_updated` in the org's own outbox, in the
+//! org's `org_settings` table. Passwords given directly are sealed by the vault with the
+//! org's data key (AES-256-GCM, bound to this service, the org and the setting's name), so
+//! deleting the org makes them unreadable in any copy; they never leave the service. Every save records `settings.<kind>_updated` in the org's own outbox, in the
 //! same transaction, naming the fields that changed and never a value.
 
 mod branding;
@@ -22,9 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, Permission};
-use strongroom_crypto::SettingsKey;
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::vault::vault_client::VaultClient;
+use strongroom_runtime::SettingsSealer;
 use strongroom_tenancy::{TenantDb, TenantTx};
 use tonic::transport::Channel;
 
@@ -37,8 +37,8 @@ const MAX_PASSWORD_CHARS: usize = 1024;
 pub struct OrgSettings {
     pub db: TenantDb,
     pub outbox: Outbox,
-    /// Seals the mail and proxy passwords.
-    pub key: SettingsKey,
+    /// Seals the mail and proxy passwords with the org's data key (through the vault).
+    pub sealer: SettingsSealer,
     pub msp_org: OrgId,
     /// Decides whether a caller may reveal a vault account named in the settings.
     pub vault: VaultClient<Channel>,
@@ -192,18 +192,54 @@ impl OrgSettings {
         })
     }
 
-    /// The sealed password to store: the new one sealed, the stored one kept, or none.
-    fn password_to_store(
+    /// Seals the org's mail and proxy passwords again with the org's data key where they were
+    /// sealed before with the service's key file; whether any was.
+    pub async fn reseal_passwords(&self, org: OrgId) -> Result<bool, SettingsError> {
+        let mut tx = self.db.begin(org).await?;
+        let rows: Vec<(String, Value)> = sqlx::query_as(
+            "SELECT kind, value FROM org_settings WHERE kind IN ('mail', 'proxy') FOR UPDATE",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut any = false;
+        for (kind, mut value) in rows {
+            let field = match kind.as_str() {
+                "mail" => value.pointer_mut("/credentials/password_sealed"),
+                _ => value.pointer_mut("/password_sealed"),
+            };
+            let Some(Value::String(stored)) = field else {
+                continue;
+            };
+            let Ok(sealed) = BASE64.decode(stored.as_bytes()) else {
+                continue;
+            };
+            let name = format!("{kind}.password");
+            if let Some(resealed) = self.sealer.resealed(org, &name, &sealed).await? {
+                *stored = BASE64.encode(resealed);
+                sqlx::query("UPDATE org_settings SET value = $2 WHERE kind = $1")
+                    .bind(&kind)
+                    .bind(&value)
+                    .execute(&mut *tx)
+                    .await?;
+                any = true;
+            }
+        }
+        tx.commit().await?;
+        Ok(any)
+    }
+
+    /// The change, with a new password checked and sealed by the vault with the org's data
+    /// key (stored as base64).
+    async fn seal_change(
         &self,
         org: OrgId,
         setting: &str,
         field: &str,
         change: PasswordChange,
-        stored: Option<String>,
-    ) -> Result<Option<String>, SettingsError> {
+    ) -> Result<SealedChange, SettingsError> {
         match change {
-            PasswordChange::Keep => Ok(stored),
-            PasswordChange::Clear => Ok(None),
+            PasswordChange::Keep => Ok(SealedChange::Keep),
+            PasswordChange::Clear => Ok(SealedChange::Clear),
             PasswordChange::Set(password) => {
                 let chars = password.expose_secret().chars().count();
                 if chars == 0 {
@@ -216,21 +252,29 @@ impl OrgSettings {
                         "{field} must be at most {MAX_PASSWORD_CHARS} characters"
                     )));
                 }
-                seal(&self.key, org, setting, &password).map(Some)
+                let sealed = self.sealer.seal(org, setting, &password).await?;
+                Ok(SealedChange::Set(BASE64.encode(sealed)))
             }
         }
     }
 }
 
-/// The password sealed for `org` and `setting`, as stored (base64).
-fn seal(
-    key: &SettingsKey,
-    org: OrgId,
-    setting: &str,
-    password: &SecretString,
-) -> Result<String, SettingsError> {
-    let sealed = key.seal(org, setting, password.expose_secret().as_bytes())?;
-    Ok(BASE64.encode(sealed))
+/// A [`PasswordChange`] whose new password is already sealed.
+pub enum SealedChange {
+    Keep,
+    Set(String),
+    Clear,
+}
+
+impl SealedChange {
+    /// The sealed password to store: the new one, the stored one kept, or none.
+    fn apply(self, stored: Option<String>) -> Option<String> {
+        match self {
+            SealedChange::Keep => stored,
+            SealedChange::Set(sealed) => Some(sealed),
+            SealedChange::Clear => None,
+        }
+    }
 }
 
 /// The dotted names of the fields that differ, a sealed password named as `password`.
@@ -286,28 +330,5 @@ mod tests {
             &json!({"logo": "", "legal_banner": {"enabled": true}}),
         );
         assert_eq!(first, ["legal_banner.enabled", "logo"]);
-    }
-
-    #[test]
-    fn a_sealed_password_is_not_the_password_and_opens_only_for_its_org_and_setting() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = SettingsKey::load_or_create(&dir.path().join("tenant-settings.key")).unwrap();
-        let org = OrgId::new();
-        let stored = seal(
-            &key,
-            org,
-            "mail.password",
-            &SecretString::from("hunter2-smtp"),
-        )
-        .unwrap();
-        assert!(!stored.contains("hunter2"));
-        let raw = BASE64.decode(&stored).unwrap();
-        assert!(!raw.windows(7).any(|w| w == b"hunter2"));
-        assert_eq!(
-            &**key.open(org, "mail.password", &raw).unwrap(),
-            b"hunter2-smtp"
-        );
-        assert!(key.open(org, "proxy.password", &raw).is_err());
-        assert!(key.open(OrgId::new(), "mail.password", &raw).is_err());
     }
 }

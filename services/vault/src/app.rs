@@ -5,7 +5,9 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_core::{AccountId, OrgId, Permission, ResourceId, UserId};
-use strongroom_crypto::{SecretAad, SettingAad, open_setting, seal, seal_setting};
+use strongroom_crypto::{
+    ORG_SEALED_SETTING, SecretAad, SettingAad, open_setting, seal, seal_setting,
+};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckRequest, Operation};
@@ -246,7 +248,8 @@ impl Vault {
     }
 
     /// Seals a secret `service` keeps in the org's settings with the org's current data key.
-    /// The key's version leads the result (4 bytes, big-endian).
+    /// The result begins with [`ORG_SEALED_SETTING`] and the key's version (4 bytes,
+    /// big-endian).
     pub async fn seal_setting(
         &self,
         service: Service,
@@ -261,7 +264,8 @@ impl Vault {
             version,
             name,
         };
-        let mut sealed = version.to_be_bytes().to_vec();
+        let mut sealed = ORG_SEALED_SETTING.to_vec();
+        sealed.extend(version.to_be_bytes());
         sealed.extend(seal_setting(&key, &aad, plaintext)?);
         Ok(sealed)
     }
@@ -275,6 +279,9 @@ impl Vault {
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let unreadable = || VaultError::InvalidInput("the sealed setting cannot be read".into());
+        let sealed = sealed
+            .strip_prefix(ORG_SEALED_SETTING.as_slice())
+            .ok_or_else(unreadable)?;
         let (version, sealed) = sealed.split_first_chunk::<4>().ok_or_else(unreadable)?;
         let version = i32::from_be_bytes(*version);
         let key = match self.keys.ring(org).await?.version(version) {

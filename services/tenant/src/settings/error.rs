@@ -18,8 +18,8 @@ pub enum SettingsError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
-    #[error("a password could not be sealed")]
-    Crypto(#[from] strongroom_crypto::CryptoError),
+    #[error(transparent)]
+    Sealed(#[from] strongroom_runtime::SealError),
     #[error("settings could not be encoded")]
     Encode(#[from] serde_json::Error),
     #[error("vault service: {}", .0.message())]
@@ -38,10 +38,10 @@ impl HasErrorCode for SettingsError {
             SettingsError::Tenancy(e) => e.code(),
             SettingsError::Event(e) => e.code(),
             SettingsError::Vault(_) => ErrorCode::Unavailable,
-            SettingsError::Database(_)
-            | SettingsError::Crypto(_)
-            | SettingsError::Encode(_)
-            | SettingsError::Stored(..) => ErrorCode::Internal,
+            SettingsError::Sealed(e) => e.code(),
+            SettingsError::Database(_) | SettingsError::Encode(_) | SettingsError::Stored(..) => {
+                ErrorCode::Internal
+            }
         }
     }
 }

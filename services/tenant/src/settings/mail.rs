@@ -6,7 +6,7 @@ use strongroom_auth::RequestContext;
 use strongroom_proto::vault::RevealPasswordRequest;
 use uuid::Uuid;
 
-use super::{Kind, OrgSettings, PasswordChange, Saved, SettingsError, check};
+use super::{Kind, OrgSettings, PasswordChange, Saved, SealedChange, SettingsError, check};
 
 const PASSWORD: &str = "mail.password";
 
@@ -140,7 +140,7 @@ impl OrgSettings {
     pub async fn save_mail(
         &self,
         ctx: &RequestContext,
-        input: MailInput,
+        mut input: MailInput,
     ) -> Result<Saved<Mail>, SettingsError> {
         // Without the permission (or with an API key), 403 whatever was sent.
         Self::authorize_change(ctx)?;
@@ -158,6 +158,14 @@ impl OrgSettings {
             self.require_revealable(ctx, account).await?;
         }
         let org = ctx.org();
+        let password = match input.credentials.as_mut() {
+            Some(c) if c.account().is_none() => {
+                let change = std::mem::replace(&mut c.password, PasswordChange::Keep);
+                self.seal_change(org, PASSWORD, "credentials.password", change)
+                    .await?
+            }
+            _ => SealedChange::Keep,
+        };
         self.save(ctx, |old: Option<Mail>| {
             let allowed = old.as_ref().is_some_and(|m| m.allow_internal_hosts);
             let allow_internal_hosts =
@@ -171,7 +179,7 @@ impl OrgSettings {
             };
             let credentials = match input.credentials {
                 None => None,
-                Some(c) => Some(self.credentials(org, c, stored)?),
+                Some(c) => Some(Self::credentials(c, password, stored)?),
             };
             Ok(Mail {
                 host,
@@ -187,9 +195,8 @@ impl OrgSettings {
     }
 
     fn credentials(
-        &self,
-        org: strongroom_core::OrgId,
         c: CredentialsInput,
+        password: SealedChange,
         stored: Option<String>,
     ) -> Result<Credentials, SettingsError> {
         if let Some(account_id) = c.account().transpose()? {
@@ -207,8 +214,7 @@ impl OrgSettings {
             true,
             "(or give credentials.account_id, or send null credentials)",
         )?;
-        let password_sealed =
-            self.password_to_store(org, PASSWORD, "credentials.password", c.password, stored)?;
+        let password_sealed = password.apply(stored);
         Ok(Credentials::Password {
             username,
             password_sealed,

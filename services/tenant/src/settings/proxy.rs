@@ -79,7 +79,9 @@ impl OrgSettings {
                 no_proxy.push(entry);
             }
         }
-        let org = ctx.org();
+        let password = self
+            .seal_change(ctx.org(), PASSWORD, "password", input.password)
+            .await?;
         self.save(ctx, |old: Option<Proxy>| {
             let allowed = old.as_ref().is_some_and(|p| p.allow_internal_hosts);
             let allow_internal_hosts =
@@ -91,8 +93,7 @@ impl OrgSettings {
             let stored = old
                 .and_then(|p| p.password_sealed)
                 .filter(|_| !username.is_empty());
-            let password_sealed =
-                self.password_to_store(org, PASSWORD, "password", input.password, stored)?;
+            let password_sealed = password.apply(stored);
             Ok(Proxy {
                 enabled: input.enabled,
                 host,
