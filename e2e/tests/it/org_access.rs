@@ -360,3 +360,181 @@ async fn org_access_is_approved_by_a_third_administrator_and_opens_the_org() {
     .unwrap();
     stack.stop().await.unwrap();
 }
+
+/// The four-eyes rule of grants also covers who manages an org and who joins a granted
+/// group: a grantee cannot make themselves account manager, a change of account manager is
+/// approved by a third administrator, and a member added to a granted group reaches the
+/// org only once an administrator other than whoever added them approves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn account_managers_and_new_group_members_need_a_third_administrator() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let login = api.login_reply("", "admin", ADMIN_PASSWORD).await;
+    let admin = login["token"].as_str().unwrap().to_owned();
+    let mut tokens = std::collections::HashMap::new();
+    let mut ids = std::collections::HashMap::new();
+    for (name, role) in [
+        ("bea", "administrator"),
+        ("carl", "administrator"),
+        ("dave", "administrator"),
+        ("paul", "password_user"),
+        ("eve", "password_user"),
+    ] {
+        let (id, pw) = api.add_user("", &admin, name, role).await;
+        tokens.insert(name, api.login("", name, &pw).await);
+        ids.insert(name, id);
+    }
+    let (s, org) = api
+        .post(
+            "/api/v1/orgs",
+            Some(&admin),
+            json!({"slug": "acme", "name": "Acme"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{org}");
+    let acme = org["id"].as_str().unwrap().to_owned();
+    let propose = |token: &str, kind: &str, designee: &str, approver: &str| {
+        let body = json!({"designee_kind": kind, "designee_id": designee, "org_ids": [acme],
+                          "approver_id": approver});
+        let (api, token) = (&api, token.to_owned());
+        async move { api.post("/api/v1/org-access", Some(&token), body).await }
+    };
+    let decide = |token: &str, grant: &str, verdict: &str| {
+        let path = format!("/api/v1/org-access/{grant}/{verdict}");
+        let (api, token) = (&api, token.to_owned());
+        async move { api.post(&path, Some(&token), json!({})).await }
+    };
+    // Bea, granted acme, reads its report throughout.
+    let manager = || async {
+        let (s, r) = api
+            .get(&format!("/api/v1/orgs/{acme}/report"), Some(&tokens["bea"]))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        r["account_manager"]["username"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Bea is granted acme; as a grantee she cannot make herself its account manager.
+    let (s, b) = propose(&admin, "user", &ids["bea"], &ids["carl"]).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = decide(
+        &tokens["carl"],
+        b["grants"][0]["id"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .patch(
+            &format!("/api/v1/orgs/{acme}"),
+            Some(&tokens["bea"]),
+            json!({"account_manager_id": ids["bea"]}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"].as_str().unwrap().contains("account_manager"),
+        "{b}"
+    );
+    let (s, b) = propose(&tokens["bea"], "account_manager", &ids["bea"], &ids["carl"]).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("yourself"), "{b}");
+    let (s, b) = propose(&admin, "account_manager", &ids["bea"], &ids["bea"]).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert_eq!(manager().await, "admin", "nothing changed");
+
+    // Proposed by admin, decided by carl: neither bea nor admin may decide it.
+    let (s, b) = propose(&admin, "account_manager", &ids["bea"], &ids["carl"]).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let change = b["grants"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(b["grants"][0]["status"], "pending");
+    for token in [&tokens["bea"], &admin] {
+        let (s, b) = decide(token, &change, "approve").await;
+        assert_error(s, &b, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(manager().await, "admin", "pending is no change");
+    let (s, b) = decide(&tokens["carl"], &change, "approve").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(manager().await, "bea");
+    let (s, b) = api
+        .post(
+            &format!("/api/v1/org-access/{change}/revoke"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // A group grant lets in the members it had when approved...
+    let (s, group) = api
+        .post("/api/v1/groups", Some(&admin), json!({"name": "support"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{group}");
+    let group = group["id"].as_str().unwrap().to_owned();
+    let add = |member: &str| {
+        let path = format!("/api/v1/groups/{group}/members/{member}");
+        let (api, admin) = (&api, admin.clone());
+        async move {
+            let (s, b) = api.put(&path, Some(&admin), json!({})).await;
+            assert!(s.is_success(), "{s} {b}");
+        }
+    };
+    add(&ids["paul"]).await;
+    let (s, b) = propose(&admin, "group", &group, &ids["dave"]).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let grant = b["grants"][0]["id"].as_str().unwrap().to_owned();
+    let (s, b) = decide(&tokens["dave"], &grant, "approve").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let reaches = |name: &str| {
+        let (api, token) = (&api, tokens[name].clone());
+        async move { api.get("/acme/api/v1/sessions", Some(&token)).await.0 == StatusCode::OK }
+    };
+    assert!(reaches("paul").await);
+
+    // ...and a member added since only once a third administrator approves.
+    add(&ids["eve"]).await;
+    assert!(!reaches("eve").await, "eve waits for approval");
+    let level = |name: &'static str| {
+        let api = &api;
+        let (acme, bea) = (acme.clone(), tokens["bea"].clone());
+        async move {
+            let (_, r) = api
+                .get(&format!("/api/v1/orgs/{acme}/report"), Some(&bea))
+                .await;
+            r["granted_groups"][0]["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["username"] == name)
+                .map(|m| m["level"].as_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(level("eve").await.as_deref(), Some("pending_group_member"));
+    assert_eq!(level("paul").await.as_deref(), Some("granted_group_member"));
+    let approve_eve = format!("/api/v1/org-access/{grant}/members/{}/approve", ids["eve"]);
+    let (s, b) = api.post(&approve_eve, Some(&admin), json!({})).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(b["message"].as_str().unwrap().contains("you added"), "{b}");
+    let (s, b) = api
+        .post(&approve_eve, Some(&tokens["eve"]), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(!reaches("eve").await, "still waiting");
+    let (s, b) = api
+        .post(&approve_eve, Some(&tokens["carl"]), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post(&approve_eve, Some(&tokens["carl"]), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || async {
+        reaches("eve").await.then_some(())
+    })
+    .await
+    .expect("eve reaches acme once approved");
+    assert_eq!(level("eve").await.as_deref(), Some("granted_group_member"));
+    stack.stop().await.unwrap();
+}

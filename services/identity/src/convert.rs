@@ -51,6 +51,7 @@ pub fn user(u: UserRow, locked_until: Option<i64>) -> pb::User {
         status: u.status,
         source: u.source,
         directory_dn: u.directory_dn.unwrap_or_default(),
+        added_to_group_by: String::new(),
         created_at: u.created_at.to_rfc3339(),
         locked_until: time(locked_until.and_then(|t| DateTime::from_timestamp(t, 0))),
     }
@@ -77,9 +78,16 @@ pub fn user_view(v: UserView) -> pb::User {
     user(v.user, v.locked_until)
 }
 
-pub fn users(rows: Vec<UserRow>) -> pb::UserList {
+/// A group's members, each with who added them (by hand).
+pub fn members(rows: Vec<(UserRow, Option<Uuid>)>) -> pb::UserList {
     pb::UserList {
-        users: rows.into_iter().map(|u| user(u, None)).collect(),
+        users: rows
+            .into_iter()
+            .map(|(u, added_by)| pb::User {
+                added_to_group_by: added_by.map(|id| id.to_string()).unwrap_or_default(),
+                ..user(u, None)
+            })
+            .collect(),
     }
 }
 

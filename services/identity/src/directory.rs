@@ -578,7 +578,7 @@ impl Identity {
                 if let Some(id) = user_id {
                     done.insert(key, id);
                     if let Some(g) = group_id {
-                        crate::groups::add_member(&mut tx, g, id).await?;
+                        crate::groups::add_member(&mut tx, g, id, None).await?;
                     }
                 }
             }

@@ -61,12 +61,20 @@ pub async fn ensure_group(
     Ok((id, false))
 }
 
-pub async fn add_member(tx: &mut TenantTx, group: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+/// Adds `user` to `group`; `added_by` is who did, by hand (not an import or sync).
+pub async fn add_member(
+    tx: &mut TenantTx,
+    group: Uuid,
+    user: Uuid,
+    added_by: Option<Uuid>,
+) -> Result<bool, sqlx::Error> {
     let added = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        "INSERT INTO group_members (group_id, user_id, added_by) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
     )
     .bind(group)
     .bind(user)
+    .bind(added_by)
     .execute(&mut **tx)
     .await?;
     Ok(added.rows_affected() > 0)
@@ -161,7 +169,7 @@ impl Identity {
         let group = existing_group(&mut tx, group).await?;
         let user = existing_user(&mut tx, user).await?;
         let changed = if add {
-            add_member(&mut tx, group.id, user.id).await?
+            add_member(&mut tx, group.id, user.id, Some(ctx.user().0)).await?
         } else {
             sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
                 .bind(group.id)
@@ -193,11 +201,11 @@ impl Identity {
         &self,
         ctx: &RequestContext,
         group: &str,
-    ) -> Result<Vec<UserRow>, IdentityError> {
+    ) -> Result<Vec<(UserRow, Option<Uuid>)>, IdentityError> {
         ctx.require(Permission::UsersView)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let group = existing_group(&mut tx, group).await?;
-        let users = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let users: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE id IN
                  (SELECT user_id FROM group_members WHERE group_id = $1)
              ORDER BY lower(username)"
@@ -205,8 +213,23 @@ impl Identity {
         .bind(group.id)
         .fetch_all(&mut *tx)
         .await?;
+        let added_by: std::collections::HashMap<Uuid, Uuid> = sqlx::query_as(
+            "SELECT user_id, added_by FROM group_members
+             WHERE group_id = $1 AND added_by IS NOT NULL",
+        )
+        .bind(group.id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
         tx.commit().await?;
-        Ok(users)
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let by = added_by.get(&u.id).copied();
+                (u, by)
+            })
+            .collect())
     }
 
     /// A user's groups: anyone may list their own; others need users.view.

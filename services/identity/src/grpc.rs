@@ -327,7 +327,7 @@ impl IdentityRpc for IdentityGrpc {
         let (ctx, req) = self.call(request)?;
         reply(
             self.app.group_members(&ctx, &req.group_id).await,
-            convert::users,
+            convert::members,
         )
     }
 

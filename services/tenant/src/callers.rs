@@ -15,6 +15,7 @@ pub const TENANT: Callers = callers!("/strongroom.tenant.v1.Tenant/" {
     "DecideOrgAccess" => [Gateway],
     "RevokeOrgAccess" => [Gateway],
     "ListOrgAccess" => [Gateway],
+    "ApproveGroupMember" => [Gateway],
     "ResolveSlug" => [Gateway],
     "GetMspOrg" => [Gateway, Identity, Vault, Access, Rotation, Audit],
     // Identity asks while exchanging a token into a client org.

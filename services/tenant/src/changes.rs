@@ -27,7 +27,8 @@ pub struct OrgChanges {
 }
 
 impl Tenant {
-    /// Changes an org's details, slug or account manager.
+    /// Changes an org's details or slug. A new account manager is proposed and approved
+    /// like an access grant instead.
     pub async fn update_org(
         &self,
         ctx: &RequestContext,
@@ -58,10 +59,16 @@ impl Tenant {
             validate_slug(details.slug.trim())?;
         }
         let details = checked_details(&details)?;
-        let manager = match changes.account_manager_id {
-            Some(m) => Some(self.account_manager(ctx, &m).await?),
-            None => None,
-        };
+        if let Some(m) = &changes.account_manager_id
+            && org.account_manager_id != Some(self.account_manager(ctx, m).await?)
+        {
+            return Err(TenantError::InvalidInput(
+                "account_manager_id: a new account manager needs the approval of an \
+                 administrator who is neither the proposer nor the new manager: POST \
+                 /api/v1/org-access with designee_kind account_manager"
+                    .into(),
+            ));
+        }
 
         let mut changed = Vec::new();
         for (field, before, after) in [
@@ -75,10 +82,6 @@ impl Tenant {
             if before != after {
                 changed.push(field);
             }
-        }
-        let manager = manager.filter(|m| org.account_manager_id != Some(*m));
-        if manager.is_some() {
-            changed.push("account_manager");
         }
         if changed.is_empty() {
             return Ok(org);
@@ -108,16 +111,6 @@ impl Tenant {
             }
             _ => e.into(),
         })?;
-        if let Some(manager) = manager {
-            sqlx::query(
-                "UPDATE public.account_managers SET user_id = $2, assigned_at = now()
-                 WHERE org_id = $1",
-            )
-            .bind(org.id)
-            .bind(manager)
-            .execute(&mut *tx)
-            .await?;
-        }
         let event = Event::new(
             self.msp_org,
             SERVICE,
@@ -125,7 +118,7 @@ impl Tenant {
             strongroom_runtime::actor(ctx),
             Target::new("org", org.id, &details.slug),
         )
-        .with_details(json!({ "changed": changed, "account_manager": manager }));
+        .with_details(json!({ "changed": changed }));
         self.commit_events(tx, &[event]).await?;
         store::find_org(self.db.global(), OrgId(org.id))
             .await?

@@ -50,6 +50,8 @@ const GRANT_COLUMNS: &str = "g.id, g.org_id, o.slug AS org_slug, o.name AS org_n
 pub enum Designee {
     User(Uuid),
     Group(Uuid),
+    /// The org's next account manager: the change waits for the approver like a grant.
+    AccountManager(Uuid),
 }
 
 impl Designee {
@@ -60,11 +62,21 @@ impl Designee {
         match kind {
             "user" => Ok(Self::User(id)),
             "group" => Ok(Self::Group(id)),
+            "account_manager" => Ok(Self::AccountManager(id)),
             other => Err(TenantError::InvalidInput(format!(
-                "designee_kind must be user or group, not {other:?}"
+                "designee_kind must be user, group or account_manager, not {other:?}"
             ))),
         }
     }
+}
+
+/// What a decision does besides moving the grant's status.
+enum Apply {
+    Nothing,
+    /// The designee becomes the org's account manager.
+    AccountManager,
+    /// These members of the designated group (id, username) may use the grant.
+    Members(Vec<(Uuid, String)>),
 }
 
 /// Which grants to list.
@@ -217,6 +229,28 @@ impl Tenant {
                 }
                 Ok(("user", id, user.username))
             }
+            Designee::AccountManager(id) => {
+                if id == ctx.user().0 {
+                    return Err(TenantError::InvalidInput(
+                        "you cannot name yourself an org's account manager; another \
+                         administrator must propose it"
+                            .into(),
+                    ));
+                }
+                if id == approver_id {
+                    return Err(TenantError::InvalidInput(
+                        "the new account manager cannot approve their own appointment; name \
+                         another administrator"
+                            .into(),
+                    ));
+                }
+                let manager = self.account_manager(ctx, &id.to_string()).await?;
+                let user = self
+                    .msp_user(ctx, manager)
+                    .await?
+                    .ok_or(TenantError::NotFound)?;
+                Ok(("account_manager", id, user.username))
+            }
             Designee::Group(id) => {
                 let group = self.msp_group(ctx, id).await?.ok_or_else(|| {
                     TenantError::InvalidInput(
@@ -241,6 +275,11 @@ impl Tenant {
         designee: Designee,
         designee_name: &str,
     ) -> Result<Vec<OrgRow>, TenantError> {
+        if matches!(designee, Designee::AccountManager(_)) && orgs.len() != 1 {
+            return Err(TenantError::InvalidInput(
+                "org_ids: an account manager change names exactly one org".into(),
+            ));
+        }
         let mut targets = Vec::with_capacity(orgs.len());
         for org in orgs {
             let found = match OrgId::parse(org.trim()) {
@@ -249,11 +288,11 @@ impl Tenant {
             };
             match found {
                 Some(o) if !o.is_msp && o.status == "active" => {
-                    if let Designee::User(user) = designee
+                    if let Designee::User(user) | Designee::AccountManager(user) = designee
                         && o.account_manager_id == Some(user)
                     {
                         return Err(TenantError::InvalidInput(format!(
-                            "{designee_name} is the account manager of {} and needs no grant",
+                            "{designee_name} is the account manager of {} already",
                             o.slug
                         )));
                     }
@@ -291,7 +330,7 @@ impl Tenant {
                 "the proposer cannot decide their own request".into(),
             ));
         }
-        if grant.designee_kind == "user" && me == grant.designee_id {
+        if grant.designee_kind != "group" && me == grant.designee_id {
             return Err(TenantError::PermissionDenied(
                 "the designee cannot decide a request for their own access".into(),
             ));
@@ -310,13 +349,149 @@ impl Tenant {
                 grant.approver_name
             )));
         }
-        let (status, operation) = if approve {
-            ("approved", "org_access.approved")
-        } else {
-            ("rejected", "org_access.rejected")
+        if !approve {
+            return self
+                .set_status(
+                    ctx,
+                    &grant,
+                    &["pending"],
+                    "rejected",
+                    "org_access.rejected",
+                    note,
+                    Apply::Nothing,
+                )
+                .await;
+        }
+        let (operation, apply) = match grant.designee_kind.as_str() {
+            "account_manager" => {
+                // Still an active administrator when the change takes effect.
+                self.account_manager(ctx, &grant.designee_id.to_string())
+                    .await?;
+                ("org.account_manager_changed", Apply::AccountManager)
+            }
+            "group" => {
+                let group = self
+                    .msp_group(ctx, grant.designee_id)
+                    .await?
+                    .ok_or(TenantError::Missing("user group"))?;
+                let members = group
+                    .members
+                    .into_iter()
+                    .filter_map(|m| Some((Uuid::try_parse(&m.id).ok()?, m.username)))
+                    .collect();
+                ("org_access.approved", Apply::Members(members))
+            }
+            _ => ("org_access.approved", Apply::Nothing),
         };
-        self.set_status(ctx, &grant, &["pending"], status, operation, note)
-            .await
+        self.set_status(
+            ctx,
+            &grant,
+            &["pending"],
+            "approved",
+            operation,
+            note,
+            apply,
+        )
+        .await
+    }
+
+    /// Lets a member added to a granted group since the grant was approved into the org:
+    /// an MSPOrg administrator who is neither the member, nor in the group, nor whoever
+    /// added them approves.
+    pub async fn approve_group_member(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+        member: &str,
+    ) -> Result<GrantRow, TenantError> {
+        self.require_msp_admin(ctx)?;
+        let grant = self.grant_for_change(id).await?;
+        if grant.designee_kind != "group" || grant.status != "approved" {
+            return Err(TenantError::Conflict(
+                "only an approved grant to a user group has members to approve".into(),
+            ));
+        }
+        let member = Uuid::try_parse(member.trim()).map_err(|_| TenantError::NotFound)?;
+        let me = ctx.user().0;
+        if member == me {
+            return Err(TenantError::PermissionDenied(
+                "a member cannot approve their own access".into(),
+            ));
+        }
+        let group = self
+            .msp_group(ctx, grant.designee_id)
+            .await?
+            .ok_or(TenantError::Missing("user group"))?;
+        if group.members.iter().any(|m| m.id == me.to_string()) {
+            return Err(TenantError::PermissionDenied(format!(
+                "members of {} cannot approve its members' access",
+                group.name
+            )));
+        }
+        let user = group
+            .members
+            .iter()
+            .find(|m| m.id == member.to_string())
+            .ok_or_else(|| {
+                TenantError::InvalidInput(format!("that user is not a member of {}", group.name))
+            })?;
+        if user.added_to_group_by == me.to_string() {
+            return Err(TenantError::PermissionDenied(format!(
+                "you added {} to {}; another administrator must approve their access",
+                user.username, group.name
+            )));
+        }
+        let mut tx = self.db.begin(self.msp_org).await?;
+        let added = sqlx::query(
+            "INSERT INTO public.org_access_members (grant_id, user_id, username, approved_by_name)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(grant.id)
+        .bind(member)
+        .bind(&user.username)
+        .bind(ctx.username())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 0 {
+            return Err(TenantError::Conflict(format!(
+                "{} may use this grant already",
+                user.username
+            )));
+        }
+        let event = self
+            .grant_event(
+                ctx,
+                "org_access.member_approved",
+                grant.id,
+                &grant.org_slug,
+                &grant.designee_name,
+            )
+            .with_details(json!({
+                "org_id": grant.org_id, "org": grant.org_slug, "group": grant.designee_name,
+                "member_id": member, "member": user.username,
+            }));
+        self.commit_events(tx, &[event]).await?;
+        Ok(grant)
+    }
+
+    /// The members of a group grant who may use it (approved at or after the grant's
+    /// approval); `None` for grants approved before members were tracked (all may).
+    pub async fn approved_members(&self, grant: Uuid) -> Result<Option<Vec<Uuid>>, TenantError> {
+        let known: bool =
+            sqlx::query_scalar("SELECT members_known FROM public.org_access_grants WHERE id = $1")
+                .bind(grant)
+                .fetch_one(self.db.global())
+                .await?;
+        if !known {
+            return Ok(None);
+        }
+        Ok(Some(
+            sqlx::query_scalar("SELECT user_id FROM public.org_access_members WHERE grant_id = $1")
+                .bind(grant)
+                .fetch_all(self.db.global())
+                .await?,
+        ))
     }
 
     /// Ends a pending or approved grant; any MSPOrg administrator may.
@@ -334,6 +509,12 @@ impl Tenant {
                 grant.status
             )));
         }
+        if grant.designee_kind == "account_manager" && grant.status == "approved" {
+            return Err(TenantError::Conflict(
+                "this account manager change was applied; propose another to change it again"
+                    .into(),
+            ));
+        }
         self.set_status(
             ctx,
             &grant,
@@ -341,6 +522,7 @@ impl Tenant {
             "revoked",
             "org_access.revoked",
             note,
+            Apply::Nothing,
         )
         .await
     }
@@ -413,12 +595,16 @@ impl Tenant {
             return Ok(direct);
         }
         let groups = self.own_groups(ctx).await?;
+        // A member added since the grant was approved waits for a third administrator.
         Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM org_access_grants WHERE org_id = $1
-                AND status = 'approved' AND designee_kind = 'group' AND designee_id = ANY($2))",
+            "SELECT EXISTS (SELECT 1 FROM org_access_grants g WHERE org_id = $1
+                AND status = 'approved' AND designee_kind = 'group' AND designee_id = ANY($2)
+                AND (NOT members_known OR EXISTS (SELECT 1 FROM org_access_members m
+                                                  WHERE m.grant_id = g.id AND m.user_id = $3)))",
         )
         .bind(target.0)
         .bind(&groups)
+        .bind(ctx.user().0)
         .fetch_one(self.db.global())
         .await?)
     }
@@ -439,8 +625,9 @@ impl Tenant {
         self.grant(id).await
     }
 
-    /// Moves a grant from one of `from` to `to`, with its event, unless another decision
-    /// came first.
+    /// Moves a grant from one of `from` to `to`, with its event and what it `apply`s,
+    /// unless another decision came first.
+    #[allow(clippy::too_many_arguments)]
     async fn set_status(
         &self,
         ctx: &RequestContext,
@@ -449,6 +636,7 @@ impl Tenant {
         to: &str,
         operation: &str,
         note: &str,
+        apply: Apply,
     ) -> Result<GrantRow, TenantError> {
         let note = note.trim();
         let mut tx = self.db.begin(self.msp_org).await?;
@@ -470,6 +658,40 @@ impl Tenant {
             return Err(TenantError::Conflict(
                 "this request was decided meanwhile; reload it".into(),
             ));
+        }
+        match &apply {
+            Apply::Nothing => {}
+            Apply::AccountManager => {
+                sqlx::query(
+                    "UPDATE public.account_managers SET user_id = $2, assigned_at = now()
+                     WHERE org_id = $1",
+                )
+                .bind(grant.org_id)
+                .bind(grant.designee_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Apply::Members(members) => {
+                sqlx::query(
+                    "UPDATE public.org_access_grants SET members_known = true WHERE id = $1",
+                )
+                .bind(grant.id)
+                .execute(&mut *tx)
+                .await?;
+                for (user, username) in members {
+                    sqlx::query(
+                        "INSERT INTO public.org_access_members
+                             (grant_id, user_id, username, approved_by_name)
+                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(grant.id)
+                    .bind(user)
+                    .bind(username)
+                    .bind(ctx.username())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
         }
         let event = self
             .grant_event(

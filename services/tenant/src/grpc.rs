@@ -220,6 +220,19 @@ impl TenantRpc for TenantGrpc {
             .map_err(|e| to_status(&e))
     }
 
+    async fn approve_group_member(
+        &self,
+        request: Request<GroupMemberApproval>,
+    ) -> Result<Response<OrgAccessGrant>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        self.app
+            .approve_group_member(&ctx, &r.grant_id, &r.user_id)
+            .await
+            .map(|g| Response::new(grant_to_proto(g)))
+            .map_err(|e| to_status(&e))
+    }
+
     async fn revoke_org_access(
         &self,
         request: Request<RevokeOrgAccessRequest>,

@@ -116,18 +116,23 @@ impl Tenant {
                     user.grant_id = grant.id.to_string();
                     report.granted_users.push(user);
                 }
-            } else if let Some(g) = self.msp_group(ctx, grant.designee_id).await? {
+            } else if grant.designee_kind == "group"
+                && let Some(g) = self.msp_group(ctx, grant.designee_id).await?
+            {
+                let approved = self.approved_members(grant.id).await?;
+                let level = |m: &User| match &approved {
+                    Some(ids) if !ids.iter().any(|id| id.to_string() == m.id) => {
+                        "pending_group_member"
+                    }
+                    _ => "granted_group_member",
+                };
                 report.granted_groups.push(ReportGroup {
                     id: g.id.to_string(),
                     name: g.name,
                     member_count: u32::try_from(g.members.len()).unwrap_or(u32::MAX),
                     level: "granted_group".into(),
                     grant_id: grant.id.to_string(),
-                    members: g
-                        .members
-                        .iter()
-                        .map(|m| report_user(m, "granted_group_member"))
-                        .collect(),
+                    members: g.members.iter().map(|m| report_user(m, level(m))).collect(),
                 });
             }
         }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_proto::tenant::{
-    DecideOrgAccessRequest, ListOrgAccessRequest, OrgAccessGrant, OrgRef, OrgReport,
-    ProposeOrgAccessRequest, ReportGroup, ReportUser, RevokeOrgAccessRequest,
+    DecideOrgAccessRequest, GroupMemberApproval, ListOrgAccessRequest, OrgAccessGrant, OrgRef,
+    OrgReport, ProposeOrgAccessRequest, ReportGroup, ReportUser, RevokeOrgAccessRequest,
 };
 
 use crate::Gateway;
@@ -23,6 +23,10 @@ pub(super) fn router() -> Router<Gateway> {
         .route("/org-access/{id}/approve", post(approve))
         .route("/org-access/{id}/reject", post(reject))
         .route("/org-access/{id}/revoke", post(revoke))
+        .route(
+            "/org-access/{id}/members/{user_id}/approve",
+            post(approve_member),
+        )
         .route("/orgs/{id}/access", get(of_org))
         .route("/orgs/{id}/report", get(report))
         .route("/users/{id}/org-access", get(of_designee))
@@ -151,6 +155,21 @@ async fn revoke(
                 note: b.note,
             },
         ))
+        .await?
+        .into_inner();
+    ok(grant_json(g))
+}
+
+/// Lets a member added to a granted group since its approval into the org.
+async fn approve_member(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path((grant_id, user_id)): Path<(String, String)>,
+) -> ApiResult {
+    let g = state
+        .tenant
+        .clone()
+        .approve_group_member(outgoing(&ctx, GroupMemberApproval { grant_id, user_id }))
         .await?
         .into_inner();
     ok(grant_json(g))
