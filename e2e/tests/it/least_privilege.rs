@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use strongroom_core::{Permission, Role, first_not_held, permissions_of};
 
-use crate::api::{Api, Org, assert_error, login_settings, password_for};
+use crate::api::{Api, Org, assert_error, audit_operations, login_settings, password_for};
 use crate::stack::{ADMIN_PASSWORD, Stack};
 
 /// A 403 whose message names `permission`.
@@ -784,5 +784,161 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
         reveals(&second, &bob_pw).await,
         "still the second administrator's"
     );
+    stack.stop().await.unwrap();
+}
+
+/// The client org's say: at its own URL its administrators see who from the MSP reaches
+/// it and what they did, and decide what MSP staff may do there. MSP staff see each
+/// restriction as a 403 naming the org's setting, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_client_org_sees_and_limits_what_msp_staff_do_in_it() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "acme").await;
+    let login = api.login_reply("", "admin", ADMIN_PASSWORD).await;
+    let msp = login["token"].as_str().unwrap().to_owned();
+    let msp_id = login["user_id"].as_str().unwrap().to_owned();
+    let (alice_id, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let (bob_id, bob_pw) = api
+        .add_user(&org.prefix, &org.admin, "bob", "password_user")
+        .await;
+    let rights = org.url("/settings/msp-staff");
+
+    // The defaults: everything but taking ownership; MSP staff may read them, not change them.
+    for token in [&org.admin, &msp] {
+        let (s, b) = api.get(&rights, Some(token)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(
+            b,
+            json!({"reset_passwords": true, "take_ownership": false, "view_audit": true,
+                   "manage_users": true, "updated_at": null})
+        );
+    }
+    let none = json!({"reset_passwords": false, "take_ownership": false, "view_audit": false,
+                      "manage_users": false});
+    let (s, b) = api.put(&rights, Some(&msp), none.clone()).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/users/{alice_id}/ownership")),
+            Some(&msp),
+            json!({"to_user_id": bob_id}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("msp_staff.take_ownership"),
+        "{b}"
+    );
+
+    // The org's administrator turns the rest off: each is refused, naming the setting.
+    let (s, b) = api.put(&rights, Some(&org.admin), none.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b["updated_at"].is_string(), "{b}");
+    let bob_url = org.url(&format!("/users/{bob_id}"));
+    let refused = [
+        (
+            Method::PUT,
+            format!("{bob_url}/password"),
+            Some(json!({"password": "Msp-Chosen-1!x"})),
+            "reset_passwords",
+        ),
+        (Method::GET, org.url("/audit"), None, "view_audit"),
+        (
+            Method::PATCH,
+            bob_url.clone(),
+            Some(json!({"role": "administrator"})),
+            "manage_users",
+        ),
+        (
+            Method::POST,
+            org.url("/users"),
+            Some(json!({"username": "mole", "email": "mole@example.test",
+                        "role": "password_user", "password": "Mole-Password-1!"})),
+            "manage_users",
+        ),
+        (Method::DELETE, bob_url.clone(), None, "manage_users"),
+    ];
+    for (method, path, body, setting) in refused {
+        let (s, b) = api.call(method.clone(), &path, Some(&msp), body).await;
+        assert_error(s, &b, StatusCode::FORBIDDEN);
+        assert!(
+            b["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("msp_staff.{setting}")),
+            "{method} {path}: {b}"
+        );
+    }
+    // Nothing changed: bob signs in with his own password, as a password user; no mole.
+    let bob = api.login_reply(&org.prefix, "bob", &bob_pw).await;
+    assert_eq!(bob["role"], "password_user", "{bob}");
+    let (_, users) = api.get(&org.url("/users?q=mole"), Some(&org.admin)).await;
+    assert_eq!(users["users"], json!([]));
+    // The org's own administrator is not limited.
+    let (s, b) = api.get(&org.url("/audit"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Turned back on, the MSP administrator may reset a password again.
+    let mut back = none.clone();
+    back["reset_passwords"] = json!(true);
+    let (s, b) = api.put(&rights, Some(&org.admin), back).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .put(
+            &format!("{bob_url}/password"),
+            Some(&msp),
+            json!({"password": "Msp-Chosen-1!x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+
+    // The org sees who from the MSP reaches it, and what they did there.
+    let (s, access) = api.get(&org.url("/msp-access"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{access}");
+    assert_eq!(access["account_manager"]["username"], "admin", "{access}");
+    assert_eq!(access["account_manager"]["level"], "account_manager");
+    assert_eq!(access["granted_users"], json!([]));
+    let actions = access["account_manager"]["actions"].as_str().unwrap();
+    let done = strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        let (s, b) = api
+            .get(&format!("{}{actions}", org.prefix), Some(&org.admin))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let events = b["events"].as_array().unwrap().clone();
+        events
+            .iter()
+            .any(|e| e["operation"] == "user.password_reset")
+            .then_some(events)
+    })
+    .await
+    .unwrap();
+    assert!(
+        done.iter()
+            .all(|e| e["actor"]["user_id"] == msp_id.as_str()),
+        "only the MSP administrator's actions: {done:?}"
+    );
+    // A user who may not view users does not see it.
+    let (s, b) = api.get(&org.url("/msp-access"), Some(&alice)).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+
+    // Both trails record the change of rights.
+    audit_operations(&api, &org, &["settings.msp_staff_updated"]).await;
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        let (_, b) = api.get("/api/v1/audit", Some(&msp)).await;
+        b["events"]
+            .as_array()?
+            .iter()
+            .any(|e| e["operation"] == "org.msp_staff_rights_changed")
+            .then_some(())
+    })
+    .await
+    .expect("org.msp_staff_rights_changed in MSPOrg's trail");
     stack.stop().await.unwrap();
 }

@@ -86,6 +86,19 @@ impl RequestContext {
         }
     }
 
+    /// Refuses MSP staff (a token exchanged into this org) what the org turned off for them.
+    pub fn require_msp_allowed(
+        &self,
+        right: strongroom_core::MspStaffRight,
+    ) -> Result<(), AuthError> {
+        if self.claims.home.is_some() && self.claims.msp_denied.iter().any(|d| d == right.as_str())
+        {
+            Err(AuthError::MspStaffDenied(right))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The session (or API key) the caller's token belongs to.
     pub fn session(&self) -> Option<uuid::Uuid> {
         self.claims.sid

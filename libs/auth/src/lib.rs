@@ -41,6 +41,12 @@ pub enum AuthError {
     /// keys, passwords, sessions or settings.
     #[error("not allowed with an API key: sign in with your password to do this")]
     NotWithApiKey,
+    /// MSP staff doing what the client org does not let them do.
+    #[error(
+        "this org does not let MSP staff {desc} (its setting msp_staff.{0} is off)",
+        desc = .0.describe()
+    )]
+    MspStaffDenied(strongroom_core::MspStaffRight),
     #[error("shared session store unavailable: {0}")]
     Redis(String),
     #[error("session revocations cannot be read just now; try again shortly")]
@@ -51,9 +57,10 @@ impl HasErrorCode for AuthError {
     fn code(&self) -> ErrorCode {
         match self {
             AuthError::MissingCredentials | AuthError::InvalidToken => ErrorCode::Unauthenticated,
-            AuthError::Forbidden(_) | AuthError::CannotGrant(_) | AuthError::NotWithApiKey => {
-                ErrorCode::PermissionDenied
-            }
+            AuthError::Forbidden(_)
+            | AuthError::CannotGrant(_)
+            | AuthError::NotWithApiKey
+            | AuthError::MspStaffDenied(_) => ErrorCode::PermissionDenied,
             AuthError::Redis(_) | AuthError::RevocationsUnknown => ErrorCode::Unavailable,
             AuthError::Key(_) | AuthError::Hashing => ErrorCode::Internal,
         }

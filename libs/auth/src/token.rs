@@ -42,6 +42,10 @@ pub struct Claims {
     pub exp: i64,
     /// How the caller proved who they are: `password` or `api_key`.
     pub amr: String,
+    /// In a token exchanged into a client org: what the org does not let MSP staff do
+    /// (`MspStaffRight` names), as the org's settings said at the exchange.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msp_denied: Vec<String>,
 }
 
 impl Claims {
@@ -68,6 +72,7 @@ impl Claims {
             ver: 0,
             exp: now + ttl_secs,
             amr: amr.to_owned(),
+            msp_denied: Vec::new(),
         }
     }
 

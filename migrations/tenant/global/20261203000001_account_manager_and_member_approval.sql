@@ -22,3 +22,7 @@ CREATE TABLE org_access_members (
     approved_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (grant_id, user_id)
 );
+
+-- The account manager's username, for the client org's view of who from the MSP reaches
+-- it (its own users cannot read MSPOrg's users). Empty for managers named before.
+ALTER TABLE account_managers ADD COLUMN username text NOT NULL DEFAULT '';

@@ -150,12 +150,21 @@ impl Audit for AuditGrpc {
     ) -> Result<Response<ListEventsResponse>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         ctx.require(Permission::AuditView)
+            .and_then(|()| ctx.require_msp_allowed(strongroom_core::MspStaffRight::ViewAudit))
             .map_err(|e| to_status(&e))?;
         let limit = match request.get_ref().limit {
             0 => 100,
             n => n.min(1000),
         };
-        let events = store::list_events(&self.db, ctx.org(), i64::from(limit))
+        let actors = request
+            .get_ref()
+            .actor_ids
+            .iter()
+            .map(|id| uuid::Uuid::try_parse(id.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Status::invalid_argument("actor_ids must be user ids"))?;
+        let actors = (!actors.is_empty()).then_some(actors);
+        let events = store::list_events(&self.db, ctx.org(), i64::from(limit), actors)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(ListEventsResponse { events }))

@@ -194,6 +194,7 @@ pub async fn list_events(
     db: &TenantDb,
     org: OrgId,
     limit: i64,
+    actors: Option<Vec<uuid::Uuid>>,
 ) -> Result<Vec<AuditEvent>, TenancyError> {
     let mut tx = db.begin(org).await?;
     // The org's records still in the intake are part of its trail (see `intake`).
@@ -201,15 +202,18 @@ pub async fn list_events(
         "SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
                 target_kind, target_id, target_name, occurred_at, details
          FROM audit_events
+         WHERE $3::uuid[] IS NULL OR actor_user_id = ANY($3)
          UNION ALL
          SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
                 target_kind, target_id, target_name, occurred_at, details
          FROM public.audit_intake i
          WHERE i.org_id = $2 AND NOT EXISTS (SELECT 1 FROM audit_events t WHERE t.id = i.id)
+           AND ($3::uuid[] IS NULL OR i.actor_user_id = ANY($3))
          ORDER BY occurred_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
     .bind(org.0)
+    .bind(actors)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

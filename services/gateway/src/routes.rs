@@ -212,11 +212,33 @@ async fn reveal_password(
     secret(StatusCode::OK, json!({ "password": password }))
 }
 
-async fn list_audit(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    /// Comma-separated user ids: only what they did.
+    #[serde(default)]
+    actor_ids: String,
+}
+
+async fn list_audit(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> ApiResult {
+    let q: AuditQuery = query(&uri)?;
+    let actor_ids = q
+        .actor_ids
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .collect();
     let events = state
         .audit
         .clone()
-        .list_events(outgoing(&ctx, audit::ListEventsRequest { limit: 500 }))
+        .list_events(outgoing(
+            &ctx,
+            audit::ListEventsRequest {
+                limit: 500,
+                actor_ids,
+            },
+        ))
         .await?
         .into_inner()
         .events;

@@ -156,6 +156,7 @@ impl Identity {
         all_or_nothing: bool,
     ) -> Result<ImportReport, IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(strongroom_core::MspStaffRight::ManageUsers)?;
         let rows = parse(csv_text)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let default_role = crate::policy::load(&mut tx).await?.default_role;

@@ -232,7 +232,7 @@ impl Identity {
         if ctx.org() != self.msp_org || ctx.claims.home.is_some() {
             return Err(IdentityError::NotFound("org"));
         }
-        let allowed = self
+        let access = self
             .tenant
             .clone()
             .check_org_access(strongroom_auth::outgoing(
@@ -243,15 +243,16 @@ impl Identity {
             ))
             .await
             .map_err(IdentityError::Tenant)?
-            .into_inner()
-            .allowed;
-        if !allowed {
+            .into_inner();
+        if !access.allowed {
             return Err(IdentityError::NotFound("org"));
         }
         // Same session, user and issue time: ending the session or the user ends this too.
         let mut claims = ctx.claims.clone();
         claims.home = Some(ctx.org());
         claims.org = target;
+        // What the client org does not let MSP staff do, refused naming its setting.
+        claims.msp_denied = access.msp_denied;
         let token = self.signer.sign(&claims)?;
         Ok(IssuedToken {
             token,

@@ -4,7 +4,7 @@
 //! passwords into their own.
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{Permission, Role};
+use strongroom_core::{MspStaffRight, Permission, Role};
 use strongroom_events::Target;
 use strongroom_proto::vault::TransferOwnershipRequest;
 use strongroom_tenancy::TenantTx;
@@ -29,6 +29,7 @@ impl Identity {
     ) -> Result<TransferRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_signed_in()?;
+        ctx.require_msp_allowed(MspStaffRight::TakeOwnership)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let owner = existing_user(&mut tx, from).await?;
         require_outranks(ctx, &mut tx, &owner).await?;

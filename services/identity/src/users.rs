@@ -2,7 +2,7 @@
 
 use secrecy::SecretString;
 use strongroom_auth::RequestContext;
-use strongroom_core::{OrgId, Permission, Role};
+use strongroom_core::{MspStaffRight, OrgId, Permission, Role};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
@@ -127,6 +127,7 @@ impl Identity {
         password: SecretString,
     ) -> Result<UserRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let f = checked_fields(&mut tx, fields).await?;
         crate::roles::require_grantable(ctx, &mut tx, &f.role).await?;
@@ -200,6 +201,7 @@ impl Identity {
         changes: UserChanges,
     ) -> Result<UserView, IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let before = existing_user(&mut tx, id).await?;
         require_outranks(ctx, &mut tx, &before).await?;
@@ -291,6 +293,10 @@ impl Identity {
         transfer_to: &str,
     ) -> Result<Option<TransferRow>, IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
+        if !transfer_to.trim().is_empty() {
+            ctx.require_msp_allowed(MspStaffRight::TakeOwnership)?;
+        }
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
         if user.id == ctx.user().0 {
@@ -350,6 +356,7 @@ impl Identity {
     ) -> Result<(), IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_signed_in()?;
+        ctx.require_msp_allowed(MspStaffRight::ResetPasswords)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
         require_outranks(ctx, &mut tx, &user).await?;
@@ -387,6 +394,7 @@ impl Identity {
         id: &str,
     ) -> Result<UserView, IdentityError> {
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
         self.guard.unlock(ctx.org(), &user.username).await?;

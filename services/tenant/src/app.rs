@@ -43,7 +43,7 @@ impl Tenant {
     ) -> Result<OrgRow, TenantError> {
         self.require_msp_admin(ctx)?;
         let details = checked(details)?;
-        let manager = self.account_manager(ctx, account_manager).await?;
+        let (manager, manager_name) = self.account_manager(ctx, account_manager).await?;
         let slug = details.slug.as_str();
         let global = self.db.global();
         let org = match store::find_org_by_slug(global, slug).await? {
@@ -55,6 +55,7 @@ impl Tenant {
             }
             None => {
                 let id = OrgId::new();
+                let manager = (manager, manager_name.as_str());
                 store::create_org(global, id, &details, ctx.user().0, manager, ctx.org())
                     .await
                     .map_err(|e| match e.as_database_error() {
@@ -152,21 +153,21 @@ impl Tenant {
     }
 
     /// The named account manager (the caller when empty), who must be an active MSPOrg
-    /// administrator.
+    /// administrator: their id and username.
     pub async fn account_manager(
         &self,
         ctx: &RequestContext,
         id: &str,
-    ) -> Result<Uuid, TenantError> {
+    ) -> Result<(Uuid, String), TenantError> {
         let id = id.trim();
         if id.is_empty() || id == ctx.user().to_string() {
-            return Ok(ctx.user().0);
+            return Ok((ctx.user().0, ctx.username().to_owned()));
         }
         let user = UserId::parse(id).map_err(|_| {
             TenantError::InvalidInput("account_manager_id must be a user id".into())
         })?;
         match self.msp_user(ctx, user.0).await? {
-            Some(u) if is_active_admin(&u) => Ok(user.0),
+            Some(u) if is_active_admin(&u) => Ok((user.0, u.username)),
             Some(u) => Err(TenantError::InvalidInput(format!(
                 "the account manager must be an active MSPOrg administrator; {} is not",
                 u.username

@@ -16,6 +16,7 @@ pub const TENANT: Callers = callers!("/strongroom.tenant.v1.Tenant/" {
     "RevokeOrgAccess" => [Gateway],
     "ListOrgAccess" => [Gateway],
     "ApproveGroupMember" => [Gateway],
+    "GetMspAccess" => [Gateway],
     "ResolveSlug" => [Gateway],
     "GetMspOrg" => [Gateway, Identity, Vault, Access, Rotation, Audit],
     // Identity asks while exchanging a token into a client org.
@@ -36,4 +37,6 @@ pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettin
     "GetBranding" => [Gateway],
     "SaveBranding" => [Gateway],
     "GetPublicBranding" => [Gateway],
+    "GetMspStaffRights" => [Gateway],
+    "SaveMspStaffRights" => [Gateway],
 });

@@ -60,7 +60,7 @@ impl Tenant {
         }
         let details = checked_details(&details)?;
         if let Some(m) = &changes.account_manager_id
-            && org.account_manager_id != Some(self.account_manager(ctx, m).await?)
+            && org.account_manager_id != Some(self.account_manager(ctx, m).await?.0)
         {
             return Err(TenantError::InvalidInput(
                 "account_manager_id: a new account manager needs the approval of an \

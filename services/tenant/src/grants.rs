@@ -244,12 +244,8 @@ impl Tenant {
                             .into(),
                     ));
                 }
-                let manager = self.account_manager(ctx, &id.to_string()).await?;
-                let user = self
-                    .msp_user(ctx, manager)
-                    .await?
-                    .ok_or(TenantError::NotFound)?;
-                Ok(("account_manager", id, user.username))
+                let (_, username) = self.account_manager(ctx, &id.to_string()).await?;
+                Ok(("account_manager", id, username))
             }
             Designee::Group(id) => {
                 let group = self.msp_group(ctx, id).await?.ok_or_else(|| {
@@ -475,6 +471,38 @@ impl Tenant {
         Ok(grant)
     }
 
+    /// The org's approved grants to users and groups.
+    pub async fn approved_grants_of(&self, org: OrgId) -> Result<Vec<GrantRow>, TenantError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} WHERE g.org_id = $1 AND g.status = 'approved'
+                 AND g.designee_kind IN ('user', 'group')
+             ORDER BY g.designee_kind, g.designee_name"
+        )))
+        .bind(org.0)
+        .fetch_all(self.db.global())
+        .await?)
+    }
+
+    /// The members a group grant lets in (id, username, approved by, when); `None` for a
+    /// grant approved before members were recorded (every member is let in).
+    pub async fn approved_member_rows(
+        &self,
+        grant: Uuid,
+    ) -> Result<Option<Vec<(Uuid, String, String, DateTime<Utc>)>>, TenantError> {
+        if self.approved_members(grant).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            sqlx::query_as(
+                "SELECT user_id, username, approved_by_name, approved_at
+                 FROM public.org_access_members WHERE grant_id = $1 ORDER BY username",
+            )
+            .bind(grant)
+            .fetch_all(self.db.global())
+            .await?,
+        ))
+    }
+
     /// The members of a group grant who may use it (approved at or after the grant's
     /// approval); `None` for grants approved before members were tracked (all may).
     pub async fn approved_members(&self, grant: Uuid) -> Result<Option<Vec<Uuid>>, TenantError> {
@@ -663,11 +691,13 @@ impl Tenant {
             Apply::Nothing => {}
             Apply::AccountManager => {
                 sqlx::query(
-                    "UPDATE public.account_managers SET user_id = $2, assigned_at = now()
+                    "UPDATE public.account_managers SET user_id = $2, username = $3,
+                         assigned_at = now()
                      WHERE org_id = $1",
                 )
                 .bind(grant.org_id)
                 .bind(grant.designee_id)
+                .bind(&grant.designee_name)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -13,6 +13,7 @@ use crate::store::{OrgDetails, OrgRow};
 
 pub struct TenantGrpc {
     pub app: Arc<Tenant>,
+    pub settings: Arc<crate::settings::OrgSettings>,
     pub verifier: Arc<Verifier>,
 }
 
@@ -220,6 +221,18 @@ impl TenantRpc for TenantGrpc {
             .map_err(|e| to_status(&e))
     }
 
+    async fn get_msp_access(
+        &self,
+        request: Request<GetMspAccessRequest>,
+    ) -> Result<Response<MspAccess>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        self.app
+            .msp_access(&ctx)
+            .await
+            .map(Response::new)
+            .map_err(|e| to_status(&e))
+    }
+
     async fn approve_group_member(
         &self,
         request: Request<GroupMemberApproval>,
@@ -295,14 +308,25 @@ impl TenantRpc for TenantGrpc {
         let target = parse(OrgId::parse(&request.get_ref().target_org_id))?;
         if ctx.claims.home.is_some() {
             // An exchanged token cannot be exchanged again.
-            return Ok(Response::new(CheckOrgAccessResponse { allowed: false }));
+            return Ok(Response::new(CheckOrgAccessResponse::default()));
         }
         let allowed = self
             .app
             .check_org_access(&ctx, target)
             .await
             .map_err(|e| to_status(&e))?;
-        Ok(Response::new(CheckOrgAccessResponse { allowed }))
+        if !allowed {
+            return Ok(Response::new(CheckOrgAccessResponse::default()));
+        }
+        let msp_denied = self
+            .settings
+            .msp_staff_denied(target)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(CheckOrgAccessResponse {
+            allowed,
+            msp_denied,
+        }))
     }
 
     async fn get_org_deletion(

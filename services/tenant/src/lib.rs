@@ -124,6 +124,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         }))
         .add_service(TenantServer::new(grpc::TenantGrpc {
             app,
+            settings: settings.clone(),
             verifier: base.verifier.clone(),
         }))
         .add_service(OrgSettingsServer::new(settings::grpc::OrgSettingsGrpc {

@@ -2,8 +2,11 @@
 //! groups, its account manager, and MSPOrg users and user groups named by approved grants.
 
 use strongroom_auth::{RequestContext, outgoing};
+use strongroom_core::Permission;
 use strongroom_proto::identity::{Empty, ExchangeTokenRequest, ListUsersRequest, User};
-use strongroom_proto::tenant::{OrgReport, ReportGroup, ReportUser};
+use strongroom_proto::tenant::{
+    MspAccess, MspGroupAccess, MspPerson, OrgReport, ReportGroup, ReportUser,
+};
 use tonic::metadata::MetadataValue;
 
 use crate::app::Tenant;
@@ -31,6 +34,75 @@ fn with_token<T>(token: &str, message: T) -> tonic::Request<T> {
 }
 
 impl Tenant {
+    /// The client org's own view of who from the MSP reaches it: its account manager and
+    /// the approved grants, with the group members each lets in. Built from what the
+    /// tenant service recorded (names included), since the org's users cannot read
+    /// MSPOrg's.
+    pub async fn msp_access(&self, ctx: &RequestContext) -> Result<MspAccess, TenantError> {
+        ctx.require(Permission::UsersView)
+            .map_err(|e| TenantError::PermissionDenied(e.to_string()))?;
+        if ctx.org() == self.msp_org {
+            return Err(TenantError::InvalidInput(
+                "MSP access is shown to client orgs; MSPOrg's staff are its own users".into(),
+            ));
+        }
+        let mut access = MspAccess::default();
+        let manager: Option<(uuid::Uuid, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+            "SELECT user_id, username, assigned_at FROM public.account_managers
+                 WHERE org_id = $1",
+        )
+        .bind(ctx.org().0)
+        .fetch_optional(self.db.global())
+        .await?;
+        access.account_manager = manager.map(|(id, username, at)| MspPerson {
+            user_id: id.to_string(),
+            username,
+            level: "account_manager".into(),
+            approved_at: at.to_rfc3339(),
+            ..MspPerson::default()
+        });
+        let grants: Vec<crate::grants::GrantRow> = self.approved_grants_of(ctx.org()).await?;
+        for g in grants {
+            let approved_at = g.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let approved_by = g.decided_by_name.clone().unwrap_or_default();
+            match g.designee_kind.as_str() {
+                "user" => access.granted_users.push(MspPerson {
+                    user_id: g.designee_id.to_string(),
+                    username: g.designee_name,
+                    level: "granted_user".into(),
+                    grant_id: g.id.to_string(),
+                    approved_by,
+                    approved_at,
+                }),
+                "group" => {
+                    let members = self.approved_member_rows(g.id).await?;
+                    access.granted_groups.push(MspGroupAccess {
+                        group_id: g.designee_id.to_string(),
+                        name: g.designee_name,
+                        grant_id: g.id.to_string(),
+                        approved_by,
+                        approved_at,
+                        every_member: members.is_none(),
+                        members: members
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(id, username, by, at)| MspPerson {
+                                user_id: id.to_string(),
+                                username,
+                                level: "granted_group_member".into(),
+                                grant_id: g.id.to_string(),
+                                approved_by: by,
+                                approved_at: at.to_rfc3339(),
+                            })
+                            .collect(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(access)
+    }
+
     /// Only an MSPOrg administrator who manages the org may see who can reach it: the
     /// org's own users are the org's data.
     pub async fn org_report(

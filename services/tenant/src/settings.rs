@@ -9,6 +9,7 @@ mod check;
 mod error;
 pub mod grpc;
 mod mail;
+mod msp_staff;
 mod proxy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,7 @@ use strongroom_tenancy::{TenantDb, TenantTx};
 use tonic::transport::Channel;
 
 pub use error::SettingsError;
+pub use msp_staff::MspStaff;
 
 use crate::app::SERVICE;
 

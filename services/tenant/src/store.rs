@@ -104,7 +104,7 @@ pub async fn create_org(
     id: OrgId,
     org: &OrgDetails,
     created_by: Uuid,
-    manager: Uuid,
+    manager: (Uuid, &str),
     manager_home: OrgId,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
@@ -122,12 +122,16 @@ pub async fn create_org(
     .bind(created_by)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO account_managers (org_id, user_id, home_org_id) VALUES ($1, $2, $3)")
-        .bind(id.0)
-        .bind(manager)
-        .bind(manager_home.0)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO account_managers (org_id, user_id, home_org_id, username)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.0)
+    .bind(manager.0)
+    .bind(manager_home.0)
+    .bind(manager.1)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_proto::tenant::{
-    DecideOrgAccessRequest, GroupMemberApproval, ListOrgAccessRequest, OrgAccessGrant, OrgRef,
-    OrgReport, ProposeOrgAccessRequest, ReportGroup, ReportUser, RevokeOrgAccessRequest,
+    DecideOrgAccessRequest, GetMspAccessRequest, GroupMemberApproval, ListOrgAccessRequest,
+    MspPerson, OrgAccessGrant, OrgRef, OrgReport, ProposeOrgAccessRequest, ReportGroup, ReportUser,
+    RevokeOrgAccessRequest,
 };
 
 use crate::Gateway;
@@ -27,6 +28,7 @@ pub(super) fn router() -> Router<Gateway> {
             "/org-access/{id}/members/{user_id}/approve",
             post(approve_member),
         )
+        .route("/msp-access", get(msp_access))
         .route("/orgs/{id}/access", get(of_org))
         .route("/orgs/{id}/report", get(report))
         .route("/users/{id}/org-access", get(of_designee))
@@ -158,6 +160,43 @@ async fn revoke(
         .await?
         .into_inner();
     ok(grant_json(g))
+}
+
+fn person_json(p: MspPerson) -> Value {
+    json!({
+        "user_id": p.user_id, "username": p.username, "level": p.level,
+        "grant_id": if p.grant_id.is_empty() { Value::Null } else { Value::String(p.grant_id) },
+        "approved_by": if p.approved_by.is_empty() { Value::Null } else { Value::String(p.approved_by) },
+        "since": p.approved_at,
+        "actions": format!("/api/v1/audit?actor_ids={}", p.user_id),
+    })
+}
+
+/// At a client org's URL: who from the MSP reaches the org, and where their actions are.
+async fn msp_access(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let a = state
+        .tenant
+        .clone()
+        .get_msp_access(outgoing(&ctx, GetMspAccessRequest {}))
+        .await?
+        .into_inner();
+    let groups: Vec<Value> = a
+        .granted_groups
+        .into_iter()
+        .map(|g| {
+            json!({
+                "group_id": g.group_id, "name": g.name, "grant_id": g.grant_id,
+                "approved_by": g.approved_by, "since": g.approved_at,
+                "every_member": g.every_member,
+                "members": g.members.into_iter().map(person_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    ok(json!({
+        "account_manager": a.account_manager.map(person_json),
+        "granted_users": a.granted_users.into_iter().map(person_json).collect::<Vec<_>>(),
+        "granted_groups": groups,
+    }))
 }
 
 /// Lets a member added to a granted group since its approval into the org.

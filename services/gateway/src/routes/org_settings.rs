@@ -23,6 +23,10 @@ pub(super) fn router() -> Router<Gateway> {
     Router::new()
         .route("/settings/mail", get(show_mail).put(save_mail))
         .route("/settings/proxy", get(show_proxy).put(save_proxy))
+        .route(
+            "/settings/msp-staff",
+            get(show_msp_staff).put(save_msp_staff),
+        )
         .route("/settings/branding", get(show_branding).put(save_branding))
         .route("/branding", get(public_branding))
 }
@@ -200,6 +204,58 @@ async fn save_proxy(State(state): State<Gateway>, Caller(ctx): Caller, bytes: By
         .await?
         .into_inner();
     ok(proxy_json(p))
+}
+
+fn rights_json(r: pb::MspStaffRights) -> Value {
+    json!({
+        "reset_passwords": r.reset_passwords, "take_ownership": r.take_ownership,
+        "view_audit": r.view_audit, "manage_users": r.manage_users,
+        "updated_at": if r.updated_at.is_empty() { Value::Null } else { Value::String(r.updated_at) },
+    })
+}
+
+async fn show_msp_staff(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let r = state
+        .settings
+        .clone()
+        .get_msp_staff_rights(outgoing(&ctx, GetSettingsRequest {}))
+        .await?
+        .into_inner();
+    ok(rights_json(r))
+}
+
+/// Every right is given: leaving one out would flip it silently.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RightsBody {
+    reset_passwords: bool,
+    take_ownership: bool,
+    view_audit: bool,
+    manage_users: bool,
+}
+
+async fn save_msp_staff(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: RightsBody = settings_body(&bytes)?;
+    let r = state
+        .settings
+        .clone()
+        .save_msp_staff_rights(outgoing(
+            &ctx,
+            pb::MspStaffRights {
+                reset_passwords: b.reset_passwords,
+                take_ownership: b.take_ownership,
+                view_audit: b.view_audit,
+                manage_users: b.manage_users,
+                updated_at: String::new(),
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(rights_json(r))
 }
 
 fn branding_json(b: pb::Branding) -> Value {

@@ -10,6 +10,9 @@ pub enum SettingsError {
     /// Only an MSPOrg administrator may do this; the message names the field.
     #[error("{0}")]
     MspAdministratorsOnly(&'static str),
+    /// Only the org's own administrators (not MSP staff working in it) may do this.
+    #[error("{0}")]
+    OwnAdministratorsOnly(&'static str),
     #[error("this org has no {0} settings yet")]
     NotSaved(&'static str),
     #[error(transparent)]
@@ -33,7 +36,9 @@ impl HasErrorCode for SettingsError {
         match self {
             SettingsError::Invalid(_) => ErrorCode::InvalidArgument,
             SettingsError::Auth(e) => e.code(),
-            SettingsError::MspAdministratorsOnly(_) => ErrorCode::PermissionDenied,
+            SettingsError::MspAdministratorsOnly(_) | SettingsError::OwnAdministratorsOnly(_) => {
+                ErrorCode::PermissionDenied
+            }
             SettingsError::NotSaved(_) => ErrorCode::NotFound,
             SettingsError::Tenancy(e) => e.code(),
             SettingsError::Event(e) => e.code(),

@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status};
 use super::branding::{Branding, LegalBanner, PrivacyBanner};
 use super::mail::{Credentials, CredentialsInput, Mail, MailInput};
 use super::proxy::{Proxy, ProxyInput};
-use super::{OrgSettings, PasswordChange, Saved, SettingsError};
+use super::{MspStaff, OrgSettings, PasswordChange, Saved, SettingsError};
 
 pub struct OrgSettingsGrpc {
     pub app: Arc<OrgSettings>,
@@ -51,6 +51,16 @@ fn mail_reply(saved: Saved<Mail>) -> pb::MailSettings {
         credentials: kind.map(|kind| pb::MailCredentials { kind: Some(kind) }),
         updated_at: saved.updated_at.to_rfc3339(),
         allow_internal_hosts: m.allow_internal_hosts,
+    }
+}
+
+fn rights_reply(r: MspStaff, updated_at: String) -> pb::MspStaffRights {
+    pb::MspStaffRights {
+        reset_passwords: r.reset_passwords,
+        take_ownership: r.take_ownership,
+        view_audit: r.view_audit,
+        manage_users: r.manage_users,
+        updated_at,
     }
 }
 
@@ -143,6 +153,34 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
             allow_internal_hosts: p.allow_internal_hosts,
         };
         reply(self.app.save_proxy(&ctx, input).await, proxy_reply)
+    }
+
+    async fn get_msp_staff_rights(
+        &self,
+        request: Request<pb::GetSettingsRequest>,
+    ) -> Reply<pb::MspStaffRights> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        reply(self.app.msp_staff(&ctx).await, |(rights, at)| {
+            rights_reply(rights, at.map(|t| t.to_rfc3339()).unwrap_or_default())
+        })
+    }
+
+    async fn save_msp_staff_rights(
+        &self,
+        request: Request<pb::MspStaffRights>,
+    ) -> Reply<pb::MspStaffRights> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.into_inner();
+        let rights = MspStaff {
+            reset_passwords: r.reset_passwords,
+            take_ownership: r.take_ownership,
+            view_audit: r.view_audit,
+            manage_users: r.manage_users,
+        };
+        reply(
+            self.app.save_msp_staff(&ctx, rights).await,
+            |(rights, at)| rights_reply(rights, at.to_rfc3339()),
+        )
     }
 
     async fn get_branding(&self, request: Request<pb::GetSettingsRequest>) -> Reply<pb::Branding> {
