@@ -942,3 +942,175 @@ async fn the_client_org_sees_and_limits_what_msp_staff_do_in_it() {
     .expect("org.msp_staff_rights_changed in MSPOrg's trail");
     stack.stop().await.unwrap();
 }
+
+/// Every route that takes an id answers 404 for an id of another org, whatever the id
+/// names there, and the other org's item is left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_id_of_another_org_is_not_found() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let acme = Org::create(&api, "acme").await;
+    let beta = Org::create(&api, "beta").await;
+
+    // Beta's things: a user with a session, key, resource and account, a group, a custom
+    // role and a pending transfer of ownership.
+    let (user, pw) = api
+        .add_user(&beta.prefix, &beta.admin, "bo", "password_user")
+        .await;
+    let login = api.login_reply(&beta.prefix, "bo", &pw).await;
+    let bo = login["token"].as_str().unwrap().to_owned();
+    let session = login["session_id"].as_str().unwrap().to_owned();
+    let (s, key) = api
+        .post(&beta.url("/api-keys"), Some(&bo), json!({"name": "ci"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key = key["id"].as_str().unwrap().to_owned();
+    let account = api
+        .store_password(&beta.prefix, &bo, "beta-box", "root", "beta-only")
+        .await;
+    let (s, group) = api
+        .post(
+            &beta.url("/groups"),
+            Some(&beta.admin),
+            json!({"name": "ops"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{group}");
+    let group = group["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &beta.url("/roles"),
+            Some(&beta.admin),
+            json!({"name": "beta-role", "permissions": ["users.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let root_id = api
+        .get(&beta.url("/users?q=root"), Some(&beta.admin))
+        .await
+        .1["users"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, transfer) = api
+        .post(
+            &beta.url(&format!("/users/{user}/ownership")),
+            Some(&beta.admin),
+            json!({"to_user_id": root_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{transfer}");
+    let transfer = transfer["id"].as_str().unwrap().to_owned();
+    let events = audit_operations(&api, &beta, &["resource.created"]).await;
+    let resource = events
+        .iter()
+        .find(|e| e["operation"] == "resource.created")
+        .map(|e| e["target"]["id"].as_str().unwrap().to_owned())
+        .unwrap();
+
+    // Acme's administrator names each of them at acme's URL.
+    let u = |path: &str| acme.url(path);
+    let routes = vec![
+        (Method::GET, u(&format!("/users/{user}")), None),
+        (
+            Method::PATCH,
+            u(&format!("/users/{user}")),
+            Some(json!({"full_name": "x"})),
+        ),
+        (Method::DELETE, u(&format!("/users/{user}")), None),
+        (
+            Method::PUT,
+            u(&format!("/users/{user}/password")),
+            Some(json!({"password": "Other-Org-Pw-1!"})),
+        ),
+        (
+            Method::POST,
+            u(&format!("/users/{user}/unlock")),
+            Some(json!({})),
+        ),
+        (Method::GET, u(&format!("/users/{user}/groups")), None),
+        (Method::GET, u(&format!("/users/{user}/sessions")), None),
+        (Method::DELETE, u(&format!("/users/{user}/sessions")), None),
+        (
+            Method::POST,
+            u(&format!("/users/{user}/ownership")),
+            Some(json!({"to_user_id": root_id})),
+        ),
+        (Method::DELETE, u(&format!("/sessions/{session}")), None),
+        (Method::DELETE, u(&format!("/api-keys/{key}")), None),
+        (
+            Method::PATCH,
+            u(&format!("/groups/{group}")),
+            Some(json!({"name": "x"})),
+        ),
+        (Method::DELETE, u(&format!("/groups/{group}")), None),
+        (Method::GET, u(&format!("/groups/{group}/members")), None),
+        (
+            Method::PUT,
+            u(&format!("/groups/{group}/members/{user}")),
+            Some(json!({})),
+        ),
+        (
+            Method::DELETE,
+            u(&format!("/groups/{group}/members/{user}")),
+            None,
+        ),
+        (
+            Method::PUT,
+            u("/roles/beta-role"),
+            Some(json!({"name": "beta-role", "permissions": ["users.view"]})),
+        ),
+        (Method::DELETE, u("/roles/beta-role"), None),
+        (
+            Method::GET,
+            u(&format!("/accounts/{account}/password")),
+            None,
+        ),
+        (
+            Method::POST,
+            u(&format!("/ownership-transfers/{transfer}/approve")),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            u(&format!("/ownership-transfers/{transfer}/reject")),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            u(&format!("/resources/{resource}/accounts")),
+            Some(json!({"username": "x", "password": "y"})),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (method, path, body) in routes {
+        let (s, b) = api
+            .call(method.clone(), &path, Some(&acme.admin), body)
+            .await;
+        if s != StatusCode::NOT_FOUND || !b["message"].is_string() {
+            wrong.push(format!("{method} {path}: {s} {b}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // Beta's things are as they were.
+    let (s, b) = api
+        .get(
+            &beta.url(&format!("/accounts/{account}/password")),
+            Some(&bo),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("beta-only"))
+    );
+    let (s, b) = api.get(&beta.url("/sessions"), Some(&bo)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, b) = api
+        .get(&beta.url("/ownership-transfers"), Some(&beta.admin))
+        .await;
+    assert_eq!(b["transfers"][0]["status"], "pending", "{b}");
+    let (_, b) = api.get(&beta.url("/roles"), Some(&beta.admin)).await;
+    assert!(b.to_string().contains("beta-role"), "{b}");
+    stack.stop().await.unwrap();
+}
