@@ -220,6 +220,15 @@ async fn reply(path: &str, req: reqwest::RequestBuilder) -> Reply {
     }
 }
 
+/// A gRPC request carrying `token`, as a service forwards a user's.
+pub fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}
+
 /// A password that fits any reasonable policy, different for each user.
 pub fn password_for(username: &str) -> String {
     format!("Pw-{username}-7x!Long")

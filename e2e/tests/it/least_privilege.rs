@@ -765,13 +765,12 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
         strongroom_trust::Service::Vault,
     ));
     for to in [uuid::Uuid::new_v4().to_string(), second_id.clone()] {
-        let mut request = tonic::Request::new(strongroom_proto::vault::TransferOwnershipRequest {
-            from_user_id: second_id.clone(),
-            to_user_id: to.clone(),
-        });
-        request.metadata_mut().insert(
-            "authorization",
-            format!("Bearer {}", org.admin).parse().unwrap(),
+        let request = crate::api::with_token(
+            strongroom_proto::vault::TransferOwnershipRequest {
+                from_user_id: second_id.clone(),
+                to_user_id: to.clone(),
+            },
+            &org.admin,
         );
         let status = vault.transfer_ownership(request).await.unwrap_err();
         assert_eq!(

@@ -485,11 +485,16 @@ impl Tenant {
 
     /// The members a group grant lets in (id, username, approved by, when); `None` for a
     /// grant approved before members were recorded (every member is let in).
-    pub async fn approved_member_rows(
+    pub async fn approved_members(
         &self,
         grant: Uuid,
     ) -> Result<Option<Vec<(Uuid, String, String, DateTime<Utc>)>>, TenantError> {
-        if self.approved_members(grant).await?.is_none() {
+        let known: bool =
+            sqlx::query_scalar("SELECT members_known FROM public.org_access_grants WHERE id = $1")
+                .bind(grant)
+                .fetch_one(self.db.global())
+                .await?;
+        if !known {
             return Ok(None);
         }
         Ok(Some(
@@ -500,25 +505,6 @@ impl Tenant {
             .bind(grant)
             .fetch_all(self.db.global())
             .await?,
-        ))
-    }
-
-    /// The members of a group grant who may use it (approved at or after the grant's
-    /// approval); `None` for grants approved before members were tracked (all may).
-    pub async fn approved_members(&self, grant: Uuid) -> Result<Option<Vec<Uuid>>, TenantError> {
-        let known: bool =
-            sqlx::query_scalar("SELECT members_known FROM public.org_access_grants WHERE id = $1")
-                .bind(grant)
-                .fetch_one(self.db.global())
-                .await?;
-        if !known {
-            return Ok(None);
-        }
-        Ok(Some(
-            sqlx::query_scalar("SELECT user_id FROM public.org_access_members WHERE grant_id = $1")
-                .bind(grant)
-                .fetch_all(self.db.global())
-                .await?,
         ))
     }
 

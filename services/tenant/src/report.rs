@@ -75,7 +75,7 @@ impl Tenant {
                     approved_at,
                 }),
                 "group" => {
-                    let members = self.approved_member_rows(g.id).await?;
+                    let members = self.approved_members(g.id).await?;
                     access.granted_groups.push(MspGroupAccess {
                         group_id: g.designee_id.to_string(),
                         name: g.designee_name,
@@ -193,7 +193,7 @@ impl Tenant {
             {
                 let approved = self.approved_members(grant.id).await?;
                 let level = |m: &User| match &approved {
-                    Some(ids) if !ids.iter().any(|id| id.to_string() == m.id) => {
+                    Some(rows) if !rows.iter().any(|(id, ..)| id.to_string() == m.id) => {
                         "pending_group_member"
                     }
                     _ => "granted_group_member",
