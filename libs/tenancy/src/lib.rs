@@ -6,6 +6,7 @@
 //! [`TenantTx`] finds no tenant table at all (fail closed).
 
 mod batch;
+mod held;
 mod hot;
 mod migrate;
 
@@ -18,6 +19,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
 
 pub use batch::{OrgsStatements, OrgsTx};
+pub use held::{Held, HeldConnections};
 pub use hot::Statements;
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;

@@ -158,9 +158,11 @@ pub async fn run_replica(
 
     let access = AccessClient::new(base.channel(&config.base.access_url, Service::Access)?);
     let cache = Arc::new(cache::SecretCache::new(config.reveal_cache_accounts));
+    let tuning = strongroom_runtime::BatchTuning::from_env()?;
     let records = Arc::new(reveal_records::RevealRecords::new(
         base.db.clone(),
         AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
+        tuning.in_flight,
     ));
     tokio::spawn({
         let (records, shutdown) = (records.clone(), shutdown.clone());
@@ -174,7 +176,7 @@ pub async fn run_replica(
             access: access.clone(),
             records,
         },
-        strongroom_runtime::BatchTuning::from_env()?,
+        tuning,
     );
     let app = Arc::new(app::Vault {
         db: base.db.clone(),

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use strongroom_core::OrgId;
 use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::audit::{Record, RecordRequest};
-use strongroom_tenancy::TenantDb;
+use strongroom_tenancy::{HeldConnections, TenantDb};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
@@ -36,13 +36,18 @@ const VACUUM_EVERY: Duration = Duration::from_secs(15);
 
 pub struct RevealRecords {
     db: TenantDb,
+    // The commits' own connections, one per batch under way (see `HeldConnections`).
+    connections: HeldConnections,
     audit: AuditClient<Channel>,
     committed: Notify,
 }
 
 impl RevealRecords {
-    pub fn new(db: TenantDb, audit: AuditClient<Channel>) -> Self {
+    /// `in_flight`: the reveal batches under way at once, each committing on a connection
+    /// of its own.
+    pub fn new(db: TenantDb, audit: AuditClient<Channel>, in_flight: usize) -> Self {
         Self {
+            connections: HeldConnections::like(db.global(), in_flight),
             db,
             audit,
             committed: Notify::new(),
@@ -60,9 +65,15 @@ impl RevealRecords {
             return Ok(HashMap::new());
         }
         let ids: Vec<Uuid> = orgs.iter().map(|o| o.0).collect();
-        let generations = store::record_reveals(self.db.global(), records, &ids)
+        let committed = async {
+            let mut held = self.connections.take().await?;
+            let generations = store::record_reveals(held.connection(), records, &ids).await?;
+            held.give_back();
+            Ok(generations)
+        };
+        let generations = committed
             .await
-            .map_err(|e| {
+            .map_err(|e: sqlx::Error| {
                 if records.is_empty() {
                     VaultError::Database(e)
                 } else {

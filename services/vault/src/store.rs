@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, TenantTx, ToSql};
 use uuid::Uuid;
 
@@ -234,12 +234,15 @@ pub async fn generations(pool: &PgPool, orgs: &[Uuid]) -> Result<Vec<(Uuid, i64)
 /// The generations of these orgs, read in the same statement that commits `records`: one
 /// round trip, durable (synchronous commit) when it returns.
 pub async fn record_reveals(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     records: &[RevealRecord],
     generations_of: &[Uuid],
 ) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
     if records.is_empty() {
-        return generations(pool, generations_of).await;
+        return sqlx::query_as(GENERATIONS)
+            .bind(generations_of)
+            .fetch_all(connection)
+            .await;
     }
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH recorded AS (
@@ -262,7 +265,7 @@ pub async fn record_reveals(
     .bind(column(records, |r| r.target_name.as_str()))
     .bind(column(records, |r| r.occurred_at))
     .bind(column(records, |r| &r.details))
-    .fetch_all(pool)
+    .fetch_all(connection)
     .await
 }
 
