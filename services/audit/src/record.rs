@@ -31,10 +31,11 @@ fn may_record(caller: Service, operation: &str) -> bool {
 
 /// Records of up to this many orgs go straight to their trails, one statement per org;
 /// records of more go through the intake, one statement in all (see `intake`). The vault
-/// gathers its records for 100 ms a call, so a call usually holds many records of few orgs,
-/// and writing them once instead of three times (intake, trail, and the intake's delete) is
-/// what spares the database.
-const DIRECT_ORGS: usize = 32;
+/// gathers its records for 100 ms, or for a second when they span many orgs, and sends
+/// calls of at most this many orgs, so a call's records are written once (in the trail)
+/// instead of three times (intake, trail, and the intake's delete), and an org's trail
+/// takes few statements of many rows each.
+const DIRECT_ORGS: usize = 512;
 
 /// How far ahead of this service's clock a record's time may be (clocks drift a little).
 const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);

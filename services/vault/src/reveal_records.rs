@@ -2,9 +2,10 @@
 //! database, in the statement that reads its orgs' generations, before any password leaves:
 //! one round trip and one durable commit, with no other service on the reveal's path. A
 //! forwarder then hands them to the audit service (`Record`, which only the vault may call)
-//! in the background, a round at most every [`GATHER`] after a commit wakes it, and deletes
-//! them once the audit service holds them; a record forwarded twice (a crash between the two) is stored once there. Replicas
-//! each run a forwarder: a round claims its records with SKIP LOCKED.
+//! in the background, a round at most every [`GATHER`] after a commit wakes it (every
+//! [`SPREAD_GATHER`] while reveals span many orgs), and deletes them once the audit service
+//! holds them; a record forwarded twice (a crash between the two) is stored once there.
+//! Replicas each run a forwarder: a round claims its records with SKIP LOCKED.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -21,8 +22,15 @@ use uuid::Uuid;
 use crate::error::VaultError;
 use crate::store::{self, RevealRecord};
 
-/// Records forwarded in one call at most: a few hundred bytes each, far below gRPC's 4 MiB.
-const FORWARD_LIMIT: i64 = 2_000;
+/// Records claimed in one round at most: [`SPREAD_GATHER`] of reveals at the rate two cores
+/// serve (about 12 MB while they are forwarded).
+const FORWARD_LIMIT: i64 = 25_000;
+/// Records in one call to the audit service at most: a few hundred bytes each, far below
+/// gRPC's 4 MiB.
+const CALL_RECORDS: usize = 2_000;
+/// Orgs in one call at most: the audit service appends a call's records to each org's trail
+/// with a statement per org, and takes this many in one call (`DIRECT_ORGS` there).
+const CALL_ORGS: usize = 512;
 /// How long the forwarder waits after a round that failed, and how often it looks for
 /// records nobody woke it for (another process's, left by a crash).
 const PAUSE: Duration = Duration::from_secs(1);
@@ -31,6 +39,12 @@ const PAUSE: Duration = Duration::from_secs(1);
 /// the reveals' own commits: a round per reveal doubled a lone application's reveal time.
 /// So the trail shows a reveal up to this much later; its record is committed at once.
 const GATHER: Duration = Duration::from_millis(100);
+/// How long it lets them gather after a round that spanned more orgs than [`FEW_ORGS`]:
+/// each org costs a statement in the audit service per round, so reveals spread over a
+/// thousand orgs gather for a second (a thousand statements a second, each of many rows),
+/// and the trail shows them up to this much later.
+const SPREAD_GATHER: Duration = Duration::from_secs(1);
+const FEW_ORGS: usize = 32;
 /// How often the forwarder vacuums the table, whose whole content turns over all the time.
 const VACUUM_EVERY: Duration = Duration::from_secs(15);
 
@@ -97,10 +111,18 @@ impl RevealRecords {
             tracing::warn!(error = %e, "granting the vault role its rights on reveal records");
         }
         let mut vacuumed = Instant::now();
+        let mut gather = GATHER;
         loop {
             let failed = match self.forward_round().await {
-                Ok(n) if n >= FORWARD_LIMIT as usize => continue,
-                Ok(_) => false,
+                Ok(round) if round.records >= FORWARD_LIMIT as usize => continue,
+                Ok(round) => {
+                    gather = if round.orgs > FEW_ORGS {
+                        SPREAD_GATHER
+                    } else {
+                        GATHER
+                    };
+                    false
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "forwarding reveal records to the audit service failed; retrying");
                     true
@@ -119,45 +141,90 @@ impl RevealRecords {
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(GATHER) => {}
+                () = tokio::time::sleep(gather) => {}
             }
         }
     }
 
-    /// One round: claims the oldest records, hands them to the audit service and deletes
-    /// them; how many were forwarded. Records the audit service refuses (their org was
-    /// deleted meanwhile, with its trail) are deleted too, and counted in the log.
-    async fn forward_round(&self) -> Result<usize, VaultError> {
+    /// One round: claims the oldest records, hands them to the audit service (each org's
+    /// in as few calls as fit) and deletes them. Records the audit service refuses (their
+    /// org was deleted meanwhile, with its trail) are deleted too, and counted in the log.
+    async fn forward_round(&self) -> Result<Round, VaultError> {
         let mut tx = self.db.global().begin().await?;
         let claimed = store::claim_reveal_records(&mut tx, FORWARD_LIMIT).await?;
-        if claimed.is_empty() {
-            tx.commit().await?;
-            return Ok(0);
+        let records = claimed.len();
+        let calls = calls(claimed);
+        let orgs = calls.iter().map(|c| c.orgs).sum();
+        let mut refused = 0;
+        for call in calls {
+            let ids: Vec<Uuid> = call.records.iter().map(|r| r.id).collect();
+            let stored = self
+                .audit
+                .clone()
+                .record(RecordRequest {
+                    records: call.records.into_iter().map(to_proto).collect(),
+                })
+                .await
+                .map_err(VaultError::Audit)?
+                .into_inner()
+                .stored;
+            if stored.len() != ids.len() {
+                return Err(VaultError::Audit(tonic::Status::internal(
+                    "the audit service answered a different number of records",
+                )));
+            }
+            refused += stored.iter().filter(|s| !**s).count();
+            store::delete_reveal_records(&mut tx, &ids).await?;
         }
-        let ids: Vec<Uuid> = claimed.iter().map(|r| r.id).collect();
-        let stored = self
-            .audit
-            .clone()
-            .record(RecordRequest {
-                records: claimed.into_iter().map(to_proto).collect(),
-            })
-            .await
-            .map_err(VaultError::Audit)?
-            .into_inner()
-            .stored;
-        if stored.len() != ids.len() {
-            return Err(VaultError::Audit(tonic::Status::internal(
-                "the audit service answered a different number of records",
-            )));
-        }
-        let refused = stored.iter().filter(|s| !**s).count();
         if refused > 0 {
             tracing::warn!(refused, "the audit service refused reveal records");
         }
-        store::delete_reveal_records(&mut tx, &ids).await?;
         tx.commit().await?;
-        Ok(ids.len())
+        Ok(Round { records, orgs })
     }
+}
+
+/// What a forwarding round did.
+struct Round {
+    records: usize,
+    /// Orgs summed over the round's calls (an org split between two calls counts twice).
+    orgs: usize,
+}
+
+/// Records for one call to the audit service, and how many orgs they span.
+struct Call {
+    records: Vec<RevealRecord>,
+    orgs: usize,
+}
+
+/// The records, grouped by org, in calls of at most [`CALL_RECORDS`] records and
+/// [`CALL_ORGS`] orgs (an org with more records than a call holds spans several).
+fn calls(records: Vec<RevealRecord>) -> Vec<Call> {
+    let mut by_org: HashMap<Uuid, Vec<RevealRecord>> = HashMap::new();
+    for record in records {
+        by_org.entry(record.org_id).or_default().push(record);
+    }
+    let mut calls: Vec<Call> = Vec::new();
+    for (_, records) in by_org {
+        let mut records = records.into_iter().peekable();
+        while records.peek().is_some() {
+            let call = match calls.last_mut() {
+                Some(c) if c.orgs < CALL_ORGS && c.records.len() < CALL_RECORDS => c,
+                _ => {
+                    calls.push(Call {
+                        records: Vec::new(),
+                        orgs: 0,
+                    });
+                    let Some(call) = calls.last_mut() else { break };
+                    call
+                }
+            };
+            let room = CALL_RECORDS - call.records.len();
+            call.records.extend(records.by_ref().take(room));
+            call.orgs += 1;
+        }
+    }
+    calls
 }
 
 fn to_proto(r: RevealRecord) -> Record {
@@ -177,5 +244,66 @@ fn to_proto(r: RevealRecord) -> Record {
         actor_user_id: r.actor_user_id.map(|u| u.to_string()).unwrap_or_default(),
         actor_username: r.actor_username,
         occurred_at: r.occurred_at.to_rfc3339(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(orgs: usize, each: usize) -> Vec<RevealRecord> {
+        (0..orgs)
+            .flat_map(|_| {
+                let org = Uuid::now_v7();
+                (0..each).map(move |_| RevealRecord {
+                    id: Uuid::now_v7(),
+                    org_id: org,
+                    operation: "password.revealed".into(),
+                    actor_user_id: None,
+                    actor_username: "app".into(),
+                    ip: None,
+                    user_agent: None,
+                    account_id: Uuid::now_v7(),
+                    target_name: "db/app".into(),
+                    occurred_at: chrono::Utc::now(),
+                    details: serde_json::Value::Null,
+                })
+            })
+            .collect()
+    }
+
+    fn check(calls: &[Call], total: usize) {
+        let mut seen = std::collections::HashSet::new();
+        for call in calls {
+            assert!(!call.records.is_empty());
+            assert!(call.records.len() <= CALL_RECORDS);
+            let orgs: std::collections::HashSet<Uuid> =
+                call.records.iter().map(|r| r.org_id).collect();
+            assert!(orgs.len() <= CALL_ORGS);
+            assert_eq!(orgs.len(), call.orgs, "the org count is the call's");
+            seen.extend(call.records.iter().map(|r| r.id));
+        }
+        assert_eq!(seen.len(), total, "every record goes once");
+    }
+
+    #[test]
+    fn a_round_is_split_into_calls_of_bounded_records_and_orgs() {
+        let one_org = calls(records(1, 5_000));
+        check(&one_org, 5_000);
+        assert_eq!(
+            one_org.len(),
+            3,
+            "an org's records span as few calls as fit"
+        );
+
+        let spread = calls(records(1_000, 12));
+        check(&spread, 12_000);
+        assert!(spread.len() <= 7, "{} calls", spread.len());
+        assert!(spread.iter().all(|c| c.orgs <= CALL_ORGS));
+
+        let few = calls(records(3, 10));
+        check(&few, 30);
+        assert_eq!(few.len(), 1);
+        assert!(calls(Vec::new()).is_empty());
     }
 }
