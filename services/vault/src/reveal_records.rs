@@ -44,6 +44,7 @@ const GATHER: Duration = Duration::from_millis(100);
 /// thousand orgs gather for a second (a thousand statements a second, each of many rows),
 /// and the trail shows them up to this much later.
 const SPREAD_GATHER: Duration = Duration::from_secs(1);
+/// A round over more orgs than this makes the next one gather for [`SPREAD_GATHER`].
 const FEW_ORGS: usize = 32;
 /// How often the forwarder vacuums the table, whose whole content turns over all the time.
 const VACUUM_EVERY: Duration = Duration::from_secs(15);
