@@ -157,6 +157,7 @@ impl RevealRecords {
         let calls = calls(claimed);
         let orgs = calls.iter().map(|c| c.orgs).sum();
         let mut refused = 0;
+        let mut forwarded: Vec<Uuid> = Vec::with_capacity(records);
         for call in calls {
             let ids: Vec<Uuid> = call.records.iter().map(|r| r.id).collect();
             let stored = self
@@ -175,10 +176,13 @@ impl RevealRecords {
                 )));
             }
             refused += stored.iter().filter(|s| !**s).count();
-            store::delete_reveal_records(&mut tx, &ids).await?;
+            forwarded.extend(ids);
         }
         if refused > 0 {
             tracing::warn!(refused, "the audit service refused reveal records");
+        }
+        if !forwarded.is_empty() {
+            store::delete_reveal_records(&mut tx, &forwarded).await?;
         }
         tx.commit().await?;
         Ok(Round { records, orgs })
@@ -209,17 +213,14 @@ fn calls(records: Vec<RevealRecord>) -> Vec<Call> {
     for (_, records) in by_org {
         let mut records = records.into_iter().peekable();
         while records.peek().is_some() {
-            let call = match calls.last_mut() {
-                Some(c) if c.orgs < CALL_ORGS && c.records.len() < CALL_RECORDS => c,
-                _ => {
-                    calls.push(Call {
-                        records: Vec::new(),
-                        orgs: 0,
-                    });
-                    let Some(call) = calls.last_mut() else { break };
-                    call
-                }
-            };
+            let has_room = |c: &Call| c.orgs < CALL_ORGS && c.records.len() < CALL_RECORDS;
+            if !calls.last().is_some_and(has_room) {
+                calls.push(Call {
+                    records: Vec::new(),
+                    orgs: 0,
+                });
+            }
+            let Some(call) = calls.last_mut() else { break };
             let room = CALL_RECORDS - call.records.len();
             call.records.extend(records.by_ref().take(room));
             call.orgs += 1;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, TenantTx, ToSql};
 use uuid::Uuid;
 
@@ -227,8 +227,11 @@ const GENERATIONS: &str =
     "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)";
 
 /// The generations of these orgs (an org never changed has none).
-pub async fn generations(pool: &PgPool, orgs: &[Uuid]) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
-    sqlx::query_as(GENERATIONS).bind(orgs).fetch_all(pool).await
+pub async fn generations<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    orgs: &[Uuid],
+) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    sqlx::query_as(GENERATIONS).bind(orgs).fetch_all(db).await
 }
 
 /// The generations of these orgs, read in the same statement that commits `records`: one
@@ -239,10 +242,7 @@ pub async fn record_reveals(
     generations_of: &[Uuid],
 ) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
     if records.is_empty() {
-        return sqlx::query_as(GENERATIONS)
-            .bind(generations_of)
-            .fetch_all(connection)
-            .await;
+        return generations(connection, generations_of).await;
     }
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH recorded AS (
