@@ -23,6 +23,11 @@ pub mod access {
 }
 pub mod audit {
     tonic::include_proto!("strongroom.audit.v1");
+
+    /// Orgs a `Record` call may span and still be appended straight to their trails, a
+    /// statement per org; a call of more goes through the audit service's intake. The vault
+    /// sends calls of at most this many orgs.
+    pub const RECORD_DIRECT_ORGS: usize = 512;
 }
 
 /// Debug for messages that carry secrets: the secret fields print as `<redacted>`.

@@ -3,12 +3,7 @@
 //! so a statement run on the pool costs the server two wake-ups and the service a task.
 //! A connection held here goes back as it is when its statement succeeded, and is closed
 //! when it failed or its future was dropped mid-statement (its state is then unknown).
-//!
-//! Their statements are planned once per connection (`plan_cache_mode =
-//! force_generic_plan`): Postgres otherwise plans a prepared statement afresh at every
-//! execution for as long as its custom plans look cheaper than the generic one, as they do
-//! for `= ANY($1)` over a one-element array. For the vault's reveal statement that was
-//! about a quarter of the server's time per execution, on the reveal's path.
+//! Like the hot pools' connections, they plan each statement once (`PLANNED_ONCE`).
 
 use std::sync::{Mutex, PoisonError};
 
@@ -28,13 +23,13 @@ pub struct Held<'h> {
 }
 
 impl HeldConnections {
-    /// Connections opened like the pool's (their statements planned once, see above), up
+    /// Connections opened like the pool's (their statements planned once), up
     /// to `keep` of them kept between statements (the statement's concurrency: more are
     /// opened when needed, and closed after).
     pub fn like(pool: &PgPool, keep: usize) -> Self {
         let options = (*pool.connect_options())
             .clone()
-            .options([("plan_cache_mode", "force_generic_plan")]);
+            .options([crate::PLANNED_ONCE]);
         Self {
             options,
             idle: Mutex::new(Vec::with_capacity(keep)),

@@ -35,7 +35,7 @@ fn may_record(caller: Service, operation: &str) -> bool {
 /// calls of at most this many orgs, so a call's records are written once (in the trail)
 /// instead of three times (intake, trail, and the intake's delete), and an org's trail
 /// takes few statements of many rows each.
-const DIRECT_ORGS: usize = 512;
+const DIRECT_ORGS: usize = strongroom_proto::audit::RECORD_DIRECT_ORGS;
 
 /// How far ahead of this service's clock a record's time may be (clocks drift a little).
 const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);

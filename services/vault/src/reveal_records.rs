@@ -28,9 +28,9 @@ const FORWARD_LIMIT: i64 = 25_000;
 /// Records in one call to the audit service at most: a few hundred bytes each, far below
 /// gRPC's 4 MiB.
 const CALL_RECORDS: usize = 2_000;
-/// Orgs in one call at most: the audit service appends a call's records to each org's trail
-/// with a statement per org, and takes this many in one call (`DIRECT_ORGS` there).
-const CALL_ORGS: usize = 512;
+/// Orgs in one call at most: the audit service appends a call of up to this many orgs
+/// straight to their trails, a statement per org.
+const CALL_ORGS: usize = strongroom_proto::audit::RECORD_DIRECT_ORGS;
 /// How long the forwarder waits after a round that failed, and how often it looks for
 /// records nobody woke it for (another process's, left by a crash).
 const PAUSE: Duration = Duration::from_secs(1);
