@@ -4,6 +4,7 @@
 //! earlier ones run, so fixed costs per item fall.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -61,18 +62,60 @@ impl BatchTuning {
     }
 }
 
-/// Feeds batches from `receiver` to `handle` until every sender is gone.
-pub async fn run_batches<T, F, Fut>(
+type Handler<T> = dyn Fn(Vec<T>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+
+/// Hands items to `handle` in batches: whenever one of `in_flight` slots is free, everything
+/// waiting, up to `max`, goes out as one batch, in a task of its own.
+///
+/// An item that finds nothing waiting and a slot free is a batch of one at once, handled in
+/// the submitter's own task: under light load nothing is handed from task to task (each
+/// hand-off wakes a task, often on another core), and a lone reveal pays only its own work.
+pub struct Batches<T> {
+    queue: mpsc::Sender<T>,
+    slots: Arc<Semaphore>,
+    handle: Arc<Handler<T>>,
+}
+
+impl<T: Send + 'static> Batches<T> {
+    pub fn start<F, Fut>(max: usize, in_flight: usize, handle: F) -> Self
+    where
+        F: Fn(Vec<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let max = max.max(1);
+        let (queue, receiver) = mpsc::channel(4 * max);
+        let slots = Arc::new(Semaphore::new(in_flight.max(1)));
+        let handle: Arc<Handler<T>> = Arc::new(move |batch| Box::pin(handle(batch)));
+        tokio::spawn(run(receiver, max, slots.clone(), handle.clone()));
+        Self {
+            queue,
+            slots,
+            handle,
+        }
+    }
+
+    /// Handles `item` in a batch; returns once a batch holding it has been handled, or has
+    /// been handed to a task of its own. Gives the item back if batching has stopped.
+    pub async fn submit(&self, item: T) -> Result<(), T> {
+        // Nothing queued, and a slot free: the batch loop holds no item either (it takes a
+        // slot before draining, and a freed slot goes to a waiting loop first).
+        if self.queue.capacity() == self.queue.max_capacity()
+            && let Ok(slot) = self.slots.clone().try_acquire_owned()
+        {
+            (self.handle)(vec![item]).await;
+            drop(slot);
+            return Ok(());
+        }
+        self.queue.send(item).await.map_err(|e| e.0)
+    }
+}
+
+async fn run<T: Send + 'static>(
     mut receiver: mpsc::Receiver<T>,
     max: usize,
-    in_flight: usize,
-    handle: F,
-) where
-    T: Send + 'static,
-    F: Fn(Vec<T>) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let slots = Arc::new(Semaphore::new(in_flight.max(1)));
+    slots: Arc<Semaphore>,
+    handle: Arc<Handler<T>>,
+) {
     while let Some(first) = receiver.recv().await {
         let Ok(slot) = slots.clone().acquire_owned().await else {
             return;
@@ -116,5 +159,75 @@ mod tests {
             assert!(BatchTuning::from_lookup(set("STRONGROOM_REVEAL_BATCH_MAX", bad), 2).is_err());
         }
         assert!(BatchTuning::from_lookup(set("STRONGROOM_REVEAL_BATCH_MAX", "401"), 2).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_lone_item_runs_in_its_own_task_and_items_waiting_for_a_slot_share_a_batch() {
+        use std::sync::Mutex;
+        use tokio::sync::Notify;
+        // Each batch handled, and the task it was handled in.
+        type Seen = Vec<(Vec<u32>, Option<tokio::task::Id>)>;
+        let seen: Arc<Mutex<Seen>> = Arc::default();
+        let release = Arc::new(Notify::new());
+        let batches = Arc::new({
+            let (seen, release) = (seen.clone(), release.clone());
+            Batches::start(8, 1, move |batch: Vec<u32>| {
+                let (seen, release) = (seen.clone(), release.clone());
+                async move {
+                    let first = batch[0];
+                    seen.lock().unwrap().push((batch, tokio::task::try_id()));
+                    if first == 10 {
+                        release.notified().await;
+                    }
+                }
+            })
+        });
+        // Nothing waiting, a slot free: handled at once, in the submitting task.
+        let lone = tokio::spawn({
+            let batches = batches.clone();
+            async move {
+                batches.submit(1).await.unwrap();
+                tokio::task::id()
+            }
+        });
+        let lone_task = lone.await.unwrap();
+        assert_eq!(seen.lock().unwrap()[0], (vec![1], Some(lone_task)));
+        // The one slot busy: the next items wait, then go out together.
+        let busy = tokio::spawn({
+            let batches = batches.clone();
+            async move { batches.submit(10).await.unwrap() }
+        });
+        while seen.lock().unwrap().len() < 2 {
+            tokio::task::yield_now().await;
+        }
+        let waiting: Vec<_> = (11..14)
+            .map(|n| {
+                let batches = batches.clone();
+                tokio::spawn(async move { batches.submit(n).await.unwrap() })
+            })
+            .collect();
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            seen.lock().unwrap().len(),
+            2,
+            "nothing runs while the slot is busy"
+        );
+        release.notify_one();
+        busy.await.unwrap();
+        for w in waiting {
+            w.await.unwrap();
+        }
+        while seen.lock().unwrap().len() < 3 {
+            tokio::task::yield_now().await;
+        }
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[2].0, vec![11, 12, 13]);
+        assert_ne!(
+            seen[2].1,
+            Some(lone_task),
+            "a batch of waiting items has its own task"
+        );
     }
 }

@@ -21,7 +21,7 @@ use strongroom_trust::{CallerPolicy, Callers, Service, ServiceTls};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
-pub use batch::{BatchTuning, run_batches};
+pub use batch::{BatchTuning, Batches};
 pub use config::{BaseConfig, PreBound, redis_login, with_password, with_user};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
 pub use sealed::{SealError, SettingsSealer, reseal_every_org};

@@ -19,9 +19,9 @@ use strongroom_core::{AccountId, ErrorCode, HasErrorCode, OrgId};
 use strongroom_crypto::{SecretAad, open};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
-use strongroom_runtime::BatchTuning;
+use strongroom_runtime::{BatchTuning, Batches};
 use strongroom_tenancy::TenantDb;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tonic::transport::Channel;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -77,23 +77,17 @@ struct Call {
 
 /// Hands reveals to the batching task.
 pub struct RevealQueue {
-    sender: mpsc::Sender<Call>,
+    batches: Batches<Call>,
 }
 
 impl RevealQueue {
     pub fn start(revealer: Revealer, tuning: BatchTuning) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * MAX_CALLS);
         let revealer = Arc::new(revealer);
-        tokio::spawn(strongroom_runtime::run_batches(
-            receiver,
-            MAX_CALLS,
-            tuning.in_flight,
-            move |calls| {
-                let revealer = revealer.clone();
-                async move { revealer.run(calls).await }
-            },
-        ));
-        Self { sender }
+        let batches = Batches::start(MAX_CALLS, tuning.in_flight, move |calls| {
+            let revealer = revealer.clone();
+            async move { revealer.run(calls).await }
+        });
+        Self { batches }
     }
 
     /// Reveals these together (and with other calls waiting); one result each, in order.
@@ -113,7 +107,7 @@ impl RevealQueue {
                 .collect()
         };
         let (reply, answer) = oneshot::channel();
-        if self.sender.send(Call { reveals, reply }).await.is_err() {
+        if self.batches.submit(Call { reveals, reply }).await.is_err() {
             return stopped();
         }
         answer.await.unwrap_or_else(|_| stopped())
