@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use zeroize::Zeroizing;
 
-use crate::{Service, TrustError};
+use crate::{DirectChannel, Service, TrustError};
 
 /// How long `keygen` makes the CA valid.
 const CA_VALIDITY_DAYS: i64 = 10 * 365;
@@ -348,6 +348,34 @@ impl ServiceTls {
             .connect_timeout(Duration::from_secs(2))
             .tcp_nodelay(true)
             .connect_lazy())
+    }
+
+    /// Like [`Self::channel`], but each call goes straight to the HTTP/2 connection (see
+    /// [`DirectChannel`]): for the hottest path only, as it has none of `Channel`'s
+    /// buffering.
+    pub fn direct_channel(&self, url: &str, target: Service) -> Result<DirectChannel, TrustError> {
+        let config = |e: rustls::Error| TrustError::Config(e.to_string());
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_slice_iter(&self.ca_pem) {
+            roots
+                .add(ca.map_err(|e| TrustError::Config(e.to_string()))?)
+                .map_err(config)?;
+        }
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&self.cert_pem)
+            .collect::<Result<_, _>>()
+            .map_err(|e| TrustError::Config(e.to_string()))?;
+        let key = PrivateKeyDer::from_pem_slice(&self.key_pem)
+            .map_err(|e| TrustError::Config(e.to_string()))?;
+        let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(config)?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .map_err(config)?;
+        client.alpn_protocols = vec![b"h2".to_vec()];
+        DirectChannel::new(url, target, Arc::new(client))
     }
 }
 

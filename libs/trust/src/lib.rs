@@ -9,11 +9,13 @@
 //!   service's table, and hands the verified [`Caller`] to the handler.
 
 mod certs;
+mod direct;
 mod incoming;
 mod policy;
 mod service;
 
 pub use certs::{TlsFiles, keygen};
+pub use direct::DirectChannel;
 pub use incoming::{Peer, PeerIo};
 pub use policy::{Caller, CallerPolicy, Callers, caller_of};
 pub use service::Service;

@@ -170,7 +170,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity: IdentityClient::new(ch(&config.identity_url, Service::Identity)?),
         vault: VaultClient::new(ch(&config.vault_url, Service::Vault)?),
         reveals: reveals::RevealBatcher::start(
-            VaultClient::new(ch(&config.vault_url, Service::Vault)?),
+            tls.direct_channel(&config.vault_url, Service::Vault)?,
             strongroom_runtime::BatchTuning::from_env()?,
         ),
         audit: AuditClient::new(ch(&config.audit_url, Service::Audit)?),

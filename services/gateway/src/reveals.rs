@@ -1,12 +1,14 @@
 //! Password reveals arriving together leave for the vault in one call, each with its own
 //! caller's token, so a busy API pays one gRPC round trip for many reveals.
 
+use std::sync::Arc;
 use strongroom_auth::RequestContext;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_proto::vault::{RevealItem, RevealOutcome, RevealPasswordsRequest};
-use strongroom_runtime::BatchTuning;
-use tokio::sync::{mpsc, oneshot};
-use tonic::transport::Channel;
+
+use strongroom_runtime::{BatchTuning, Batches};
+use strongroom_trust::DirectChannel;
+use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 
@@ -19,19 +21,18 @@ struct Pending {
 
 #[derive(Clone)]
 pub struct RevealBatcher {
-    sender: mpsc::Sender<Pending>,
+    batches: Arc<Batches<Pending>>,
 }
 
 impl RevealBatcher {
-    pub fn start(vault: VaultClient<Channel>, tuning: BatchTuning) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * tuning.max);
-        tokio::spawn(strongroom_runtime::run_batches(
-            receiver,
-            tuning.max,
-            tuning.in_flight,
-            move |batch| send_batch(vault.clone(), batch),
-        ));
-        Self { sender }
+    pub fn start(vault: DirectChannel, tuning: BatchTuning) -> Self {
+        let vault = VaultClient::new(vault);
+        let batches = Batches::start(tuning.max, tuning.in_flight, move |batch| {
+            send_batch(vault.clone(), batch)
+        });
+        Self {
+            batches: Arc::new(batches),
+        }
     }
 
     /// The account's password, if the vault reveals it to this caller.
@@ -44,15 +45,15 @@ impl RevealBatcher {
             ip: ctx.ip.clone().unwrap_or_default(),
             user_agent: ctx.user_agent.clone().unwrap_or_default(),
         };
-        self.sender
-            .send(Pending { item, reply })
+        self.batches
+            .submit(Pending { item, reply })
             .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
 
-async fn send_batch(mut vault: VaultClient<Channel>, batch: Vec<Pending>) {
+async fn send_batch(mut vault: VaultClient<DirectChannel>, batch: Vec<Pending>) {
     let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.item, p.reply)).unzip();
     let asked = items.len();
     let outcomes = vault
