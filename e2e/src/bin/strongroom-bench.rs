@@ -22,7 +22,6 @@ use serde_json::{Value, json};
 use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack};
 
 const USER_PASSWORD: &str = "bench-user-password-1";
-const CONNECTIONS: [usize; 3] = [1, 16, 64];
 const ACCOUNTS_PER_RESOURCE: usize = 100;
 
 #[derive(Parser, Debug)]
@@ -54,6 +53,10 @@ struct Args {
     /// `wrk` (Debian's), in the same run, and compare its figures with the built-in ones.
     #[arg(long)]
     wrk: bool,
+    /// Connection counts to measure each scenario at (the goals need 1, 16 and 64), e.g.
+    /// `--connections 1` while working on a lone reveal's latency.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 16, 64])]
+    connections: Vec<usize>,
     /// Orgs for --orgs-spread.
     #[arg(long, default_value_t = 1_000)]
     spread_orgs: usize,
@@ -144,7 +147,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
             continue;
         }
-        for conns in CONNECTIONS {
+        for &conns in &args.connections {
             eprintln!("[bench] {name} at {conns} connections");
             let mut r = measure(targets.clone(), conns, warmup, duration).await?;
             eprintln!(
@@ -188,7 +191,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
         }
         let many_targets = Arc::new(many_targets);
         let many = Arc::new(many);
-        for conns in CONNECTIONS {
+        for &conns in &args.connections {
             eprintln!("[bench] spread: 1 org at {conns} connections");
             let one = measure(strongroom_targets.clone(), conns, warmup, duration).await?;
             eprintln!("[bench] spread: {orgs} orgs at {conns} connections");
@@ -278,7 +281,10 @@ fn print_table(rows: &[(&str, usize, Stats)]) {
         "hot: strongroom/openbao",
         "strongroom/ceiling rps"
     );
-    for conns in CONNECTIONS {
+    let mut counts: Vec<usize> = rows.iter().map(|(_, c, _)| *c).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    for conns in counts {
         println!(
             "{:>11}  {:>24.2}  {:>24.2}  {:>25.2}",
             conns,
