@@ -185,6 +185,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
             "[bench] loaded the orgs in {:.1}s",
             started.elapsed().as_secs_f64()
         );
+        settle(stack).await?;
         let mut many_targets = Vec::new();
         for o in &many {
             many_targets.extend(o.targets(&stack.base_url)?);
@@ -770,6 +771,44 @@ async fn use_each_key(api: &Api, orgs: &Arc<Vec<Org>>, concurrency: usize) -> an
 
 /// Each org is made with a fresh administrator token: loading a thousand orgs can take longer
 /// than a token lives.
+/// Waits until the loading's aftermath (the outbox relays of every creation, the audit
+/// service appending them) has passed: the event stream's last sequence unchanged for
+/// `SETTLED_FOR`, at most `SETTLE_AT_MOST`. Otherwise the first minutes of a measurement
+/// after a large load measure the relays, not the reveals.
+async fn settle(stack: &Stack) -> anyhow::Result<()> {
+    const SETTLED_FOR: Duration = Duration::from_secs(3);
+    const SETTLE_AT_MOST: Duration = Duration::from_secs(600);
+    let js = strongroom_events::async_nats::jetstream::new(strongroom_testkit::nats_admin().await?);
+    let name = stack.leftovers().stream;
+    let started = Instant::now();
+    let mut last = None;
+    let mut since = Instant::now();
+    loop {
+        let mut stream = js
+            .get_stream(&name)
+            .await
+            .with_context(|| format!("event stream {name}"))?;
+        let sequence = stream.info().await?.state.last_sequence;
+        if last != Some(sequence) {
+            last = Some(sequence);
+            since = Instant::now();
+        } else if since.elapsed() >= SETTLED_FOR {
+            eprintln!(
+                "[bench] events settled at sequence {sequence} after {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        if started.elapsed() >= SETTLE_AT_MOST {
+            eprintln!(
+                "[bench] events still moving after {SETTLE_AT_MOST:?} (sequence {sequence}); measuring anyway"
+            );
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 async fn setup_many_orgs(
     api: &Api,
     orgs: usize,

@@ -243,6 +243,8 @@ pub struct ServiceTls {
     cert_pem: Arc<[u8]>,
     key_pem: Arc<Zeroizing<Vec<u8>>>,
     pub(crate) server: Arc<rustls::ServerConfig>,
+    /// For [`Self::direct_channel`]: the same CA, chain and key as `server`.
+    client: Arc<rustls::ClientConfig>,
 }
 
 impl std::fmt::Debug for ServiceTls {
@@ -302,26 +304,36 @@ impl ServiceTls {
         if roots.is_empty() {
             return Err(invalid(&files.ca, "no certificate in the file"));
         }
+        let roots = Arc::new(roots);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = |e: rustls::Error| TrustError::Config(e.to_string());
         let clients = rustls::server::WebPkiClientVerifier::builder_with_provider(
-            Arc::new(roots),
+            roots.clone(),
             provider.clone(),
         )
         .build()
         .map_err(|e| TrustError::Config(e.to_string()))?;
-        let mut server = rustls::ServerConfig::builder_with_provider(provider)
+        let mut server = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| TrustError::Config(e.to_string()))?
+            .map_err(config)?
             .with_client_cert_verifier(clients)
-            .with_single_cert(chain, key)
+            .with_single_cert(chain.clone(), key.clone_key())
             .map_err(|e| invalid(&files.key, e))?;
         server.alpn_protocols = vec![b"h2".to_vec()];
+        let mut client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(config)?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| invalid(&files.key, e))?;
+        client.alpn_protocols = vec![b"h2".to_vec()];
         Ok(Self {
             service,
             ca_pem: ca_pem.into(),
             cert_pem: cert_pem.into(),
             key_pem: Arc::new(key_pem),
             server: Arc::new(server),
+            client: Arc::new(client),
         })
     }
 
@@ -354,28 +366,7 @@ impl ServiceTls {
     /// [`DirectChannel`]): for the hottest path only, as it has none of `Channel`'s
     /// buffering.
     pub fn direct_channel(&self, url: &str, target: Service) -> Result<DirectChannel, TrustError> {
-        let config = |e: rustls::Error| TrustError::Config(e.to_string());
-        let mut roots = rustls::RootCertStore::empty();
-        for ca in CertificateDer::pem_slice_iter(&self.ca_pem) {
-            roots
-                .add(ca.map_err(|e| TrustError::Config(e.to_string()))?)
-                .map_err(config)?;
-        }
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&self.cert_pem)
-            .collect::<Result<_, _>>()
-            .map_err(|e| TrustError::Config(e.to_string()))?;
-        let key = PrivateKeyDer::from_pem_slice(&self.key_pem)
-            .map_err(|e| TrustError::Config(e.to_string()))?;
-        let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(config)?
-        .with_root_certificates(roots)
-        .with_client_auth_cert(chain, key)
-        .map_err(config)?;
-        client.alpn_protocols = vec![b"h2".to_vec()];
-        DirectChannel::new(url, target, Arc::new(client))
+        DirectChannel::new(url, target, self.client.clone())
     }
 }
 
