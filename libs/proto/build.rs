@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 17] = [
+const SECRET_MESSAGES: [&str; 18] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -9,6 +9,7 @@ const SECRET_MESSAGES: [&str; 17] = [
     ".strongroom.identity.v1.CreateUserRequest",
     ".strongroom.identity.v1.CreateApiKeyResponse",
     ".strongroom.vault.v1.CreateAccountRequest",
+    ".strongroom.vault.v1.SetPasswordRequest",
     ".strongroom.vault.v1.RevealPasswordResponse",
     ".strongroom.identity.v1.RefreshRequest",
     ".strongroom.identity.v1.ChangePasswordRequest",

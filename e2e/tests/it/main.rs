@@ -25,4 +25,5 @@ mod sessions;
 mod slice;
 mod trust;
 mod users;
+mod vault;
 use strongroom_e2e::stack;

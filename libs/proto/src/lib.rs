@@ -104,9 +104,10 @@ redacted_debug!(
 );
 redacted_debug!(
     vault::CreateAccountRequest,
-    [resource_id, username],
+    [resource_id, username, notes],
     [password]
 );
+redacted_debug!(vault::SetPasswordRequest, [account_id, reason], [password]);
 redacted_debug!(vault::RevealPasswordResponse, [], [password]);
 redacted_debug!(
     tenant_settings::CredentialsInput,

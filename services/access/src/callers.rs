@@ -6,4 +6,6 @@ use strongroom_trust::{Callers, callers};
 pub const CALLERS: Callers = callers!("/strongroom.access.v1.Access/" {
     "Check" => [Vault],
     "CheckBatch" => [Vault],
+    // The vault lists only what the caller may see.
+    "Scope" => [Vault],
 });

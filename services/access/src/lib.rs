@@ -9,7 +9,8 @@ use strongroom_auth::{RequestContext, Verifier, grpc_context};
 use strongroom_core::UserId;
 use strongroom_proto::access::access_server::{Access, AccessServer};
 use strongroom_proto::access::{
-    CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Operation,
+    CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Operation, ScopeRequest,
+    ScopeResponse,
 };
 use strongroom_runtime::{Base, BaseConfig};
 use tokio_util::sync::CancellationToken;
@@ -60,6 +61,21 @@ fn decide(ctx: &RequestContext, owner: UserId, operation: Operation) -> Decision
             }
         }
         Operation::Unspecified => Decision::REFUSED,
+    }
+}
+
+/// The rows `decide` allows the caller `operation` on, as a filter a listing applies: today
+/// the rows they own; shares add the resources and accounts shared with them.
+fn scope(ctx: &RequestContext, operation: Operation) -> ScopeResponse {
+    match operation {
+        Operation::View | Operation::Reveal | Operation::Modify | Operation::Manage => {
+            ScopeResponse {
+                owner_ids: vec![ctx.user().to_string()],
+                resource_ids: Vec::new(),
+                account_ids: Vec::new(),
+            }
+        }
+        Operation::Unspecified => ScopeResponse::default(),
     }
 }
 
@@ -126,6 +142,16 @@ impl Access for AccessGrpc {
             .unzip();
         Ok(Response::new(CheckBatchResponse { allowed, as_owner }))
     }
+
+    async fn scope(
+        &self,
+        request: Request<ScopeRequest>,
+    ) -> Result<Response<ScopeResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let operation =
+            Operation::try_from(request.get_ref().operation).unwrap_or(Operation::Unspecified);
+        Ok(Response::new(scope(&ctx, operation)))
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +203,26 @@ mod tests {
             Operation::Reveal,
         );
         assert!(!other.allowed && !other.as_owner);
+    }
+
+    #[test]
+    fn a_listing_shows_exactly_the_rows_a_check_allows() {
+        let me = UserId::new();
+        for role in Role::ALL {
+            let ctx = ctx(me, role);
+            for operation in [
+                Operation::View,
+                Operation::Reveal,
+                Operation::Modify,
+                Operation::Manage,
+                Operation::Unspecified,
+            ] {
+                let scope = scope(&ctx, operation);
+                for owner in [me, UserId::new()] {
+                    let listed = scope.owner_ids.contains(&owner.to_string());
+                    assert_eq!(listed, decide(&ctx, owner, operation).allowed);
+                }
+            }
+        }
     }
 }

@@ -8,8 +8,13 @@ use strongroom_proto::vault::*;
 use strongroom_trust::caller_of;
 use tonic::{Request, Response, Status};
 
+use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
+use crate::resources::{ResourceChanges, ResourceDetail as Detail};
 use crate::reveal::{Reveal, no_result};
+use crate::store::{
+    AccountRow, ResourceFields, ResourceFilter, ResourceOrder, ResourceRow, VersionRow,
+};
 
 pub struct VaultGrpc {
     pub app: Arc<Vault>,
@@ -33,19 +38,22 @@ impl VaultRpc for VaultGrpc {
     ) -> Result<Response<Resource>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
+        let fields = ResourceFields {
+            name: req.name,
+            resource_type: req.resource_type,
+            host: req.host,
+            url: req.url,
+            department: req.department,
+            location: req.location,
+            description: req.description,
+            notes: req.notes,
+        };
         let r = self
             .app
-            .create_resource(&ctx, &req.name, &req.resource_type, &req.host)
+            .create_resource(&ctx, fields)
             .await
             .map_err(|e| to_status(&e))?;
-        Ok(Response::new(Resource {
-            id: r.id.to_string(),
-            name: r.name,
-            resource_type: r.resource_type,
-            host: r.host,
-            owner_id: r.owner_id.to_string(),
-            created_at: r.created_at.to_rfc3339(),
-        }))
+        Ok(Response::new(resource(r)))
     }
 
     async fn transfer_ownership(
@@ -124,22 +132,17 @@ impl VaultRpc for VaultGrpc {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
         let resource = id(ResourceId::parse(&req.resource_id), "resource")?;
-        let (account, created_at) = self
+        let new = NewAccount {
+            username: req.username,
+            password: SecretString::from(req.password),
+            notes: req.notes,
+        };
+        let a = self
             .app
-            .create_account(
-                &ctx,
-                resource,
-                &req.username,
-                SecretString::from(req.password),
-            )
+            .create_account(&ctx, resource, new)
             .await
             .map_err(|e| to_status(&e))?;
-        Ok(Response::new(Account {
-            id: account.to_string(),
-            resource_id: resource.to_string(),
-            username: req.username.trim().to_owned(),
-            created_at: created_at.to_rfc3339(),
-        }))
+        Ok(Response::new(account(a)))
     }
 
     async fn reveal_password(
@@ -212,4 +215,374 @@ impl VaultRpc for VaultGrpc {
             .collect();
         Ok(Response::new(RevealPasswordsResponse { outcomes }))
     }
+    async fn list_resources(
+        &self,
+        request: Request<ListResourcesRequest>,
+    ) -> Result<Response<ResourcePage>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let owner = if req.owner_id.is_empty() {
+            None
+        } else {
+            Some(
+                UserId::parse(&req.owner_id)
+                    .map_err(|_| Status::invalid_argument("owner_id must be a user id"))?
+                    .0,
+            )
+        };
+        let order = match ResourceSort::try_from(req.sort) {
+            Ok(ResourceSort::Name) => ResourceOrder::Name,
+            Ok(ResourceSort::Type) => ResourceOrder::Type,
+            Ok(ResourceSort::Host) => ResourceOrder::Host,
+            Ok(ResourceSort::Department) => ResourceOrder::Department,
+            Ok(ResourceSort::Location) => ResourceOrder::Location,
+            Ok(ResourceSort::CreatedAt) => ResourceOrder::CreatedAt,
+            Ok(ResourceSort::UpdatedAt) => ResourceOrder::UpdatedAt,
+            Err(_) => return Err(Status::invalid_argument("unknown sort")),
+        };
+        let filter = ResourceFilter {
+            words: req.query.split_whitespace().map(str::to_owned).collect(),
+            name: req.name,
+            host: req.host,
+            resource_type: req.resource_type,
+            department: req.department,
+            location: req.location,
+            owner,
+            favourites_only: req.favourites_only,
+            deleted: req.deleted,
+            order,
+            descending: req.descending,
+            offset: i64::from(req.offset),
+            limit: i64::from(req.limit),
+        };
+        let (rows, total) = self
+            .app
+            .list_resources(&ctx, filter)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ResourcePage {
+            resources: rows.into_iter().map(resource).collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+        }))
+    }
+
+    async fn get_resource(
+        &self,
+        request: Request<ResourceRef>,
+    ) -> Result<Response<ResourceDetail>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let id = id(ResourceId::parse(&request.get_ref().id), "resource")?;
+        let Detail {
+            resource: r,
+            accounts,
+        } = self
+            .app
+            .get_resource(&ctx, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ResourceDetail {
+            resource: Some(resource(r)),
+            accounts: accounts.into_iter().map(account).collect(),
+        }))
+    }
+
+    async fn update_resource(
+        &self,
+        request: Request<UpdateResourceRequest>,
+    ) -> Result<Response<Resource>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(ResourceId::parse(&req.id), "resource")?;
+        let changes = ResourceChanges {
+            name: req.name,
+            resource_type: req.resource_type,
+            host: req.host,
+            url: req.url,
+            department: req.department,
+            location: req.location,
+            description: req.description,
+            notes: req.notes,
+        };
+        let r = self
+            .app
+            .update_resource(&ctx, id, changes)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(resource(r)))
+    }
+
+    async fn delete_resource(
+        &self,
+        request: Request<DeleteRequest>,
+    ) -> Result<Response<Deleted>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(ResourceId::parse(&req.id), "resource")?;
+        let accounts = self
+            .app
+            .delete_resource(&ctx, id, &req.confirm, req.purge)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(Deleted {
+            accounts: u32::try_from(accounts).unwrap_or(u32::MAX),
+            purged: req.purge,
+        }))
+    }
+
+    async fn restore_resource(
+        &self,
+        request: Request<ResourceRef>,
+    ) -> Result<Response<Resource>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let id = id(ResourceId::parse(&request.get_ref().id), "resource")?;
+        let r = self
+            .app
+            .restore_resource(&ctx, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(resource(r)))
+    }
+
+    async fn get_account(&self, request: Request<AccountRef>) -> Result<Response<Account>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let id = id(AccountId::parse(&request.get_ref().id), "account")?;
+        let a = self
+            .app
+            .get_account(&ctx, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(account(a)))
+    }
+
+    async fn update_account(
+        &self,
+        request: Request<UpdateAccountRequest>,
+    ) -> Result<Response<Account>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(AccountId::parse(&req.id), "account")?;
+        let changes = AccountChanges {
+            username: req.username,
+            notes: req.notes,
+        };
+        let a = self
+            .app
+            .update_account(&ctx, id, changes)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(account(a)))
+    }
+
+    async fn delete_account(
+        &self,
+        request: Request<DeleteRequest>,
+    ) -> Result<Response<Deleted>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(AccountId::parse(&req.id), "account")?;
+        self.app
+            .delete_account(&ctx, id, &req.confirm, req.purge)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(Deleted {
+            accounts: 1,
+            purged: req.purge,
+        }))
+    }
+
+    async fn restore_account(
+        &self,
+        request: Request<AccountRef>,
+    ) -> Result<Response<Account>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let id = id(AccountId::parse(&request.get_ref().id), "account")?;
+        let a = self
+            .app
+            .restore_account(&ctx, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(account(a)))
+    }
+
+    async fn move_account(
+        &self,
+        request: Request<MoveAccountRequest>,
+    ) -> Result<Response<Account>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let account_id = id(AccountId::parse(&req.account_id), "account")?;
+        let to = id(ResourceId::parse(&req.to_resource_id), "resource")?;
+        let a = self
+            .app
+            .move_account(&ctx, account_id, to)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(account(a)))
+    }
+
+    async fn set_favourite(
+        &self,
+        request: Request<SetFavouriteRequest>,
+    ) -> Result<Response<Favourite>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        match FavouriteKind::try_from(req.kind) {
+            Ok(FavouriteKind::Resource) => {
+                let id = id(ResourceId::parse(&req.id), "resource")?;
+                self.app
+                    .set_favourite_resource(&ctx, id, req.favourite)
+                    .await
+            }
+            Ok(FavouriteKind::Account) => {
+                let id = id(AccountId::parse(&req.id), "account")?;
+                self.app
+                    .set_favourite_account(&ctx, id, req.favourite)
+                    .await
+            }
+            Err(_) => return Err(Status::invalid_argument("unknown favourite kind")),
+        }
+        .map_err(|e| to_status(&e))?;
+        Ok(Response::new(Favourite {
+            kind: req.kind,
+            id: req.id,
+            favourite: req.favourite,
+        }))
+    }
+
+    async fn list_password_history(
+        &self,
+        request: Request<AccountRef>,
+    ) -> Result<Response<PasswordHistory>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let id = id(AccountId::parse(&request.get_ref().id), "account")?;
+        let (account, versions) = self
+            .app
+            .list_password_history(&ctx, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PasswordHistory {
+            versions: versions
+                .into_iter()
+                .map(|v| version(v, account.password_version))
+                .collect(),
+        }))
+    }
+
+    async fn set_password(
+        &self,
+        request: Request<SetPasswordRequest>,
+    ) -> Result<Response<PasswordVersion>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(AccountId::parse(&req.account_id), "account")?;
+        let done = self
+            .app
+            .set_password(&ctx, id, SecretString::from(req.password), &req.reason)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(version(
+            done.version,
+            done.account.password_version,
+        )))
+    }
+
+    async fn revert_password(
+        &self,
+        request: Request<RevertPasswordRequest>,
+    ) -> Result<Response<PasswordVersion>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(AccountId::parse(&req.account_id), "account")?;
+        let from = version_number(req.version)?;
+        let done = self
+            .app
+            .revert_password(&ctx, id, from, &req.reason)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(version(
+            done.version,
+            done.account.password_version,
+        )))
+    }
+
+    async fn reveal_password_version(
+        &self,
+        request: Request<RevealPasswordVersionRequest>,
+    ) -> Result<Response<RevealPasswordResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = id(AccountId::parse(&req.account_id), "account")?;
+        let number = version_number(req.version)?;
+        let password = self
+            .app
+            .reveal_password_version(&ctx, id, number, &req.reason)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(RevealPasswordResponse {
+            password: password.to_string(),
+        }))
+    }
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339()
+}
+
+fn resource(r: ResourceRow) -> Resource {
+    Resource {
+        id: r.id.to_string(),
+        name: r.name,
+        resource_type: r.resource_type,
+        host: r.host,
+        owner_id: r.owner_id.to_string(),
+        created_at: time(r.created_at),
+        url: r.url,
+        department: r.department,
+        location: r.location,
+        description: r.description,
+        notes: r.notes,
+        updated_at: time(r.updated_at),
+        accounts: u32::try_from(r.accounts).unwrap_or(u32::MAX),
+        favourite: r.favourite,
+        deleted_at: r.deleted_at.map(time).unwrap_or_default(),
+    }
+}
+
+fn account(a: AccountRow) -> Account {
+    Account {
+        id: a.id.to_string(),
+        resource_id: a.resource_id.to_string(),
+        username: a.username,
+        created_at: time(a.created_at),
+        notes: a.notes,
+        updated_at: time(a.updated_at),
+        password_version: u32::try_from(a.password_version).unwrap_or_default(),
+        password_changed_at: time(a.password_changed_at),
+        favourite: a.favourite,
+        deleted_at: a
+            .deleted_at
+            .or(a.resource_deleted_at)
+            .map(time)
+            .unwrap_or_default(),
+        resource_name: a.resource_name,
+    }
+}
+
+fn version(v: VersionRow, current: i32) -> PasswordVersion {
+    PasswordVersion {
+        version: u32::try_from(v.version).unwrap_or_default(),
+        created_by: v.created_by.to_string(),
+        created_at: time(v.created_at),
+        reason: v.reason,
+        kind: v.kind,
+        current: v.version == current,
+    }
+}
+
+/// A version number names one of the account's versions; one that cannot names none.
+fn version_number(v: u32) -> Result<i32, Status> {
+    i32::try_from(v)
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| Status::not_found("password version not found"))
 }

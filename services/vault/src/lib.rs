@@ -1,13 +1,18 @@
 //! Vault: resources, accounts and their encrypted passwords, and each org's data key.
 
+mod accounts;
 mod app;
 mod cache;
 pub mod callers;
 mod error;
 mod grpc;
 mod keys;
+mod ownership;
+mod passwords;
+mod resources;
 mod reveal;
 mod reveal_records;
+mod settings;
 mod store;
 
 use std::path::PathBuf;

@@ -1,108 +1,14 @@
-//! SQL for the vault's tables: its tenant tables, and the global reveal records.
+//! The reveal path's SQL: the current secrets of many orgs at once, and the global reveal
+//! records.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, TenantTx, ToSql};
+use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
 
 use crate::cache::OrgRead;
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct ResourceRow {
-    pub id: Uuid,
-    pub name: String,
-    pub resource_type: String,
-    pub host: String,
-    pub owner_id: Uuid,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn create_resource(
-    tx: &mut TenantTx,
-    id: Uuid,
-    name: &str,
-    resource_type: &str,
-    host: &str,
-    owner: Uuid,
-) -> Result<ResourceRow, sqlx::Error> {
-    sqlx::query_as(
-        "INSERT INTO resources (id, name, resource_type, host, owner_id) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, resource_type, host, owner_id, created_at",
-    )
-    .bind(id)
-    .bind(name)
-    .bind(resource_type)
-    .bind(host)
-    .bind(owner)
-    .fetch_one(&mut **tx)
-    .await
-}
-
-pub async fn find_resource(
-    tx: &mut TenantTx,
-    id: Uuid,
-) -> Result<Option<ResourceRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, resource_type, host, owner_id, created_at FROM resources WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await
-}
-
-/// The resource an account belongs to.
-pub async fn find_account_resource(
-    tx: &mut TenantTx,
-    account: Uuid,
-) -> Result<Option<ResourceRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.id, r.name, r.resource_type, r.host, r.owner_id, r.created_at
-         FROM accounts a JOIN resources r ON r.id = a.resource_id WHERE a.id = $1",
-    )
-    .bind(account)
-    .fetch_optional(&mut **tx)
-    .await
-}
-
-pub async fn create_account(
-    tx: &mut TenantTx,
-    id: Uuid,
-    resource: Uuid,
-    username: &str,
-) -> Result<DateTime<Utc>, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO accounts (id, resource_id, username) VALUES ($1, $2, $3) RETURNING created_at",
-    )
-    .bind(id)
-    .bind(resource)
-    .bind(username)
-    .fetch_one(&mut **tx)
-    .await
-}
-
-pub async fn create_secret(
-    tx: &mut TenantTx,
-    account: Uuid,
-    version: i32,
-    key_version: i32,
-    ciphertext: &[u8],
-    created_by: Uuid,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO secrets (account_id, version, key_version, ciphertext, created_by)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(account)
-    .bind(version)
-    .bind(key_version)
-    .bind(ciphertext)
-    .bind(created_by)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
 
 /// `Debug` shows the ciphertext's length, never its bytes.
 pub struct CurrentSecret {
@@ -174,10 +80,11 @@ pub async fn find_current_secrets(
         .collect();
     let mut statements = Vec::new();
     for (read, whole_limit) in &reads {
+        // Accounts in the trash, or on a resource in the trash, reveal nothing.
         let filter = if read.whole {
-            "LIMIT $2"
+            "WHERE a.deleted_at IS NULL AND r.deleted_at IS NULL LIMIT $2"
         } else {
-            "WHERE a.id = ANY($2)"
+            "WHERE a.id = ANY($2) AND a.deleted_at IS NULL AND r.deleted_at IS NULL"
         };
         let sql = format!(
             "SELECT $1::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,

@@ -1,0 +1,610 @@
+//! The vault in full through the REST API: resources and accounts listed, searched, edited,
+//! moved, deleted to the trash, restored and purged; favourites; password history.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::api::{Api, Org, assert_error, audit_operations};
+use crate::stack::Stack;
+
+async fn add_resource(api: &Api<'_>, org: &Org, token: &str, body: Value) -> Value {
+    let (s, r) = api.post(&org.url("/resources"), Some(token), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    r
+}
+
+async fn add_account(
+    api: &Api<'_>,
+    org: &Org,
+    token: &str,
+    resource: &Value,
+    body: Value,
+) -> Value {
+    let id = resource["id"].as_str().unwrap();
+    let (s, a) = api
+        .post(
+            &org.url(&format!("/resources/{id}/accounts")),
+            Some(token),
+            body,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    a
+}
+
+fn names(page: &Value) -> Vec<&str> {
+    page["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn resources_and_accounts_are_listed_edited_moved_trashed_and_restored() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "vaultco").await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let (_, bob_pw) = api
+        .add_user(&org.prefix, &org.admin, "bob", "password_user")
+        .await;
+    let bob = api.login(&org.prefix, "bob", &bob_pw).await;
+
+    // A resource with every field, and a bad host, URL and unknown field refused.
+    let db1 = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "db1", "type": "PostgreSQL", "host": "db1.vaultco.test",
+               "url": "https://db1.vaultco.test:5432", "department": "Finance",
+               "location": "Paris", "description": "ledger database", "notes": "primary"}),
+    )
+    .await;
+    assert_eq!(db1["department"], "Finance");
+    assert_eq!(db1["url"], "https://db1.vaultco.test:5432");
+    assert_eq!(db1["accounts"], 0);
+    for (bad, word) in [
+        (
+            json!({"name": "x", "type": "Linux", "host": "not a host"}),
+            "host",
+        ),
+        (
+            json!({"name": "x", "type": "Linux", "url": "javascript alert"}),
+            "url",
+        ),
+        (json!({"name": "", "type": "Linux"}), "name"),
+        (
+            json!({"name": "x", "type": "Linux", "colour": "red"}),
+            "colour",
+        ),
+    ] {
+        let (s, b) = api.post(&org.url("/resources"), Some(&alice), bad).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(word), "{b}");
+    }
+    let web = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "intranet", "type": "Web Site", "host": "intra.vaultco.test",
+               "department": "IT", "location": "Lyon"}),
+    )
+    .await;
+    let switch = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "core-switch", "type": "Cisco IOS", "host": "10.1.0.1",
+               "department": "IT", "location": "Paris"}),
+    )
+    .await;
+    let root = add_account(
+        &api,
+        &org,
+        &alice,
+        &db1,
+        json!({"username": "postgres", "password": "pg-pass-1", "notes": "superuser"}),
+    )
+    .await;
+    assert_eq!(root["notes"], "superuser");
+    assert_eq!(root["password_version"], 1);
+    add_account(
+        &api,
+        &org,
+        &alice,
+        &web,
+        json!({"username": "webadmin", "password": "web-pass-1", "notes": "rotated monthly"}),
+    )
+    .await;
+    // Bob's own resource: alice never sees it, he never sees hers.
+    add_resource(
+        &api,
+        &org,
+        &bob,
+        json!({"name": "bob-box", "type": "Linux"}),
+    )
+    .await;
+
+    // Listing: only what the caller owns, sorted, paged, filtered, searched.
+    let (s, page) = api.get(&org.url("/resources"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(names(&page), ["core-switch", "db1", "intranet"]);
+    assert_eq!(page["total"], 3);
+    let (_, page) = api.get(&org.url("/resources"), Some(&bob)).await;
+    assert_eq!(names(&page), ["bob-box"]);
+    let (_, page) = api.get(&org.url("/resources"), Some(&org.admin)).await;
+    assert_eq!(
+        page["total"], 0,
+        "an administrator sees only what they own: {page}"
+    );
+    let (_, page) = api
+        .get(
+            &org.url("/resources?sort=name&order=desc&limit=2"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(names(&page), ["intranet", "db1"]);
+    assert_eq!(page["total"], 3);
+    let (_, page) = api
+        .get(
+            &org.url("/resources?sort=name&order=desc&limit=2&offset=2"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(names(&page), ["core-switch"]);
+    for (query, expected) in [
+        ("department=it", vec!["core-switch", "intranet"]),
+        ("location=paris&department=IT", vec!["core-switch"]),
+        ("type=postgresql", vec!["db1"]),
+        ("host=10.1", vec!["core-switch"]),
+        ("name=INTRA", vec!["intranet"]),
+        ("q=ledger", vec!["db1"]),
+        // Usernames and account notes are searched, passwords never.
+        ("q=webadmin", vec!["intranet"]),
+        ("q=monthly", vec!["intranet"]),
+        ("q=superuser%20paris", vec!["db1"]),
+        ("q=pg-pass-1", vec![]),
+        ("q=100%25", vec![]),
+    ] {
+        let (s, page) = api
+            .get(&org.url(&format!("/resources?{query}")), Some(&alice))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{query}: {page}");
+        assert_eq!(names(&page), expected, "{query}");
+    }
+    for bad in [
+        "limit=501",
+        "sort=password",
+        "order=up",
+        "owner_id=nobody",
+        "colour=red",
+    ] {
+        let (s, b) = api
+            .get(&org.url(&format!("/resources?{bad}")), Some(&alice))
+            .await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+    }
+
+    // One resource with its accounts; to anyone else it does not exist.
+    let db1_id = db1["id"].as_str().unwrap();
+    let (s, detail) = api
+        .get(&org.url(&format!("/resources/{db1_id}")), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{detail}");
+    assert_eq!(detail["resource"]["accounts"], 1);
+    assert_eq!(detail["accounts"][0]["username"], "postgres");
+    assert!(detail["accounts"][0].get("password").is_none());
+    for token in [&bob, &org.admin] {
+        let (s, b) = api
+            .get(&org.url(&format!("/resources/{db1_id}")), Some(token))
+            .await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+        let (s, b) = api
+            .patch(
+                &org.url(&format!("/resources/{db1_id}")),
+                Some(token),
+                json!({"notes": "mine now"}),
+            )
+            .await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+    }
+    let (s, b) = api
+        .get(&org.url("/resources/not-an-id"), Some(&alice))
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+
+    // Edit: fields left out stay; a taken name is a conflict.
+    let (s, edited) = api
+        .patch(
+            &org.url(&format!("/resources/{db1_id}")),
+            Some(&alice),
+            json!({"location": "Berlin", "notes": "primary, moved"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{edited}");
+    assert_eq!(edited["location"], "Berlin");
+    assert_eq!(edited["department"], "Finance");
+    let (s, b) = api
+        .patch(
+            &org.url(&format!("/resources/{db1_id}")),
+            Some(&alice),
+            json!({"name": "Intranet"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // Accounts: edit, move to another resource, favourites.
+    let root_id = root["id"].as_str().unwrap();
+    let (s, a) = api
+        .patch(
+            &org.url(&format!("/accounts/{root_id}")),
+            Some(&alice),
+            json!({"notes": "superuser of db1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["notes"], "superuser of db1");
+    let switch_id = switch["id"].as_str().unwrap();
+    let (s, moved) = api
+        .post(
+            &org.url(&format!("/accounts/{root_id}/move")),
+            Some(&alice),
+            json!({"resource_id": switch_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(moved["resource_id"], switch_id);
+    // Its password went with it, and still reveals.
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{root_id}/password")),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("pg-pass-1"))
+    );
+    // Bob cannot move alice's account into his resource, nor his into hers.
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/accounts/{root_id}/move")),
+            Some(&bob),
+            json!({"resource_id": db1_id}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, _) = api
+        .call(
+            Method::PUT,
+            &org.url(&format!("/resources/{switch_id}/favourite")),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, page) = api
+        .get(&org.url("/resources?favourites=true"), Some(&alice))
+        .await;
+    assert_eq!(names(&page), ["core-switch"]);
+    assert_eq!(page["resources"][0]["favourite"], true);
+    let (s, _) = api
+        .call(
+            Method::DELETE,
+            &org.url(&format!("/resources/{switch_id}/favourite")),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, page) = api
+        .get(&org.url("/resources?favourites=true"), Some(&alice))
+        .await;
+    assert_eq!(page["total"], 0);
+
+    // Delete needs the name repeated; the trash keeps the resource and its passwords,
+    // which reveal nothing until restored.
+    let path = org.url(&format!("/resources/{switch_id}"));
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "db1"})),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&bob),
+            Some(json!({"confirm": "core-switch"})),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "core-switch"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["accounts"].as_u64(), b["purged"].as_bool()),
+        (Some(1), Some(false))
+    );
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{root_id}/password")),
+            Some(&alice),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (_, page) = api.get(&org.url("/resources"), Some(&alice)).await;
+    assert_eq!(names(&page), ["db1", "intranet"]);
+    let (_, trash) = api
+        .get(&org.url("/resources?trash=true"), Some(&alice))
+        .await;
+    assert_eq!(names(&trash), ["core-switch"]);
+    assert!(trash["resources"][0]["deleted_at"].is_string(), "{trash}");
+    // A new resource may take the name meanwhile; restoring then asks for a rename.
+    let again = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "core-switch", "type": "Juniper"}),
+    )
+    .await;
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/resources/{switch_id}/restore")),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let again_id = again["id"].as_str().unwrap();
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &org.url(&format!("/resources/{again_id}")),
+            Some(&alice),
+            Some(json!({"confirm": "core-switch"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/resources/{switch_id}/restore")),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["deleted_at"], Value::Null);
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{root_id}/password")),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("pg-pass-1"))
+    );
+
+    // An account alone: to the trash, back, then purged for good.
+    let path = org.url(&format!("/accounts/{root_id}"));
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "postgres", "purge": true})),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "postgres"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api.get(&path, Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b["deleted_at"].is_string(), "{b}");
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/accounts/{root_id}/restore")),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "postgres"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "postgres", "purge": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["purged"], true);
+    let (s, b) = api.get(&path, Some(&alice)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+
+    // Every change is in the org's audit trail, and none of it names a password.
+    let events = audit_operations(
+        &api,
+        &org,
+        &[
+            "resource.created",
+            "resource.updated",
+            "account.updated",
+            "account.moved",
+            "resource.deleted",
+            "resource.restored",
+            "account.deleted",
+            "account.restored",
+            "account.purged",
+        ],
+    )
+    .await;
+    let trail = serde_json::to_string(&events).unwrap();
+    assert!(!trail.contains("pg-pass-1") && !trail.contains("web-pass-1"));
+    let moved = events
+        .iter()
+        .find(|e| e["operation"] == "account.moved")
+        .unwrap();
+    assert_eq!(moved["details"]["from_resource"]["name"], "db1");
+    assert_eq!(moved["actor"]["username"], "alice");
+    stack.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_password_version_is_kept_with_who_when_and_why() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "history").await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let account = api
+        .store_password(&org.prefix, &alice, "db1", "postgres", "first-pass")
+        .await;
+    let password = org.url(&format!("/accounts/{account}/password"));
+
+    // A new password needs a reason; each becomes a version.
+    let (s, b) = api
+        .put(&password, Some(&alice), json!({"password": "second-pass"}))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("reason"), "{b}");
+    let (s, v) = api
+        .put(
+            &password,
+            Some(&alice),
+            json!({"password": "second-pass", "reason": "quarterly change"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["version"].as_u64(), v["current"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(v["kind"], "changed");
+    let (s, b) = api.get(&password, Some(&alice)).await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("second-pass"))
+    );
+
+    // The history names who, when and why, never the password.
+    let history = org.url(&format!("/accounts/{account}/password-history"));
+    let (s, h) = api.get(&history, Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    let versions = h["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["reason"], "quarterly change");
+    assert_eq!(versions[1]["kind"], "created");
+    assert!(versions[0]["created_by"].is_string() && versions[0]["created_at"].is_string());
+    assert!(!h.to_string().contains("first-pass"));
+
+    // An earlier version reveals to the owner alone; reverting makes it a new version.
+    let (s, b) = api
+        .get(&format!("{history}/1/password?reason=audit"), Some(&alice))
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("first-pass"))
+    );
+    let (_, bob_pw) = api
+        .add_user(&org.prefix, &org.admin, "bob", "password_user")
+        .await;
+    let bob = api.login(&org.prefix, "bob", &bob_pw).await;
+    for token in [&bob, &org.admin] {
+        let (s, b) = api.get(&format!("{history}/1/password"), Some(token)).await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+        let (s, b) = api.get(&history, Some(token)).await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+        let (s, b) = api
+            .put(
+                &password,
+                Some(token),
+                json!({"password": "taken", "reason": "mine"}),
+            )
+            .await;
+        assert_error(s, &b, StatusCode::NOT_FOUND);
+    }
+    let (s, b) = api
+        .get(&format!("{history}/9/password"), Some(&alice))
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, v) = api
+        .post(
+            &format!("{history}/1/revert"),
+            Some(&alice),
+            json!({"reason": "rollback"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["version"].as_u64(), v["kind"].as_str()),
+        (Some(3), Some("reverted"))
+    );
+    let (s, b) = api.get(&password, Some(&alice)).await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("first-pass"))
+    );
+    let (s, b) = api
+        .post(
+            &format!("{history}/3/revert"),
+            Some(&alice),
+            json!({"reason": "again"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+
+    let events = audit_operations(
+        &api,
+        &org,
+        &[
+            "password.changed",
+            "password.version_revealed",
+            "password.reverted",
+        ],
+    )
+    .await;
+    let reverted = events
+        .iter()
+        .find(|e| e["operation"] == "password.reverted")
+        .unwrap();
+    assert_eq!(reverted["details"]["from_version"], 1);
+    assert_eq!(reverted["details"]["reason"], "rollback");
+    let trail = serde_json::to_string(&events).unwrap();
+    assert!(!trail.contains("first-pass") && !trail.contains("second-pass"));
+    stack.stop().await.unwrap();
+}

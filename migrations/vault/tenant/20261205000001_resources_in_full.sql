@@ -1,0 +1,42 @@
+-- Resources and accounts in full: their descriptive fields, the trash, favourites, and why
+-- each password version was set.
+ALTER TABLE resources
+    ADD COLUMN url text NOT NULL DEFAULT '',
+    ADD COLUMN department text NOT NULL DEFAULT '',
+    ADD COLUMN location text NOT NULL DEFAULT '',
+    ADD COLUMN description text NOT NULL DEFAULT '',
+    ADD COLUMN notes text NOT NULL DEFAULT '',
+    ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
+    -- Set while the resource (with its accounts) is in the trash; purging deletes the row.
+    ADD COLUMN deleted_at timestamptz,
+    ADD COLUMN deleted_by uuid;
+-- A name in the trash may be used again.
+DROP INDEX resources_name_key;
+CREATE UNIQUE INDEX resources_name_key ON resources (lower(name)) WHERE deleted_at IS NULL;
+CREATE INDEX resources_owner_name ON resources (owner_id, lower(name));
+
+ALTER TABLE accounts
+    ADD COLUMN notes text NOT NULL DEFAULT '',
+    ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
+    ADD COLUMN deleted_at timestamptz,
+    ADD COLUMN deleted_by uuid;
+DROP INDEX accounts_resource_username_key;
+CREATE UNIQUE INDEX accounts_resource_username_key ON accounts (resource_id, lower(username))
+    WHERE deleted_at IS NULL;
+
+-- created (the first version), changed (set by someone), reverted (an earlier version again).
+ALTER TABLE secrets
+    ADD COLUMN kind text NOT NULL DEFAULT 'created'
+        CHECK (kind IN ('created', 'changed', 'reverted')),
+    ADD COLUMN reason text NOT NULL DEFAULT '';
+
+CREATE TABLE favourite_resources (
+    user_id uuid NOT NULL,
+    resource_id uuid NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, resource_id)
+);
+CREATE TABLE favourite_accounts (
+    user_id uuid NOT NULL,
+    account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, account_id)
+);

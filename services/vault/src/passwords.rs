@@ -1,0 +1,268 @@
+//! Passwords: reveal the current one (through the batched path in `reveal`), and the
+//! history: every version of an account's password stays sealed with who set it, when and
+//! why. Set a new one, make an earlier one current again (as a new version), or reveal an
+//! earlier one; each is audited, and only those who may reveal the account read any version.
+
+use secrecy::{ExposeSecret, SecretString};
+use strongroom_auth::RequestContext;
+use strongroom_core::AccountId;
+use strongroom_crypto::{SecretAad, open, seal};
+use strongroom_proto::access::Operation;
+use zeroize::Zeroizing;
+
+use crate::accounts::{account_row, check_password, live};
+use crate::app::{Vault, account_target, event, optional, owner, required};
+use crate::error::VaultError;
+use crate::reveal::{Reply, Reveal, no_result};
+use crate::store::{self, AccountRow, NewSecret, VersionKind, VersionRow};
+
+/// A version made current, as the history lists it.
+pub struct Versioned {
+    pub account: AccountRow,
+    pub version: VersionRow,
+}
+
+impl Vault {
+    /// Returns the account's password to a caller the access service allows. The audit
+    /// record commits before the password leaves; a refused caller gets "not found".
+    pub async fn reveal_password(
+        &self,
+        ctx: &RequestContext,
+        account: AccountId,
+    ) -> Result<Zeroizing<String>, VaultError> {
+        let reveal = Reveal {
+            ctx: ctx.clone(),
+            account,
+        };
+        self.reveal_passwords(vec![reveal])
+            .await
+            .pop()
+            .unwrap_or_else(no_result)
+    }
+
+    /// Several reveals together, as [`Vault::reveal_password`]; one result each, in order.
+    pub async fn reveal_passwords(&self, reveals: Vec<Reveal>) -> Vec<Reply> {
+        self.reveals.reveal(reveals).await
+    }
+
+    /// Whether the caller may reveal the account, decided as a reveal is; an account that
+    /// is not there (or is in the trash) answers as a refused one.
+    pub async fn check_reveal(
+        &self,
+        ctx: &RequestContext,
+        account: AccountId,
+    ) -> Result<bool, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_account(&mut tx, account.0, owner(ctx)).await?;
+        tx.commit().await?;
+        match found {
+            Some(found) if !found.is_trashed() => {
+                self.allowed(ctx, account_row(&found), Operation::Reveal)
+                    .await
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The account's versions, newest first; the caller must be allowed to reveal it.
+    pub async fn list_password_history(
+        &self,
+        ctx: &RequestContext,
+        id: AccountId,
+    ) -> Result<(AccountRow, Vec<VersionRow>), VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let account = self
+            .find_visible_account(ctx, &mut tx, id, Operation::Reveal)
+            .await?;
+        let versions = store::list_versions(&mut tx, id.0).await?;
+        tx.commit().await?;
+        Ok((account, versions))
+    }
+
+    /// Seals `password` as the account's next version; `reason` says why (required).
+    pub async fn set_password(
+        &self,
+        ctx: &RequestContext,
+        id: AccountId,
+        password: SecretString,
+        reason: &str,
+    ) -> Result<Versioned, VaultError> {
+        check_password(&password)?;
+        let reason = required("reason", reason, 500)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let account = self
+            .find_visible_account(ctx, &mut tx, id, Operation::Modify)
+            .await?;
+        live(&account)?;
+        let version = self
+            .seal_next(
+                &mut tx,
+                ctx,
+                id,
+                password.expose_secret().as_bytes(),
+                VersionKind::Changed,
+                &reason,
+            )
+            .await?;
+        let event = event(
+            ctx,
+            "password.changed",
+            account_target(id.0, &account.resource_name, &account.username),
+        )
+        .with_details(serde_json::json!({ "version": version, "reason": reason }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.finish_version(ctx, tx, id, version).await
+    }
+
+    /// Makes an earlier version's password current again, as a new version.
+    pub async fn revert_password(
+        &self,
+        ctx: &RequestContext,
+        id: AccountId,
+        from: i32,
+        reason: &str,
+    ) -> Result<Versioned, VaultError> {
+        let reason = required("reason", reason, 500)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let account = self
+            .find_visible_account(ctx, &mut tx, id, Operation::Modify)
+            .await?;
+        live(&account)?;
+        if !self
+            .allowed(ctx, account_row(&account), Operation::Reveal)
+            .await?
+        {
+            return Err(VaultError::NotFound("account"));
+        }
+        if from == account.password_version {
+            return Err(VaultError::InvalidInput(format!(
+                "version {from} is the current password already"
+            )));
+        }
+        let password = self.open_version(&mut tx, ctx, id, from).await?;
+        let version = self
+            .seal_next(&mut tx, ctx, id, &password, VersionKind::Reverted, &reason)
+            .await?;
+        let event = event(
+            ctx,
+            "password.reverted",
+            account_target(id.0, &account.resource_name, &account.username),
+        )
+        .with_details(
+            serde_json::json!({ "version": version, "from_version": from, "reason": reason }),
+        );
+        self.outbox.record(&mut tx, &event).await?;
+        self.finish_version(ctx, tx, id, version).await
+    }
+
+    /// An earlier (or the current) version's password. Its audit event commits before the
+    /// password leaves.
+    pub async fn reveal_password_version(
+        &self,
+        ctx: &RequestContext,
+        id: AccountId,
+        version: i32,
+        reason: &str,
+    ) -> Result<Zeroizing<String>, VaultError> {
+        let reason = optional("reason", reason, 500)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let account = self
+            .find_visible_account(ctx, &mut tx, id, Operation::Reveal)
+            .await?;
+        live(&account)?;
+        let password = self.open_version(&mut tx, ctx, id, version).await?;
+        let password = String::from_utf8(password.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|_| VaultError::InvalidInput("the stored password is not text".into()))?;
+        let event = event(
+            ctx,
+            "password.version_revealed",
+            account_target(id.0, &account.resource_name, &account.username),
+        )
+        .with_details(serde_json::json!({ "version": version, "reason": reason }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(password)
+    }
+
+    async fn open_version(
+        &self,
+        tx: &mut strongroom_tenancy::TenantTx,
+        ctx: &RequestContext,
+        id: AccountId,
+        version: i32,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let sealed = store::find_version(tx, id.0, version)
+            .await?
+            .ok_or(VaultError::NotFound("password version"))?;
+        let key = self
+            .keys
+            .in_tx(tx)
+            .await?
+            .version(sealed.key_version)
+            .ok_or(VaultError::MissingDataKey(ctx.org()))?;
+        let aad = SecretAad {
+            org: ctx.org(),
+            account: id,
+            version,
+        };
+        Ok(open(&key, &aad, &sealed.ciphertext)?)
+    }
+
+    async fn seal_next(
+        &self,
+        tx: &mut strongroom_tenancy::TenantTx,
+        ctx: &RequestContext,
+        id: AccountId,
+        password: &[u8],
+        kind: VersionKind,
+        reason: &str,
+    ) -> Result<i32, VaultError> {
+        let version = store::next_version(tx, id.0)
+            .await?
+            .ok_or(VaultError::NotFound("account"))?;
+        let (key_version, key) = self.keys.in_tx(tx).await?.current();
+        let aad = SecretAad {
+            org: ctx.org(),
+            account: id,
+            version,
+        };
+        let sealed = seal(&key, &aad, password)?;
+        store::create_secret(
+            tx,
+            &NewSecret {
+                account: id.0,
+                version,
+                key_version,
+                ciphertext: &sealed,
+                created_by: owner(ctx),
+                kind,
+                reason,
+            },
+        )
+        .await?;
+        Ok(version)
+    }
+
+    async fn finish_version(
+        &self,
+        ctx: &RequestContext,
+        mut tx: strongroom_tenancy::TenantTx,
+        id: AccountId,
+        version: i32,
+    ) -> Result<Versioned, VaultError> {
+        let account = store::find_account(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("account"))?;
+        let row = store::list_versions(&mut tx, id.0)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(VaultError::NotFound("password version"))?;
+        self.outbox.commit(tx).await?;
+        Ok(Versioned {
+            account,
+            version: row,
+        })
+    }
+}

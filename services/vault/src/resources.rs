@@ -1,0 +1,429 @@
+//! Resources: add, list and search, read, edit, move to the trash and back, purge, and
+//! mark as a favourite.
+
+use strongroom_auth::RequestContext;
+use strongroom_core::{Permission, ResourceId};
+use strongroom_proto::access::Operation;
+
+use crate::app::{Row, Vault, event, optional, owner, required, resource_target};
+use crate::error::{VaultError, unique_or};
+use crate::store::{self, AccountRow, ResourceFields, ResourceFilter, ResourceRow};
+
+/// Most resources one page lists.
+pub const MAX_PAGE: i64 = 500;
+pub const DEFAULT_PAGE: i64 = 50;
+
+/// Checks and trims a resource's fields.
+pub fn validated(fields: ResourceFields) -> Result<ResourceFields, VaultError> {
+    let host = optional("host", &fields.host, 253)?;
+    if !is_host(&host) {
+        return Err(VaultError::InvalidInput(
+            "host must be a DNS name or an IP address".into(),
+        ));
+    }
+    let url = optional("url", &fields.url, 2000)?;
+    if !url.is_empty() && !is_url(&url) {
+        return Err(VaultError::InvalidInput(
+            "url must be an absolute URL such as https://host/path".into(),
+        ));
+    }
+    Ok(ResourceFields {
+        name: required("name", &fields.name, 200)?,
+        resource_type: required("type", &fields.resource_type, 100)?,
+        host,
+        url,
+        department: optional("department", &fields.department, 100)?,
+        location: optional("location", &fields.location, 100)?,
+        description: optional("description", &fields.description, 1000)?,
+        notes: optional("notes", &fields.notes, 10_000)?,
+    })
+}
+
+/// Empty, an IP address, or a DNS name (labels of letters, digits, `-` and `_`).
+fn is_host(host: &str) -> bool {
+    if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// `scheme://rest`, with no white space or control characters.
+fn is_url(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Changes to a resource: fields left out stay as they are.
+#[derive(Debug, Default)]
+pub struct ResourceChanges {
+    pub name: Option<String>,
+    pub resource_type: Option<String>,
+    pub host: Option<String>,
+    pub url: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl ResourceChanges {
+    /// The fields as they become, and the names of those that change.
+    fn apply(self, row: &ResourceRow) -> (ResourceFields, Vec<&'static str>) {
+        let mut changed = Vec::new();
+        let mut pick = |name: &'static str, new: Option<String>, old: &str| match new {
+            Some(new) if new.trim() != old => {
+                changed.push(name);
+                new
+            }
+            _ => old.to_owned(),
+        };
+        let fields = ResourceFields {
+            name: pick("name", self.name, &row.name),
+            resource_type: pick("type", self.resource_type, &row.resource_type),
+            host: pick("host", self.host, &row.host),
+            url: pick("url", self.url, &row.url),
+            department: pick("department", self.department, &row.department),
+            location: pick("location", self.location, &row.location),
+            description: pick("description", self.description, &row.description),
+            notes: pick("notes", self.notes, &row.notes),
+        };
+        (fields, changed)
+    }
+}
+
+/// A resource with its accounts, live ones first, then those in the trash.
+pub struct ResourceDetail {
+    pub resource: ResourceRow,
+    pub accounts: Vec<AccountRow>,
+}
+
+fn row(r: &ResourceRow) -> Row {
+    Row {
+        resource: r.id,
+        account: None,
+        owner: r.owner_id,
+    }
+}
+
+fn name_taken(name: &str) -> impl FnOnce() -> VaultError + '_ {
+    move || VaultError::AlreadyExists(format!("a resource named {name} already exists"))
+}
+
+impl Vault {
+    pub async fn create_resource(
+        &self,
+        ctx: &RequestContext,
+        fields: ResourceFields,
+    ) -> Result<ResourceRow, VaultError> {
+        ctx.require(Permission::ResourcesCreate)?;
+        let fields = validated(fields)?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let resource = store::create_resource(&mut tx, ResourceId::new().0, &fields, owner(ctx))
+            .await
+            .map_err(|e| unique_or(e, name_taken(&fields.name)))?;
+        let event = event(
+            ctx,
+            "resource.created",
+            resource_target(resource.id, &resource.name),
+        )
+        .with_details(serde_json::json!({ "type": resource.resource_type, "host": resource.host }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(resource)
+    }
+
+    /// One page of the resources the caller may see, and how many match in all.
+    pub async fn list_resources(
+        &self,
+        ctx: &RequestContext,
+        mut filter: ResourceFilter,
+    ) -> Result<(Vec<ResourceRow>, i64), VaultError> {
+        if filter.limit == 0 {
+            filter.limit = DEFAULT_PAGE;
+        }
+        if !(1..=MAX_PAGE).contains(&filter.limit) {
+            return Err(VaultError::InvalidInput(format!(
+                "limit must be 1 to {MAX_PAGE}"
+            )));
+        }
+        if filter.words.len() > 20 || filter.words.iter().any(|w| w.chars().count() > 200) {
+            return Err(VaultError::InvalidInput(
+                "a search has at most 20 words of at most 200 characters".into(),
+            ));
+        }
+        let visible = self.visible(ctx).await?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let page = store::list_resources(&mut tx, owner(ctx), &visible, &filter).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// A resource the caller may see, with its accounts.
+    pub async fn get_resource(
+        &self,
+        ctx: &RequestContext,
+        id: ResourceId,
+    ) -> Result<ResourceDetail, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let resource = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        let accounts = store::list_accounts(&mut tx, resource.id, owner(ctx), false).await?;
+        tx.commit().await?;
+        self.require(ctx, row(&resource), Operation::View, "resource")
+            .await?;
+        Ok(ResourceDetail { resource, accounts })
+    }
+
+    pub async fn update_resource(
+        &self,
+        ctx: &RequestContext,
+        id: ResourceId,
+        changes: ResourceChanges,
+    ) -> Result<ResourceRow, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let old = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        self.require(ctx, row(&old), Operation::Modify, "resource")
+            .await?;
+        if old.deleted_at.is_some() {
+            return Err(VaultError::InvalidInput(
+                "the resource is in the trash: restore it first".into(),
+            ));
+        }
+        let (fields, changed) = changes.apply(&old);
+        let fields = validated(fields)?;
+        if changed.is_empty() {
+            return Ok(old);
+        }
+        let updated = store::update_resource(&mut tx, id.0, &fields, owner(ctx))
+            .await
+            .map_err(|e| unique_or(e, name_taken(&fields.name)))?
+            .ok_or(VaultError::NotFound("resource"))?;
+        let event = event(
+            ctx,
+            "resource.updated",
+            resource_target(updated.id, &updated.name),
+        )
+        .with_details(serde_json::json!({ "changed": changed, "previous_name": old.name }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(updated)
+    }
+
+    /// Moves a resource and its accounts to the trash (their passwords stay sealed there,
+    /// unrevealable, until restored or purged), or with `purge` deletes one in the trash
+    /// for good. `confirm` must repeat the resource's name. Returns the accounts it took.
+    pub async fn delete_resource(
+        &self,
+        ctx: &RequestContext,
+        id: ResourceId,
+        confirm: &str,
+        purge: bool,
+    ) -> Result<i64, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        self.require(ctx, row(&found), Operation::Manage, "resource")
+            .await?;
+        if confirm.trim() != found.name {
+            return Err(VaultError::InvalidInput(
+                "confirm must repeat the resource's name".into(),
+            ));
+        }
+        let (operation, accounts) = if purge {
+            let accounts = store::purge_resource(&mut tx, id.0).await?.ok_or_else(|| {
+                VaultError::InvalidInput("only a resource in the trash can be purged".into())
+            })?;
+            ("resource.purged", accounts)
+        } else {
+            if !store::set_resource_trashed(&mut tx, id.0, Some(owner(ctx))).await? {
+                return Err(VaultError::InvalidInput(
+                    "the resource is in the trash already".into(),
+                ));
+            }
+            ("resource.deleted", found.accounts)
+        };
+        let event = event(ctx, operation, resource_target(found.id, &found.name))
+            .with_details(serde_json::json!({ "accounts": accounts }));
+        self.outbox.record(&mut tx, &event).await?;
+        self.outbox.commit(tx).await?;
+        Ok(accounts)
+    }
+
+    pub async fn restore_resource(
+        &self,
+        ctx: &RequestContext,
+        id: ResourceId,
+    ) -> Result<ResourceRow, VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        self.require(ctx, row(&found), Operation::Manage, "resource")
+            .await?;
+        let restored = store::set_resource_trashed(&mut tx, id.0, None)
+            .await
+            .map_err(|e| {
+                unique_or(e, || {
+                    VaultError::AlreadyExists(format!(
+                        "another resource is named {} now: rename it first",
+                        found.name
+                    ))
+                })
+            })?;
+        if !restored {
+            return Err(VaultError::InvalidInput(
+                "the resource is not in the trash".into(),
+            ));
+        }
+        let event = event(
+            ctx,
+            "resource.restored",
+            resource_target(found.id, &found.name),
+        );
+        self.outbox.record(&mut tx, &event).await?;
+        let resource = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        self.outbox.commit(tx).await?;
+        Ok(resource)
+    }
+
+    /// Marks a resource the caller may see as one of their favourites, or not.
+    pub async fn set_favourite_resource(
+        &self,
+        ctx: &RequestContext,
+        id: ResourceId,
+        favourite: bool,
+    ) -> Result<(), VaultError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = store::find_resource(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("resource"))?;
+        self.require(ctx, row(&found), Operation::View, "resource")
+            .await?;
+        store::set_favourite_resource(&mut tx, owner(ctx), id.0, favourite).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_names_or_addresses() {
+        for ok in [
+            "",
+            "db1",
+            "db1.acme.test",
+            "db1.acme.test.",
+            "10.0.0.1",
+            "::1",
+            "a_b.c",
+        ] {
+            assert!(is_host(ok), "{ok}");
+        }
+        for bad in [
+            "db 1",
+            "-db",
+            "db-",
+            "a..b",
+            "http://x",
+            "x/y",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_are_absolute_without_spaces() {
+        assert!(is_url("https://acme.test/login"));
+        assert!(is_url("ssh://db1:22"));
+        for bad in [
+            "acme.test",
+            "https://",
+            "://x",
+            "https://a b",
+            "java script://x",
+        ] {
+            assert!(!is_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fields_are_trimmed_and_bounded() {
+        let fields = validated(ResourceFields {
+            name: "  db1 ".into(),
+            resource_type: "PostgreSQL".into(),
+            host: " db1.acme.test ".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (fields.name.as_str(), fields.host.as_str()),
+            ("db1", "db1.acme.test")
+        );
+        let long = ResourceFields {
+            name: "x".repeat(201),
+            resource_type: "Linux".into(),
+            ..Default::default()
+        };
+        assert!(matches!(validated(long), Err(VaultError::InvalidInput(m)) if m.contains("name")));
+    }
+
+    #[test]
+    fn only_fields_that_change_are_named() {
+        let now = chrono::Utc::now();
+        let row = ResourceRow {
+            id: uuid::Uuid::nil(),
+            name: "db1".into(),
+            resource_type: "Linux".into(),
+            host: "h".into(),
+            url: String::new(),
+            department: String::new(),
+            location: String::new(),
+            description: String::new(),
+            notes: String::new(),
+            owner_id: uuid::Uuid::nil(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            accounts: 0,
+            favourite: false,
+        };
+        let (fields, changed) = ResourceChanges {
+            name: Some("db1".into()),
+            host: Some("h2".into()),
+            notes: Some("n".into()),
+            ..Default::default()
+        }
+        .apply(&row);
+        assert_eq!(changed, ["host", "notes"]);
+        assert_eq!(
+            (fields.name.as_str(), fields.resource_type.as_str()),
+            ("db1", "Linux")
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! All of the vault's SQL, by table: resources, accounts, password versions (`secrets`) and
+//! the reveal path's reads and records. Functions on an org's tables take `&mut TenantTx`,
+//! so they cannot run outside the org's schema; rows come back typed.
+
+mod accounts;
+mod resources;
+mod reveals;
+mod secrets;
+
+pub use accounts::*;
+pub use resources::*;
+pub use reveals::*;
+pub use secrets::*;
+
+/// A `LIKE` pattern that finds `text` anywhere, its own `%`, `_` and `\` taken literally;
+/// empty for empty text (a filter left out).
+pub fn contains_pattern(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn a_pattern_takes_wildcards_literally() {
+        assert_eq!(contains_pattern("  "), "");
+        assert_eq!(contains_pattern("db1"), "%db1%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
