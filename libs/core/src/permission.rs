@@ -36,6 +36,9 @@ pub enum Permission {
     /// Add resources and their accounts (the adder owns them).
     #[serde(rename = "resources.create")]
     ResourcesCreate,
+    /// Create, change and delete the org's password policies for resources.
+    #[serde(rename = "password_policies.manage")]
+    PasswordPoliciesManage,
     /// Read the org's audit trail.
     #[serde(rename = "audit.view")]
     AuditView,
@@ -45,7 +48,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::UsersView,
         Permission::UsersManage,
         Permission::GroupsManage,
@@ -54,6 +57,7 @@ impl Permission {
         Permission::LoginSettingsManage,
         Permission::OrgsManage,
         Permission::ResourcesCreate,
+        Permission::PasswordPoliciesManage,
         Permission::AuditView,
         Permission::ApiKeysOwn,
     ];
@@ -68,6 +72,7 @@ impl Permission {
             Permission::LoginSettingsManage => "login_settings.manage",
             Permission::OrgsManage => "orgs.manage",
             Permission::ResourcesCreate => "resources.create",
+            Permission::PasswordPoliciesManage => "password_policies.manage",
             Permission::AuditView => "audit.view",
             Permission::ApiKeysOwn => "api_keys.own",
         }
@@ -85,6 +90,7 @@ impl Permission {
                 "add client organizations (MSPOrg); change the org's mail, proxy and branding"
             }
             Permission::ResourcesCreate => "add resources and accounts",
+            Permission::PasswordPoliciesManage => "manage password policies for resources",
             Permission::AuditView => "read the audit trail",
             Permission::ApiKeysOwn => "create and revoke one's own API keys",
         }
@@ -98,7 +104,10 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         Role::Administrator => true,
         // Manages resources and passwords, not people or settings.
         Role::PasswordAdministrator => {
-            matches!(permission, UsersView | ResourcesCreate | ApiKeysOwn)
+            matches!(
+                permission,
+                UsersView | ResourcesCreate | PasswordPoliciesManage | ApiKeysOwn
+            )
         }
         // Reads: users and the audit trail; adds nothing.
         Role::PasswordAuditor => matches!(permission, UsersView | AuditView | ApiKeysOwn),

@@ -107,7 +107,11 @@ redacted_debug!(
     [resource_id, username, notes],
     [password]
 );
-redacted_debug!(vault::SetPasswordRequest, [account_id, reason], [password]);
+redacted_debug!(
+    vault::SetPasswordRequest,
+    [account_id, reason, generate],
+    [password]
+);
 redacted_debug!(vault::RevealPasswordResponse, [], [password]);
 redacted_debug!(
     tenant_settings::CredentialsInput,

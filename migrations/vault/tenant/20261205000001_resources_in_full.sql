@@ -40,3 +40,14 @@ CREATE TABLE favourite_accounts (
     account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     PRIMARY KEY (user_id, account_id)
 );
+
+-- Custom password policies (the built-in low, medium and strong live in the code), by name.
+CREATE TABLE password_policies (
+    name text PRIMARY KEY,
+    rules jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX password_policies_name_key ON password_policies (lower(name));
+-- The policy a resource's passwords must satisfy ('' for none): a built-in or custom name.
+ALTER TABLE resources ADD COLUMN password_policy text NOT NULL DEFAULT '';

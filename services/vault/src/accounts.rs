@@ -83,6 +83,9 @@ impl Vault {
                 "the resource is in the trash: restore it first".into(),
             ));
         }
+        if let Some(policy) = crate::policies::resolve(&mut tx, &found.password_policy).await? {
+            policy.check(new.password.expose_secret(), &[])?;
+        }
         let account = AccountId::new();
         store::create_account(&mut tx, account.0, found.id, &username, &notes)
             .await

@@ -22,6 +22,10 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "SetPassword" => [Gateway],
     "RevertPassword" => [Gateway],
     "RevealPasswordVersion" => [Gateway],
+    "ListPasswordPolicies" => [Gateway],
+    "SavePasswordPolicy" => [Gateway],
+    "DeletePasswordPolicy" => [Gateway],
+    "GeneratePassword" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

@@ -6,6 +6,15 @@ pub enum VaultError {
     InvalidInput(String),
     #[error("{0}")]
     AlreadyExists(String),
+    /// The request is sound but the state forbids it (a policy still in use, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// A password that breaks its resource's policy: the message names the rule.
+    #[error("{0}")]
+    Policy(#[from] crate::password_policy::PolicyViolation),
+    /// A policy that cannot be saved: the message names the reason.
+    #[error("{0}")]
+    BadPolicy(#[from] crate::password_policy::PolicyError),
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
     /// Also returned when the caller may not see the item, so ids leak nothing.
@@ -43,6 +52,8 @@ impl HasErrorCode for VaultError {
         match self {
             VaultError::InvalidInput(_) => ErrorCode::InvalidArgument,
             VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            VaultError::Conflict(_) => ErrorCode::Conflict,
+            VaultError::Policy(_) | VaultError::BadPolicy(_) => ErrorCode::InvalidArgument,
             VaultError::Auth(e) => e.code(),
             VaultError::NotFound(_) => ErrorCode::NotFound,
             VaultError::Crypto(e) => e.code(),

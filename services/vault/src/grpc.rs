@@ -10,6 +10,8 @@ use tonic::{Request, Response, Status};
 
 use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
+use crate::password_policy::PasswordPolicy as Policy;
+use crate::policies::NamedPolicy;
 use crate::resources::{ResourceChanges, ResourceDetail as Detail};
 use crate::reveal::{Reveal, no_result};
 use crate::store::{
@@ -47,6 +49,7 @@ impl VaultRpc for VaultGrpc {
             location: req.location,
             description: req.description,
             notes: req.notes,
+            password_policy: req.password_policy,
         };
         let r = self
             .app
@@ -302,6 +305,7 @@ impl VaultRpc for VaultGrpc {
             location: req.location,
             description: req.description,
             notes: req.notes,
+            password_policy: req.password_policy,
         };
         let r = self
             .app
@@ -475,9 +479,19 @@ impl VaultRpc for VaultGrpc {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
         let id = id(AccountId::parse(&req.account_id), "account")?;
+        let password = if req.generate {
+            if !req.password.is_empty() {
+                return Err(Status::invalid_argument(
+                    "give a password or ask for one to be generated, not both",
+                ));
+            }
+            None
+        } else {
+            Some(SecretString::from(req.password))
+        };
         let done = self
             .app
-            .set_password(&ctx, id, SecretString::from(req.password), &req.reason)
+            .set_password(&ctx, id, password, &req.reason)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(version(
@@ -522,6 +536,97 @@ impl VaultRpc for VaultGrpc {
             password: password.to_string(),
         }))
     }
+
+    async fn list_password_policies(
+        &self,
+        request: Request<ListPasswordPoliciesRequest>,
+    ) -> Result<Response<PasswordPolicies>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let policies = self
+            .app
+            .list_password_policies(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PasswordPolicies {
+            policies: policies.into_iter().map(policy_message).collect(),
+        }))
+    }
+
+    async fn save_password_policy(
+        &self,
+        request: Request<PasswordPolicy>,
+    ) -> Result<Response<PasswordPolicy>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let p = request.into_inner();
+        let policy = Policy {
+            name: p.name,
+            min_length: p.min_length,
+            max_length: p.max_length,
+            min_lowercase: p.min_lowercase,
+            min_uppercase: p.min_uppercase,
+            min_digits: p.min_digits,
+            min_specials: p.min_specials,
+            must_start_with_letter: p.must_start_with_letter,
+            forbidden_characters: p.forbidden_characters,
+            reuse_forbidden: p.reuse_forbidden,
+            max_age_days: (p.max_age_days > 0).then_some(p.max_age_days),
+        };
+        let saved = self
+            .app
+            .save_password_policy(&ctx, policy)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(policy_message(NamedPolicy {
+            policy: saved,
+            built_in: false,
+        })))
+    }
+
+    async fn delete_password_policy(
+        &self,
+        request: Request<PasswordPolicyRef>,
+    ) -> Result<Response<PasswordPolicyRef>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        self.app
+            .delete_password_policy(&ctx, &req.name)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(req))
+    }
+
+    async fn generate_password(
+        &self,
+        request: Request<PasswordPolicyRef>,
+    ) -> Result<Response<RevealPasswordResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let password = self
+            .app
+            .generate_password(&ctx, &request.get_ref().name)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(RevealPasswordResponse {
+            password: password.to_string(),
+        }))
+    }
+}
+
+fn policy_message(p: NamedPolicy) -> PasswordPolicy {
+    let NamedPolicy { policy, built_in } = p;
+    PasswordPolicy {
+        name: policy.name,
+        min_length: policy.min_length,
+        max_length: policy.max_length,
+        min_lowercase: policy.min_lowercase,
+        min_uppercase: policy.min_uppercase,
+        min_digits: policy.min_digits,
+        min_specials: policy.min_specials,
+        must_start_with_letter: policy.must_start_with_letter,
+        forbidden_characters: policy.forbidden_characters,
+        reuse_forbidden: policy.reuse_forbidden,
+        max_age_days: policy.max_age_days.unwrap_or(0),
+        built_in,
+    }
 }
 
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -545,6 +650,7 @@ fn resource(r: ResourceRow) -> Resource {
         accounts: u32::try_from(r.accounts).unwrap_or(u32::MAX),
         favourite: r.favourite,
         deleted_at: r.deleted_at.map(time).unwrap_or_default(),
+        password_policy: r.password_policy,
     }
 }
 

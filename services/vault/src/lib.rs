@@ -8,10 +8,9 @@ mod error;
 mod grpc;
 mod keys;
 mod ownership;
-// The vault's use cases take it up next.
-#[allow(dead_code)]
 mod password_policy;
 mod passwords;
+mod policies;
 mod resources;
 mod reveal;
 mod reveal_records;

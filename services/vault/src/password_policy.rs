@@ -4,7 +4,7 @@
 //! always do.
 //!
 //! Pure: no I/O. The character classes are ASCII: lowercase `a`–`z`, uppercase `A`–`Z`,
-//! digits `0`–`9` and the [`SPECIALS`]. Other characters a user types (a space, `é`) count
+//! digits `0`–`9` and the specials (printable ASCII punctuation). Other characters a user types (a space, `é`) count
 //! toward a password's length but toward no class, and are not letters for
 //! `must_start_with_letter`. Generated passwords use only printable ASCII without the space.
 
@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 /// The special characters: printable ASCII punctuation, `!` through `~` less letters and
 /// digits (32 characters).
+#[cfg(test)]
 pub const SPECIALS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 /// The names of the built-in policies, weakest first.
@@ -101,7 +102,7 @@ pub struct PasswordPolicy {
     pub min_lowercase: u32,
     pub min_uppercase: u32,
     pub min_digits: u32,
-    /// The fewest [`SPECIALS`].
+    /// The fewest specials (printable ASCII punctuation).
     pub min_specials: u32,
     /// The first character must be an ASCII letter.
     pub must_start_with_letter: bool,

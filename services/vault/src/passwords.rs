@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use crate::accounts::{account_row, check_password, live};
 use crate::app::{Vault, account_target, event, optional, owner, required};
 use crate::error::VaultError;
+use crate::password_policy::PasswordPolicy;
 use crate::reveal::{Reply, Reveal, no_result};
 use crate::store::{self, AccountRow, NewSecret, VersionKind, VersionRow};
 
@@ -79,27 +80,51 @@ impl Vault {
         Ok((account, versions))
     }
 
-    /// Seals `password` as the account's next version; `reason` says why (required).
+    /// Seals a new password as the account's next version: `password`, or with `None` one
+    /// generated from the resource's policy (the built-in strong one when it names none).
+    /// A password breaking the resource's policy is refused naming the rule; `reason` says
+    /// why (required).
     pub async fn set_password(
         &self,
         ctx: &RequestContext,
         id: AccountId,
-        password: SecretString,
+        password: Option<SecretString>,
         reason: &str,
     ) -> Result<Versioned, VaultError> {
-        check_password(&password)?;
+        if let Some(password) = &password {
+            check_password(password)?;
+        }
         let reason = required("reason", reason, 500)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let account = self
             .find_visible_account(ctx, &mut tx, id, Operation::Modify)
             .await?;
         live(&account)?;
+        let resource = store::find_resource(&mut tx, account.resource_id, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("account"))?;
+        let policy = crate::policies::resolve(&mut tx, &resource.password_policy).await?;
+        let generated = password.is_none();
+        let password = match (password, policy) {
+            (Some(password), None) => Zeroizing::new(password.expose_secret().to_owned()),
+            (Some(password), Some(policy)) => {
+                let previous = self
+                    .previous_passwords(&mut tx, ctx, id, policy.reuse_forbidden)
+                    .await?;
+                let previous: Vec<&str> = previous.iter().map(|p| p.as_str()).collect();
+                policy.check(password.expose_secret(), &previous)?;
+                Zeroizing::new(password.expose_secret().to_owned())
+            }
+            (None, policy) => policy
+                .unwrap_or_else(PasswordPolicy::strong)
+                .generate(&mut rand::rng())?,
+        };
         let version = self
             .seal_next(
                 &mut tx,
                 ctx,
                 id,
-                password.expose_secret().as_bytes(),
+                password.as_bytes(),
                 VersionKind::Changed,
                 &reason,
             )
@@ -109,9 +134,29 @@ impl Vault {
             "password.changed",
             account_target(id.0, &account.resource_name, &account.username),
         )
-        .with_details(serde_json::json!({ "version": version, "reason": reason }));
+        .with_details(serde_json::json!({
+            "version": version,
+            "reason": reason,
+            "generated": generated,
+        }));
         self.outbox.record(&mut tx, &event).await?;
         self.finish_version(ctx, tx, id, version).await
+    }
+
+    /// The account's last `count` passwords, newest first.
+    async fn previous_passwords(
+        &self,
+        tx: &mut strongroom_tenancy::TenantTx,
+        ctx: &RequestContext,
+        id: AccountId,
+        count: u32,
+    ) -> Result<Vec<Zeroizing<String>>, VaultError> {
+        let mut previous = Vec::new();
+        for (version, sealed) in store::list_sealed_versions(tx, id.0, i64::from(count)).await? {
+            let plain = self.open_sealed(tx, ctx, id, version, &sealed).await?;
+            previous.push(Zeroizing::new(String::from_utf8_lossy(&plain).into_owned()));
+        }
+        Ok(previous)
     }
 
     /// Makes an earlier version's password current again, as a new version.
@@ -195,6 +240,17 @@ impl Vault {
         let sealed = store::find_version(tx, id.0, version)
             .await?
             .ok_or(VaultError::NotFound("password version"))?;
+        self.open_sealed(tx, ctx, id, version, &sealed).await
+    }
+
+    async fn open_sealed(
+        &self,
+        tx: &mut strongroom_tenancy::TenantTx,
+        ctx: &RequestContext,
+        id: AccountId,
+        version: i32,
+        sealed: &store::SealedVersion,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let key = self
             .keys
             .in_tx(tx)

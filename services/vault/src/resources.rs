@@ -36,6 +36,7 @@ pub fn validated(fields: ResourceFields) -> Result<ResourceFields, VaultError> {
         location: optional("location", &fields.location, 100)?,
         description: optional("description", &fields.description, 1000)?,
         notes: optional("notes", &fields.notes, 10_000)?,
+        password_policy: fields.password_policy.trim().to_owned(),
     })
 }
 
@@ -80,6 +81,7 @@ pub struct ResourceChanges {
     pub location: Option<String>,
     pub description: Option<String>,
     pub notes: Option<String>,
+    pub password_policy: Option<String>,
 }
 
 impl ResourceChanges {
@@ -102,6 +104,11 @@ impl ResourceChanges {
             location: pick("location", self.location, &row.location),
             description: pick("description", self.description, &row.description),
             notes: pick("notes", self.notes, &row.notes),
+            password_policy: pick(
+                "password_policy",
+                self.password_policy,
+                &row.password_policy,
+            ),
         };
         (fields, changed)
     }
@@ -111,6 +118,17 @@ impl ResourceChanges {
 pub struct ResourceDetail {
     pub resource: ResourceRow,
     pub accounts: Vec<AccountRow>,
+}
+
+/// The policy's name as stored, or a 400 when there is no such policy.
+async fn policy_name(
+    tx: &mut strongroom_tenancy::TenantTx,
+    name: &str,
+) -> Result<String, VaultError> {
+    Ok(crate::policies::resolve(tx, name)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default())
 }
 
 fn row(r: &ResourceRow) -> Row {
@@ -132,8 +150,9 @@ impl Vault {
         fields: ResourceFields,
     ) -> Result<ResourceRow, VaultError> {
         ctx.require(Permission::ResourcesCreate)?;
-        let fields = validated(fields)?;
+        let mut fields = validated(fields)?;
         let mut tx = self.db.begin(ctx.org()).await?;
+        fields.password_policy = policy_name(&mut tx, &fields.password_policy).await?;
         let resource = store::create_resource(&mut tx, ResourceId::new().0, &fields, owner(ctx))
             .await
             .map_err(|e| unique_or(e, name_taken(&fields.name)))?;
@@ -142,7 +161,11 @@ impl Vault {
             "resource.created",
             resource_target(resource.id, &resource.name),
         )
-        .with_details(serde_json::json!({ "type": resource.resource_type, "host": resource.host }));
+        .with_details(serde_json::json!({
+            "type": resource.resource_type,
+            "host": resource.host,
+            "password_policy": resource.password_policy,
+        }));
         self.outbox.record(&mut tx, &event).await?;
         self.outbox.commit(tx).await?;
         Ok(resource)
@@ -184,7 +207,7 @@ impl Vault {
         let resource = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        let accounts = store::list_accounts(&mut tx, resource.id, owner(ctx), false).await?;
+        let accounts = store::list_accounts(&mut tx, resource.id, owner(ctx)).await?;
         tx.commit().await?;
         self.require(ctx, row(&resource), Operation::View, "resource")
             .await?;
@@ -209,10 +232,11 @@ impl Vault {
             ));
         }
         let (fields, changed) = changes.apply(&old);
-        let fields = validated(fields)?;
+        let mut fields = validated(fields)?;
         if changed.is_empty() {
             return Ok(old);
         }
+        fields.password_policy = policy_name(&mut tx, &fields.password_policy).await?;
         let updated = store::update_resource(&mut tx, id.0, &fields, owner(ctx))
             .await
             .map_err(|e| unique_or(e, name_taken(&fields.name)))?
@@ -406,6 +430,7 @@ mod tests {
             location: String::new(),
             description: String::new(),
             notes: String::new(),
+            password_policy: String::new(),
             owner_id: uuid::Uuid::nil(),
             created_at: now,
             updated_at: now,

@@ -3,11 +3,13 @@
 //! so they cannot run outside the org's schema; rows come back typed.
 
 mod accounts;
+mod policies;
 mod resources;
 mod reveals;
 mod secrets;
 
 pub use accounts::*;
+pub use policies::*;
 pub use resources::*;
 pub use reveals::*;
 pub use secrets::*;

@@ -20,6 +20,7 @@ pub struct ResourceRow {
     pub location: String,
     pub description: String,
     pub notes: String,
+    pub password_policy: String,
     pub owner_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -30,7 +31,7 @@ pub struct ResourceRow {
 
 /// Selects [`ResourceRow`]s of `resources r` for the viewer `$1`.
 const RESOURCE_COLUMNS: &str = "r.id, r.name, r.resource_type, r.host, r.url, r.department,
-    r.location, r.description, r.notes, r.owner_id, r.created_at, r.updated_at, r.deleted_at,
+    r.location, r.description, r.notes, r.password_policy, r.owner_id, r.created_at, r.updated_at, r.deleted_at,
     (SELECT count(*) FROM accounts a WHERE a.resource_id = r.id AND a.deleted_at IS NULL)
         AS accounts,
     EXISTS (SELECT 1 FROM favourite_resources f WHERE f.resource_id = r.id AND f.user_id = $1)
@@ -47,6 +48,8 @@ pub struct ResourceFields {
     pub location: String,
     pub description: String,
     pub notes: String,
+    /// The policy its passwords must satisfy: a built-in or custom name, or empty.
+    pub password_policy: String,
 }
 
 pub async fn create_resource(
@@ -58,8 +61,8 @@ pub async fn create_resource(
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH r AS (
             INSERT INTO resources (id, name, resource_type, host, url, department, location,
-                description, notes, owner_id)
-            VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $1) RETURNING *)
+                description, notes, password_policy, owner_id)
+            VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $1) RETURNING *)
          SELECT {RESOURCE_COLUMNS} FROM r"
     )))
     .bind(owner)
@@ -72,6 +75,7 @@ pub async fn create_resource(
     .bind(&fields.location)
     .bind(&fields.description)
     .bind(&fields.notes)
+    .bind(&fields.password_policy)
     .fetch_one(&mut **tx)
     .await
 }
@@ -102,7 +106,7 @@ pub async fn update_resource(
         "WITH r AS (
             UPDATE resources SET name = $3, resource_type = $4, host = $5, url = $6,
                 department = $7, location = $8, description = $9, notes = $10,
-                updated_at = now()
+                password_policy = $11, updated_at = now()
             WHERE id = $2 AND deleted_at IS NULL RETURNING *)
          SELECT {RESOURCE_COLUMNS} FROM r"
     )))
@@ -116,6 +120,7 @@ pub async fn update_resource(
     .bind(&fields.location)
     .bind(&fields.description)
     .bind(&fields.notes)
+    .bind(&fields.password_policy)
     .fetch_optional(&mut **tx)
     .await
 }

@@ -123,3 +123,32 @@ pub async fn find_version(
     .fetch_optional(&mut **tx)
     .await
 }
+
+/// The account's newest `limit` versions, sealed, newest first: what a policy's "no reuse
+/// of the last N" compares a new password with.
+pub async fn list_sealed_versions(
+    tx: &mut TenantTx,
+    account: Uuid,
+    limit: i64,
+) -> Result<Vec<(i32, SealedVersion)>, sqlx::Error> {
+    let rows: Vec<(i32, i32, Vec<u8>)> = sqlx::query_as(
+        "SELECT version, key_version, ciphertext FROM secrets WHERE account_id = $1
+         ORDER BY version DESC LIMIT $2",
+    )
+    .bind(account)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(version, key_version, ciphertext)| {
+            (
+                version,
+                SealedVersion {
+                    key_version,
+                    ciphertext,
+                },
+            )
+        })
+        .collect())
+}
