@@ -239,6 +239,13 @@ fn operations() -> Vec<Operation> {
             ResourcesCreate,
         ),
         op(
+            "save a password policy",
+            put.clone(),
+            "/password-policies/policy-{who}",
+            Some(json!({"min_length": 8, "max_length": 64})),
+            PasswordPoliciesManage,
+        ),
+        op(
             "read the audit trail",
             get.clone(),
             "/audit",

@@ -608,3 +608,122 @@ async fn every_password_version_is_kept_with_who_when_and_why() {
     assert!(!trail.contains("first-pass") && !trail.contains("second-pass"));
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resources_password_policy_holds_for_every_password_set_or_generated() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "policies").await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let dba = json!({"min_length": 12, "max_length": 40, "min_digits": 2,
+                     "must_start_with_letter": true, "reuse_forbidden": 2});
+
+    // Custom policies: saved by those allowed, refused when unsatisfiable or built in.
+    let (s, b) = api
+        .put(&org.url("/password-policies/dba"), Some(&alice), dba.clone())
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .put(&org.url("/password-policies/dba"), Some(&org.admin), dba.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!((b["name"].as_str(), b["built_in"].as_bool()), (Some("dba"), Some(false)));
+    let (s, b) = api
+        .put(
+            &org.url("/password-policies/impossible"),
+            Some(&org.admin),
+            json!({"min_length": 4, "max_length": 6, "min_digits": 4, "min_specials": 4}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .put(&org.url("/password-policies/Strong"), Some(&org.admin), dba.clone())
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let (s, list) = api.get(&org.url("/password-policies"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let listed: Vec<&str> = list["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["low", "medium", "strong", "dba"]);
+
+    // A resource names its policy; an unknown one is refused.
+    let (s, b) = api
+        .post(
+            &org.url("/resources"),
+            Some(&alice),
+            json!({"name": "db1", "type": "Oracle", "password_policy": "nope"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let db1 = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "db1", "type": "Oracle", "password_policy": "DBA"}),
+    )
+    .await;
+    assert_eq!(db1["password_policy"], "dba");
+    let accounts = org.url(&format!("/resources/{}/accounts", db1["id"].as_str().unwrap()));
+    let (s, b) = api
+        .post(&accounts, Some(&alice), json!({"username": "sys", "password": "short1"}))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("min_length"), "{b}");
+    assert!(!b["message"].as_str().unwrap().contains("short1"), "{b}");
+    let (s, account) = api
+        .post(&accounts, Some(&alice), json!({"username": "sys", "password": "Oracle-sys-42"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{account}");
+    let password = org.url(&format!("/accounts/{}/password", account["id"].as_str().unwrap()));
+    for (new, rule) in [("Oracle-sys-4", "min_digits"), ("9racle-sys-442", "must_start_with_letter"), ("Oracle-sys-42", "reuse")] {
+        let (s, b) = api
+            .put(&password, Some(&alice), json!({"password": new, "reason": "change"}))
+            .await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(rule), "{new}: {b}");
+    }
+    // Generated passwords satisfy it.
+    for _ in 0..3 {
+        let (s, v) = api
+            .put(&password, Some(&alice), json!({"generate": true, "reason": "rotate"}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, b) = api.get(&password, Some(&alice)).await;
+        let generated = b["password"].as_str().unwrap();
+        assert!((12..=40).contains(&generated.len()), "{generated}");
+        assert!(generated.chars().filter(char::is_ascii_digit).count() >= 2, "{generated}");
+        assert!(generated.chars().next().unwrap().is_ascii_alphabetic(), "{generated}");
+    }
+    let (s, b) = api
+        .post(&org.url("/password-policies/strong/generate"), Some(&alice), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b["password"].as_str().unwrap().len() >= 12, "{b}");
+
+    // A policy in use stays until no resource names it.
+    let (s, b) = api
+        .call(Method::DELETE, &org.url("/password-policies/dba"), Some(&org.admin), None)
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let (s, b) = api
+        .patch(
+            &org.url(&format!("/resources/{}", db1["id"].as_str().unwrap())),
+            Some(&alice),
+            json!({"password_policy": ""}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _) = api
+        .call(Method::DELETE, &org.url("/password-policies/dba"), Some(&org.admin), None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    audit_operations(&api, &org, &["password_policy.saved", "password_policy.deleted"]).await;
+    stack.stop().await.unwrap();
+}
