@@ -1,6 +1,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use strongroom_core::{ErrorBody, ErrorCode};
+use strongroom_core::ErrorCode;
+
+use crate::dto::errors::ErrorResponse;
 
 /// Every REST error: a status and `{"error", "message"}`.
 #[derive(Debug)]
@@ -44,7 +46,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody {
+        let body = ErrorResponse {
             error: self.code.as_str().to_owned(),
             message: self.message,
         };

@@ -3,9 +3,11 @@
 
 mod caller;
 mod client_ip;
+mod dto;
 mod error;
 mod key_cache;
 mod key_retry;
+mod openapi;
 mod readiness;
 mod reveals;
 mod routes;

@@ -1,75 +1,61 @@
 //! Org access grants, from the org's side and from the user's side, and the org report.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use axum::routing::{get, post};
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_proto::tenant::{
-    DecideOrgAccessRequest, GetMspAccessRequest, GroupMemberApproval, ListOrgAccessRequest,
-    MspPerson, OrgAccessGrant, OrgRef, OrgReport, ProposeOrgAccessRequest, ReportGroup, ReportUser,
-    RevokeOrgAccessRequest,
+    DecideOrgAccessRequest, GetMspAccessRequest, GroupMemberApproval, ListOrgAccessRequest, OrgRef,
+    ProposeOrgAccessRequest, RevokeOrgAccessRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::org_access::{
+    Grant, GrantList, GrantQuery, MspAccess, NoteBody, OrgReport, ProposeBody,
+};
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, created, ok, optional_body, query};
 
-pub(super) fn router() -> Router<Gateway> {
-    Router::new()
-        .route("/org-access", get(list).post(propose))
-        .route("/org-access/{id}/approve", post(approve))
-        .route("/org-access/{id}/reject", post(reject))
-        .route("/org-access/{id}/revoke", post(revoke))
-        .route(
-            "/org-access/{id}/members/{user_id}/approve",
-            post(approve_member),
-        )
-        .route("/msp-access", get(msp_access))
-        .route("/orgs/{id}/access", get(of_org))
-        .route("/orgs/{id}/report", get(report))
-        .route("/users/{id}/org-access", get(of_designee))
-        .route("/groups/{id}/org-access", get(of_designee))
+pub(super) fn router() -> OpenApiRouter<Gateway> {
+    OpenApiRouter::new()
+        .routes(routes!(list, propose))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+        .routes(routes!(revoke))
+        .routes(routes!(approve_member))
+        .routes(routes!(msp_access))
+        .routes(routes!(of_org))
+        .routes(routes!(report))
+        .routes(routes!(of_user))
+        .routes(routes!(of_group))
 }
 
-fn grant_json(g: OrgAccessGrant) -> Value {
-    let optional = |s: String| {
-        if s.is_empty() {
-            Value::Null
-        } else {
-            Value::String(s)
-        }
-    };
-    json!({
-        "id": g.id, "org_id": g.org_id, "org_slug": g.org_slug, "org_name": g.org_name,
-        "designee_kind": g.designee_kind, "designee_id": g.designee_id,
-        "designee_name": g.designee_name, "proposer_id": g.proposer_id,
-        "proposer_name": g.proposer_name, "approver_id": g.approver_id,
-        "approver_name": g.approver_name, "status": g.status, "proposed_at": g.proposed_at,
-        "decided_by": optional(g.decided_by_name), "decided_at": optional(g.decided_at),
-        "note": g.note,
-    })
-}
-
-fn grants_json(grants: Vec<OrgAccessGrant>) -> Value {
-    json!({ "grants": grants.into_iter().map(grant_json).collect::<Vec<_>>() })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProposeBody {
-    /// `user` or `group`.
-    designee_kind: String,
-    designee_id: String,
-    org_ids: Vec<String>,
-    approver_id: String,
-    #[serde(default)]
-    note: String,
-}
-
+#[utoipa::path(
+    post,
+    path = "/org-access",
+    tag = tags::ORG_ACCESS,
+    summary = "Propose access to client orgs, or an org's next account manager",
+    description = "For an MSPOrg user or user group (or, `account_manager`, one org's next \
+                   account manager), applied when approved. The approver must be an active \
+                   MSPOrg administrator who is neither the proposer nor the designee (nor in \
+                   the designated group), so MSPOrg needs 3 administrators (409 otherwise). \
+                   Needs `orgs.manage`, at MSPOrg.",
+    request_body = ProposeBody,
+    responses(
+        (status = 201, description = "The grants proposed, one an org", body = GrantList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn propose(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
     let b: ProposeBody = body(&bytes)?;
     let grants = state
@@ -88,14 +74,7 @@ async fn propose(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes
         .await?
         .into_inner()
         .grants;
-    created(grants_json(grants))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct NoteBody {
-    #[serde(default)]
-    note: String,
+    created(GrantList::from(grants))
 }
 
 async fn decide(
@@ -119,9 +98,28 @@ async fn decide(
         ))
         .await?
         .into_inner();
-    ok(grant_json(g))
+    ok(Grant::from(g))
 }
 
+#[utoipa::path(
+    post,
+    path = "/org-access/{id}/approve",
+    tag = tags::ORG_ACCESS,
+    summary = "Approve a pending request",
+    description = "By its named approver only.",
+    params(("id" = String, Path, description = "The grant")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The grant, approved", body = Grant),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn approve(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -131,6 +129,25 @@ async fn approve(
     decide(&state, &ctx, id, true, &bytes).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/org-access/{id}/reject",
+    tag = tags::ORG_ACCESS,
+    summary = "Reject a pending request",
+    description = "By its named approver only.",
+    params(("id" = String, Path, description = "The grant")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The grant, rejected", body = Grant),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn reject(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -140,6 +157,26 @@ async fn reject(
     decide(&state, &ctx, id, false, &bytes).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/org-access/{id}/revoke",
+    tag = tags::ORG_ACCESS,
+    summary = "End a pending or approved grant",
+    description = "Access ends at once. An applied account manager change is not revoked: \
+                   propose another (409).",
+    params(("id" = String, Path, description = "The grant")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The grant, revoked", body = Grant),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn revoke(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -159,20 +196,27 @@ async fn revoke(
         ))
         .await?
         .into_inner();
-    ok(grant_json(g))
-}
-
-fn person_json(p: MspPerson) -> Value {
-    json!({
-        "user_id": p.user_id, "username": p.username, "level": p.level,
-        "grant_id": if p.grant_id.is_empty() { Value::Null } else { Value::String(p.grant_id) },
-        "approved_by": if p.approved_by.is_empty() { Value::Null } else { Value::String(p.approved_by) },
-        "since": p.approved_at,
-        "actions": format!("/api/v1/audit?actor_ids={}", p.user_id),
-    })
+    ok(Grant::from(g))
 }
 
 /// At a client org's URL: who from the MSP reaches the org, and where their actions are.
+#[utoipa::path(
+    get,
+    path = "/msp-access",
+    tag = tags::ORG_ACCESS,
+    summary = "Who from the MSP reaches this org",
+    description = "At a client org's URL: its account manager, granted users, granted groups \
+                   with the members let in, approved by whom and since when, and where each \
+                   one's actions are (`/api/v1/audit?actor_ids=<id>`). Needs `users.view`.",
+    responses(
+        (status = 200, description = "The MSP's access", body = MspAccess),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn msp_access(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let a = state
         .tenant
@@ -180,26 +224,33 @@ async fn msp_access(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiRes
         .get_msp_access(outgoing(&ctx, GetMspAccessRequest {}))
         .await?
         .into_inner();
-    let groups: Vec<Value> = a
-        .granted_groups
-        .into_iter()
-        .map(|g| {
-            json!({
-                "group_id": g.group_id, "name": g.name, "grant_id": g.grant_id,
-                "approved_by": g.approved_by, "since": g.approved_at,
-                "every_member": g.every_member,
-                "members": g.members.into_iter().map(person_json).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    ok(json!({
-        "account_manager": a.account_manager.map(person_json),
-        "granted_users": a.granted_users.into_iter().map(person_json).collect::<Vec<_>>(),
-        "granted_groups": groups,
-    }))
+    ok(MspAccess::from(a))
 }
 
 /// Lets a member added to a granted group since its approval into the org.
+#[utoipa::path(
+    post,
+    path = "/org-access/{id}/members/{user_id}/approve",
+    tag = tags::ORG_ACCESS,
+    summary = "Let a new member of a granted group in",
+    description = "A group grant lets in the members the group had when it was approved; a \
+                   member added since waits (`pending_group_member` in the report) until an \
+                   administrator who is not the member, not in the group and not whoever \
+                   added them approves.",
+    params(
+        ("id" = String, Path, description = "The group's grant"),
+        ("user_id" = String, Path, description = "The member"),
+    ),
+    responses(
+        (status = 200, description = "The grant", body = Grant),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn approve_member(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -211,23 +262,10 @@ async fn approve_member(
         .approve_group_member(outgoing(&ctx, GroupMemberApproval { grant_id, user_id }))
         .await?
         .into_inner();
-    ok(grant_json(g))
+    ok(Grant::from(g))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ListQuery {
-    #[serde(default)]
-    org_id: String,
-    #[serde(default)]
-    designee_id: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    awaiting_me: bool,
-}
-
-async fn listed(state: &Gateway, ctx: &RequestContext, q: ListQuery) -> ApiResult {
+async fn listed(state: &Gateway, ctx: &RequestContext, q: GrantQuery) -> ApiResult {
     let grants = state
         .tenant
         .clone()
@@ -243,77 +281,155 @@ async fn listed(state: &Gateway, ctx: &RequestContext, q: ListQuery) -> ApiResul
         .await?
         .into_inner()
         .grants;
-    ok(grants_json(grants))
+    ok(GrantList::from(grants))
 }
 
 /// `?org_id=&designee_id=&status=&awaiting_me=true`, all optional.
+#[utoipa::path(
+    get,
+    path = "/org-access",
+    tag = tags::ORG_ACCESS,
+    summary = "Grants: pending, approved, rejected and revoked",
+    description = "Users without `orgs.manage` see only grants naming them or their groups. \
+                   At MSPOrg.",
+    params(GrantQuery),
+    responses(
+        (status = 200, description = "The grants", body = GrantList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> ApiResult {
     listed(&state, &ctx, query(&uri)?).await
 }
 
 /// The org's side: every grant for one org.
+#[utoipa::path(
+    get,
+    path = "/orgs/{id}/access",
+    tag = tags::ORG_ACCESS,
+    summary = "The grants of one client org",
+    description = "Takes the filters of `GET /org-access`; the org is the one in the path.",
+    params(("id" = String, Path, description = "The org"), GrantQuery),
+    responses(
+        (status = 200, description = "The grants", body = GrantList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn of_org(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     Path(id): Path<String>,
     uri: Uri,
 ) -> ApiResult {
-    let q = ListQuery {
+    let q = GrantQuery {
         org_id: id,
         ..query(&uri)?
     };
     listed(&state, &ctx, q).await
 }
 
-/// The user's (or user group's) side: every grant naming them.
-async fn of_designee(
+/// The user's side: every grant naming them.
+#[utoipa::path(
+    get,
+    path = "/users/{id}/org-access",
+    tag = tags::ORG_ACCESS,
+    summary = "The grants naming an MSPOrg user",
+    description = "Takes the filters of `GET /org-access`; the designee is the one in the path.",
+    params(("id" = String, Path, description = "The user"), GrantQuery),
+    responses(
+        (status = 200, description = "The grants", body = GrantList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn of_user(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     Path(id): Path<String>,
     uri: Uri,
 ) -> ApiResult {
-    let q = ListQuery {
+    of_designee(&state, &ctx, id, &uri).await
+}
+
+/// The user group's side: every grant naming it.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/org-access",
+    tag = tags::ORG_ACCESS,
+    summary = "The grants naming an MSPOrg user group",
+    description = "Takes the filters of `GET /org-access`; the designee is the one in the path.",
+    params(("id" = String, Path, description = "The user group"), GrantQuery),
+    responses(
+        (status = 200, description = "The grants", body = GrantList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn of_group(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> ApiResult {
+    of_designee(&state, &ctx, id, &uri).await
+}
+
+async fn of_designee(state: &Gateway, ctx: &RequestContext, id: String, uri: &Uri) -> ApiResult {
+    let q = GrantQuery {
         designee_id: id,
-        ..query(&uri)?
+        ..query(uri)?
     };
-    listed(&state, &ctx, q).await
+    listed(state, ctx, q).await
 }
 
-fn user_json(u: ReportUser) -> Value {
-    json!({
-        "id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role,
-        "status": u.status, "level": u.level,
-        "grant_id": if u.grant_id.is_empty() { Value::Null } else { Value::String(u.grant_id) },
-    })
-}
-
-fn group_json(g: ReportGroup) -> Value {
-    json!({
-        "id": g.id, "name": g.name, "member_count": g.member_count, "level": g.level,
-        "grant_id": if g.grant_id.is_empty() { Value::Null } else { Value::String(g.grant_id) },
-        "members": g.members.into_iter().map(user_json).collect::<Vec<_>>(),
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/orgs/{id}/report",
+    tag = tags::ORG_ACCESS,
+    summary = "Who reaches a client org and at which level",
+    description = "Its own users and groups, its account manager, granted users and granted \
+                   groups with their members (`granted_group_member`, or \
+                   `pending_group_member` while a new member waits for approval). Needs \
+                   `orgs.manage`, at MSPOrg, as the org's account manager or an approved \
+                   grantee.",
+    params(("id" = String, Path, description = "The org")),
+    responses(
+        (status = 200, description = "The report", body = OrgReport),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn report(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let r: OrgReport = state
+    let r = state
         .tenant
         .clone()
         .get_org_report(outgoing(&ctx, OrgRef { org_id: id }))
         .await?
         .into_inner();
-    let users = |v: Vec<ReportUser>| v.into_iter().map(user_json).collect::<Vec<_>>();
-    let groups = |v: Vec<ReportGroup>| v.into_iter().map(group_json).collect::<Vec<_>>();
-    ok(json!({
-        "org_id": r.org_id, "slug": r.slug, "name": r.name,
-        "account_manager": r.account_manager.map(user_json),
-        "own_users": users(r.own_users),
-        "own_groups": groups(r.own_groups),
-        "granted_users": users(r.granted_users),
-        "granted_groups": groups(r.granted_groups),
-    }))
+    ok(OrgReport::from(r))
 }

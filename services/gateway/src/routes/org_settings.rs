@@ -1,34 +1,33 @@
 //! The org's mail server, proxy and login-page branding, kept by the tenant service; and
 //! the branding every login page shows, for anyone.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
-use strongroom_proto::tenant_settings::{
-    self as pb, GetPublicBrandingRequest, GetSettingsRequest, mail_credentials,
-};
+use strongroom_proto::tenant_settings::{GetPublicBrandingRequest, GetSettingsRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::{Caller, TargetOrg};
+use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::org_settings::{
+    Branding, BrandingBody, Mail, MailBody, MspStaffRights, MspStaffRightsBody, Proxy, ProxyBody,
+    PublicBranding,
+};
 use crate::error::ApiError;
+use crate::openapi::tags;
 use crate::routes::{ApiResult, ok};
 
-pub(super) fn router() -> Router<Gateway> {
-    Router::new()
-        .route("/settings/mail", get(show_mail).put(save_mail))
-        .route("/settings/proxy", get(show_proxy).put(save_proxy))
-        .route(
-            "/settings/msp-staff",
-            get(show_msp_staff).put(save_msp_staff),
-        )
-        .route("/settings/branding", get(show_branding).put(save_branding))
-        .route("/branding", get(public_branding))
+pub(super) fn router() -> OpenApiRouter<Gateway> {
+    OpenApiRouter::new()
+        .routes(routes!(show_mail, save_mail))
+        .routes(routes!(show_proxy, save_proxy))
+        .routes(routes!(show_msp_staff, save_msp_staff))
+        .routes(routes!(show_branding, save_branding))
+        .routes(routes!(public_branding))
 }
 
 /// Parses a JSON body; a body that does not fit is a 400 naming the field.
@@ -47,37 +46,21 @@ fn settings_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
         })
 }
 
-/// Tells a field left out (`None`) from one sent as `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
-/// A password as a body gives it: left out keeps the stored one, `null` removes it.
-fn password_parts(password: Option<Option<String>>) -> (Option<String>, bool) {
-    match password {
-        None => (None, false),
-        Some(None) => (None, true),
-        Some(Some(p)) => (Some(p), false),
-    }
-}
-
-fn mail_json(m: pb::MailSettings) -> Value {
-    let credentials = match m.credentials.and_then(|c| c.kind) {
-        Some(mail_credentials::Kind::Password(p)) => {
-            json!({ "username": p.username, "password_set": p.password_set })
-        }
-        Some(mail_credentials::Kind::VaultAccount(v)) => json!({ "account_id": v.account_id }),
-        None => Value::Null,
-    };
-    json!({
-        "host": m.host, "port": m.port, "sender": m.sender, "access_url": m.access_url,
-        "tls_mode": m.tls_mode, "credentials": credentials, "updated_at": m.updated_at,
-        "allow_internal_hosts": m.allow_internal_hosts,
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/settings/mail",
+    tag = tags::SETTINGS,
+    summary = "The org's mail server",
+    description = "The password is never returned, only `password_set`. Needs `orgs.manage`.",
+    responses(
+        (status = 200, description = "The mail settings", body = Mail),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn show_mail(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let m = state
         .settings
@@ -85,75 +68,57 @@ async fn show_mail(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResu
         .get_mail(outgoing(&ctx, GetSettingsRequest {}))
         .await?
         .into_inner();
-    ok(mail_json(m))
+    ok(Mail::from(m))
 }
 
-/// The whole mail settings; `credentials` left out or `null` means none.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MailBody {
-    host: String,
-    port: u32,
-    sender: String,
-    access_url: String,
-    tls_mode: String,
-    #[serde(default)]
-    credentials: Option<CredentialsBody>,
-    #[serde(default)]
-    allow_internal_hosts: bool,
-}
-
-/// `{username, password}` or `{account_id}` (a vault account).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CredentialsBody {
-    #[serde(default)]
-    username: String,
-    #[serde(default, deserialize_with = "present")]
-    password: Option<Option<String>>,
-    #[serde(default)]
-    account_id: String,
-}
-
+#[utoipa::path(
+    put,
+    path = "/settings/mail",
+    tag = tags::SETTINGS,
+    summary = "Save the org's mail server",
+    description = "`credentials`: `{username, password}` (the password stored sealed; left \
+                   out keeps it, `null` removes it), `{account_id}` of a vault account the \
+                   caller may reveal (otherwise 400), or `null`. A loopback, link-local or \
+                   cloud-metadata `host` is refused unless `allow_internal_hosts`, which only \
+                   an MSPOrg administrator can turn on (403 otherwise). Needs `orgs.manage`; \
+                   not with an API key.",
+    request_body = MailBody,
+    responses(
+        (status = 200, description = "The mail settings", body = Mail),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn save_mail(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
     let b: MailBody = settings_body(&bytes)?;
-    let credentials = b.credentials.map(|c| {
-        let (password, clear_password) = password_parts(c.password);
-        pb::CredentialsInput {
-            username: c.username,
-            password,
-            clear_password,
-            account_id: c.account_id,
-        }
-    });
     let m = state
         .settings
         .clone()
-        .save_mail(outgoing(
-            &ctx,
-            pb::SaveMailRequest {
-                host: b.host,
-                port: b.port,
-                sender: b.sender,
-                access_url: b.access_url,
-                tls_mode: b.tls_mode,
-                credentials,
-                allow_internal_hosts: b.allow_internal_hosts,
-            },
-        ))
+        .save_mail(outgoing(&ctx, b.into()))
         .await?
         .into_inner();
-    ok(mail_json(m))
+    ok(Mail::from(m))
 }
 
-fn proxy_json(p: pb::ProxySettings) -> Value {
-    json!({
-        "enabled": p.enabled, "host": p.host, "port": p.port, "username": p.username,
-        "password_set": p.password_set, "no_proxy": p.no_proxy, "updated_at": p.updated_at,
-        "allow_internal_hosts": p.allow_internal_hosts,
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/settings/proxy",
+    tag = tags::SETTINGS,
+    summary = "The org's outgoing proxy",
+    description = "The password is never returned, only `password_set`. Needs `orgs.manage`.",
+    responses(
+        (status = 200, description = "The proxy settings", body = Proxy),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn show_proxy(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let p = state
         .settings
@@ -161,59 +126,55 @@ async fn show_proxy(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiRes
         .get_proxy(outgoing(&ctx, GetSettingsRequest {}))
         .await?
         .into_inner();
-    ok(proxy_json(p))
+    ok(Proxy::from(p))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProxyBody {
-    enabled: bool,
-    #[serde(default)]
-    host: String,
-    #[serde(default)]
-    port: u32,
-    #[serde(default)]
-    username: String,
-    #[serde(default, deserialize_with = "present")]
-    password: Option<Option<String>>,
-    #[serde(default)]
-    no_proxy: Vec<String>,
-    #[serde(default)]
-    allow_internal_hosts: bool,
-}
-
+#[utoipa::path(
+    put,
+    path = "/settings/proxy",
+    tag = tags::SETTINGS,
+    summary = "Save the org's outgoing proxy",
+    description = "The password as for mail; `no_proxy`: hosts, `.domain`/`*.domain` and \
+                   networks reached directly; internal hosts as for mail. Needs \
+                   `orgs.manage`; not with an API key.",
+    request_body = ProxyBody,
+    responses(
+        (status = 200, description = "The proxy settings", body = Proxy),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn save_proxy(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
     let b: ProxyBody = settings_body(&bytes)?;
-    let (password, clear_password) = password_parts(b.password);
     let p = state
         .settings
         .clone()
-        .save_proxy(outgoing(
-            &ctx,
-            pb::SaveProxyRequest {
-                enabled: b.enabled,
-                host: b.host,
-                port: b.port,
-                username: b.username,
-                password,
-                clear_password,
-                no_proxy: b.no_proxy,
-                allow_internal_hosts: b.allow_internal_hosts,
-            },
-        ))
+        .save_proxy(outgoing(&ctx, b.into()))
         .await?
         .into_inner();
-    ok(proxy_json(p))
+    ok(Proxy::from(p))
 }
 
-fn rights_json(r: pb::MspStaffRights) -> Value {
-    json!({
-        "reset_passwords": r.reset_passwords, "take_ownership": r.take_ownership,
-        "view_audit": r.view_audit, "manage_users": r.manage_users,
-        "updated_at": if r.updated_at.is_empty() { Value::Null } else { Value::String(r.updated_at) },
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/settings/msp-staff",
+    tag = tags::SETTINGS,
+    summary = "What MSP staff may do in this client org",
+    description = "Each right on or off (default on, `take_ownership` off). Needs \
+                   `orgs.manage`, at a client org.",
+    responses(
+        (status = 200, description = "The rights", body = MspStaffRights),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn show_msp_staff(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let r = state
         .settings
@@ -221,61 +182,58 @@ async fn show_msp_staff(State(state): State<Gateway>, Caller(ctx): Caller) -> Ap
         .get_msp_staff_rights(outgoing(&ctx, GetSettingsRequest {}))
         .await?
         .into_inner();
-    ok(rights_json(r))
+    ok(MspStaffRights::from(r))
 }
 
-/// Every right is given: leaving one out would flip it silently.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RightsBody {
-    reset_passwords: bool,
-    take_ownership: bool,
-    view_audit: bool,
-    manage_users: bool,
-}
-
+#[utoipa::path(
+    put,
+    path = "/settings/msp-staff",
+    tag = tags::SETTINGS,
+    summary = "Set what MSP staff may do in this client org",
+    description = "Only the org's own administrators change it (MSP staff get 403); audited \
+                   in the org and in MSPOrg. A right that is off is refused to MSP staff with \
+                   403 naming `msp_staff.<right>`, from their next request.",
+    request_body = MspStaffRightsBody,
+    responses(
+        (status = 200, description = "The rights", body = MspStaffRights),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn save_msp_staff(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     bytes: Bytes,
 ) -> ApiResult {
-    let b: RightsBody = settings_body(&bytes)?;
+    let b: MspStaffRightsBody = settings_body(&bytes)?;
     let r = state
         .settings
         .clone()
-        .save_msp_staff_rights(outgoing(
-            &ctx,
-            pb::MspStaffRights {
-                reset_passwords: b.reset_passwords,
-                take_ownership: b.take_ownership,
-                view_audit: b.view_audit,
-                manage_users: b.manage_users,
-                updated_at: String::new(),
-            },
-        ))
+        .save_msp_staff_rights(outgoing(&ctx, b.into()))
         .await?
         .into_inner();
-    ok(rights_json(r))
+    ok(MspStaffRights::from(r))
 }
 
-fn branding_json(b: pb::Branding) -> Value {
-    let legal = b.legal_banner.unwrap_or_default();
-    let privacy = b.privacy_banner.unwrap_or_default();
-    json!({
-        "logo": if b.logo.is_empty() { Value::Null } else { Value::String(b.logo) },
-        "login_text": b.login_text,
-        "legal_banner": {
-            "enabled": legal.enabled, "text": legal.text,
-            "requires_acceptance": legal.requires_acceptance,
-        },
-        "privacy_banner": {
-            "enabled": privacy.enabled, "text": privacy.text,
-            "button_label": privacy.button_label,
-        },
-        "updated_at": if b.updated_at.is_empty() { Value::Null } else { Value::String(b.updated_at) },
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/settings/branding",
+    tag = tags::SETTINGS,
+    summary = "The org's login-page branding",
+    description = "Needs `orgs.manage`.",
+    responses(
+        (status = 200, description = "The branding", body = Branding),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn show_branding(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let b = state
         .settings
@@ -283,45 +241,28 @@ async fn show_branding(State(state): State<Gateway>, Caller(ctx): Caller) -> Api
         .get_branding(outgoing(&ctx, GetSettingsRequest {}))
         .await?
         .into_inner();
-    ok(branding_json(b))
+    ok(Branding::from(b))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BrandingBody {
-    /// A `data:image/...;base64,` URL or an https URL; `null` or left out for none.
-    #[serde(default)]
-    logo: Option<String>,
-    #[serde(default)]
-    login_text: String,
-    #[serde(default)]
-    legal_banner: LegalBannerBody,
-    #[serde(default)]
-    privacy_banner: PrivacyBannerBody,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct LegalBannerBody {
-    #[serde(default)]
-    enabled: bool,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    requires_acceptance: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PrivacyBannerBody {
-    #[serde(default)]
-    enabled: bool,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    button_label: String,
-}
-
+#[utoipa::path(
+    put,
+    path = "/settings/branding",
+    tag = tags::SETTINGS,
+    summary = "Save the org's login-page branding",
+    description = "Logo (`data:image/{png,jpeg,gif,webp};base64,...` of at most 256 KiB, or an \
+                   https URL), text, legal banner and privacy banner. Needs `orgs.manage`; not \
+                   with an API key.",
+    request_body = BrandingBody,
+    responses(
+        (status = 200, description = "The branding", body = Branding),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn save_branding(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -331,29 +272,26 @@ async fn save_branding(
     let saved = state
         .settings
         .clone()
-        .save_branding(outgoing(
-            &ctx,
-            pb::SaveBrandingRequest {
-                logo: b.logo.unwrap_or_default(),
-                login_text: b.login_text,
-                legal_banner: Some(pb::LegalBanner {
-                    enabled: b.legal_banner.enabled,
-                    text: b.legal_banner.text,
-                    requires_acceptance: b.legal_banner.requires_acceptance,
-                }),
-                privacy_banner: Some(pb::PrivacyBanner {
-                    enabled: b.privacy_banner.enabled,
-                    text: b.privacy_banner.text,
-                    button_label: b.privacy_banner.button_label,
-                }),
-            },
-        ))
+        .save_branding(outgoing(&ctx, b.into()))
         .await?
         .into_inner();
-    ok(branding_json(saved))
+    ok(Branding::from(saved))
 }
 
 /// No credentials: the login page at the org's URL shows it before anyone signs in.
+#[utoipa::path(
+    get,
+    path = "/branding",
+    tag = tags::SETTINGS,
+    summary = "What the org's login page shows, to anyone",
+    description = "The org's own branding, or MSPOrg's whole when the org saved none. A URL \
+                   naming no org answers as an org without branding of its own. No \
+                   credentials needed.",
+    responses(
+        (status = 200, description = "The branding, and whose it is", body = PublicBranding),
+        (status = 503, response = Unavailable),
+    ),
+)]
 async fn public_branding(State(state): State<Gateway>, TargetOrg(org): TargetOrg) -> ApiResult {
     let p = state
         .settings
@@ -363,7 +301,5 @@ async fn public_branding(State(state): State<Gateway>, TargetOrg(org): TargetOrg
         })
         .await?
         .into_inner();
-    let mut body = branding_json(p.branding.unwrap_or_default());
-    body["source"] = Value::String(p.source);
-    ok(body)
+    ok(PublicBranding::from(p))
 }

@@ -1,60 +1,56 @@
 //! Client orgs, for MSPOrg: add one, import many, change or delete one, and the org
 //! selector.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, patch, post};
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
 use strongroom_proto::tenant::{
-    CreateOrgRequest, DeleteOrgRequest, ImportOrgsRequest, ListOrgsRequest, Org, UpdateOrgRequest,
+    CreateOrgRequest, DeleteOrgRequest, ImportOrgsRequest, ListOrgsRequest, UpdateOrgRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::orgs::{
+    DeleteOrgBody, DeletedOrg, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgImportReport, OrgList,
+};
 use crate::error::ApiError;
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, created, is_text_file, ok};
 
-pub(super) fn router() -> Router<Gateway> {
-    Router::new()
-        .route("/orgs", get(all).post(add))
-        .route("/orgs/mine", get(mine))
-        .route("/orgs/import", post(import))
-        .route("/orgs/{id}", patch(change).delete(remove))
+pub(super) fn router() -> OpenApiRouter<Gateway> {
+    OpenApiRouter::new()
+        .routes(routes!(all, add))
+        .routes(routes!(mine))
+        .routes(routes!(import))
+        .routes(routes!(change, remove))
 }
 
-fn org_json(o: Org) -> Value {
-    json!({
-        "id": o.id, "slug": o.slug, "name": o.name, "description": o.description,
-        "department": o.department, "location": o.location, "contact": o.contact,
-        "account_manager_id": o.account_manager_id, "created_at": o.created_at,
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrgBody {
-    slug: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    department: String,
-    #[serde(default)]
-    location: String,
-    #[serde(default)]
-    contact: String,
-    /// An MSPOrg administrator; the caller when left out.
-    #[serde(default)]
-    account_manager_id: String,
-}
-
+#[utoipa::path(
+    post,
+    path = "/orgs",
+    tag = tags::ORGS,
+    summary = "Add a client org",
+    description = "Its account manager (an MSPOrg administrator, the caller by default) works \
+                   in it at once. Needs `orgs.manage`, at MSPOrg.",
+    request_body = NewOrg,
+    responses(
+        (status = 201, description = "The org", body = Org),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn add(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
-    let b: OrgBody = body(&bytes)?;
+    let b: NewOrg = body(&bytes)?;
     let o = state
         .tenant
         .clone()
@@ -72,7 +68,7 @@ async fn add(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) ->
         ))
         .await?
         .into_inner();
-    created(org_json(o))
+    created(Org::from(o))
 }
 
 async fn list(
@@ -85,28 +81,79 @@ async fn list(
         .clone()
         .list_orgs(outgoing(ctx, ListOrgsRequest { mine_only }))
         .await?
-        .into_inner()
-        .orgs;
-    ok(json!({ "orgs": orgs.into_iter().map(org_json).collect::<Vec<_>>() }))
+        .into_inner();
+    ok(OrgList::from(orgs))
 }
 
 /// Every client org (MSPOrg administrators).
+#[utoipa::path(
+    get,
+    path = "/orgs",
+    tag = tags::ORGS,
+    summary = "Every client org",
+    description = "For MSPOrg administrators; client orgs' users get 404.",
+    responses(
+        (status = 200, description = "The orgs", body = OrgList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn all(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     list(&state, &ctx, false).await
 }
 
 /// The orgs the caller manages.
+#[utoipa::path(
+    get,
+    path = "/orgs/mine",
+    tag = tags::ORGS,
+    summary = "The orgs the caller manages",
+    description = "The org selector: as account manager or through an approved grant, \
+                   directly or through a user group. At MSPOrg; client orgs' users get 404.",
+    responses(
+        (status = 200, description = "The orgs", body = OrgList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn mine(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     list(&state, &ctx, true).await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportBody {
-    text: String,
-}
-
 /// The file as the raw body (`text/csv` or `text/plain`), or JSON `{text}`.
+#[utoipa::path(
+    post,
+    path = "/orgs/import",
+    tag = tags::ORGS,
+    summary = "Add many client orgs from a file",
+    description = "`slug,name[,description,department,location,contact]` a line; per-line \
+                   created / rejected; a malformed file adds nothing and names the line. The \
+                   file as the raw body (`text/csv` or `text/plain`) or as JSON `{text}`. \
+                   Needs `orgs.manage`, at MSPOrg.",
+    request_body(
+        description = "The file, raw or as JSON",
+        content(
+            (ImportOrgsBody = "application/json"),
+            (String = "text/csv"),
+            (String = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "The outcome, line by line", body = OrgImportReport),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn import(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -117,7 +164,7 @@ async fn import(
         String::from_utf8(bytes.to_vec())
             .map_err(|_| ApiError::new(ErrorCode::InvalidArgument, "the file is not UTF-8 text"))?
     } else {
-        body::<ImportBody>(&bytes)?.text
+        body::<ImportOrgsBody>(&bytes)?.text
     };
     let r = state
         .tenant
@@ -125,38 +172,38 @@ async fn import(
         .import_orgs(outgoing(&ctx, ImportOrgsRequest { text }))
         .await?
         .into_inner();
-    let lines: Vec<Value> = r
-        .lines
-        .into_iter()
-        .map(|l| {
-            json!({
-                "line": l.line, "slug": l.slug, "outcome": l.outcome,
-                "reason": if l.reason.is_empty() { Value::Null } else { Value::String(l.reason) },
-            })
-        })
-        .collect();
-    ok(json!({ "lines": lines, "created": r.created, "rejected": r.rejected }))
+    ok(OrgImportReport::from(r))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangeBody {
-    slug: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    department: Option<String>,
-    location: Option<String>,
-    contact: Option<String>,
-    account_manager_id: Option<String>,
-}
-
+#[utoipa::path(
+    patch,
+    path = "/orgs/{id}",
+    tag = tags::ORGS,
+    summary = "Change a client org",
+    description = "A new slug moves its URL at once. MSPOrg cannot be renamed (409). A \
+                   different `account_manager_id` is refused (400): propose one through \
+                   `POST /org-access`. Needs `orgs.manage`, at MSPOrg, as the org's account \
+                   manager or an approved grantee.",
+    params(("id" = String, Path, description = "The org")),
+    request_body = OrgChanges,
+    responses(
+        (status = 200, description = "The org as changed", body = Org),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn change(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let b: ChangeBody = body(&bytes)?;
+    let b: OrgChanges = body(&bytes)?;
     let renamed = b.slug.is_some();
     let o = state
         .tenant
@@ -180,24 +227,38 @@ async fn change(
         // The org answers at its new URL only.
         state.orgs.forget(&o.id);
     }
-    ok(org_json(o))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeleteBody {
-    /// The org's slug, repeated.
-    confirm: String,
+    ok(Org::from(o))
 }
 
 /// Deletes the org and all of its data in every service; the body repeats its slug.
+#[utoipa::path(
+    delete,
+    path = "/orgs/{id}",
+    tag = tags::ORGS,
+    summary = "Delete a client org and all of its data",
+    description = "Every service drops the org's schema; the vault destroys its KMS key first, \
+                   so saved copies of its secrets never decrypt again. Audited in MSPOrg as \
+                   `org.deleted`. MSPOrg cannot be deleted (409).",
+    params(("id" = String, Path, description = "The org")),
+    request_body = DeleteOrgBody,
+    responses(
+        (status = 200, description = "The org deleted", body = DeletedOrg),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn remove(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let b: DeleteBody = body(&bytes)?;
+    let b: DeleteOrgBody = body(&bytes)?;
     let o = state
         .tenant
         .clone()
@@ -211,5 +272,7 @@ async fn remove(
         .await?
         .into_inner();
     state.orgs.forget(&o.id);
-    ok(json!({ "deleted": org_json(o) }))
+    ok(DeletedOrg {
+        deleted: Org::from(o),
+    })
 }

@@ -1,48 +1,44 @@
 //! Settings replication across client orgs, for MSPOrg administrators: which of MSPOrg's
 //! settings every client org receives. The tenant service decides what may be saved.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use bytes::Bytes;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
-use strongroom_proto::tenant::{
-    GetReplicationRequest, ReplicationChoice, ReplicationSettings, SaveReplicationRequest,
-};
+use strongroom_proto::tenant::{GetReplicationRequest, ReplicationChoice, SaveReplicationRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::replication::{ReplicationChoices, ReplicationSettings};
 use crate::error::ApiError;
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, ok};
 
-pub(super) fn router() -> Router<Gateway> {
-    Router::new().route("/orgs/replication", get(show).put(save))
+pub(super) fn router() -> OpenApiRouter<Gateway> {
+    OpenApiRouter::new().routes(routes!(show, save))
 }
 
-fn settings_json(s: ReplicationSettings) -> Value {
-    let kinds: Vec<Value> = s
-        .kinds
-        .into_iter()
-        .map(|k| {
-            let mut kind = json!({
-                "kind": k.kind, "label": k.label, "available": k.available,
-                "enabled": k.enabled, "version": k.version,
-                "options": serde_json::from_str::<Value>(&k.options_json)
-                    .unwrap_or_else(|_| json!({})),
-                "updated_by": (!k.updated_by.is_empty()).then_some(k.updated_by),
-                "updated_at": (!k.updated_at.is_empty()).then_some(k.updated_at),
-            });
-            if !k.available {
-                kind["reason"] = Value::String(k.reason);
-            }
-            kind
-        })
-        .collect();
-    json!({ "kinds": kinds })
-}
-
+#[utoipa::path(
+    get,
+    path = "/orgs/replication",
+    tag = tags::REPLICATION,
+    summary = "Which of MSPOrg's settings every client org receives",
+    description = "Each kind with `label`, `available` (else the `reason`), `enabled`, \
+                   `version`, `options`. Needs `orgs.manage`, at MSPOrg; client orgs' users \
+                   get 404.",
+    responses(
+        (status = 200, description = "The kinds", body = ReplicationSettings),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn show(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let s = state
         .replication
@@ -50,7 +46,7 @@ async fn show(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
         .get(outgoing(&ctx, GetReplicationRequest {}))
         .await?
         .into_inner();
-    ok(settings_json(s))
+    ok(ReplicationSettings::from(s))
 }
 
 /// One kind's choice: `true`/`false`, or `{"enabled": bool, ...options}`.
@@ -85,8 +81,28 @@ fn choice(kind: String, value: Value) -> Result<ReplicationChoice, ApiError> {
 }
 
 /// Saves the kinds named; the others keep their setting.
+#[utoipa::path(
+    put,
+    path = "/orgs/replication",
+    tag = tags::REPLICATION,
+    summary = "Choose which of MSPOrg's settings every client org receives",
+    description = "Kinds not named keep their setting. Saving an enabled kind applies \
+                   MSPOrg's current state of it to every client org within seconds and to \
+                   orgs added later as they are created; unknown or not yet available kinds \
+                   are refused (400). Needs `orgs.manage`, at MSPOrg.",
+    request_body = ReplicationChoices,
+    responses(
+        (status = 200, description = "The kinds", body = ReplicationSettings),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn save(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
-    let kinds: Map<String, Value> = body(&bytes)?;
+    let ReplicationChoices(kinds) = body(&bytes)?;
     let choices = kinds
         .into_iter()
         .map(|(kind, value)| choice(kind, value))
@@ -97,5 +113,5 @@ async fn save(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -
         .save(outgoing(&ctx, SaveReplicationRequest { choices }))
         .await?
         .into_inner();
-    ok(settings_json(s))
+    ok(ReplicationSettings::from(s))
 }

@@ -3,16 +3,31 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_proto::identity::{ApiKeyRef, CreateApiKeyRequest, Empty};
 
-use super::or_null;
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::api_keys::{ApiKeyList, CreatedApiKey, NewApiKey};
+use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, no_content, ok, secret};
 
+#[utoipa::path(
+    get,
+    path = "/api-keys",
+    tag = tags::API_KEYS,
+    summary = "The caller's API keys",
+    description = "Never their secrets. Not with an API key.",
+    responses(
+        (status = 200, description = "The keys", body = ApiKeyList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let list = state
         .identity
@@ -20,37 +35,33 @@ pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> A
         .list_api_keys(outgoing(&ctx, Empty {}))
         .await?
         .into_inner();
-    let keys: Vec<Value> = list
-        .keys
-        .into_iter()
-        .map(|k| {
-            json!({
-                "id": k.id, "name": k.name, "created_at": k.created_at,
-                "expires_at": or_null(k.expires_at), "allowed_cidrs": k.allowed_cidrs,
-                "last_used_at": or_null(k.last_used_at), "revoked_at": or_null(k.revoked_at),
-            })
-        })
-        .collect();
-    ok(json!({ "keys": keys }))
+    ok(ApiKeyList::from(list))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewKey {
-    name: String,
-    /// RFC 3339; none = never expires.
-    #[serde(default)]
-    expires_at: Option<String>,
-    #[serde(default)]
-    allowed_cidrs: Vec<String>,
-}
-
+#[utoipa::path(
+    post,
+    path = "/api-keys",
+    tag = tags::API_KEYS,
+    summary = "Make an API key",
+    description = "The key is shown once, in this reply. Optional expiry and source \
+                   addresses. Needs `api_keys.own`; not with an API key.",
+    request_body = NewApiKey,
+    responses(
+        (status = 201, description = "The key with its secret; never cached", body = CreatedApiKey),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn add(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
     bytes: Bytes,
 ) -> ApiResult {
-    let b: NewKey = body(&bytes)?;
+    let b: NewApiKey = body(&bytes)?;
     let k = state
         .identity
         .clone()
@@ -64,15 +75,25 @@ pub(super) async fn add(
         ))
         .await?
         .into_inner();
-    secret(
-        StatusCode::CREATED,
-        json!({
-            "id": k.id, "name": k.name, "key": k.key, "created_at": k.created_at,
-            "expires_at": or_null(k.expires_at), "allowed_cidrs": k.allowed_cidrs,
-        }),
-    )
+    secret(StatusCode::CREATED, CreatedApiKey::from(k))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api-keys/{id}",
+    tag = tags::API_KEYS,
+    summary = "Revoke one of the caller's API keys",
+    description = "Not with an API key.",
+    params(("id" = String, Path, description = "The key")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn revoke(
     State(state): State<Gateway>,
     Path(key_id): Path<String>,

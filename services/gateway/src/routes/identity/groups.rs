@@ -2,17 +2,34 @@
 
 use axum::extract::{Path, State};
 use bytes::Bytes;
-use serde::Deserialize;
 use strongroom_auth::outgoing;
 use strongroom_proto::identity::{
     CreateGroupRequest, Empty, GroupMemberRequest, GroupRef, RenameGroupRequest,
 };
 
-use super::{group_json, groups_json, users_json};
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::groups::{Group, GroupList, GroupName, NewGroup};
+use crate::dto::users::UserList;
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, created, no_content, ok};
 
+#[utoipa::path(
+    get,
+    path = "/groups",
+    tag = tags::GROUPS,
+    summary = "The org's user groups",
+    description = "Needs `users.view`.",
+    responses(
+        (status = 200, description = "The groups", body = GroupList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let list = state
         .identity
@@ -20,17 +37,27 @@ pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> A
         .list_groups(outgoing(&ctx, Empty {}))
         .await?
         .into_inner();
-    ok(groups_json(list.groups))
+    ok(GroupList::from(list))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewGroup {
-    name: String,
-    #[serde(default)]
-    description: String,
-}
-
+#[utoipa::path(
+    post,
+    path = "/groups",
+    tag = tags::GROUPS,
+    summary = "Add a user group",
+    description = "Needs `groups.manage`.",
+    request_body = NewGroup,
+    responses(
+        (status = 201, description = "The group", body = Group),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn add(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -49,15 +76,28 @@ pub(super) async fn add(
         ))
         .await?
         .into_inner();
-    created(group_json(g))
+    created(Group::from(g))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GroupName {
-    name: String,
-}
-
+#[utoipa::path(
+    patch,
+    path = "/groups/{id}",
+    tag = tags::GROUPS,
+    summary = "Rename a user group",
+    description = "Needs `groups.manage`.",
+    params(("id" = String, Path, description = "The group")),
+    request_body = GroupName,
+    responses(
+        (status = 200, description = "The group, renamed", body = Group),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn rename(
     State(state): State<Gateway>,
     Path(group_id): Path<String>,
@@ -77,9 +117,26 @@ pub(super) async fn rename(
         ))
         .await?
         .into_inner();
-    ok(group_json(g))
+    ok(Group::from(g))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}",
+    tag = tags::GROUPS,
+    summary = "Delete a user group",
+    description = "Needs `groups.manage`.",
+    params(("id" = String, Path, description = "The group")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn remove(
     State(state): State<Gateway>,
     Path(group_id): Path<String>,
@@ -93,6 +150,22 @@ pub(super) async fn remove(
     no_content()
 }
 
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/members",
+    tag = tags::GROUPS,
+    summary = "A group's members",
+    description = "Needs `users.view`.",
+    params(("id" = String, Path, description = "The group")),
+    responses(
+        (status = 200, description = "The members", body = UserList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn members(
     State(state): State<Gateway>,
     Path(group_id): Path<String>,
@@ -104,9 +177,29 @@ pub(super) async fn members(
         .list_group_members(outgoing(&ctx, GroupRef { group_id }))
         .await?
         .into_inner();
-    ok(users_json(list.users))
+    ok(UserList::from(list.users))
 }
 
+#[utoipa::path(
+    put,
+    path = "/groups/{id}/members/{user_id}",
+    tag = tags::GROUPS,
+    summary = "Add a member to a group",
+    description = "Needs `groups.manage`.",
+    params(
+        ("id" = String, Path, description = "The group"),
+        ("user_id" = String, Path, description = "The user"),
+    ),
+    responses(
+        (status = 204, description = "A member"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn add_member(
     State(state): State<Gateway>,
     Path((group_id, user_id)): Path<(String, String)>,
@@ -120,6 +213,25 @@ pub(super) async fn add_member(
     no_content()
 }
 
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}/members/{user_id}",
+    tag = tags::GROUPS,
+    summary = "Remove a member from a group",
+    description = "Needs `groups.manage`.",
+    params(
+        ("id" = String, Path, description = "The group"),
+        ("user_id" = String, Path, description = "The user"),
+    ),
+    responses(
+        (status = 204, description = "Not a member"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn remove_member(
     State(state): State<Gateway>,
     Path((group_id, user_id)): Path<(String, String)>,

@@ -6,40 +6,59 @@ use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, post};
 use bytes::Bytes;
-use serde::Deserialize;
 use strongroom_auth::outgoing;
-use strongroom_core::{ErrorBody, ErrorCode};
+use strongroom_core::ErrorCode;
 use strongroom_proto::identity::ImportUsersRequest;
+use utoipa_axum::router::{UtoipaMethodRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-use super::import_json;
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{
+    BadRequest, ErrorResponse, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+};
+use crate::dto::users::{ImportQuery, ImportReport, ImportUsersBody};
 use crate::error::ApiError;
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, is_text_file, ok, query};
 
 /// Largest file accepted: tens of thousands of users, and no more memory than that per upload.
 const MAX_FILE: usize = 5 * 1024 * 1024;
 
-pub(super) fn route() -> MethodRouter<Gateway> {
-    post(import).layer(DefaultBodyLimit::max(MAX_FILE))
+pub(super) fn routes() -> UtoipaMethodRouter<Gateway> {
+    routes!(import).layer(DefaultBodyLimit::max(MAX_FILE))
 }
 
-#[derive(Deserialize)]
-struct ImportQuery {
-    #[serde(default)]
-    all_or_nothing: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportBody {
-    csv: String,
-    #[serde(default)]
-    all_or_nothing: bool,
-}
-
+#[utoipa::path(
+    post,
+    path = "/users/import",
+    tag = tags::USERS,
+    summary = "Import users from a CSV file",
+    description = "Header row `username,email[,full_name,department,location,role]`; per-row \
+                   created / skipped / rejected. The file as the raw body (`text/csv` or \
+                   `text/plain`, at most 5 MiB) or as JSON `{csv, all_or_nothing}`. Needs \
+                   `users.manage`, and every permission of the roles given.",
+    params(ImportQuery),
+    request_body(
+        description = "The CSV file, raw or as JSON",
+        content(
+            (ImportUsersBody = "application/json"),
+            (String = "text/csv"),
+            (String = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "The outcome, row by row", body = ImportReport),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 async fn import(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -51,7 +70,7 @@ async fn import(
         Ok(bytes) => bytes,
         // Error codes have no "too large"; this reply is the one place that needs it.
         Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
-            let body = ErrorBody {
+            let body = ErrorResponse {
                 error: "payload_too_large".into(),
                 message: format!("the file is larger than {} MiB", MAX_FILE / (1024 * 1024)),
             };
@@ -65,7 +84,7 @@ async fn import(
             .map_err(|_| ApiError::new(ErrorCode::InvalidArgument, "the file is not UTF-8 text"))?;
         (csv, q.all_or_nothing)
     } else {
-        let b: ImportBody = body(&bytes)?;
+        let b: ImportUsersBody = body(&bytes)?;
         (b.csv, b.all_or_nothing || q.all_or_nothing)
     };
     let result = state
@@ -80,7 +99,7 @@ async fn import(
         ))
         .await?
         .into_inner();
-    ok(import_json(result))
+    ok(ImportReport::from(result))
 }
 
 #[cfg(test)]

@@ -2,22 +2,31 @@
 
 use axum::extract::{Path, State};
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use strongroom_auth::outgoing;
 use strongroom_proto::identity::{Empty, RoleInfo, RoleRef, SaveRoleRequest};
 
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::roles::{Role, RoleBody, RoleList};
+use crate::openapi::tags;
 use crate::routes::{ApiResult, body, created, no_content, ok};
 
-fn role_json(r: RoleInfo) -> Value {
-    json!({
-        "name": r.name, "description": r.description, "built_in": r.built_in,
-        "permissions": r.permissions,
-    })
-}
-
+#[utoipa::path(
+    get,
+    path = "/roles",
+    tag = tags::ROLES,
+    summary = "Built-in and custom roles, and the permission catalogue",
+    description = "Needs `users.view`.",
+    responses(
+        (status = 200, description = "The roles and permissions", body = RoleList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let list = state
         .identity
@@ -25,24 +34,27 @@ pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller) -> A
         .list_roles(outgoing(&ctx, Empty {}))
         .await?
         .into_inner();
-    let permissions: Vec<Value> = list
-        .permission_catalog
-        .into_iter()
-        .map(|p| json!({ "name": p.name, "description": p.description }))
-        .collect();
-    let roles: Vec<Value> = list.roles.into_iter().map(role_json).collect();
-    ok(json!({ "roles": roles, "permissions": permissions }))
+    ok(RoleList::from(list))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleBody {
-    name: String,
-    #[serde(default)]
-    description: String,
-    permissions: Vec<String>,
-}
-
+#[utoipa::path(
+    post,
+    path = "/roles",
+    tag = tags::ROLES,
+    summary = "Add a custom role",
+    description = "Needs `roles.manage`, and every permission the role holds.",
+    request_body = RoleBody,
+    responses(
+        (status = 201, description = "The role", body = Role),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn add(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -50,10 +62,30 @@ pub(super) async fn add(
 ) -> ApiResult {
     let b: RoleBody = body(&bytes)?;
     let r = save(&state, &ctx, b, String::new()).await?;
-    created(role_json(r))
+    created(Role::from(r))
 }
 
 /// Replaces the role named in the path (which the body may rename).
+#[utoipa::path(
+    put,
+    path = "/roles/{name}",
+    tag = tags::ROLES,
+    summary = "Replace a custom role",
+    description = "The body may rename it. Its holders get fresh tokens. Needs `roles.manage`, \
+                   and every permission added.",
+    params(("name" = String, Path, description = "The role's current name")),
+    request_body = RoleBody,
+    responses(
+        (status = 200, description = "The role", body = Role),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn change(
     State(state): State<Gateway>,
     Path(previous_name): Path<String>,
@@ -62,7 +94,7 @@ pub(super) async fn change(
 ) -> ApiResult {
     let b: RoleBody = body(&bytes)?;
     let r = save(&state, &ctx, b, previous_name).await?;
-    ok(role_json(r))
+    ok(Role::from(r))
 }
 
 async fn save(
@@ -87,6 +119,23 @@ async fn save(
         .map(tonic::Response::into_inner)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/roles/{name}",
+    tag = tags::ROLES,
+    summary = "Delete a custom role",
+    description = "Needs `roles.manage`.",
+    params(("name" = String, Path, description = "The role")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn remove(
     State(state): State<Gateway>,
     Path(name): Path<String>,

@@ -3,51 +3,70 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::json;
 use strongroom_auth::outgoing;
 use strongroom_proto::identity::{
     CreateUserRequest, DeleteUserRequest, Empty, ListUsersRequest, OwnershipDecision,
     OwnershipTransferRequest, SetUserPasswordRequest, UpdateUserRequest, UserRef,
 };
 
-use super::{groups_json, sessions_json, transfer_json, user_json, users_json};
 use crate::Gateway;
 use crate::caller::Caller;
+use crate::dto::auth::SessionList;
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::groups::GroupList;
+use crate::dto::users::{
+    NewOwner, NewPassword, NewUser, RemoveQuery, RevokedCount, Transfer, TransferList, User,
+    UserChanges, UserList, UserQuery,
+};
+use crate::openapi::tags;
 use crate::routes::{ApiResult, accepted, body, created, no_content, ok, query};
 
-#[derive(Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    q: String,
-}
-
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = tags::USERS,
+    summary = "The org's users",
+    description = "With `locked_until` while a user is locked out. Needs `users.view`.",
+    params(UserQuery),
+    responses(
+        (status = 200, description = "The users", body = UserList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> ApiResult {
-    let q: ListQuery = query(&uri)?;
+    let q: UserQuery = query(&uri)?;
     let list = state
         .identity
         .clone()
         .list_users(outgoing(&ctx, ListUsersRequest { query: q.q }))
         .await?
         .into_inner();
-    ok(users_json(list.users))
+    ok(UserList::from(list.users))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewUser {
-    username: String,
-    #[serde(default)]
-    full_name: String,
-    email: String,
-    #[serde(default)]
-    department: String,
-    #[serde(default)]
-    location: String,
-    role: String,
-    password: String,
-}
-
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = tags::USERS,
+    summary = "Add a local user",
+    description = "Needs `users.manage`, and every permission of the role given.",
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "The user", body = User),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn add(
     State(state): State<Gateway>,
     Caller(ctx): Caller,
@@ -71,9 +90,24 @@ pub(super) async fn add(
         ))
         .await?
         .into_inner();
-    created(user_json(u))
+    created(User::from(u))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = tags::USERS,
+    summary = "A user",
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn show(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -85,21 +119,29 @@ pub(super) async fn show(
         .get_user(outgoing(&ctx, UserRef { user_id }))
         .await?
         .into_inner();
-    ok(user_json(u))
+    ok(User::from(u))
 }
 
-/// Only the fields present change; unknown ones (a username, say) are refused, not ignored.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserChanges {
-    full_name: Option<String>,
-    email: Option<String>,
-    department: Option<String>,
-    location: Option<String>,
-    role: Option<String>,
-    status: Option<String>,
-}
-
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = tags::USERS,
+    summary = "Edit a user",
+    description = "Only the fields present change. A new role or disabling voids the user's \
+                   tokens within a second.",
+    params(("id" = String, Path, description = "The user")),
+    request_body = UserChanges,
+    responses(
+        (status = 200, description = "The user as changed", body = User),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn edit(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -124,15 +166,30 @@ pub(super) async fn edit(
         ))
         .await?
         .into_inner();
-    ok(user_json(u))
+    ok(User::from(u))
 }
 
-#[derive(Deserialize)]
-struct RemoveQuery {
-    #[serde(default)]
-    transfer_to: String,
-}
-
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    tag = tags::USERS,
+    summary = "Delete a user",
+    description = "Whoever owns resources needs someone to take them over (`transfer_to`). \
+                   Naming yourself answers 202 with a pending transfer: the user stays until \
+                   a second administrator approves.",
+    params(("id" = String, Path, description = "The user"), RemoveQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 202, description = "Waiting for a second administrator", body = Transfer),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn remove(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -154,19 +211,34 @@ pub(super) async fn remove(
         .into_inner();
     match reply.pending {
         // Named oneself: the deletion waits for a second administrator.
-        Some(pending) => accepted(transfer_json(pending)),
+        Some(pending) => accepted(Transfer::from(pending)),
         None => no_content(),
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewOwner {
-    to_user_id: String,
-}
-
 /// Hands everything the user owns to `to_user_id`: 200 when done, 202 when it waits for a
 /// second administrator (the caller named themselves).
+#[utoipa::path(
+    post,
+    path = "/users/{id}/ownership",
+    tag = tags::USERS,
+    summary = "Hand every resource the user owns to another active user",
+    description = "Audited with old and new owner. To yourself, 202: pending a second \
+                   administrator. Needs `users.manage`, signed in (not with an API key).",
+    params(("id" = String, Path, description = "The user whose resources move")),
+    request_body = NewOwner,
+    responses(
+        (status = 200, description = "Done", body = Transfer),
+        (status = 202, description = "Waiting for a second administrator", body = Transfer),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn transfer_ownership(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -187,12 +259,26 @@ pub(super) async fn transfer_ownership(
         .await?
         .into_inner();
     if t.status == "pending" {
-        accepted(transfer_json(t))
+        accepted(Transfer::from(t))
     } else {
-        ok(transfer_json(t))
+        ok(Transfer::from(t))
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/ownership-transfers",
+    tag = tags::USERS,
+    summary = "Transfers of ownership, pending first",
+    responses(
+        (status = 200, description = "The transfers", body = TransferList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn list_transfers(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
     let list = state
         .identity
@@ -200,10 +286,27 @@ pub(super) async fn list_transfers(State(state): State<Gateway>, Caller(ctx): Ca
         .list_ownership_transfers(outgoing(&ctx, Empty {}))
         .await?
         .into_inner();
-    let transfers: Vec<_> = list.transfers.into_iter().map(transfer_json).collect();
-    ok(json!({ "transfers": transfers }))
+    ok(TransferList::from(list))
 }
 
+#[utoipa::path(
+    post,
+    path = "/ownership-transfers/{id}/approve",
+    tag = tags::USERS,
+    summary = "Approve a pending transfer",
+    description = "By an administrator of the org itself (not MSP staff working in it) other \
+                   than whoever asked, signed in.",
+    params(("id" = String, Path, description = "The transfer")),
+    responses(
+        (status = 200, description = "The transfer, done", body = Transfer),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn approve_transfer(
     state: State<Gateway>,
     id: Path<String>,
@@ -212,6 +315,24 @@ pub(super) async fn approve_transfer(
     decide_transfer(state, id, caller, true).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/ownership-transfers/{id}/reject",
+    tag = tags::USERS,
+    summary = "Reject a pending transfer",
+    description = "By an administrator of the org itself (not MSP staff working in it) other \
+                   than whoever asked, signed in.",
+    params(("id" = String, Path, description = "The transfer")),
+    responses(
+        (status = 200, description = "The transfer, rejected", body = Transfer),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn reject_transfer(
     state: State<Gateway>,
     id: Path<String>,
@@ -238,14 +359,28 @@ async fn decide_transfer(
         ))
         .await?
         .into_inner();
-    ok(transfer_json(t))
+    ok(Transfer::from(t))
 }
 
-#[derive(Deserialize)]
-struct NewPassword {
-    password: String,
-}
-
+#[utoipa::path(
+    put,
+    path = "/users/{id}/password",
+    tag = tags::USERS,
+    summary = "Reset a user's password, once",
+    description = "Every session and API key of the user ends at once, and the user must \
+                   choose their own (`POST /auth/change-password`) before signing in again.",
+    params(("id" = String, Path, description = "The user")),
+    request_body = NewPassword,
+    responses(
+        (status = 204, description = "Reset"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn set_password(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -267,6 +402,21 @@ pub(super) async fn set_password(
     no_content()
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/unlock",
+    tag = tags::USERS,
+    summary = "Lift a user's lockout",
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 200, description = "The user, unlocked", body = User),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn unlock(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -278,9 +428,24 @@ pub(super) async fn unlock(
         .unlock_user(outgoing(&ctx, UserRef { user_id }))
         .await?
         .into_inner();
-    ok(user_json(u))
+    ok(User::from(u))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/groups",
+    tag = tags::USERS,
+    summary = "The groups a user is in",
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 200, description = "The user's groups", body = GroupList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn groups(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -292,9 +457,24 @@ pub(super) async fn groups(
         .list_user_groups(outgoing(&ctx, UserRef { user_id }))
         .await?
         .into_inner();
-    ok(groups_json(list.groups))
+    ok(GroupList::from(list))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/sessions",
+    tag = tags::USERS,
+    summary = "A user's sessions",
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 200, description = "The user's sessions", body = SessionList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn sessions(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -306,9 +486,24 @@ pub(super) async fn sessions(
         .list_sessions(outgoing(&ctx, UserRef { user_id }))
         .await?
         .into_inner();
-    ok(sessions_json(list.sessions))
+    ok(SessionList::from(list))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{id}/sessions",
+    tag = tags::USERS,
+    summary = "End every session of a user",
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 200, description = "How many sessions ended", body = RevokedCount),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub(super) async fn end_sessions(
     State(state): State<Gateway>,
     Path(user_id): Path<String>,
@@ -320,5 +515,5 @@ pub(super) async fn end_sessions(
         .revoke_user_sessions(outgoing(&ctx, UserRef { user_id }))
         .await?
         .into_inner();
-    ok(json!({ "revoked": n.revoked }))
+    ok(RevokedCount { revoked: n.revoked })
 }

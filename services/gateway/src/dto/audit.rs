@@ -1,0 +1,86 @@
+//! The audit trail.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use strongroom_proto::audit as pb;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Comma-separated user ids: only what they did.
+    #[serde(default)]
+    pub actor_ids: String,
+}
+
+/// The org's most recent events (at most 500), newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvents {
+    pub events: Vec<AuditEvent>,
+}
+
+/// One thing that happened in the org.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: String,
+    /// The service that recorded it, e.g. `identity`, `vault`.
+    pub service: String,
+    /// What happened, e.g. `user.created`, `password.revealed`.
+    pub operation: String,
+    pub actor: AuditActor,
+    pub target: AuditTarget,
+    /// When it happened (RFC 3339).
+    pub time: String,
+    /// What else the service recorded about it; `null` when nothing.
+    #[schema(value_type = Option<Object>, required = true)]
+    pub details: Value,
+}
+
+/// Who did it, and from where.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditActor {
+    pub user_id: String,
+    pub username: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// What it was done to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditTarget {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+impl From<pb::AuditEvent> for AuditEvent {
+    fn from(e: pb::AuditEvent) -> Self {
+        Self {
+            details: super::parsed_json(&e.details_json, Value::Null),
+            id: e.id,
+            service: e.service,
+            operation: e.operation,
+            actor: AuditActor {
+                user_id: e.actor_user_id,
+                username: e.actor_username,
+                ip: e.ip,
+                user_agent: e.user_agent,
+            },
+            target: AuditTarget {
+                kind: e.target_kind,
+                id: e.target_id,
+                name: e.target_name,
+            },
+            time: e.occurred_at,
+        }
+    }
+}
+
+impl From<pb::ListEventsResponse> for AuditEvents {
+    fn from(r: pb::ListEventsResponse) -> Self {
+        Self {
+            events: r.events.into_iter().map(AuditEvent::from).collect(),
+        }
+    }
+}

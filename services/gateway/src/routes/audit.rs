@@ -1,0 +1,65 @@
+//! The org's audit trail.
+
+use axum::extract::State;
+use axum::http::Uri;
+use strongroom_auth::outgoing;
+use strongroom_proto::audit as pb;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::Gateway;
+use crate::caller::Caller;
+use crate::dto::audit::{AuditEvents, AuditQuery};
+use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::openapi::tags;
+use crate::routes::{ApiResult, ok, query};
+
+/// Events listed at most.
+const LIMIT: u32 = 500;
+
+pub(super) fn router() -> OpenApiRouter<Gateway> {
+    OpenApiRouter::new().routes(routes!(list))
+}
+
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = tags::AUDIT,
+    summary = "The org's audit trail",
+    description = "The most recent 500 events, or only what the named users did (e.g. MSP \
+                   staff, from `GET /msp-access`). MSP staff read it unless the org turned \
+                   `view_audit` off.",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The events, newest first", body = AuditEvents),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> ApiResult {
+    let q: AuditQuery = query(&uri)?;
+    let actor_ids = q
+        .actor_ids
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let events = state
+        .audit
+        .clone()
+        .list_events(outgoing(
+            &ctx,
+            pb::ListEventsRequest {
+                limit: LIMIT,
+                actor_ids,
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(AuditEvents::from(events))
+}
