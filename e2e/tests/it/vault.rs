@@ -623,14 +623,25 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
 
     // Custom policies: saved by those allowed, refused when unsatisfiable or built in.
     let (s, b) = api
-        .put(&org.url("/password-policies/dba"), Some(&alice), dba.clone())
+        .put(
+            &org.url("/password-policies/dba"),
+            Some(&alice),
+            dba.clone(),
+        )
         .await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
     let (s, b) = api
-        .put(&org.url("/password-policies/dba"), Some(&org.admin), dba.clone())
+        .put(
+            &org.url("/password-policies/dba"),
+            Some(&org.admin),
+            dba.clone(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!((b["name"].as_str(), b["built_in"].as_bool()), (Some("dba"), Some(false)));
+    assert_eq!(
+        (b["name"].as_str(), b["built_in"].as_bool()),
+        (Some("dba"), Some(false))
+    );
     let (s, b) = api
         .put(
             &org.url("/password-policies/impossible"),
@@ -640,7 +651,11 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
         .await;
     assert_error(s, &b, StatusCode::BAD_REQUEST);
     let (s, b) = api
-        .put(&org.url("/password-policies/Strong"), Some(&org.admin), dba.clone())
+        .put(
+            &org.url("/password-policies/Strong"),
+            Some(&org.admin),
+            dba.clone(),
+        )
         .await;
     assert_error(s, &b, StatusCode::CONFLICT);
     let (s, list) = api.get(&org.url("/password-policies"), Some(&alice)).await;
@@ -670,21 +685,43 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
     )
     .await;
     assert_eq!(db1["password_policy"], "dba");
-    let accounts = org.url(&format!("/resources/{}/accounts", db1["id"].as_str().unwrap()));
+    let accounts = org.url(&format!(
+        "/resources/{}/accounts",
+        db1["id"].as_str().unwrap()
+    ));
     let (s, b) = api
-        .post(&accounts, Some(&alice), json!({"username": "sys", "password": "short1"}))
+        .post(
+            &accounts,
+            Some(&alice),
+            json!({"username": "sys", "password": "short1"}),
+        )
         .await;
     assert_error(s, &b, StatusCode::BAD_REQUEST);
     assert!(b["message"].as_str().unwrap().contains("min_length"), "{b}");
     assert!(!b["message"].as_str().unwrap().contains("short1"), "{b}");
     let (s, account) = api
-        .post(&accounts, Some(&alice), json!({"username": "sys", "password": "Oracle-sys-42"}))
+        .post(
+            &accounts,
+            Some(&alice),
+            json!({"username": "sys", "password": "Oracle-sys-42"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{account}");
-    let password = org.url(&format!("/accounts/{}/password", account["id"].as_str().unwrap()));
-    for (new, rule) in [("Oracle-sys-4", "min_digits"), ("9racle-sys-442", "must_start_with_letter"), ("Oracle-sys-42", "reuse")] {
+    let password = org.url(&format!(
+        "/accounts/{}/password",
+        account["id"].as_str().unwrap()
+    ));
+    for (new, rule) in [
+        ("Oracle-sys-4", "min_digits"),
+        ("9racle-sys-442", "must_start_with_letter"),
+        ("Oracle-sys-42", "reuse"),
+    ] {
         let (s, b) = api
-            .put(&password, Some(&alice), json!({"password": new, "reason": "change"}))
+            .put(
+                &password,
+                Some(&alice),
+                json!({"password": new, "reason": "change"}),
+            )
             .await;
         assert_error(s, &b, StatusCode::BAD_REQUEST);
         assert!(b["message"].as_str().unwrap().contains(rule), "{new}: {b}");
@@ -692,24 +729,43 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
     // Generated passwords satisfy it.
     for _ in 0..3 {
         let (s, v) = api
-            .put(&password, Some(&alice), json!({"generate": true, "reason": "rotate"}))
+            .put(
+                &password,
+                Some(&alice),
+                json!({"generate": true, "reason": "rotate"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (_, b) = api.get(&password, Some(&alice)).await;
         let generated = b["password"].as_str().unwrap();
         assert!((12..=40).contains(&generated.len()), "{generated}");
-        assert!(generated.chars().filter(char::is_ascii_digit).count() >= 2, "{generated}");
-        assert!(generated.chars().next().unwrap().is_ascii_alphabetic(), "{generated}");
+        assert!(
+            generated.chars().filter(char::is_ascii_digit).count() >= 2,
+            "{generated}"
+        );
+        assert!(
+            generated.chars().next().unwrap().is_ascii_alphabetic(),
+            "{generated}"
+        );
     }
     let (s, b) = api
-        .post(&org.url("/password-policies/strong/generate"), Some(&alice), json!({}))
+        .post(
+            &org.url("/password-policies/strong/generate"),
+            Some(&alice),
+            json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert!(b["password"].as_str().unwrap().len() >= 12, "{b}");
 
     // A policy in use stays until no resource names it.
     let (s, b) = api
-        .call(Method::DELETE, &org.url("/password-policies/dba"), Some(&org.admin), None)
+        .call(
+            Method::DELETE,
+            &org.url("/password-policies/dba"),
+            Some(&org.admin),
+            None,
+        )
         .await;
     assert_error(s, &b, StatusCode::CONFLICT);
     let (s, b) = api
@@ -721,9 +777,19 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let (s, _) = api
-        .call(Method::DELETE, &org.url("/password-policies/dba"), Some(&org.admin), None)
+        .call(
+            Method::DELETE,
+            &org.url("/password-policies/dba"),
+            Some(&org.admin),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    audit_operations(&api, &org, &["password_policy.saved", "password_policy.deleted"]).await;
+    audit_operations(
+        &api,
+        &org,
+        &["password_policy.saved", "password_policy.deleted"],
+    )
+    .await;
     stack.stop().await.unwrap();
 }

@@ -4,13 +4,15 @@
 //! document (`crate::openapi`) lists every route. Identity's routes (login, users, groups,
 //! roles, settings, API keys) live in `identity`.
 
+mod accounts;
 mod audit;
 mod identity;
 mod org_access;
 mod org_settings;
 mod orgs;
+mod policies;
 mod replication;
-mod vault;
+mod resources;
 
 use axum::Json;
 use axum::extract::State;
@@ -56,7 +58,9 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(org_access::router())
         .merge(replication::router())
         .merge(org_settings::router())
-        .merge(vault::router())
+        .merge(resources::router())
+        .merge(accounts::router())
+        .merge(policies::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

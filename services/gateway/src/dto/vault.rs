@@ -1,11 +1,14 @@
-//! Resources, their accounts, and revealed passwords.
+//! Resources, their accounts, password versions and revealed passwords.
 
 use serde::{Deserialize, Serialize};
 use strongroom_proto::vault as pb;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+use super::or_null;
 
 /// A resource to add; the caller owns it.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewResource {
     #[schema(example = "db1")]
     pub name: String,
@@ -13,9 +16,42 @@ pub struct NewResource {
     #[serde(rename = "type")]
     #[schema(example = "PostgreSQL")]
     pub resource_type: String,
+    /// A DNS name or an IP address.
     #[serde(default)]
     #[schema(example = "db1.acme.test")]
     pub host: String,
+    /// An absolute URL (`https://...`, `ssh://...`).
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub notes: String,
+    /// The password policy its passwords must satisfy (`low`, `medium`, `strong` or a
+    /// custom one's name); left out, none.
+    #[serde(default)]
+    pub password_policy: String,
+}
+
+/// Only the fields present change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceChanges {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub resource_type: Option<String>,
+    pub host: Option<String>,
+    pub url: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub notes: Option<String>,
+    /// A policy's name, or `""` for none.
+    pub password_policy: Option<String>,
 }
 
 /// A resource: a system whose privileged accounts the vault keeps.
@@ -26,9 +62,23 @@ pub struct Resource {
     #[serde(rename = "type")]
     pub resource_type: String,
     pub host: String,
+    pub url: String,
+    pub department: String,
+    pub location: String,
+    pub description: String,
+    pub notes: String,
+    /// The policy its passwords must satisfy; `null` for none.
+    pub password_policy: Option<String>,
     /// The user who owns it.
     pub owner_id: String,
     pub created_at: String,
+    pub updated_at: String,
+    /// Its live accounts.
+    pub accounts: u32,
+    /// One of the caller's favourites.
+    pub favourite: bool,
+    /// When it went to the trash; `null` while it is live.
+    pub deleted_at: Option<String>,
 }
 
 impl From<pb::Resource> for Resource {
@@ -38,19 +88,179 @@ impl From<pb::Resource> for Resource {
             name: r.name,
             resource_type: r.resource_type,
             host: r.host,
+            url: r.url,
+            department: r.department,
+            location: r.location,
+            description: r.description,
+            notes: r.notes,
+            password_policy: or_null(r.password_policy),
             owner_id: r.owner_id,
             created_at: r.created_at,
+            updated_at: r.updated_at,
+            accounts: r.accounts,
+            favourite: r.favourite,
+            deleted_at: or_null(r.deleted_at),
+        }
+    }
+}
+
+/// Which resources a listing shows, and in which order.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResourceQuery {
+    /// Words searched in names, types, hosts, URLs, descriptions, departments, locations,
+    /// notes, and account usernames and notes (never passwords); each must match.
+    #[serde(default)]
+    pub q: String,
+    /// Resources whose name contains this (ignoring case); likewise `host`, `department`
+    /// and `location`.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub host: String,
+    /// Resources of this type (ignoring case).
+    #[serde(default, rename = "type")]
+    #[param(rename = "type")]
+    pub resource_type: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub location: String,
+    /// Resources this user owns.
+    #[serde(default)]
+    pub owner_id: String,
+    /// Only the caller's favourites.
+    #[serde(default)]
+    pub favourites: bool,
+    /// The trash instead of the live resources.
+    #[serde(default)]
+    pub trash: bool,
+    #[serde(default)]
+    #[param(inline)]
+    pub sort: ResourceSort,
+    #[serde(default)]
+    #[param(inline)]
+    pub order: SortOrder,
+    #[serde(default)]
+    pub offset: u32,
+    /// 1 to 500; 0 or left out: 50.
+    #[serde(default)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceSort {
+    #[default]
+    Name,
+    Type,
+    Host,
+    Department,
+    Location,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl From<ResourceSort> for pb::ResourceSort {
+    fn from(s: ResourceSort) -> Self {
+        match s {
+            ResourceSort::Name => Self::Name,
+            ResourceSort::Type => Self::Type,
+            ResourceSort::Host => Self::Host,
+            ResourceSort::Department => Self::Department,
+            ResourceSort::Location => Self::Location,
+            ResourceSort::CreatedAt => Self::CreatedAt,
+            ResourceSort::UpdatedAt => Self::UpdatedAt,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// One page of a listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourcePage {
+    pub resources: Vec<Resource>,
+    /// Resources matching in all pages.
+    pub total: u64,
+}
+
+/// A resource and its accounts: the live ones by username, then those in the trash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceDetail {
+    pub resource: Resource,
+    pub accounts: Vec<Account>,
+}
+
+impl From<pb::ResourceDetail> for ResourceDetail {
+    fn from(d: pb::ResourceDetail) -> Self {
+        Self {
+            resource: Resource::from(d.resource.unwrap_or_default()),
+            accounts: d.accounts.into_iter().map(Account::from).collect(),
+        }
+    }
+}
+
+/// Deleting asks for the resource's name (or the account's username) again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteConfirmation {
+    #[schema(example = "db1")]
+    pub confirm: String,
+    /// Delete what is in the trash for good, with every version of its passwords.
+    #[serde(default)]
+    pub purge: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deleted {
+    /// Accounts that went with it.
+    pub accounts: u32,
+    /// Gone for good, not in the trash.
+    pub purged: bool,
+}
+
+impl From<pb::Deleted> for Deleted {
+    fn from(d: pb::Deleted) -> Self {
+        Self {
+            accounts: d.accounts,
+            purged: d.purged,
         }
     }
 }
 
 /// An account to add to a resource, with its password (stored sealed).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewAccount {
     #[schema(example = "postgres")]
     pub username: String,
     #[schema(format = Password)]
     pub password: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Only the fields present change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChanges {
+    pub username: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountMove {
+    /// The resource the account goes to.
+    pub resource_id: String,
 }
 
 /// An account of a resource; its password is only ever revealed on its own.
@@ -58,8 +268,17 @@ pub struct NewAccount {
 pub struct Account {
     pub id: String,
     pub resource_id: String,
+    pub resource_name: String,
     pub username: String,
+    pub notes: String,
     pub created_at: String,
+    pub updated_at: String,
+    /// The current password's version.
+    pub password_version: u32,
+    pub password_changed_at: String,
+    pub favourite: bool,
+    /// When it (or its resource) went to the trash; `null` while it is live.
+    pub deleted_at: Option<String>,
 }
 
 impl From<pb::Account> for Account {
@@ -67,8 +286,15 @@ impl From<pb::Account> for Account {
         Self {
             id: a.id,
             resource_id: a.resource_id,
+            resource_name: a.resource_name,
             username: a.username,
+            notes: a.notes,
             created_at: a.created_at,
+            updated_at: a.updated_at,
+            password_version: a.password_version,
+            password_changed_at: a.password_changed_at,
+            favourite: a.favourite,
+            deleted_at: or_null(a.deleted_at),
         }
     }
 }
@@ -78,4 +304,143 @@ impl From<pb::Account> for Account {
 pub struct RevealedPassword {
     #[schema(format = Password)]
     pub password: String,
+}
+
+/// A new password for an account (or `generate` for one from the resource's policy, the
+/// built-in `strong` when it names none), and why.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    #[serde(default)]
+    #[schema(format = Password)]
+    pub password: String,
+    #[serde(default)]
+    pub generate: bool,
+    /// Why it changes (1 to 500 characters), kept in the history and the audit trail.
+    #[serde(default)]
+    #[schema(example = "quarterly change")]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// Why (1 to 500 characters), kept in the history and the audit trail.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevealQuery {
+    /// Why the password is read, for the audit trail.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One version of an account's password: who set it, when and why (never the password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordVersion {
+    pub version: u32,
+    /// The user who set it.
+    pub created_by: String,
+    pub created_at: String,
+    pub reason: String,
+    /// `created` (the first), `changed` or `reverted` (an earlier one made current).
+    pub kind: String,
+    /// The password in use now.
+    pub current: bool,
+}
+
+impl From<pb::PasswordVersion> for PasswordVersion {
+    fn from(v: pb::PasswordVersion) -> Self {
+        Self {
+            version: v.version,
+            created_by: v.created_by,
+            created_at: v.created_at,
+            reason: v.reason,
+            kind: v.kind,
+            current: v.current,
+        }
+    }
+}
+
+/// Newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordHistory {
+    pub versions: Vec<PasswordVersion>,
+}
+
+/// A password policy: the built-in `low`, `medium` and `strong`, or one of the org's own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordPolicy {
+    pub name: String,
+    pub min_length: u32,
+    pub max_length: u32,
+    pub min_lowercase: u32,
+    pub min_uppercase: u32,
+    pub min_digits: u32,
+    /// Printable ASCII punctuation.
+    pub min_specials: u32,
+    pub must_start_with_letter: bool,
+    /// Characters a password may not contain.
+    pub forbidden_characters: String,
+    /// A new password may not be any of the last this many.
+    pub reuse_forbidden: u32,
+    /// Days after which a password should change; `null`: never.
+    pub max_age_days: Option<u32>,
+    /// Built in, so it cannot change.
+    pub built_in: bool,
+}
+
+impl From<pb::PasswordPolicy> for PasswordPolicy {
+    fn from(p: pb::PasswordPolicy) -> Self {
+        Self {
+            name: p.name,
+            min_length: p.min_length,
+            max_length: p.max_length,
+            min_lowercase: p.min_lowercase,
+            min_uppercase: p.min_uppercase,
+            min_digits: p.min_digits,
+            min_specials: p.min_specials,
+            must_start_with_letter: p.must_start_with_letter,
+            forbidden_characters: p.forbidden_characters,
+            reuse_forbidden: p.reuse_forbidden,
+            max_age_days: (p.max_age_days > 0).then_some(p.max_age_days),
+            built_in: p.built_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordPolicyList {
+    pub policies: Vec<PasswordPolicy>,
+}
+
+/// A custom policy's rules; a policy no password could satisfy is refused naming why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicyRules {
+    #[schema(example = 12)]
+    pub min_length: u32,
+    #[schema(example = 64)]
+    pub max_length: u32,
+    #[serde(default)]
+    pub min_lowercase: u32,
+    #[serde(default)]
+    pub min_uppercase: u32,
+    #[serde(default)]
+    pub min_digits: u32,
+    #[serde(default)]
+    pub min_specials: u32,
+    #[serde(default)]
+    pub must_start_with_letter: bool,
+    #[serde(default)]
+    pub forbidden_characters: String,
+    /// 0 to 24.
+    #[serde(default)]
+    pub reuse_forbidden: u32,
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
 }
