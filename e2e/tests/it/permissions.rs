@@ -243,7 +243,7 @@ fn operations() -> Vec<Operation> {
             put.clone(),
             "/password-policies/policy-{who}",
             Some(json!({"min_length": 8, "max_length": 64})),
-            PasswordPoliciesManage,
+            VaultSettingsManage,
         ),
         op(
             "read the audit trail",

@@ -369,7 +369,10 @@ async fn walk_the_slice(stack: &Stack) -> String {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let (s, b) = api.get("/acme/api/v1/no-such-endpoint", Some(&alice)).await;
     assert_error(s, &b, StatusCode::NOT_FOUND);
-    let (s, b) = api.get("/acme/api/v1/resources", Some(&alice)).await;
+    // A path that does not take the method (resources are listed and added, not replaced).
+    let (s, b) = api
+        .put("/acme/api/v1/resources", Some(&alice), json!({}))
+        .await;
     assert_error(s, &b, StatusCode::METHOD_NOT_ALLOWED);
 
     // The audit trail: each step exactly once, with actor, IP and time.

@@ -36,9 +36,10 @@ pub enum Permission {
     /// Add resources and their accounts (the adder owns them).
     #[serde(rename = "resources.create")]
     ResourcesCreate,
-    /// Create, change and delete the org's password policies for resources.
-    #[serde(rename = "password_policies.manage")]
-    PasswordPoliciesManage,
+    /// Create, change and delete the org's password policies, resource types and additional
+    /// fields of resources and accounts.
+    #[serde(rename = "vault_settings.manage")]
+    VaultSettingsManage,
     /// Read the org's audit trail.
     #[serde(rename = "audit.view")]
     AuditView,
@@ -57,7 +58,7 @@ impl Permission {
         Permission::LoginSettingsManage,
         Permission::OrgsManage,
         Permission::ResourcesCreate,
-        Permission::PasswordPoliciesManage,
+        Permission::VaultSettingsManage,
         Permission::AuditView,
         Permission::ApiKeysOwn,
     ];
@@ -72,7 +73,7 @@ impl Permission {
             Permission::LoginSettingsManage => "login_settings.manage",
             Permission::OrgsManage => "orgs.manage",
             Permission::ResourcesCreate => "resources.create",
-            Permission::PasswordPoliciesManage => "password_policies.manage",
+            Permission::VaultSettingsManage => "vault_settings.manage",
             Permission::AuditView => "audit.view",
             Permission::ApiKeysOwn => "api_keys.own",
         }
@@ -90,7 +91,9 @@ impl Permission {
                 "add client organizations (MSPOrg); change the org's mail, proxy and branding"
             }
             Permission::ResourcesCreate => "add resources and accounts",
-            Permission::PasswordPoliciesManage => "manage password policies for resources",
+            Permission::VaultSettingsManage => {
+                "manage password policies, resource types and additional fields"
+            }
             Permission::AuditView => "read the audit trail",
             Permission::ApiKeysOwn => "create and revoke one's own API keys",
         }
@@ -106,7 +109,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         Role::PasswordAdministrator => {
             matches!(
                 permission,
-                UsersView | ResourcesCreate | PasswordPoliciesManage | ApiKeysOwn
+                UsersView | ResourcesCreate | VaultSettingsManage | ApiKeysOwn
             )
         }
         // Reads: users and the audit trail; adds nothing.

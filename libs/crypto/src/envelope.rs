@@ -145,6 +145,53 @@ impl SettingAad<'_> {
     }
 }
 
+/// What a password-kind field of a resource or an account is bound to: its org, its owner
+/// (the resource or account), the data key's version and the field's name. A value copied
+/// to another field, owner or org does not decrypt.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldAad<'a> {
+    pub org: OrgId,
+    /// `resource` or `account`.
+    pub owner_kind: &'a str,
+    pub owner: uuid::Uuid,
+    pub key_version: i32,
+    pub name: &'a str,
+}
+
+impl FieldAad<'_> {
+    /// `strongroom/field/v1|<org uuid>|<owner kind>|<owner uuid>|<key version>|<name>`: only
+    /// the name, last, has a free form, so the encoding is unambiguous.
+    pub fn encode(&self) -> Vec<u8> {
+        format!(
+            "strongroom/field/v1|{}|{}|{}|{}|{}",
+            self.org.0.hyphenated(),
+            self.owner_kind,
+            self.owner.hyphenated(),
+            self.key_version,
+            self.name
+        )
+        .into_bytes()
+    }
+}
+
+/// As [`seal`], for a password-kind field.
+pub fn seal_field(
+    key: &DataKey,
+    aad: &FieldAad<'_>,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    aead_seal(key.as_bytes(), &aad.encode(), plaintext)
+}
+
+/// As [`open`], for a password-kind field.
+pub fn open_field(
+    key: &DataKey,
+    aad: &FieldAad<'_>,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    aead_open(key.as_bytes(), &aad.encode(), sealed)
+}
+
 /// How a setting sealed by the vault with an org's data key begins (then the key's version,
 /// 4 bytes big-endian, then [`seal_setting`]'s output). Settings sealed before carry no
 /// such mark (they begin with a random nonce).
@@ -219,6 +266,42 @@ pub(crate) fn aead_open(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_field_opens_only_for_its_org_owner_key_version_and_name() {
+        let key = DataKey::generate();
+        let aad = FieldAad {
+            org: OrgId::new(),
+            owner_kind: "account",
+            owner: uuid::Uuid::new_v4(),
+            key_version: 1,
+            name: "enable_password",
+        };
+        let sealed = seal_field(&key, &aad, b"en4ble").unwrap();
+        assert_eq!(&**open_field(&key, &aad, &sealed).unwrap(), b"en4ble");
+        let others = [
+            FieldAad {
+                org: OrgId::new(),
+                ..aad
+            },
+            FieldAad {
+                owner_kind: "resource",
+                ..aad
+            },
+            FieldAad {
+                owner: uuid::Uuid::new_v4(),
+                ..aad
+            },
+            FieldAad {
+                key_version: 2,
+                ..aad
+            },
+            FieldAad { name: "pin", ..aad },
+        ];
+        for other in others {
+            assert!(open_field(&key, &other, &sealed).is_err(), "{other:?}");
+        }
+    }
 
     #[test]
     fn a_sealed_setting_opens_only_for_its_service_org_version_and_name() {

@@ -13,7 +13,8 @@ mod kms;
 mod setting;
 
 pub use envelope::{
-    DataKey, ORG_SEALED_SETTING, SecretAad, SettingAad, open, open_setting, seal, seal_setting,
+    DataKey, FieldAad, ORG_SEALED_SETTING, SecretAad, SettingAad, open, open_field, open_setting,
+    seal, seal_field, seal_setting,
 };
 pub use error::CryptoError;
 pub use kms::{AnyKms, Kms, LocalKms, TransitKms};

@@ -105,8 +105,41 @@ redacted_debug!(
 redacted_debug!(
     vault::CreateAccountRequest,
     [resource_id, username, notes],
-    [password]
+    [password, fields]
 );
+// Field values may be password-kind secrets.
+redacted_debug!(
+    vault::CreateResourceRequest,
+    [
+        name,
+        resource_type,
+        host,
+        url,
+        department,
+        location,
+        description,
+        notes,
+        password_policy
+    ],
+    [fields]
+);
+redacted_debug!(
+    vault::UpdateResourceRequest,
+    [
+        id,
+        name,
+        resource_type,
+        host,
+        url,
+        department,
+        location,
+        description,
+        notes,
+        password_policy
+    ],
+    [fields]
+);
+redacted_debug!(vault::UpdateAccountRequest, [id, username, notes], [fields]);
 redacted_debug!(
     vault::SetPasswordRequest,
     [account_id, reason, generate],

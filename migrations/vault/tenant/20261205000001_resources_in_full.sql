@@ -51,3 +51,45 @@ CREATE TABLE password_policies (
 CREATE UNIQUE INDEX password_policies_name_key ON password_policies (lower(name));
 -- The policy a resource's passwords must satisfy ('' for none): a built-in or custom name.
 ALTER TABLE resources ADD COLUMN password_policy text NOT NULL DEFAULT '';
+
+-- The org's own resource types (the built-in ones live in the code): the fields each type's
+-- resources carry, as JSON (`[{name, label, kind, required, default}]`).
+CREATE TABLE resource_types (
+    name text PRIMARY KEY,
+    category text NOT NULL,
+    fields jsonb NOT NULL DEFAULT '[]',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX resource_types_name_key ON resource_types (lower(name));
+
+-- Additional fields every resource, or every account, of the org carries.
+CREATE TABLE additional_fields (
+    applies_to text NOT NULL CHECK (applies_to IN ('resource', 'account')),
+    name text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('text', 'number', 'date', 'multiline', 'password')),
+    required boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (applies_to, name)
+);
+CREATE UNIQUE INDEX additional_fields_name_key ON additional_fields (applies_to, lower(name));
+
+-- The values of a resource's or an account's fields (its type's and the additional ones):
+-- text in `value`, a password-kind value sealed with AES-256-GCM under the org's data key
+-- (bound to org, owner and field name) in `ciphertext`.
+CREATE TABLE resource_field_values (
+    resource_id uuid NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    name text NOT NULL,
+    value text NOT NULL DEFAULT '',
+    key_version integer REFERENCES data_keys (version),
+    ciphertext bytea,
+    PRIMARY KEY (resource_id, name)
+);
+CREATE TABLE account_field_values (
+    account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name text NOT NULL,
+    value text NOT NULL DEFAULT '',
+    key_version integer REFERENCES data_keys (version),
+    ciphertext bytea,
+    PRIMARY KEY (account_id, name)
+);

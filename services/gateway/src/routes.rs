@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod fields;
 mod identity;
 mod org_access;
 mod org_settings;
@@ -61,6 +62,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(resources::router())
         .merge(accounts::router())
         .merge(policies::router())
+        .merge(fields::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

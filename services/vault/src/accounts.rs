@@ -9,6 +9,8 @@ use strongroom_proto::access::Operation;
 
 use crate::app::{Row, Vault, account_target, event, optional, owner, required};
 use crate::error::{VaultError, unique_or};
+use crate::fields::{FieldWrite, GivenFields, attach_account_fields, specs_for};
+use crate::store::FieldOwner;
 use crate::store::{self, AccountRow, NewSecret, ResourceRow, VersionKind};
 
 pub const MAX_PASSWORD_BYTES: usize = 4096;
@@ -29,6 +31,7 @@ pub struct NewAccount {
     pub username: String,
     pub password: SecretString,
     pub notes: String,
+    pub fields: GivenFields,
 }
 
 /// Changes to an account: fields left out stay as they are.
@@ -36,6 +39,20 @@ pub struct NewAccount {
 pub struct AccountChanges {
     pub username: Option<String>,
     pub notes: Option<String>,
+    pub fields: GivenFields,
+}
+
+/// The account with its field values, as the caller sees it.
+async fn account_with_fields(
+    tx: &mut strongroom_tenancy::TenantTx,
+    ctx: &RequestContext,
+    id: uuid::Uuid,
+) -> Result<AccountRow, VaultError> {
+    let mut account = store::find_account(tx, id, owner(ctx))
+        .await?
+        .ok_or(VaultError::NotFound("account"))?;
+    attach_account_fields(tx, std::slice::from_mut(&mut account)).await?;
+    Ok(account)
 }
 
 pub fn account_row(a: &AccountRow) -> Row {
@@ -110,15 +127,26 @@ impl Vault {
             },
         )
         .await?;
+        let specs = specs_for(&mut tx, FieldOwner::Account, None).await?;
+        let written = self
+            .write_fields(
+                &mut tx,
+                ctx,
+                FieldOwner::Account,
+                account.0,
+                &specs,
+                &new.fields,
+                FieldWrite::Create,
+            )
+            .await?;
         let event = event(
             ctx,
             "account.created",
             account_target(account.0, &found.name, &username),
-        );
+        )
+        .with_details(serde_json::json!({ "fields": written }));
         self.outbox.record(&mut tx, &event).await?;
-        let created = store::find_account(&mut tx, account.0, owner(ctx))
-            .await?
-            .ok_or(VaultError::NotFound("account"))?;
+        let created = account_with_fields(&mut tx, ctx, account.0).await?;
         self.outbox.commit(tx).await?;
         Ok(created)
     }
@@ -145,9 +173,10 @@ impl Vault {
         id: AccountId,
     ) -> Result<AccountRow, VaultError> {
         let mut tx = self.db.begin(ctx.org()).await?;
-        let found = self
+        let mut found = self
             .find_visible_account(ctx, &mut tx, id, Operation::View)
             .await?;
+        attach_account_fields(&mut tx, std::slice::from_mut(&mut found)).await?;
         tx.commit().await?;
         Ok(found)
     }
@@ -178,22 +207,36 @@ impl Vault {
         if notes != old.notes {
             changed.push("notes");
         }
-        if changed.is_empty() {
-            return Ok(old);
+        if changed.is_empty() && changes.fields.is_empty() {
+            return account_with_fields(&mut tx, ctx, id.0).await;
         }
         store::update_account(&mut tx, id.0, &username, &notes)
             .await
             .map_err(|e| unique_or(e, || username_taken(&old.resource_name, &username)))?;
+        let specs = specs_for(&mut tx, FieldOwner::Account, None).await?;
+        let written = self
+            .write_fields(
+                &mut tx,
+                ctx,
+                FieldOwner::Account,
+                id.0,
+                &specs,
+                &changes.fields,
+                FieldWrite::Update,
+            )
+            .await?;
         let event = event(
             ctx,
             "account.updated",
             account_target(id.0, &old.resource_name, &username),
         )
-        .with_details(serde_json::json!({ "changed": changed, "previous_username": old.username }));
+        .with_details(serde_json::json!({
+            "changed": changed,
+            "fields": written,
+            "previous_username": old.username,
+        }));
         self.outbox.record(&mut tx, &event).await?;
-        let updated = store::find_account(&mut tx, id.0, owner(ctx))
-            .await?
-            .ok_or(VaultError::NotFound("account"))?;
+        let updated = account_with_fields(&mut tx, ctx, id.0).await?;
         self.outbox.commit(tx).await?;
         Ok(updated)
     }
@@ -270,9 +313,7 @@ impl Vault {
             account_target(id.0, &found.resource_name, &found.username),
         );
         self.outbox.record(&mut tx, &event).await?;
-        let account = store::find_account(&mut tx, id.0, owner(ctx))
-            .await?
-            .ok_or(VaultError::NotFound("account"))?;
+        let account = account_with_fields(&mut tx, ctx, id.0).await?;
         self.outbox.commit(tx).await?;
         Ok(account)
     }
@@ -316,9 +357,7 @@ impl Vault {
             "to_resource": { "id": target.id, "name": target.name },
         }));
         self.outbox.record(&mut tx, &event).await?;
-        let moved = store::find_account(&mut tx, id.0, owner(ctx))
-            .await?
-            .ok_or(VaultError::NotFound("account"))?;
+        let moved = account_with_fields(&mut tx, ctx, id.0).await?;
         self.outbox.commit(tx).await?;
         Ok(moved)
     }

@@ -26,6 +26,13 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "SavePasswordPolicy" => [Gateway],
     "DeletePasswordPolicy" => [Gateway],
     "GeneratePassword" => [Gateway],
+    "ListResourceTypes" => [Gateway],
+    "SaveResourceType" => [Gateway],
+    "DeleteResourceType" => [Gateway],
+    "ListAdditionalFields" => [Gateway],
+    "SaveAdditionalField" => [Gateway],
+    "DeleteAdditionalField" => [Gateway],
+    "RevealField" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

@@ -10,13 +10,17 @@ use tonic::{Request, Response, Status};
 
 use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
+use crate::fields::{AdditionalField as AdditionalFieldSpec, GivenFields};
 use crate::password_policy::PasswordPolicy as Policy;
 use crate::policies::NamedPolicy;
+use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
 use crate::resources::{ResourceChanges, ResourceDetail as Detail};
 use crate::reveal::{Reveal, no_result};
 use crate::store::{
     AccountRow, ResourceFields, ResourceFilter, ResourceOrder, ResourceRow, VersionRow,
 };
+use crate::store::{FieldOwner, FieldValueRow};
+use zeroize::Zeroizing;
 
 pub struct VaultGrpc {
     pub app: Arc<Vault>,
@@ -53,7 +57,7 @@ impl VaultRpc for VaultGrpc {
         };
         let r = self
             .app
-            .create_resource(&ctx, fields)
+            .create_resource(&ctx, fields, given(req.fields))
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(resource(r)))
@@ -139,6 +143,7 @@ impl VaultRpc for VaultGrpc {
             username: req.username,
             password: SecretString::from(req.password),
             notes: req.notes,
+            fields: given(req.fields),
         };
         let a = self
             .app
@@ -253,6 +258,8 @@ impl VaultRpc for VaultGrpc {
             owner,
             favourites_only: req.favourites_only,
             deleted: req.deleted,
+            field_name: req.field_name,
+            field_value: req.field_value,
             order,
             descending: req.descending,
             offset: i64::from(req.offset),
@@ -309,7 +316,7 @@ impl VaultRpc for VaultGrpc {
         };
         let r = self
             .app
-            .update_resource(&ctx, id, changes)
+            .update_resource(&ctx, id, changes, given(req.fields))
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(resource(r)))
@@ -368,6 +375,7 @@ impl VaultRpc for VaultGrpc {
         let changes = AccountChanges {
             username: req.username,
             notes: req.notes,
+            fields: given(req.fields),
         };
         let a = self
             .app
@@ -609,6 +617,141 @@ impl VaultRpc for VaultGrpc {
             password: password.to_string(),
         }))
     }
+
+    async fn list_resource_types(
+        &self,
+        request: Request<ListResourceTypesRequest>,
+    ) -> Result<Response<ResourceTypes>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let types = self
+            .app
+            .list_resource_types(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ResourceTypes {
+            types: types.into_iter().map(type_message).collect(),
+        }))
+    }
+
+    async fn save_resource_type(
+        &self,
+        request: Request<ResourceType>,
+    ) -> Result<Response<ResourceType>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let t = request.into_inner();
+        let fields = t
+            .fields
+            .into_iter()
+            .map(|f| {
+                Ok(crate::resource_types::FieldSpec {
+                    kind: field_kind(&f.kind)?,
+                    name: f.name,
+                    label: f.label,
+                    required: f.required,
+                    default: f.default,
+                })
+            })
+            .collect::<Result<Vec<_>, Status>>()?;
+        let saved = self
+            .app
+            .save_resource_type(
+                &ctx,
+                ResourceTypeSpec {
+                    name: t.name,
+                    category: t.category,
+                    fields,
+                    built_in: false,
+                },
+            )
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(type_message(saved)))
+    }
+
+    async fn delete_resource_type(
+        &self,
+        request: Request<ResourceTypeRef>,
+    ) -> Result<Response<ResourceTypeRef>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        self.app
+            .delete_resource_type(&ctx, &req.name)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(req))
+    }
+
+    async fn list_additional_fields(
+        &self,
+        request: Request<ListAdditionalFieldsRequest>,
+    ) -> Result<Response<AdditionalFields>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let fields = self
+            .app
+            .list_additional_fields(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(AdditionalFields {
+            fields: fields.into_iter().map(additional_message).collect(),
+        }))
+    }
+
+    async fn save_additional_field(
+        &self,
+        request: Request<AdditionalField>,
+    ) -> Result<Response<AdditionalField>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let f = request.into_inner();
+        let saved = self
+            .app
+            .save_additional_field(
+                &ctx,
+                AdditionalFieldSpec {
+                    applies_to: field_owner(&f.applies_to)?,
+                    name: f.name,
+                    kind: field_kind(&f.kind)?,
+                    required: f.required,
+                },
+            )
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(additional_message(saved)))
+    }
+
+    async fn delete_additional_field(
+        &self,
+        request: Request<AdditionalField>,
+    ) -> Result<Response<AdditionalField>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let f = request.into_inner();
+        let owner = field_owner(&f.applies_to)?;
+        self.app
+            .delete_additional_field(&ctx, owner, &f.name)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(f))
+    }
+
+    async fn reveal_field(
+        &self,
+        request: Request<RevealFieldRequest>,
+    ) -> Result<Response<RevealPasswordResponse>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let owner = field_owner(&req.owner_kind)?;
+        let id = match owner {
+            FieldOwner::Resource => id(ResourceId::parse(&req.id), "resource")?.0,
+            FieldOwner::Account => id(AccountId::parse(&req.id), "account")?.0,
+        };
+        let value = self
+            .app
+            .reveal_field(&ctx, owner, id, &req.name, &req.reason)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(RevealPasswordResponse {
+            password: value.to_string(),
+        }))
+    }
 }
 
 fn policy_message(p: NamedPolicy) -> PasswordPolicy {
@@ -651,6 +794,7 @@ fn resource(r: ResourceRow) -> Resource {
         favourite: r.favourite,
         deleted_at: r.deleted_at.map(time).unwrap_or_default(),
         password_policy: r.password_policy,
+        fields: field_values(r.fields),
     }
 }
 
@@ -671,7 +815,64 @@ fn account(a: AccountRow) -> Account {
             .map(time)
             .unwrap_or_default(),
         resource_name: a.resource_name,
+        fields: field_values(a.fields),
     }
+}
+
+fn field_values(rows: Vec<FieldValueRow>) -> Vec<FieldValue> {
+    rows.into_iter()
+        .map(|v| FieldValue {
+            name: v.name,
+            value: v.value,
+            secret: v.sealed,
+        })
+        .collect()
+}
+
+/// A request's field values, wiped from memory when dropped.
+fn given(fields: std::collections::HashMap<String, String>) -> GivenFields {
+    fields
+        .into_iter()
+        .map(|(name, value)| (name, Zeroizing::new(value)))
+        .collect()
+}
+
+fn field_owner(kind: &str) -> Result<FieldOwner, Status> {
+    FieldOwner::parse(kind).ok_or_else(|| Status::invalid_argument("must be resource or account"))
+}
+
+fn type_message(t: ResourceTypeSpec) -> ResourceType {
+    ResourceType {
+        name: t.name,
+        category: t.category,
+        fields: t
+            .fields
+            .into_iter()
+            .map(|f| FieldSpec {
+                name: f.name,
+                label: f.label,
+                kind: f.kind.as_str().into(),
+                required: f.required,
+                default: f.default,
+            })
+            .collect(),
+        built_in: t.built_in,
+    }
+}
+
+fn additional_message(f: AdditionalFieldSpec) -> AdditionalField {
+    AdditionalField {
+        applies_to: f.applies_to.as_str().into(),
+        name: f.name,
+        kind: f.kind.as_str().into(),
+        required: f.required,
+    }
+}
+
+fn field_kind(kind: &str) -> Result<FieldKind, Status> {
+    FieldKind::parse(kind).ok_or_else(|| {
+        Status::invalid_argument("kind must be text, number, date, multiline or password")
+    })
 }
 
 fn version(v: VersionRow, current: i32) -> PasswordVersion {

@@ -86,7 +86,7 @@ impl Vault {
         ctx: &RequestContext,
         mut policy: PasswordPolicy,
     ) -> Result<PasswordPolicy, VaultError> {
-        ctx.require(Permission::PasswordPoliciesManage)?;
+        ctx.require(Permission::VaultSettingsManage)?;
         policy.name = policy.name.trim().to_owned();
         if built_in(&policy.name).is_some() {
             return Err(VaultError::Conflict(format!(
@@ -117,7 +117,7 @@ impl Vault {
         ctx: &RequestContext,
         name: &str,
     ) -> Result<(), VaultError> {
-        ctx.require(Permission::PasswordPoliciesManage)?;
+        ctx.require(Permission::VaultSettingsManage)?;
         if built_in(name).is_some() {
             return Err(VaultError::Conflict(format!(
                 "{name} is a built-in policy and cannot be deleted"

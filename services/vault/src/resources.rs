@@ -7,6 +7,10 @@ use strongroom_proto::access::Operation;
 
 use crate::app::{Row, Vault, event, optional, owner, required, resource_target};
 use crate::error::{VaultError, unique_or};
+use crate::fields::{
+    FieldWrite, GivenFields, attach_account_fields, attach_resource_fields, resolve_type, specs_for,
+};
+use crate::store::FieldOwner;
 use crate::store::{self, AccountRow, ResourceFields, ResourceFilter, ResourceRow};
 
 /// Most resources one page lists.
@@ -144,18 +148,35 @@ fn name_taken(name: &str) -> impl FnOnce() -> VaultError + '_ {
 }
 
 impl Vault {
+    /// Adds a resource the caller owns, with its type's and the org's additional fields.
     pub async fn create_resource(
         &self,
         ctx: &RequestContext,
         fields: ResourceFields,
+        given: GivenFields,
     ) -> Result<ResourceRow, VaultError> {
         ctx.require(Permission::ResourcesCreate)?;
         let mut fields = validated(fields)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         fields.password_policy = policy_name(&mut tx, &fields.password_policy).await?;
-        let resource = store::create_resource(&mut tx, ResourceId::new().0, &fields, owner(ctx))
-            .await
-            .map_err(|e| unique_or(e, name_taken(&fields.name)))?;
+        let resource_type = resolve_type(&mut tx, &fields.resource_type).await?;
+        fields.resource_type = resource_type.name.clone();
+        let mut resource =
+            store::create_resource(&mut tx, ResourceId::new().0, &fields, owner(ctx))
+                .await
+                .map_err(|e| unique_or(e, name_taken(&fields.name)))?;
+        let specs = specs_for(&mut tx, FieldOwner::Resource, Some(&resource_type)).await?;
+        let written = self
+            .write_fields(
+                &mut tx,
+                ctx,
+                FieldOwner::Resource,
+                resource.id,
+                &specs,
+                &given,
+                FieldWrite::Create,
+            )
+            .await?;
         let event = event(
             ctx,
             "resource.created",
@@ -165,8 +186,10 @@ impl Vault {
             "type": resource.resource_type,
             "host": resource.host,
             "password_policy": resource.password_policy,
+            "fields": written,
         }));
         self.outbox.record(&mut tx, &event).await?;
+        attach_resource_fields(&mut tx, std::slice::from_mut(&mut resource)).await?;
         self.outbox.commit(tx).await?;
         Ok(resource)
     }
@@ -192,9 +215,11 @@ impl Vault {
         }
         let visible = self.visible(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let page = store::list_resources(&mut tx, owner(ctx), &visible, &filter).await?;
+        let (mut rows, total) =
+            store::list_resources(&mut tx, owner(ctx), &visible, &filter).await?;
+        attach_resource_fields(&mut tx, &mut rows).await?;
         tx.commit().await?;
-        Ok(page)
+        Ok((rows, total))
     }
 
     /// A resource the caller may see, with its accounts.
@@ -204,10 +229,12 @@ impl Vault {
         id: ResourceId,
     ) -> Result<ResourceDetail, VaultError> {
         let mut tx = self.db.begin(ctx.org()).await?;
-        let resource = store::find_resource(&mut tx, id.0, owner(ctx))
+        let mut resource = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        let accounts = store::list_accounts(&mut tx, resource.id, owner(ctx)).await?;
+        let mut accounts = store::list_accounts(&mut tx, resource.id, owner(ctx)).await?;
+        attach_resource_fields(&mut tx, std::slice::from_mut(&mut resource)).await?;
+        attach_account_fields(&mut tx, &mut accounts).await?;
         tx.commit().await?;
         self.require(ctx, row(&resource), Operation::View, "resource")
             .await?;
@@ -219,9 +246,10 @@ impl Vault {
         ctx: &RequestContext,
         id: ResourceId,
         changes: ResourceChanges,
+        given: GivenFields,
     ) -> Result<ResourceRow, VaultError> {
         let mut tx = self.db.begin(ctx.org()).await?;
-        let old = store::find_resource(&mut tx, id.0, owner(ctx))
+        let mut old = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
         self.require(ctx, row(&old), Operation::Modify, "resource")
@@ -231,23 +259,46 @@ impl Vault {
                 "the resource is in the trash: restore it first".into(),
             ));
         }
-        let (fields, changed) = changes.apply(&old);
+        let (fields, mut changed) = changes.apply(&old);
         let mut fields = validated(fields)?;
-        if changed.is_empty() {
+        let resource_type = resolve_type(&mut tx, &fields.resource_type).await?;
+        fields.resource_type = resource_type.name.clone();
+        if fields.resource_type == old.resource_type {
+            changed.retain(|c| *c != "type");
+        }
+        if changed.is_empty() && given.is_empty() {
+            attach_resource_fields(&mut tx, std::slice::from_mut(&mut old)).await?;
             return Ok(old);
         }
         fields.password_policy = policy_name(&mut tx, &fields.password_policy).await?;
-        let updated = store::update_resource(&mut tx, id.0, &fields, owner(ctx))
+        let mut updated = store::update_resource(&mut tx, id.0, &fields, owner(ctx))
             .await
             .map_err(|e| unique_or(e, name_taken(&fields.name)))?
             .ok_or(VaultError::NotFound("resource"))?;
+        let specs = specs_for(&mut tx, FieldOwner::Resource, Some(&resource_type)).await?;
+        let written = self
+            .write_fields(
+                &mut tx,
+                ctx,
+                FieldOwner::Resource,
+                updated.id,
+                &specs,
+                &given,
+                FieldWrite::Update,
+            )
+            .await?;
         let event = event(
             ctx,
             "resource.updated",
             resource_target(updated.id, &updated.name),
         )
-        .with_details(serde_json::json!({ "changed": changed, "previous_name": old.name }));
+        .with_details(serde_json::json!({
+            "changed": changed,
+            "fields": written,
+            "previous_name": old.name,
+        }));
         self.outbox.record(&mut tx, &event).await?;
+        attach_resource_fields(&mut tx, std::slice::from_mut(&mut updated)).await?;
         self.outbox.commit(tx).await?;
         Ok(updated)
     }
@@ -325,9 +376,10 @@ impl Vault {
             resource_target(found.id, &found.name),
         );
         self.outbox.record(&mut tx, &event).await?;
-        let resource = store::find_resource(&mut tx, id.0, owner(ctx))
+        let mut resource = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
+        attach_resource_fields(&mut tx, std::slice::from_mut(&mut resource)).await?;
         self.outbox.commit(tx).await?;
         Ok(resource)
     }
@@ -437,6 +489,7 @@ mod tests {
             deleted_at: None,
             accounts: 0,
             favourite: false,
+            fields: Vec::new(),
         };
         let (fields, changed) = ResourceChanges {
             name: Some("db1".into()),

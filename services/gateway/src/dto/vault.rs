@@ -1,7 +1,9 @@
 //! Resources, their accounts, password versions and revealed passwords.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use strongroom_proto::vault as pb;
+
 use utoipa::{IntoParams, ToSchema};
 
 use super::or_null;
@@ -35,6 +37,11 @@ pub struct NewResource {
     /// custom one's name); left out, none.
     #[serde(default)]
     pub password_policy: String,
+    /// Values of its type's fields and the org's additional fields, by field name
+    /// (`GET /resource-types`, `GET /additional-fields`); a password-kind value is sealed.
+    #[serde(default)]
+    #[schema(example = json!({"port": "5432", "database": "ledger"}))]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// Only the fields present change.
@@ -52,6 +59,9 @@ pub struct ResourceChanges {
     pub notes: Option<String>,
     /// A policy's name, or `""` for none.
     pub password_policy: Option<String>,
+    /// Fields to set, by name; an empty value clears one.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A resource: a system whose privileged accounts the vault keeps.
@@ -79,6 +89,28 @@ pub struct Resource {
     pub favourite: bool,
     /// When it went to the trash; `null` while it is live.
     pub deleted_at: Option<String>,
+    /// Its fields' values.
+    pub fields: Vec<FieldValue>,
+}
+
+/// A field's value; a password-kind field shows `null` (reveal it on its own).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldValue {
+    pub name: String,
+    pub value: Option<String>,
+    /// A password-kind field: sealed, revealed only on its own and audited.
+    pub secret: bool,
+}
+
+fn field_values(values: Vec<pb::FieldValue>) -> Vec<FieldValue> {
+    values
+        .into_iter()
+        .map(|v| FieldValue {
+            name: v.name,
+            value: (!v.secret).then_some(v.value),
+            secret: v.secret,
+        })
+        .collect()
 }
 
 impl From<pb::Resource> for Resource {
@@ -100,6 +132,7 @@ impl From<pb::Resource> for Resource {
             accounts: r.accounts,
             favourite: r.favourite,
             deleted_at: or_null(r.deleted_at),
+            fields: field_values(r.fields),
         }
     }
 }
@@ -136,6 +169,12 @@ pub struct ResourceQuery {
     /// The trash instead of the live resources.
     #[serde(default)]
     pub trash: bool,
+    /// Resources whose field of this name contains `field_value` (password-kind fields
+    /// never match).
+    #[serde(default)]
+    pub field_name: String,
+    #[serde(default)]
+    pub field_value: String,
     #[serde(default)]
     #[param(inline)]
     pub sort: ResourceSort,
@@ -246,6 +285,9 @@ pub struct NewAccount {
     pub password: String,
     #[serde(default)]
     pub notes: String,
+    /// Values of the org's additional account fields, by name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// Only the fields present change.
@@ -254,6 +296,9 @@ pub struct NewAccount {
 pub struct AccountChanges {
     pub username: Option<String>,
     pub notes: Option<String>,
+    /// Fields to set, by name; an empty value clears one.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -279,6 +324,8 @@ pub struct Account {
     pub favourite: bool,
     /// When it (or its resource) went to the trash; `null` while it is live.
     pub deleted_at: Option<String>,
+    /// Its additional fields' values.
+    pub fields: Vec<FieldValue>,
 }
 
 impl From<pb::Account> for Account {
@@ -295,6 +342,7 @@ impl From<pb::Account> for Account {
             password_changed_at: a.password_changed_at,
             favourite: a.favourite,
             deleted_at: or_null(a.deleted_at),
+            fields: field_values(a.fields),
         }
     }
 }
@@ -443,4 +491,116 @@ pub struct PasswordPolicyRules {
     pub reuse_forbidden: u32,
     #[serde(default)]
     pub max_age_days: Option<u32>,
+}
+
+/// A field a resource type gives its resources.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Lowercase letters, digits and `_`, beginning with a letter.
+    #[schema(example = "port")]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Port")]
+    pub label: String,
+    /// `text`, `number`, `date` (YYYY-MM-DD), `multiline` or `password` (sealed, revealed
+    /// on its own and audited).
+    #[schema(example = "number")]
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+    /// The value a new resource gets when it gives none.
+    #[serde(default)]
+    pub default: String,
+}
+
+/// A resource type: built in (with the fields a password reset needs) or the org's own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceType {
+    pub name: String,
+    /// `operating_system`, `database`, `network_device`, `directory`, `application`,
+    /// `cloud` or `other`.
+    pub category: String,
+    pub fields: Vec<FieldSpec>,
+    pub built_in: bool,
+}
+
+impl From<pb::ResourceType> for ResourceType {
+    fn from(t: pb::ResourceType) -> Self {
+        Self {
+            name: t.name,
+            category: t.category,
+            fields: t
+                .fields
+                .into_iter()
+                .map(|f| FieldSpec {
+                    name: f.name,
+                    label: f.label,
+                    kind: f.kind,
+                    required: f.required,
+                    default: f.default,
+                })
+                .collect(),
+            built_in: t.built_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceTypeList {
+    pub types: Vec<ResourceType>,
+}
+
+/// One of the org's own resource types.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypeBody {
+    #[schema(example = "other")]
+    pub category: String,
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+}
+
+/// A field every resource, or every account, of the org carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdditionalField {
+    /// `resource` or `account`.
+    pub applies_to: String,
+    pub name: String,
+    /// `text`, `number`, `date`, `multiline` or `password`.
+    pub kind: String,
+    pub required: bool,
+}
+
+impl From<pb::AdditionalField> for AdditionalField {
+    fn from(f: pb::AdditionalField) -> Self {
+        Self {
+            applies_to: f.applies_to,
+            name: f.name,
+            kind: f.kind,
+            required: f.required,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdditionalFieldList {
+    pub fields: Vec<AdditionalField>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalFieldBody {
+    /// `text`, `number`, `date`, `multiline` or `password`.
+    #[schema(example = "text")]
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A password-kind field's value, revealed (and audited).
+#[derive(Serialize, ToSchema)]
+pub struct RevealedField {
+    #[schema(format = Password)]
+    pub value: String,
 }

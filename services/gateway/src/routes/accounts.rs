@@ -71,6 +71,7 @@ async fn create_account(
                 username: b.username,
                 password: b.password,
                 notes: b.notes,
+                fields: b.fields.into_iter().collect(),
             },
         ))
         .await?
@@ -139,6 +140,7 @@ async fn update_account(
                 id,
                 username: b.username,
                 notes: b.notes,
+                fields: b.fields.into_iter().collect(),
             },
         ))
         .await?

@@ -60,7 +60,7 @@ async fn list_policies(State(state): State<Gateway>, Caller(ctx): Caller) -> Api
     tag = tags::VAULT,
     summary = "Add a custom password policy, or change one's rules",
     description = "A policy no password could satisfy is refused (400 naming why); the \
-                   built-in ones cannot change (409). Needs `password_policies.manage`; \
+                   built-in ones cannot change (409). Needs `vault_settings.manage`; \
                    audited.",
     params(("name" = String, Path, description = "The policy's name")),
     request_body = PasswordPolicyRules,
@@ -112,7 +112,7 @@ async fn save_policy(
     path = "/password-policies/{name}",
     tag = tags::VAULT,
     summary = "Delete a custom password policy no resource uses",
-    description = "Needs `password_policies.manage`; a policy still named by a resource is \
+    description = "Needs `vault_settings.manage`; a policy still named by a resource is \
                    refused (409). Audited.",
     params(("name" = String, Path, description = "The policy's name")),
     responses(

@@ -73,6 +73,7 @@ async fn create_resource(
                 description: b.description,
                 notes: b.notes,
                 password_policy: b.password_policy,
+                fields: b.fields.into_iter().collect(),
             },
         ))
         .await?
@@ -118,6 +119,8 @@ async fn list_resources(State(state): State<Gateway>, Caller(ctx): Caller, uri: 
                 descending: matches!(q.order, SortOrder::Desc),
                 offset: q.offset,
                 limit: q.limit,
+                field_name: q.field_name,
+                field_value: q.field_value,
             },
         ))
         .await?
@@ -198,6 +201,7 @@ async fn update_resource(
                 description: b.description,
                 notes: b.notes,
                 password_policy: b.password_policy,
+                fields: b.fields.into_iter().collect(),
             },
         ))
         .await?

@@ -21,6 +21,9 @@ pub struct AccountRow {
     /// When the account's resource is in the trash (so the account is too).
     pub resource_deleted_at: Option<DateTime<Utc>>,
     pub favourite: bool,
+    /// Its field values (read separately; a sealed one shows no value).
+    #[sqlx(skip)]
+    pub fields: Vec<super::FieldValueRow>,
 }
 
 impl AccountRow {

@@ -3,12 +3,14 @@
 //! so they cannot run outside the org's schema; rows come back typed.
 
 mod accounts;
+mod fields;
 mod policies;
 mod resources;
 mod reveals;
 mod secrets;
 
 pub use accounts::*;
+pub use fields::*;
 pub use policies::*;
 pub use resources::*;
 pub use reveals::*;

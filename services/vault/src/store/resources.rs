@@ -27,6 +27,9 @@ pub struct ResourceRow {
     pub deleted_at: Option<DateTime<Utc>>,
     pub accounts: i64,
     pub favourite: bool,
+    /// Its field values (read separately; a sealed one shows no value).
+    #[sqlx(skip)]
+    pub fields: Vec<super::FieldValueRow>,
 }
 
 /// Selects [`ResourceRow`]s of `resources r` for the viewer `$1`.
@@ -196,6 +199,9 @@ pub struct ResourceFilter {
     pub owner: Option<Uuid>,
     pub favourites_only: bool,
     pub deleted: bool,
+    /// Resources whose field of this name (not a sealed one) contains `field_value`.
+    pub field_name: String,
+    pub field_value: String,
     pub order: ResourceOrder,
     pub descending: bool,
     pub offset: i64,
@@ -230,9 +236,18 @@ const LIST_WHERE: &str = "
             OR r.description ILIKE w.pattern OR r.department ILIKE w.pattern
             OR r.location ILIKE w.pattern OR r.notes ILIKE w.pattern
             OR r.resource_type ILIKE w.pattern
+            OR EXISTS (SELECT 1 FROM resource_field_values v
+                       WHERE v.resource_id = r.id AND v.ciphertext IS NULL
+                         AND v.value ILIKE w.pattern)
             OR EXISTS (SELECT 1 FROM accounts a
                        WHERE a.resource_id = r.id AND a.deleted_at IS NULL
-                         AND (a.username ILIKE w.pattern OR a.notes ILIKE w.pattern))))";
+                         AND (a.username ILIKE w.pattern OR a.notes ILIKE w.pattern
+                              OR EXISTS (SELECT 1 FROM account_field_values v
+                                         WHERE v.account_id = a.id AND v.ciphertext IS NULL
+                                           AND v.value ILIKE w.pattern)))))
+    AND ($14 = '' OR EXISTS (SELECT 1 FROM resource_field_values v
+                             WHERE v.resource_id = r.id AND v.name = $14
+                               AND v.ciphertext IS NULL AND v.value ILIKE $15))";
 
 type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
 
@@ -263,6 +278,11 @@ fn bind_filter<'q, O>(
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>(),
         )
+        .bind(filter.field_name.trim().to_owned())
+        .bind(match contains_pattern(&filter.field_value) {
+            p if p.is_empty() => "%".to_owned(),
+            p => p,
+        })
 }
 
 /// One page of the resources the viewer may see that the filter keeps, and how many there
@@ -278,7 +298,7 @@ pub async fn list_resources(
     let rows: Vec<ResourceRow> = bind_filter(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources r WHERE {LIST_WHERE}
-             ORDER BY {order} {direction}, r.id {direction} OFFSET $14 LIMIT $15"
+             ORDER BY {order} {direction}, r.id {direction} OFFSET $16 LIMIT $17"
         ))),
         viewer,
         visible,
