@@ -673,7 +673,7 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
         .post(
             &org.url("/resources"),
             Some(&alice),
-            json!({"name": "db1", "type": "Oracle", "password_policy": "nope"}),
+            json!({"name": "db1", "type": "PostgreSQL", "password_policy": "nope"}),
         )
         .await;
     assert_error(s, &b, StatusCode::BAD_REQUEST);
@@ -681,7 +681,7 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
         &api,
         &org,
         &alice,
-        json!({"name": "db1", "type": "Oracle", "password_policy": "DBA"}),
+        json!({"name": "db1", "type": "PostgreSQL", "password_policy": "DBA"}),
     )
     .await;
     assert_eq!(db1["password_policy"], "dba");
@@ -791,5 +791,242 @@ async fn a_resources_password_policy_holds_for_every_password_set_or_generated()
         &["password_policy.saved", "password_policy.deleted"],
     )
     .await;
+    stack.stop().await.unwrap();
+}
+
+fn field<'a>(item: &'a Value, name: &str) -> &'a Value {
+    item["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no field {name} in {item}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn resource_types_and_additional_fields_carry_typed_values_and_sealed_secrets() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "fields").await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+
+    // The built-in types carry what a reset needs.
+    let (s, types) = api.get(&org.url("/resource-types"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{types}");
+    let types = types["types"].as_array().unwrap();
+    assert!(types.len() >= 30);
+    let oracle = types
+        .iter()
+        .find(|t| t["name"] == "Oracle DB Server")
+        .unwrap();
+    let service = oracle["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "service_name")
+        .unwrap();
+    assert_eq!(
+        (service["required"].as_bool(), service["kind"].as_str()),
+        (Some(true), Some("text"))
+    );
+
+    // The org's own type and additional fields, by those allowed.
+    let toaster = json!({"category": "other", "fields": [
+        {"name": "port", "label": "Port", "kind": "number", "default": "8080"},
+        {"name": "pin", "label": "PIN", "kind": "password"},
+        {"name": "bought", "label": "Bought", "kind": "date"}]});
+    let (s, b) = api
+        .put(
+            &org.url("/resource-types/Toaster"),
+            Some(&alice),
+            toaster.clone(),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .put(
+            &org.url("/resource-types/Toaster"),
+            Some(&org.admin),
+            toaster,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .put(
+            &org.url("/resource-types/Linux"),
+            Some(&org.admin),
+            json!({"category": "other"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let (s, b) = api
+        .put(
+            &org.url("/additional-fields/account/ticket"),
+            Some(&org.admin),
+            json!({"kind": "text"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .put(
+            &org.url("/additional-fields/resource/rack"),
+            Some(&org.admin),
+            json!({"kind": "text", "required": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Values are checked against their kind; required ones must be given; types must exist.
+    for (body, word) in [
+        (
+            json!({"name": "t1", "type": "Toaster", "fields": {"rack": "A1", "port": "eighty"}}),
+            "port",
+        ),
+        (json!({"name": "t1", "type": "Toaster"}), "rack"),
+        (
+            json!({"name": "t1", "type": "Toaster", "fields": {"rack": "A1", "colour": "red"}}),
+            "colour",
+        ),
+        (
+            json!({"name": "t1", "type": "Kettle", "fields": {"rack": "A1"}}),
+            "Kettle",
+        ),
+        (
+            json!({"name": "db9", "type": "oracle", "fields": {"rack": "A1"}}),
+            "service_name",
+        ),
+    ] {
+        let (s, b) = api.post(&org.url("/resources"), Some(&alice), body).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(word), "{word}: {b}");
+    }
+    let t1 = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "t1", "type": "toaster",
+               "fields": {"rack": "A1", "pin": "0000-secret", "bought": "2026-01-31"}}),
+    )
+    .await;
+    assert_eq!(t1["type"], "Toaster");
+    assert_eq!(field(&t1, "port")["value"], "8080", "the default applies");
+    assert_eq!(field(&t1, "pin")["value"], Value::Null);
+    assert_eq!(field(&t1, "pin")["secret"], true);
+    assert!(!t1.to_string().contains("0000-secret"));
+    let t1_id = t1["id"].as_str().unwrap();
+
+    // A sealed field reveals on its own, to the owner only, audited.
+    let pin = org.url(&format!("/resources/{t1_id}/fields/pin"));
+    let r = api
+        .send(
+            Method::GET,
+            &format!("{pin}?reason=maintenance"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["value"].as_str()),
+        (StatusCode::OK, Some("0000-secret"))
+    );
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let (s, b) = api.get(&pin, Some(&org.admin)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/resources/{t1_id}/fields/rack")),
+            Some(&alice),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+
+    // Fields are searched and filtered (never the sealed ones), and edited.
+    for (query, expected) in [
+        ("field_name=rack&field_value=a1", vec!["t1"]),
+        ("field_name=rack&field_value=B2", vec![]),
+        ("q=2026-01-31", vec!["t1"]),
+        ("q=0000-secret", vec![]),
+        ("field_name=pin&field_value=0000", vec![]),
+    ] {
+        let (s, page) = api
+            .get(&org.url(&format!("/resources?{query}")), Some(&alice))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{query}: {page}");
+        assert_eq!(names(&page), expected, "{query}");
+    }
+    let (s, b) = api
+        .patch(
+            &org.url(&format!("/resources/{t1_id}")),
+            Some(&alice),
+            json!({"fields": {"rack": "B2", "bought": ""}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(field(&b, "rack")["value"], "B2");
+    assert!(
+        b["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["name"] != "bought"),
+        "{b}"
+    );
+    let (s, b) = api
+        .patch(
+            &org.url(&format!("/resources/{t1_id}")),
+            Some(&alice),
+            json!({"fields": {"rack": ""}}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+
+    // Accounts carry the org's additional account fields.
+    let account = add_account(
+        &api,
+        &org,
+        &alice,
+        &t1,
+        json!({"username": "root", "password": "toast-1", "fields": {"ticket": "CHG-42"}}),
+    )
+    .await;
+    assert_eq!(field(&account, "ticket")["value"], "CHG-42");
+    let (_, page) = api.get(&org.url("/resources?q=chg-42"), Some(&alice)).await;
+    assert_eq!(names(&page), ["t1"]);
+
+    // A type in use stays; the trail names fields, never their secret values.
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &org.url("/resource-types/Toaster"),
+            Some(&org.admin),
+            None,
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let events = audit_operations(
+        &api,
+        &org,
+        &[
+            "resource_type.saved",
+            "additional_field.saved",
+            "field.revealed",
+            "resource.updated",
+        ],
+    )
+    .await;
+    let revealed = events
+        .iter()
+        .find(|e| e["operation"] == "field.revealed")
+        .unwrap();
+    assert_eq!(revealed["details"]["field"], "pin");
+    assert_eq!(revealed["details"]["reason"], "maintenance");
+    assert!(
+        !serde_json::to_string(&events)
+            .unwrap()
+            .contains("0000-secret")
+    );
     stack.stop().await.unwrap();
 }
