@@ -34,7 +34,7 @@ pub struct KeepassKdf {
     pub lanes: u32,
 }
 
-/// What [`keepass`] uses: Argon2id with 64 MiB, 3 passes and 2 lanes (Bitwarden's default
+/// What [`keepass()`] uses: Argon2id with 64 MiB, 3 passes and 2 lanes (Bitwarden's default
 /// memory and passes, above OWASP's minimum of 19 MiB and 2 passes); KeePassXC opens such a
 /// file in about a second on a modest machine.
 pub const KEEPASS_ARGON2ID: KeepassKdf = KeepassKdf {
@@ -50,8 +50,8 @@ pub fn keepass(entries: &[Entry], password: &str) -> Result<Vec<u8>, ExportError
     keepass_with_kdf(entries, password, KEEPASS_ARGON2ID)
 }
 
-/// [`keepass`] with another Argon2id cost: for tests, which would otherwise spend most of
-/// their time deriving keys. Use [`keepass`] for files that leave the vault.
+/// [`keepass()`] with another Argon2id cost: for tests, which would otherwise spend most of
+/// their time deriving keys. Use [`keepass()`] for files that leave the vault.
 pub fn keepass_with_kdf(
     entries: &[Entry],
     password: &str,
@@ -149,10 +149,11 @@ fn group_for<'e>(
 fn check_field_names(entry: &Entry) -> Result<(), ExportError> {
     for (i, field) in entry.fields.iter().enumerate() {
         let name = field.name.as_str();
-        if fields::KNOWN_FIELDS
-            .iter()
-            .chain(RESOURCE_STRINGS.iter())
-            .any(|reserved| reserved.eq_ignore_ascii_case(name))
+        if name.is_empty()
+            || fields::KNOWN_FIELDS
+                .iter()
+                .chain(RESOURCE_STRINGS.iter())
+                .any(|reserved| reserved.eq_ignore_ascii_case(name))
         {
             return Err(ExportError::ReservedFieldName { name: name.into() });
         }
@@ -391,7 +392,7 @@ mod tests {
             keepass_with_kdf(&sample(), "short", LIGHT),
             Err(ExportError::PassphraseTooShort { min: 12 })
         ));
-        for name in ["Password", "title", "Host", "resource notes"] {
+        for name in ["Password", "title", "Host", "resource notes", ""] {
             let mut e = sample().swap_remove(1);
             e.fields.push(Field {
                 name: name.into(),

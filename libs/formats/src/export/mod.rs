@@ -2,7 +2,7 @@
 //! page for offline use. Pure functions from [`Entry`]s to bytes; who may export what, and
 //! auditing it, are the vault's.
 //!
-//! # CSV ([`csv`])
+//! # CSV ([`csv()`])
 //!
 //! RFC 4180: comma-separated, `\r\n` after every record (the last one too), UTF-8 without a
 //! byte-order mark. A cell is put in double quotes when it holds a comma, a double quote, a
@@ -18,9 +18,9 @@
 //! not tell text fields from secret ones.
 //!
 //! **Group** is [`Entry::group_path`] joined with `/`. Inside a group's name a backslash is
-//! written `\\` and a slash `\/`, so `["Linux/Unix", "C:\\"]` is `Linux\/Unix/C:\\\\`: split
-//! on a `/` not preceded by an escaping backslash, then read `\x` as `x`. An empty cell is
-//! no group.
+//! written `\\` and a slash `\/`: the groups `Linux/Unix` and `C:\` give the cell
+//! `Linux\/Unix/C:\\`. To read it, split on each `/` not escaped by a backslash, then read
+//! `\x` as `x`. An empty cell is no group.
 //!
 //! **Formulas are neutralised** (OWASP, "CSV Injection"): every cell, headers and passwords
 //! included, whose first character is `=`, `+`, `-`, `@`, a tab, a carriage return, or a
@@ -30,12 +30,12 @@
 //! by one of `=`, `+`, `-`, `@`, tab, carriage return or `'` loses its first character**;
 //! nothing else changes. A spreadsheet shows such a cell as the original text.
 //!
-//! An extra field named like one of the fixed columns (compared without regard to ASCII case)
-//! is refused with [`ExportError::ReservedFieldName`], and
+//! An extra field with an empty name or named like one of the fixed columns (compared
+//! without regard to ASCII case) is refused with [`ExportError::ReservedFieldName`], and
 //! two fields of one entry with the same name with [`ExportError::DuplicateFieldName`]: the
 //! file could not be read back as it was.
 //!
-//! # KeePass ([`keepass`])
+//! # KeePass ([`keepass()`])
 //!
 //! A KDBX 4 database: AES-256 outer cipher, ChaCha20 for protected values, GZip, key derived
 //! with Argon2id, 64 MiB, 3 passes, 2 lanes ([`KEEPASS_ARGON2ID`]; [`keepass_with_kdf`] takes
@@ -59,9 +59,10 @@
 //! | any other name       | an extra field            | when [`FieldValue::Secret`] |
 //!
 //! The five standard strings are always written (possibly empty); the six resource strings only
-//! when not empty; every extra field is written as it is. An extra field named like one of the
-//! eleven names above (without regard to case) is refused with
-//! [`ExportError::ReservedFieldName`].
+//! when not empty; every extra field is written as it is. An extra field with an empty name or
+//! named like one of the eleven names above (without regard to ASCII case) is refused with
+//! [`ExportError::ReservedFieldName`], two fields of one entry with the same name with
+//! [`ExportError::DuplicateFieldName`].
 //!
 //! # Offline HTML ([`offline_html`])
 //!

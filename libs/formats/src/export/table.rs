@@ -53,9 +53,10 @@ fn extra_field_names(entries: &[Entry]) -> Result<Vec<&str>, ExportError> {
     for entry in entries {
         for (i, field) in entry.fields.iter().enumerate() {
             let name = field.name.as_str();
-            if CSV_HEADER
-                .iter()
-                .any(|fixed| fixed.eq_ignore_ascii_case(name))
+            if name.is_empty()
+                || CSV_HEADER
+                    .iter()
+                    .any(|fixed| fixed.eq_ignore_ascii_case(name))
             {
                 return Err(ExportError::ReservedFieldName { name: name.into() });
             }
@@ -426,7 +427,7 @@ mod tests {
 
     #[test]
     fn reserved_and_repeated_field_names_are_refused() {
-        for name in ["Password", "username", "GROUP", "Resource Notes"] {
+        for name in ["Password", "username", "GROUP", "Resource Notes", ""] {
             let mut e = entry("r", "p");
             e.fields = vec![Field {
                 name: name.into(),
