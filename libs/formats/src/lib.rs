@@ -6,5 +6,6 @@
 //! accounts and back.
 
 pub mod entry;
+pub mod export;
 
 pub use entry::{Entry, Field, FieldValue};
