@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 21] = [
+const SECRET_MESSAGES: [&str; 23] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -10,6 +10,8 @@ const SECRET_MESSAGES: [&str; 21] = [
     ".strongroom.identity.v1.CreateApiKeyResponse",
     ".strongroom.vault.v1.CreateAccountRequest",
     ".strongroom.vault.v1.SetPasswordRequest",
+    ".strongroom.vault.v1.ExportRequest",
+    ".strongroom.vault.v1.ExportChunk",
     ".strongroom.vault.v1.CreateResourceRequest",
     ".strongroom.vault.v1.UpdateResourceRequest",
     ".strongroom.vault.v1.UpdateAccountRequest",

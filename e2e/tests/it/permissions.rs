@@ -246,6 +246,14 @@ fn operations() -> Vec<Operation> {
             VaultSettingsManage,
         ),
         op(
+            // Refused after the permission check (a short passphrase), so the reply is JSON.
+            "export passwords",
+            post.clone(),
+            "/export",
+            Some(json!({"format": "html", "passphrase": "short"})),
+            PasswordsExport,
+        ),
+        op(
             "read the audit trail",
             get.clone(),
             "/audit",

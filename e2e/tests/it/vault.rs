@@ -1030,3 +1030,123 @@ async fn resource_types_and_additional_fields_carry_typed_values_and_sealed_secr
     );
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exports_hold_what_the_caller_may_see_and_are_audited() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "exports").await;
+    let (_, dana_pw) = api
+        .add_user(&org.prefix, &org.admin, "dana", "password_administrator")
+        .await;
+    let dana = api.login(&org.prefix, "dana", &dana_pw).await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let db1 = add_resource(
+        &api,
+        &org,
+        &dana,
+        json!({"name": "db1", "type": "PostgreSQL", "host": "db1.test"}),
+    )
+    .await;
+    add_account(
+        &api,
+        &org,
+        &dana,
+        &db1,
+        json!({"username": "postgres", "password": "=HYPERLINK(1)"}),
+    )
+    .await;
+    add_account(
+        &api,
+        &org,
+        &dana,
+        &db1,
+        json!({"username": "app", "password": "app-pass-1"}),
+    )
+    .await;
+    api.store_password(&org.prefix, &alice, "alice-box", "root", "alice-secret-1")
+        .await;
+
+    // Only with the permission; CSV needs no passphrase, the others a long one.
+    let (s, b) = api
+        .post(&org.url("/export"), Some(&alice), json!({"format": "csv"}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    for (body, word) in [
+        (json!({"format": "pdf"}), "format"),
+        (
+            json!({"format": "csv", "passphrase": "not-needed-here"}),
+            "passphrase",
+        ),
+        (json!({"format": "html", "passphrase": "short"}), "12"),
+    ] {
+        let (s, b) = api.post(&org.url("/export"), Some(&dana), body).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(word), "{b}");
+    }
+
+    let export = |format: &'static str, passphrase: &'static str| {
+        let http = stack.http.clone();
+        let url = format!("{}{}", stack.base_url, org.url("/export"));
+        let token = dana.clone();
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"format": format, "passphrase": passphrase}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["cache-control"], "no-store");
+            let disposition = r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                disposition.starts_with("attachment; filename=\"strongroom-export-"),
+                "{disposition}"
+            );
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    // CSV: dana's passwords (a formula neutralised), never alice's.
+    let csv = String::from_utf8(export("csv", "").await).unwrap();
+    assert!(
+        csv.starts_with("Resource Name,Resource Type,Host,URL,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("db1,PostgreSQL,db1.test,") && csv.contains("app-pass-1"),
+        "{csv}"
+    );
+    assert!(csv.contains(",'=HYPERLINK(1),"), "{csv}");
+    assert!(!csv.contains("alice"), "{csv}");
+    // HTML: the passwords only inside the ciphertext.
+    let html = String::from_utf8(export("html", "a long passphrase 1").await).unwrap();
+    assert!(
+        html.contains("vault-parameters") && html.contains("600000"),
+        "parameters stated"
+    );
+    assert!(!html.contains("app-pass-1") && !html.contains("postgres"));
+    // KeePass: a KDBX file.
+    let kdbx = export("keepass", "a long passphrase 1").await;
+    assert_eq!(kdbx[..4], [0x03, 0xd9, 0xa2, 0x9a]);
+
+    let events = audit_operations(&api, &org, &["vault.exported"]).await;
+    let exported: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["operation"] == "vault.exported")
+        .collect();
+    assert_eq!(exported.len(), 3, "{exported:?}");
+    assert!(
+        exported
+            .iter()
+            .all(|e| e["details"]["accounts"].as_array().unwrap().len() == 2)
+    );
+    assert!(exported.iter().any(|e| e["details"]["format"] == "html"));
+    stack.stop().await.unwrap();
+}

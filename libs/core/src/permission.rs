@@ -40,6 +40,9 @@ pub enum Permission {
     /// fields of resources and accounts.
     #[serde(rename = "vault_settings.manage")]
     VaultSettingsManage,
+    /// Export the passwords one may see (CSV, KeePass, encrypted offline HTML).
+    #[serde(rename = "passwords.export")]
+    PasswordsExport,
     /// Read the org's audit trail.
     #[serde(rename = "audit.view")]
     AuditView,
@@ -49,7 +52,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::UsersView,
         Permission::UsersManage,
         Permission::GroupsManage,
@@ -59,6 +62,7 @@ impl Permission {
         Permission::OrgsManage,
         Permission::ResourcesCreate,
         Permission::VaultSettingsManage,
+        Permission::PasswordsExport,
         Permission::AuditView,
         Permission::ApiKeysOwn,
     ];
@@ -74,6 +78,7 @@ impl Permission {
             Permission::OrgsManage => "orgs.manage",
             Permission::ResourcesCreate => "resources.create",
             Permission::VaultSettingsManage => "vault_settings.manage",
+            Permission::PasswordsExport => "passwords.export",
             Permission::AuditView => "audit.view",
             Permission::ApiKeysOwn => "api_keys.own",
         }
@@ -94,6 +99,7 @@ impl Permission {
             Permission::VaultSettingsManage => {
                 "manage password policies, resource types and additional fields"
             }
+            Permission::PasswordsExport => "export the passwords one may see",
             Permission::AuditView => "read the audit trail",
             Permission::ApiKeysOwn => "create and revoke one's own API keys",
         }
@@ -109,7 +115,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         Role::PasswordAdministrator => {
             matches!(
                 permission,
-                UsersView | ResourcesCreate | VaultSettingsManage | ApiKeysOwn
+                UsersView | ResourcesCreate | VaultSettingsManage | PasswordsExport | ApiKeysOwn
             )
         }
         // Reads: users and the audit trail; adds nothing.

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod export;
 mod fields;
 mod identity;
 mod org_access;
@@ -63,6 +64,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(accounts::router())
         .merge(policies::router())
         .merge(fields::router())
+        .merge(export::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

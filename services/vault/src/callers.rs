@@ -33,6 +33,7 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "SaveAdditionalField" => [Gateway],
     "DeleteAdditionalField" => [Gateway],
     "RevealField" => [Gateway],
+    "Export" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
+use crate::export::ExportFormat;
 use crate::fields::{AdditionalField as AdditionalFieldSpec, GivenFields};
 use crate::password_policy::PasswordPolicy as Policy;
 use crate::policies::NamedPolicy;
@@ -751,6 +752,54 @@ impl VaultRpc for VaultGrpc {
         Ok(Response::new(RevealPasswordResponse {
             password: value.to_string(),
         }))
+    }
+
+    type ExportStream = std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<ExportChunk, Status>> + Send + 'static>,
+    >;
+
+    async fn export(
+        &self,
+        request: Request<ExportRequest>,
+    ) -> Result<Response<Self::ExportStream>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let format = ExportFormat::parse(&req.format)
+            .ok_or_else(|| Status::invalid_argument("format must be csv, keepass or html"))?;
+        let only = req
+            .resource_ids
+            .iter()
+            .map(|r| id(ResourceId::parse(r), "resource").map(|r| r.0))
+            .collect::<Result<Vec<_>, Status>>()?;
+        let file = self
+            .app
+            .export(&ctx, format, SecretString::from(req.passphrase), only)
+            .await
+            .map_err(|e| to_status(&e))?;
+        // At most 1 MiB a message, far under gRPC's 4 MiB limit.
+        let mut chunks: Vec<Result<ExportChunk, Status>> = file
+            .content
+            .chunks(1 << 20)
+            .map(|c| {
+                Ok(ExportChunk {
+                    content: c.to_vec(),
+                    content_type: String::new(),
+                    file_name: String::new(),
+                })
+            })
+            .collect();
+        match chunks.first_mut() {
+            Some(Ok(first)) => {
+                first.content_type = file.content_type.into();
+                first.file_name = file.file_name.clone();
+            }
+            _ => chunks.push(Ok(ExportChunk {
+                content: Vec::new(),
+                content_type: file.content_type.into(),
+                file_name: file.file_name.clone(),
+            })),
+        }
+        Ok(Response::new(Box::pin(futures::stream::iter(chunks))))
     }
 }
 

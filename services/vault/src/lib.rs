@@ -5,6 +5,7 @@ mod app;
 mod cache;
 pub mod callers;
 mod error;
+mod export;
 mod fields;
 mod grpc;
 mod keys;

@@ -604,3 +604,21 @@ pub struct RevealedField {
     #[schema(format = Password)]
     pub value: String,
 }
+
+/// What to export and how to lock it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// `csv` (plain, formulas neutralised), `keepass` (KDBX 4) or `html` (one page that
+    /// decrypts in a browser, offline: AES-256-GCM, key from the passphrase with
+    /// PBKDF2-HMAC-SHA256, 600,000 iterations).
+    #[schema(example = "html")]
+    pub format: String,
+    /// Locks a KeePass or HTML export: at least 12 characters. None for CSV.
+    #[serde(default)]
+    #[schema(format = Password)]
+    pub passphrase: String,
+    /// Only these resources; all you may see when left out.
+    #[serde(default)]
+    pub resource_ids: Vec<String>,
+}

@@ -276,3 +276,32 @@ pub async fn find_sealed_field(
         ciphertext,
     }))
 }
+
+/// The sealed values of these owners' password-kind fields: (owner, name, sealed).
+pub async fn list_sealed_fields(
+    tx: &mut TenantTx,
+    owner: FieldOwner,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, SealedField)>, sqlx::Error> {
+    let (table, column) = owner.table();
+    let rows: Vec<(Uuid, String, i32, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {column}, name, key_version, ciphertext FROM {table}
+         WHERE {column} = ANY($1) AND ciphertext IS NOT NULL ORDER BY {column}, name"
+    )))
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(owner, name, key_version, ciphertext)| {
+            (
+                owner,
+                name,
+                SealedField {
+                    key_version,
+                    ciphertext,
+                },
+            )
+        })
+        .collect())
+}

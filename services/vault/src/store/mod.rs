@@ -3,6 +3,7 @@
 //! so they cannot run outside the org's schema; rows come back typed.
 
 mod accounts;
+mod export;
 mod fields;
 mod policies;
 mod resources;
@@ -10,6 +11,7 @@ mod reveals;
 mod secrets;
 
 pub use accounts::*;
+pub use export::*;
 pub use fields::*;
 pub use policies::*;
 pub use resources::*;
