@@ -1150,3 +1150,221 @@ async fn exports_hold_what_the_caller_may_see_and_are_audited() {
     assert!(exported.iter().any(|e| e["details"]["format"] == "html"));
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn resource_groups_static_dynamic_nested_and_their_operations() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "groups").await;
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_administrator")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let (_, bob_pw) = api
+        .add_user(&org.prefix, &org.admin, "bob", "password_user")
+        .await;
+    let bob = api.login(&org.prefix, "bob", &bob_pw).await;
+    let pg1 = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "pg1", "type": "PostgreSQL", "department": "Finance"}),
+    )
+    .await;
+    add_account(
+        &api,
+        &org,
+        &alice,
+        &pg1,
+        json!({"username": "postgres", "password": "pg-1"}),
+    )
+    .await;
+    let web = add_resource(
+        &api,
+        &org,
+        &alice,
+        json!({"name": "web1", "type": "Linux", "department": "IT"}),
+    )
+    .await;
+    add_resource(
+        &api,
+        &org,
+        &bob,
+        json!({"name": "bob-pg", "type": "PostgreSQL"}),
+    )
+    .await;
+
+    // The tree starts with the Default Group: what I own.
+    let (s, tree) = api.get(&org.url("/resource-groups"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK, "{tree}");
+    assert_eq!(tree["groups"][0]["id"], "default");
+    assert_eq!(tree["groups"][0]["resources"], 2);
+    let (_, page) = api
+        .get(&org.url("/resources?group_id=default"), Some(&alice))
+        .await;
+    assert_eq!(names(&page), ["pg1", "web1"]);
+
+    // A dynamic group: what matches joins at once, what stops matching leaves; never what
+    // another user owns.
+    let (s, dbs) = api
+        .post(
+            &org.url("/resource-groups"),
+            Some(&alice),
+            json!({"name": "Databases", "criteria": {"match": "all", "conditions": [
+                {"field": "type", "operator": "equals", "value": "postgresql"}]}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{dbs}");
+    let dbs_id = dbs["id"].as_str().unwrap();
+    let in_dbs = format!("/resources?group_id={dbs_id}");
+    let (_, page) = api.get(&org.url(&in_dbs), Some(&alice)).await;
+    assert_eq!(names(&page), ["pg1"]);
+    let web_id = web["id"].as_str().unwrap();
+    api.patch(
+        &org.url(&format!("/resources/{web_id}")),
+        Some(&alice),
+        json!({"type": "PostgreSQL"}),
+    )
+    .await;
+    let (_, page) = api.get(&org.url(&in_dbs), Some(&alice)).await;
+    assert_eq!(
+        names(&page),
+        ["pg1", "web1"],
+        "a resource that matches joins at once"
+    );
+    api.patch(
+        &org.url(&format!("/resources/{web_id}")),
+        Some(&alice),
+        json!({"type": "Linux"}),
+    )
+    .await;
+    let (_, page) = api.get(&org.url(&in_dbs), Some(&alice)).await;
+    assert_eq!(names(&page), ["pg1"], "one that stops matching leaves");
+    let (s, b) = api
+        .post(
+            &org.url("/resource-groups"),
+            Some(&alice),
+            json!({"name": "Bad", "criteria": {"conditions": [{"field": "password", "operator": "equals", "value": "x"}]}}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+
+    // A static group nested in it, with a hand-picked resource.
+    let (s, picked) = api
+        .post(
+            &org.url("/resource-groups"),
+            Some(&alice),
+            json!({"name": "Picked", "parent_id": dbs_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{picked}");
+    let picked_id = picked["id"].as_str().unwrap();
+    let (s, _) = api
+        .call(
+            Method::PUT,
+            &org.url(&format!("/resource-groups/{picked_id}/resources/{web_id}")),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, tree) = api.get(&org.url("/resource-groups"), Some(&alice)).await;
+    let dbs_node = tree["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == dbs_id)
+        .unwrap();
+    assert_eq!(dbs_node["children"][0]["name"], "Picked");
+    assert_eq!(dbs_node["children"][0]["resources"], 1);
+    // A group cannot nest in itself; nobody else sees or changes it.
+    let (s, b) = api
+        .call(Method::PUT, &org.url(&format!("/resource-groups/{dbs_id}")), Some(&alice),
+              Some(json!({"name": "Databases", "parent_id": picked_id,
+                          "criteria": {"conditions": [{"field": "type", "operator": "equals", "value": "PostgreSQL"}]}})))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .call(
+            Method::PUT,
+            &org.url(&format!("/resource-groups/{picked_id}/resources/{web_id}")),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (_, bob_tree) = api.get(&org.url("/resource-groups"), Some(&bob)).await;
+    assert_eq!(
+        bob_tree["groups"].as_array().unwrap().len(),
+        1,
+        "{bob_tree}"
+    );
+
+    // Group operations: a policy for all, a report, an export of the group.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/resource-groups/{dbs_id}/password-policy")),
+            Some(&alice),
+            json!({"password_policy": "strong"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["resources"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{b}"
+    );
+    let (_, page) = api.get(&org.url(&in_dbs), Some(&alice)).await;
+    assert_eq!(page["resources"][0]["password_policy"], "strong");
+    let (s, report) = api
+        .get(
+            &org.url(&format!("/resource-groups/{dbs_id}/report?days=30")),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(report["rows"][0]["type"], "PostgreSQL");
+    assert_eq!(
+        (
+            report["rows"][0]["resources"].as_u64(),
+            report["rows"][0]["accounts"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let r = stack
+        .http
+        .post(format!("{}{}", stack.base_url, org.url("/export")))
+        .bearer_auth(&alice)
+        .json(&json!({"format": "csv", "group_id": picked_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains("web1") && !csv.contains("pg1"), "{csv}");
+
+    // Deleting needs the name; the nested group goes too, the resources stay.
+    let path = org.url(&format!("/resource-groups/{dbs_id}"));
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&alice),
+            Some(json!({"confirm": "Databases"})),
+        )
+        .await;
+    assert_eq!((s, b["groups"].as_u64()), (StatusCode::OK, Some(2)), "{b}");
+    let (_, page) = api.get(&org.url("/resources"), Some(&alice)).await;
+    assert_eq!(page["total"], 2);
+    audit_operations(
+        &api,
+        &org,
+        &[
+            "resource_group.created",
+            "resource_group.resource_added",
+            "resource_group.policy_changed",
+            "resource_group.deleted",
+        ],
+    )
+    .await;
+    stack.stop().await.unwrap();
+}

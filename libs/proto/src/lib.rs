@@ -140,7 +140,11 @@ redacted_debug!(
     [fields]
 );
 redacted_debug!(vault::UpdateAccountRequest, [id, username, notes], [fields]);
-redacted_debug!(vault::ExportRequest, [format, resource_ids], [passphrase]);
+redacted_debug!(
+    vault::ExportRequest,
+    [format, resource_ids, group_id],
+    [passphrase]
+);
 redacted_debug!(vault::ExportChunk, [content_type, file_name], [content]);
 redacted_debug!(
     vault::SetPasswordRequest,

@@ -93,3 +93,32 @@ CREATE TABLE account_field_values (
     ciphertext bytea,
     PRIMARY KEY (account_id, name)
 );
+
+-- Resource groups: static (hand-picked resources and accounts) or dynamic (criteria over the
+-- resources' fields, evaluated whenever the group is read, so a resource that starts or stops
+-- matching joins or leaves at once), nested under a parent. Each user's "Default Group" of
+-- what they own is not stored: it is every resource they own.
+CREATE TABLE resource_groups (
+    id uuid PRIMARY KEY,
+    name text NOT NULL,
+    parent_id uuid REFERENCES resource_groups (id) ON DELETE CASCADE,
+    kind text NOT NULL CHECK (kind IN ('static', 'dynamic')),
+    -- dynamic: {"match": "all"|"any", "conditions": [{"field", "operator", "value"}]}
+    criteria jsonb,
+    description text NOT NULL DEFAULT '',
+    owner_id uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX resource_groups_name_key
+    ON resource_groups (owner_id, coalesce(parent_id, '00000000-0000-0000-0000-000000000000'), lower(name));
+CREATE TABLE resource_group_resources (
+    group_id uuid NOT NULL REFERENCES resource_groups (id) ON DELETE CASCADE,
+    resource_id uuid NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, resource_id)
+);
+CREATE TABLE resource_group_accounts (
+    group_id uuid NOT NULL REFERENCES resource_groups (id) ON DELETE CASCADE,
+    account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, account_id)
+);

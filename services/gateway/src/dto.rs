@@ -16,6 +16,7 @@ pub mod org_access;
 pub mod org_settings;
 pub mod orgs;
 pub mod replication;
+pub mod resource_groups;
 pub mod roles;
 pub mod users;
 pub mod vault;

@@ -14,6 +14,7 @@ mod org_settings;
 mod orgs;
 mod policies;
 mod replication;
+mod resource_groups;
 mod resources;
 
 use axum::Json;
@@ -65,6 +66,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(policies::router())
         .merge(fields::router())
         .merge(export::router())
+        .merge(resource_groups::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

@@ -34,6 +34,13 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "DeleteAdditionalField" => [Gateway],
     "RevealField" => [Gateway],
     "Export" => [Gateway],
+    "ListResourceGroups" => [Gateway],
+    "CreateResourceGroup" => [Gateway],
+    "UpdateResourceGroup" => [Gateway],
+    "DeleteResourceGroup" => [Gateway],
+    "SetGroupMember" => [Gateway],
+    "SetGroupPolicy" => [Gateway],
+    "GetGroupReport" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

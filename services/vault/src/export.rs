@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 use crate::app::{Vault, event};
 use crate::error::VaultError;
 use crate::fields::open_value;
+use crate::groups::GroupRef;
 use crate::store::{self, FieldOwner};
 
 /// The file formats of an export.
@@ -74,7 +75,8 @@ impl Vault {
         ctx: &RequestContext,
         format: ExportFormat,
         passphrase: SecretString,
-        only: Vec<Uuid>,
+        mut only: Vec<Uuid>,
+        group: Option<GroupRef>,
     ) -> Result<ExportFile, VaultError> {
         ctx.require(Permission::PasswordsExport)?;
         let passphrase = passphrase.expose_secret();
@@ -93,6 +95,19 @@ impl Vault {
                 )));
             }
             _ => {}
+        }
+        if let Some(group) = group {
+            let members = self.group_resource_ids(ctx, group).await?;
+            if members.is_empty() {
+                return Err(VaultError::InvalidInput(
+                    "the group holds nothing to export".into(),
+                ));
+            }
+            if only.is_empty() {
+                only = members;
+            } else {
+                only.retain(|id| members.contains(id));
+            }
         }
         let visible = self.visible(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;

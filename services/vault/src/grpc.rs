@@ -12,11 +12,13 @@ use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
 use crate::export::ExportFormat;
 use crate::fields::{AdditionalField as AdditionalFieldSpec, GivenFields};
+use crate::groups::{DEFAULT_GROUP, GroupInput, GroupRef};
 use crate::password_policy::PasswordPolicy as Policy;
 use crate::policies::NamedPolicy;
 use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
 use crate::resources::{ResourceChanges, ResourceDetail as Detail};
 use crate::reveal::{Reveal, no_result};
+use crate::store::GroupRow;
 use crate::store::{
     AccountRow, ResourceFields, ResourceFilter, ResourceOrder, ResourceRow, VersionRow,
 };
@@ -261,6 +263,7 @@ impl VaultRpc for VaultGrpc {
             deleted: req.deleted,
             field_name: req.field_name,
             field_value: req.field_value,
+            in_group: None,
             order,
             descending: req.descending,
             offset: i64::from(req.offset),
@@ -268,7 +271,7 @@ impl VaultRpc for VaultGrpc {
         };
         let (rows, total) = self
             .app
-            .list_resources(&ctx, filter)
+            .list_resources(&ctx, filter, group_ref(&req.group_id)?)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(ResourcePage {
@@ -773,7 +776,13 @@ impl VaultRpc for VaultGrpc {
             .collect::<Result<Vec<_>, Status>>()?;
         let file = self
             .app
-            .export(&ctx, format, SecretString::from(req.passphrase), only)
+            .export(
+                &ctx,
+                format,
+                SecretString::from(req.passphrase),
+                only,
+                group_ref(&req.group_id)?,
+            )
             .await
             .map_err(|e| to_status(&e))?;
         // At most 1 MiB a message, far under gRPC's 4 MiB limit.
@@ -800,6 +809,217 @@ impl VaultRpc for VaultGrpc {
             })),
         }
         Ok(Response::new(Box::pin(futures::stream::iter(chunks))))
+    }
+
+    async fn list_resource_groups(
+        &self,
+        request: Request<ListResourceGroupsRequest>,
+    ) -> Result<Response<ResourceGroups>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let views = self
+            .app
+            .list_groups(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        let default = self
+            .app
+            .group_resource_ids(&ctx, GroupRef::Default)
+            .await
+            .map_err(|e| to_status(&e))?;
+        let mut groups = vec![ResourceGroup {
+            id: DEFAULT_GROUP.into(),
+            name: "Default Group".into(),
+            kind: "default".into(),
+            description: "All the resources created by me".into(),
+            owner_id: ctx.user().to_string(),
+            resources: u32::try_from(default.len()).unwrap_or(u32::MAX),
+            ..Default::default()
+        }];
+        groups.extend(
+            views
+                .into_iter()
+                .map(|v| group_message(v.group, v.resources)),
+        );
+        Ok(Response::new(ResourceGroups { groups }))
+    }
+
+    async fn create_resource_group(
+        &self,
+        request: Request<ResourceGroupInput>,
+    ) -> Result<Response<ResourceGroup>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let input = group_input(request.into_inner())?;
+        let group = self
+            .app
+            .create_group(&ctx, input)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(group_message(group, 0)))
+    }
+
+    async fn update_resource_group(
+        &self,
+        request: Request<ResourceGroupInput>,
+    ) -> Result<Response<ResourceGroup>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = stored_group(&req.id)?;
+        let input = group_input(req)?;
+        let group = self
+            .app
+            .update_group(&ctx, id, input)
+            .await
+            .map_err(|e| to_status(&e))?;
+        let resources = self
+            .app
+            .group_resource_ids(&ctx, GroupRef::Stored(id))
+            .await
+            .map_err(|e| to_status(&e))?
+            .len();
+        Ok(Response::new(group_message(group, resources)))
+    }
+
+    async fn delete_resource_group(
+        &self,
+        request: Request<DeleteRequest>,
+    ) -> Result<Response<DeletedGroups>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = stored_group(&req.id)?;
+        let groups = self
+            .app
+            .delete_group(&ctx, id, &req.confirm)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(DeletedGroups {
+            groups: u32::try_from(groups).unwrap_or(u32::MAX),
+        }))
+    }
+
+    async fn set_group_member(
+        &self,
+        request: Request<GroupMember>,
+    ) -> Result<Response<GroupMember>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let group = stored_group(&req.group_id)?;
+        match req.kind.as_str() {
+            "resource" => {
+                let member = id(ResourceId::parse(&req.member_id), "resource")?;
+                self.app
+                    .set_group_resource(&ctx, group, member, req.member)
+                    .await
+            }
+            "account" => {
+                let member = id(AccountId::parse(&req.member_id), "account")?;
+                self.app
+                    .set_group_account(&ctx, group, member, req.member)
+                    .await
+            }
+            _ => return Err(Status::invalid_argument("kind must be resource or account")),
+        }
+        .map_err(|e| to_status(&e))?;
+        Ok(Response::new(req))
+    }
+
+    async fn set_group_policy(
+        &self,
+        request: Request<GroupPolicyRequest>,
+    ) -> Result<Response<GroupPolicyResult>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let group = group_ref(&req.group_id)?
+            .ok_or_else(|| Status::not_found("resource group not found"))?;
+        let resources = self
+            .app
+            .set_group_policy(&ctx, group, &req.password_policy)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(GroupPolicyResult { resources }))
+    }
+
+    async fn get_group_report(
+        &self,
+        request: Request<GroupReportRequest>,
+    ) -> Result<Response<GroupReport>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let group = group_ref(&req.group_id)?
+            .ok_or_else(|| Status::not_found("resource group not found"))?;
+        let days = if req.days == 0 {
+            90
+        } else {
+            i32::try_from(req.days).unwrap_or(i32::MAX)
+        };
+        let rows = self
+            .app
+            .group_report(&ctx, group, days)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(GroupReport {
+            rows: rows
+                .into_iter()
+                .map(|r| GroupReportRow {
+                    resource_type: r.resource_type,
+                    resources: u64::try_from(r.resources).unwrap_or_default(),
+                    accounts: u64::try_from(r.accounts).unwrap_or_default(),
+                    stale_passwords: u64::try_from(r.stale_passwords).unwrap_or_default(),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// A group named by a request, if any; a malformed id names none ("not found").
+fn group_ref(id: &str) -> Result<Option<GroupRef>, Status> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    GroupRef::parse(id).map(Some).map_err(|e| to_status(&e))
+}
+
+/// One of the caller's stored groups (the Default Group is not stored).
+fn stored_group(id: &str) -> Result<uuid::Uuid, Status> {
+    match GroupRef::parse(id) {
+        Ok(GroupRef::Stored(id)) => Ok(id),
+        _ => Err(Status::not_found("resource group not found")),
+    }
+}
+
+fn group_input(req: ResourceGroupInput) -> Result<GroupInput, Status> {
+    let parent = if req.parent_id.is_empty() {
+        None
+    } else {
+        Some(stored_group(&req.parent_id)?)
+    };
+    let criteria = if req.criteria_json.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::from_str(&req.criteria_json)
+                .map_err(|e| Status::invalid_argument(format!("criteria do not fit: {e}")))?,
+        )
+    };
+    Ok(GroupInput {
+        name: req.name,
+        parent,
+        criteria,
+        description: req.description,
+    })
+}
+
+fn group_message(g: GroupRow, resources: usize) -> ResourceGroup {
+    ResourceGroup {
+        id: g.id.to_string(),
+        name: g.name,
+        parent_id: g.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        kind: g.kind,
+        criteria_json: g.criteria.map(|c| c.to_string()).unwrap_or_default(),
+        description: g.description,
+        owner_id: g.owner_id.to_string(),
+        created_at: time(g.created_at),
+        updated_at: time(g.updated_at),
+        resources: u32::try_from(resources).unwrap_or(u32::MAX),
     }
 }
 

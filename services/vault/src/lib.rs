@@ -7,6 +7,8 @@ pub mod callers;
 mod error;
 mod export;
 mod fields;
+mod group_criteria;
+mod groups;
 mod grpc;
 mod keys;
 mod ownership;

@@ -10,6 +10,7 @@ use crate::error::{VaultError, unique_or};
 use crate::fields::{
     FieldWrite, GivenFields, attach_account_fields, attach_resource_fields, resolve_type, specs_for,
 };
+use crate::groups::GroupRef;
 use crate::store::FieldOwner;
 use crate::store::{self, AccountRow, ResourceFields, ResourceFilter, ResourceRow};
 
@@ -199,6 +200,7 @@ impl Vault {
         &self,
         ctx: &RequestContext,
         mut filter: ResourceFilter,
+        group: Option<GroupRef>,
     ) -> Result<(Vec<ResourceRow>, i64), VaultError> {
         if filter.limit == 0 {
             filter.limit = DEFAULT_PAGE;
@@ -212,6 +214,9 @@ impl Vault {
             return Err(VaultError::InvalidInput(
                 "a search has at most 20 words of at most 200 characters".into(),
             ));
+        }
+        if let Some(group) = group {
+            filter.in_group = Some(self.group_resource_ids(ctx, group).await?);
         }
         let visible = self.visible(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;

@@ -175,6 +175,9 @@ pub struct ResourceQuery {
     pub field_name: String,
     #[serde(default)]
     pub field_value: String,
+    /// Only the resources of this resource group (`default`: your Default Group).
+    #[serde(default)]
+    pub group_id: String,
     #[serde(default)]
     #[param(inline)]
     pub sort: ResourceSort,
@@ -621,4 +624,7 @@ pub struct ExportRequest {
     /// Only these resources; all you may see when left out.
     #[serde(default)]
     pub resource_ids: Vec<String>,
+    /// Only the resources of this resource group (`default`: your Default Group).
+    #[serde(default)]
+    pub group_id: String,
 }

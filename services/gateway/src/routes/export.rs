@@ -60,6 +60,7 @@ async fn export(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes)
                 format: b.format,
                 passphrase: b.passphrase,
                 resource_ids: b.resource_ids,
+                group_id: b.group_id,
             },
         ))
         .await?

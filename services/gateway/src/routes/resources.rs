@@ -121,6 +121,7 @@ async fn list_resources(State(state): State<Gateway>, Caller(ctx): Caller, uri: 
                 limit: q.limit,
                 field_name: q.field_name,
                 field_value: q.field_value,
+                group_id: q.group_id,
             },
         ))
         .await?

@@ -5,6 +5,7 @@
 mod accounts;
 mod export;
 mod fields;
+mod groups;
 mod policies;
 mod resources;
 mod reveals;
@@ -13,6 +14,7 @@ mod secrets;
 pub use accounts::*;
 pub use export::*;
 pub use fields::*;
+pub use groups::*;
 pub use policies::*;
 pub use resources::*;
 pub use reveals::*;
@@ -25,15 +27,18 @@ pub fn contains_pattern(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
+    format!("%{}%", like_escaped(text))
+}
+
+/// `text` as a `LIKE` pattern that matches itself only.
+pub fn like_escaped(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
         pattern.push(c);
     }
-    pattern.push('%');
     pattern
 }
 

@@ -202,6 +202,8 @@ pub struct ResourceFilter {
     /// Resources whose field of this name (not a sealed one) contains `field_value`.
     pub field_name: String,
     pub field_value: String,
+    /// Only these resources (a group's).
+    pub in_group: Option<Vec<Uuid>>,
     pub order: ResourceOrder,
     pub descending: bool,
     pub offset: i64,
@@ -247,7 +249,8 @@ const LIST_WHERE: &str = "
                                            AND v.value ILIKE w.pattern)))))
     AND ($14 = '' OR EXISTS (SELECT 1 FROM resource_field_values v
                              WHERE v.resource_id = r.id AND v.name = $14
-                               AND v.ciphertext IS NULL AND v.value ILIKE $15))";
+                               AND v.ciphertext IS NULL AND v.value ILIKE $15))
+    AND ($16::uuid[] IS NULL OR r.id = ANY($16))";
 
 type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
 
@@ -283,6 +286,7 @@ fn bind_filter<'q, O>(
             p if p.is_empty() => "%".to_owned(),
             p => p,
         })
+        .bind(filter.in_group.as_deref())
 }
 
 /// One page of the resources the viewer may see that the filter keeps, and how many there
@@ -298,7 +302,7 @@ pub async fn list_resources(
     let rows: Vec<ResourceRow> = bind_filter(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources r WHERE {LIST_WHERE}
-             ORDER BY {order} {direction}, r.id {direction} OFFSET $16 LIMIT $17"
+             ORDER BY {order} {direction}, r.id {direction} OFFSET $17 LIMIT $18"
         ))),
         viewer,
         visible,
