@@ -6,5 +6,6 @@
 //! accounts and back.
 
 pub mod entry;
+pub mod import;
 
 pub use entry::{Entry, Field, FieldValue};
