@@ -82,11 +82,12 @@ fn entry(columns: &[Col], header: &[String], fields: &[&str]) -> Result<Entry, S
         "login" => true,
         "note" => false,
         "" => return Err("the row has no Bitwarden item type".to_owned()),
+        // The value is not shown: in a damaged row it could be any column's content.
         _ => {
-            return Err(format!(
-                "the Bitwarden item type \"{}\" is not imported (only login and note)",
-                util::shown(&kind)
-            ));
+            return Err(
+                "the Bitwarden item type is not imported (only login and note items are)"
+                    .to_owned(),
+            );
         }
     };
     let mut entry = Entry {

@@ -122,6 +122,8 @@ mod zipfile;
 #[cfg(test)]
 mod fuzz_tests;
 
+use std::fmt;
+
 use zeroize::Zeroizing;
 
 use crate::Entry;
@@ -181,8 +183,8 @@ impl Format {
     }
 }
 
-/// How to read the file.
-#[derive(Debug, Clone)]
+/// How to read the file. `Debug` shows no password.
+#[derive(Clone)]
 pub struct Options {
     pub format: Format,
     /// For `Csv`, `Tsv` and `Pmp`: (file column, entry field) pairs that override the
@@ -206,14 +208,42 @@ impl Options {
     }
 }
 
-/// The ZIP archive the file comes in.
-#[derive(Debug, Clone, Default)]
+/// The ZIP archive the file comes in. `Debug` shows no password.
+#[derive(Clone, Default)]
 pub struct ZipOptions {
     /// The archive's password (AES or ZipCrypto); none for an unencrypted archive.
     pub password: Option<Zeroizing<String>>,
     /// The file to read (its path in the archive, or its bare name); none: the first
     /// `.csv`, `.tsv` or `.txt` file (`.kdbx` for KeePass).
     pub file_name: Option<String>,
+}
+
+fn redacted(password: &Option<Zeroizing<String>>) -> &'static str {
+    if password.is_some() {
+        "Some(<redacted>)"
+    } else {
+        "None"
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("format", &self.format)
+            .field("column_mapping", &self.column_mapping)
+            .field("zip", &self.zip)
+            .field("keepass_password", &redacted(&self.keepass_password))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ZipOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZipOptions")
+            .field("password", &redacted(&self.password))
+            .field("file_name", &self.file_name)
+            .finish()
+    }
 }
 
 /// The file's rows, in file order.
@@ -392,5 +422,28 @@ fn parse_content(bytes: &[u8], options: &Options) -> Result<Parsed, ImportError>
                 _ => columns::parse(table, options),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_debug_shows_no_password() {
+        let options = Options {
+            zip: Some(ZipOptions {
+                password: Some(Zeroizing::new("zip-pw-123".into())),
+                file_name: Some("a.csv".into()),
+            }),
+            keepass_password: Some(Zeroizing::new("kdbx-pw-456".into())),
+            ..Options::new(Format::Keepass)
+        };
+        let shown = format!("{options:?}");
+        assert!(
+            shown.contains("a.csv") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        assert!(!shown.contains("zip-pw-123") && !shown.contains("kdbx-pw-456"));
     }
 }

@@ -327,7 +327,11 @@ fn bitwarden_exports_become_accounts_notes_and_rejections() {
     let rejected: Vec<_> = parsed.rejections().collect();
     assert_eq!(rejected.len(), 2);
     assert_eq!(rejected[0].row, 6, "the first row spans lines 2 to 4");
-    assert!(rejected[0].reason.contains("card"));
+    assert!(
+        rejected[0].reason.contains("item type"),
+        "{}",
+        rejected[0].reason
+    );
     assert_eq!(rejected[1].reason, "the row has no resource name");
 }
 
