@@ -69,9 +69,53 @@ fn u32_of(bytes: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(b))
 }
 
+/// What the outer header says, as far as decrypting the payload needs.
+#[derive(Default)]
+pub(super) struct Header<'a> {
+    /// 3 (KDBX 3.1) or 4.
+    pub version: u8,
+    pub cipher: Cipher,
+    pub gzip: bool,
+    pub master_seed: &'a [u8],
+    pub iv: &'a [u8],
+    pub kdf: Kdf<'a>,
+    /// KDBX 3.1: the payload's first 32 bytes once decrypted.
+    pub stream_start: &'a [u8],
+    /// KDBX 4: the header's length (its SHA-256 and HMAC follow).
+    pub header_len: usize,
+    /// Where the payload starts.
+    pub body: usize,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cipher {
+    #[default]
+    Aes256,
+    Twofish,
+    ChaCha20,
+}
+
+#[derive(Default)]
+pub(super) enum Kdf<'a> {
+    #[default]
+    None,
+    Aes {
+        seed: &'a [u8],
+        rounds: u64,
+    },
+    Argon2 {
+        id: bool,
+        version: u32,
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+        salt: &'a [u8],
+    },
+}
+
 /// Checks the version and outer header; a file that passes is one the `keepass` crate
 /// reads without panicking, and whose key derivation is within the limits.
-pub(super) fn check_header(bytes: &[u8]) -> Result<(), ImportError> {
+pub(super) fn check_header(bytes: &[u8]) -> Result<Header<'_>, ImportError> {
     if !looks_like_keepass(bytes) {
         return Err(ImportError::NotKeepass);
     }
@@ -102,10 +146,15 @@ pub(super) fn check_header(bytes: &[u8]) -> Result<(), ImportError> {
 }
 
 /// `None` when the header is damaged; `Some(Err)` when it asks for too costly a KDF.
-fn check_kdbx3(bytes: &[u8]) -> Option<Result<(), ImportError>> {
+fn check_kdbx3(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
     let mut pos = 12usize;
     let mut seen = [false; 11];
-    let mut block_cipher = true;
+    let mut header = Header {
+        version: 3,
+        ..Header::default()
+    };
+    let mut seed: &[u8] = &[];
+    let mut rounds = 0u64;
     loop {
         let kind = *bytes.get(pos)?;
         let len = usize::from(u16_at(bytes, pos + 1)?);
@@ -114,16 +163,18 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<(), ImportError>> {
         let ok = match kind {
             0 => break,
             1 => true,
-            2 => {
-                block_cipher = CIPHERS
-                    .get(2)
-                    .is_none_or(|chacha| chacha.as_slice() != data);
-                CIPHERS.iter().any(|c| c.as_slice() == data)
+            2 => cipher(data).map(|c| header.cipher = c).is_some(),
+            3 => compression(data).map(|c| header.gzip = c).is_some(),
+            4 => {
+                header.master_seed = data;
+                len == 32
             }
-            3 => matches!(u32_of(data), Some(0 | 1)),
-            4 | 5 | 8 | 9 => len == 32,
+            5 => {
+                seed = data;
+                len == 32
+            }
             6 => {
-                let rounds = u64_of(data)?;
+                rounds = u64_of(data)?;
                 if rounds > MAX_AES_KDF_ROUNDS {
                     return Some(Err(ImportError::KeepassKdfTooCostly {
                         what: "AES-KDF rounds",
@@ -131,7 +182,15 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<(), ImportError>> {
                 }
                 true
             }
-            7 => len == 16 || len == 12,
+            7 => {
+                header.iv = data;
+                len == 16 || len == 12
+            }
+            8 => len == 32,
+            9 => {
+                header.stream_start = data;
+                len == 32
+            }
             10 => matches!(u32_of(data), Some(0 | 2 | 3)),
             _ => false,
         };
@@ -142,20 +201,45 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<(), ImportError>> {
             *flag = true;
         }
     }
+    header.kdf = Kdf::Aes { seed, rounds };
+    header.body = pos;
     // Every field but the comment (1) is required.
-    if seen.iter().enumerate().skip(2).all(|(_, s)| *s) {
+    if seen.iter().skip(2).all(|s| *s) {
         // The payload: whole cipher blocks (a truncated file is damaged, not a wrong
         // password), at least one.
         let payload = bytes.len().checked_sub(pos)?;
-        (payload >= 16 && (!block_cipher || payload % 16 == 0)).then_some(Ok(()))
+        let block_cipher = header.cipher != Cipher::ChaCha20;
+        (payload >= 16 && (!block_cipher || payload % 16 == 0)).then_some(Ok(header))
     } else {
         None
     }
 }
 
-fn check_kdbx4(bytes: &[u8]) -> Option<Result<(), ImportError>> {
+/// The outer cipher a header field names.
+fn cipher(data: &[u8]) -> Option<Cipher> {
+    [Cipher::Aes256, Cipher::Twofish, Cipher::ChaCha20]
+        .into_iter()
+        .zip(CIPHERS)
+        .find(|(_, id)| id.as_slice() == data)
+        .map(|(cipher, _)| cipher)
+}
+
+/// Whether the compression field says gzip.
+fn compression(data: &[u8]) -> Option<bool> {
+    match u32_of(data)? {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
+fn check_kdbx4(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
     let mut pos = 12usize;
     let mut seen = [false; 13];
+    let mut header = Header {
+        version: 4,
+        ..Header::default()
+    };
     loop {
         let kind = *bytes.get(pos)?;
         let len = usize::try_from(u32_at(bytes, pos + 1)?).ok()?;
@@ -164,12 +248,21 @@ fn check_kdbx4(bytes: &[u8]) -> Option<Result<(), ImportError>> {
         let ok = match kind {
             0 => break,
             1 => true,
-            2 => CIPHERS.iter().any(|c| c.as_slice() == data),
-            3 => matches!(u32_of(data), Some(0 | 1)),
-            4 => len == 32,
-            7 => len == 16 || len == 12,
+            2 => cipher(data).map(|c| header.cipher = c).is_some(),
+            3 => compression(data).map(|c| header.gzip = c).is_some(),
+            4 => {
+                header.master_seed = data;
+                len == 32
+            }
+            7 => {
+                header.iv = data;
+                len == 16 || len == 12
+            }
             11 => match check_kdf(data)? {
-                Ok(()) => true,
+                Ok(kdf) => {
+                    header.kdf = kdf;
+                    true
+                }
                 Err(error) => return Some(Err(error)),
             },
             12 => variant_dictionary(data).is_some(),
@@ -190,7 +283,9 @@ fn check_kdbx4(bytes: &[u8]) -> Option<Result<(), ImportError>> {
         .all(|k| seen.get(*k).copied().unwrap_or(false))
         && bytes.len() >= pos + 64
     {
-        Some(Ok(()))
+        header.header_len = pos;
+        header.body = pos + 64;
+        Some(Ok(header))
     } else {
         None
     }
@@ -233,7 +328,7 @@ fn variant_dictionary(data: &[u8]) -> Option<Vec<Variant<'_>>> {
 }
 
 /// The KDF parameters: `None` when damaged, `Some(Err)` when too costly.
-fn check_kdf(data: &[u8]) -> Option<Result<(), ImportError>> {
+fn check_kdf(data: &[u8]) -> Option<Result<Kdf<'_>, ImportError>> {
     let entries = variant_dictionary(data)?;
     let get = |name: &[u8], kind: u8| {
         entries
@@ -245,13 +340,14 @@ fn check_kdf(data: &[u8]) -> Option<Result<(), ImportError>> {
     let too_costly = |what| Some(Err(ImportError::KeepassKdfTooCostly { what }));
     if uuid == KDF_AES_KDBX3 || uuid == KDF_AES_KDBX4 {
         let rounds = u64_of(get(b"R", 0x05)?)?;
-        if get(b"S", 0x42)?.len() != 32 {
+        let seed = get(b"S", 0x42)?;
+        if seed.len() != 32 {
             return None;
         }
         if rounds > MAX_AES_KDF_ROUNDS {
             return too_costly("AES-KDF rounds");
         }
-        Some(Ok(()))
+        Some(Ok(Kdf::Aes { seed, rounds }))
     } else if uuid == KDF_ARGON2D || uuid == KDF_ARGON2ID {
         let memory = u64_of(get(b"M", 0x05)?)?;
         let iterations = u64_of(get(b"I", 0x05)?)?;
@@ -270,7 +366,15 @@ fn check_kdf(data: &[u8]) -> Option<Result<(), ImportError>> {
         if u64::from(parallelism) > MAX_ARGON2_PARALLELISM {
             return too_costly("Argon2 parallelism");
         }
-        Some(Ok(()))
+        Some(Ok(Kdf::Argon2 {
+            id: uuid == KDF_ARGON2ID,
+            version,
+            // KiB, as Argon2 counts; within u32 under the limit above.
+            memory_kib: u32::try_from(memory / 1024).ok()?,
+            iterations: u32::try_from(iterations).ok()?,
+            parallelism,
+            salt,
+        }))
     } else {
         None
     }

@@ -7,19 +7,21 @@ use keepass::error::DatabaseKeyError;
 use keepass::{Database, DatabaseKey};
 use zeroize::Zeroizing;
 
-use super::{ImportError, MAX_FIELD_BYTES, MAX_ROWS, Parsed, Rejection, Row, kdbx, util};
+use super::{
+    ImportError, MAX_FIELD_BYTES, MAX_ROWS, Parsed, Rejection, Row, kdbx, kdbx_payload, util,
+};
 use crate::{Entry, Field, FieldValue};
 
 const STANDARD: [&str; 5] = ["Title", "UserName", "Password", "URL", "Notes"];
 
 /// Reads every entry of the database `bytes` (not those in its recycle bin).
 pub(super) fn parse(bytes: &[u8], password: Option<&String>) -> Result<Parsed, ImportError> {
-    kdbx::check_header(bytes)?;
+    let header = kdbx::check_header(bytes)?;
     let password = password.ok_or(ImportError::KeepassPasswordRequired)?;
     let key = || DatabaseKey::new().with_password(password);
-    // Measure the decrypted XML before the crate's recursive parser reads it.
-    let xml =
-        Zeroizing::new(guarded(|| Database::get_xml(&mut &bytes[..], key()))?.map_err(open_error)?);
+    // Decrypt the payload (through the decompression cap) and measure the XML before the
+    // crate decrypts it again and parses it.
+    let xml = kdbx_payload::decrypt_xml(bytes, &header, password)?;
     kdbx::check_xml(&xml)?;
     drop(xml);
     let database = guarded(|| Database::parse(bytes, key()))?.map_err(open_error)?;

@@ -93,27 +93,28 @@
 //! - a KeePass database's key derivation costs more than [`MAX_AES_KDF_ROUNDS`] AES rounds,
 //!   [`MAX_ARGON2_MEMORY_BYTES`] of Argon2 memory, [`MAX_ARGON2_ITERATIONS`] iterations or
 //!   [`MAX_ARGON2_PARALLELISM`] lanes (checked from the header before any work);
-//! - its decrypted XML is over [`MAX_KEEPASS_XML_BYTES`], nests elements deeper than
-//!   [`MAX_XML_DEPTH`] or groups deeper than [`MAX_GROUP_DEPTH`], or has a document type
-//!   declaration (KeePass never writes one; refusing it rules out entity expansion). The
-//!   XML is measured with a streaming reader before the `keepass` crate's parser sees it.
-//!   (That parser, quick-xml's serde deserializer, also stops at 128 levels of recursion and
-//!   expands no entities but XML's five predefined ones.)
+//! - its decrypted content is over [`MAX_KEEPASS_XML_BYTES`] (128 MiB), nests XML elements
+//!   deeper than [`MAX_XML_DEPTH`] or groups deeper than [`MAX_GROUP_DEPTH`], or has a
+//!   document type declaration (KeePass never writes one; refusing it rules out entity
+//!   expansion), or a KDBX 4 inner header that is not well formed.
 //!
-//! Residual risks, KeePass: the `keepass` crate decompresses the gzip payload of a
-//! database whose password is right with no size cap before the XML can be measured, so a
-//! database crafted with a known password can make it allocate up to about a thousand
-//! times the file's size (gzip's ratio limit: up to ~20 GiB for a 20 MiB file) before
-//! [`MAX_KEEPASS_XML_BYTES`] refuses it; reading it with overlapped lists (entries whose
-//! strings are not contiguous, as pykeepass writes them) buffers skipped XML events, a
-//! multiple of the XML's size at worst. Opening a database derives its key twice (once to
-//! measure the XML, once to parse it), so the KDF limits bound twice their cost. A panic
-//! inside the crate (it reads some lengths unchecked in the encrypted inner header) is
-//! caught and reported as a damaged file.
+//! How a KeePass file is read: the outer header is parsed here field by field (so that
+//! the `keepass` crate, which reads some lengths unchecked, never sees a malformed one),
+//! then this module derives the key, decrypts the payload and decompresses it through a
+//! hard cap (a gzip bomb behind the right password stops at [`MAX_KEEPASS_XML_BYTES`]),
+//! checks the KDBX 4 inner header and measures the XML with a streaming reader; only then
+//! does the `keepass` crate open the same bytes (its XML reader, quick-xml's serde
+//! deserializer, also stops at 128 levels of recursion and expands no entities but XML's
+//! five predefined ones). The key is thus derived twice: the KDF limits bound twice their
+//! cost. The crate reads entries whose strings are not contiguous (as pykeepass writes
+//! them) by buffering the XML events it skips, a multiple of the XML's size at worst. A
+//! panic inside the crate is caught and reported as a damaged file. Twofish-encrypted
+//! databases are decrypted but have no test fixture.
 
 mod bitwarden;
 mod columns;
 mod kdbx;
+mod kdbx_payload;
 mod keepass;
 mod table;
 mod util;
