@@ -21,6 +21,14 @@ pub(super) fn decrypt_xml(
     header: &Header<'_>,
     password: &str,
 ) -> Result<Zeroizing<Vec<u8>>, ImportError> {
+    if header.version == 4 {
+        // The header's SHA-256 first: a damaged header is not a wrong password, and costs
+        // no key derivation.
+        let digest = Sha256::digest(bytes.get(..header.header_len).unwrap_or(&[]));
+        if bytes.get(header.header_len..header.header_len + 32) != Some(digest.as_slice()) {
+            return Err(ImportError::KeepassCorrupt);
+        }
+    }
     let composite = Sha256::digest(Sha256::digest(password.as_bytes()));
     let transformed = Zeroizing::new(transform(&composite, &header.kdf)?);
     let mut master = Sha256::new();

@@ -580,6 +580,16 @@ fn truncated_and_damaged_keepass_files_are_refused() {
             "{name}: {error}"
         );
     }
+    // A flipped bit in KDBX 4's master seed: the header's SHA-256 no longer matches.
+    let mut header_flipped = fixture("keepass4.kdbx");
+    let mut pos = 12;
+    while header_flipped[pos] != 4 {
+        let len = u32::from_le_bytes(header_flipped[pos + 1..pos + 5].try_into().unwrap());
+        pos += 5 + len as usize;
+    }
+    header_flipped[pos + 5] ^= 0x01;
+    let error = refused(&header_flipped, &keepass(KDBX_PASSWORD));
+    assert!(matches!(error, ImportError::KeepassCorrupt), "{error}");
     let csv_as_keepass = refused(b"name,user\nweb,alice\n", &keepass(KDBX_PASSWORD));
     assert!(matches!(csv_as_keepass, ImportError::NotKeepass));
 }
