@@ -7,5 +7,6 @@
 
 pub mod entry;
 pub mod export;
+pub mod import;
 
 pub use entry::{Entry, Field, FieldValue};
