@@ -166,7 +166,12 @@ fn resolve(header: &[String], options: &Options) -> Result<Vec<Column>, ImportEr
 
 /// Reads every row of a plain CSV, tab-separated or Password Manager Pro file.
 pub(super) fn parse(mut table: Table<'_>, options: &Options) -> Result<Parsed, ImportError> {
-    let targets = resolve(&table.header, options)?;
+    let header: Vec<String> = table
+        .header
+        .iter()
+        .map(|name| util::unneutralized(name).to_owned())
+        .collect();
+    let targets = resolve(&header, options)?;
     let mut parsed = Parsed::default();
     while let Some((row, fields)) = table.next_row()? {
         let outcome = fields.and_then(|fields| entry(&targets, &fields));
@@ -185,6 +190,7 @@ pub(super) fn parse(mut table: Table<'_>, options: &Options) -> Result<Parsed, I
 fn entry(targets: &[Column], fields: &[&str]) -> Result<Entry, String> {
     let mut entry = Entry::default();
     for (target, value) in targets.iter().zip(fields) {
+        let value = &util::unneutralized(value);
         let text = || value.trim().to_owned();
         match target {
             Column::ResourceName => entry.resource_name = text(),

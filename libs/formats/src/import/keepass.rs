@@ -14,6 +14,16 @@ use crate::{Entry, Field, FieldValue};
 
 const STANDARD: [&str; 5] = ["Title", "UserName", "Password", "URL", "Notes"];
 
+/// The resource's own fields, as the KeePass export writes them (custom strings).
+const RESOURCE_STRINGS: [&str; 6] = [
+    "Resource Type",
+    "Host",
+    "Department",
+    "Location",
+    "Description",
+    "Resource Notes",
+];
+
 /// Reads every entry of the database `bytes` (not those in its recycle bin).
 pub(super) fn parse(bytes: &[u8], password: Option<&String>) -> Result<Parsed, ImportError> {
     let header = kdbx::check_header(bytes)?;
@@ -109,7 +119,15 @@ fn entry(item: &keepass::db::Entry, number: usize, path: &[String]) -> Result<En
         group_path: path.to_vec(),
         ..Default::default()
     };
-    entry.host = util::url_host(&entry.url);
+    entry.resource_type = text("Resource Type").trim().to_owned();
+    entry.host = match text("Host").trim() {
+        "" => util::url_host(&entry.url),
+        host => host.to_owned(),
+    };
+    entry.department = text("Department").trim().to_owned();
+    entry.location = text("Location").trim().to_owned();
+    entry.description = text("Description");
+    entry.resource_notes = text("Resource Notes");
     if entry.resource_name.is_empty() {
         entry.resource_name = if entry.host.is_empty() {
             format!("Untitled {number}")
@@ -120,7 +138,9 @@ fn entry(item: &keepass::db::Entry, number: usize, path: &[String]) -> Result<En
     let mut custom: Vec<(&String, &Value<String>)> = item
         .fields
         .iter()
-        .filter(|(name, _)| !STANDARD.contains(&name.as_str()))
+        .filter(|(name, _)| {
+            !STANDARD.contains(&name.as_str()) && !RESOURCE_STRINGS.contains(&name.as_str())
+        })
         .collect();
     custom.sort_by(|a, b| a.0.cmp(b.0));
     for (name, value) in custom {

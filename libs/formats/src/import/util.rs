@@ -34,12 +34,32 @@ pub(super) fn url_host(url: &str) -> String {
 
 /// A group path from `a/b/c`: trimmed, without empty segments.
 pub(super) fn group_path(value: &str) -> Vec<String> {
-    value
-        .split('/')
-        .map(str::trim)
-        .filter(|segment| !segment.is_empty())
-        .map(str::to_owned)
+    // `/` separates groups; `\/` and `\\` are a slash and a backslash inside a name (as the
+    // CSV export writes them).
+    let mut path = Vec::new();
+    let mut segment = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => segment.push(chars.next().unwrap_or('\\')),
+            '/' => path.push(std::mem::take(&mut segment)),
+            other => segment.push(other),
+        }
+    }
+    path.push(segment);
+    path.into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// A cell as written before the CSV export neutralised it: one leading `'` before `=`, `+`,
+/// `-`, `@`, a tab, a carriage return or another `'` is dropped; nothing else changes.
+pub(super) fn unneutralized(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
+        _ => cell,
+    }
 }
 
 /// The reason a field of `len` bytes is rejected, if it is over the limit.
@@ -57,6 +77,22 @@ pub(super) fn over_limit(name: &str, len: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_paths_read_the_exports_escapes() {
+        assert_eq!(group_path("a/b"), ["a", "b"]);
+        assert_eq!(group_path("Linux\\/Unix/C:\\\\"), ["Linux/Unix", "C:\\"]);
+        assert_eq!(group_path(" / a //"), ["a"]);
+    }
+
+    #[test]
+    fn a_neutralised_cell_reads_as_written() {
+        assert_eq!(unneutralized("'=1+2"), "=1+2");
+        assert_eq!(unneutralized("''abc"), "'abc");
+        assert_eq!(unneutralized("'-x9"), "-x9");
+        assert_eq!(unneutralized("'abc"), "'abc");
+        assert_eq!(unneutralized("plain"), "plain");
+    }
 
     #[test]
     fn hosts_come_out_of_urls_and_bare_names() {

@@ -5,3 +5,4 @@
 
 mod import;
 mod offline_html;
+mod round_trip;
