@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 23] = [
+const SECRET_MESSAGES: [&str; 24] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -11,6 +11,7 @@ const SECRET_MESSAGES: [&str; 23] = [
     ".strongroom.vault.v1.CreateAccountRequest",
     ".strongroom.vault.v1.SetPasswordRequest",
     ".strongroom.vault.v1.ExportRequest",
+    ".strongroom.vault.v1.ImportRequest",
     ".strongroom.vault.v1.ExportChunk",
     ".strongroom.vault.v1.CreateResourceRequest",
     ".strongroom.vault.v1.UpdateResourceRequest",

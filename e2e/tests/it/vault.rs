@@ -1368,3 +1368,177 @@ async fn resource_groups_static_dynamic_nested_and_their_operations() {
     .await;
     stack.stop().await.unwrap();
 }
+
+/// Posts an import; a real run is polled until its job ends. Returns the last reply.
+async fn import_file(api: &Api<'_>, org: &Org, token: &str, body: Value) -> Value {
+    let dry_run = body["dry_run"].as_bool().unwrap_or(false);
+    let (s, b) = api.post(&org.url("/imports"), Some(token), body).await;
+    if dry_run {
+        assert_eq!(s, StatusCode::OK, "{b}");
+        return b;
+    }
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    let path = org.url(&format!("/imports/{}", b["id"].as_str().unwrap()));
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(120), || async {
+        let (s, job) = api.get(&path, Some(token)).await;
+        assert_eq!(s, StatusCode::OK, "{job}");
+        (job["job"]["status"] != "running").then_some(job)
+    })
+    .await
+    .unwrap()
+}
+
+async fn export_file(stack: &Stack, org: &Org, token: &str, body: Value) -> Vec<u8> {
+    let r = stack
+        .http
+        .post(format!("{}{}", stack.base_url, org.url("/export")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.bytes().await.unwrap().to_vec()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn imports_report_every_row_and_round_trip_with_exports() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let mut orgs = Vec::new();
+    for slug in ["source", "fromcsv", "fromkdbx"] {
+        let org = Org::create(&api, slug).await;
+        let (_, pw) = api
+            .add_user(&org.prefix, &org.admin, "dana", "password_administrator")
+            .await;
+        let token = api.login(&org.prefix, "dana", &pw).await;
+        orgs.push((org, token));
+    }
+    let (source, dana) = &orgs[0];
+
+    // A CSV file: a dry run says what each row would do and changes nothing.
+    let csv = "Name,Type,Host,Username,Password,Account Notes,Group,Rack\n\
+               db1,PostgreSQL,db1.test,postgres,pg-pass-1,main,Databases/Prod,A1\n\
+               db1,PostgreSQL,db1.test,app,app-pass-1,,Databases/Prod,A1\n\
+               ,Linux,x.test,root,r-pass,,,\n\
+               web,Toaster,web.test,admin,w-pass,,,\n\
+               notes-only,Generic Keys,,,,,,\n";
+    let body = json!({"format": "csv", "file_base64": base64(csv.as_bytes()), "dry_run": true});
+    let dry = import_file(&api, source, dana, body).await;
+    let outcomes: Vec<(&str, &str)> = dry["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["outcome"].as_str().unwrap(),
+                r["resource_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("created", "db1"),
+            ("created", "db1"),
+            ("rejected", ""),
+            ("rejected", "web"),
+            ("created", "notes-only")
+        ]
+    );
+    let (_, page) = api.get(&source.url("/resources"), Some(dana)).await;
+    assert_eq!(page["total"], 0, "a dry run changes nothing");
+
+    // The real run: a job with progress, per-row results, groups made, fields kept.
+    let body = json!({"format": "csv", "file_base64": base64(csv.as_bytes())});
+    let done = import_file(&api, source, dana, body).await;
+    let job = &done["job"];
+    assert_eq!(job["status"], "completed", "{done}");
+    assert_eq!(
+        (
+            job["total"].as_u64(),
+            job["created"].as_u64(),
+            job["rejected"].as_u64()
+        ),
+        (Some(5), Some(3), Some(2))
+    );
+    let rejected = done["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_name"] == "web")
+        .unwrap();
+    assert!(
+        rejected["reason"].as_str().unwrap().contains("Toaster"),
+        "{rejected}"
+    );
+    let (_, page) = api.get(&source.url("/resources?q=db1"), Some(dana)).await;
+    assert_eq!(page["resources"][0]["accounts"], 2);
+    let (_, tree) = api.get(&source.url("/resource-groups"), Some(dana)).await;
+    let databases = tree["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Databases")
+        .unwrap();
+    assert_eq!(databases["children"][0]["name"], "Prod");
+    assert_eq!(databases["children"][0]["resources"], 1);
+    // Again, with accounts updated instead of skipped.
+    let body =
+        json!({"format": "csv", "file_base64": base64(csv.as_bytes()), "on_conflict": "update"});
+    let again = import_file(&api, source, dana, body).await;
+    assert_eq!(again["job"]["updated"], 2, "{again}");
+
+    // Whole-file problems are a 400 and change nothing.
+    for (body, word) in [
+        (
+            json!({"format": "keepass", "file_base64": base64(b"not a database"), "keepass_password": "x"}),
+            "KeePass",
+        ),
+        (json!({"format": "csv", "file_base64": "***"}), "base64"),
+        (
+            json!({"format": "csv", "file_base64": base64(b"Type,Host\nLinux,x\n")}),
+            "name",
+        ),
+        (json!({"format": "zip", "file_base64": ""}), "format"),
+    ] {
+        let (s, b) = api.post(&source.url("/imports"), Some(dana), body).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(word), "{word}: {b}");
+    }
+
+    // Round trips: export -> import into an empty org -> export gives the same content.
+    let csv_a = export_file(&stack, source, dana, json!({"format": "csv"})).await;
+    let kdbx_a = export_file(
+        &stack,
+        source,
+        dana,
+        json!({"format": "keepass", "passphrase": "round trip passphrase"}),
+    )
+    .await;
+    let (from_csv, dana_b) = &orgs[1];
+    let body = json!({"format": "csv", "file_base64": base64(&csv_a)});
+    let done = import_file(&api, from_csv, dana_b, body).await;
+    assert_eq!(done["job"]["rejected"], 0, "{done}");
+    let csv_b = export_file(&stack, from_csv, dana_b, json!({"format": "csv"})).await;
+    assert_eq!(
+        String::from_utf8(csv_b).unwrap(),
+        String::from_utf8(csv_a.clone()).unwrap()
+    );
+    let (from_kdbx, dana_c) = &orgs[2];
+    let body = json!({"format": "keepass", "file_base64": base64(&kdbx_a), "keepass_password": "round trip passphrase"});
+    let done = import_file(&api, from_kdbx, dana_c, body).await;
+    assert_eq!(done["job"]["rejected"], 0, "{done}");
+    let csv_c = export_file(&stack, from_kdbx, dana_c, json!({"format": "csv"})).await;
+    assert_eq!(
+        String::from_utf8(csv_c).unwrap(),
+        String::from_utf8(csv_a).unwrap()
+    );
+    audit_operations(&api, source, &["import.completed", "vault.exported"]).await;
+    stack.stop().await.unwrap();
+}

@@ -147,6 +147,18 @@ redacted_debug!(
 );
 redacted_debug!(vault::ExportChunk, [content_type, file_name], [content]);
 redacted_debug!(
+    vault::ImportRequest,
+    [
+        format,
+        zipped,
+        zip_file_name,
+        column_mapping,
+        dry_run,
+        on_conflict
+    ],
+    [file, zip_password, keepass_password]
+);
+redacted_debug!(
     vault::SetPasswordRequest,
     [account_id, reason, generate],
     [password]

@@ -122,3 +122,29 @@ CREATE TABLE resource_group_accounts (
     account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     PRIMARY KEY (group_id, account_id)
 );
+
+-- Imports: a job per file, its progress readable while it runs, and a result per row.
+CREATE TABLE import_jobs (
+    id uuid PRIMARY KEY,
+    owner_id uuid NOT NULL,
+    format text NOT NULL,
+    status text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    total integer NOT NULL,
+    done integer NOT NULL DEFAULT 0,
+    created integer NOT NULL DEFAULT 0,
+    updated integer NOT NULL DEFAULT 0,
+    skipped integer NOT NULL DEFAULT 0,
+    rejected integer NOT NULL DEFAULT 0,
+    error text NOT NULL DEFAULT '',
+    started_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+);
+CREATE TABLE import_results (
+    job_id uuid NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+    row_number integer NOT NULL,
+    outcome text NOT NULL CHECK (outcome IN ('created', 'updated', 'skipped', 'rejected')),
+    resource_name text NOT NULL,
+    username text NOT NULL,
+    reason text NOT NULL DEFAULT '',
+    PRIMARY KEY (job_id, row_number)
+);

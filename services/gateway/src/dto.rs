@@ -11,6 +11,7 @@ pub mod directory;
 pub mod errors;
 pub mod groups;
 pub mod health;
+pub mod imports;
 pub mod login_settings;
 pub mod org_access;
 pub mod org_settings;

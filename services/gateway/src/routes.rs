@@ -9,6 +9,7 @@ mod audit;
 mod export;
 mod fields;
 mod identity;
+mod imports;
 mod org_access;
 mod org_settings;
 mod orgs;
@@ -67,6 +68,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(fields::router())
         .merge(export::router())
         .merge(resource_groups::router())
+        .merge(imports::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

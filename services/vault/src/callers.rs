@@ -41,6 +41,9 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "SetGroupMember" => [Gateway],
     "SetGroupPolicy" => [Gateway],
     "GetGroupReport" => [Gateway],
+    "StartImport" => [Gateway],
+    "GetImport" => [Gateway],
+    "ListImports" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

@@ -13,6 +13,7 @@ use crate::app::Vault;
 use crate::export::ExportFormat;
 use crate::fields::{AdditionalField as AdditionalFieldSpec, GivenFields};
 use crate::groups::{DEFAULT_GROUP, GroupInput, GroupRef};
+use crate::import::{ImportRequest as ImportSpec, ImportStarted as Started, OnConflict};
 use crate::password_policy::PasswordPolicy as Policy;
 use crate::policies::NamedPolicy;
 use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
@@ -23,6 +24,8 @@ use crate::store::{
     AccountRow, ResourceFields, ResourceFilter, ResourceOrder, ResourceRow, VersionRow,
 };
 use crate::store::{FieldOwner, FieldValueRow};
+use crate::store::{ImportJobRow, ImportResultRow};
+use strongroom_formats::import::{Column, Format, ZipOptions};
 use zeroize::Zeroizing;
 
 pub struct VaultGrpc {
@@ -967,6 +970,172 @@ impl VaultRpc for VaultGrpc {
                 })
                 .collect(),
         }))
+    }
+
+    async fn start_import(
+        &self,
+        request: Request<ImportRequest>,
+    ) -> Result<Response<ImportStarted>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let format = match req.format.as_str() {
+            "csv" => Format::Csv,
+            "tsv" => Format::Tsv,
+            "bitwarden" => Format::Bitwarden,
+            "pmp" => Format::Pmp,
+            "keepass" => Format::Keepass,
+            _ => {
+                return Err(Status::invalid_argument(
+                    "format must be csv, tsv, bitwarden, pmp or keepass",
+                ));
+            }
+        };
+        let on_conflict = match req.on_conflict.as_str() {
+            "" | "skip" => OnConflict::Skip,
+            "update" => OnConflict::Update,
+            _ => {
+                return Err(Status::invalid_argument(
+                    "on_conflict must be skip or update",
+                ));
+            }
+        };
+        let column_mapping = req
+            .column_mapping
+            .into_iter()
+            .map(|(file_column, target)| Ok((file_column, import_column(&target)?)))
+            .collect::<Result<Vec<_>, Status>>()?;
+        let secret = |s: String| (!s.is_empty()).then(|| Zeroizing::new(s));
+        let zip = req.zipped.then(|| ZipOptions {
+            password: secret(req.zip_password),
+            file_name: (!req.zip_file_name.is_empty()).then_some(req.zip_file_name),
+        });
+        let started = self
+            .app
+            .start_import(
+                &ctx,
+                ImportSpec {
+                    format,
+                    file: Zeroizing::new(req.file),
+                    zip,
+                    keepass_password: secret(req.keepass_password),
+                    column_mapping,
+                    dry_run: req.dry_run,
+                    on_conflict,
+                },
+            )
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(match started {
+            Started::DryRun(results) => ImportStarted {
+                job: None,
+                results: results.into_iter().map(import_result).collect(),
+                dry_run: true,
+            },
+            Started::Job(job) => ImportStarted {
+                job: Some(import_job(job)),
+                results: Vec::new(),
+                dry_run: false,
+            },
+        }))
+    }
+
+    async fn get_import(
+        &self,
+        request: Request<GetImportRequest>,
+    ) -> Result<Response<ImportJobDetail>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id =
+            uuid::Uuid::parse_str(&req.id).map_err(|_| Status::not_found("import not found"))?;
+        let limit = if req.limit == 0 {
+            1000
+        } else {
+            i64::from(req.limit)
+        };
+        let (job, results) = self
+            .app
+            .get_import(&ctx, id, i64::from(req.offset), limit)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ImportJobDetail {
+            job: Some(import_job(job)),
+            results: results.into_iter().map(import_result).collect(),
+        }))
+    }
+
+    async fn list_imports(
+        &self,
+        request: Request<ListImportsRequest>,
+    ) -> Result<Response<ImportJobs>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let jobs = self
+            .app
+            .list_imports(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ImportJobs {
+            jobs: jobs.into_iter().map(import_job).collect(),
+        }))
+    }
+}
+
+/// What a column-mapping target names.
+fn import_column(target: &str) -> Result<Column, Status> {
+    Ok(match target {
+        "resource_name" => Column::ResourceName,
+        "type" => Column::ResourceType,
+        "host" => Column::Host,
+        "url" => Column::Url,
+        "department" => Column::Department,
+        "location" => Column::Location,
+        "description" => Column::Description,
+        "resource_notes" => Column::ResourceNotes,
+        "username" => Column::Username,
+        "password" => Column::Password,
+        "account_notes" => Column::AccountNotes,
+        "group" => Column::GroupPath,
+        "ignore" => Column::Ignore,
+        other => match other.strip_prefix("field:") {
+            Some(name) if !name.trim().is_empty() => Column::Field(name.trim().to_owned()),
+            _ => {
+                return Err(Status::invalid_argument(format!(
+                    "a column maps to resource_name, type, host, url, department, location, \
+                     description, resource_notes, username, password, account_notes, group, \
+                     field:<name> or ignore, not {other:?}"
+                )));
+            }
+        },
+    })
+}
+
+fn count(n: i32) -> u32 {
+    u32::try_from(n).unwrap_or_default()
+}
+
+fn import_job(j: ImportJobRow) -> ImportJob {
+    ImportJob {
+        id: j.id.to_string(),
+        format: j.format,
+        status: j.status,
+        total: count(j.total),
+        done: count(j.done),
+        created: count(j.created),
+        updated: count(j.updated),
+        skipped: count(j.skipped),
+        rejected: count(j.rejected),
+        error: j.error,
+        started_at: time(j.started_at),
+        finished_at: j.finished_at.map(time).unwrap_or_default(),
+    }
+}
+
+fn import_result(r: ImportResultRow) -> ImportResult {
+    ImportResult {
+        row: count(r.row_number),
+        outcome: r.outcome,
+        resource_name: r.resource_name,
+        username: r.username,
+        reason: r.reason,
     }
 }
 

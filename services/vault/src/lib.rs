@@ -10,6 +10,7 @@ mod fields;
 mod group_criteria;
 mod groups;
 mod grpc;
+mod import;
 mod keys;
 mod ownership;
 mod password_policy;
@@ -45,6 +46,10 @@ static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/vault/tenant");
 
 pub const DEFAULT_PORT: u16 = 7283;
+
+/// The largest message the vault takes: an import's file of at most
+/// `strongroom_formats::import::MAX_FILE_BYTES` with its options.
+const IMPORT_MESSAGE_BYTES: usize = strongroom_formats::import::MAX_FILE_BYTES + (1 << 20);
 
 /// Where each org's key-encryption key lives.
 #[derive(Debug, Clone)]
@@ -219,10 +224,13 @@ pub async fn run_replica(
         &[callers::CALLERS],
         &config.base.tenant_url,
     )?;
-    let router = router.add_service(VaultServer::new(grpc::VaultGrpc {
+    let vault = VaultServer::new(grpc::VaultGrpc {
         app,
         verifier: base.verifier.clone(),
-    }));
+    })
+    // An import's file (at most 20 MiB) arrives in one message.
+    .max_decoding_message_size(IMPORT_MESSAGE_BYTES);
+    let router = router.add_service(vault);
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }
