@@ -78,6 +78,31 @@ pub fn api() -> OpenApiRouter<Gateway> {
     api
 }
 
+/// An uploaded body of at most `max_mib` MiB (the route's `DefaultBodyLimit`): a larger one
+/// is answered 413 naming the limit.
+fn upload(
+    bytes: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    max_mib: usize,
+) -> Result<Bytes, Box<axum::response::Response>> {
+    use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+    match bytes {
+        Ok(bytes) => Ok(bytes),
+        // Error codes have no "too large"; uploads are the one place that needs it.
+        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
+            let body = ErrorResponse {
+                error: "payload_too_large".into(),
+                message: format!("the file is larger than {max_mib} MiB"),
+            };
+            Err(Box::new(
+                (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response(),
+            ))
+        }
+        Err(e) => Err(Box::new(
+            ApiError::new(ErrorCode::InvalidArgument, e.body_text()).into_response(),
+        )),
+    }
+}
+
 /// Parses a JSON body, answering 400 with the reason when it does not fit.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {

@@ -2,11 +2,9 @@
 //! Manager Pro, KeePass; plain or zipped) in a dry run or as a job. The layout is
 //! `resources.rs'`.
 
-use axum::Json;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::http::Uri;
 use base64::Engine;
 use bytes::Bytes;
 use strongroom_auth::outgoing;
@@ -18,14 +16,14 @@ use utoipa_axum::routes;
 use crate::Gateway;
 use crate::caller::Caller;
 use crate::dto::errors::{
-    BadRequest, ErrorResponse, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
 };
 use crate::dto::imports::{
     DryRun, ImportBody, ImportJob, ImportJobDetail, ImportJobList, ImportResult, ResultsQuery,
 };
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, accepted, body, ok, query};
+use crate::routes::{ApiResult, accepted, body, ok, query, upload};
 
 /// The file's limit (20 MiB) in base64, with room for the rest of the body.
 const MAX_BODY: usize = 28 * 1024 * 1024;
@@ -71,16 +69,9 @@ async fn start_import(
     Caller(ctx): Caller,
     bytes: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let bytes = match bytes {
+    let bytes = match upload(bytes, 20) {
         Ok(bytes) => bytes,
-        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
-            let body = ErrorResponse {
-                error: "payload_too_large".into(),
-                message: "the file is larger than 20 MiB".into(),
-            };
-            return Ok((StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response());
-        }
-        Err(e) => return Err(ApiError::new(ErrorCode::InvalidArgument, e.body_text())),
+        Err(too_large) => return Ok(*too_large),
     };
     let b: ImportBody = body(&bytes)?;
     let file = base64::engine::general_purpose::STANDARD

@@ -1,11 +1,9 @@
 //! Importing users from a CSV file, sent as the raw file (`Content-Type: text/csv`) or as
 //! JSON `{csv, all_or_nothing}`.
 
-use axum::Json;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Uri};
 use bytes::Bytes;
 use strongroom_auth::outgoing;
 use strongroom_core::ErrorCode;
@@ -16,12 +14,12 @@ use utoipa_axum::routes;
 use crate::Gateway;
 use crate::caller::Caller;
 use crate::dto::errors::{
-    BadRequest, ErrorResponse, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
 };
 use crate::dto::users::{ImportQuery, ImportReport, ImportUsersBody};
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, is_text_file, ok, query};
+use crate::routes::{ApiResult, body, is_text_file, ok, query, upload};
 
 /// Largest file accepted: tens of thousands of users, and no more memory than that per upload.
 const MAX_FILE: usize = 5 * 1024 * 1024;
@@ -66,17 +64,9 @@ async fn import(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let bytes = match bytes {
+    let bytes = match upload(bytes, MAX_FILE / (1024 * 1024)) {
         Ok(bytes) => bytes,
-        // Error codes have no "too large"; this reply is the one place that needs it.
-        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
-            let body = ErrorResponse {
-                error: "payload_too_large".into(),
-                message: format!("the file is larger than {} MiB", MAX_FILE / (1024 * 1024)),
-            };
-            return Ok((StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response());
-        }
-        Err(e) => return Err(ApiError::new(ErrorCode::InvalidArgument, e.body_text())),
+        Err(too_large) => return Ok(*too_large),
     };
     let q: ImportQuery = query(&uri)?;
     let (csv, all_or_nothing) = if is_text_file(&headers) {
