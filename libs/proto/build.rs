@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 24] = [
+const SECRET_MESSAGES: [&str; 32] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -12,6 +12,14 @@ const SECRET_MESSAGES: [&str; 24] = [
     ".strongroom.vault.v1.SetPasswordRequest",
     ".strongroom.vault.v1.ExportRequest",
     ".strongroom.vault.v1.ImportRequest",
+    ".strongroom.vault.v1.PersonalPassphrase",
+    ".strongroom.vault.v1.PersonalUnlock",
+    ".strongroom.vault.v1.ChangePersonalPassphraseRequest",
+    ".strongroom.vault.v1.PersonalUnlockRef",
+    ".strongroom.vault.v1.PersonalEntry",
+    ".strongroom.vault.v1.PersonalEntries",
+    ".strongroom.vault.v1.PersonalEntryInput",
+    ".strongroom.vault.v1.PersonalEntryRef",
     ".strongroom.vault.v1.ExportChunk",
     ".strongroom.vault.v1.CreateResourceRequest",
     ".strongroom.vault.v1.UpdateResourceRequest",

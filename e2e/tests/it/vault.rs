@@ -1542,3 +1542,230 @@ async fn imports_report_every_row_and_round_trip_with_exports() {
     audit_operations(&api, source, &["import.completed", "vault.exported"]).await;
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn personal_passwords_open_with_their_passphrase_only() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "personal").await;
+    let (alice_id, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let passphrase = "my own long passphrase";
+
+    let (s, b) = api.get(&org.url("/personal"), Some(&alice)).await;
+    assert_eq!(
+        (s, b["exists"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{b}"
+    );
+    let (s, b) = api
+        .post(
+            &org.url("/personal"),
+            Some(&alice),
+            json!({"passphrase": "short"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .post(
+            &org.url("/personal"),
+            Some(&alice),
+            json!({"passphrase": passphrase}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = api
+        .post(
+            &org.url("/personal"),
+            Some(&alice),
+            json!({"passphrase": passphrase}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+
+    // Unlock, then add and read entries with the token.
+    let unlock = |pass: &'static str, token: String| {
+        let api = Api { stack: &stack };
+        let url = org.url("/personal/unlock");
+        async move {
+            api.post(&url, Some(&token), json!({"passphrase": pass}))
+                .await
+        }
+    };
+    let (s, b) = unlock("not my passphrase", alice.clone()).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be opened or recovered"),
+        "{b}"
+    );
+    let (s, b) = unlock(passphrase, alice.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let token = b["token"].as_str().unwrap().to_owned();
+    let entries = format!("{}{}", stack.base_url, org.url("/personal/entries"));
+    let with_token = |req: reqwest::RequestBuilder, bearer: &str, unlock: &str| {
+        req.bearer_auth(bearer)
+            .header("x-personal-unlock", unlock.to_owned())
+    };
+    let r = with_token(stack.http.post(&entries), &alice, &token)
+        .json(&json!({"title": "Home router", "username": "admin", "password": "router-secret-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let r = with_token(stack.http.get(&entries), &alice, &token)
+        .send()
+        .await
+        .unwrap();
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list["entries"][0]["password"], "router-secret-1", "{list}");
+    let r = stack
+        .http
+        .get(&entries)
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "no token, no entries");
+
+    // Nobody else opens it: not the administrator with alice's token, not an API key.
+    let r = with_token(stack.http.get(&entries), &org.admin, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (s, key) = api
+        .post(
+            &org.url("/api-keys"),
+            Some(&alice),
+            json!({"name": "script"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key = key["key"].as_str().unwrap();
+    let r = with_token(stack.http.get(&entries), key, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (s, b) = unlock(passphrase, key.to_owned()).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    // The database holds no password in the clear.
+    let db = sqlx::PgPool::connect(&format!(
+        "{}/{}_vault",
+        strongroom_testkit::pg_server_url(),
+        stack.config.db_prefix
+    ))
+    .await
+    .unwrap();
+    let dump: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT encode(sealed, 'escape') FROM \"org_{}\".personal_entries",
+        org_id(&api, &org).await.replace('-', "")
+    )))
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(dump.len(), 1);
+    assert!(
+        dump.iter()
+            .all(|d| !d.contains("router-secret-1") && !d.contains("Home router"))
+    );
+
+    // A login password reset changes nothing here; a new passphrase opens the same entries.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/users/{alice_id}/password")),
+            Some(&org.admin),
+            json!({"password": "Reset-pass-123!"}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    let (s, _) = api
+        .post(
+            &format!("{}/api/v1/auth/change-password", org.prefix),
+            None,
+            json!({"username": "alice", "current_password": "Reset-pass-123!", "new_password": "Alice-new-pass-456!"}),
+        )
+        .await;
+    assert!(s.is_success());
+    let alice = api.login(&org.prefix, "alice", "Alice-new-pass-456!").await;
+    let (s, b) = api
+        .put(
+            &org.url("/personal/passphrase"),
+            Some(&alice),
+            json!({"current": passphrase, "new": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = unlock("a brand new passphrase", alice.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let token = b["token"].as_str().unwrap().to_owned();
+    let r = with_token(stack.http.get(&entries), &alice, &token)
+        .send()
+        .await
+        .unwrap();
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list["entries"][0]["title"], "Home router", "{list}");
+
+    // Forgotten: the store can only be deleted, and says so.
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &org.url("/personal"),
+            Some(&alice),
+            Some(json!({"confirm": "yes"})),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api
+        .call(
+            Method::DELETE,
+            &org.url("/personal"),
+            Some(&alice),
+            Some(json!({"confirm": "delete my personal passwords"})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["exists"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{b}"
+    );
+    let events = audit_operations(
+        &api,
+        &org,
+        &[
+            "personal.store_created",
+            "personal.unlocked",
+            "personal.entry_created",
+            "personal.store_deleted",
+        ],
+    )
+    .await;
+    assert!(
+        !serde_json::to_string(&events)
+            .unwrap()
+            .contains("router-secret-1")
+    );
+    stack.stop().await.unwrap();
+}
+
+/// The org's id, as its administrator reads it from the org selector of MSPOrg.
+async fn org_id(api: &Api<'_>, org: &Org) -> String {
+    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
+    let (_, orgs) = api.get("/api/v1/orgs", Some(&msp)).await;
+    let slug = org.prefix.trim_start_matches('/');
+    orgs["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == slug)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

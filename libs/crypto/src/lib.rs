@@ -10,6 +10,7 @@
 mod envelope;
 mod error;
 mod kms;
+pub mod personal;
 mod setting;
 
 pub use envelope::{

@@ -146,6 +146,22 @@ redacted_debug!(
     [passphrase]
 );
 redacted_debug!(vault::ExportChunk, [content_type, file_name], [content]);
+redacted_debug!(vault::PersonalPassphrase, [], [passphrase]);
+redacted_debug!(vault::PersonalUnlock, [expires_at], [token]);
+redacted_debug!(vault::ChangePersonalPassphraseRequest, [], [current, new]);
+redacted_debug!(vault::PersonalUnlockRef, [], [token]);
+redacted_debug!(
+    vault::PersonalEntry,
+    [id, created_at, updated_at],
+    [title, username, password, url, notes]
+);
+redacted_debug!(vault::PersonalEntries, [], [entries]);
+redacted_debug!(
+    vault::PersonalEntryInput,
+    [id],
+    [token, title, username, password, url, notes]
+);
+redacted_debug!(vault::PersonalEntryRef, [id], [token]);
 redacted_debug!(
     vault::ImportRequest,
     [

@@ -148,3 +148,24 @@ CREATE TABLE import_results (
     reason text NOT NULL DEFAULT '',
     PRIMARY KEY (job_id, row_number)
 );
+
+-- Personal passwords: each user's private store, locked by a passphrase the server never
+-- keeps (only a verifier); its random key wrapped by a key derived from the passphrase, and
+-- every entry sealed with that key. Nobody else, administrators included, can open it.
+CREATE TABLE personal_stores (
+    user_id uuid PRIMARY KEY,
+    salt bytea NOT NULL,
+    kdf jsonb NOT NULL,
+    verifier bytea NOT NULL,
+    wrapped_key bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE personal_entries (
+    id uuid PRIMARY KEY,
+    user_id uuid NOT NULL REFERENCES personal_stores (user_id) ON DELETE CASCADE,
+    sealed bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX personal_entries_user ON personal_entries (user_id);

@@ -16,6 +16,7 @@ pub mod login_settings;
 pub mod org_access;
 pub mod org_settings;
 pub mod orgs;
+pub mod personal;
 pub mod replication;
 pub mod resource_groups;
 pub mod roles;

@@ -30,6 +30,7 @@ pub mod tags {
     pub const ORG_ACCESS: &str = "org-access";
     pub const REPLICATION: &str = "replication";
     pub const VAULT: &str = "vault";
+    pub const PERSONAL: &str = "personal";
     pub const AUDIT: &str = "audit";
     pub const SYSTEM: &str = "system";
 }
@@ -81,7 +82,8 @@ is listed by `GET /roles`.";
         (name = tags::ORGS, description = "Client orgs (MSPOrg)"),
         (name = tags::ORG_ACCESS, description = "MSPOrg users' and groups' access to client orgs, and who reaches an org"),
         (name = tags::REPLICATION, description = "Which of MSPOrg's settings every client org receives"),
-        (name = tags::VAULT, description = "Resources, their accounts, and revealing passwords"),
+        (name = tags::VAULT, description = "Resources and accounts, password history and policies, resource types and fields, resource groups, imports and exports"),
+        (name = tags::PERSONAL, description = "Each user's personal passwords, locked by a passphrase the server never keeps"),
         (name = tags::AUDIT, description = "The org's audit trail"),
         (name = tags::SYSTEM, description = "Health checks and this document"),
     ),

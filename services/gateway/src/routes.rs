@@ -13,6 +13,7 @@ mod imports;
 mod org_access;
 mod org_settings;
 mod orgs;
+mod personal;
 mod policies;
 mod replication;
 mod resource_groups;
@@ -69,6 +70,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(export::router())
         .merge(resource_groups::router())
         .merge(imports::router())
+        .merge(personal::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

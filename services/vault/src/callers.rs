@@ -44,6 +44,14 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "StartImport" => [Gateway],
     "GetImport" => [Gateway],
     "ListImports" => [Gateway],
+    "GetPersonalStatus" => [Gateway],
+    "SetUpPersonalStore" => [Gateway],
+    "UnlockPersonalStore" => [Gateway],
+    "ChangePersonalPassphrase" => [Gateway],
+    "DeletePersonalStore" => [Gateway],
+    "ListPersonalEntries" => [Gateway],
+    "SavePersonalEntry" => [Gateway],
+    "DeletePersonalEntry" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

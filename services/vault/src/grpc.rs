@@ -15,6 +15,7 @@ use crate::fields::{AdditionalField as AdditionalFieldSpec, GivenFields};
 use crate::groups::{DEFAULT_GROUP, GroupInput, GroupRef};
 use crate::import::{ImportRequest as ImportSpec, ImportStarted as Started, OnConflict};
 use crate::password_policy::PasswordPolicy as Policy;
+use crate::personal::{PersonalEntry as PersonalSpec, StoredEntry};
 use crate::policies::NamedPolicy;
 use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
 use crate::resources::{ResourceChanges, ResourceDetail as Detail};
@@ -1076,6 +1077,173 @@ impl VaultRpc for VaultGrpc {
         Ok(Response::new(ImportJobs {
             jobs: jobs.into_iter().map(import_job).collect(),
         }))
+    }
+
+    async fn get_personal_status(
+        &self,
+        request: Request<PersonalStatusRequest>,
+    ) -> Result<Response<PersonalStatus>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let status = self
+            .app
+            .personal_status(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(personal_status(status)))
+    }
+
+    async fn set_up_personal_store(
+        &self,
+        request: Request<PersonalPassphrase>,
+    ) -> Result<Response<PersonalStatus>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let passphrase = SecretString::from(request.into_inner().passphrase);
+        self.app
+            .set_up_personal(&ctx, passphrase)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PersonalStatus {
+            exists: true,
+            entries: 0,
+        }))
+    }
+
+    async fn unlock_personal_store(
+        &self,
+        request: Request<PersonalPassphrase>,
+    ) -> Result<Response<PersonalUnlock>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let passphrase = SecretString::from(request.into_inner().passphrase);
+        let (token, expires) = self
+            .app
+            .unlock_personal(&ctx, passphrase)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PersonalUnlock {
+            token: token.to_string(),
+            expires_at: chrono::DateTime::from_timestamp(expires, 0)
+                .map(time)
+                .unwrap_or_default(),
+        }))
+    }
+
+    async fn change_personal_passphrase(
+        &self,
+        request: Request<ChangePersonalPassphraseRequest>,
+    ) -> Result<Response<PersonalStatus>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        self.app
+            .change_personal_passphrase(
+                &ctx,
+                SecretString::from(req.current),
+                SecretString::from(req.new),
+            )
+            .await
+            .map_err(|e| to_status(&e))?;
+        let status = self
+            .app
+            .personal_status(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(personal_status(status)))
+    }
+
+    async fn delete_personal_store(
+        &self,
+        request: Request<DeletePersonalStoreRequest>,
+    ) -> Result<Response<PersonalStatus>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        self.app
+            .delete_personal(&ctx, &request.get_ref().confirm)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PersonalStatus {
+            exists: false,
+            entries: 0,
+        }))
+    }
+
+    async fn list_personal_entries(
+        &self,
+        request: Request<PersonalUnlockRef>,
+    ) -> Result<Response<PersonalEntries>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let entries = self
+            .app
+            .list_personal(&ctx, &request.get_ref().token)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PersonalEntries {
+            entries: entries.into_iter().map(personal_entry).collect(),
+        }))
+    }
+
+    async fn save_personal_entry(
+        &self,
+        request: Request<PersonalEntryInput>,
+    ) -> Result<Response<PersonalEntry>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = if req.id.is_empty() {
+            None
+        } else {
+            Some(
+                uuid::Uuid::parse_str(&req.id)
+                    .map_err(|_| Status::not_found("personal entry not found"))?,
+            )
+        };
+        let entry = PersonalSpec {
+            title: req.title.clone(),
+            username: req.username.clone(),
+            password: req.password.clone(),
+            url: req.url.clone(),
+            notes: req.notes.clone(),
+        };
+        let saved = self
+            .app
+            .save_personal(&ctx, &req.token, id, entry)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(personal_entry(saved)))
+    }
+
+    async fn delete_personal_entry(
+        &self,
+        request: Request<PersonalEntryRef>,
+    ) -> Result<Response<PersonalEntryRef>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.into_inner();
+        let id = uuid::Uuid::parse_str(&req.id)
+            .map_err(|_| Status::not_found("personal entry not found"))?;
+        self.app
+            .delete_personal_entry(&ctx, &req.token, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(PersonalEntryRef {
+            token: String::new(),
+            id: req.id,
+        }))
+    }
+}
+
+fn personal_status(s: crate::personal::PersonalStatus) -> PersonalStatus {
+    PersonalStatus {
+        exists: s.exists,
+        entries: u32::try_from(s.entries).unwrap_or(u32::MAX),
+    }
+}
+
+fn personal_entry(e: StoredEntry) -> PersonalEntry {
+    PersonalEntry {
+        id: e.id.to_string(),
+        title: e.entry.title.clone(),
+        username: e.entry.username.clone(),
+        password: e.entry.password.clone(),
+        url: e.entry.url.clone(),
+        notes: e.entry.notes.clone(),
+        created_at: time(e.created_at),
+        updated_at: time(e.updated_at),
     }
 }
 

@@ -15,6 +15,7 @@ mod keys;
 mod ownership;
 mod password_policy;
 mod passwords;
+mod personal;
 mod policies;
 mod resource_types;
 mod resources;
