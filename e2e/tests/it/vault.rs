@@ -1769,3 +1769,170 @@ async fn org_id(api: &Api<'_>, org: &Org) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_data_key_rotation_reseals_everything_while_reveals_go_on() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "rotation").await;
+    let (_, dana_pw) = api
+        .add_user(&org.prefix, &org.admin, "dana", "password_administrator")
+        .await;
+    let dana = api.login(&org.prefix, "dana", &dana_pw).await;
+    // 300 accounts (through an import), a sealed field, and an earlier password version.
+    let mut csv = String::from("Name,Type,Username,Password\n");
+    for i in 0..300 {
+        csv.push_str(&format!("host{},Linux,user{i},pass-{i}\n", i % 30));
+    }
+    let done = import_file(
+        &api,
+        &org,
+        &dana,
+        json!({"format": "csv", "file_base64": base64(csv.as_bytes())}),
+    )
+    .await;
+    assert_eq!(done["job"]["created"], 300, "{}", done["job"]);
+    let switch = add_resource(
+        &api,
+        &org,
+        &dana,
+        json!({"name": "sw1", "type": "Cisco IOS", "fields": {"enable_password": "en4ble"}}),
+    )
+    .await;
+    let (_, page) = api.get(&org.url("/resources?limit=500"), Some(&dana)).await;
+    let mut accounts = Vec::new();
+    for r in page["resources"].as_array().unwrap() {
+        let (_, d) = api
+            .get(
+                &org.url(&format!("/resources/{}", r["id"].as_str().unwrap())),
+                Some(&dana),
+            )
+            .await;
+        for a in d["accounts"].as_array().unwrap() {
+            accounts.push(a["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(accounts.len(), 300);
+    let first = &accounts[0];
+    let (s, _) = api
+        .put(
+            &org.url(&format!("/accounts/{first}/password")),
+            Some(&dana),
+            json!({"password": "changed-1", "reason": "before the rotation"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Reveal without pause while the rotation runs; not one may fail.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let revealer = {
+        let (http, base, token, stop) = (
+            stack.http.clone(),
+            stack.base_url.clone(),
+            dana.clone(),
+            stop.clone(),
+        );
+        let paths: Vec<String> = accounts
+            .iter()
+            .map(|a| org.url(&format!("/accounts/{a}/password")))
+            .collect();
+        tokio::spawn(async move {
+            let (mut ok, mut failed) = (0u32, Vec::new());
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let r = http
+                    .get(format!("{base}{}", paths[i % paths.len()]))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                if r.status() == StatusCode::OK {
+                    ok += 1;
+                } else {
+                    failed.push(r.status());
+                }
+                i += 1;
+            }
+            (ok, failed)
+        })
+    };
+    let (s, rotation) = api
+        .post(&org.url("/data-keys/rotate"), Some(&dana), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{rotation}");
+    assert_eq!(rotation["to_version"], 2);
+    assert!(rotation["total"].as_u64().unwrap() >= 302, "{rotation}");
+    let keys = strongroom_testkit::wait_until(std::time::Duration::from_secs(120), || async {
+        let (s, keys) = api.get(&org.url("/data-keys"), Some(&dana)).await;
+        assert_eq!(s, StatusCode::OK, "{keys}");
+        (keys["rotation"]["status"] != "running").then_some(keys)
+    })
+    .await
+    .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (revealed, failed) = revealer.await.unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} reveals failed during the rotation: {failed:?}",
+        failed.len()
+    );
+    assert!(revealed > 0);
+    assert_eq!(keys["rotation"]["status"], "completed", "{keys}");
+    assert_eq!(keys["rotation"]["done"], keys["rotation"]["total"]);
+    assert_eq!(
+        keys["versions"][0]["sealed"], 0,
+        "nothing left under version 1: {keys}"
+    );
+    assert_eq!(keys["versions"][1]["sealed"], keys["rotation"]["total"]);
+
+    // Everything opens under the new key: passwords, earlier versions, sealed fields.
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{first}/password-history/1/password")),
+            Some(&dana),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("pass-0")),
+        "{b}"
+    );
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{first}/password")),
+            Some(&dana),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("changed-1"))
+    );
+    let sw = switch["id"].as_str().unwrap();
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/resources/{sw}/fields/enable_password")),
+            Some(&dana),
+        )
+        .await;
+    assert_eq!(
+        (s, b["value"].as_str()),
+        (StatusCode::OK, Some("en4ble")),
+        "{b}"
+    );
+    // Only those allowed rotate.
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let (s, b) = api
+        .post(&org.url("/data-keys/rotate"), Some(&alice), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    audit_operations(
+        &api,
+        &org,
+        &["data_key.rotation_started", "data_key.rotated"],
+    )
+    .await;
+    stack.stop().await.unwrap();
+}

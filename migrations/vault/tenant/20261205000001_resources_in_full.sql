@@ -169,3 +169,19 @@ CREATE TABLE personal_entries (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX personal_entries_user ON personal_entries (user_id);
+
+-- Data-key rotations: a new data-key version seals what is written from then on, and the
+-- secrets and sealed fields under older versions are sealed again in the background.
+CREATE TABLE key_rotations (
+    id uuid PRIMARY KEY,
+    to_version integer NOT NULL REFERENCES data_keys (version),
+    status text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    total integer NOT NULL,
+    done integer NOT NULL DEFAULT 0,
+    error text NOT NULL DEFAULT '',
+    started_by uuid NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+);
+-- One rotation at a time.
+CREATE UNIQUE INDEX key_rotations_running ON key_rotations ((true)) WHERE status = 'running';

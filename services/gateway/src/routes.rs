@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod data_keys;
 mod export;
 mod fields;
 mod identity;
@@ -71,6 +72,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(resource_groups::router())
         .merge(imports::router())
         .merge(personal::router())
+        .merge(data_keys::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))

@@ -52,6 +52,8 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "ListPersonalEntries" => [Gateway],
     "SavePersonalEntry" => [Gateway],
     "DeletePersonalEntry" => [Gateway],
+    "RotateDataKey" => [Gateway],
+    "GetDataKeys" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

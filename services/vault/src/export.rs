@@ -125,13 +125,13 @@ impl Vault {
                 }
             }
         }
-        let ring = self.keys.in_tx(&mut tx).await?;
         for (kind, ids) in [
             (FieldOwner::Resource, &resource_ids),
             (FieldOwner::Account, &account_ids),
         ] {
             for (owner, name, sealed) in store::list_sealed_fields(&mut tx, kind, ids).await? {
-                let value = open_value(&ring, ctx.org(), kind, owner, &name, &sealed)?;
+                let key = self.keys.version_in_tx(&mut tx, sealed.key_version).await?;
+                let value = open_value(&key, ctx.org(), kind, owner, &name, &sealed)?;
                 fields.push(owner, name, FieldValue::Secret(value));
             }
         }
@@ -144,9 +144,7 @@ impl Vault {
                 &row.ciphertext,
             ) {
                 (Some(account), Some(version), Some(key_version), Some(ciphertext)) => {
-                    let key = ring
-                        .version(key_version)
-                        .ok_or(VaultError::MissingDataKey(ctx.org()))?;
+                    let key = self.keys.version_in_tx(&mut tx, key_version).await?;
                     let aad = SecretAad {
                         org: ctx.org(),
                         account: AccountId(account),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, Permission};
-use strongroom_crypto::{FieldAad, open_field, seal_field};
+use strongroom_crypto::{DataKey, FieldAad, open_field, seal_field};
 use strongroom_events::Target;
 use strongroom_proto::access::Operation;
 use strongroom_tenancy::TenantTx;
@@ -15,7 +15,6 @@ use zeroize::Zeroizing;
 
 use crate::app::{Row, Vault, event, optional, owner};
 use crate::error::VaultError;
-use crate::keys::KeyRing;
 use crate::resource_types::{
     FieldKind, FieldSpec, ResourceType, check_field_name, check_type, find_built_in,
 };
@@ -394,8 +393,8 @@ impl Vault {
         let sealed = store::find_sealed_field(&mut tx, owner_kind, id, name)
             .await?
             .ok_or(VaultError::NotFound("field"))?;
-        let ring = self.keys.in_tx(&mut tx).await?;
-        let value = open_value(&ring, ctx.org(), owner_kind, id, name, &sealed)?;
+        let key = self.keys.version_in_tx(&mut tx, sealed.key_version).await?;
+        let value = open_value(&key, ctx.org(), owner_kind, id, name, &sealed)?;
         let event = event(ctx, "field.revealed", target)
             .with_details(serde_json::json!({ "field": name, "reason": reason }));
         self.outbox.record(&mut tx, &event).await?;
@@ -430,18 +429,15 @@ pub async fn attach_account_fields(
     Ok(())
 }
 
-/// A sealed field value, opened.
+/// A sealed field value, opened with the data key of its version.
 pub fn open_value(
-    ring: &KeyRing,
+    key: &DataKey,
     org: OrgId,
     owner_kind: FieldOwner,
     owner: Uuid,
     name: &str,
     sealed: &store::SealedField,
 ) -> Result<Zeroizing<String>, VaultError> {
-    let key = ring
-        .version(sealed.key_version)
-        .ok_or(VaultError::MissingDataKey(org))?;
     let aad = FieldAad {
         org,
         owner_kind: owner_kind.as_str(),
@@ -449,7 +445,7 @@ pub fn open_value(
         key_version: sealed.key_version,
         name,
     };
-    let plain = open_field(&key, &aad, &sealed.ciphertext)?;
+    let plain = open_field(key, &aad, &sealed.ciphertext)?;
     String::from_utf8(plain.to_vec())
         .map(Zeroizing::new)
         .map_err(|_| VaultError::InvalidInput("the stored value is not text".into()))

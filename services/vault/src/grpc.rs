@@ -25,7 +25,7 @@ use crate::store::{
     AccountRow, ResourceFields, ResourceFilter, ResourceOrder, ResourceRow, VersionRow,
 };
 use crate::store::{FieldOwner, FieldValueRow};
-use crate::store::{ImportJobRow, ImportResultRow};
+use crate::store::{ImportJobRow, ImportResultRow, RotationRow};
 use strongroom_formats::import::{Column, Format, ZipOptions};
 use zeroize::Zeroizing;
 
@@ -1224,6 +1224,51 @@ impl VaultRpc for VaultGrpc {
             token: String::new(),
             id: req.id,
         }))
+    }
+
+    async fn rotate_data_key(
+        &self,
+        request: Request<RotateDataKeyRequest>,
+    ) -> Result<Response<KeyRotation>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let rotation = self
+            .app
+            .rotate_data_key(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(rotation_message(rotation)))
+    }
+
+    async fn get_data_keys(
+        &self,
+        request: Request<GetDataKeysRequest>,
+    ) -> Result<Response<DataKeys>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let (versions, rotation) = self.app.data_keys(&ctx).await.map_err(|e| to_status(&e))?;
+        Ok(Response::new(DataKeys {
+            versions: versions
+                .into_iter()
+                .map(|v| DataKeyVersion {
+                    version: v.version,
+                    created_at: time(v.created_at),
+                    sealed: u64::try_from(v.sealed).unwrap_or_default(),
+                })
+                .collect(),
+            rotation: rotation.map(rotation_message),
+        }))
+    }
+}
+
+fn rotation_message(r: RotationRow) -> KeyRotation {
+    KeyRotation {
+        id: r.id.to_string(),
+        to_version: r.to_version,
+        status: r.status,
+        total: count(r.total),
+        done: count(r.done),
+        error: r.error,
+        started_at: time(r.started_at),
+        finished_at: r.finished_at.map(time).unwrap_or_default(),
     }
 }
 

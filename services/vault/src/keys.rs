@@ -76,6 +76,29 @@ impl OrgKeys {
         }
     }
 
+    /// The org's data key of `version`, reading the org's keys again when this process's
+    /// copy predates it (another replica rotated).
+    pub async fn version_in_tx(
+        &self,
+        tx: &mut TenantTx,
+        version: i32,
+    ) -> Result<Arc<DataKey>, VaultError> {
+        if let Some(key) = self.in_tx(tx).await?.version(version) {
+            return Ok(key);
+        }
+        self.load(tx)
+            .await?
+            .version(version)
+            .ok_or(VaultError::MissingDataKey(tx.org()))
+    }
+
+    /// A new data key for the org, and its copy wrapped by the org's KMS key.
+    pub async fn new_wrapped(&self, org: OrgId) -> Result<(DataKey, Vec<u8>), VaultError> {
+        let key = DataKey::generate();
+        let wrapped = self.kms.wrap(org, &key).await?;
+        Ok((key, wrapped))
+    }
+
     /// The org's keys, from the cache or read in a transaction of their own.
     pub async fn ring(&self, org: OrgId) -> Result<Arc<KeyRing>, VaultError> {
         match self.cached(org) {

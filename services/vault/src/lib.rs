@@ -11,6 +11,7 @@ mod group_criteria;
 mod groups;
 mod grpc;
 mod import;
+mod key_rotation;
 mod keys;
 mod ownership;
 mod password_policy;

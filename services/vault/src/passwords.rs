@@ -251,12 +251,7 @@ impl Vault {
         version: i32,
         sealed: &store::SealedVersion,
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-        let key = self
-            .keys
-            .in_tx(tx)
-            .await?
-            .version(sealed.key_version)
-            .ok_or(VaultError::MissingDataKey(ctx.org()))?;
+        let key = self.keys.version_in_tx(tx, sealed.key_version).await?;
         let aad = SecretAad {
             org: ctx.org(),
             account: id,

@@ -374,8 +374,15 @@ impl Vault {
         if expires < chrono::Utc::now().timestamp() {
             return Err(refused());
         }
-        let ring = self.keys.ring(ctx.org()).await?;
-        let org_key = ring.version(version).ok_or_else(refused)?;
+        let org_key = match self.keys.ring(ctx.org()).await?.version(version) {
+            Some(key) => key,
+            None => self
+                .keys
+                .reload(ctx.org())
+                .await?
+                .version(version)
+                .ok_or_else(refused)?,
+        };
         open_unlock(&org_key, version, ctx.org(), ctx.user(), expires, sealed)
             .map_err(|_| refused())
     }

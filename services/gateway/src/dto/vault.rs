@@ -628,3 +628,66 @@ pub struct ExportRequest {
     #[serde(default)]
     pub group_id: String,
 }
+
+/// A data-key rotation: its progress, readable while it runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyRotation {
+    pub id: String,
+    /// The new data-key version.
+    pub to_version: i32,
+    /// `running`, `completed` or `failed`.
+    pub status: String,
+    /// Password versions and sealed fields to seal again.
+    pub total: u32,
+    pub done: u32,
+    pub error: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+impl From<pb::KeyRotation> for KeyRotation {
+    fn from(r: pb::KeyRotation) -> Self {
+        Self {
+            id: r.id,
+            to_version: r.to_version,
+            status: r.status,
+            total: r.total,
+            done: r.done,
+            error: or_null(r.error),
+            started_at: r.started_at,
+            finished_at: or_null(r.finished_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataKeyVersion {
+    pub version: i32,
+    pub created_at: String,
+    /// Password versions and sealed fields it seals now.
+    pub sealed: u64,
+}
+
+/// The org's data-key versions (never the keys) and the latest rotation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataKeys {
+    pub versions: Vec<DataKeyVersion>,
+    pub rotation: Option<KeyRotation>,
+}
+
+impl From<pb::DataKeys> for DataKeys {
+    fn from(d: pb::DataKeys) -> Self {
+        Self {
+            versions: d
+                .versions
+                .into_iter()
+                .map(|v| DataKeyVersion {
+                    version: v.version,
+                    created_at: v.created_at,
+                    sealed: v.sealed,
+                })
+                .collect(),
+            rotation: d.rotation.map(KeyRotation::from),
+        }
+    }
+}

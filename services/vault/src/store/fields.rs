@@ -28,7 +28,7 @@ impl FieldOwner {
     }
 
     /// The table of its values and the column naming the owner (constants only).
-    fn table(self) -> (&'static str, &'static str) {
+    pub(super) fn table(self) -> (&'static str, &'static str) {
         match self {
             Self::Resource => ("resource_field_values", "resource_id"),
             Self::Account => ("account_field_values", "account_id"),
