@@ -136,9 +136,27 @@ pub fn name_operations(openapi: &mut utoipa::openapi::OpenApi) {
 
 /// The document as `docs/openapi.json` holds it: pretty-printed, with a final newline.
 pub fn document() -> Result<String, serde_json::Error> {
-    let mut text = crate::routes::api().into_openapi().to_pretty_json()?;
+    let doc = serde_json::to_value(crate::routes::api().into_openapi())?;
+    let mut text = serde_json::to_string_pretty(&sorted(doc))?;
     text.push('\n');
     Ok(text)
+}
+
+/// The value with every object's keys in order, so the text is the same however
+/// `serde_json` was built (a crate elsewhere in the workspace may turn on its
+/// `preserve_order`, which keeps maps in insertion order).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
 }
 
 static DOCUMENT: LazyLock<Result<String, String>> =
@@ -220,11 +238,24 @@ mod tests {
             return;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let first_difference = committed
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .map(|i| {
+                format!(
+                    "line {}: committed {:?}, generated {:?}",
+                    i + 1,
+                    committed.lines().nth(i).unwrap_or(""),
+                    text.lines().nth(i).unwrap_or("")
+                )
+            });
         assert!(
             committed == text,
-            "docs/openapi.json is not the document the gateway's code generates; \
+            "docs/openapi.json is not the document the gateway's code generates ({}); \
              regenerate it with `{WRITE}=1 cargo test -p strongroom-gateway openapi` \
-             and commit it"
+             and commit it",
+            first_difference.unwrap_or_else(|| "one is longer".into())
         );
     }
 

@@ -227,10 +227,7 @@ impl SecretCache {
     /// Forgets a deleted org: its generation goes, so no replica uses what it kept of the
     /// org, and this one drops it.
     pub async fn forget(&self, db: &TenantDb, org: OrgId) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM public.org_generations WHERE org_id = $1")
-            .bind(org.0)
-            .execute(db.global())
-            .await?;
+        crate::store::delete_generation(db, org.0).await?;
         self.forget_local(org);
         Ok(())
     }

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cache::SecretCache;
 use crate::error::VaultError;
+use crate::store;
 
 pub struct OrgKeys {
     db: TenantDb,
@@ -49,18 +50,10 @@ impl OrgKeys {
     pub async fn ensure_data_key(&self, org: OrgId) -> Result<(), VaultError> {
         self.kms.ensure_key(org).await?;
         let mut tx = self.db.begin(org).await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM data_keys)")
-            .fetch_one(&mut *tx)
-            .await?;
-        if !exists {
+        if store::list_data_keys(&mut tx).await?.is_empty() {
             let key = DataKey::generate();
             let wrapped = self.kms.wrap(org, &key).await?;
-            sqlx::query(
-                "INSERT INTO data_keys (version, wrapped) VALUES (1, $1) ON CONFLICT DO NOTHING",
-            )
-            .bind(wrapped)
-            .execute(&mut *tx)
-            .await?;
+            store::create_first_data_key(&mut tx, &wrapped).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -117,10 +110,7 @@ impl OrgKeys {
 
     async fn load(&self, tx: &mut TenantTx) -> Result<Arc<KeyRing>, VaultError> {
         let org = tx.org();
-        let rows: Vec<(i32, Vec<u8>)> =
-            sqlx::query_as("SELECT version, wrapped FROM data_keys ORDER BY version")
-                .fetch_all(&mut **tx)
-                .await?;
+        let rows = store::list_data_keys(tx).await?;
         let mut versions = HashMap::new();
         let mut current = None;
         for (version, wrapped) in rows {

@@ -7,6 +7,22 @@ use uuid::Uuid;
 
 use super::FieldOwner;
 
+/// The org's data keys, wrapped, by version.
+pub async fn list_data_keys(tx: &mut TenantTx) -> Result<Vec<(i32, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT version, wrapped FROM data_keys ORDER BY version")
+        .fetch_all(&mut **tx)
+        .await
+}
+
+/// Stores the org's first data key (a concurrent first store wins).
+pub async fn create_first_data_key(tx: &mut TenantTx, wrapped: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO data_keys (version, wrapped) VALUES (1, $1) ON CONFLICT DO NOTHING")
+        .bind(wrapped)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Stores a new data-key version (one more than the newest) and returns its number.
 pub async fn create_data_key(tx: &mut TenantTx, wrapped: &[u8]) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar(

@@ -133,6 +133,15 @@ pub struct RevealRecord {
 const GENERATIONS: &str =
     "SELECT org_id, generation FROM public.org_generations WHERE org_id = ANY($1)";
 
+/// Forgets a deleted org's generation, so no replica uses what it kept of the org.
+pub async fn delete_generation(db: &TenantDb, org: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM public.org_generations WHERE org_id = $1")
+        .bind(org)
+        .execute(db.global())
+        .await?;
+    Ok(())
+}
+
 /// The generations of these orgs (an org never changed has none).
 pub async fn generations<'e>(
     db: impl sqlx::PgExecutor<'e>,
