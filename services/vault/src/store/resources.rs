@@ -233,20 +233,7 @@ const LIST_WHERE: &str = "
     AND (NOT $12 OR EXISTS (SELECT 1 FROM favourite_resources f
                             WHERE f.resource_id = r.id AND f.user_id = $1))
     AND NOT EXISTS (
-        SELECT 1 FROM unnest($13::text[]) AS w(pattern)
-        WHERE NOT (r.name ILIKE w.pattern OR r.host ILIKE w.pattern OR r.url ILIKE w.pattern
-            OR r.description ILIKE w.pattern OR r.department ILIKE w.pattern
-            OR r.location ILIKE w.pattern OR r.notes ILIKE w.pattern
-            OR r.resource_type ILIKE w.pattern
-            OR EXISTS (SELECT 1 FROM resource_field_values v
-                       WHERE v.resource_id = r.id AND v.ciphertext IS NULL
-                         AND v.value ILIKE w.pattern)
-            OR EXISTS (SELECT 1 FROM accounts a
-                       WHERE a.resource_id = r.id AND a.deleted_at IS NULL
-                         AND (a.username ILIKE w.pattern OR a.notes ILIKE w.pattern
-                              OR EXISTS (SELECT 1 FROM account_field_values v
-                                         WHERE v.account_id = a.id AND v.ciphertext IS NULL
-                                           AND v.value ILIKE w.pattern)))))
+        SELECT 1 FROM unnest($13::text[]) AS w(pattern) WHERE r.search_text NOT ILIKE w.pattern)
     AND ($14 = '' OR EXISTS (SELECT 1 FROM resource_field_values v
                              WHERE v.resource_id = r.id AND v.name = $14
                                AND v.ciphertext IS NULL AND v.value ILIKE $15))
