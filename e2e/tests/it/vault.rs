@@ -1928,6 +1928,53 @@ async fn a_data_key_rotation_reseals_everything_while_reveals_go_on() {
         .post(&org.url("/data-keys/rotate"), Some(&alice), json!({}))
         .await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
+    // A rotation whose replica stopped halfway blocks nothing for long: one that has made
+    // progress lately is waited for (409), one stalled for over 10 minutes is taken over.
+    let db = sqlx::PgPool::connect(&format!(
+        "{}/{}_vault",
+        strongroom_testkit::pg_server_url(),
+        stack.config.db_prefix
+    ))
+    .await
+    .unwrap();
+    let schema = format!("org_{}", org_id(&api, &org).await.replace('-', ""));
+    let cut_off = uuid::Uuid::new_v4();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO \"{schema}\".key_rotations (id, to_version, status, total, started_by)
+         VALUES ($1, 2, 'running', 10, $1)"
+    )))
+    .bind(cut_off)
+    .execute(&db)
+    .await
+    .unwrap();
+    let (s, b) = api
+        .post(&org.url("/data-keys/rotate"), Some(&dana), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE \"{schema}\".key_rotations SET progressed_at = now() - interval '11 minutes'
+         WHERE id = $1"
+    )))
+    .bind(cut_off)
+    .execute(&db)
+    .await
+    .unwrap();
+    let (s, b) = api
+        .post(&org.url("/data-keys/rotate"), Some(&dana), json!({}))
+        .await;
+    assert_eq!(
+        (s, b["to_version"].as_i64()),
+        (StatusCode::ACCEPTED, Some(3)),
+        "{b}"
+    );
+    let status: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT status FROM \"{schema}\".key_rotations WHERE id = $1"
+    )))
+    .bind(cut_off)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(status, "failed");
     audit_operations(
         &api,
         &org,

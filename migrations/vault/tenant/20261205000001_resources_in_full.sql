@@ -181,6 +181,8 @@ CREATE TABLE key_rotations (
     error text NOT NULL DEFAULT '',
     started_by uuid NOT NULL,
     started_at timestamptz NOT NULL DEFAULT now(),
+    -- The last batch sealed again: a running rotation with none for long was cut off.
+    progressed_at timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz
 );
 -- One rotation at a time.

@@ -20,6 +20,11 @@ use crate::store::{self, FieldOwner, KeyVersionRow, RotationRow, StaleSeal};
 /// Sealed values re-sealed in one transaction.
 const BATCH: i64 = 200;
 
+/// A running rotation with no batch done for this long was cut off (its replica stopped):
+/// a new one may take over. Taking over is safe even if it was not: both claim rows with
+/// `SKIP LOCKED`, and the newer version seals last.
+const STALLED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
 impl Vault {
     /// Starts a new data-key version and re-seals everything under older ones in the
     /// background. One rotation at a time (409 while one runs).
@@ -34,10 +39,14 @@ impl Vault {
         if let Some(running) = store::latest_rotation(&mut tx).await?
             && running.status == "running"
         {
-            return Err(VaultError::Conflict(format!(
-                "a rotation to version {} is under way ({} of {} done)",
-                running.to_version, running.done, running.total
-            )));
+            if running.progressed_at > chrono::Utc::now() - STALLED_AFTER {
+                return Err(VaultError::Conflict(format!(
+                    "a rotation to version {} is under way ({} of {} done)",
+                    running.to_version, running.done, running.total
+                )));
+            }
+            let why = "stalled (no progress for 10 minutes): a new rotation took over";
+            store::finish_rotation(&mut tx, running.id, Some(why)).await?;
         }
         let version = store::create_data_key(&mut tx, &wrapped).await?;
         let rotation = store::create_rotation(&mut tx, Uuid::now_v7(), version, owner(ctx))

@@ -43,11 +43,12 @@ pub struct RotationRow {
     pub done: i32,
     pub error: String,
     pub started_at: DateTime<Utc>,
+    pub progressed_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
 
 const ROTATION_COLUMNS: &str =
-    "id, to_version, status, total, done, error, started_at, finished_at";
+    "id, to_version, status, total, done, error, started_at, progressed_at, finished_at";
 
 /// Starts a rotation to `to_version`; `None` while another runs.
 pub async fn create_rotation(
@@ -82,7 +83,7 @@ pub async fn latest_rotation(tx: &mut TenantTx) -> Result<Option<RotationRow>, s
 }
 
 pub async fn advance_rotation(tx: &mut TenantTx, id: Uuid, done: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE key_rotations SET done = done + $2 WHERE id = $1")
+    sqlx::query("UPDATE key_rotations SET done = done + $2, progressed_at = now() WHERE id = $1")
         .bind(id)
         .bind(done)
         .execute(&mut **tx)
