@@ -300,7 +300,14 @@ async fn replication_is_for_msp_administrators_and_available_kinds_only() {
     for k in kinds {
         let name = k["kind"].as_str().unwrap();
         assert!(!k["label"].as_str().unwrap().is_empty(), "{k}");
-        let available = name == "user_groups" || name == "user_roles";
+        let available = [
+            "user_groups",
+            "user_roles",
+            "password_policies",
+            "resource_types",
+            "additional_fields",
+        ]
+        .contains(&name);
         assert_eq!(k["available"], available, "{k}");
         assert_eq!(k["reason"].is_string(), !available, "{k}");
         assert_eq!(k["enabled"], false, "{k}");
@@ -313,8 +320,8 @@ async fn replication_is_for_msp_administrators_and_available_kinds_only() {
             &["resource_groups", "not yet available"][..],
         ),
         (
-            json!({"password_policies": {"enabled": true}}),
-            &["password_policies", "not yet available"],
+            json!({"audit_purge": {"enabled": true}}),
+            &["audit_purge", "not yet available"],
         ),
         (json!({"colours": true}), &["colours"]),
         (json!({"user_roles": true}), &["on_conflict"]),
@@ -438,4 +445,273 @@ async fn an_org_that_fails_is_retried_without_holding_back_the_others() {
         .filter(|e| e["operation"] == "settings.replicated")
         .count();
     assert_eq!(applied, 1, "the org that worked is not redone");
+}
+
+/// The org's custom password policies: name → minimum length.
+async fn custom_policies(api: &Api<'_>, org: &Org) -> BTreeMap<String, u64> {
+    let (s, b) = api
+        .get(&org.url("/password-policies"), Some(&org.admin))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["built_in"] == false)
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["min_length"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The org's own resource types: name → category.
+async fn custom_types(api: &Api<'_>, org: &Org) -> BTreeMap<String, String> {
+    let (s, b) = api.get(&org.url("/resource-types"), Some(&org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["built_in"] == false)
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_owned(),
+                t["category"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The org's additional fields: `<applies_to>/<name>` → kind.
+async fn additional_fields(api: &Api<'_>, org: &Org) -> BTreeMap<String, String> {
+    let (s, b) = api
+        .get(&org.url("/additional-fields"), Some(&org.admin))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{}/{}",
+                    f["applies_to"].as_str().unwrap(),
+                    f["name"].as_str().unwrap()
+                ),
+                f["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn map<V: Clone>(entries: &[(&str, V)]) -> BTreeMap<String, V> {
+    entries
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn msp_policies_types_and_fields_reach_every_client_org() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+    let put = |path: &'static str, body: Value| {
+        let (api, admin) = (&api, admin.clone());
+        async move {
+            let (s, b) = api.put(path, Some(&admin), body).await;
+            assert_eq!(s, StatusCode::OK, "{path}: {b}");
+        }
+    };
+
+    // MSPOrg's own definitions.
+    put(
+        "/api/v1/password-policies/MSP DBA",
+        json!({"min_length": 16, "max_length": 40, "min_digits": 2}),
+    )
+    .await;
+    put(
+        "/api/v1/resource-types/Firewall",
+        json!({"category": "network_device",
+               "fields": [{"name": "port", "label": "Port", "kind": "number"}]}),
+    )
+    .await;
+    put(
+        "/api/v1/additional-fields/resource/contract",
+        json!({"kind": "text"}),
+    )
+    .await;
+    put(
+        "/api/v1/additional-fields/account/ticket",
+        json!({"kind": "text"}),
+    )
+    .await;
+
+    // A client org with a field of its own by the same name (of another kind).
+    let early = Org::create(&api, "early").await;
+    let (s, b) = api
+        .put(
+            &early.url("/additional-fields/resource/contract"),
+            Some(&early.admin),
+            json!({"kind": "number"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    let kinds = json!({"password_policies": true, "resource_types": true,
+                       "additional_fields": true});
+    let (s, b) = api.put(REPLICATION, Some(&admin), kinds).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for k in ["password_policies", "resource_types", "additional_fields"] {
+        assert_eq!(kind(&b, k)["version"], 1, "{b}");
+    }
+
+    // The existing org gets MSPOrg's definitions; its own field stays as it was.
+    replicated(&api, &early, "password_policies", 1).await;
+    replicated(&api, &early, "resource_types", 1).await;
+    let trail = replicated(&api, &early, "additional_fields", 1).await;
+    assert_eq!(custom_policies(&api, &early).await, map(&[("MSP DBA", 16)]));
+    assert_eq!(
+        custom_types(&api, &early).await,
+        map(&[("Firewall", "network_device".to_owned())])
+    );
+    assert_eq!(
+        additional_fields(&api, &early).await,
+        map(&[
+            ("resource/contract", "number".to_owned()),
+            ("account/ticket", "text".to_owned())
+        ])
+    );
+    let summary = trail
+        .iter()
+        .find(|e| {
+            e["operation"] == "settings.replicated" && e["details"]["kind"] == "additional_fields"
+        })
+        .unwrap();
+    assert_eq!(summary["details"]["created"], json!(["account/ticket"]));
+    assert_eq!(summary["details"]["kept"], json!(["resource/contract"]));
+    assert!(
+        trail
+            .iter()
+            .any(|e| e["operation"] == "password_policy.saved"
+                && e["target"]["name"] == "MSP DBA"
+                && e["details"]["replicated_from"] == "MSPOrg"
+                && e["actor"]["username"] == "admin"),
+        "{trail:?}"
+    );
+
+    // They work there: a Firewall resource under MSPOrg's policy refuses a short password.
+    let (s, fw) = api
+        .post(
+            &early.url("/resources"),
+            Some(&early.admin),
+            json!({"name": "fw1", "type": "Firewall", "password_policy": "msp dba",
+                   "fields": {"port": "443"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{fw}");
+    let (s, b) = api
+        .post(
+            &early.url(&format!(
+                "/resources/{}/accounts",
+                fw["id"].as_str().unwrap()
+            )),
+            Some(&early.admin),
+            json!({"username": "admin", "password": "short12"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("min_length"), "{b}");
+
+    // MSPOrg changes its policy: replication keeps the org's copy in step...
+    put(
+        "/api/v1/password-policies/MSP DBA",
+        json!({"min_length": 20, "max_length": 40, "min_digits": 2}),
+    )
+    .await;
+    let (s, b) = api
+        .put(
+            REPLICATION,
+            Some(&admin),
+            json!({"password_policies": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    replicated(&api, &early, "password_policies", 2).await;
+    assert_eq!(custom_policies(&api, &early).await, map(&[("MSP DBA", 20)]));
+    // ... until the org saves it: then it is the org's, and stays.
+    let (s, b) = api
+        .put(
+            &early.url("/password-policies/MSP DBA"),
+            Some(&early.admin),
+            json!({"min_length": 18, "max_length": 40}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    put(
+        "/api/v1/password-policies/MSP DBA",
+        json!({"min_length": 24, "max_length": 40, "min_digits": 2}),
+    )
+    .await;
+    let (s, b) = api
+        .put(
+            REPLICATION,
+            Some(&admin),
+            json!({"password_policies": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let trail = replicated(&api, &early, "password_policies", 3).await;
+    assert_eq!(custom_policies(&api, &early).await, map(&[("MSP DBA", 18)]));
+    let summary = trail
+        .iter()
+        .find(|e| {
+            e["operation"] == "settings.replicated"
+                && e["details"]["kind"] == "password_policies"
+                && e["details"]["version"] == 3
+        })
+        .unwrap();
+    assert_eq!(summary["details"]["kept"], json!(["MSP DBA"]), "{summary}");
+
+    // An org created later has them as soon as its creation returns.
+    let late = Org::create(&api, "late").await;
+    assert_eq!(custom_policies(&api, &late).await, map(&[("MSP DBA", 24)]));
+    assert_eq!(
+        custom_types(&api, &late).await,
+        map(&[("Firewall", "network_device".to_owned())])
+    );
+    assert_eq!(
+        additional_fields(&api, &late).await,
+        map(&[
+            ("resource/contract", "text".to_owned()),
+            ("account/ticket", "text".to_owned())
+        ])
+    );
+
+    // Disabled: nothing is removed, and orgs created later no longer get the kind. Saves
+    // are applied in order, so once a later save reached an org the disabling one has too.
+    let (s, b) = api
+        .put(REPLICATION, Some(&admin), json!({"resource_types": false}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .put(
+            REPLICATION,
+            Some(&admin),
+            json!({"additional_fields": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    replicated(&api, &early, "additional_fields", 2).await;
+    let later = Org::create(&api, "later").await;
+    assert!(custom_types(&api, &later).await.is_empty());
+    assert_eq!(custom_policies(&api, &later).await, map(&[("MSP DBA", 24)]));
+    assert_eq!(
+        custom_types(&api, &early).await,
+        map(&[("Firewall", "network_device".to_owned())])
+    );
 }

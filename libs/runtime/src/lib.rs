@@ -4,6 +4,7 @@
 mod batch;
 mod config;
 mod provisioning;
+pub mod replication;
 mod sealed;
 
 use std::sync::Arc;

@@ -13,9 +13,7 @@
 //! same name is either overwritten or left alone with MSPOrg's added as "<name> - MSP".
 //! Built-in roles cannot be custom role names, so they are never touched.
 
-use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -23,6 +21,7 @@ use strongroom_core::{OrgId, to_status};
 use strongroom_events::async_nats::jetstream;
 use strongroom_events::{Actor, Event, EventError, Target};
 use strongroom_runtime::OnProvision;
+use strongroom_runtime::replication::{self, Replicate, Saved};
 use strongroom_tenancy::TenantTx;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -32,14 +31,9 @@ use crate::error::IdentityError;
 
 /// Replicas share this durable consumer of the tenant's replication events.
 pub const CONSUMER: &str = "identity-replication";
-/// What identity consumes from the event stream, for the NATS server's permissions: MSPOrg's
-/// replication choices (`<prefix>.<MSPOrg>.tenant.<SAVED>`).
-pub const NATS_CONSUMER: strongroom_events::NatsConsumer = strongroom_events::NatsConsumer {
-    durable: CONSUMER,
-    filter: Some("*.tenant.settings.replication_saved"),
-};
-/// The tenant's event for a saved choice.
-const SAVED: &str = "settings.replication_saved";
+/// What identity consumes from the event stream, for the NATS server's permissions.
+pub const NATS_CONSUMER: strongroom_events::NatsConsumer =
+    strongroom_runtime::replication::nats_consumer(CONSUMER);
 /// Where replicated settings come from, as client orgs' audit trails show it.
 const FROM: &str = "MSPOrg";
 /// Groups and roles that replication created or took over.
@@ -119,16 +113,6 @@ struct RoleTemplate {
     permissions: Vec<String>,
 }
 
-/// The details of `settings.replication_saved`.
-#[derive(Debug, Deserialize)]
-struct Saved {
-    kind: String,
-    version: i64,
-    enabled: bool,
-    #[serde(default)]
-    options: Value,
-}
-
 /// A kind's newest template.
 #[derive(Debug, Clone)]
 struct Template {
@@ -176,77 +160,25 @@ struct Applied {
 }
 
 impl Identity {
-    /// Applies the tenant's replication events until `shutdown`, reconnecting after a
-    /// failure of the event stream.
+    /// Applies the tenant's replication events until `shutdown`.
     pub async fn run_replication(
         self: Arc<Self>,
         js: jetstream::Context,
         prefix: String,
         shutdown: CancellationToken,
     ) {
-        let filter = format!("{prefix}.{}.tenant.{SAVED}", self.msp_org);
-        loop {
-            let app = self.clone();
-            let consumed = strongroom_events::consume_filtered(
-                js.clone(),
-                &prefix,
-                CONSUMER,
-                Some(filter.clone()),
-                shutdown.clone(),
-                move |batch| {
-                    let app = app.clone();
-                    async move { app.on_saved(batch).await }
-                },
-            )
-            .await;
-            match consumed {
-                Ok(()) => return,
-                Err(e) => tracing::warn!(error = %e, "replication consumer failed; restarting"),
-            }
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            }
-        }
-    }
-
-    /// Handles saved choices in order; MSPOrg's events are retried from the first that
-    /// failed (those before it change nothing the second time).
-    async fn on_saved(
-        &self,
-        batch: Vec<(OrgId, Vec<Event>)>,
-    ) -> Result<HashSet<OrgId>, IdentityError> {
-        let mut retry = HashSet::new();
-        for (org, events) in batch {
-            if org != self.msp_org {
-                continue;
-            }
-            for event in events.iter().filter(|e| e.operation == SAVED) {
-                if let Err(e) = self.replicate(event).await {
-                    tracing::warn!(event = %event.id, error = %e, "replication failed; will retry");
-                    retry.insert(org);
-                    break;
-                }
-            }
-        }
-        Ok(retry)
+        let msp_org = self.msp_org;
+        replication::run(self, js, prefix, CONSUMER, msp_org, shutdown).await;
     }
 
     /// Keeps the saved version's template (if newer) and applies the newest template of
     /// the kind to every client org that lacks it.
-    async fn replicate(&self, event: &Event) -> Result<(), IdentityError> {
-        let saved: Saved = match serde_json::from_value(event.details.clone()) {
-            Ok(saved) => saved,
-            Err(e) => {
-                tracing::error!(event = %event.id, error = %e, "unreadable replication event ignored");
-                return Ok(());
-            }
-        };
+    async fn replicate_saved(&self, saved: Saved, actor: &Actor) -> Result<(), IdentityError> {
         // Kinds of other services are theirs to apply.
         let Some(kind) = OwnedKind::parse(&saved.kind) else {
             return Ok(());
         };
-        self.store_template(kind, &saved, &event.actor).await?;
+        self.store_template(kind, &saved, actor).await?;
         let Some(template) = self.template(kind).await? else {
             return Ok(());
         };
@@ -542,6 +474,14 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
 /// has MSPOrg's replicated settings when its URL first works.
 pub struct ReplicationHook(pub Arc<Identity>);
 
+impl Replicate for Identity {
+    type Error = IdentityError;
+
+    async fn replicate(&self, saved: Saved, actor: &Actor) -> Result<(), IdentityError> {
+        self.replicate_saved(saved, actor).await
+    }
+}
+
 impl OnProvision for ReplicationHook {
     async fn provisioned(&self, org: OrgId) -> Result<(), tonic::Status> {
         self.0.apply_templates(org).await.map_err(|e| to_status(&e))
@@ -550,12 +490,6 @@ impl OnProvision for ReplicationHook {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_nats_permission_covers_the_subject_identity_consumes() {
-        let filter = super::NATS_CONSUMER.filter.unwrap();
-        assert_eq!(filter, format!("*.tenant.{}", super::SAVED));
-    }
-
     use super::*;
 
     #[test]

@@ -3,9 +3,9 @@
 //!
 //! The tenant service owns the choice only. Each save that replicates a kind raises the
 //! kind's version and records `settings.replication_saved` in MSPOrg's outbox in the same
-//! transaction; the service that owns the kind (identity for user groups and roles)
-//! snapshots MSPOrg's settings under that version and applies them to every client org,
-//! once per version. The same event is the audit record of the save.
+//! transaction; the service that owns the kind (identity for user groups and roles, the
+//! vault for additional fields, resource types and password policies) snapshots MSPOrg's
+//! settings under that version and applies them to every client org, once per version. The same event is the audit record of the save.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -54,7 +54,7 @@ pub const KINDS: &[Kind] = &[
     Kind {
         kind: "resource_groups",
         label: "Resource groups",
-        missing: Some("resource groups are not built yet"),
+        missing: Some("replicating resource groups is not built yet"),
     },
     Kind {
         kind: "resource_group_shares",
@@ -64,7 +64,7 @@ pub const KINDS: &[Kind] = &[
     Kind {
         kind: "additional_fields",
         label: "Resource and account additional fields",
-        missing: Some("additional fields of resources and accounts are not built yet"),
+        missing: None,
     },
     Kind {
         kind: "user_roles",
@@ -74,12 +74,12 @@ pub const KINDS: &[Kind] = &[
     Kind {
         kind: "resource_types",
         label: "Resource types",
-        missing: Some("the resource type catalogue is not built yet"),
+        missing: None,
     },
     Kind {
         kind: "password_policies",
         label: "Password policies",
-        missing: Some("password policies of resources are not built yet"),
+        missing: None,
     },
     Kind {
         kind: "audit_operations",
@@ -526,6 +526,15 @@ mod tests {
             .filter(|k| k.missing.is_none())
             .map(|k| k.kind)
             .collect();
-        assert_eq!(available, ["user_groups", "user_roles"]);
+        assert_eq!(
+            available,
+            [
+                "user_groups",
+                "additional_fields",
+                "user_roles",
+                "resource_types",
+                "password_policies"
+            ]
+        );
     }
 }

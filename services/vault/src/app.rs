@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::UserId;
+use strongroom_core::{OrgId, UserId};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckRequest, Operation, ScopeRequest};
@@ -24,6 +24,7 @@ pub const SERVICE: &str = "vault";
 
 pub struct Vault {
     pub db: TenantDb,
+    pub msp_org: OrgId,
     pub outbox: Outbox,
     pub keys: Arc<OrgKeys>,
     pub access: AccessClient<Channel>,

@@ -242,7 +242,16 @@ impl Vault {
         let fields = serde_json::to_value(&t.fields)
             .map_err(|e| VaultError::InvalidInput(format!("the fields do not encode: {e}")))?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let row = store::save_resource_type(&mut tx, &t.name, &t.category, &fields).await?;
+        let row = store::save_resource_type(
+            &mut tx,
+            &store::ResourceTypeRow {
+                name: t.name.clone(),
+                category: t.category.clone(),
+                fields: fields.clone(),
+                source: store::Source::Local.as_str().into(),
+            },
+        )
+        .await?;
         let saved = type_from_row(row)?;
         let event = event(
             ctx,
@@ -314,6 +323,7 @@ impl Vault {
                 name: field.name.clone(),
                 kind: field.kind.as_str().into(),
                 required: field.required,
+                source: store::Source::Local.as_str().into(),
             },
         )
         .await?;

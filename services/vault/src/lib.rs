@@ -18,6 +18,7 @@ mod password_policy;
 mod passwords;
 mod personal;
 mod policies;
+mod replication;
 mod resource_types;
 mod resources;
 mod reveal;
@@ -125,11 +126,11 @@ impl Config {
     }
 }
 
-/// The vault's NATS user: it publishes its events and hears, on every replica, that an
-/// org's key was destroyed.
+/// The vault's NATS user: it publishes its events, applies MSPOrg's replicated settings,
+/// and hears, on every replica, that an org's key was destroyed.
 pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
     service: "vault",
-    consumers: &[],
+    consumers: &[replication::NATS_CONSUMER],
     purges: false,
     listens: &["*.vault.org.key_destroyed"],
 };
@@ -199,6 +200,7 @@ pub async fn run_replica(
     );
     let app = Arc::new(app::Vault {
         db: base.db.clone(),
+        msp_org,
         outbox: base.outbox.clone(),
         keys: keys.clone(),
         access,
@@ -212,16 +214,24 @@ pub async fn run_replica(
         cache.clone(),
         shutdown.clone(),
     ));
+    tokio::spawn(app.clone().run_replication(
+        base.js.clone(),
+        config.base.event_prefix.clone(),
+        shutdown.clone(),
+    ));
     if let Some(started) = started {
         let _ = started.send(Replica { keys: keys.clone() });
     }
     let (router, health) = base.grpc_server(
         msp_org,
-        keys::ProvisionKey {
-            keys,
-            cache,
-            outbox: base.outbox.clone(),
-            msp_org,
+        replication::Provision {
+            key: keys::ProvisionKey {
+                keys,
+                cache,
+                outbox: base.outbox.clone(),
+                msp_org,
+            },
+            vault: app.clone(),
         },
         &[callers::CALLERS],
         &config.base.tenant_url,

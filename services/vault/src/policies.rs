@@ -98,7 +98,7 @@ impl Vault {
         let rules = serde_json::to_value(&policy)
             .map_err(|e| VaultError::InvalidInput(format!("the policy does not encode: {e}")))?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let row = store::save_policy(&mut tx, &policy.name, &rules).await?;
+        let row = store::save_policy(&mut tx, &policy.name, &rules, store::Source::Local).await?;
         let saved = from_row(row)?;
         let event = event(
             ctx,

@@ -41,10 +41,12 @@ pub struct ResourceTypeRow {
     pub name: String,
     pub category: String,
     pub fields: serde_json::Value,
+    /// `local` or `msp` (see [`super::Source`]).
+    pub source: String,
 }
 
 pub async fn list_resource_types(tx: &mut TenantTx) -> Result<Vec<ResourceTypeRow>, sqlx::Error> {
-    sqlx::query_as("SELECT name, category, fields FROM resource_types ORDER BY lower(name)")
+    sqlx::query_as("SELECT name, category, fields, source FROM resource_types ORDER BY lower(name)")
         .fetch_all(&mut **tx)
         .await
 }
@@ -54,29 +56,29 @@ pub async fn find_resource_type(
     name: &str,
 ) -> Result<Option<ResourceTypeRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT name, category, fields FROM resource_types WHERE lower(name) = lower($1)",
+        "SELECT name, category, fields, source FROM resource_types WHERE lower(name) = lower($1)",
     )
     .bind(name.trim())
     .fetch_optional(&mut **tx)
     .await
 }
 
-/// Adds the type, or replaces the category and fields of the one of that name.
+/// Adds the type, or replaces the category, fields and source of the one of that name.
 pub async fn save_resource_type(
     tx: &mut TenantTx,
-    name: &str,
-    category: &str,
-    fields: &serde_json::Value,
+    t: &ResourceTypeRow,
 ) -> Result<ResourceTypeRow, sqlx::Error> {
     sqlx::query_as(
-        "INSERT INTO resource_types (name, category, fields) VALUES ($1, $2, $3)
+        "INSERT INTO resource_types (name, category, fields, source) VALUES ($1, $2, $3, $4)
          ON CONFLICT (lower(name)) DO UPDATE
-             SET category = EXCLUDED.category, fields = EXCLUDED.fields, updated_at = now()
-         RETURNING name, category, fields",
+             SET category = EXCLUDED.category, fields = EXCLUDED.fields,
+                 source = EXCLUDED.source, updated_at = now()
+         RETURNING name, category, fields, source",
     )
-    .bind(name)
-    .bind(category)
-    .bind(fields)
+    .bind(&t.name)
+    .bind(&t.category)
+    .bind(&t.fields)
+    .bind(&t.source)
     .fetch_one(&mut **tx)
     .await
 }
@@ -103,6 +105,8 @@ pub struct AdditionalFieldRow {
     pub name: String,
     pub kind: String,
     pub required: bool,
+    /// `local` or `msp` (see [`super::Source`]).
+    pub source: String,
 }
 
 /// The org's additional fields, of resources then accounts, by name.
@@ -110,10 +114,26 @@ pub async fn list_additional_fields(
     tx: &mut TenantTx,
 ) -> Result<Vec<AdditionalFieldRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT applies_to, name, kind, required FROM additional_fields
+        "SELECT applies_to, name, kind, required, source FROM additional_fields
          ORDER BY applies_to DESC, lower(name)",
     )
     .fetch_all(&mut **tx)
+    .await
+}
+
+/// The additional field of resources or accounts named so, ignoring case.
+pub async fn find_additional_field(
+    tx: &mut TenantTx,
+    applies_to: &str,
+    name: &str,
+) -> Result<Option<AdditionalFieldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT applies_to, name, kind, required, source FROM additional_fields
+         WHERE applies_to = $1 AND lower(name) = lower($2)",
+    )
+    .bind(applies_to)
+    .bind(name)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -122,15 +142,17 @@ pub async fn save_additional_field(
     field: &AdditionalFieldRow,
 ) -> Result<AdditionalFieldRow, sqlx::Error> {
     sqlx::query_as(
-        "INSERT INTO additional_fields (applies_to, name, kind, required) VALUES ($1, $2, $3, $4)
+        "INSERT INTO additional_fields (applies_to, name, kind, required, source)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (applies_to, lower(name)) DO UPDATE
-             SET kind = EXCLUDED.kind, required = EXCLUDED.required
-         RETURNING applies_to, name, kind, required",
+             SET kind = EXCLUDED.kind, required = EXCLUDED.required, source = EXCLUDED.source
+         RETURNING applies_to, name, kind, required, source",
     )
     .bind(&field.applies_to)
     .bind(&field.name)
     .bind(&field.kind)
     .bind(field.required)
+    .bind(&field.source)
     .fetch_one(&mut **tx)
     .await
 }

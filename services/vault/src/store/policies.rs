@@ -2,39 +2,49 @@
 
 use strongroom_tenancy::TenantTx;
 
+use super::Source;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {
     pub name: String,
     pub rules: serde_json::Value,
+    /// `local` or `msp` (see [`Source`]).
+    pub source: String,
 }
 
 pub async fn list_policies(tx: &mut TenantTx) -> Result<Vec<PolicyRow>, sqlx::Error> {
-    sqlx::query_as("SELECT name, rules FROM password_policies ORDER BY lower(name)")
+    sqlx::query_as("SELECT name, rules, source FROM password_policies ORDER BY lower(name)")
         .fetch_all(&mut **tx)
         .await
 }
 
 /// The policy named so, ignoring case.
 pub async fn find_policy(tx: &mut TenantTx, name: &str) -> Result<Option<PolicyRow>, sqlx::Error> {
-    sqlx::query_as("SELECT name, rules FROM password_policies WHERE lower(name) = lower($1)")
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await
+    sqlx::query_as(
+        "SELECT name, rules, source FROM password_policies WHERE lower(name) = lower($1)",
+    )
+    .bind(name)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
-/// Adds the policy, or replaces the rules of the one of that name (ignoring case).
+/// Adds the policy, or replaces the rules (and source) of the one of that name (ignoring
+/// case).
 pub async fn save_policy(
     tx: &mut TenantTx,
     name: &str,
     rules: &serde_json::Value,
+    source: Source,
 ) -> Result<PolicyRow, sqlx::Error> {
     sqlx::query_as(
-        "INSERT INTO password_policies (name, rules) VALUES ($1, $2)
-         ON CONFLICT (lower(name)) DO UPDATE SET rules = EXCLUDED.rules, updated_at = now()
-         RETURNING name, rules",
+        "INSERT INTO password_policies (name, rules, source) VALUES ($1, $2, $3)
+         ON CONFLICT (lower(name)) DO UPDATE
+             SET rules = EXCLUDED.rules, source = EXCLUDED.source, updated_at = now()
+         RETURNING name, rules, source",
     )
     .bind(name)
     .bind(rules)
+    .bind(source.as_str())
     .fetch_one(&mut **tx)
     .await
 }
