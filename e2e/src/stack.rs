@@ -30,23 +30,20 @@ impl Stack {
             max_bytes: strongroom_testkit::STREAM_MAX_BYTES,
             ..Default::default()
         };
-        Self::start_with(transit, 1, limits).await
+        Self::start_with(transit, Some(1), limits).await
     }
 
     /// A stack with the launcher's own schedules and event stream limits, for measuring it
     /// as deployed (a test's small stream fills up when a benchmark loads 1,000 orgs).
     pub async fn start_as_deployed(transit: Option<(String, String)>) -> anyhow::Result<Self> {
-        Self::start_with(
-            transit,
-            strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS,
-            strongroom_events::StreamLimits::default(),
-        )
-        .await
+        Self::start_with(transit, None, strongroom_events::StreamLimits::default()).await
     }
 
     async fn start_with(
         transit: Option<(String, String)>,
-        directory_sync_tick_secs: u64,
+        // How often the schedules (directory imports, key rotations) look for due work;
+        // `None`: the launcher's defaults.
+        schedule_tick_secs: Option<u64>,
         stream_limits: strongroom_events::StreamLimits,
     ) -> anyhow::Result<Self> {
         strongroom_telemetry::init_for_test();
@@ -76,8 +73,11 @@ impl Stack {
             trusted_proxies: String::new(),
             admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
-            directory_sync_tick_secs,
+            directory_sync_tick_secs: schedule_tick_secs
+                .unwrap_or(strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS),
             reveal_cache_accounts: strongroom::DEFAULT_REVEAL_CACHE_ACCOUNTS,
+            key_rotation_tick_secs: schedule_tick_secs
+                .unwrap_or(strongroom::DEFAULT_KEY_ROTATION_TICK_SECS),
         };
         // Every listener is the stack's own before anything starts: no port is chosen and
         // then bound later, when another test may have taken it.

@@ -1983,3 +1983,119 @@ async fn a_data_key_rotation_reseals_everything_while_reveals_go_on() {
     .await;
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_scheduled_data_key_rotation_starts_by_itself_when_due() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "keyschedule").await;
+    let admin = org.admin.clone();
+    let account = api
+        .store_password(&org.prefix, &admin, "db1", "root", "kept-across")
+        .await;
+    let (s, keys) = api.get(&org.url("/data-keys"), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{keys}");
+    assert_eq!(
+        keys["schedule"],
+        json!({"every_days": 0, "next_rotation_at": null})
+    );
+
+    // Bounds, and who may.
+    let schedule = org.url("/data-keys/schedule");
+    let (s, b) = api
+        .put(&schedule, Some(&admin), json!({"every_days": 4000}))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("3650"), "{b}");
+    let (s, b) = api
+        .put(&schedule, Some(&admin), json!({"every_days": -1}))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (_, alice_pw) = api
+        .add_user(&org.prefix, &admin, "alice", "password_user")
+        .await;
+    let alice = api.login(&org.prefix, "alice", &alice_pw).await;
+    let (s, b) = api
+        .put(&schedule, Some(&alice), json!({"every_days": 1}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+
+    // Every 30 days: due 30 days after the key was made, so nothing starts now.
+    let (s, b) = api
+        .put(&schedule, Some(&admin), json!({"every_days": 30}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["every_days"], 30);
+    let next: chrono::DateTime<chrono::Utc> =
+        b["next_rotation_at"].as_str().unwrap().parse().unwrap();
+    let days = (next - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((29.0..=30.0).contains(&days), "next in {days} days");
+
+    // Once it is due, the schedule starts it (the test stack looks every second).
+    let db = sqlx::PgPool::connect(&format!(
+        "{}/{}_vault",
+        strongroom_testkit::pg_server_url(),
+        stack.config.db_prefix
+    ))
+    .await
+    .unwrap();
+    let schema = format!("org_{}", org_id(&api, &org).await.replace('-', ""));
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE \"{schema}\".key_rotation_schedule SET next_rotation_at = now() - interval '1 minute'"
+    )))
+    .execute(&db)
+    .await
+    .unwrap();
+    let keys = strongroom_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        let (_, keys) = api.get(&org.url("/data-keys"), Some(&admin)).await;
+        (keys["rotation"]["status"] == "completed").then_some(keys)
+    })
+    .await
+    .expect("the scheduled rotation never completed");
+    assert_eq!(keys["rotation"]["to_version"], 2, "{keys}");
+    assert_eq!(keys["versions"].as_array().unwrap().len(), 2, "{keys}");
+    let next: chrono::DateTime<chrono::Utc> = keys["schedule"]["next_rotation_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let days = (next - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((29.0..=30.0).contains(&days), "next in {days} days");
+    let (s, b) = api
+        .get(
+            &org.url(&format!("/accounts/{account}/password")),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        (s, b["password"].as_str()),
+        (StatusCode::OK, Some("kept-across"))
+    );
+    let started = audit_operations(
+        &api,
+        &org,
+        &[
+            "data_key.schedule_saved",
+            "data_key.rotation_started",
+            "data_key.rotated",
+        ],
+    )
+    .await;
+    let by_schedule = started
+        .iter()
+        .find(|e| e["operation"] == "data_key.rotation_started")
+        .unwrap();
+    assert_eq!(by_schedule["details"]["scheduled"], true, "{by_schedule}");
+    assert_eq!(
+        by_schedule["actor"]["username"], "system (rotation schedule)",
+        "{by_schedule}"
+    );
+
+    // Off: nothing is scheduled.
+    let (s, b) = api
+        .put(&schedule, Some(&admin), json!({"every_days": 0}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b, json!({"every_days": 0, "next_rotation_at": null}));
+    stack.stop().await.unwrap();
+}

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
 /// How often, in seconds, the identity service looks for scheduled directory imports.
 pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
-pub use strongroom_vault::DEFAULT_REVEAL_CACHE_ACCOUNTS;
+pub use strongroom_vault::{DEFAULT_KEY_ROTATION_TICK_SECS, DEFAULT_REVEAL_CACHE_ACCOUNTS};
 
 /// How the whole stack runs on one machine.
 #[derive(Debug, Clone)]
@@ -53,6 +53,8 @@ pub struct StackConfig {
     pub directory_sync_tick_secs: u64,
     /// Accounts whose sealed current secret the vault keeps in memory for reveals.
     pub reveal_cache_accounts: usize,
+    /// How often the vault looks for due scheduled data-key rotations.
+    pub key_rotation_tick_secs: u64,
 }
 
 impl StackConfig {
@@ -126,6 +128,11 @@ impl StackConfig {
                 .transpose()
                 .context("STRONGROOM_REVEAL_CACHE_ACCOUNTS must be a number of accounts")?
                 .unwrap_or(DEFAULT_REVEAL_CACHE_ACCOUNTS),
+            key_rotation_tick_secs: var("KEY_ROTATION_TICK_SECS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("STRONGROOM_KEY_ROTATION_TICK_SECS must be a number of seconds")?
+                .unwrap_or(DEFAULT_KEY_ROTATION_TICK_SECS),
         })
     }
 
@@ -182,6 +189,7 @@ impl StackConfig {
             base: self.base(2),
             kms,
             reveal_cache_accounts: self.reveal_cache_accounts,
+            key_rotation_tick: std::time::Duration::from_secs(self.key_rotation_tick_secs.max(1)),
         }
     }
 

@@ -54,6 +54,7 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "DeletePersonalEntry" => [Gateway],
     "RotateDataKey" => [Gateway],
     "GetDataKeys" => [Gateway],
+    "SetKeyRotationSchedule" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
     // The tenant service checks an account named in mail settings.

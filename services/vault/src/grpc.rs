@@ -1247,9 +1247,10 @@ impl VaultRpc for VaultGrpc {
         request: Request<GetDataKeysRequest>,
     ) -> Result<Response<DataKeys>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        let (versions, rotation) = self.app.data_keys(&ctx).await.map_err(|e| to_status(&e))?;
+        let keys = self.app.data_keys(&ctx).await.map_err(|e| to_status(&e))?;
         Ok(Response::new(DataKeys {
-            versions: versions
+            versions: keys
+                .versions
                 .into_iter()
                 .map(|v| DataKeyVersion {
                     version: v.version,
@@ -1257,7 +1258,21 @@ impl VaultRpc for VaultGrpc {
                     sealed: u64::try_from(v.sealed).unwrap_or_default(),
                 })
                 .collect(),
-            rotation: rotation.map(rotation_message),
+            rotation: keys.rotation.map(rotation_message),
+            schedule: Some(schedule_message(keys.schedule)),
         }))
+    }
+
+    async fn set_key_rotation_schedule(
+        &self,
+        request: Request<KeyRotationSchedule>,
+    ) -> Result<Response<KeyRotationSchedule>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let schedule = self
+            .app
+            .set_rotation_schedule(&ctx, request.get_ref().every_days)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(schedule_message(schedule)))
     }
 }

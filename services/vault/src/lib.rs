@@ -73,7 +73,13 @@ pub struct Config {
     /// Accounts whose sealed current secret reveals keep in memory, over all orgs
     /// (`STRONGROOM_REVEAL_CACHE_ACCOUNTS`; 0 reads every reveal's secret from its org).
     pub reveal_cache_accounts: usize,
+    /// How often the vault looks for due scheduled data-key rotations
+    /// (`STRONGROOM_KEY_ROTATION_TICK_SECS`).
+    pub key_rotation_tick: std::time::Duration,
 }
+
+/// How often, by default, the vault looks for due scheduled data-key rotations.
+pub const DEFAULT_KEY_ROTATION_TICK_SECS: u64 = 60;
 
 /// About 100 MB of sealed rows at most.
 pub const DEFAULT_REVEAL_CACHE_ACCOUNTS: usize = 200_000;
@@ -87,6 +93,7 @@ struct Own {
     kms_transit_token_file: Option<std::path::PathBuf>,
     kms_transit_mount: Option<String>,
     reveal_cache_accounts: Option<usize>,
+    key_rotation_tick_secs: Option<u64>,
 }
 
 impl Config {
@@ -122,6 +129,11 @@ impl Config {
             reveal_cache_accounts: own
                 .reveal_cache_accounts
                 .unwrap_or(DEFAULT_REVEAL_CACHE_ACCOUNTS),
+            key_rotation_tick: std::time::Duration::from_secs(
+                own.key_rotation_tick_secs
+                    .unwrap_or(DEFAULT_KEY_ROTATION_TICK_SECS)
+                    .max(1),
+            ),
         })
     }
 }
@@ -214,6 +226,10 @@ pub async fn run_replica(
         cache.clone(),
         shutdown.clone(),
     ));
+    tokio::spawn(
+        app.clone()
+            .run_rotation_schedule(config.key_rotation_tick, shutdown.clone()),
+    );
     tokio::spawn(app.clone().run_replication(
         base.js.clone(),
         config.base.event_prefix.clone(),

@@ -668,11 +668,40 @@ pub struct DataKeyVersion {
     pub sealed: u64,
 }
 
-/// The org's data-key versions (never the keys) and the latest rotation.
+/// The org's data-key versions (never the keys), the latest rotation and the schedule.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DataKeys {
     pub versions: Vec<DataKeyVersion>,
     pub rotation: Option<KeyRotation>,
+    pub schedule: KeyRotationSchedule,
+}
+
+/// How often the org's data key rotates by itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyRotationSchedule {
+    /// Days between rotations; 0: rotations start only by hand.
+    pub every_days: u32,
+    /// When the next scheduled rotation starts; null when none is scheduled.
+    pub next_rotation_at: Option<String>,
+}
+
+impl From<pb::KeyRotationSchedule> for KeyRotationSchedule {
+    fn from(s: pb::KeyRotationSchedule) -> Self {
+        Self {
+            every_days: s.every_days,
+            next_rotation_at: or_null(s.next_rotation_at),
+        }
+    }
+}
+
+/// A new rotation schedule.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotationScheduleBody {
+    /// Days between rotations, at most 3650; 0 turns the schedule off. The next rotation
+    /// is due this long after the newest data key was made (at once if that is past).
+    #[schema(example = 90)]
+    pub every_days: u32,
 }
 
 impl From<pb::DataKeys> for DataKeys {
@@ -688,6 +717,13 @@ impl From<pb::DataKeys> for DataKeys {
                 })
                 .collect(),
             rotation: d.rotation.map(KeyRotation::from),
+            schedule: d
+                .schedule
+                .map(KeyRotationSchedule::from)
+                .unwrap_or(KeyRotationSchedule {
+                    every_days: 0,
+                    next_rotation_at: None,
+                }),
         }
     }
 }

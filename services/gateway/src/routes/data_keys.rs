@@ -1,6 +1,7 @@
-//! The org's data keys: rotate to a new version, and read the versions and a rotation's
-//! progress. The layout is `resources.rs`'.
+//! The org's data keys: rotate to a new version, by hand or on a schedule, and read the
+//! versions and a rotation's progress. The layout is `resources.rs`'.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use strongroom_auth::outgoing;
 use strongroom_proto::vault as pb;
@@ -9,22 +10,23 @@ use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::Caller;
-use crate::dto::errors::{Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
-use crate::dto::vault::{DataKeys, KeyRotation};
+use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::vault::{DataKeys, KeyRotation, KeyRotationSchedule, KeyRotationScheduleBody};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, accepted, ok};
+use crate::routes::{ApiResult, accepted, body, ok};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()
         .routes(routes!(data_keys))
         .routes(routes!(rotate))
+        .routes(routes!(schedule))
 }
 
 #[utoipa::path(
     get,
     path = "/data-keys",
     tag = tags::VAULT,
-    summary = "The org's data-key versions and the latest rotation's progress",
+    summary = "The org's data-key versions, the latest rotation's progress and the schedule",
     description = "Needs `vault_settings.manage`. Never the keys.",
     responses(
         (status = 200, description = "Versions and rotation", body = DataKeys),
@@ -73,4 +75,41 @@ async fn rotate(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult 
         .await?
         .into_inner();
     accepted(KeyRotation::from(r))
+}
+
+#[utoipa::path(
+    put,
+    path = "/data-keys/schedule",
+    tag = tags::VAULT,
+    summary = "Rotate the org's data key on a schedule",
+    description = "Every `every_days` days a rotation starts by itself, as `POST \
+                   /data-keys/rotate` does (audited as the rotation schedule); a rotation \
+                   by hand moves the next one a whole period on. 0 turns it off. Needs \
+                   `vault_settings.manage`; audited.",
+    request_body = KeyRotationScheduleBody,
+    responses(
+        (status = 200, description = "The schedule as saved", body = KeyRotationSchedule),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn schedule(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes) -> ApiResult {
+    let b: KeyRotationScheduleBody = body(&bytes)?;
+    let s = state
+        .vault
+        .clone()
+        .set_key_rotation_schedule(outgoing(
+            &ctx,
+            pb::KeyRotationSchedule {
+                every_days: b.every_days,
+                next_rotation_at: String::new(),
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(KeyRotationSchedule::from(s))
 }

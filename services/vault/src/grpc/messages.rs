@@ -16,7 +16,7 @@ use crate::policies::NamedPolicy;
 use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
 use crate::store::{
     AccountRow, FieldOwner, FieldValueRow, GroupRow, ImportJobRow, ImportResultRow, ResourceRow,
-    RotationRow, VersionRow,
+    RotationRow, ScheduleRow, VersionRow,
 };
 pub(super) fn rotation_message(r: RotationRow) -> KeyRotation {
     KeyRotation {
@@ -28,6 +28,13 @@ pub(super) fn rotation_message(r: RotationRow) -> KeyRotation {
         error: r.error,
         started_at: time(r.started_at),
         finished_at: r.finished_at.map(time).unwrap_or_default(),
+    }
+}
+
+pub(super) fn schedule_message(s: ScheduleRow) -> KeyRotationSchedule {
+    KeyRotationSchedule {
+        every_days: u32::try_from(s.every_days).unwrap_or_default(),
+        next_rotation_at: s.next_rotation_at.map(time).unwrap_or_default(),
     }
 }
 

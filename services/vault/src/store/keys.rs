@@ -108,6 +108,81 @@ pub async fn finish_rotation(
     .await
 }
 
+/// The org's rotation schedule: days between rotations (0: by hand only) and the next one.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct ScheduleRow {
+    pub every_days: i32,
+    pub next_rotation_at: Option<DateTime<Utc>>,
+}
+
+pub async fn rotation_schedule(tx: &mut TenantTx) -> Result<ScheduleRow, sqlx::Error> {
+    Ok(
+        sqlx::query_as("SELECT every_days, next_rotation_at FROM key_rotation_schedule")
+            .fetch_optional(&mut **tx)
+            .await?
+            .unwrap_or_default(),
+    )
+}
+
+/// Saves the schedule; the next rotation is due `every_days` after the newest data key was
+/// made (at once if that is past), none when `every_days` is 0.
+pub async fn save_rotation_schedule(
+    tx: &mut TenantTx,
+    every_days: i32,
+    updated_by: Uuid,
+) -> Result<ScheduleRow, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO key_rotation_schedule (every_days, next_rotation_at, updated_by)
+         SELECT $1, CASE WHEN $1 > 0
+                    THEN greatest(max(created_at) + make_interval(days => $1), now()) END, $2
+         FROM data_keys
+         ON CONFLICT (only_row) DO UPDATE SET every_days = EXCLUDED.every_days,
+             next_rotation_at = EXCLUDED.next_rotation_at, updated_by = EXCLUDED.updated_by,
+             updated_at = now()
+         RETURNING every_days, next_rotation_at",
+    )
+    .bind(every_days)
+    .bind(updated_by)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Claims a due scheduled rotation by moving the next one a period on; whether one was
+/// due.
+pub async fn claim_due_rotation(tx: &mut TenantTx) -> Result<bool, sqlx::Error> {
+    let claimed: Option<i32> = sqlx::query_scalar(
+        "UPDATE key_rotation_schedule
+         SET next_rotation_at = now() + make_interval(days => every_days)
+         WHERE every_days > 0 AND next_rotation_at <= now() RETURNING every_days",
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(claimed.is_some())
+}
+
+/// A rotation started: the next scheduled one is a whole period away.
+pub async fn postpone_scheduled_rotation(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE key_rotation_schedule SET next_rotation_at = now() + make_interval(days => every_days)
+         WHERE every_days > 0",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A scheduled rotation could not start: try again after `minutes`.
+pub async fn retry_scheduled_rotation(tx: &mut TenantTx, minutes: i32) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE key_rotation_schedule SET next_rotation_at = now() + make_interval(mins => $1)
+         WHERE every_days > 0",
+    )
+    .bind(minutes)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A sealed value under an older key. `Debug` shows the ciphertext's length only.
 pub struct StaleSeal {
     /// The account (secrets) or the field's owner.
