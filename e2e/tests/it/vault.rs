@@ -2099,3 +2099,177 @@ async fn a_scheduled_data_key_rotation_starts_by_itself_when_due() {
     assert_eq!(b, json!({"every_days": 0, "next_rotation_at": null}));
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn export_rules_turn_exporting_on_and_off_for_users_and_user_groups() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "exportrules").await;
+    let admin = org.admin.clone();
+    let (pat_id, pat_pw) = api
+        .add_user(&org.prefix, &admin, "pat", "password_user")
+        .await;
+    let pat = api.login(&org.prefix, "pat", &pat_pw).await;
+    let (dan_id, dan_pw) = api
+        .add_user(&org.prefix, &admin, "dan", "password_administrator")
+        .await;
+    let dan = api.login(&org.prefix, "dan", &dan_pw).await;
+    api.store_password(&org.prefix, &pat, "pat-db", "pat", "pats-secret")
+        .await;
+    api.store_password(&org.prefix, &dan, "dan-db", "dan", "dans-secret")
+        .await;
+    let export = |token: &str| {
+        let (http, url, token) = (
+            stack.http.clone(),
+            format!("{}{}", stack.base_url, org.url("/export")),
+            token.to_owned(),
+        );
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"format": "csv"}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.text().await.unwrap())
+        }
+    };
+    let group = |name: &'static str, member: String| {
+        let (api, admin, org) = (&api, admin.clone(), &org);
+        async move {
+            let (s, g) = api
+                .post(&org.url("/groups"), Some(&admin), json!({"name": name}))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{g}");
+            let id = g["id"].as_str().unwrap().to_owned();
+            let (s, b) = api
+                .put(
+                    &org.url(&format!("/groups/{id}/members/{member}")),
+                    Some(&admin),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+            id
+        }
+    };
+    let rule = |kind: &str, id: &str| org.url(&format!("/export-rules/{kind}/{id}"));
+
+    // Pat's role may not export; a rule for a group of Pat's may let them.
+    let (s, b) = export(&pat).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(b.contains("passwords.export"), "{b}");
+    let auditors = group("Auditors", pat_id.clone()).await;
+    let (s, b) = api
+        .put(
+            &rule("group", &auditors),
+            Some(&admin),
+            json!({"allowed": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["principal_kind"].as_str(), b["allowed"].as_bool()),
+        (Some("group"), Some(true))
+    );
+    let (s, csv) = export(&pat).await;
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    assert!(
+        csv.contains("pats-secret") && !csv.contains("dans-secret"),
+        "{csv}"
+    );
+
+    // A rule for Pat wins over the group's; removing it lets the group's decide again.
+    let (s, b) = api
+        .put(
+            &rule("user", &pat_id),
+            Some(&admin),
+            json!({"allowed": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = export(&pat).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(b.contains("off for you"), "{b}");
+    let (s, b) = api.delete(&rule("user", &pat_id), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["rules"].as_array().unwrap().len(), 1, "{b}");
+    let (s, _) = export(&pat).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = api.delete(&rule("user", &pat_id), Some(&admin)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+
+    // A group's denial stops even a role that may export.
+    let ops = group("Ops", dan_id.clone()).await;
+    let (s, _) = export(&dan).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = api
+        .put(
+            &rule("group", &ops),
+            Some(&admin),
+            json!({"allowed": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = export(&dan).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(b.contains(&ops), "names the group: {b}");
+
+    // Rules name real users and groups; only those allowed set them, and nobody turns on
+    // what they may not do themselves.
+    let nobody = uuid::Uuid::new_v4().to_string();
+    for (path, word) in [
+        (rule("role", &pat_id), "user or a group"),
+        (rule("user", "pat"), "not a user id"),
+        (rule("user", &nobody), &nobody),
+        (rule("group", &nobody), &nobody),
+    ] {
+        let (s, b) = api.put(&path, Some(&admin), json!({"allowed": true})).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(word), "{path}: {b}");
+    }
+    let (s, b) = api
+        .put(
+            &rule("group", &auditors),
+            Some(&pat),
+            json!({"allowed": true}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api.get(&org.url("/export-rules"), Some(&pat)).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&admin),
+            json!({"name": "keymaster", "permissions": ["vault_settings.manage", "users.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, kim_pw) = api.add_user(&org.prefix, &admin, "kim", "keymaster").await;
+    let kim = api.login(&org.prefix, "kim", &kim_pw).await;
+    let (s, b) = api
+        .put(&rule("user", &pat_id), Some(&kim), json!({"allowed": true}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"].as_str().unwrap().contains("cannot give"),
+        "{b}"
+    );
+    let (s, b) = api
+        .put(
+            &rule("user", &pat_id),
+            Some(&kim),
+            json!({"allowed": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    let (s, b) = api.get(&org.url("/export-rules"), Some(&admin)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["rules"].as_array().unwrap().len(), 3, "{b}");
+    audit_operations(&api, &org, &["export_rule.saved", "export_rule.deleted"]).await;
+    stack.stop().await.unwrap();
+}

@@ -34,8 +34,9 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
     "DeleteGroup" => [Gateway],
     "AddGroupMember" => [Gateway],
     "RemoveGroupMember" => [Gateway],
-    "ListGroupMembers" => [Gateway, Tenant],
-    "ListUserGroups" => [Gateway, Tenant],
+    // The vault checks a group named by an export rule, and the groups of an exporter.
+    "ListGroupMembers" => [Gateway, Tenant, Vault],
+    "ListUserGroups" => [Gateway, Tenant, Vault],
     "ListRoles" => [Gateway],
     "SaveRole" => [Gateway],
     "DeleteRole" => [Gateway],

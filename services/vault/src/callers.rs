@@ -54,6 +54,9 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "DeletePersonalEntry" => [Gateway],
     "RotateDataKey" => [Gateway],
     "GetDataKeys" => [Gateway],
+    "ListExportRules" => [Gateway],
+    "SaveExportRule" => [Gateway],
+    "DeleteExportRule" => [Gateway],
     "SetKeyRotationSchedule" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],

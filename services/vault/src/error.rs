@@ -17,6 +17,9 @@ pub enum VaultError {
     BadPolicy(#[from] crate::password_policy::PolicyError),
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
+    /// Refused for the reason given (an export rule, another service's refusal).
+    #[error("{0}")]
+    Forbidden(String),
     /// Also returned when the caller may not see the item, so ids leak nothing.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -55,6 +58,7 @@ impl HasErrorCode for VaultError {
             VaultError::Conflict(_) => ErrorCode::Conflict,
             VaultError::Policy(_) | VaultError::BadPolicy(_) => ErrorCode::InvalidArgument,
             VaultError::Auth(e) => e.code(),
+            VaultError::Forbidden(_) => ErrorCode::PermissionDenied,
             VaultError::NotFound(_) => ErrorCode::NotFound,
             VaultError::Crypto(e) => e.code(),
             VaultError::Tenancy(e) => e.code(),

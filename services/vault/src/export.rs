@@ -1,13 +1,13 @@
 //! Export: the live resources and accounts the caller may see, with their passwords and
 //! fields, as CSV, a KeePass database or an encrypted HTML page for offline use (written by
-//! `strongroom_formats::export`). Only for callers with `passwords.export`; the audit event,
-//! naming every account the file holds, commits before the file is written.
+//! `strongroom_formats::export`). Only for callers allowed to export (see `export_rules`);
+//! the audit event, naming every account the file holds, commits before the file is written.
 
 use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::RequestContext;
-use strongroom_core::{AccountId, Permission};
+use strongroom_core::AccountId;
 use strongroom_crypto::{SecretAad, open};
 use strongroom_events::Target;
 use strongroom_formats::{Entry, Field, FieldValue, export};
@@ -78,7 +78,7 @@ impl Vault {
         mut only: Vec<Uuid>,
         group: Option<GroupRef>,
     ) -> Result<ExportFile, VaultError> {
-        ctx.require(Permission::PasswordsExport)?;
+        self.require_export(ctx).await?;
         let passphrase = passphrase.expose_secret();
         match format {
             ExportFormat::Csv if !passphrase.is_empty() => {

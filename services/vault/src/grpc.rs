@@ -19,6 +19,7 @@ use messages::*;
 use crate::accounts::{AccountChanges, NewAccount};
 use crate::app::Vault;
 use crate::export::ExportFormat;
+use crate::export_rules::Principal;
 use crate::fields::AdditionalField as AdditionalFieldSpec;
 use crate::groups::{DEFAULT_GROUP, GroupRef};
 use crate::import::{ImportRequest as ImportSpec, ImportStarted as Started, OnConflict};
@@ -816,6 +817,51 @@ impl VaultRpc for VaultGrpc {
             })),
         }
         Ok(Response::new(Box::pin(futures::stream::iter(chunks))))
+    }
+
+    async fn list_export_rules(
+        &self,
+        request: Request<ListExportRulesRequest>,
+    ) -> Result<Response<ExportRules>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let rows = self
+            .app
+            .list_export_rules(&ctx)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(export_rules(rows)))
+    }
+
+    async fn save_export_rule(
+        &self,
+        request: Request<ExportRule>,
+    ) -> Result<Response<ExportRule>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.get_ref();
+        let principal =
+            Principal::parse(&req.principal_kind, &req.principal_id).map_err(|e| to_status(&e))?;
+        let row = self
+            .app
+            .save_export_rule(&ctx, principal, req.allowed)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(export_rule(row)))
+    }
+
+    async fn delete_export_rule(
+        &self,
+        request: Request<ExportRule>,
+    ) -> Result<Response<ExportRules>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let req = request.get_ref();
+        let principal =
+            Principal::parse(&req.principal_kind, &req.principal_id).map_err(|e| to_status(&e))?;
+        let rows = self
+            .app
+            .delete_export_rule(&ctx, principal)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(export_rules(rows)))
     }
 
     async fn list_resource_groups(

@@ -6,6 +6,7 @@ mod cache;
 pub mod callers;
 mod error;
 mod export;
+mod export_rules;
 mod fields;
 mod group_criteria;
 mod groups;

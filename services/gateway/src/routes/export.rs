@@ -1,6 +1,7 @@
-//! Export: the resources, accounts and passwords the caller may see, as a file.
+//! Export: the resources, accounts and passwords the caller may see, as a file; and the
+//! org's rules on who may export.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use bytes::Bytes;
@@ -12,12 +13,15 @@ use utoipa_axum::routes;
 use crate::Gateway;
 use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
-use crate::dto::vault::ExportRequest;
+use crate::dto::vault::{ExportRequest, ExportRule, ExportRuleBody, ExportRules};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body};
+use crate::routes::{ApiResult, body, ok};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
-    OpenApiRouter::new().routes(routes!(export))
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(list_rules))
+        .routes(routes!(save_rule, delete_rule))
 }
 
 #[utoipa::path(
@@ -25,7 +29,8 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
     path = "/export",
     tag = tags::VAULT,
     summary = "Export what you may see, with passwords, as a file",
-    description = "Needs `passwords.export`. The live resources you may see (or those listed) \
+    description = "Needs `passwords.export`, or an export rule allowing you or one of your \
+                   user groups (`/export-rules`). The live resources you may see (or those listed) \
                    with their accounts, passwords and fields; audited with every account the \
                    file holds before it is written; never cached. An HTML export is one page \
                    that opens offline in a browser and asks for the passphrase.",
@@ -87,4 +92,120 @@ async fn export(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes)
         content,
     )
         .into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/export-rules",
+    tag = tags::VAULT,
+    summary = "Who may export, besides or despite their role",
+    description = "A rule for a user decides for them; otherwise the rules of their user \
+                   groups (a denial among them wins); otherwise their role's \
+                   `passwords.export`. Needs `vault_settings.manage`.",
+    responses(
+        (status = 200, description = "The org's export rules", body = ExportRules),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn list_rules(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let rules = state
+        .vault
+        .clone()
+        .list_export_rules(outgoing(&ctx, pb::ListExportRulesRequest {}))
+        .await?
+        .into_inner();
+    ok(ExportRules::from(rules))
+}
+
+#[utoipa::path(
+    put,
+    path = "/export-rules/{principal_kind}/{principal_id}",
+    tag = tags::VAULT,
+    summary = "Turn exporting on or off for a user or a user group",
+    description = "The user must be an active user of the org, the group one of its user \
+                   groups (400 otherwise). Turning it on needs `passwords.export` yourself \
+                   (403). Needs `vault_settings.manage`, signed in; audited.",
+    params(
+        ("principal_kind" = String, Path, description = "`user` or `group`"),
+        ("principal_id" = String, Path, description = "The user's or group's id"),
+    ),
+    request_body = ExportRuleBody,
+    responses(
+        (status = 200, description = "The rule as saved", body = ExportRule),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn save_rule(
+    State(state): State<Gateway>,
+    Path((principal_kind, principal_id)): Path<(String, String)>,
+    Caller(ctx): Caller,
+    bytes: Bytes,
+) -> ApiResult {
+    let b: ExportRuleBody = body(&bytes)?;
+    let rule = state
+        .vault
+        .clone()
+        .save_export_rule(outgoing(
+            &ctx,
+            pb::ExportRule {
+                principal_kind,
+                principal_id,
+                allowed: b.allowed,
+                ..Default::default()
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(ExportRule::from(rule))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/export-rules/{principal_kind}/{principal_id}",
+    tag = tags::VAULT,
+    summary = "Remove a user's or a user group's export rule",
+    description = "Their roles (or other rules) decide again. Needs `vault_settings.manage`, \
+                   signed in; audited.",
+    params(
+        ("principal_kind" = String, Path, description = "`user` or `group`"),
+        ("principal_id" = String, Path, description = "The user's or group's id"),
+    ),
+    responses(
+        (status = 200, description = "The rules left", body = ExportRules),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn delete_rule(
+    State(state): State<Gateway>,
+    Path((principal_kind, principal_id)): Path<(String, String)>,
+    Caller(ctx): Caller,
+) -> ApiResult {
+    let rules = state
+        .vault
+        .clone()
+        .delete_export_rule(outgoing(
+            &ctx,
+            pb::ExportRule {
+                principal_kind,
+                principal_id,
+                ..Default::default()
+            },
+        ))
+        .await?
+        .into_inner();
+    ok(ExportRules::from(rules))
 }

@@ -15,8 +15,8 @@ use crate::personal::StoredEntry;
 use crate::policies::NamedPolicy;
 use crate::resource_types::{FieldKind, ResourceType as ResourceTypeSpec};
 use crate::store::{
-    AccountRow, FieldOwner, FieldValueRow, GroupRow, ImportJobRow, ImportResultRow, ResourceRow,
-    RotationRow, ScheduleRow, VersionRow,
+    AccountRow, ExportRuleRow, FieldOwner, FieldValueRow, GroupRow, ImportJobRow, ImportResultRow,
+    ResourceRow, RotationRow, ScheduleRow, VersionRow,
 };
 pub(super) fn rotation_message(r: RotationRow) -> KeyRotation {
     KeyRotation {
@@ -35,6 +35,22 @@ pub(super) fn schedule_message(s: ScheduleRow) -> KeyRotationSchedule {
     KeyRotationSchedule {
         every_days: u32::try_from(s.every_days).unwrap_or_default(),
         next_rotation_at: s.next_rotation_at.map(time).unwrap_or_default(),
+    }
+}
+
+pub(super) fn export_rule(r: ExportRuleRow) -> ExportRule {
+    ExportRule {
+        principal_kind: r.principal_kind,
+        principal_id: r.principal_id.to_string(),
+        allowed: r.allowed,
+        updated_by: r.updated_by.to_string(),
+        updated_at: time(r.updated_at),
+    }
+}
+
+pub(super) fn export_rules(rows: Vec<ExportRuleRow>) -> ExportRules {
+    ExportRules {
+        rules: rows.into_iter().map(export_rule).collect(),
     }
 }
 

@@ -71,3 +71,60 @@ pub async fn export_rows(
     .fetch_all(&mut **tx)
     .await
 }
+
+/// A rule on who may export: for a user or a user group.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportRuleRow {
+    /// `user` or `group`.
+    pub principal_kind: String,
+    pub principal_id: Uuid,
+    pub allowed: bool,
+    pub updated_by: Uuid,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn list_export_rules(tx: &mut TenantTx) -> Result<Vec<ExportRuleRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT principal_kind, principal_id, allowed, updated_by, updated_at FROM export_rules
+         ORDER BY principal_kind DESC, updated_at",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Adds the rule, or replaces the one for the same user or group.
+pub async fn save_export_rule(
+    tx: &mut TenantTx,
+    kind: &str,
+    id: Uuid,
+    allowed: bool,
+    updated_by: Uuid,
+) -> Result<ExportRuleRow, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO export_rules (principal_kind, principal_id, allowed, updated_by)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (principal_kind, principal_id) DO UPDATE SET allowed = EXCLUDED.allowed,
+             updated_by = EXCLUDED.updated_by, updated_at = now()
+         RETURNING principal_kind, principal_id, allowed, updated_by, updated_at",
+    )
+    .bind(kind)
+    .bind(id)
+    .bind(allowed)
+    .bind(updated_by)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn delete_export_rule(
+    tx: &mut TenantTx,
+    kind: &str,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM export_rules WHERE principal_kind = $1 AND principal_id = $2")
+            .bind(kind)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
