@@ -287,9 +287,13 @@ pub async fn list_resources(
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let order = filter.order.column();
     let rows: Vec<ResourceRow> = bind_filter(
+        // The page first, then its columns: the counted accounts and the favourite mark
+        // are looked up for the page's rows only, not for every row the offset skips.
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {RESOURCE_COLUMNS} FROM resources r WHERE {LIST_WHERE}
-             ORDER BY {order} {direction}, r.id {direction} OFFSET $17 LIMIT $18"
+            "WITH page AS (
+                SELECT r.* FROM resources r WHERE {LIST_WHERE}
+                ORDER BY {order} {direction}, r.id {direction} OFFSET $17 LIMIT $18)
+             SELECT {RESOURCE_COLUMNS} FROM page r ORDER BY {order} {direction}, r.id {direction}"
         ))),
         viewer,
         visible,
