@@ -49,26 +49,27 @@ impl Revocations {
 
     /// Whether the list was read within [`REVOCATIONS_STALE_AFTER`].
     pub fn is_fresh(&self) -> bool {
-        self.stale_cutoff().is_none()
+        !self.is_stale()
     }
 
-    /// While the list is stale, the unix time before which tokens are refused (`i64::MAX`
-    /// when it was never read); `None` while it is fresh.
-    pub fn stale_cutoff(&self) -> Option<i64> {
+    /// Whether the list has not been read within [`REVOCATIONS_STALE_AFTER`] (or never).
+    /// While it is stale every token is refused: one issued after the last read may have
+    /// been revoked since, in what was missed, as much as an older one.
+    pub fn is_stale(&self) -> bool {
         let last = self.last_read.read().ok().and_then(|l| *l);
         match last {
-            Some((at, _)) if at.elapsed() <= REVOCATIONS_STALE_AFTER => None,
+            Some((at, _)) if at.elapsed() <= REVOCATIONS_STALE_AFTER => false,
             Some((at, unix)) => {
                 if !self.stale_logged.swap(true, Ordering::Relaxed) {
                     tracing::error!(
                         unread_for_secs = at.elapsed().as_secs(),
-                        refusing_issued_before = unix,
-                        "session revocations cannot be read: refusing tokens issued before the last read"
+                        last_read_at = unix,
+                        "session revocations cannot be read: refusing every token"
                     );
                 }
-                Some(unix)
+                true
             }
-            None => Some(i64::MAX),
+            None => true,
         }
     }
 

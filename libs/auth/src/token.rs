@@ -196,11 +196,10 @@ impl Verifier {
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let claims = self.verify_signed(token)?;
-        // Fail closed: without a recent read of the revocations, only a token issued since
-        // the last read can be known not to be revoked.
-        if let Some(cutoff) = self.revocations.stale_cutoff()
-            && claims.iat < cutoff
-        {
+        // Fail closed: without a recent read of the revocations, no token can be known not
+        // to be revoked (not even one issued since the last read: it may have been revoked
+        // in what was missed).
+        if self.revocations.is_stale() {
             return Err(AuthError::RevocationsUnknown);
         }
         if claims
