@@ -233,3 +233,57 @@ async fn an_address_that_keeps_failing_to_log_in_is_slowed_down() {
     assert_error(r.status, &r.body, StatusCode::TOO_MANY_REQUESTS);
     stack.stop().await.unwrap();
 }
+
+/// No name or value may hold U+0000 (Postgres refuses it in text): a body, a path or a
+/// query with one is a 400 naming where, never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_nul_character_anywhere_is_a_bad_request_naming_where() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "nul").await;
+    let (s, b) = api
+        .post(
+            &org.url("/auth/login"),
+            None,
+            json!({"username": "ro\u{0}ot", "password": "whatever-it-is"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"].as_str().unwrap().contains("body.username"),
+        "{b}"
+    );
+    let (s, b) = api
+        .post(
+            &org.url("/resources"),
+            Some(&org.admin),
+            json!({"name": "db1", "type": "Linux", "fields": {"no\u{0}te": "x"}}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"].as_str().unwrap().contains("body.fields"),
+        "{b}"
+    );
+    for path in [
+        org.url("/password-policies/a%00b"),
+        org.url("/resources?name=a%00b"),
+    ] {
+        let (s, b) = api.get(&path, Some(&org.admin)).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(
+            b["message"].as_str().unwrap().contains("NUL"),
+            "{path}: {b}"
+        );
+    }
+    // Text that merely reads `\u0000` is text like any other.
+    let (s, b) = api
+        .post(
+            &org.url("/resources"),
+            Some(&org.admin),
+            json!({"name": "db\\u0000", "type": "Linux"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    stack.stop().await.unwrap();
+}

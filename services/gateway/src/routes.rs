@@ -52,6 +52,7 @@ pub fn router(state: Gateway) -> axum::Router {
         .layer(axum::middleware::from_fn(
             crate::key_retry::retry_refused_key_token,
         ))
+        .layer(axum::middleware::from_fn(refuse_nul))
         .with_state(state)
 }
 
@@ -107,14 +108,71 @@ fn upload(
     }
 }
 
-/// Parses a JSON body, answering 400 with the reason when it does not fit.
+/// Parses a JSON body, answering 400 with the reason when it does not fit, or when a text
+/// in it holds U+0000 (no name or value may: Postgres refuses it in text).
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let parsed = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidArgument,
             format!("invalid request body: {e}"),
         )
-    })
+    })?;
+    // JSON writes U+0000 only as an escape, so a body without one needs no walk.
+    let escaped = bytes
+        .windows(6)
+        .any(|w| w[..2] == *b"\\u" && w[2..].iter().all(|b| *b == b'0'));
+    if escaped
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = nul_field(&value)
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidArgument,
+            format!("{field} holds a NUL character (U+0000), which no name or value may contain"),
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Where in `value` a text (or a key) holds U+0000, as a path (`body`, `body.name`,
+/// `body.rows[2]`).
+fn nul_field(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let here = format!("{path}.{}", k.replace('\0', "\\u0000"));
+                if k.contains('\0') {
+                    Some(here)
+                } else {
+                    walk(v, &here)
+                }
+            }),
+            _ => None,
+        }
+    }
+    walk(value, "body")
+}
+
+/// Refuses an address whose path or query holds an encoded U+0000 (`%00`): no name or
+/// value may contain one, and a 400 says so where the database would answer 500.
+async fn refuse_nul(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let encoded_nul = |s: &str| s.as_bytes().windows(3).any(|w| w == b"%00");
+    let uri = request.uri();
+    if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
+        return ApiError::new(
+            ErrorCode::InvalidArgument,
+            "the address holds a NUL character (%00), which no name or value may contain",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Like [`body`], for requests whose body may be left out entirely.
