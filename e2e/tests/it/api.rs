@@ -242,6 +242,22 @@ pub fn login_settings(default_role: &str) -> Value {
            "default_role": default_role})
 }
 
+/// The id of a client org, as MSPOrg's administrator lists it.
+pub async fn org_id(api: &Api<'_>, org: &Org) -> String {
+    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
+    let (_, orgs) = api.get("/api/v1/orgs", Some(&msp)).await;
+    let slug = org.prefix.trim_start_matches('/');
+    orgs["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == slug)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// A client org with an administrator of its own (added by the MSP administrator, who is
 /// its account manager).
 pub struct Org {

@@ -118,3 +118,94 @@ async fn a_forged_event_is_refused_and_no_service_deletes_the_stream() {
     assert!(admin.get_stream(&name).await.is_ok());
     stack.stop().await.unwrap();
 }
+
+/// A pod holding one service's NATS credentials can publish only on its own subjects; a
+/// body there that claims another service's event, or another org's, is refused by its
+/// readers (audit stores nothing of it), and only a body that matches its subject counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_body_claiming_another_service_or_org_leaves_no_trail() {
+    use strongroom_events::{Actor, Event, Target};
+
+    let stack = Stack::start(None).await.unwrap();
+    let api = crate::api::Api { stack: &stack };
+    let prefix = stack.config.event_prefix.clone();
+    let victim = crate::api::Org::create(&api, "victim").await;
+    let victim_id =
+        strongroom_core::OrgId::parse(&crate::api::org_id(&api, &victim).await).unwrap();
+    let other_id = strongroom_core::OrgId(uuid::Uuid::now_v7());
+    let rotation = strongroom_events::connect(
+        &strongroom_testkit::nats_url(),
+        "rotation",
+        &strongroom_events::NatsLogin {
+            user: "rotation".into(),
+            password: Some(strongroom_testkit::nats_password("rotation").into()),
+        },
+    )
+    .await
+    .unwrap();
+    let js = jetstream::new(rotation);
+    let publish = |subject: String, event: Event| {
+        let js = js.clone();
+        async move {
+            js.publish(subject, serde_json::to_vec(&event).unwrap().into())
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        }
+    };
+    let event = |org, service: &str, operation: &str| {
+        let mut e = Event::new(
+            org,
+            service,
+            operation,
+            Actor {
+                username: "root".into(),
+                ..Actor::default()
+            },
+            Target::new("account", "forged", "db1/root"),
+        );
+        e.occurred_at = chrono::Utc::now() - chrono::TimeDelta::days(30);
+        e
+    };
+
+    // On rotation's own subject: a vault reveal in the victim org, back-dated...
+    let as_vault = event(victim_id, "vault", "password.revealed");
+    publish(
+        format!("{prefix}.{victim_id}.rotation.password.revealed"),
+        as_vault.clone(),
+    )
+    .await;
+    // ... and a rotation event of the victim org on another org's subject.
+    let other_org = event(victim_id, "rotation", "password.reset");
+    publish(
+        format!("{prefix}.{other_id}.rotation.password.reset"),
+        other_org.clone(),
+    )
+    .await;
+    // Then one that matches its subject: audit stores it.
+    let honest = event(victim_id, "rotation", "probe.sent");
+    publish(
+        format!("{prefix}.{victim_id}.rotation.probe.sent"),
+        honest.clone(),
+    )
+    .await;
+    let trail = crate::api::audit_operations(&api, &victim, &["probe.sent"]).await;
+    for forged in [&as_vault, &other_org] {
+        assert!(
+            !trail.iter().any(|e| e["id"] == forged.id.to_string()),
+            "a forged event was stored: {trail:?}"
+        );
+    }
+    assert!(
+        !trail
+            .iter()
+            .any(|e| e["operation"] == "password.revealed" || e["operation"] == "password.reset"),
+        "{trail:?}"
+    );
+    assert!(
+        strongroom_events::mismatched_events() >= 2,
+        "the refusals are counted"
+    );
+    stack.stop().await.unwrap();
+}

@@ -1,5 +1,6 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind, consumer::pull};
@@ -20,6 +21,17 @@ pub enum ConsumeError {
 
 /// Most messages handled together.
 const BATCH: usize = 500;
+
+/// Events refused since the process started because their body named another org, service
+/// or operation than the subject they arrived on.
+static MISMATCHED: AtomicU64 = AtomicU64::new(0);
+
+/// How many events this process refused because their body did not match their subject:
+/// a service's NATS user may publish only under its own name, so a body claiming another
+/// service's or another org's event on it is forged.
+pub fn mismatched_events() -> u64 {
+    MISMATCHED.load(Ordering::Relaxed)
+}
 
 /// Runs a durable pull consumer over `<prefix>.>` until `shutdown`. Replicas sharing the
 /// durable name share the work. Messages already delivered are handled together: `handle`
@@ -83,7 +95,7 @@ where
             () = shutdown.cancelled() => return Ok(()),
             next = batches.next() => next.ok_or_else(|| ConsumeError::Nats("event stream ended".into()))?,
         };
-        let (events, messages): (Vec<_>, Vec<_>) = by_org(batch)
+        let (events, messages): (Vec<_>, Vec<_>) = by_org(prefix, batch)
             .await
             .into_iter()
             .map(|(org, (events, messages))| ((org, events), (org, messages)))
@@ -116,6 +128,7 @@ type OrgBatch = (Vec<Event>, Vec<jetstream::Message>);
 
 /// Decodes a batch and groups it by org, keeping stream order within each org.
 async fn by_org(
+    prefix: &str,
     batch: Vec<Result<jetstream::Message, pull::MessagesError>>,
 ) -> Vec<(OrgId, OrgBatch)> {
     let mut groups: Vec<(OrgId, OrgBatch)> = Vec::new();
@@ -137,6 +150,18 @@ async fn by_org(
                 continue;
             }
         };
+        // The server lets each service publish only under its own name: the subject is
+        // what vouches for the service, and the body must say the same.
+        let expected = event.subject(prefix);
+        if message.subject.as_str() != expected {
+            let refused = MISMATCHED.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::error!(
+                subject = %message.subject, claimed = %expected, event = %event.id, refused,
+                "event refused: its body does not match its subject"
+            );
+            let _ = message.ack_with(AckKind::Term).await;
+            continue;
+        }
         let org = event.org_id;
         let i = *index.entry(org).or_insert_with(|| {
             groups.push((org, (Vec::new(), Vec::new())));

@@ -14,7 +14,7 @@ use strongroom_core::{ErrorCode, HasErrorCode, OrgId, UserId};
 use uuid::Uuid;
 
 pub use async_nats;
-pub use consume::{ConsumeError, consume, consume_filtered};
+pub use consume::{ConsumeError, consume, consume_filtered, mismatched_events};
 pub use nats::{
     DEFAULT_STREAM_MAX_AGE_SECS, DEFAULT_STREAM_MAX_BYTES, NatsConsumer, NatsLogin, NatsUser,
     StreamLimits, authorization, connect, inbox_prefix,
