@@ -394,11 +394,12 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     stack.stop().await.unwrap();
 }
 
-/// A deployment runs several vault replicas; the one that destroys a deleted org's key
-/// tells the others, which drop the org's unwrapped data key at once (the event
-/// `org.key_destroyed`, also in MSPOrg's trail).
+/// A deployment runs several vault replicas; the one that starts a data-key rotation tells
+/// the others, which reload the org's keys at once (`data_key.rotation_started`); the one
+/// that destroys a deleted org's key tells the others, which drop the org's unwrapped data
+/// key at once (the event `org.key_destroyed`, also in MSPOrg's trail).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_vault_replica_drops_a_deleted_orgs_key() {
+async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
     let admin = api.login("", "admin", ADMIN_PASSWORD).await;
@@ -457,6 +458,19 @@ async fn every_vault_replica_drops_a_deleted_orgs_key() {
     .unwrap();
     assert_eq!(revealed.into_inner().password, "held-by-two");
     assert!(replica.holds_key(org_id));
+    assert_eq!(replica.sealing_version(org_id), Some(1));
+
+    // The stack's own replica rotates the org's key; the second seals with the new one.
+    let (s, b) = api
+        .post("/twice/api/v1/data-keys/rotate", Some(&root), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || {
+        let version = replica.sealing_version(org_id);
+        async move { (version == Some(2)).then_some(()) }
+    })
+    .await
+    .expect("the second replica never reloaded the rotated key");
 
     // The stack's own replica deletes the org; the second hears of it.
     let (s, b) = api

@@ -253,3 +253,67 @@ async fn a_reveal_is_recorded_when_the_password_arrives_and_none_leaves_unrecord
     assert_eq!(reveals[0]["target"]["id"], account_id);
     stack.stop().await.unwrap();
 }
+
+/// A reveal record the audit service refuses (here: its org unknown to audit) is never
+/// deleted: the vault sets it aside, and an operator's retry forwards it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_record_audit_refuses_is_set_aside_never_deleted() {
+    let stack = Stack::start(None).await.unwrap();
+    let url = format!(
+        "{}/{}_vault",
+        strongroom_testkit::pg_server_url(),
+        stack.config.db_prefix
+    );
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO public.reveal_records (id, org_id, operation, actor_username, account_id,
+             target_name, occurred_at)
+         VALUES ($1, $2, 'password.revealed', 'root', $3, 'db1/root', now())",
+    )
+    .bind(id)
+    .bind(uuid::Uuid::now_v7())
+    .bind(uuid::Uuid::now_v7())
+    .execute(&db)
+    .await
+    .unwrap();
+    let set_aside = || {
+        let db = db.clone();
+        async move {
+            let aside: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM public.refused_reveal_records WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            let queued: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM public.reveal_records WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+            (aside == 1 && queued == 0).then_some(())
+        }
+    };
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(20), set_aside)
+        .await
+        .expect("the refused record was not set aside");
+    assert_eq!(
+        strongroom_vault::refused_reveal_records(&url)
+            .await
+            .unwrap(),
+        1
+    );
+    // The operator forwards it again; audit refuses it again, and it is set aside again.
+    assert_eq!(
+        strongroom_vault::retry_refused_reveal_records(&url)
+            .await
+            .unwrap(),
+        1
+    );
+    strongroom_testkit::wait_until(std::time::Duration::from_secs(20), set_aside)
+        .await
+        .expect("the record forwarded again was lost");
+    stack.stop().await.unwrap();
+}

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::api::{Api, Org, assert_error, audit_operations};
+use crate::api::{Api, Org, assert_error, audit_operations, org_id};
 use crate::stack::Stack;
 
 async fn add_resource(api: &Api<'_>, org: &Org, token: &str, body: Value) -> Value {
@@ -1539,6 +1539,34 @@ async fn imports_report_every_row_and_round_trip_with_exports() {
         String::from_utf8(csv_c).unwrap(),
         String::from_utf8(csv_a).unwrap()
     );
+
+    // A job whose replica stopped (no rows recorded for over 10 minutes) reads as failed.
+    let db = sqlx::PgPool::connect(&format!(
+        "{}/{}_vault",
+        strongroom_testkit::pg_server_url(),
+        stack.config.db_prefix
+    ))
+    .await
+    .unwrap();
+    let schema = format!("org_{}", org_id(&api, from_kdbx).await.replace('-', ""));
+    let job = done["job"]["id"].as_str().unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE \"{schema}\".import_jobs SET status = 'running', finished_at = NULL,
+             progressed_at = now() - interval '11 minutes' WHERE id = $1"
+    )))
+    .bind(uuid::Uuid::parse_str(job).unwrap())
+    .execute(&db)
+    .await
+    .unwrap();
+    let (s, b) = api
+        .get(&from_kdbx.url(&format!("/imports/{job}")), Some(dana_c))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["job"]["status"], "failed", "{b}");
+    assert!(
+        b["job"]["error"].as_str().unwrap().contains("interrupted"),
+        "{b}"
+    );
     audit_operations(&api, source, &["import.completed", "vault.exported"]).await;
     stack.stop().await.unwrap();
 }
@@ -1755,21 +1783,6 @@ async fn personal_passwords_open_with_their_passphrase_only() {
 }
 
 /// The org's id, as its administrator reads it from the org selector of MSPOrg.
-async fn org_id(api: &Api<'_>, org: &Org) -> String {
-    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
-    let (_, orgs) = api.get("/api/v1/orgs", Some(&msp)).await;
-    let slug = org.prefix.trim_start_matches('/');
-    orgs["orgs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["slug"] == slug)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_data_key_rotation_reseals_everything_while_reveals_go_on() {
     let stack = Stack::start(None).await.unwrap();

@@ -3,6 +3,7 @@
 
 mod batch;
 mod config;
+pub mod ops;
 mod provisioning;
 pub mod replication;
 mod sealed;
@@ -53,6 +54,8 @@ pub struct Base {
     pub verifier: Arc<Verifier>,
     pub revocations: RevocationStore,
     pub ready: Arc<AtomicBool>,
+    /// The figures it reports on its ops listener (`/metrics`, `/readyz`).
+    pub gauges: Arc<ops::OpsGauges>,
     /// This service's certificate: it serves with it and calls other services with it.
     pub tls: ServiceTls,
 }
@@ -118,6 +121,7 @@ pub async fn start(
         verifier,
         revocations,
         ready: Arc::default(),
+        gauges: Arc::default(),
         tls,
     })
 }
@@ -184,7 +188,11 @@ pub async fn serve(
         let listener = tokio::net::TcpListener::bind(ops_addr)
             .await
             .with_context(|| format!("binding ops on {ops_addr}"))?;
-        let app = ops_router(base.ready.clone(), base.verifier.revocations());
+        let app = ops::router(
+            base.ready.clone(),
+            base.verifier.revocations(),
+            base.gauges.clone(),
+        );
         let stop = shutdown.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -203,30 +211,6 @@ pub async fn serve(
         .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
         .await
         .context("gRPC server failed")
-}
-
-/// `/readyz` is 200 once the service is ready and while it reads session revocations.
-fn ops_router(
-    ready: Arc<AtomicBool>,
-    revocations: Arc<strongroom_auth::Revocations>,
-) -> axum::Router {
-    use axum::http::StatusCode;
-    use axum::routing::get;
-    axum::Router::new()
-        .route("/healthz", get(|| async { StatusCode::OK }))
-        .route(
-            "/readyz",
-            get(move || {
-                let ready = ready.load(Ordering::SeqCst) && revocations.is_fresh();
-                async move {
-                    if ready {
-                        StatusCode::OK
-                    } else {
-                        StatusCode::SERVICE_UNAVAILABLE
-                    }
-                }
-            }),
-        )
 }
 
 /// The audit actor of a verified request.

@@ -38,11 +38,26 @@ enum Command {
         #[arg(long)]
         admin_password_variable: Option<String>,
     },
+    /// Reveal records the audit service refused (set aside by the vault, never deleted):
+    /// count them, or queue them to be forwarded again once what made audit refuse them is
+    /// mended (configuration from STRONGROOM_* variables, as for `up`).
+    RevealRecords {
+        #[command(subcommand)]
+        action: RevealRecordsAction,
+    },
     /// Probe a readiness URL; exits non-zero unless it answers 200.
     Healthcheck {
         #[arg(long)]
         url: String,
     },
+}
+
+#[derive(Subcommand)]
+enum RevealRecordsAction {
+    /// How many are set aside.
+    Count,
+    /// Queue every one to be forwarded again; the vault's forwarder takes them at once.
+    Retry,
 }
 
 #[tokio::main]
@@ -81,6 +96,24 @@ async fn main() -> anyhow::Result<()> {
                     admin_password_variable: admin_password_variable.as_deref(),
                 })
             );
+            Ok(())
+        }
+        Command::RevealRecords { action } => {
+            use secrecy::ExposeSecret;
+            let config = strongroom::StackConfig::from_env()?;
+            let url = config.vault_config().base.database_url()?;
+            match action {
+                RevealRecordsAction::Count => {
+                    let set_aside =
+                        strongroom_vault::refused_reveal_records(url.expose_secret()).await?;
+                    println!("{set_aside} reveal record(s) refused by the audit service");
+                }
+                RevealRecordsAction::Retry => {
+                    let queued =
+                        strongroom_vault::retry_refused_reveal_records(url.expose_secret()).await?;
+                    println!("{queued} reveal record(s) queued to be forwarded again");
+                }
+            }
             Ok(())
         }
         Command::Healthcheck { url } => strongroom_runtime::healthcheck(&url).await,

@@ -82,13 +82,22 @@ impl Vault {
 
     /// The rows the caller may see, as the access service scopes them for a listing.
     pub async fn visible(&self, ctx: &RequestContext) -> Result<VisibleRows, VaultError> {
+        self.scope(ctx, Operation::View).await
+    }
+
+    /// The rows the access service lets the caller act on with `operation`.
+    pub async fn scope(
+        &self,
+        ctx: &RequestContext,
+        operation: Operation,
+    ) -> Result<VisibleRows, VaultError> {
         let scope = self
             .access
             .clone()
             .scope(outgoing(
                 ctx,
                 ScopeRequest {
-                    operation: Operation::View as i32,
+                    operation: operation as i32,
                 },
             ))
             .await

@@ -268,21 +268,9 @@ impl Vault {
             .await?
             .map(|p| p.name)
             .unwrap_or_default();
-        let mut allowed = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(found) = store::find_resource(&mut tx, id, owner(ctx)).await? else {
-                continue;
-            };
-            let row = Row {
-                resource: found.id,
-                account: None,
-                owner: found.owner_id,
-            };
-            if self.allowed(ctx, row, Operation::Modify).await? {
-                allowed.push(found.id);
-            }
-        }
-        let changed = store::set_resources_policy(&mut tx, &allowed, &policy).await?;
+        // One decision for all of them: what the access service lets the caller modify.
+        let modifiable = self.scope(ctx, Operation::Modify).await?;
+        let changed = store::set_resources_policy(&mut tx, &ids, &modifiable, &policy).await?;
         let target = match group {
             GroupRef::Default => Target::new("resource_group", DEFAULT_GROUP, "Default Group"),
             GroupRef::Stored(id) => {

@@ -86,7 +86,7 @@ impl Vault {
         let started = Event::new(
             org,
             SERVICE,
-            "data_key.rotation_started",
+            crate::keys::ROTATION_STARTED,
             actor.clone(),
             Target::new("data_key", version, ""),
         )

@@ -150,6 +150,11 @@ impl OrgKeys {
         self.cached(org).is_some()
     }
 
+    /// The version new secrets of the org are sealed with, if this process holds its keys.
+    pub fn sealing_version(&self, org: OrgId) -> Option<i32> {
+        self.cached(org).map(|ring| ring.current.0)
+    }
+
     fn cached(&self, org: OrgId) -> Option<Arc<KeyRing>> {
         self.rings.read().ok()?.get(&org).cloned()
     }
@@ -207,9 +212,14 @@ impl ProvisionKey {
     }
 }
 
+/// The event of a replica starting a data-key rotation; every replica hears it and reloads
+/// the org's keys (if it holds them), so none goes on sealing with the older version.
+pub const ROTATION_STARTED: &str = "data_key.rotation_started";
+
 /// Runs until `shutdown`: whenever any replica destroys an org's key, this one drops the
-/// org's unwrapped keys and the rows it kept, as soon as the event arrives.
-pub async fn forget_destroyed(
+/// org's unwrapped keys and the rows it kept; whenever one starts a rotation, this one
+/// reloads the org's keys; each as soon as the event arrives.
+pub async fn hear_key_changes(
     nats: async_nats::Client,
     prefix: String,
     keys: Arc<OrgKeys>,
@@ -217,12 +227,18 @@ pub async fn forget_destroyed(
     shutdown: CancellationToken,
 ) {
     use futures::StreamExt;
-    let subject = format!("{prefix}.*.vault.{KEY_DESTROYED}");
+    let destroyed = format!("{prefix}.*.vault.{KEY_DESTROYED}");
+    let rotated = format!("{prefix}.*.vault.{ROTATION_STARTED}");
     while !shutdown.is_cancelled() {
-        let mut heard = match nats.subscribe(subject.clone()).await {
-            Ok(subscription) => subscription,
+        let subscribed = async {
+            let destroyed = nats.subscribe(destroyed.clone()).await?;
+            let rotated = nats.subscribe(rotated.clone()).await?;
+            Ok::<_, async_nats::SubscribeError>(futures::stream::select(destroyed, rotated))
+        };
+        let mut heard = match subscribed.await {
+            Ok(subscriptions) => subscriptions,
             Err(e) => {
-                tracing::warn!(error = %e, %subject, "cannot hear of destroyed org keys; retrying");
+                tracing::warn!(error = %e, "cannot hear of org key changes; retrying");
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
@@ -235,19 +251,27 @@ pub async fn forget_destroyed(
                 message = heard.next() => message,
             };
             let Some(message) = message else { break };
-            let org = serde_json::from_slice::<Event>(&message.payload)
-                .ok()
-                .and_then(|e| e.target.id)
-                .and_then(|id| OrgId::parse(&id).ok());
-            match org {
-                Some(org) => {
-                    let held = keys.forget(org);
-                    cache.forget_local(org);
-                    tracing::info!(%org, held, "dropped a deleted org's keys");
+            let Ok(event) = serde_json::from_slice::<Event>(&message.payload) else {
+                tracing::warn!(subject = %message.subject, "unreadable key event");
+                continue;
+            };
+            match event.operation.as_str() {
+                KEY_DESTROYED => match event.target.id.and_then(|id| OrgId::parse(&id).ok()) {
+                    Some(org) => {
+                        let held = keys.forget(org);
+                        cache.forget_local(org);
+                        tracing::info!(%org, held, "dropped a deleted org's keys");
+                    }
+                    None => {
+                        tracing::warn!(subject = %message.subject, "unreadable key-destroyed event")
+                    }
+                },
+                ROTATION_STARTED if keys.holds(event.org_id) => {
+                    if let Err(e) = keys.reload(event.org_id).await {
+                        tracing::warn!(org = %event.org_id, error = %e, "could not reload a rotated org's keys");
+                    }
                 }
-                None => {
-                    tracing::warn!(subject = %message.subject, "unreadable key-destroyed event")
-                }
+                _ => {}
             }
         }
     }

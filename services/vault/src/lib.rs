@@ -140,13 +140,34 @@ impl Config {
 }
 
 /// The vault's NATS user: it publishes its events, applies MSPOrg's replicated settings,
-/// and hears, on every replica, that an org's key was destroyed.
+/// and hears, on every replica, that an org's key was destroyed or rotated.
 pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
     service: "vault",
     consumers: &[replication::NATS_CONSUMER],
     purges: false,
-    listens: &["*.vault.org.key_destroyed"],
+    listens: &[
+        "*.vault.org.key_destroyed",
+        "*.vault.data_key.rotation_started",
+    ],
 };
+
+/// Queues every reveal record the audit service refused to be forwarded again (the vault's
+/// forwarder takes them within a second); how many. For the operator's
+/// `strongroom reveal-records retry`, once what made audit refuse them is mended.
+pub async fn retry_refused_reveal_records(database_url: &str) -> anyhow::Result<u64> {
+    let db = sqlx::PgPool::connect(database_url)
+        .await
+        .context("connecting to the vault's database")?;
+    Ok(store::requeue_refused_reveal_records(&db).await?)
+}
+
+/// How many reveal records the audit service refused are set aside.
+pub async fn refused_reveal_records(database_url: &str) -> anyhow::Result<i64> {
+    let db = sqlx::PgPool::connect(database_url)
+        .await
+        .context("connecting to the vault's database")?;
+    Ok(store::count_refused_reveal_records(&db).await?)
+}
 
 /// A running vault, as seen from the process that started it (tests of several replicas).
 #[derive(Clone)]
@@ -158,6 +179,12 @@ impl Replica {
     /// Whether this replica holds the org's data keys unwrapped in memory.
     pub fn holds_key(&self, org: strongroom_core::OrgId) -> bool {
         self.keys.holds(org)
+    }
+
+    /// The data-key version this replica seals the org's new secrets with, if it holds the
+    /// org's keys.
+    pub fn sealing_version(&self, org: strongroom_core::OrgId) -> Option<i32> {
+        self.keys.sealing_version(org)
     }
 }
 
@@ -196,6 +223,12 @@ pub async fn run_replica(
         base.db.clone(),
         AuditClient::new(base.channel(&config.base.audit_url, Service::Audit)?),
         tuning.in_flight,
+        base.gauges.register(
+            "strongroom_reveal_records_refused",
+            "reveal records the audit service refused, set aside until \
+             `strongroom reveal-records retry` forwards them again",
+            true,
+        ),
     ));
     tokio::spawn({
         let (records, shutdown) = (records.clone(), shutdown.clone());
@@ -220,7 +253,7 @@ pub async fn run_replica(
         identity: IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?),
         reveals,
     });
-    tokio::spawn(keys::forget_destroyed(
+    tokio::spawn(keys::hear_key_changes(
         base.js.client(),
         config.base.event_prefix.clone(),
         keys.clone(),
@@ -267,10 +300,13 @@ pub async fn run_replica(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_vault_may_hear_the_event_it_publishes_when_it_destroys_a_key() {
+    fn the_vault_may_hear_the_events_it_publishes_when_it_destroys_or_rotates_a_key() {
         assert_eq!(
             super::NATS_USER.listens,
-            [format!("*.vault.{}", super::keys::KEY_DESTROYED)]
+            [
+                format!("*.vault.{}", super::keys::KEY_DESTROYED),
+                format!("*.vault.{}", super::keys::ROTATION_STARTED)
+            ]
         );
     }
 

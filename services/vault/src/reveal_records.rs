@@ -8,6 +8,8 @@
 //! Replicas each run a forwarder: a round claims its records with SKIP LOCKED.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use strongroom_core::OrgId;
@@ -55,17 +57,26 @@ pub struct RevealRecords {
     connections: HeldConnections,
     audit: AuditClient<Channel>,
     committed: Notify,
+    /// Records set aside because the audit service refused them (an ops figure).
+    refused: Arc<AtomicI64>,
 }
 
 impl RevealRecords {
     /// `in_flight`: the reveal batches under way at once, each committing on a connection
     /// of its own.
-    pub fn new(db: TenantDb, audit: AuditClient<Channel>, in_flight: usize) -> Self {
+    /// `refused` is kept at the number of records set aside.
+    pub fn new(
+        db: TenantDb,
+        audit: AuditClient<Channel>,
+        in_flight: usize,
+        refused: Arc<AtomicI64>,
+    ) -> Self {
         Self {
             connections: HeldConnections::like(db.global(), in_flight),
             db,
             audit,
             committed: Notify::new(),
+            refused,
         }
     }
 
@@ -111,6 +122,18 @@ impl RevealRecords {
         if let Err(e) = store::grant_queue_rights(&self.db).await {
             tracing::warn!(error = %e, "granting the vault role its rights on reveal records");
         }
+        match store::count_refused_reveal_records(self.db.global()).await {
+            Ok(0) => {}
+            Ok(set_aside) => {
+                self.refused.store(set_aside, Ordering::Relaxed);
+                tracing::error!(
+                    set_aside,
+                    "reveal records the audit service refused are set aside \
+                     (`strongroom reveal-records retry` forwards them again)"
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "counting refused reveal records"),
+        }
         let mut vacuumed = Instant::now();
         let mut gather = GATHER;
         loop {
@@ -148,15 +171,17 @@ impl RevealRecords {
     }
 
     /// One round: claims the oldest records, hands them to the audit service (each org's
-    /// in as few calls as fit) and deletes them. Records the audit service refuses (their
-    /// org was deleted meanwhile, with its trail) are deleted too, and counted in the log.
+    /// in as few calls as fit) and deletes those it stored. Records it refuses (their org
+    /// unknown to it, their time too far ahead of its clock) are never deleted: they are set
+    /// aside in `refused_reveal_records`, counted on the ops endpoints, until an operator
+    /// forwards them again.
     async fn forward_round(&self) -> Result<Round, VaultError> {
         let mut tx = self.db.global().begin().await?;
         let claimed = store::claim_reveal_records(&mut tx, FORWARD_LIMIT).await?;
         let records = claimed.len();
         let calls = calls(claimed);
         let orgs = calls.iter().map(|c| c.orgs).sum();
-        let mut refused = 0;
+        let mut refused: Vec<Uuid> = Vec::new();
         let mut forwarded: Vec<Uuid> = Vec::with_capacity(records);
         for call in calls {
             let ids: Vec<Uuid> = call.records.iter().map(|r| r.id).collect();
@@ -175,16 +200,31 @@ impl RevealRecords {
                     "the audit service answered a different number of records",
                 )));
             }
-            refused += stored.iter().filter(|s| !**s).count();
-            forwarded.extend(ids);
+            for (id, stored) in ids.into_iter().zip(stored) {
+                if stored {
+                    forwarded.push(id);
+                } else {
+                    refused.push(id);
+                }
+            }
         }
-        if refused > 0 {
-            tracing::warn!(refused, "the audit service refused reveal records");
+        if !refused.is_empty() {
+            store::set_aside_reveal_records(&mut tx, &refused).await?;
         }
         if !forwarded.is_empty() {
             store::delete_reveal_records(&mut tx, &forwarded).await?;
         }
         tx.commit().await?;
+        if !refused.is_empty() {
+            let set_aside = store::count_refused_reveal_records(self.db.global()).await?;
+            self.refused.store(set_aside, Ordering::Relaxed);
+            tracing::error!(
+                refused = refused.len(),
+                set_aside,
+                "the audit service refused reveal records: they are set aside, not deleted \
+                 (`strongroom reveal-records retry` forwards them again)"
+            );
+        }
         Ok(Round { records, orgs })
     }
 }

@@ -6,7 +6,7 @@ use sqlx::{Postgres, QueryBuilder};
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-use super::{contains_pattern, like_escaped as escaped};
+use super::{VisibleRows, contains_pattern, like_escaped as escaped};
 use crate::group_criteria::{Criteria, Match, Operator, Subject};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -250,17 +250,23 @@ pub async fn matching_resources(
 }
 
 /// Sets the password policy of these resources; how many changed.
+/// Sets the policy of the live resources among `resources` that `modifiable` allows
+/// changing (by owner or by resource); how many changed.
 pub async fn set_resources_policy(
     tx: &mut TenantTx,
     resources: &[Uuid],
+    modifiable: &VisibleRows,
     policy: &str,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE resources SET password_policy = $2, updated_at = now()
-         WHERE id = ANY($1) AND deleted_at IS NULL AND password_policy <> $2",
+         WHERE id = ANY($1) AND (owner_id = ANY($3) OR id = ANY($4))
+           AND deleted_at IS NULL AND password_policy <> $2",
     )
     .bind(resources)
     .bind(policy)
+    .bind(&modifiable.owners)
+    .bind(&modifiable.resources)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())
@@ -309,7 +315,7 @@ pub async fn owned_resources(tx: &mut TenantTx, owner: Uuid) -> Result<Vec<Uuid>
 pub async fn visible_among(
     tx: &mut TenantTx,
     ids: &[Uuid],
-    visible: &super::VisibleRows,
+    visible: &VisibleRows,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT r.id FROM resources r WHERE r.id = ANY($1)

@@ -21,8 +21,18 @@ pub struct ImportJobRow {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-const JOB_COLUMNS: &str = "id, owner_id, format, status, total, done, created, updated, skipped,
-    rejected, error, started_at, finished_at";
+/// A running job with no rows recorded for 10 minutes was cut off (the replica running it
+/// stopped): it reads as failed, saying so; the rows it recorded stay.
+const JOB_COLUMNS: &str = "id, owner_id, format,
+    CASE WHEN status = 'running' AND progressed_at < now() - interval '10 minutes'
+         THEN 'failed' ELSE status END AS status,
+    total, done, created, updated, skipped, rejected,
+    CASE WHEN status = 'running' AND progressed_at < now() - interval '10 minutes'
+         THEN 'interrupted: no rows recorded for 10 minutes (the vault replica running it \
+               stopped); the rows recorded stay, so importing the file again updates or \
+               skips them'
+         ELSE error END AS error,
+    started_at, finished_at";
 
 /// One row's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -96,7 +106,7 @@ pub async fn record_import_results(
     .await?;
     sqlx::query(
         "UPDATE import_jobs SET done = done + $2, created = created + $3, updated = updated + $4,
-                skipped = skipped + $5, rejected = rejected + $6
+                skipped = skipped + $5, rejected = rejected + $6, progressed_at = now()
          WHERE id = $1",
     )
     .bind(job)

@@ -222,12 +222,52 @@ pub async fn delete_reveal_records(
     Ok(())
 }
 
+const RECORD_COLUMNS: &str = "id, org_id, operation, actor_user_id, actor_username, ip,
+    user_agent, account_id, target_name, occurred_at, details";
+
+/// Moves records the audit service refused aside, where nothing deletes them.
+pub async fn set_aside_reveal_records(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH refused AS (DELETE FROM public.reveal_records WHERE id = ANY($1)
+                          RETURNING {RECORD_COLUMNS})
+         INSERT INTO public.refused_reveal_records ({RECORD_COLUMNS})
+         SELECT {RECORD_COLUMNS} FROM refused ON CONFLICT (id) DO NOTHING"
+    )))
+    .bind(ids)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many refused records are set aside.
+pub async fn count_refused_reveal_records(db: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM public.refused_reveal_records")
+        .fetch_one(db)
+        .await
+}
+
+/// Queues every refused record to be forwarded again; how many.
+pub async fn requeue_refused_reveal_records(db: &sqlx::PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH again AS (DELETE FROM public.refused_reveal_records RETURNING {RECORD_COLUMNS})
+         INSERT INTO public.reveal_records ({RECORD_COLUMNS})
+         SELECT {RECORD_COLUMNS} FROM again ON CONFLICT (id) DO NOTHING"
+    )))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// The vault's role may claim and delete reveal records (a queue, not a record of its own),
 /// and move and reset org generations (the triggers and an org's deletion do).
 pub async fn grant_queue_rights(db: &TenantDb) -> Result<(), TenancyError> {
     if let Some(role) = db.runtime_role() {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "GRANT UPDATE, DELETE ON public.reveal_records TO {role};
+             GRANT SELECT, INSERT, DELETE ON public.refused_reveal_records TO {role};
              GRANT UPDATE, DELETE ON public.org_generations TO {role};"
         )))
         .execute(db.owner())
