@@ -240,6 +240,23 @@ fn compose_hands_passwords_to_the_services_as_files() {
         let var = format!("STRONGROOM_NATS_{}_PASSWORD", name.to_uppercase());
         assert!(nats.contains_key(&var), "compose nats lacks {var}");
     }
+    // Only the provisioner creates the event stream or changes its settings: a one-shot
+    // that every backend waits for.
+    assert!(nats.contains_key("STRONGROOM_NATS_PROVISIONER_PASSWORD"));
+    let provision = &compose["services"]["provision-stream"];
+    assert_eq!(provision["command"][0].as_str(), Some("provision-stream"));
+    let env = compose_env(&compose, "provision-stream");
+    assert_eq!(
+        env.get("STRONGROOM_NATS_PASSWORD_FILE").map(String::as_str),
+        Some("/keys/secrets/nats-provisioner")
+    );
+    for name in BACKENDS {
+        assert_eq!(
+            compose["services"][name]["depends_on"]["provision-stream"]["condition"].as_str(),
+            Some("service_completed_successfully"),
+            "compose {name} starts before the event stream is provisioned"
+        );
+    }
 }
 
 #[test]
@@ -319,6 +336,9 @@ fn the_helm_chart_deploys_every_service_with_probes() {
     for needle in [
         "kind: Deployment",
         "kind: Service",
+        // The event stream's provisioner.
+        "kind: Job",
+        "args: [\"provision-stream\"]",
         "readinessProbe",
         "livenessProbe",
         "/readyz",

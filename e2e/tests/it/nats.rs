@@ -1,5 +1,6 @@
 //! NATS as deployed: each service signs in as its own user and may publish only its own
-//! events; nobody without credentials publishes anything, and no service deletes the stream.
+//! events; nobody without credentials publishes anything, no service deletes the stream or
+//! changes its settings (only the provisioner does).
 //! The shipped server configurations are the ones the code generates.
 
 use std::time::Duration;
@@ -116,6 +117,53 @@ async fn a_forged_event_is_refused_and_no_service_deletes_the_stream() {
         assert!(deleted.is_err(), "{service} deleted the stream");
     }
     assert!(admin.get_stream(&name).await.is_ok());
+
+    // Nor may any service change the stream's settings (a `max_age` of a second would drop
+    // what audit has not read); they stay as the provisioner set them.
+    let before = admin
+        .get_stream(&name)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    // A refused request is never answered, so each waits out its timeout: all at once.
+    let attempts = ["vault", "audit", "identity"].map(|service| {
+        let (login, name, mut shorter) = (login(service), name.clone(), before.clone());
+        async move {
+            let client =
+                strongroom_events::connect(&strongroom_testkit::nats_url(), service, &login)
+                    .await
+                    .unwrap();
+            let js = jetstream::new(client);
+            shorter.max_age = Duration::from_secs(1);
+            let updated =
+                tokio::time::timeout(Duration::from_secs(10), js.update_stream(shorter)).await;
+            assert!(
+                !matches!(updated, Ok(Ok(_))),
+                "{service} changed the stream's settings"
+            );
+            // It may still read them.
+            assert!(
+                js.get_stream(&name).await.is_ok(),
+                "{service} cannot read the stream"
+            );
+        }
+    });
+    futures::future::join_all(attempts).await;
+    let after = admin
+        .get_stream(&name)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    assert_eq!(after.max_age, before.max_age);
+    assert_eq!(after.max_bytes, before.max_bytes);
     stack.stop().await.unwrap();
 }
 

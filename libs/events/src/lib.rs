@@ -17,7 +17,8 @@ pub use async_nats;
 pub use consume::{ConsumeError, consume, consume_filtered, mismatched_events};
 pub use nats::{
     DEFAULT_STREAM_MAX_AGE_SECS, DEFAULT_STREAM_MAX_BYTES, NatsConsumer, NatsLogin, NatsUser,
-    StreamLimits, authorization, connect, inbox_prefix,
+    PROVISIONER, StreamLimits, authorization, connect, inbox_prefix, provisioner_password_variable,
+    provisioner_publish,
 };
 pub use outbox::{Outbox, Recorded};
 pub use relay::Relay;
@@ -118,9 +119,10 @@ impl Event {
     }
 }
 
-/// The stream that carries every event under `prefix`, created or brought to `limits`
-/// (every service of a deployment must be given the same); synchronous writes are
-/// configured on the server (`sync_interval: always`), not per stream.
+/// The stream that carries every event under `prefix`, created or brought to `limits`: the
+/// provisioner's step, before the services start (they may only read its settings);
+/// synchronous writes are configured on the server (`sync_interval: always`), not per
+/// stream.
 pub async fn ensure_stream(
     js: &async_nats::jetstream::Context,
     prefix: &str,
@@ -140,25 +142,26 @@ pub async fn ensure_stream(
         discard: stream::DiscardPolicy::New,
         ..Default::default()
     };
-    if let Err(e) = js.create_or_update_stream(config).await {
-        // Another service may have created it between this one's update and create.
-        tracing::debug!(error = %e, stream = %name, "creating the event stream");
-    }
+    js.create_or_update_stream(config)
+        .await
+        .map_err(|e| EventError::Nats(format!("creating or updating event stream {name}: {e}")))?;
     js.get_stream(&name)
         .await
         .map_err(|e| EventError::Nats(format!("event stream {name}: {e}")))
 }
 
-/// The event stream, as some service created it (or, for a consumer started first, with
-/// the default limits).
+/// The event stream, as the provisioner created it.
 pub async fn existing_stream(
     js: &async_nats::jetstream::Context,
     prefix: &str,
 ) -> Result<async_nats::jetstream::stream::Stream, EventError> {
-    match js.get_stream(stream_name(prefix)).await {
-        Ok(stream) => Ok(stream),
-        Err(_) => ensure_stream(js, prefix, &StreamLimits::default()).await,
-    }
+    let name = stream_name(prefix);
+    js.get_stream(&name).await.map_err(|e| {
+        EventError::Nats(format!(
+            "event stream {name}: {e} (it is created by `strongroom up`, or by \
+             `strongroom provision-stream` where the services run apart)"
+        ))
+    })
 }
 
 /// Removes every event of `org` from the stream (its deletion).

@@ -126,12 +126,12 @@ impl NatsUser {
             None => ("*".to_owned(), "*".to_owned()),
         };
         let api = "$JS.API";
+        // The stream's settings are the provisioner's: a service reads them, never sets
+        // them (one that could would set `max_age` to a second and drop unread events).
         let mut subjects = vec![
             format!("{prefix}.*.{}.>", self.service),
             format!("{api}.INFO"),
             format!("{api}.STREAM.INFO.{stream}"),
-            format!("{api}.STREAM.CREATE.{stream}"),
-            format!("{api}.STREAM.UPDATE.{stream}"),
         ];
         for consumer in self.consumers {
             let durable = consumer.durable;
@@ -163,9 +163,35 @@ impl NatsUser {
     }
 }
 
-/// The NATS server's `authorization` block for `users`, for event prefix `prefix` (`None`:
-/// any prefix), and with `admin_password_variable` an `admin` user allowed everything (a
-/// test harness's). Passwords come from the server's environment, never from this text.
+/// The user that creates the event stream and brings its settings up to date: a
+/// deployment's provisioning step (`strongroom up` before it starts the services,
+/// `strongroom provision-stream` as a job), never a service.
+pub const PROVISIONER: &str = "provisioner";
+
+/// The environment variable the server reads the provisioner's password from.
+pub fn provisioner_password_variable() -> String {
+    format!(
+        "STRONGROOM_NATS_{}_PASSWORD",
+        PROVISIONER.to_ascii_uppercase()
+    )
+}
+
+/// What the provisioner may publish: the stream's settings, for event prefix `prefix`.
+pub fn provisioner_publish(prefix: Option<&str>) -> Vec<String> {
+    let stream = prefix.map_or_else(|| "*".to_owned(), stream_name);
+    let api = "$JS.API";
+    vec![
+        format!("{api}.INFO"),
+        format!("{api}.STREAM.INFO.{stream}"),
+        format!("{api}.STREAM.CREATE.{stream}"),
+        format!("{api}.STREAM.UPDATE.{stream}"),
+    ]
+}
+
+/// The NATS server's `authorization` block for `users` and the provisioner, for event
+/// prefix `prefix` (`None`: any prefix), and with `admin_password_variable` an `admin`
+/// user allowed everything (a test harness's). Passwords come from the server's
+/// environment, never from this text.
 pub fn authorization(
     users: &[NatsUser],
     prefix: Option<&str>,
@@ -192,6 +218,20 @@ pub fn authorization(
             subscribe = quoted(&user.subscribe(prefix)),
         );
     }
+    let quoted = |subjects: &[String]| {
+        subjects
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = write!(
+        out,
+        "    {{\n      user: {PROVISIONER}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [\"{inbox}.>\"] }}\n      }}\n    }}\n",
+        variable = provisioner_password_variable(),
+        publish = quoted(&provisioner_publish(prefix)),
+        inbox = inbox_prefix(PROVISIONER),
+    );
     out.push_str("  ]\n}\n");
     out
 }
@@ -232,6 +272,25 @@ mod tests {
         assert!(audit.contains(&"$JS.API.STREAM.PURGE.SR_EVENTS".to_owned()));
         let text = authorization(USERS, Some("sr"), None);
         assert!(!text.contains("DELETE"), "{text}");
+        // Only the provisioner sets the stream's settings.
+        for user in USERS {
+            assert!(
+                !user
+                    .publish(Some("sr"))
+                    .iter()
+                    .any(|s| s.contains("STREAM.CREATE") || s.contains("STREAM.UPDATE")),
+                "{}",
+                user.service
+            );
+        }
+        assert!(
+            provisioner_publish(Some("sr")).contains(&"$JS.API.STREAM.UPDATE.SR_EVENTS".to_owned())
+        );
+        assert!(text.contains("user: provisioner"), "{text}");
+        assert!(
+            text.contains("password: $STRONGROOM_NATS_PROVISIONER_PASSWORD"),
+            "{text}"
+        );
         assert!(
             text.contains("password: $STRONGROOM_NATS_AUDIT_PASSWORD"),
             "{text}"

@@ -61,7 +61,7 @@ pub struct Base {
 }
 
 /// Connects to Postgres (migrating global tables and every known org schema), to NATS
-/// (creating the event stream), and starts the outbox relay.
+/// (once the event stream exists), and starts the outbox relay.
 pub async fn start(
     config: &BaseConfig,
     global: Option<&Migrator>,
@@ -109,9 +109,7 @@ pub async fn start(
     )
     .await?;
     let js = jetstream::new(nats);
-    strongroom_events::ensure_stream(&js, &config.event_prefix, &config.stream_limits())
-        .await
-        .context("creating the event stream")?;
+    wait_for_stream(&js, &config.event_prefix, shutdown).await?;
     let outbox = Outbox::new(config.event_prefix.clone());
     tokio::spawn(Relay::new(db.clone(), js.clone(), &outbox).run(shutdown.clone()));
     Ok(Base {
@@ -124,6 +122,31 @@ pub async fn start(
         gauges: Arc::default(),
         tls,
     })
+}
+
+/// Waits until the event stream exists. A service may only read its settings: the
+/// provisioner creates it (`strongroom up` before it starts the services, `strongroom
+/// provision-stream` as a deployment's job).
+async fn wait_for_stream(
+    js: &jetstream::Context,
+    prefix: &str,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let mut logged = false;
+    loop {
+        match strongroom_events::existing_stream(js, prefix).await {
+            Ok(_) => return Ok(()),
+            Err(e) if !logged => {
+                tracing::warn!(error = %e, "waiting for the event stream");
+                logged = true;
+            }
+            Err(_) => {}
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => anyhow::bail!("shut down before the event stream existed"),
+            () = tokio::time::sleep(Duration::from_millis(250)) => {}
+        }
+    }
 }
 
 /// Reads a secret from a file (a `STRONGROOM_*_FILE` setting, such as a mounted Kubernetes

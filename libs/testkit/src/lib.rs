@@ -36,12 +36,21 @@ pub fn nats_password(user: &str) -> String {
     format!("ci-{user}")
 }
 
-/// A directory with each service's test NATS password as `<service>.password`, for
+/// A directory with each service's (and the provisioner's) test NATS password as
+/// `<user>.password`, for
 /// `STRONGROOM_NATS_PASSWORD_DIR`.
 pub fn nats_password_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join("strongroom-test-nats-passwords");
     std::fs::create_dir_all(&dir)?;
-    for service in ["identity", "tenant", "vault", "access", "rotation", "audit"] {
+    for service in [
+        "identity",
+        "tenant",
+        "vault",
+        "access",
+        "rotation",
+        "audit",
+        "provisioner",
+    ] {
         let path = dir.join(format!("{service}.password"));
         if !path.exists() {
             // Written whole under another name first: another test process may read it.

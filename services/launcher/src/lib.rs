@@ -459,6 +459,11 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     keygen(&config.data_dir)?;
     let mut config = config;
     config.database_passwords = ensure_databases(&config).await?;
+    let provisioner_password = config
+        .nats_password_dir
+        .as_ref()
+        .map(|dir| dir.join(format!("{}.password", strongroom_events::PROVISIONER)));
+    provision_stream(&config, provisioner_password.as_deref()).await?;
     let base = |i| config.base(i);
 
     let mut services: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
@@ -566,6 +571,33 @@ pub fn caller_tables(service: Service) -> Vec<strongroom_trust::Callers> {
         .into_iter()
         .chain(own)
         .collect()
+}
+
+/// Creates the event stream, or brings its settings to the configured limits, signed in as
+/// the NATS provisioner with the password in `password_file` (anonymously without one, to a
+/// server without authorization). No service may: `up` does it before it starts them, and
+/// a deployment whose services run apart runs `strongroom provision-stream` as a job.
+pub async fn provision_stream(
+    config: &StackConfig,
+    password_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use strongroom_events::PROVISIONER;
+    let base = config.base(0);
+    let login = strongroom_events::NatsLogin {
+        user: PROVISIONER.into(),
+        password: password_file
+            .map(strongroom_runtime::read_secret)
+            .transpose()?,
+    };
+    let nats = strongroom_events::connect(&base.nats_url, PROVISIONER, &login).await?;
+    strongroom_events::ensure_stream(
+        &strongroom_events::async_nats::jetstream::new(nats),
+        &base.event_prefix,
+        &base.stream_limits(),
+    )
+    .await
+    .context("creating the event stream")?;
+    Ok(())
 }
 
 /// Every service's NATS user: what it may publish and consume (the gateway uses no NATS).

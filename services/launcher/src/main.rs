@@ -38,6 +38,11 @@ enum Command {
         #[arg(long)]
         admin_password_variable: Option<String>,
     },
+    /// Create the event stream, or bring its settings to the configured limits, as the NATS
+    /// provisioner (a deployment's job before its services start; `up` does it itself):
+    /// `STRONGROOM_NATS_URL`, `STRONGROOM_EVENT_PREFIX`, `STRONGROOM_EVENT_STREAM_MAX_*`,
+    /// the provisioner's password in `STRONGROOM_NATS_PASSWORD_FILE`.
+    ProvisionStream,
     /// Reveal records the audit service refused (set aside by the vault, never deleted):
     /// count them, or queue them to be forwarded again once what made audit refuse them is
     /// mended (configuration from STRONGROOM_* variables, as for `up`).
@@ -96,6 +101,21 @@ async fn main() -> anyhow::Result<()> {
                     admin_password_variable: admin_password_variable.as_deref(),
                 })
             );
+            Ok(())
+        }
+        Command::ProvisionStream => {
+            let config = strongroom::StackConfig::from_env()?;
+            // The provisioner's password: its own file, or its file among the services'.
+            let password_file = std::env::var_os("STRONGROOM_NATS_PASSWORD_FILE")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    config
+                        .nats_password_dir
+                        .as_ref()
+                        .map(|dir| dir.join(format!("{}.password", strongroom_events::PROVISIONER)))
+                });
+            strongroom::provision_stream(&config, password_file.as_deref()).await?;
+            println!("event stream ready");
             Ok(())
         }
         Command::RevealRecords { action } => {
