@@ -201,7 +201,10 @@ pub fn authorization(
     if let Some(variable) = admin_password_variable {
         let _ = writeln!(out, "    {{ user: admin, password: ${variable} }}");
     }
-    for user in users {
+    let mut user_block = |user: &str,
+                          variable: String,
+                          publish: &[String],
+                          subscribe: &[String]| {
         let quoted = |subjects: &[String]| {
             subjects
                 .iter()
@@ -211,26 +214,24 @@ pub fn authorization(
         };
         let _ = write!(
             out,
-            "    {{\n      user: {service}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [{subscribe}] }}\n      }}\n    }}\n",
-            service = user.service,
-            variable = user.password_variable(),
-            publish = quoted(&user.publish(prefix)),
-            subscribe = quoted(&user.subscribe(prefix)),
+            "    {{\n      user: {user}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [{subscribe}] }}\n      }}\n    }}\n",
+            publish = quoted(publish),
+            subscribe = quoted(subscribe),
+        );
+    };
+    for user in users {
+        user_block(
+            user.service,
+            user.password_variable(),
+            &user.publish(prefix),
+            &user.subscribe(prefix),
         );
     }
-    let quoted = |subjects: &[String]| {
-        subjects
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let _ = write!(
-        out,
-        "    {{\n      user: {PROVISIONER}\n      password: ${variable}\n      permissions: {{\n        publish: {{ allow: [{publish}] }}\n        subscribe: {{ allow: [\"{inbox}.>\"] }}\n      }}\n    }}\n",
-        variable = provisioner_password_variable(),
-        publish = quoted(&provisioner_publish(prefix)),
-        inbox = inbox_prefix(PROVISIONER),
+    user_block(
+        PROVISIONER,
+        provisioner_password_variable(),
+        &provisioner_publish(prefix),
+        &[format!("{}.>", inbox_prefix(PROVISIONER))],
     );
     out.push_str("  ]\n}\n");
     out

@@ -16,6 +16,7 @@ use serde_json::Value;
 use strongroom_core::OrgId;
 use strongroom_events::async_nats::jetstream;
 use strongroom_events::{Actor, Event, NatsConsumer};
+use strongroom_tenancy::{TenancyError, TenantDb};
 use tokio_util::sync::CancellationToken;
 
 /// The tenant's event for a saved choice.
@@ -52,6 +53,33 @@ pub trait Replicate: Send + Sync + 'static {
         saved: Saved,
         actor: &Actor,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// Applies a kind's template to every client org with `apply`, going on past an org that
+/// fails (logged) and answering the last failure, so the save is retried for the orgs that
+/// still lack it (`apply` skips those that have it).
+pub async fn to_client_orgs<E, F, Fut>(
+    db: &TenantDb,
+    msp_org: OrgId,
+    kind: &str,
+    apply: F,
+) -> Result<(), E>
+where
+    E: From<TenancyError> + std::fmt::Display,
+    F: Fn(OrgId) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut failure = None;
+    for org in db.provisioned_orgs().await? {
+        if org == msp_org {
+            continue;
+        }
+        if let Err(e) = apply(org).await {
+            tracing::warn!(%org, kind, error = %e, "replicating to an org failed");
+            failure = Some(e);
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// Hands MSPOrg's saves to `owner` until `shutdown`, reconnecting after a failure of the

@@ -344,17 +344,10 @@ impl Vault {
         if !template.enabled {
             return Ok(());
         }
-        let mut failure = None;
-        for org in self.db.provisioned_orgs().await? {
-            if org == self.msp_org {
-                continue;
-            }
-            if let Err(e) = self.apply_template(org, &template).await {
-                tracing::warn!(%org, kind = kind.as_str(), error = %e, "replicating to an org failed");
-                failure = Some(e);
-            }
-        }
-        failure.map_or(Ok(()), Err)
+        replication::to_client_orgs(&self.db, self.msp_org, kind.as_str(), |org| {
+            self.apply_template(org, &template)
+        })
+        .await
     }
 
     /// Takes MSPOrg's current definitions of `kind` as the saved version's template,
