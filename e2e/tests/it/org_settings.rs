@@ -123,12 +123,40 @@ async fn each_org_keeps_its_own_settings_and_never_returns_a_password() {
     assert!(b["updated_at"].is_string(), "{b}");
     assert!(!b.to_string().contains(SMTP_PASSWORD), "{b}");
 
-    // Saved again without a password, the stored one stays.
+    // Saved again without a password, the stored one stays...
+    let (s, b) = api
+        .put(
+            "/api/v1/settings/mail",
+            Some(&msp),
+            mail("smtp.msp.test", json!({"username": "mailer"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["credentials"]["password_set"], true, "{b}");
+    // ... but never follows the server to a new address: that needs the password again.
     let (s, b) = api
         .put(
             "/api/v1/settings/mail",
             Some(&msp),
             mail("smtp2.msp.test", json!({"username": "mailer"})),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials.password"),
+        "{b}"
+    );
+    let (s, b) = api
+        .put(
+            "/api/v1/settings/mail",
+            Some(&msp),
+            mail(
+                "smtp2.msp.test",
+                json!({"username": "mailer", "password": SMTP_PASSWORD}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -198,12 +226,25 @@ async fn each_org_keeps_its_own_settings_and_never_returns_a_password() {
         .put(&acme.url("/settings/proxy"), Some(&acme.admin), proxy)
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    // A new port without the password again is refused; with it, saved.
+    let moved = json!({"enabled": true, "host": "proxy.acme.test", "port": 8080,
+                       "username": "squid", "no_proxy": ["localhost"]});
     let (s, b) = api
         .put(
             &acme.url("/settings/proxy"),
             Some(&acme.admin),
-            json!({"enabled": true, "host": "proxy.acme.test", "port": 8080,
-                   "username": "squid", "no_proxy": ["localhost"]}),
+            moved.clone(),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("password"), "{b}");
+    let mut with_password = moved;
+    with_password["password"] = json!(PROXY_PASSWORD);
+    let (s, b) = api
+        .put(
+            &acme.url("/settings/proxy"),
+            Some(&acme.admin),
+            with_password,
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -241,13 +282,14 @@ async fn each_org_keeps_its_own_settings_and_never_returns_a_password() {
     }
 
     // Every save is in its org's audit trail, naming what changed and no secret: MSPOrg's
-    // four mail saves and one branding save; acme's mail, two proxy and branding saves.
-    let msp_saves = settings_events(&api, "/api/v1/audit", &msp, 5).await;
+    // five mail saves and one branding save; acme's mail, two proxy and branding saves (the
+    // refused ones are not saves).
+    let msp_saves = settings_events(&api, "/api/v1/audit", &msp, 6).await;
     let acme_saves = settings_events(&api, &acme.url("/audit"), &acme.admin, 4).await;
     let count = |events: &[Value], op: &str| events.iter().filter(|e| e["operation"] == op).count();
     assert_eq!(
         count(&msp_saves, "settings.mail_updated"),
-        4,
+        5,
         "{msp_saves:?}"
     );
     assert_eq!(
@@ -284,7 +326,7 @@ async fn each_org_keeps_its_own_settings_and_never_returns_a_password() {
         .map(|e| e["details"]["changed"].clone())
         .find(|c| c.as_array().is_some_and(|c| c.len() < 4))
         .unwrap_or_else(|| panic!("the second proxy save: {acme_saves:?}"));
-    assert_eq!(second_proxy_save, json!(["no_proxy", "port"]));
+    assert_eq!(second_proxy_save, json!(["no_proxy", "password", "port"]));
     let removed = msp_saves
         .iter()
         .any(|e| e["details"]["changed"] == json!(["credentials.password"]));

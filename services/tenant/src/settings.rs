@@ -269,6 +269,24 @@ pub enum SealedChange {
 }
 
 impl SealedChange {
+    /// Refuses to keep a stored password (`stored`) for a server whose address `moved`: a
+    /// password never follows its server to a new host, port or TLS mode unless given
+    /// again (whoever may edit the settings could otherwise send it to a server of theirs).
+    fn require_given_if_moved(
+        &self,
+        stored: bool,
+        moved: bool,
+        field: &str,
+    ) -> Result<(), SettingsError> {
+        if stored && moved && matches!(self, SealedChange::Keep) {
+            return Err(SettingsError::Invalid(format!(
+                "the server's address changed: give {field} again, or clear it (a stored \
+                 password never follows its server to a new address)"
+            )));
+        }
+        Ok(())
+    }
+
     /// The sealed password to store: the new one, the stored one kept, or none.
     fn apply(self, stored: Option<String>) -> Option<String> {
         match self {

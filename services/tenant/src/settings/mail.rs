@@ -171,12 +171,16 @@ impl OrgSettings {
             let allow_internal_hosts =
                 self.internal_hosts(ctx, input.allow_internal_hosts, allowed)?;
             check::reachable_host("host", &host, allow_internal_hosts)?;
+            let moved = old
+                .as_ref()
+                .is_some_and(|m| m.host != host || m.port != port || m.tls_mode != tls_mode);
             let stored = match old.and_then(|m| m.credentials) {
                 Some(Credentials::Password {
                     password_sealed, ..
                 }) => password_sealed,
                 _ => None,
             };
+            password.require_given_if_moved(stored.is_some(), moved, "credentials.password")?;
             let credentials = match input.credentials {
                 None => None,
                 Some(c) => Some(Self::credentials(c, password, stored)?),

@@ -89,10 +89,14 @@ impl OrgSettings {
             if !host.is_empty() {
                 check::reachable_host("host", &host, allow_internal_hosts)?;
             }
+            let moved = old
+                .as_ref()
+                .is_some_and(|p| p.host != host || p.port != port);
             // A password belongs to a username: none is kept without one.
             let stored = old
                 .and_then(|p| p.password_sealed)
                 .filter(|_| !username.is_empty());
+            password.require_given_if_moved(stored.is_some(), moved, "password")?;
             let password_sealed = password.apply(stored);
             Ok(Proxy {
                 enabled: input.enabled,
