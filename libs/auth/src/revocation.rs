@@ -19,9 +19,17 @@ pub const REVOCATION_HORIZON_SECS: i64 = 3600;
 /// How often a verifier reads the revocation list.
 pub const REVOCATIONS_POLL_EVERY: Duration = Duration::from_millis(200);
 /// A verifier that has not read the revocation list for longer than this fails closed: it
-/// refuses every token issued before its last successful read (one issued since cannot
-/// have been revoked in what it missed), and its service reports not ready.
+/// refuses every token, and its service reports not ready.
 pub const REVOCATIONS_STALE_AFTER: Duration = Duration::from_secs(3);
+/// How far ahead of this process's clock an entry may be scored and still be read now: the
+/// skew allowed between Redis' clock and ours. One scored further ahead is read once our
+/// clock gets there, so a forged far-future entry is never read and hides nothing.
+pub const REVOCATION_SKEW_ALLOWANCE_MS: i64 = 5_000;
+/// How far back of this process's clock each poll reads.
+const POLL_OVERLAP_MS: i64 = 60_000;
+/// Every this many polls (5 s), one reads everything Redis keeps: entries scored further
+/// back (Redis' clock stepped backwards) are found too.
+const FULL_READ_EVERY: u32 = 25;
 
 /// Revoked session ids, and per user the lowest token version still valid (a disabled user
 /// or a changed role voids every older token), each with when it can be forgotten; and
@@ -220,27 +228,32 @@ impl RevocationStore {
             .map_err(|e| AuthError::Redis(e.to_string()))
     }
 
-    /// Keeps `revocations` current until `shutdown`: loads what was revoked within the
-    /// horizon (before returning, so a service verifies nothing before it has read the list
-    /// once), then polls for newer entries.
+    /// Keeps `revocations` current until `shutdown`: reads what Redis keeps (before
+    /// returning, so a service verifies nothing before it has read the list once), then
+    /// polls. Each poll reads a window around this process's clock, never "after the
+    /// highest score seen": an entry scored far in the future (forged, or written by a
+    /// Redis whose clock ran ahead) moves nothing, and every few polls a read of everything
+    /// finds entries scored in the past (a Redis clock stepped backwards).
     pub async fn watch(
         self,
         revocations: Arc<Revocations>,
         shutdown: CancellationToken,
     ) -> Result<(), AuthError> {
-        let mut cursor = self.poll(&revocations, 0).await?;
+        self.poll(&revocations, true).await?;
         tokio::spawn(async move {
             let mut failing = false;
+            let mut polls: u32 = 0;
             loop {
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(REVOCATIONS_POLL_EVERY) => {}
                 }
-                match self.poll(&revocations, cursor).await {
-                    Ok(next) => {
-                        cursor = next;
-                        failing = false;
-                    }
+                polls = polls.wrapping_add(1);
+                match self
+                    .poll(&revocations, polls.is_multiple_of(FULL_READ_EVERY))
+                    .await
+                {
+                    Ok(()) => failing = false,
                     Err(e) if !failing => {
                         failing = true;
                         tracing::warn!(error = %e, "cannot read session revocations from Redis");
@@ -252,21 +265,29 @@ impl RevocationStore {
         Ok(())
     }
 
-    /// Reads entries scored at or after `cursor` (the last score seen: a revocation in that
-    /// same millisecond may have landed after the last read) and returns the new cursor.
-    async fn poll(&self, revocations: &Revocations, cursor: i64) -> Result<i64, AuthError> {
-        let read_at = chrono::Utc::now().timestamp();
+    /// Reads the entries scored up to [`REVOCATION_SKEW_ALLOWANCE_MS`] ahead of this
+    /// process's clock: from [`POLL_OVERLAP_MS`] back, or (`full`) all of them.
+    async fn poll(&self, revocations: &Revocations, full: bool) -> Result<(), AuthError> {
+        let now = chrono::Utc::now();
+        let read_at = now.timestamp();
+        let now_ms = now.timestamp_millis();
+        let low = if full {
+            "-inf".to_owned()
+        } else {
+            (now_ms - POLL_OVERLAP_MS).to_string()
+        };
         let entries: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
             .arg(&self.key)
-            .arg(cursor)
-            .arg("+inf")
+            .arg(low)
+            .arg(now_ms + REVOCATION_SKEW_ALLOWANCE_MS)
             .arg("WITHSCORES")
             .query_async(&mut self.conn.clone())
             .await
             .map_err(|e| AuthError::Redis(e.to_string()))?;
-        let mut next = cursor;
         for (member, score) in entries {
-            let forget_at = score / 1000 + REVOCATION_HORIZON_SECS;
+            // Remembered a horizon past the later of its score and now: an entry scored in
+            // the past by a Redis whose clock stepped back is not forgotten early.
+            let forget_at = (score / 1000).max(read_at) + REVOCATION_HORIZON_SECS;
             if let Some((user, min)) = member
                 .strip_prefix("user:")
                 .and_then(|rest| rest.split_once(':'))
@@ -277,10 +298,9 @@ impl RevocationStore {
             } else if let Ok(sid) = Uuid::parse_str(&member) {
                 revocations.insert(sid, forget_at);
             }
-            next = next.max(score);
         }
         revocations.forget_expired(chrono::Utc::now().timestamp());
         revocations.mark_read(read_at);
-        Ok(next)
+        Ok(())
     }
 }

@@ -218,3 +218,68 @@ async fn a_revoked_session_or_outdated_token_is_refused_by_every_replica_within_
     assert!(elsewhere.verify(&token).is_ok());
     shutdown.cancel();
 }
+
+/// A pod that can write to Redis adds an entry scored far in the future: replicas reading
+/// "after the highest score seen" would then never see a later revocation. Each poll reads
+/// a window around its own clock instead, and reads everything every few polls, so a later
+/// revocation stops its token within a second, and one scored in the past (Redis' clock
+/// stepped backwards) within the full read's period.
+#[tokio::test]
+async fn a_future_scored_entry_hides_no_later_revocation_and_a_past_one_is_found() {
+    let namespace = strongroom_testkit::unique("rev");
+    let shutdown = CancellationToken::new();
+    let (private, public) = generate_keypair().unwrap();
+    let signer = Signer::from_pem(private.as_bytes()).unwrap();
+    let verifier = replica(&public, &namespace, &shutdown).await;
+    let identity = RevocationStore::connect(
+        &strongroom_testkit::redis_url(),
+        &Default::default(),
+        &namespace,
+    )
+    .await
+    .unwrap();
+    let key = format!("{namespace}:revoked-sessions");
+    let zadd = |score: i64, member: String| {
+        let (mut conn, key) = (identity.connection(), key.clone());
+        async move {
+            redis::cmd("ZADD")
+                .arg(key)
+                .arg(score)
+                .arg(member)
+                .query_async::<i64>(&mut conn)
+                .await
+                .unwrap();
+        }
+    };
+    let session = || {
+        Claims::for_role(
+            UserId::new(),
+            OrgId::new(),
+            "u",
+            Role::PasswordUser,
+            60,
+            "password",
+        )
+        .with_session(Uuid::now_v7())
+    };
+
+    // The forged entry, then a real revocation: refused within a second all the same.
+    zadd(9_000_000_000_000_000, Uuid::now_v7().to_string()).await;
+    let later = session();
+    let token = signer.sign(&later).unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(verifier.verify(&token).is_ok());
+    identity.revoke(&[later.sid.unwrap()]).await.unwrap();
+    let took = refused_within(&verifier, &token, Duration::from_secs(1)).await;
+    println!("refused {took:?} after the revocation, past a far-future entry");
+
+    // An entry scored ten minutes back, as a Redis whose clock stepped back writes it.
+    let stepped_back = session();
+    let token = signer.sign(&stepped_back).unwrap();
+    assert!(verifier.verify(&token).is_ok());
+    let ten_minutes_ago = chrono::Utc::now().timestamp_millis() - 600_000;
+    zadd(ten_minutes_ago, stepped_back.sid.unwrap().to_string()).await;
+    let took = refused_within(&verifier, &token, Duration::from_secs(10)).await;
+    println!("refused {took:?} after a revocation scored ten minutes back");
+    shutdown.cancel();
+}
