@@ -51,20 +51,28 @@ impl Stack {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let data = tempfile::tempdir()?;
         let id = strongroom_testkit::unique("e2e");
-        // The stack signs in to Redis as an ACL user of its own, limited to its prefix's
-        // keys, as a deployment does.
-        let redis_password = data.path().join("redis.password");
-        let redis_user = strongroom_testkit::redis_acl_user(&id, &redis_password).await?;
+        // Each service signs in to Redis as an ACL user of its own with the shipped rules
+        // (only identity writes; keys limited to the stack's prefix), as a deployment does.
+        let redis_passwords = data.path().join("redis");
+        std::fs::create_dir_all(&redis_passwords)?;
+        for service in strongroom::REDIS_USERS {
+            strongroom_testkit::redis_acl_user(
+                &strongroom::redis_user(&id, service),
+                &strongroom_auth::redis_acl_rules(&id, service),
+                &redis_passwords.join(format!("{service}.password")),
+            )
+            .await?;
+        }
         let mut config = StackConfig {
             http_addr: "127.0.0.1:0".parse()?,
             postgres_url: strongroom_testkit::pg_server_url(),
             db_prefix: id.clone(),
             nats_url: strongroom_testkit::nats_url(),
             redis_url: strongroom_testkit::redis_url(),
-            event_prefix: id,
+            event_prefix: id.clone(),
             data_dir: data.path().to_owned(),
-            redis_user: Some(redis_user),
-            redis_password_file: Some(redis_password),
+            redis_user: Some(id.clone()),
+            redis_password_dir: Some(redis_passwords),
             nats_password_dir: Some(strongroom_testkit::nats_password_dir()?),
             stream_limits,
             grpc_ports: [0; 6],
@@ -166,7 +174,10 @@ impl Stack {
                 .collect(),
             roles: strongroom::database_roles(&self.config),
             stream: strongroom_events::stream_name(&self.config.event_prefix),
-            redis_user: self.config.redis_user.clone(),
+            redis_users: strongroom::REDIS_USERS
+                .iter()
+                .filter_map(|s| self.config.redis_login(s).0)
+                .collect(),
             data_dir: self.data.path().to_owned(),
         }
     }
@@ -177,7 +188,7 @@ pub struct Leftovers {
     pub databases: Vec<String>,
     pub roles: Vec<String>,
     pub stream: String,
-    pub redis_user: Option<String>,
+    pub redis_users: Vec<String>,
     pub data_dir: std::path::PathBuf,
 }
 
@@ -187,7 +198,7 @@ impl Leftovers {
             "databases": self.databases,
             "roles": self.roles,
             "stream": self.stream,
-            "redis_user": self.redis_user,
+            "redis_users": self.redis_users,
             "data_dir": self.data_dir,
         })
     }
@@ -205,7 +216,7 @@ impl Leftovers {
             databases: strings("databases")?,
             roles: strings("roles")?,
             stream: v["stream"].as_str().context("no stream")?.to_owned(),
-            redis_user: v["redis_user"].as_str().map(str::to_owned),
+            redis_users: strings("redis_users")?,
             data_dir: v["data_dir"].as_str().context("no data_dir")?.into(),
         })
     }
@@ -214,7 +225,7 @@ impl Leftovers {
         strongroom_testkit::drop_databases(&self.databases);
         strongroom_testkit::drop_roles(&self.roles);
         // On a thread of its own: a test's runtime may be the one dropping the stack.
-        let (stream, redis_user) = (self.stream.clone(), self.redis_user.clone());
+        let (stream, redis_users) = (self.stream.clone(), self.redis_users.clone());
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -227,7 +238,7 @@ impl Leftovers {
                     let js = strongroom_events::async_nats::jetstream::new(client);
                     let _ = js.delete_stream(stream).await;
                 }
-                if let Some(user) = redis_user {
+                for user in redis_users {
                     strongroom_testkit::drop_redis_acl_user(&user).await;
                 }
             });

@@ -495,40 +495,44 @@ fn postgres_gives_each_service_its_own_role_and_database() {
 }
 
 #[test]
-fn redis_allows_only_the_deployments_keys() {
-    let acl = text("helm/strongroom/files/redis-users.acl");
-    let rules: Vec<&str> = acl
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    assert!(rules.contains(&"user default off"), "{acl}");
-    let user = rules
-        .iter()
-        .find(|l| l.starts_with("user strongroom "))
-        .expect("the ACL defines user strongroom");
+fn redis_gives_each_service_its_own_user_and_only_identity_writes() {
     let prefix = yaml("helm/strongroom/values.yaml")["eventPrefix"]
         .as_str()
         .unwrap()
         .to_owned();
-    // The rules every e2e stack runs under, so the shipped user can do what the product does.
-    for rule in strongroom_testkit::redis_acl_rules(&prefix)
-        .into_iter()
-        .filter(|r| r != "resetkeys")
-    {
-        assert!(user.split(' ').any(|r| r == rule), "{user} lacks {rule}");
-    }
+    assert_eq!(
+        text("helm/strongroom/files/redis-users.acl"),
+        strongroom::redis_acl("strongroom", &prefix),
+        "helm/strongroom/files/redis-users.acl differs from `strongroom redis-acl`; regenerate it"
+    );
     let compose = compose();
-    let redis = serde_yaml::to_string(&compose["services"]["redis"]).unwrap();
+    let redis = compose["services"]["redis"]["command"][0].as_str().unwrap();
     assert!(
         redis.contains("--aclfile"),
         "compose runs redis without the ACL file"
     );
     for name in SERVICES {
+        // Its own user, its own password, filled into the ACL file by compose's redis.
         let env = compose_env(&compose, name);
         assert_eq!(
             env.get("STRONGROOM_REDIS_USER").map(String::as_str),
-            Some("strongroom")
+            Some(format!("strongroom-{name}").as_str())
+        );
+        let password = format!("STRONGROOM_REDIS_{}_PASSWORD", name.to_uppercase());
+        assert!(
+            redis.contains(&format!(">CHANGE-ME-{name} |>$${password} |")),
+            "compose redis does not set {name}'s password"
+        );
+        assert!(
+            compose_mounts(&compose, name)
+                .iter()
+                .any(|m| m.subpath.as_deref() == Some(&format!("secrets/redis-{name}"))),
+            "compose {name} does not mount its own Redis password"
         );
     }
+    let helpers = text("helm/strongroom/templates/_helpers.tpl");
+    assert!(
+        helpers.contains(r#"value: {{ printf "%s-%s" . $name | quote }}"#),
+        "helm names each service's Redis user after it"
+    );
 }

@@ -165,7 +165,7 @@ Argument: (dict "root" $ "name" "<service>").
   value: {{ $redis.url | quote }}
 {{- with $redis.user }}
 - name: STRONGROOM_REDIS_USER
-  value: {{ . | quote }}
+  value: {{ printf "%s-%s" . $name | quote }}
 {{- end }}
 {{- if $redis.auth }}
 - name: STRONGROOM_REDIS_PASSWORD_FILE

@@ -9,8 +9,9 @@ mod token;
 pub use context::{RequestContext, grpc_context, outgoing};
 pub use password::PasswordHasher;
 pub use revocation::{
-    REVOCATION_HORIZON_SECS, REVOCATION_SKEW_ALLOWANCE_MS, REVOCATIONS_POLL_EVERY,
-    REVOCATIONS_STALE_AFTER, RedisLogin, RevocationStore, Revocations,
+    REDIS_WRITER, REVOCATION_HORIZON_SECS, REVOCATION_SKEW_ALLOWANCE_MS, REVOCATIONS_POLL_EVERY,
+    REVOCATIONS_STALE_AFTER, RedisLogin, RevocationStore, Revocations, redis_acl_rules,
+    revocations_key,
 };
 pub use token::{Claims, Signer, Verifier, generate_keypair};
 

@@ -117,6 +117,46 @@ impl Revocations {
     }
 }
 
+/// The one service that writes to Redis: revocations and failed-login counters. Every
+/// other service, and the gateway, only reads the revocations.
+pub const REDIS_WRITER: &str = "identity";
+
+/// The Redis key of deployment `prefix`'s revocations.
+pub fn revocations_key(prefix: &str) -> String {
+    format!("{prefix}:revoked-sessions")
+}
+
+/// What `service`'s Redis ACL user may do in deployment `prefix`: the rules of an
+/// `ACL SETUSER`, or of an ACL file's `user` line after the name and password.
+/// [`REDIS_WRITER`] reads and writes the deployment's keys (revocations are scored by the
+/// server's clock, read in their script, hence `TIME`); everyone else may read the
+/// revocations and nothing else: a pod that is not identity can neither forge nor delete
+/// a revocation or a lockout counter.
+pub fn redis_acl_rules(prefix: &str, service: &str) -> Vec<String> {
+    let head = ["on", "resetkeys", "resetchannels", "-@all", "+@connection"];
+    let rest: Vec<String> = if service == REDIS_WRITER {
+        [
+            "+@read",
+            "+@write",
+            "+@scripting",
+            "+@transaction",
+            "-@dangerous",
+            "+time",
+        ]
+        .iter()
+        .map(|r| (*r).to_owned())
+        .chain([format!("~{prefix}:*")])
+        .collect()
+    } else {
+        vec![
+            "-@dangerous".to_owned(),
+            "+zrangebyscore".to_owned(),
+            format!("%R~{}", revocations_key(prefix)),
+        ]
+    };
+    head.iter().map(|r| (*r).to_owned()).chain(rest).collect()
+}
+
 /// The shared record in Redis: a sorted set of session ids scored by the Redis server's
 /// clock in milliseconds, so replicas with skewed clocks still read each other's entries.
 #[derive(Clone)]
@@ -187,7 +227,7 @@ impl RevocationStore {
             .map_err(|e| AuthError::Redis(e.to_string()))?;
         Ok(Self {
             conn,
-            key: format!("{namespace}:revoked-sessions"),
+            key: revocations_key(namespace),
         })
     }
 

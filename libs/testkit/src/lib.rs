@@ -210,47 +210,29 @@ pub fn lease_port() -> anyhow::Result<PortLease> {
     anyhow::bail!("every test port in {LEASED_PORTS:?} is leased or in use")
 }
 
-/// What a Strongroom deployment's Redis user may do, as `helm/strongroom/files/
-/// redis-users.acl` ships it, for the key prefix `<prefix>:`.
-pub fn redis_acl_rules(prefix: &str) -> Vec<String> {
-    [
-        "on",
-        "resetkeys",
-        "resetchannels",
-        "-@all",
-        "+@read",
-        "+@write",
-        "+@scripting",
-        "+@connection",
-        "+@transaction",
-        "-@dangerous",
-        // Revocations are scored by the server's clock, read in their script.
-        "+time",
-    ]
-    .iter()
-    .map(|r| (*r).to_owned())
-    .chain([format!("~{prefix}:*")])
-    .collect()
-}
-
-/// Creates a Redis ACL user `name` limited to the keys `<name>:*` (the shipped rules),
-/// writes its new password to `password_file`, and returns the user's name.
-pub async fn redis_acl_user(name: &str, password_file: &std::path::Path) -> anyhow::Result<String> {
+/// Creates (or resets) the Redis ACL user `name` with `rules` (as `ACL SETUSER` takes
+/// them; `strongroom_auth::redis_acl_rules` gives a service's) and a new password, written
+/// to `password_file`.
+pub async fn redis_acl_user(
+    name: &str,
+    rules: &[String],
+    password_file: &std::path::Path,
+) -> anyhow::Result<()> {
     let password = unique("pw");
     std::fs::write(password_file, &password)?;
     let client = redis::Client::open(redis_url())?;
     let mut conn = client.get_multiplexed_async_connection().await?;
     let mut command = redis::cmd("ACL");
     command.arg("SETUSER").arg(name).arg("reset");
-    for rule in redis_acl_rules(name) {
+    for rule in rules {
         command.arg(rule);
     }
     command.arg(format!(">{password}"));
     let () = command.query_async(&mut conn).await?;
-    Ok(name.to_owned())
+    Ok(())
 }
 
-/// Removes a user made by [`redis_acl_user`] (and its keys).
+/// Removes a user made by [`redis_acl_user`].
 pub async fn drop_redis_acl_user(name: &str) {
     let Ok(client) = redis::Client::open(redis_url()) else {
         return;

@@ -38,6 +38,15 @@ enum Command {
         #[arg(long)]
         admin_password_variable: Option<String>,
     },
+    /// Print the Redis ACL file: one user per service, only identity writing.
+    RedisAcl {
+        /// The event prefix, which every Redis key starts with.
+        #[arg(long, default_value = "sr")]
+        prefix: String,
+        /// The users' base name: each service's user is `<user>-<service>`.
+        #[arg(long, default_value = "strongroom")]
+        user: String,
+    },
     /// Create the event stream, or bring its settings to the configured limits, as the NATS
     /// provisioner (a deployment's job before its services start; `up` does it itself):
     /// `STRONGROOM_NATS_URL`, `STRONGROOM_EVENT_PREFIX`, `STRONGROOM_EVENT_STREAM_MAX_*`,
@@ -101,6 +110,10 @@ async fn main() -> anyhow::Result<()> {
                     admin_password_variable: admin_password_variable.as_deref(),
                 })
             );
+            Ok(())
+        }
+        Command::RedisAcl { prefix, user } => {
+            print!("{}", strongroom::redis_acl(&user, &prefix));
             Ok(())
         }
         Command::ProvisionStream => {

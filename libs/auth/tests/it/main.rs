@@ -4,17 +4,35 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use strongroom_auth::{Claims, RevocationStore, Signer, Verifier, generate_keypair};
+use strongroom_auth::{
+    Claims, RedisLogin, RevocationStore, Signer, Verifier, generate_keypair, redis_acl_rules,
+};
 use strongroom_core::{OrgId, Role, UserId};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-/// A verifier with its own watcher, like one replica of one service.
+/// `service`'s Redis ACL user in deployment `namespace`, made with the shipped rules.
+async fn login(namespace: &str, service: &str) -> RedisLogin {
+    let file = std::env::temp_dir().join(strongroom_testkit::unique("redis-password"));
+    let user = format!("{namespace}-{service}");
+    strongroom_testkit::redis_acl_user(&user, &redis_acl_rules(namespace, service), &file)
+        .await
+        .unwrap();
+    let password = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    RedisLogin {
+        user: Some(user),
+        password: Some(password.into()),
+    }
+}
+
+/// A verifier with its own watcher, like one replica of one service (signed in as the
+/// gateway, which may only read the revocations).
 async fn replica(public: &str, namespace: &str, shutdown: &CancellationToken) -> Arc<Verifier> {
     let verifier = Arc::new(Verifier::from_pem(public.as_bytes()).unwrap());
     RevocationStore::connect(
         &strongroom_testkit::redis_url(),
-        &Default::default(),
+        &login(namespace, &strongroom_testkit::unique("gateway")).await,
         namespace,
     )
     .await
@@ -88,7 +106,7 @@ async fn a_replica_that_cannot_read_revocations_fails_closed_and_recovers() {
     let signer = Signer::from_pem(private.as_bytes()).unwrap();
     let relay = Relay::start().await;
     let verifier = Arc::new(Verifier::from_pem(public.as_bytes()).unwrap());
-    RevocationStore::connect(&relay.url, &Default::default(), &namespace)
+    RevocationStore::connect(&relay.url, &login(&namespace, "vault").await, &namespace)
         .await
         .unwrap()
         .watch(verifier.revocations(), shutdown.clone())
@@ -188,7 +206,7 @@ async fn a_revoked_session_or_outdated_token_is_refused_by_every_replica_within_
 
     let identity = RevocationStore::connect(
         &strongroom_testkit::redis_url(),
-        &Default::default(),
+        &login(&namespace, "identity").await,
         &namespace,
     )
     .await
@@ -219,7 +237,7 @@ async fn a_revoked_session_or_outdated_token_is_refused_by_every_replica_within_
     shutdown.cancel();
 }
 
-/// A pod that can write to Redis adds an entry scored far in the future: replicas reading
+/// Identity's pod (the only one that may write to Redis) adds an entry scored far in the future: replicas reading
 /// "after the highest score seen" would then never see a later revocation. Each poll reads
 /// a window around its own clock instead, and reads everything every few polls, so a later
 /// revocation stops its token within a second, and one scored in the past (Redis' clock
@@ -233,7 +251,7 @@ async fn a_future_scored_entry_hides_no_later_revocation_and_a_past_one_is_found
     let verifier = replica(&public, &namespace, &shutdown).await;
     let identity = RevocationStore::connect(
         &strongroom_testkit::redis_url(),
-        &Default::default(),
+        &login(&namespace, "identity").await,
         &namespace,
     )
     .await
@@ -282,4 +300,94 @@ async fn a_future_scored_entry_hides_no_later_revocation_and_a_past_one_is_found
     let took = refused_within(&verifier, &token, Duration::from_secs(10)).await;
     println!("refused {took:?} after a revocation scored ten minutes back");
     shutdown.cancel();
+}
+
+/// Every service but identity signs in as a user that may read the revocations and do
+/// nothing else: a pod of another service can neither forge a revocation, nor delete one,
+/// nor touch a failed-login counter. Identity may, within its deployment's keys only.
+#[tokio::test]
+async fn only_identity_writes_to_redis_and_only_its_deployments_keys() {
+    let namespace = strongroom_testkit::unique("rev");
+    let key = strongroom_auth::revocations_key(&namespace);
+    let lockout = format!("{namespace}:login-failures:org:alice");
+    let connect = |login: RedisLogin| async move {
+        let client = login.client(&strongroom_testkit::redis_url()).unwrap();
+        redis::aio::ConnectionManager::new(client).await.unwrap()
+    };
+    let mut identity = connect(login(&namespace, "identity").await).await;
+    redis::cmd("ZADD")
+        .arg(&key)
+        .arg(1)
+        .arg("x")
+        .query_async::<i64>(&mut identity)
+        .await
+        .unwrap();
+    redis::cmd("SET")
+        .arg(&lockout)
+        .arg(1)
+        .query_async::<()>(&mut identity)
+        .await
+        .unwrap();
+    let outside = redis::cmd("SET")
+        .arg(format!("{}:x", strongroom_testkit::unique("other")))
+        .arg(1)
+        .query_async::<()>(&mut identity)
+        .await
+        .unwrap_err();
+    assert_eq!(outside.code(), Some("NOPERM"), "{outside}");
+
+    for service in ["gateway", "tenant", "vault", "access", "rotation", "audit"] {
+        let mut reader = connect(login(&namespace, service).await).await;
+        let read: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+            .arg(&key)
+            .arg("-inf")
+            .arg("+inf")
+            .query_async(&mut reader)
+            .await
+            .unwrap();
+        assert_eq!(read, ["x"], "{service} reads the revocations");
+        let mut refused = vec![
+            redis::cmd("ZADD")
+                .arg(&key)
+                .arg(9_000_000_000_000_000_i64)
+                .arg("y")
+                .clone(),
+            redis::cmd("ZREM").arg(&key).arg("x").clone(),
+            redis::cmd("DEL").arg(&key).clone(),
+            redis::cmd("EVAL")
+                .arg("return redis.call('ZADD', KEYS[1], 1, 'z')")
+                .arg(1)
+                .arg(&key)
+                .clone(),
+            redis::cmd("GET").arg(&lockout).clone(),
+            redis::cmd("DEL").arg(&lockout).clone(),
+        ];
+        for command in &mut refused {
+            let e = command
+                .query_async::<redis::Value>(&mut reader)
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), Some("NOPERM"), "{service}: {e}");
+        }
+    }
+    let read: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+        .arg(&key)
+        .arg("-inf")
+        .arg("+inf")
+        .query_async(&mut identity)
+        .await
+        .unwrap();
+    assert_eq!(read, ["x"], "nothing changed");
+    let counter: Option<i64> = redis::cmd("GET")
+        .arg(&lockout)
+        .query_async(&mut identity)
+        .await
+        .unwrap();
+    assert_eq!(counter, Some(1));
+    let _: () = redis::cmd("DEL")
+        .arg(&key)
+        .arg(&lockout)
+        .query_async(&mut identity)
+        .await
+        .unwrap();
 }
