@@ -1,6 +1,7 @@
-//! Changing and deleting client orgs: MSPOrg is never renamed or deleted, only an org's
-//! manager deletes it, and a deleted org leaves nothing behind in any service while its
-//! saved ciphertexts can no longer be decrypted (its KMS key is destroyed).
+//! Changing and deleting client orgs: MSPOrg is never renamed or deleted; only an org's
+//! account manager asks for it to be deleted (never a grantee), a second MSPOrg
+//! administrator approves, and a deleted org leaves nothing behind in any service while
+//! its saved ciphertexts can no longer be decrypted (its KMS key is destroyed).
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -23,8 +24,10 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
     let login = api.login_reply("", "admin", ADMIN_PASSWORD).await;
     let admin = login["token"].as_str().unwrap().to_owned();
     let msp_id = login["org_id"].as_str().unwrap().to_owned();
-    let (_, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
+    let (bea_id, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
     let bea = api.login("", "bea", &bea_pw).await;
+    let (cy_id, cy_pw) = api.add_user("", &admin, "cy", "administrator").await;
+    let cy = api.login("", "cy", &cy_pw).await;
 
     let (s, doomed) = api
         .post(
@@ -39,6 +42,25 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
         .add_user("/doomed", &admin, "root", "administrator")
         .await;
     let root = api.login("/doomed", "root", &root_pw).await;
+    // bea reaches the org through an approved grant (proposed by admin, approved by cy).
+    let (s, b) = api
+        .post(
+            "/api/v1/org-access",
+            Some(&admin),
+            json!({"designee_kind": "user", "designee_id": bea_id, "org_ids": [&org_id],
+                   "approver_id": cy_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let grant = b["grants"][0]["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &format!("/api/v1/org-access/{grant}/approve"),
+            Some(&cy),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
     let (s, resource) = api
         .post(
             "/doomed/api/v1/resources",
@@ -208,9 +230,17 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
             StatusCode::BAD_REQUEST,
             "repeat the org's slug",
         ),
+        // A grantee cannot, nor can any administrator but the account manager.
         (
             at("", &org_id),
             bea.clone(),
+            "doomed",
+            StatusCode::FORBIDDEN,
+            "account manager",
+        ),
+        (
+            at("", &org_id),
+            cy.clone(),
             "doomed",
             StatusCode::FORBIDDEN,
             "account manager",
@@ -283,10 +313,78 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
 
-    // The account manager deletes it.
-    let (s, b) = delete(at("", &org_id), admin.clone(), "DOOMED").await;
+    // The account manager asks; nothing is deleted until a second administrator approves.
+    let decide = |id: String, token: String, verdict: &'static str| {
+        let api = &api;
+        async move {
+            api.post(
+                &format!("/api/v1/org-deletions/{id}/{verdict}"),
+                Some(&token),
+                json!({"note": "as agreed"}),
+            )
+            .await
+        }
+    };
+    let (s, asked) = delete(at("", &org_id), admin.clone(), "DOOMED").await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{asked}");
+    assert_eq!(
+        (asked["status"].as_str(), asked["org_slug"].as_str()),
+        (Some("pending"), Some("doomed"))
+    );
+    let request = asked["id"].as_str().unwrap().to_owned();
+    let (s, b) = delete(at("", &org_id), admin.clone(), "doomed").await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    // The requester can cancel, not approve.
+    let (s, b) = decide(request.clone(), admin.clone(), "approve").await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(b["message"].as_str().unwrap().contains("second"), "{b}");
+    let (s, b) = decide(request.clone(), admin.clone(), "reject").await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(b["deleted"]["slug"], "doomed");
+    assert_eq!(b["status"], "cancelled");
+    let (s, b) = decide(request.clone(), bea.clone(), "approve").await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    let (s, asked) = delete(at("", &org_id), admin.clone(), "doomed").await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{asked}");
+    let request = asked["id"].as_str().unwrap().to_owned();
+    // An administrator added after the request (by the requester, say) cannot approve it.
+    let (_, dee_pw) = api.add_user("", &admin, "dee", "administrator").await;
+    let dee = api.login("", "dee", &dee_pw).await;
+    let (s, b) = decide(request.clone(), dee.clone(), "approve").await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"].as_str().unwrap().contains("added after"),
+        "{b}"
+    );
+    // Nor can the org's own administrator.
+    let (s, b) = api
+        .post(
+            &format!("/doomed/api/v1/org-deletions/{request}/approve"),
+            Some(&root),
+            json!({}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .get("/api/v1/org-deletions?status=pending", Some(&bea))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["requests"][0]["id"], request.as_str(), "{b}");
+    assert_eq!(b["requests"][0]["requested_by"], "admin", "{b}");
+    let (s, b) = api
+        .get(
+            &format!("/doomed/api/v1/accounts/{account_id}/password"),
+            Some(&root),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "still there while pending: {b}");
+
+    // A second administrator approves: the org is deleted before the answer.
+    let (s, b) = decide(request.clone(), bea.clone(), "approve").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["status"].as_str(), b["decided_by"].as_str()),
+        (Some("deleted"), Some("bea"))
+    );
 
     // The org is gone for everyone, at once.
     let (s, b) = api.get("/doomed/api/v1/users", Some(&root)).await;
@@ -377,7 +475,17 @@ async fn a_deleted_org_leaves_nothing_behind_and_its_secrets_no_longer_decrypt()
         b["events"]
             .as_array()?
             .iter()
-            .any(|e| e["operation"] == "org.deleted" && e["target"]["name"] == "doomed")
+            .filter(|e| e["target"]["name"] == "doomed")
+            .filter(|e| {
+                [
+                    "org.deletion_requested",
+                    "org.deletion_approved",
+                    "org.deleted",
+                ]
+                .contains(&e["operation"].as_str().unwrap_or_default())
+            })
+            .count()
+            .ge(&3)
             .then_some(())
     })
     .await
@@ -403,6 +511,8 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
     let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (_, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
+    let bea = api.login("", "bea", &bea_pw).await;
 
     // A second replica beside the stack's own: same database, KMS and event stream.
     let mut config = stack.config.vault_config();
@@ -472,7 +582,8 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
     .await
     .expect("the second replica never reloaded the rotated key");
 
-    // The stack's own replica deletes the org; the second hears of it.
+    // The stack's own replica deletes the org (asked, then approved by a second
+    // administrator); the second replica hears of it.
     let (s, b) = api
         .call(
             Method::DELETE,
@@ -481,7 +592,18 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
             Some(json!({"confirm": "twice"})),
         )
         .await;
-    assert!(s.is_success(), "{s} {b}");
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    let (s, b) = api
+        .post(
+            &format!(
+                "/api/v1/org-deletions/{}/approve",
+                b["id"].as_str().unwrap()
+            ),
+            Some(&bea),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
     let deleted = std::time::Instant::now();
     strongroom_testkit::wait_until(std::time::Duration::from_secs(10), || {
         let held = replica.holds_key(org_id);

@@ -1,14 +1,11 @@
-//! Changing and deleting client orgs. Only an MSPOrg administrator who manages the org (its
-//! account manager, or named by an approved grant) may; MSPOrg itself is never renamed or
-//! deleted.
+//! Changing client orgs. Only an MSPOrg administrator who manages the org (its account
+//! manager, or named by an approved grant) may; MSPOrg itself is never renamed. Deleting is
+//! in `deletion`.
 
 use serde_json::json;
-use strongroom_auth::{RequestContext, outgoing};
+use strongroom_auth::RequestContext;
 use strongroom_core::OrgId;
 use strongroom_events::{Event, Target};
-use strongroom_proto::provisioning::DeprovisionOrgRequest;
-use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
-use tonic::transport::Channel;
 
 use crate::app::{SERVICE, Tenant, checked_details, validate_slug};
 use crate::error::TenantError;
@@ -125,79 +122,6 @@ impl Tenant {
             .ok_or(TenantError::NotFound)
     }
 
-    /// Whether the org is marked `deleting`: every service asks before it drops an org's
-    /// data, so only a deletion this service started drops anything.
-    pub async fn is_deleting(&self, id: OrgId) -> Result<bool, TenantError> {
-        Ok(store::find_org(self.db.global(), id)
-            .await?
-            .is_some_and(|o| o.status == "deleting"))
-    }
-
-    /// Deletes a client org and everything of it in every service: each service drops the
-    /// org's schema, and the vault first destroys the org's KMS key, so no copy of its
-    /// secrets (backups included) can be decrypted again. `confirm` must repeat the slug.
-    /// A deletion that fails part way leaves the org `deleting` (unreachable) and may be
-    /// repeated.
-    pub async fn delete_org(
-        &self,
-        ctx: &RequestContext,
-        id: &str,
-        confirm: &str,
-    ) -> Result<OrgRow, TenantError> {
-        let org = self.managed_org(ctx, id).await?;
-        if org.is_msp {
-            return Err(TenantError::Conflict(
-                "MSPOrg is the MSP's own org; it cannot be deleted".into(),
-            ));
-        }
-        if !confirm.trim().eq_ignore_ascii_case(&org.slug) {
-            return Err(TenantError::InvalidInput(format!(
-                "confirm must repeat the org's slug, {}, to delete it",
-                org.slug
-            )));
-        }
-        let id = OrgId(org.id);
-        store::mark_deleting(self.db.global(), id).await?;
-        // Audit goes last: it purges the org's events from the stream once no other service
-        // holds any of the org's data, so no late event of the org follows the purge.
-        let deprovision = |(service, client): &(&'static str, ProvisioningClient<Channel>)| {
-            let (service, mut client) = (*service, client.clone());
-            let request = outgoing(
-                ctx,
-                DeprovisionOrgRequest {
-                    org_id: id.to_string(),
-                },
-            );
-            async move {
-                client
-                    .deprovision_org(request)
-                    .await
-                    .map_err(|source| TenantError::Deprovisioning { service, source })
-            }
-        };
-        let (audit, others): (Vec<_>, Vec<_>) =
-            self.provisioners.iter().partition(|(s, _)| *s == "audit");
-        futures::future::try_join_all(others.into_iter().map(deprovision)).await?;
-        futures::future::try_join_all(audit.into_iter().map(deprovision)).await?;
-        self.db.deprovision(id).await?;
-
-        let mut tx = self.db.begin(self.msp_org).await?;
-        sqlx::query("DELETE FROM public.orgs WHERE id = $1")
-            .bind(org.id)
-            .execute(&mut *tx)
-            .await?;
-        let event = Event::new(
-            self.msp_org,
-            SERVICE,
-            "org.deleted",
-            strongroom_runtime::actor(ctx),
-            Target::new("org", org.id, &org.slug),
-        )
-        .with_details(json!({ "name": org.name, "account_manager": org.account_manager_id }));
-        self.commit_events(tx, &[event]).await?;
-        Ok(org)
-    }
-
     /// The org `id`, if the caller, an MSPOrg administrator, manages it (MSPOrg itself is
     /// managed by every MSPOrg administrator).
     pub async fn managed_org(&self, ctx: &RequestContext, id: &str) -> Result<OrgRow, TenantError> {
@@ -215,7 +139,7 @@ impl Tenant {
         } else {
             Err(TenantError::PermissionDenied(format!(
                 "only {}'s account manager or an administrator granted access to it may change \
-                 or delete it",
+                 it",
                 org.slug
             )))
         }

@@ -20,7 +20,9 @@ pub enum TenantError {
         #[source]
         source: tonic::Status,
     },
-    #[error("the {service} service could not delete the org's data; repeat the deletion")]
+    #[error(
+        "the {service} service could not delete the org's data; approve the deletion again to finish it"
+    )]
     Deprovisioning {
         service: &'static str,
         #[source]

@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 use crate::app::Tenant;
 use crate::changes::OrgChanges;
 use crate::grants::{Designee, GrantFilter, GrantRow};
-use crate::store::{OrgDetails, OrgRow};
+use crate::store::{DeletionRow, OrgDetails, OrgRow};
 
 pub struct TenantGrpc {
     pub app: Arc<Tenant>,
@@ -32,6 +32,22 @@ fn to_proto(org: OrgRow) -> Org {
         department: org.department,
         location: org.location,
         contact: org.contact,
+    }
+}
+
+fn deletion_to_proto(d: DeletionRow) -> OrgDeletionRequest {
+    OrgDeletionRequest {
+        id: d.id.to_string(),
+        org_id: d.org_id.to_string(),
+        org_slug: d.org_slug,
+        org_name: d.org_name,
+        requested_by_id: d.requested_by.to_string(),
+        requested_by_name: d.requested_by_name,
+        requested_at: d.requested_at.to_rfc3339(),
+        status: d.status,
+        decided_by_name: d.decided_by_name.unwrap_or_default(),
+        decided_at: d.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        note: d.note,
     }
 }
 
@@ -171,13 +187,44 @@ impl TenantRpc for TenantGrpc {
     async fn delete_org(
         &self,
         request: Request<DeleteOrgRequest>,
-    ) -> Result<Response<Org>, Status> {
+    ) -> Result<Response<OrgDeletionRequest>, Status> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
         self.app
-            .delete_org(&ctx, &r.org_id, &r.confirm)
+            .request_org_deletion(&ctx, &r.org_id, &r.confirm)
             .await
-            .map(|o| Response::new(to_proto(o)))
+            .map(|d| Response::new(deletion_to_proto(d)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn decide_org_deletion(
+        &self,
+        request: Request<DecideOrgDeletionRequest>,
+    ) -> Result<Response<OrgDeletionRequest>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let r = request.get_ref();
+        let id = uuid::Uuid::try_parse(r.request_id.trim())
+            .map_err(|_| to_status(&crate::error::TenantError::Missing("request")))?;
+        self.app
+            .decide_org_deletion(&ctx, id, r.approve, r.note.trim())
+            .await
+            .map(|d| Response::new(deletion_to_proto(d)))
+            .map_err(|e| to_status(&e))
+    }
+
+    async fn list_org_deletions(
+        &self,
+        request: Request<ListOrgDeletionsRequest>,
+    ) -> Result<Response<OrgDeletionRequestList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        self.app
+            .list_org_deletions(&ctx, &request.get_ref().status)
+            .await
+            .map(|list| {
+                Response::new(OrgDeletionRequestList {
+                    requests: list.into_iter().map(deletion_to_proto).collect(),
+                })
+            })
             .map_err(|e| to_status(&e))
     }
 

@@ -4,6 +4,7 @@
 mod app;
 pub mod callers;
 mod changes;
+mod deletion;
 mod error;
 mod grants;
 mod grpc;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use strongroom_proto::tenant as pb;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::or_null;
 
@@ -105,10 +105,59 @@ impl From<pb::OrgList> for OrgList {
     }
 }
 
-/// The org just deleted.
+/// A request to delete a client org: asked by its account manager, carried out once a
+/// second MSPOrg administrator approves.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeletedOrg {
-    pub deleted: Org,
+pub struct OrgDeletion {
+    pub id: String,
+    pub org_id: String,
+    pub org_slug: String,
+    pub org_name: String,
+    pub requested_by_id: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// `pending`, `approved` (being carried out; approve again to finish a deletion that
+    /// failed part way), `deleted`, `rejected` or `cancelled` (by the requester).
+    pub status: String,
+    /// Who approved, rejected or cancelled it (by name).
+    #[schema(required = true)]
+    pub decided_by: Option<String>,
+    #[schema(required = true)]
+    pub decided_at: Option<String>,
+    pub note: String,
+}
+
+impl From<pb::OrgDeletionRequest> for OrgDeletion {
+    fn from(d: pb::OrgDeletionRequest) -> Self {
+        Self {
+            id: d.id,
+            org_id: d.org_id,
+            org_slug: d.org_slug,
+            org_name: d.org_name,
+            requested_by_id: d.requested_by_id,
+            requested_by: d.requested_by_name,
+            requested_at: d.requested_at,
+            status: d.status,
+            decided_by: or_null(d.decided_by_name),
+            decided_at: or_null(d.decided_at),
+            note: d.note,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgDeletionList {
+    pub requests: Vec<OrgDeletion>,
+}
+
+/// `?status=`, optional.
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrgDeletionQuery {
+    /// `pending`, `approved`, `deleted`, `rejected` or `cancelled`; empty: all.
+    #[serde(default)]
+    pub status: String,
 }
 
 /// The outcome of an import, line by line.

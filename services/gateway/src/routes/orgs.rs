@@ -1,13 +1,14 @@
-//! Client orgs, for MSPOrg: add one, import many, change or delete one, and the org
-//! selector.
+//! Client orgs, for MSPOrg: add one, import many, change one, ask for one to be deleted and
+//! decide such requests, and the org selector.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use bytes::Bytes;
-use strongroom_auth::outgoing;
+use strongroom_auth::{RequestContext, outgoing};
 use strongroom_core::ErrorCode;
 use strongroom_proto::tenant::{
-    CreateOrgRequest, DeleteOrgRequest, ImportOrgsRequest, ListOrgsRequest, UpdateOrgRequest,
+    CreateOrgRequest, DecideOrgDeletionRequest, DeleteOrgRequest, ImportOrgsRequest,
+    ListOrgDeletionsRequest, ListOrgsRequest, UpdateOrgRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,12 +16,14 @@ use utoipa_axum::routes;
 use crate::Gateway;
 use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
+use crate::dto::org_access::NoteBody;
 use crate::dto::orgs::{
-    DeleteOrgBody, DeletedOrg, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgImportReport, OrgList,
+    DeleteOrgBody, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgDeletionList,
+    OrgDeletionQuery, OrgImportReport, OrgList,
 };
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, created, is_text_file, ok};
+use crate::routes::{ApiResult, accepted, body, created, is_text_file, ok, optional_body, query};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()
@@ -28,6 +31,9 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
         .routes(routes!(mine))
         .routes(routes!(import))
         .routes(routes!(change, remove))
+        .routes(routes!(deletions))
+        .routes(routes!(approve_deletion))
+        .routes(routes!(reject_deletion))
 }
 
 #[utoipa::path(
@@ -230,19 +236,22 @@ async fn change(
     ok(Org::from(o))
 }
 
-/// Deletes the org and all of its data in every service; the body repeats its slug.
+/// Asks for the org to be deleted; the body repeats its slug.
 #[utoipa::path(
     delete,
     path = "/orgs/{id}",
     tag = tags::ORGS,
-    summary = "Delete a client org and all of its data",
-    description = "Every service drops the org's schema; the vault destroys its KMS key first, \
-                   so saved copies of its secrets never decrypt again. Audited in MSPOrg as \
-                   `org.deleted`. MSPOrg cannot be deleted (409).",
+    summary = "Ask for a client org to be deleted",
+    description = "By the org's account manager (for an org without one, an MSPOrg \
+                   administrator); an administrator with only a grant to the org cannot. \
+                   Nothing is deleted yet: a second MSPOrg administrator approves with \
+                   `POST /org-deletions/{id}/approve`. Needs `orgs.manage`, at MSPOrg. \
+                   Audited in MSPOrg as `org.deletion_requested`. MSPOrg cannot be deleted \
+                   (409); an org with a request waiting gets no second one (409).",
     params(("id" = String, Path, description = "The org")),
     request_body = DeleteOrgBody,
     responses(
-        (status = 200, description = "The org deleted", body = DeletedOrg),
+        (status = 202, description = "The request, waiting for approval", body = OrgDeletion),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -259,7 +268,7 @@ async fn remove(
     bytes: Bytes,
 ) -> ApiResult {
     let b: DeleteOrgBody = body(&bytes)?;
-    let o = state
+    let d = state
         .tenant
         .clone()
         .delete_org(outgoing(
@@ -271,8 +280,125 @@ async fn remove(
         ))
         .await?
         .into_inner();
-    state.orgs.forget(&o.id);
-    ok(DeletedOrg {
-        deleted: Org::from(o),
+    accepted(OrgDeletion::from(d))
+}
+
+#[utoipa::path(
+    get,
+    path = "/org-deletions",
+    tag = tags::ORGS,
+    summary = "Requests to delete client orgs",
+    description = "Newest first. Needs `orgs.manage`, at MSPOrg.",
+    params(OrgDeletionQuery),
+    responses(
+        (status = 200, description = "The requests", body = OrgDeletionList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn deletions(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> ApiResult {
+    let q: OrgDeletionQuery = query(&uri)?;
+    let list = state
+        .tenant
+        .clone()
+        .list_org_deletions(outgoing(&ctx, ListOrgDeletionsRequest { status: q.status }))
+        .await?
+        .into_inner();
+    ok(OrgDeletionList {
+        requests: list.requests.into_iter().map(OrgDeletion::from).collect(),
     })
+}
+
+#[utoipa::path(
+    post,
+    path = "/org-deletions/{id}/approve",
+    tag = tags::ORGS,
+    summary = "Approve a deletion, which is then carried out",
+    description = "By an active MSPOrg administrator other than the requester, who was a user \
+                   before the request was made. Every service drops the org's schema; the \
+                   vault destroys its KMS key first, so saved copies of its secrets never \
+                   decrypt again. Answers once the org is gone (`status` `deleted`); a \
+                   deletion that failed part way (503) leaves the org unreachable and is \
+                   finished by approving again. Audited in MSPOrg as `org.deletion_approved` \
+                   and `org.deleted`.",
+    params(("id" = String, Path, description = "The deletion request")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The request, carried out", body = OrgDeletion),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn approve_deletion(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    decide_deletion(&state, &ctx, id, true, &bytes).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/org-deletions/{id}/reject",
+    tag = tags::ORGS,
+    summary = "Reject (or, as its requester, cancel) a deletion request",
+    description = "By any other MSPOrg administrator (`rejected`) or the requester \
+                   (`cancelled`), while it is pending.",
+    params(("id" = String, Path, description = "The deletion request")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The request, rejected or cancelled", body = OrgDeletion),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn reject_deletion(
+    State(state): State<Gateway>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    decide_deletion(&state, &ctx, id, false, &bytes).await
+}
+
+async fn decide_deletion(
+    state: &Gateway,
+    ctx: &RequestContext,
+    request_id: String,
+    approve: bool,
+    bytes: &Bytes,
+) -> ApiResult {
+    let b: NoteBody = optional_body(bytes)?;
+    let d = state
+        .tenant
+        .clone()
+        .decide_org_deletion(outgoing(
+            ctx,
+            DecideOrgDeletionRequest {
+                request_id,
+                approve,
+                note: b.note,
+            },
+        ))
+        .await?
+        .into_inner();
+    if d.status == "deleted" {
+        state.orgs.forget(&d.org_id);
+    }
+    ok(OrgDeletion::from(d))
 }
