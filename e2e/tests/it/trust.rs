@@ -350,3 +350,78 @@ async fn each_service_reaches_only_its_database_and_audit_cannot_rewrite_its_tra
     assert!(after >= rows);
     stack.stop().await.unwrap();
 }
+
+/// The launcher gives each service's role its password as a SCRAM-SHA-256 verifier, so the
+/// password itself never travels in a statement a server could log. Checked against
+/// Postgres' own: a verifier Postgres makes from the same password and salt is ours, and
+/// every role of the stack holds the verifier of the password in its file.
+#[tokio::test]
+async fn role_passwords_reach_postgres_only_as_scram_verifiers() {
+    use base64::Engine;
+    use sqlx::Connection;
+    let stack = Stack::start(None).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", stack.config.postgres_url))
+        .await
+        .unwrap();
+    let verifier_of = |role: String| {
+        sqlx::query_scalar::<_, String>("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
+            .bind(role)
+    };
+    // Postgres' verifier of a password, and ours with its salt and iteration count.
+    let role = strongroom_testkit::unique("scram");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET password_encryption = 'scram-sha-256';
+         CREATE ROLE \"{role}\" PASSWORD 'correct horse battery staple'"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let theirs = verifier_of(role.clone())
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE \"{role}\"")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let salt_and_count = |verifier: &str| {
+        let (count, rest) = verifier
+            .strip_prefix("SCRAM-SHA-256$")
+            .unwrap()
+            .split_once(':')
+            .unwrap();
+        let salt = rest.split_once('$').unwrap().0;
+        (
+            base64::engine::general_purpose::STANDARD
+                .decode(salt)
+                .unwrap(),
+            count.parse::<u32>().unwrap(),
+        )
+    };
+    let (salt, count) = salt_and_count(&theirs);
+    assert_eq!(
+        strongroom::scram_verifier("correct horse battery staple", &salt, count).unwrap(),
+        theirs
+    );
+
+    for role in strongroom::database_roles(&stack.config) {
+        let stored = verifier_of(role.clone())
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        let password = std::fs::read_to_string(
+            stack
+                .config
+                .data_dir
+                .join("db")
+                .join(format!("{role}.password")),
+        )
+        .unwrap();
+        let (salt, count) = salt_and_count(&stored);
+        assert_eq!(
+            strongroom::scram_verifier(password.trim(), &salt, count).unwrap(),
+            stored,
+            "{role}"
+        );
+    }
+}

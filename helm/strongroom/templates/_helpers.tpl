@@ -203,7 +203,7 @@ Argument: (dict "root" $ "name" "<service>").
 {{- end }}
 {{- if eq $name "identity" }}
 - name: STRONGROOM_JWT_PRIVATE_KEY_FILE
-  value: /keys/jwt-private.pem
+  value: /tls/jwt-private.pem
 - name: STRONGROOM_SETTINGS_KEY_FILE
   value: /keys/identity-settings.key
 - name: STRONGROOM_ADMIN_PASSWORD_FILE
@@ -297,9 +297,9 @@ spec:
         {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
       initContainers:
         # Secret volume files are root-owned, and with fsGroup kubelet makes them
-        # group-readable whatever defaultMode says; a service refuses a TLS key its group
-        # may read. So the TLS files are copied into a memory-backed emptyDir owned by the
-        # service's user, the key 0600.
+        # group-readable whatever defaultMode says; a service refuses a TLS key (and
+        # identity the token signing key) its group may read. So those files are copied
+        # into a memory-backed emptyDir owned by the service's user, the keys 0600.
         - name: tls-files
           image: {{ include "strongroom.image" . | quote }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
@@ -311,6 +311,9 @@ spec:
             - |
               install -m 0644 /tls-secret/ca.crt /tls-secret/tls.crt /tls/
               install -m 0600 /tls-secret/tls.key /tls/tls.key
+              {{- if eq $name "identity" }}
+              install -m 0600 /jwt-secret/jwt-private.pem /tls/jwt-private.pem
+              {{- end }}
           {{- with $svc.resources }}
           resources:
             {{- toYaml . | nindent 12 }}
@@ -319,6 +322,11 @@ spec:
             - name: tls-secret
               mountPath: /tls-secret
               readOnly: true
+            {{- if eq $name "identity" }}
+            - name: jwt
+              mountPath: /jwt-secret
+              readOnly: true
+            {{- end }}
             - name: tls
               mountPath: /tls
       containers:

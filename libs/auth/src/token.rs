@@ -142,7 +142,25 @@ impl Signer {
         Ok(Self { key })
     }
 
+    /// Loads the signing key, refusing a file that group or others may read or write
+    /// (it must be 0600 or 0400 on Unix): whoever reads it can sign any token.
     pub fn from_file(path: &Path) -> Result<Self, AuthError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                return Err(AuthError::Key(format!(
+                    "{} may be read or changed by others than its owner (mode {:o}); make it \
+                     0600",
+                    path.display(),
+                    mode & 0o777
+                )));
+            }
+        }
         let pem = Zeroizing::new(
             std::fs::read(path).map_err(|e| AuthError::Key(format!("{}: {e}", path.display())))?,
         );
@@ -242,6 +260,30 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_signing_key_file_others_may_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let (private, _) = generate_keypair().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jwt-private.pem");
+        std::fs::write(&path, private.as_bytes()).unwrap();
+        for (mode, ok) in [
+            (0o644, false),
+            (0o640, false),
+            (0o602, false),
+            (0o600, true),
+            (0o400, true),
+        ] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let loaded = Signer::from_file(&path);
+            assert_eq!(loaded.is_ok(), ok, "mode {mode:o}: {loaded:?}");
+            if let Err(e) = loaded {
+                assert!(e.to_string().contains("0600"), "{e}");
+            }
+        }
+    }
 
     fn claims() -> Claims {
         Claims::for_role(

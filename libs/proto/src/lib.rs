@@ -198,6 +198,8 @@ redacted_debug!(
     [id, operation, target_kind, target_id],
     [token]
 );
+redacted_debug!(vault::SealSettingRequest, [org_id, name], [plaintext]);
+redacted_debug!(vault::OpenedSetting, [], [plaintext]);
 
 #[cfg(test)]
 mod tests {
@@ -211,7 +213,26 @@ mod tests {
         let reveal = super::vault::RevealPasswordResponse {
             password: "hunter2-secret".into(),
         };
-        for text in [format!("{login:?}"), format!("{reveal:?}")] {
+        let seal = super::vault::SealSettingRequest {
+            org_id: "o".into(),
+            name: "mail.password".into(),
+            plaintext: b"hunter2-secret".to_vec(),
+        };
+        let opened = super::vault::OpenedSetting {
+            plaintext: b"hunter2-secret".to_vec(),
+        };
+        // Debug of bytes prints the numbers: look for those too.
+        let as_numbers = format!("{:?}", b"hunter2-secret".to_vec());
+        for text in [
+            format!("{login:?}"),
+            format!("{reveal:?}"),
+            format!("{seal:?}"),
+            format!("{opened:?}"),
+        ] {
+            assert!(
+                !text.contains(&as_numbers[1..as_numbers.len() - 1]),
+                "{text}"
+            );
             assert!(!text.contains("hunter2-secret"), "{text}");
             assert!(text.contains("<redacted>"));
         }

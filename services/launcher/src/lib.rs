@@ -332,12 +332,23 @@ pub async fn ensure_databases(config: &StackConfig) -> anyhow::Result<Option<Pat
             .await?;
     let passwords = config.data_dir.join("db");
     if superuser {
+        // The password travels as its SCRAM-SHA-256 verifier, never in the clear, and this
+        // session logs no statements: a server that logs statements (or one that fails)
+        // keeps no role's password in its log.
+        sqlx::raw_sql(
+            "SET log_statement = 'none'; SET log_min_error_statement = 'panic';
+             SET log_min_duration_statement = -1",
+        )
+        .execute(&mut conn)
+        .await
+        .context("turning statement logging off for the role passwords")?;
         for role in database_roles(config) {
             let password = role_password(&passwords, &role)?;
+            let verifier = scram_verifier(&password, &rand::random::<[u8; 16]>(), 4096)?;
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "DO $$ BEGIN CREATE ROLE \"{role}\" LOGIN;
                  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
-                 ALTER ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+                 ALTER ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{verifier}'"
             )))
             .execute(&mut conn)
             .await
@@ -452,6 +463,32 @@ async fn hand_over(
 }
 
 /// The role's password from `dir/<role>.password`, made (random, 0600) if missing.
+/// The SCRAM-SHA-256 verifier Postgres keeps for `password` (RFC 5802/7677):
+/// `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, each part base64. Given
+/// to `ALTER ROLE … PASSWORD`, Postgres stores it as it is.
+pub fn scram_verifier(password: &str, salt: &[u8], iterations: u32) -> anyhow::Result<String> {
+    use base64::Engine;
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::{Digest, Sha256};
+    let mut salted = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut salted);
+    let hmac = |label: &[u8]| -> anyhow::Result<Vec<u8>> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&salted)
+            .map_err(|_| anyhow::anyhow!("HMAC refused the salted password"))?;
+        mac.update(label);
+        Ok(mac.finalize().into_bytes().to_vec())
+    };
+    let stored = Sha256::digest(hmac(b"Client Key")?);
+    let server = hmac(b"Server Key")?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    Ok(format!(
+        "SCRAM-SHA-256${iterations}:{}${}:{}",
+        b64.encode(salt),
+        b64.encode(stored),
+        b64.encode(server)
+    ))
+}
+
 fn role_password(dir: &Path, role: &str) -> anyhow::Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(format!("{role}.password"));
