@@ -9,7 +9,11 @@ use secrecy::SecretString;
 use strongroom::StackConfig;
 use tokio_util::sync::CancellationToken;
 
+/// `admin`'s password once the stack has started: it is given `INITIAL_ADMIN_PASSWORD`,
+/// a one-time password, and replaces it at its first login as a new deployment's
+/// operator does.
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const INITIAL_ADMIN_PASSWORD: &str = "initial-admin-password-1";
 
 pub struct Stack {
     pub base_url: String,
@@ -79,7 +83,7 @@ impl Stack {
             listeners: None,
             database_passwords: None,
             trusted_proxies: String::new(),
-            admin_password: Some(SecretString::from(ADMIN_PASSWORD)),
+            admin_password: Some(SecretString::from(INITIAL_ADMIN_PASSWORD)),
             transit: transit.map(|(addr, token)| (addr, SecretString::from(token))),
             directory_sync_tick_secs: schedule_tick_secs
                 .unwrap_or(strongroom::DEFAULT_DIRECTORY_SYNC_TICK_SECS),
@@ -124,7 +128,23 @@ impl Stack {
             }
             return Err(e.context("the Strongroom stack did not become healthy"));
         }
+        stack.choose_admin_password().await?;
         Ok(stack)
+    }
+
+    /// `admin` replaces its one-time password with [`ADMIN_PASSWORD`].
+    async fn choose_admin_password(&self) -> anyhow::Result<()> {
+        let url = format!("{}/api/v1/auth/change-password", self.base_url);
+        let body = serde_json::json!({"username": "admin",
+            "current_password": INITIAL_ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD});
+        let response = self.http.post(&url).json(&body).send().await?;
+        let status = response.status();
+        anyhow::ensure!(
+            status.is_success(),
+            "admin could not choose its password: {status} {}",
+            response.text().await.unwrap_or_default()
+        );
+        Ok(())
     }
 
     /// Stops the stack gracefully; `Drop` then removes its databases and event stream.

@@ -100,6 +100,51 @@ async fn an_org_keeps_at_least_one_active_administrator() {
         .patch(&user, Some(&msp), json!({"role": "password_user"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Two administrators demoted at the same moment: one change waits for the other and
+    // then finds itself the last, so the org always keeps one.
+    let (twin, _) = api
+        .add_user(&org.prefix, &org.admin, "twin", "administrator")
+        .await;
+    let (_, users) = api.get(&org.url("/users?q=deputy"), Some(&msp)).await;
+    let deputy = users["users"][0]["id"].as_str().unwrap().to_owned();
+    let (deputy, twin) = (
+        org.url(&format!("/users/{deputy}")),
+        org.url(&format!("/users/{twin}")),
+    );
+    for round in 0..5 {
+        let demote = |path: String| {
+            let (api, msp) = (&api, msp.clone());
+            async move {
+                api.patch(&path, Some(&msp), json!({"role": "password_user"}))
+                    .await
+                    .0
+            }
+        };
+        let (a, b) = tokio::join!(demote(deputy.clone()), demote(twin.clone()));
+        let statuses = [a, b];
+        assert_eq!(
+            statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        assert!(statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+        let (_, b) = api.get(&org.url("/users"), Some(&msp)).await;
+        let admins = b["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["role"] == "administrator" && u["status"] == "active")
+            .count();
+        assert_eq!(admins, 1, "round {round}");
+        // Both administrators again for the next round.
+        for path in [&deputy, &twin] {
+            let (s, b) = api
+                .patch(path, Some(&msp), json!({"role": "administrator"}))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -783,6 +783,68 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
         reveals(&second, &bob_pw).await,
         "still the second administrator's"
     );
+
+    // Approved and rejected at the same moment: one decision wins, and the resources are
+    // where it says (never moved under a "rejected" transfer).
+    for round in 0..4 {
+        let name = format!("carol{round}");
+        let (id, pw) = api
+            .add_user(&org.prefix, &org.admin, &name, "password_user")
+            .await;
+        let token = api.login(&org.prefix, &name, &pw).await;
+        let account = api
+            .store_password(&org.prefix, &token, &format!("{name}-box"), "root", &name)
+            .await;
+        let url = org.url(&format!("/accounts/{account}/password"));
+        let (s, pending) = api
+            .post(
+                &org.url(&format!("/users/{id}/ownership")),
+                Some(&org.admin),
+                json!({"to_user_id": root_id}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{pending}");
+        let transfer = org.url(&format!(
+            "/ownership-transfers/{}",
+            pending["id"].as_str().unwrap()
+        ));
+        let decide = |verdict: &'static str| {
+            let (api, second, path) = (&api, second.clone(), format!("{transfer}/{verdict}"));
+            async move { api.post(&path, Some(&second), json!({})).await }
+        };
+        let ((a, approved), (r, rejected)) = tokio::join!(decide("approve"), decide("reject"));
+        let (_, list) = api
+            .get(&org.url("/ownership-transfers"), Some(&second))
+            .await;
+        let status = list["transfers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == pending["id"])
+            .map(|t| t["status"].as_str().unwrap().to_owned())
+            .unwrap();
+        let (carol_has, root_has) = (reveals(&token, &url).await, reveals(&org.admin, &url).await);
+        println!("round {round}: approve {a}, reject {r}: {status}");
+        match status.as_str() {
+            "done" => {
+                assert_eq!(a, StatusCode::OK, "{approved}");
+                assert_error(r, &rejected, StatusCode::CONFLICT);
+                assert!(
+                    root_has && !carol_has,
+                    "round {round}: done, so root owns it"
+                );
+            }
+            "rejected" => {
+                assert_eq!(r, StatusCode::OK, "{rejected}");
+                assert_error(a, &approved, StatusCode::CONFLICT);
+                assert!(
+                    carol_has && !root_has,
+                    "round {round}: rejected, so nothing moved"
+                );
+            }
+            other => panic!("round {round}: the transfer is {other}"),
+        }
+    }
     stack.stop().await.unwrap();
 }
 

@@ -379,6 +379,7 @@ async fn account_managers_and_new_group_members_need_a_third_administrator() {
         ("dave", "administrator"),
         ("paul", "password_user"),
         ("eve", "password_user"),
+        ("finn", "password_user"),
     ] {
         let (id, pw) = api.add_user("", &admin, name, role).await;
         tokens.insert(name, api.login("", name, &pw).await);
@@ -485,6 +486,8 @@ async fn account_managers_and_new_group_members_need_a_third_administrator() {
     let (s, b) = propose(&admin, "group", &group, &ids["dave"]).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let grant = b["grants"][0]["id"].as_str().unwrap().to_owned();
+    // One added between the proposal and its approval is not let in by the approval.
+    add(&ids["finn"]).await;
     let (s, b) = decide(&tokens["dave"], &grant, "approve").await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let reaches = |name: &str| {
@@ -492,6 +495,7 @@ async fn account_managers_and_new_group_members_need_a_third_administrator() {
         async move { api.get("/acme/api/v1/sessions", Some(&token)).await.0 == StatusCode::OK }
     };
     assert!(reaches("paul").await);
+    assert!(!reaches("finn").await, "finn joined after the proposal");
 
     // ...and a member added since only once a third administrator approves.
     add(&ids["eve"]).await;
@@ -512,6 +516,7 @@ async fn account_managers_and_new_group_members_need_a_third_administrator() {
         }
     };
     assert_eq!(level("eve").await.as_deref(), Some("pending_group_member"));
+    assert_eq!(level("finn").await.as_deref(), Some("pending_group_member"));
     assert_eq!(level("paul").await.as_deref(), Some("granted_group_member"));
     let approve_eve = format!("/api/v1/org-access/{grant}/members/{}/approve", ids["eve"]);
     let (s, b) = api.post(&approve_eve, Some(&admin), json!({})).await;

@@ -269,3 +269,66 @@ async fn removing_a_user_who_owns_resources_hands_them_to_a_colleague() {
     assert_eq!(b["password"], "handed-over-secret");
     stack.stop().await.unwrap();
 }
+
+/// `admin` is made on the first start only, with a one-time password: it must choose its
+/// own at the first login, and once deleted (by another administrator) no restart brings
+/// it back with the password the deployment was started with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_first_administrator_is_made_once_and_chooses_its_own_password() {
+    use crate::stack::{ADMIN_PASSWORD, INITIAL_ADMIN_PASSWORD};
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    // The stack has replaced the one-time password: it no longer opens a session.
+    let r = api.try_login("", "admin", INITIAL_ADMIN_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (_, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
+    let bea = api.login("", "bea", &bea_pw).await;
+    let (_, users) = api.get("/api/v1/users?q=admin", Some(&bea)).await;
+    let admin_id = users["users"][0]["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .delete(&format!("/api/v1/users/{admin_id}"), Some(&bea))
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+
+    // An identity replica starting now (as after a restart) makes no new admin.
+    let mut config = stack.config.identity_config();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    config.base.grpc_listener = strongroom_runtime::PreBound::new(listener);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(strongroom_identity::run(config, stop.clone()));
+    let gateway = crate::trust::tls_of(&stack, strongroom_trust::Service::Gateway);
+    let channel = gateway
+        .channel(
+            &format!("https://127.0.0.1:{port}"),
+            strongroom_trust::Service::Identity,
+        )
+        .unwrap();
+    let replica = strongroom_proto::identity::identity_client::IdentityClient::new(channel);
+    // It serves once its start-up (the first administrator's bootstrap) is done.
+    let users = strongroom_testkit::wait_until(Duration::from_secs(30), || {
+        let request = crate::api::with_token(
+            strongroom_proto::identity::ListUsersRequest::default(),
+            &bea,
+        );
+        let mut replica = replica.clone();
+        async move { replica.list_users(request).await.ok() }
+    })
+    .await
+    .expect("the second identity replica never served");
+    let names: Vec<String> = users
+        .into_inner()
+        .users
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert!(!names.contains(&"admin".to_owned()), "{names:?}");
+    for password in [INITIAL_ADMIN_PASSWORD, ADMIN_PASSWORD] {
+        let r = api.try_login("", "admin", password).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    stop.cancel();
+    let _ = running.await;
+    drop(replica);
+}

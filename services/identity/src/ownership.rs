@@ -16,6 +16,8 @@ use crate::store::{self, TransferRow, UserRow};
 use crate::users::{existing_user, require_outranks};
 
 pub const PENDING: &str = "pending";
+/// Approved, the resources moving; approving again finishes a move that failed part way.
+pub const APPROVED: &str = "approved";
 pub const DONE: &str = "done";
 pub const REJECTED: &str = "rejected";
 
@@ -104,25 +106,49 @@ impl Identity {
         }
         let id = parse_id("transfer", id)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let pending = pending_transfer(&mut tx, id).await?;
+        let pending = store::lock_transfer(&mut tx, id)
+            .await?
+            .ok_or(IdentityError::NotFound("transfer"))?;
         if pending.requested_by == ctx.user().0 {
             return Err(IdentityError::PermissionDenied(
                 "a second administrator must decide a transfer you asked for",
             ));
         }
-        if !approve {
-            let rejected = store::decide_transfer(&mut tx, id, REJECTED, 0, ctx.username()).await?;
-            let event = transfer_event(ctx, "user.ownership_transfer_rejected", &rejected);
-            self.commit(tx, &[event]).await?;
-            return Ok(rejected);
+        match (pending.status.as_str(), approve) {
+            (PENDING, false) => {
+                let rejected =
+                    store::decide_transfer(&mut tx, id, REJECTED, 0, ctx.username()).await?;
+                let event = transfer_event(ctx, "user.ownership_transfer_rejected", &rejected);
+                self.commit(tx, &[event]).await?;
+                return Ok(rejected);
+            }
+            // Approved before the resources move: a rejection arriving meanwhile finds it
+            // decided, so nothing moves under a "rejected" transfer.
+            (PENDING, true) => {
+                store::decide_transfer(&mut tx, id, APPROVED, 0, ctx.username()).await?;
+            }
+            (APPROVED, true) => {}
+            (status, _) => {
+                return Err(IdentityError::Conflict(format!(
+                    "this transfer was already decided ({status})"
+                )));
+            }
         }
         let owner = existing_user(&mut tx, &pending.from_user_id.to_string()).await?;
         let heir = heir(&mut tx, &owner, &pending.to_user_id.to_string()).await?;
         tx.commit().await?;
         let moved = self.move_resources(ctx, &owner, Some(&heir)).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        // Decided by someone else meanwhile: the resources moved all the same, once.
-        let pending = pending_transfer(&mut tx, id).await?;
+        let approved = store::lock_transfer(&mut tx, id)
+            .await?
+            .ok_or(IdentityError::NotFound("transfer"))?;
+        if approved.status != APPROVED {
+            // Another approval finished it meanwhile; the resources moved once.
+            return Err(IdentityError::Conflict(format!(
+                "this transfer was already decided ({})",
+                approved.status
+            )));
+        }
         let resources = i32::try_from(moved).unwrap_or(i32::MAX);
         let done = store::decide_transfer(&mut tx, id, DONE, resources, ctx.username()).await?;
         let mut events = vec![transfer_event(
@@ -130,7 +156,7 @@ impl Identity {
             "user.ownership_transfer_approved",
             &done,
         )];
-        if pending.delete_user {
+        if approved.delete_user {
             let sessions = crate::users::remove_user(&mut tx, &owner).await?;
             events.push(crate::users::deleted_event(ctx, &owner, Some(&heir), moved));
             self.commit(tx, &events).await?;
@@ -195,19 +221,6 @@ pub(crate) async fn heir(
         return Err(not_heir());
     }
     Ok(heir)
-}
-
-async fn pending_transfer(tx: &mut TenantTx, id: Uuid) -> Result<TransferRow, IdentityError> {
-    let transfer = store::lock_transfer(tx, id)
-        .await?
-        .ok_or(IdentityError::NotFound("transfer"))?;
-    if transfer.status != PENDING {
-        return Err(IdentityError::Conflict(format!(
-            "this transfer was already decided ({})",
-            transfer.status
-        )));
-    }
-    Ok(transfer)
 }
 
 fn transfer(

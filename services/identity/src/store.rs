@@ -119,6 +119,25 @@ pub async fn create_user(
     .await
 }
 
+/// Whether the org has any user at all.
+pub async fn has_users(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(conn)
+        .await
+}
+
+/// The user must choose their own password at their next login.
+pub async fn require_password_change(
+    conn: &mut sqlx::PgConnection,
+    user: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET must_change_password = true WHERE id = $1")
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

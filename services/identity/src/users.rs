@@ -74,10 +74,11 @@ pub async fn checked_fields(
 }
 
 impl Identity {
-    /// Creates `admin` in MSPOrg on first start.
-    /// Creates MSPOrg's first administrator, `admin`, unless there is one. Without a given
-    /// password one is generated and written once to `password_file` (0600), whose path is
-    /// logged; the password itself is never logged.
+    /// Creates MSPOrg's first administrator, `admin`, on the first start only (MSPOrg has
+    /// no user yet): an `admin` deleted later is not made again. Without a given password
+    /// one is generated and written once to `password_file` (0600), whose path is logged;
+    /// the password itself is never logged. Either way it is a one-time password: `admin`
+    /// chooses their own at the first login.
     pub async fn bootstrap_admin(
         &self,
         org: OrgId,
@@ -85,10 +86,7 @@ impl Identity {
         password_file: &std::path::Path,
     ) -> Result<(), IdentityError> {
         let mut tx = self.db.begin(org).await?;
-        if store::find_user_by_username(&mut tx, "admin")
-            .await?
-            .is_some()
-        {
+        if store::has_users(&mut tx).await? {
             return Ok(());
         }
         let password = match password {
@@ -112,6 +110,7 @@ impl Identity {
             ..UserFields::default()
         };
         let user = store::create_user(&mut tx, &admin, "local", Some(&hash), None).await?;
+        store::require_password_change(&mut tx, user.id).await?;
         let created = system_event(
             org,
             "user.created",
@@ -466,14 +465,16 @@ async fn keep_an_administrator(tx: &mut TenantTx, user: &UserRow) -> Result<(), 
     if user.role != admin || !user.is_active() {
         return Ok(());
     }
-    let others: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM users WHERE role = $1 AND status = 'active' AND id <> $2",
+    // Every active administrator's row is locked until this change commits: two
+    // administrators demoting (or disabling, or deleting) each other at once are taken one
+    // after the other, and the second sees the first's change, so one always remains.
+    let admins: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE role = $1 AND status = 'active' ORDER BY id FOR UPDATE",
     )
     .bind(admin)
-    .bind(user.id)
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    if others == 0 {
+    if admins.iter().all(|id| *id == user.id) {
         return Err(IdentityError::Conflict(format!(
             "{} is the org's last active administrator; make someone else an administrator first",
             user.username

@@ -174,6 +174,25 @@ impl StackConfig {
         )
     }
 
+    /// Identity's configuration in this stack; a second replica differs only in its
+    /// listener.
+    pub fn identity_config(&self) -> strongroom_identity::Config {
+        strongroom_identity::Config {
+            base: self.base(0),
+            jwt_private_key_file: self.data_dir.join("jwt-private.pem"),
+            settings_key_file: self.data_dir.join("identity-settings.key"),
+            admin_password: self.admin_password.clone(),
+            initial_password_file: self.data_dir.join("initial-admin-password"),
+            token_ttl_secs: 15 * 60,
+            session_ttl_secs: 12 * 3600,
+            login_ip_max_failures: 20,
+            login_ip_window_secs: 300,
+            directory_sync_tick: std::time::Duration::from_secs(
+                self.directory_sync_tick_secs.max(1),
+            ),
+        }
+    }
+
     /// The vault's configuration in this stack; a second replica differs only in its
     /// listener.
     pub fn vault_config(&self) -> strongroom_vault::Config {
@@ -519,18 +538,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
 
     let mut services: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
     let s = shutdown.clone();
-    let identity = strongroom_identity::Config {
-        base: base(0),
-        jwt_private_key_file: config.data_dir.join("jwt-private.pem"),
-        settings_key_file: config.data_dir.join("identity-settings.key"),
-        admin_password: config.admin_password.clone(),
-        initial_password_file: config.data_dir.join("initial-admin-password"),
-        token_ttl_secs: 15 * 60,
-        session_ttl_secs: 12 * 3600,
-        login_ip_max_failures: 20,
-        login_ip_window_secs: 300,
-        directory_sync_tick: std::time::Duration::from_secs(config.directory_sync_tick_secs.max(1)),
-    };
+    let identity = config.identity_config();
     services.spawn(async move { ("identity", strongroom_identity::run(identity, s).await) });
     let tenant = strongroom_tenant::Config {
         base: base(1),

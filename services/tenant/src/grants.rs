@@ -37,12 +37,14 @@ pub struct GrantRow {
     pub decided_by_name: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub note: String,
+    /// A group's members when the grant was proposed (`None` before they were recorded).
+    pub proposed_members: Option<Vec<Uuid>>,
 }
 
 const GRANT_COLUMNS: &str = "g.id, g.org_id, o.slug AS org_slug, o.name AS org_name,
     g.designee_kind, g.designee_id, g.designee_name, g.proposer_id, g.proposer_name,
     g.approver_id, g.approver_name, g.status, g.proposed_at, g.decided_by_name, g.decided_at,
-    g.note
+    g.note, g.proposed_members
     FROM public.org_access_grants g JOIN public.orgs o ON o.id = g.org_id";
 
 /// Who is to reach the orgs.
@@ -120,7 +122,7 @@ impl Tenant {
             )));
         }
         let (approver_id, approver) = self.approver(ctx, approver).await?;
-        let (designee_kind, designee_id, designee_name) =
+        let (designee_kind, designee_id, designee_name, members) =
             self.designee(ctx, designee, approver_id, &approver).await?;
         let targets = self.client_orgs_for(orgs, designee, &designee_name).await?;
 
@@ -131,8 +133,9 @@ impl Tenant {
             let id = Uuid::now_v7();
             sqlx::query(
                 "INSERT INTO public.org_access_grants (id, org_id, designee_kind, designee_id,
-                    designee_name, proposer_id, proposer_name, approver_id, approver_name, note)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    designee_name, proposer_id, proposer_name, approver_id, approver_name, note,
+                    proposed_members)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(id)
             .bind(org.id)
@@ -144,6 +147,7 @@ impl Tenant {
             .bind(approver_id)
             .bind(&approver.username)
             .bind(note)
+            .bind(&members)
             .execute(&mut *tx)
             .await
             .map_err(|e| match e.as_database_error() {
@@ -207,7 +211,7 @@ impl Tenant {
         designee: Designee,
         approver_id: Uuid,
         approver: &User,
-    ) -> Result<(&'static str, Uuid, String), TenantError> {
+    ) -> Result<(&'static str, Uuid, String, Option<Vec<Uuid>>), TenantError> {
         match designee {
             Designee::User(id) => {
                 let user = self.msp_user(ctx, id).await?.ok_or_else(|| {
@@ -227,7 +231,7 @@ impl Tenant {
                             .into(),
                     ));
                 }
-                Ok(("user", id, user.username))
+                Ok(("user", id, user.username, None))
             }
             Designee::AccountManager(id) => {
                 if id == ctx.user().0 {
@@ -245,7 +249,7 @@ impl Tenant {
                     ));
                 }
                 let (_, username) = self.account_manager(ctx, &id.to_string()).await?;
-                Ok(("account_manager", id, username))
+                Ok(("account_manager", id, username, None))
             }
             Designee::Group(id) => {
                 let group = self.msp_group(ctx, id).await?.ok_or_else(|| {
@@ -259,7 +263,12 @@ impl Tenant {
                         approver.username, group.name
                     )));
                 }
-                Ok(("group", id, group.name))
+                let members = group
+                    .members
+                    .iter()
+                    .filter_map(|m| Uuid::try_parse(&m.id).ok())
+                    .collect();
+                Ok(("group", id, group.name, Some(members)))
             }
         }
     }
@@ -370,10 +379,18 @@ impl Tenant {
                     .msp_group(ctx, grant.designee_id)
                     .await?
                     .ok_or(TenantError::Missing("user group"))?;
+                // Only those already in the group when the grant was proposed: one added
+                // since waits for a third administrator (approve_group_member).
                 let members = group
                     .members
                     .into_iter()
                     .filter_map(|m| Some((Uuid::try_parse(&m.id).ok()?, m.username)))
+                    .filter(|(id, _)| {
+                        grant
+                            .proposed_members
+                            .as_ref()
+                            .is_none_or(|proposed| proposed.contains(id))
+                    })
                     .collect();
                 ("org_access.approved", Apply::Members(members))
             }
