@@ -134,17 +134,15 @@ impl Stack {
 
     /// `admin` replaces its one-time password with [`ADMIN_PASSWORD`].
     async fn choose_admin_password(&self) -> anyhow::Result<()> {
-        let url = format!("{}/api/v1/auth/change-password", self.base_url);
-        let body = serde_json::json!({"username": "admin",
-            "current_password": INITIAL_ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD});
-        let response = self.http.post(&url).json(&body).send().await?;
-        let status = response.status();
-        anyhow::ensure!(
-            status.is_success(),
-            "admin could not choose its password: {status} {}",
-            response.text().await.unwrap_or_default()
-        );
-        Ok(())
+        choose_password(
+            &self.http,
+            &self.base_url,
+            "",
+            "admin",
+            INITIAL_ADMIN_PASSWORD,
+            ADMIN_PASSWORD,
+        )
+        .await
     }
 
     /// Stops the stack gracefully; `Drop` then removes its databases and event stream.
@@ -266,4 +264,27 @@ impl Leftovers {
         .join();
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
+}
+
+/// A user given a one-time password (by an administrator, or at the first start) replaces
+/// it with `own`, as their first login asks.
+pub async fn choose_password(
+    http: &reqwest::Client,
+    base_url: &str,
+    prefix: &str,
+    username: &str,
+    given: &str,
+    own: &str,
+) -> anyhow::Result<()> {
+    let url = format!("{base_url}{prefix}/api/v1/auth/change-password");
+    let body = serde_json::json!({"username": username, "current_password": given,
+                                  "new_password": own});
+    let response = http.post(&url).json(&body).send().await?;
+    let status = response.status();
+    anyhow::ensure!(
+        status.is_success(),
+        "{username} could not choose a password: {status} {}",
+        response.text().await.unwrap_or_default()
+    );
+    Ok(())
 }

@@ -647,10 +647,20 @@ async fn org_with_key(api: &Api, admin: &str, slug: &str) -> anyhow::Result<(Org
             "id",
         )
         .await?;
+    let one_time = format!("one-time-{USER_PASSWORD}");
     api.post(
         &format!("/{slug}/api/v1/users"),
         Some(admin),
-        json!({"username": "bench", "email": "bench@example.test", "role": "password_user", "password": USER_PASSWORD}),
+        json!({"username": "bench", "email": "bench@example.test", "role": "password_user", "password": one_time}),
+    )
+    .await?;
+    strongroom_e2e::stack::choose_password(
+        &api.http,
+        &api.base,
+        &format!("/{slug}"),
+        "bench",
+        &one_time,
+        USER_PASSWORD,
     )
     .await?;
     let user = api

@@ -78,7 +78,16 @@ async fn run(stack: &Stack, args: &Args) -> anyhow::Result<()> {
         "/big/api/v1/users".into(),
         Some(admin),
         json!({"username": "lister", "email": "lister@big.test", "role": "password_user",
-               "password": "Bench-list-pass-1!"}),
+               "password": "One-time-list-pass-1!"}),
+    )
+    .await?;
+    strongroom_e2e::stack::choose_password(
+        &http,
+        &base,
+        "/big",
+        "lister",
+        "One-time-list-pass-1!",
+        "Bench-list-pass-1!",
     )
     .await?;
     let user_id = user["id"].as_str().context("user id")?.to_owned();

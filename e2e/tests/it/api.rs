@@ -140,17 +140,49 @@ impl Api<'_> {
         username: &str,
         role: &str,
     ) -> (String, String) {
-        let password = password_for(username);
+        let one_time = format!("one-time-{}", password_for(username));
         let (s, b) = self
             .post(
                 &format!("{prefix}/api/v1/users"),
                 Some(token),
                 json!({"username": username, "email": format!("{username}@example.test"),
-                       "role": role, "password": password}),
+                       "role": role, "password": one_time}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "adding {username}: {b}");
+        let password = self
+            .first_login(prefix, username, &one_time, &password_for(username))
+            .await;
         (b["id"].as_str().unwrap().to_owned(), password)
+    }
+
+    /// A user made by an administrator replaces the password they were given (their first
+    /// login asks for it); returns the new one.
+    pub async fn first_login(
+        &self,
+        prefix: &str,
+        username: &str,
+        given: &str,
+        own: &str,
+    ) -> String {
+        let r = self.try_login(prefix, username, given).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{username}: {}", r.body);
+        assert!(
+            r.body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("change-password")),
+            "{}",
+            r.body
+        );
+        let (s, b) = self
+            .post(
+                &format!("{prefix}/api/v1/auth/change-password"),
+                None,
+                json!({"username": username, "current_password": given, "new_password": own}),
+            )
+            .await;
+        assert!(s.is_success(), "{username} choosing a password: {s} {b}");
+        own.to_owned()
     }
 
     /// Stores a password in a new resource of `prefix`'s org; returns the account's id.

@@ -36,10 +36,17 @@ async fn tenant(api: &Api<'_>, admin: &str, slug: &'static str) -> Tenant {
             .post(
                 &format!("/{slug}/api/v1/users"),
                 Some(admin),
-                json!({"username": name, "email": format!("{name}@{slug}.test"), "role": "password_user", "password": password}),
+                json!({"username": name, "email": format!("{name}@{slug}.test"), "role": "password_user", "password": format!("one-time-{password}")}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+        api.first_login(
+            &format!("/{slug}"),
+            name,
+            &format!("one-time-{password}"),
+            &password,
+        )
+        .await;
         tokens.push(api.login(&format!("/{slug}"), name, &password).await);
     }
     let mut accounts = Vec::new();

@@ -18,18 +18,23 @@ async fn users_are_added_edited_disabled_enabled_and_removed() {
     let users = org.url("/users");
     let admin = Some(org.admin.as_str());
 
-    // Added with every field.
-    let password = password_for("alice");
+    // Added with every field, and a password she replaces at her first login.
+    let given = "Given-by-root-1!";
     let (s, alice) = api
         .post(
             &users,
             admin,
             json!({"username": "alice", "full_name": "Alice Liddell", "email": "alice@acme.test",
                    "department": "Operations", "location": "Oxford", "role": "password_user",
-                   "password": password}),
+                   "password": given}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{alice}");
+    let password = api
+        .first_login(&org.prefix, "alice", given, &password_for("alice"))
+        .await;
+    let r = api.try_login(&org.prefix, "alice", given).await;
+    assert_error(r.status, &r.body, StatusCode::UNAUTHORIZED);
     for (field, value) in [
         ("username", "alice"),
         ("full_name", "Alice Liddell"),

@@ -134,6 +134,9 @@ impl Identity {
         let user = store::create_user(&mut tx, &f, "local", Some(&hash), None)
             .await
             .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
+        // The administrator chose the password: the user replaces it at the first login,
+        // so nobody signs in as a user they made with a password they know.
+        store::require_password_change(&mut tx, user.id).await?;
         let created = event(
             ctx,
             "user.created",

@@ -54,7 +54,9 @@ pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri:
     path = "/users",
     tag = tags::USERS,
     summary = "Add a local user",
-    description = "Needs `users.manage`, and every permission of the role given.",
+    description = "The password given is a one-time password: the user chooses their own \
+                   (`POST /auth/change-password`) at the first login, before any session \
+                   opens. Needs `users.manage`, and every permission of the role given.",
     request_body = NewUser,
     responses(
         (status = 201, description = "The user", body = User),
