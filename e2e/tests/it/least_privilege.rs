@@ -589,8 +589,11 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
     let org = Org::create(&api, "owners").await;
     let users = api.get(&org.url("/users"), Some(&org.admin)).await.1;
     let root_id = users["users"][0]["id"].as_str().unwrap().to_owned();
+    // The second administrator is added by the account manager, not by root: one root
+    // added could not approve root's requests.
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
     let (second_id, second_pw) = api
-        .add_user(&org.prefix, &org.admin, "second", "administrator")
+        .add_user(&org.prefix, &msp, "second", "administrator")
         .await;
     let second = api.login(&org.prefix, "second", &second_pw).await;
     let mut owners = Vec::new();
@@ -656,7 +659,6 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
             .contains("second administrator"),
         "{b}"
     );
-    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
     let (s, b) = api
         .post(&format!("{transfer}/approve"), Some(&msp), json!({}))
         .await;
@@ -845,6 +847,112 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
             other => panic!("round {round}: the transfer is {other}"),
         }
     }
+
+    // The puppet user: root adds one with a password root chose and hands it Dave's
+    // resources. It only asks, and keeps asking once root has signed in as the puppet
+    // (root added them lately).
+    let (dave_id, dave_pw) = api
+        .add_user(&org.prefix, &msp, "dave", "password_user")
+        .await;
+    let dave = api.login(&org.prefix, "dave", &dave_pw).await;
+    let dave_box = org.url(&format!(
+        "/accounts/{}/password",
+        api.store_password(&org.prefix, &dave, "dave-box", "root", "dave")
+            .await
+    ));
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": "puppet", "email": "puppet@example.test",
+                   "role": "password_user", "password": "Chosen-by-root-1!"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let puppet_id = b["id"].as_str().unwrap().to_owned();
+    let dave_to = |to: &str| {
+        let (api, admin) = (&api, org.admin.clone());
+        let (path, body) = (
+            org.url(&format!("/users/{dave_id}/ownership")),
+            json!({ "to_user_id": to }),
+        );
+        async move { api.post(&path, Some(&admin), body).await }
+    };
+    let (s, held) = dave_to(&puppet_id).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "never signed in: {held}");
+    let reject = |id: &Value| {
+        let (api, second) = (&api, second.clone());
+        let path = org.url(&format!(
+            "/ownership-transfers/{}/reject",
+            id.as_str().unwrap()
+        ));
+        async move {
+            let (s, b) = api.post(&path, Some(&second), json!({})).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+    };
+    reject(&held["id"]).await;
+    let puppet_pw = api
+        .first_login(
+            &org.prefix,
+            "puppet",
+            "Chosen-by-root-1!",
+            "Roots-puppet-1!",
+        )
+        .await;
+    let puppet = api.login(&org.prefix, "puppet", &puppet_pw).await;
+    let (s, held) = dave_to(&puppet_id).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "added by root lately: {held}");
+    assert!(!reveals(&puppet, &dave_box).await, "nothing moved");
+
+    // The puppet approver: an administrator root added cannot approve root's request, nor
+    // can one who became an administrator after it was made.
+    let (_, yes_pw) = api
+        .add_user(&org.prefix, &org.admin, "yesman", "administrator")
+        .await;
+    let yesman = api.login(&org.prefix, "yesman", &yes_pw).await;
+    let (_, late_pw) = api
+        .add_user(&org.prefix, &msp, "late", "administrator")
+        .await;
+    let late = api.login(&org.prefix, "late", &late_pw).await;
+    let approve = org.url(&format!(
+        "/ownership-transfers/{}/approve",
+        held["id"].as_str().unwrap()
+    ));
+    for (token, reason) in [(&yesman, "added by the requester"), (&late, "before")] {
+        let (s, b) = api.post(&approve, Some(token), json!({})).await;
+        assert_error(s, &b, StatusCode::FORBIDDEN);
+        assert!(b["message"].as_str().unwrap().contains(reason), "{b}");
+    }
+    assert!(!reveals(&puppet, &dave_box).await, "nothing moved");
+    reject(&held["id"]).await;
+
+    // A colleague whose password root has just reset counts as possibly root's too.
+    let (erin_id, erin_pw) = api
+        .add_user(&org.prefix, &msp, "erin", "password_user")
+        .await;
+    api.login(&org.prefix, "erin", &erin_pw).await;
+    let (s, done) = dave_to(&erin_id).await;
+    assert_eq!(s, StatusCode::OK, "a colleague root did not make: {done}");
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/users/{erin_id}/password")),
+            Some(&org.admin),
+            json!({"password": "Reset-by-root-1!"}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    let (s, held) = dave_to(&erin_id).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "root reset erin lately: {held}");
+    reject(&held["id"]).await;
+    let (s, done) = api
+        .post(
+            &org.url(&format!("/users/{dave_id}/ownership")),
+            Some(&second),
+            json!({ "to_user_id": erin_id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "second did not reset erin: {done}");
     stack.stop().await.unwrap();
 }
 

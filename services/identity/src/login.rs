@@ -103,6 +103,7 @@ impl Identity {
         }
         let session =
             crate::sessions::open(&mut tx, user.id, amr, origin, self.session_ttl_secs).await?;
+        store::record_login(&mut tx, user.id).await?;
         let issued = self
             .sign_for(&mut tx, org, &user, amr, Some(session))
             .await?;

@@ -1,7 +1,9 @@
 //! Handing a user's resources to another user of the org. An administrator who would take
-//! them for themselves (directly, or by deleting the owner) only asks: a second
-//! administrator of the org approves or rejects, so nobody alone turns a colleague's
-//! passwords into their own.
+//! them for themselves (directly, or by deleting the owner), or hand them to a user who may
+//! be their puppet (one they added or whose password they set in the last 30 days, or one
+//! who has never signed in), only asks: a second administrator of the org, one who was an
+//! administrator before the request and whom the requester did not add, approves or
+//! rejects, so nobody alone turns a colleague's passwords into their own.
 
 use strongroom_auth::{RequestContext, outgoing};
 use strongroom_core::{MspStaffRight, Permission, Role};
@@ -16,6 +18,9 @@ use crate::store::{self, TransferRow, UserRow};
 use crate::users::{existing_user, require_outranks};
 
 pub const PENDING: &str = "pending";
+/// How long a user the requester added, or whose password they set, counts as possibly
+/// theirs.
+pub const PUPPET_DAYS: i64 = 30;
 /// Approved, the resources moving; approving again finishes a move that failed part way.
 pub const APPROVED: &str = "approved";
 pub const DONE: &str = "done";
@@ -36,7 +41,7 @@ impl Identity {
         let owner = existing_user(&mut tx, from).await?;
         require_outranks(ctx, &mut tx, &owner).await?;
         let heir = heir(&mut tx, &owner, to).await?;
-        if heir.id == ctx.user().0 {
+        if needs_approval(&heir, ctx.user().0, chrono::Utc::now()).is_some() {
             return self.request_transfer(ctx, tx, &owner, &heir, false).await;
         }
         tx.commit().await?;
@@ -63,6 +68,7 @@ impl Identity {
         delete_user: bool,
     ) -> Result<TransferRow, IdentityError> {
         let pending = transfer(ctx, owner, heir, delete_user);
+        let why = needs_approval(heir, ctx.user().0, chrono::Utc::now());
         let pending = store::insert_transfer(&mut tx, &pending)
             .await
             .map_err(|e| {
@@ -73,7 +79,8 @@ impl Identity {
                     )
                 })
             })?;
-        let requested = transfer_event(ctx, "user.ownership_transfer_requested", &pending);
+        let mut requested = transfer_event(ctx, "user.ownership_transfer_requested", &pending);
+        requested.details["held_because"] = serde_json::json!(why.unwrap_or_default());
         self.commit(tx, &[requested]).await?;
         Ok(pending)
     }
@@ -113,6 +120,14 @@ impl Identity {
             return Err(IdentityError::PermissionDenied(
                 "a second administrator must decide a transfer you asked for",
             ));
+        }
+        if approve {
+            let approver = store::find_user(&mut tx, ctx.user().0).await?.ok_or(
+                IdentityError::PermissionDenied(
+                    "only an administrator of this org may decide a transfer of ownership",
+                ),
+            )?;
+            may_approve(&approver, &pending)?;
         }
         match (pending.status.as_str(), approve) {
             (PENDING, false) => {
@@ -205,6 +220,49 @@ impl Identity {
     }
 }
 
+/// Why a transfer by `requester` to `heir` waits for a second administrator, if it does:
+/// the heir is the requester, never signed in, or was added or had their password set by
+/// the requester within [`PUPPET_DAYS`].
+pub fn needs_approval(
+    heir: &UserRow,
+    requester: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<&'static str> {
+    let recent = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.is_some_and(|at| now - at < chrono::Duration::days(PUPPET_DAYS))
+    };
+    if heir.id == requester {
+        Some("the requester takes the resources")
+    } else if heir.last_login_at.is_none() {
+        Some("the new owner has never signed in")
+    } else if heir.created_by == Some(requester) && recent(Some(heir.created_at)) {
+        Some("the requester added the new owner lately")
+    } else if heir.password_set_by == Some(requester) && recent(heir.password_set_at) {
+        Some("the requester set the new owner's password lately")
+    } else {
+        None
+    }
+}
+
+/// Whether `approver` may approve `transfer`: an administrator since before it was asked
+/// for, not added by whoever asked.
+pub fn may_approve(approver: &UserRow, transfer: &TransferRow) -> Result<(), IdentityError> {
+    if approver.created_by == Some(transfer.requested_by) {
+        return Err(IdentityError::PermissionDenied(
+            "an administrator added by the requester cannot approve their transfer",
+        ));
+    }
+    if approver
+        .administrator_since
+        .is_none_or(|since| since >= transfer.requested_at)
+    {
+        return Err(IdentityError::PermissionDenied(
+            "only an administrator who was one before the transfer was asked for may approve it",
+        ));
+    }
+    Ok(())
+}
+
 /// The user named to take over `owner`'s resources: another, active user of the org.
 pub(crate) async fn heir(
     tx: &mut TenantTx,
@@ -265,4 +323,93 @@ fn transfer_event(
         "delete_user": t.delete_user,
         "resources": t.resources,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+
+    fn user(id: Uuid) -> UserRow {
+        UserRow {
+            id,
+            username: "u".into(),
+            full_name: String::new(),
+            email: String::new(),
+            department: String::new(),
+            location: String::new(),
+            role: "password_user".into(),
+            status: "active".into(),
+            source: "local".into(),
+            password_hash: None,
+            password_changed_at: None,
+            directory_dn: None,
+            token_version: 0,
+            created_at: Utc::now() - Duration::days(400),
+            must_change_password: false,
+            created_by: None,
+            password_set_by: None,
+            password_set_at: None,
+            last_login_at: Some(Utc::now()),
+            administrator_since: None,
+        }
+    }
+
+    #[test]
+    fn a_transfer_to_someone_the_requester_may_control_waits() {
+        let (me, now) = (Uuid::new_v4(), Utc::now());
+        let colleague = user(Uuid::new_v4());
+        assert_eq!(needs_approval(&colleague, me, now), None);
+        assert!(needs_approval(&user(me), me, now).is_some());
+        let never = UserRow {
+            last_login_at: None,
+            ..user(Uuid::new_v4())
+        };
+        assert!(needs_approval(&never, me, now).is_some());
+        let made = |days: i64| UserRow {
+            created_by: Some(me),
+            created_at: now - Duration::days(days),
+            ..user(Uuid::new_v4())
+        };
+        assert!(needs_approval(&made(29), me, now).is_some());
+        assert_eq!(needs_approval(&made(31), me, now), None);
+        assert_eq!(needs_approval(&made(1), Uuid::new_v4(), now), None);
+        let reset = |days: i64| UserRow {
+            password_set_by: Some(me),
+            password_set_at: Some(now - Duration::days(days)),
+            ..user(Uuid::new_v4())
+        };
+        assert!(needs_approval(&reset(2), me, now).is_some());
+        assert_eq!(needs_approval(&reset(40), me, now), None);
+    }
+
+    #[test]
+    fn an_approver_predates_the_request_and_is_not_the_requesters() {
+        let requester = Uuid::new_v4();
+        let asked = Utc::now();
+        let transfer = TransferRow {
+            id: Uuid::new_v4(),
+            from_user_id: Uuid::new_v4(),
+            from_username: "a".into(),
+            to_user_id: requester,
+            to_username: "r".into(),
+            requested_by_name: "r".into(),
+            delete_user: false,
+            status: PENDING.into(),
+            resources: 0,
+            requested_at: asked,
+            decided_by: None,
+            decided_at: None,
+            requested_by: requester,
+        };
+        let admin = |since: Option<i64>, by: Option<Uuid>| UserRow {
+            administrator_since: since.map(|s| asked + Duration::seconds(s)),
+            created_by: by,
+            ..user(Uuid::new_v4())
+        };
+        assert!(may_approve(&admin(Some(-60), None), &transfer).is_ok());
+        assert!(may_approve(&admin(Some(60), None), &transfer).is_err());
+        assert!(may_approve(&admin(None, None), &transfer).is_err());
+        assert!(may_approve(&admin(Some(-60), Some(requester)), &transfer).is_err());
+    }
 }

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 pub const USER_COLUMNS: &str = "id, username, full_name, email, department, location, role, \
      status, source, password_hash, password_changed_at, directory_dn, token_version, created_at, \
-     must_change_password";
+     must_change_password, created_by, password_set_by, password_set_at, last_login_at, \
+     administrator_since";
 
 /// `Debug` shows whether a password hash is set, never the hash.
 #[derive(Clone, sqlx::FromRow)]
@@ -28,6 +29,15 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     /// An administrator set the password: the user chooses their own before signing in.
     pub must_change_password: bool,
+    /// Who made the user (`None`: the first start, an import, or before it was recorded).
+    pub created_by: Option<Uuid>,
+    /// The administrator who last set the user's password, and when.
+    pub password_set_by: Option<Uuid>,
+    pub password_set_at: Option<DateTime<Utc>>,
+    /// The last sign-in with a password (or a directory password).
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Since when the user has held the administrator role.
+    pub administrator_since: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -126,12 +136,49 @@ pub async fn has_users(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Erro
         .await
 }
 
-/// The user must choose their own password at their next login.
+/// An administrator (`by`; `None` at the first start) chose the user's password: the user
+/// must choose their own at their next login, and four-eyes rules remember who set it.
 pub async fn require_password_change(
     conn: &mut sqlx::PgConnection,
     user: uuid::Uuid,
+    by: Option<uuid::Uuid>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET must_change_password = true WHERE id = $1")
+    sqlx::query(
+        "UPDATE users SET must_change_password = true, password_set_by = $2,
+             password_set_at = now()
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records who made the user (and, for an administrator, since when they are one).
+pub async fn record_creation(
+    conn: &mut sqlx::PgConnection,
+    user: uuid::Uuid,
+    by: Option<uuid::Uuid>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET created_by = $2,
+             administrator_since = CASE WHEN role = 'administrator' THEN now() END
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user signed in now.
+pub async fn record_login(
+    conn: &mut sqlx::PgConnection,
+    user: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
         .bind(user)
         .execute(conn)
         .await?;
@@ -160,6 +207,11 @@ mod tests {
             token_version: 0,
             created_at: Utc::now(),
             must_change_password: false,
+            created_by: None,
+            password_set_by: None,
+            password_set_at: None,
+            last_login_at: None,
+            administrator_since: None,
         };
         let text = format!("{row:?}");
         assert!(!text.contains("secret-hash"), "{text}");

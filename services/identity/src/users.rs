@@ -110,7 +110,8 @@ impl Identity {
             ..UserFields::default()
         };
         let user = store::create_user(&mut tx, &admin, "local", Some(&hash), None).await?;
-        store::require_password_change(&mut tx, user.id).await?;
+        store::record_creation(&mut tx, user.id, None).await?;
+        store::require_password_change(&mut tx, user.id, None).await?;
         let created = system_event(
             org,
             "user.created",
@@ -136,7 +137,8 @@ impl Identity {
             .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
         // The administrator chose the password: the user replaces it at the first login,
         // so nobody signs in as a user they made with a password they know.
-        store::require_password_change(&mut tx, user.id).await?;
+        store::record_creation(&mut tx, user.id, Some(ctx.user().0)).await?;
+        store::require_password_change(&mut tx, user.id, Some(ctx.user().0)).await?;
         let created = event(
             ctx,
             "user.created",
@@ -242,7 +244,11 @@ impl Identity {
         let user: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET full_name = $2, email = $3, department = $4, location = $5,
                  role = $6, status = $7, token_version = token_version + $8::int,
-                 updated_at = now()
+                 updated_at = now(),
+                 administrator_since = CASE
+                     WHEN $6 <> 'administrator' THEN NULL
+                     WHEN role = 'administrator' THEN administrator_since
+                     ELSE now() END
              WHERE id = $1 RETURNING {USER_COLUMNS}"
         )))
         .bind(before.id)
@@ -311,7 +317,9 @@ impl Identity {
         } else {
             Some(crate::ownership::heir(&mut tx, &user, transfer_to).await?)
         };
-        if let Some(heir) = heir.as_ref().filter(|h| h.id == ctx.user().0) {
+        if let Some(heir) = heir.as_ref().filter(|h| {
+            crate::ownership::needs_approval(h, ctx.user().0, chrono::Utc::now()).is_some()
+        }) {
             ctx.require_signed_in()?;
             return Ok(Some(
                 self.request_transfer(ctx, tx, &user, heir, true).await?,
@@ -366,6 +374,7 @@ impl Identity {
             .acceptable_hash(&mut tx, Some(user.id), password)
             .await?;
         crate::policy::set_password(&mut tx, user.id, &hash, true).await?;
+        store::require_password_change(&mut tx, user.id, Some(ctx.user().0)).await?;
         let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
         let keys = crate::api_keys::revoke_all(&mut tx, user.id).await?;
         let version: i64 = sqlx::query_scalar(
