@@ -927,21 +927,29 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
     assert!(!reveals(&puppet, &dave_box).await, "nothing moved");
     reject(&held["id"]).await;
 
-    // A colleague whose password root has just reset counts as possibly root's too.
+    // A colleague whose password root has just reset counts as possibly root's too. (Erin
+    // owns nothing yet, so the reset applies at once.)
     let (erin_id, erin_pw) = api
         .add_user(&org.prefix, &msp, "erin", "password_user")
         .await;
     api.login(&org.prefix, "erin", &erin_pw).await;
-    let (s, done) = dave_to(&erin_id).await;
-    assert_eq!(s, StatusCode::OK, "a colleague root did not make: {done}");
+    let erin_password = org.url(&format!("/users/{erin_id}/password"));
     let (s, b) = api
         .put(
-            &org.url(&format!("/users/{erin_id}/password")),
+            &erin_password,
             Some(&org.admin),
             json!({"password": "Reset-by-root-1!"}),
         )
         .await;
-    assert!(s.is_success(), "{s} {b}");
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let erin_own = api
+        .first_login(
+            &org.prefix,
+            "erin",
+            "Reset-by-root-1!",
+            "Erins-own-choice-1!",
+        )
+        .await;
     let (s, held) = dave_to(&erin_id).await;
     assert_eq!(s, StatusCode::ACCEPTED, "root reset erin lately: {held}");
     reject(&held["id"]).await;
@@ -953,6 +961,79 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "second did not reset erin: {done}");
+
+    // Reset and sign in: Erin now owns Dave's box, so root's reset of her password only
+    // asks. Her own password still opens her account; root's opens nothing.
+    let (s, asked) = api
+        .put(
+            &erin_password,
+            Some(&org.admin),
+            json!({"password": "Root-knows-this-1!"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{asked}");
+    assert_eq!(asked["status"], "pending");
+    let r = api
+        .try_login(&org.prefix, "erin", "Root-knows-this-1!")
+        .await;
+    assert_error(r.status, &r.body, StatusCode::UNAUTHORIZED);
+    assert!(
+        !r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("change-password"),
+        "{}",
+        r.body
+    );
+    let erin = api.login(&org.prefix, "erin", &erin_own).await;
+    assert!(reveals(&erin, &dave_box).await);
+    let reset = org.url(&format!(
+        "/password-resets/{}",
+        asked["id"].as_str().unwrap()
+    ));
+    let (_, latest_pw) = api
+        .add_user(&org.prefix, &msp, "latest", "administrator")
+        .await;
+    let latest = api.login(&org.prefix, "latest", &latest_pw).await;
+    for (token, reason) in [
+        (&org.admin, "second administrator"),
+        (&yesman, "added by the requester"),
+        (&latest, "before"),
+    ] {
+        let (s, b) = api
+            .post(&format!("{reset}/approve"), Some(token), json!({}))
+            .await;
+        assert_error(s, &b, StatusCode::FORBIDDEN);
+        assert!(b["message"].as_str().unwrap().contains(reason), "{b}");
+    }
+    let (s, b) = api.get(&org.url("/password-resets"), Some(&second)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["resets"][0]["status"], "pending", "{b}");
+    assert_eq!(b["resets"][0]["username"], "erin", "{b}");
+    // The second administrator approves: it applies, once, and ends Erin's sessions.
+    let (s, b) = api
+        .post(&format!("{reset}/approve"), Some(&second), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "done");
+    api.until_refused(
+        &org.url("/sessions"),
+        &erin,
+        std::time::Duration::from_secs(2),
+    )
+    .await;
+    let r = api
+        .try_login(&org.prefix, "erin", "Root-knows-this-1!")
+        .await;
+    assert_error(r.status, &r.body, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("change-password"),
+        "a one-time password: {}",
+        r.body
+    );
     stack.stop().await.unwrap();
 }
 

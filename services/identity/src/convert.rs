@@ -13,7 +13,7 @@ use crate::import::{ImportReport, Outcome};
 use crate::policy::LoginSettings;
 use crate::roles::RoleInfo;
 use crate::sessions::{IssuedToken, SessionRow};
-use crate::store::{TransferRow, UserRow};
+use crate::store::{ResetRow, TransferRow, UserRow};
 use crate::users::UserView;
 
 fn time(t: Option<DateTime<Utc>>) -> String {
@@ -71,6 +71,23 @@ pub fn transfer(t: TransferRow) -> pb::OwnershipTransfer {
         requested_at: t.requested_at.to_rfc3339(),
         decided_by: t.decided_by.unwrap_or_default(),
         decided_at: time(t.decided_at),
+    }
+}
+
+pub fn reset(r: ResetRow) -> pb::PasswordReset {
+    pb::PasswordReset {
+        id: if r.id.is_nil() {
+            String::new()
+        } else {
+            r.id.to_string()
+        },
+        user_id: r.user_id.to_string(),
+        username: r.username,
+        requested_by_name: r.requested_by_name,
+        status: r.status,
+        requested_at: r.requested_at.to_rfc3339(),
+        decided_by_name: r.decided_by.unwrap_or_default(),
+        decided_at: time(r.decided_at),
     }
 }
 

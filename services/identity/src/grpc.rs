@@ -227,13 +227,39 @@ impl IdentityRpc for IdentityGrpc {
         )
     }
 
-    async fn set_user_password(&self, request: Request<SetUserPasswordRequest>) -> Reply<Empty> {
+    async fn set_user_password(
+        &self,
+        request: Request<SetUserPasswordRequest>,
+    ) -> Reply<PasswordReset> {
         let (ctx, req) = self.call(request)?;
         let password = SecretString::from(req.password);
-        empty(
+        reply(
             self.app
                 .set_user_password(&ctx, &req.user_id, password)
                 .await,
+            convert::reset,
+        )
+    }
+
+    async fn list_password_resets(&self, request: Request<Empty>) -> Reply<PasswordResetList> {
+        let (ctx, _) = self.call(request)?;
+        reply(self.app.list_password_resets(&ctx).await, |list| {
+            PasswordResetList {
+                resets: list.into_iter().map(convert::reset).collect(),
+            }
+        })
+    }
+
+    async fn decide_password_reset(
+        &self,
+        request: Request<PasswordResetDecision>,
+    ) -> Reply<PasswordReset> {
+        let (ctx, req) = self.call(request)?;
+        reply(
+            self.app
+                .decide_password_reset(&ctx, &req.reset_id, req.approve)
+                .await,
+            convert::reset,
         )
     }
 

@@ -14,6 +14,7 @@ mod login;
 mod ownership;
 mod policy;
 mod replication;
+mod resets;
 mod roles;
 mod sessions;
 mod store;

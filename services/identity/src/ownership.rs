@@ -127,7 +127,7 @@ impl Identity {
                     "only an administrator of this org may decide a transfer of ownership",
                 ),
             )?;
-            may_approve(&approver, &pending)?;
+            may_approve(&approver, pending.requested_by, pending.requested_at)?;
         }
         match (pending.status.as_str(), approve) {
             (PENDING, false) => {
@@ -244,20 +244,25 @@ pub fn needs_approval(
     }
 }
 
-/// Whether `approver` may approve `transfer`: an administrator since before it was asked
-/// for, not added by whoever asked.
-pub fn may_approve(approver: &UserRow, transfer: &TransferRow) -> Result<(), IdentityError> {
-    if approver.created_by == Some(transfer.requested_by) {
+/// Whether `approver` may approve a request `requested_by` made at `requested_at` (a
+/// transfer, a password reset): an administrator since before it was asked for, not added
+/// by whoever asked.
+pub fn may_approve(
+    approver: &UserRow,
+    requested_by: Uuid,
+    requested_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), IdentityError> {
+    if approver.created_by == Some(requested_by) {
         return Err(IdentityError::PermissionDenied(
-            "an administrator added by the requester cannot approve their transfer",
+            "an administrator added by the requester cannot approve their request",
         ));
     }
     if approver
         .administrator_since
-        .is_none_or(|since| since >= transfer.requested_at)
+        .is_none_or(|since| since >= requested_at)
     {
         return Err(IdentityError::PermissionDenied(
-            "only an administrator who was one before the transfer was asked for may approve it",
+            "only an administrator who was one before the request was made may approve it",
         ));
     }
     Ok(())
@@ -407,9 +412,10 @@ mod tests {
             created_by: by,
             ..user(Uuid::new_v4())
         };
-        assert!(may_approve(&admin(Some(-60), None), &transfer).is_ok());
-        assert!(may_approve(&admin(Some(60), None), &transfer).is_err());
-        assert!(may_approve(&admin(None, None), &transfer).is_err());
-        assert!(may_approve(&admin(Some(-60), Some(requester)), &transfer).is_err());
+        let may = |approver: UserRow| may_approve(&approver, requester, transfer.requested_at);
+        assert!(may(admin(Some(-60), None)).is_ok());
+        assert!(may(admin(Some(60), None)).is_err());
+        assert!(may(admin(None, None)).is_err());
+        assert!(may(admin(Some(-60), Some(requester))).is_err());
     }
 }

@@ -354,51 +354,6 @@ impl Identity {
         Ok(())
     }
 
-    /// An administrator sets a local user's password (policy and history apply). It works
-    /// once: the user must choose their own at the next login, and every session and API
-    /// key of theirs ends now, so whoever knew the old password (or set the new one) holds
-    /// nothing that outlives the change.
-    pub async fn set_user_password(
-        &self,
-        ctx: &RequestContext,
-        id: &str,
-        password: SecretString,
-    ) -> Result<(), IdentityError> {
-        ctx.require(Permission::UsersManage)?;
-        ctx.require_signed_in()?;
-        ctx.require_msp_allowed(MspStaffRight::ResetPasswords)?;
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let user = existing_user(&mut tx, id).await?;
-        require_outranks(ctx, &mut tx, &user).await?;
-        let hash = self
-            .acceptable_hash(&mut tx, Some(user.id), password)
-            .await?;
-        crate::policy::set_password(&mut tx, user.id, &hash, true).await?;
-        store::require_password_change(&mut tx, user.id, Some(ctx.user().0)).await?;
-        let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
-        let keys = crate::api_keys::revoke_all(&mut tx, user.id).await?;
-        let version: i64 = sqlx::query_scalar(
-            "UPDATE users SET token_version = token_version + 1 WHERE id = $1
-             RETURNING token_version",
-        )
-        .bind(user.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let reset = event(
-            ctx,
-            "user.password_reset",
-            Target::new("user", user.id, &user.username),
-        )
-        .with_details(serde_json::json!({
-            "sessions_ended": sessions.len(),
-            "api_keys_revoked": keys.len(),
-        }));
-        self.commit(tx, &[reset]).await?;
-        self.revocations.revoke(&[sessions, keys].concat()).await?;
-        self.revocations.require_version(user.id, version).await?;
-        Ok(())
-    }
-
     pub async fn unlock_user(
         &self,
         ctx: &RequestContext,

@@ -174,6 +174,43 @@ impl From<pb::OwnershipTransferList> for TransferList {
     }
 }
 
+/// An administrator's reset of a user's login password that waits for a second
+/// administrator (the user owns passwords).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordReset {
+    pub id: String,
+    pub user_id: String,
+    pub username: String,
+    pub requested_by: String,
+    /// `pending`, `done` or `rejected`.
+    pub status: String,
+    pub requested_at: String,
+    #[schema(required = true)]
+    pub decided_by: Option<String>,
+    #[schema(required = true)]
+    pub decided_at: Option<String>,
+}
+
+impl From<pb::PasswordReset> for PasswordReset {
+    fn from(r: pb::PasswordReset) -> Self {
+        Self {
+            id: r.id,
+            user_id: r.user_id,
+            username: r.username,
+            requested_by: r.requested_by_name,
+            status: r.status,
+            requested_at: r.requested_at,
+            decided_by: or_null(r.decided_by_name),
+            decided_at: or_null(r.decided_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetList {
+    pub resets: Vec<PasswordReset>,
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct NewPassword {
     #[schema(format = Password)]
