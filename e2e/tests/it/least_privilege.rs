@@ -1064,11 +1064,12 @@ async fn the_client_org_sees_and_limits_what_msp_staff_do_in_it() {
         assert_eq!(
             b,
             json!({"reset_passwords": true, "take_ownership": false, "view_audit": true,
-                   "manage_users": true, "updated_at": null})
+                   "manage_users": true, "manage_directory_and_login": true,
+                   "updated_at": null})
         );
     }
     let none = json!({"reset_passwords": false, "take_ownership": false, "view_audit": false,
-                      "manage_users": false});
+                      "manage_users": false, "manage_directory_and_login": false});
     let (s, b) = api.put(&rights, Some(&msp), none.clone()).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
     let (s, b) = api
@@ -1126,6 +1127,10 @@ async fn the_client_org_sees_and_limits_what_msp_staff_do_in_it() {
             "{method} {path}: {b}"
         );
     }
+    // Every state-changing route of identity and tenant at the org's URL, walked as the
+    // account manager with every right off: each refused naming a setting, nothing changed.
+    msp_staff_walk(&api, &org, &msp, &bob_id, &bob_pw).await;
+
     // Nothing changed: bob signs in with his own password, as a password user; no mole.
     let bob = api.login_reply(&org.prefix, "bob", &bob_pw).await;
     assert_eq!(bob["role"], "password_user", "{bob}");
@@ -1191,6 +1196,217 @@ async fn the_client_org_sees_and_limits_what_msp_staff_do_in_it() {
     .await
     .expect("org.msp_staff_rights_changed in MSPOrg's trail");
     stack.stop().await.unwrap();
+}
+
+/// Walks every state-changing identity and tenant route of the OpenAPI document at a
+/// client org's URL as MSP staff (`msp`) whose every right the org turned off: each is
+/// refused with a 403 naming an `msp_staff.*` setting, and what the org's administrator
+/// reads afterwards is what they read before.
+async fn msp_staff_walk(api: &Api<'_>, org: &Org, msp: &str, bob_id: &str, bob_pw: &str) {
+    // Things to aim at: a group, a custom role, one of Bob's sessions and API keys.
+    let (s, group) = api
+        .post(
+            &org.url("/groups"),
+            Some(&org.admin),
+            json!({"name": "dbas"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{group}");
+    let group = group["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&org.admin),
+            json!({"name": "viewer", "permissions": ["users.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let bob = api.login(&org.prefix, "bob", bob_pw).await;
+    let (_, sessions) = api.get(&org.url("/sessions"), Some(&bob)).await;
+    let session = sessions["sessions"][0]["id"].as_str().unwrap().to_owned();
+    let (s, key) = api
+        .post(&org.url("/api-keys"), Some(&bob), json!({"name": "bobs"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key_id = key["id"].as_str().unwrap().to_owned();
+
+    let routes: Vec<(&str, &str, Option<Value>)> = vec![
+        (
+            "post",
+            "/users",
+            Some(json!({"username": "mole", "email": "mole@example.test",
+            "role": "administrator", "password": "Mole-Password-1!"})),
+        ),
+        (
+            "post",
+            "/users/import",
+            Some(json!({"csv": "username,email\nmole,m@example.test\n"})),
+        ),
+        (
+            "patch",
+            "/users/{id}",
+            Some(json!({"role": "administrator"})),
+        ),
+        ("delete", "/users/{id}", None),
+        (
+            "put",
+            "/users/{id}/password",
+            Some(json!({"password": "Msp-Chosen-1!x"})),
+        ),
+        (
+            "post",
+            "/users/{id}/ownership",
+            Some(json!({"to_user_id": bob_id})),
+        ),
+        ("delete", "/users/{id}/sessions", None),
+        ("post", "/users/{id}/unlock", None),
+        ("post", "/groups", Some(json!({"name": "moles"}))),
+        ("patch", "/groups/{id}", Some(json!({"name": "moles"}))),
+        ("delete", "/groups/{id}", None),
+        ("put", "/groups/{id}/members/{user_id}", Some(json!({}))),
+        ("delete", "/groups/{id}/members/{user_id}", None),
+        (
+            "post",
+            "/roles",
+            Some(json!({"name": "mole", "permissions": ["users.view"]})),
+        ),
+        (
+            "put",
+            "/roles/{name}",
+            Some(json!({"name": "viewer", "permissions": ["users.manage"]})),
+        ),
+        ("delete", "/roles/{name}", None),
+        (
+            "put",
+            "/directory",
+            Some(json!({"kind": "ldap", "url": "ldaps://ldap.mole.test",
+            "bind_dn": "cn=mole", "bind_password": "mole", "base_dn": "dc=mole,dc=test",
+            "allow_insecure": true})),
+        ),
+        ("post", "/directory/test", Some(json!({}))),
+        (
+            "post",
+            "/directory/import",
+            Some(json!({"scopes": ["ou:moles"]})),
+        ),
+        (
+            "put",
+            "/settings/login",
+            Some(crate::api::login_settings("administrator")),
+        ),
+        (
+            "put",
+            "/settings/mail",
+            Some(json!({"host": "smtp.mole.test", "port": 587,
+            "sender": "m@mole.test", "access_url": "https://mole.test/",
+            "tls_mode": "starttls"})),
+        ),
+        (
+            "put",
+            "/settings/proxy",
+            Some(json!({"enabled": true, "host": "proxy.mole.test",
+            "port": 3128})),
+        ),
+        (
+            "put",
+            "/settings/branding",
+            Some(json!({"login_text": "moles welcome"})),
+        ),
+        (
+            "put",
+            "/settings/msp-staff",
+            Some(json!({"reset_passwords": true,
+            "take_ownership": true, "view_audit": true, "manage_users": true,
+            "manage_directory_and_login": true})),
+        ),
+        ("delete", "/api-keys/{id}", None),
+        ("delete", "/sessions/{id}", None),
+    ];
+    // The walk covers every such route the document lists (bar one's own credentials and
+    // decisions only the org's own administrators make).
+    let (_, doc) = api.get("/api/v1/openapi.json", None).await;
+    let own = [
+        ("post", "/api-keys"),
+        ("post", "/ownership-transfers/{id}/approve"),
+        ("post", "/ownership-transfers/{id}/reject"),
+        ("post", "/password-resets/{id}/approve"),
+        ("post", "/password-resets/{id}/reject"),
+    ];
+    let tags = [
+        "users",
+        "groups",
+        "roles",
+        "directory",
+        "settings",
+        "api-keys",
+    ];
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let path = path.trim_start_matches("/api/v1");
+        for (method, op) in ops.as_object().unwrap() {
+            let changes = ["post", "put", "patch", "delete"].contains(&method.as_str());
+            let tagged = op["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| tags.contains(&t.as_str().unwrap())));
+            let session = path == "/sessions/{id}";
+            if !changes || !(tagged || session) || own.contains(&(method.as_str(), path)) {
+                continue;
+            }
+            assert!(
+                routes.iter().any(|(m, p, _)| *m == method && *p == path),
+                "the walk misses {method} {path}"
+            );
+        }
+    }
+
+    let read = || async {
+        let mut seen = Vec::new();
+        for path in [
+            "/users",
+            "/groups",
+            "/roles",
+            "/directory",
+            "/settings/login",
+            "/settings/mail",
+            "/settings/proxy",
+            "/settings/branding",
+            "/settings/msp-staff",
+        ] {
+            seen.push(api.get(&org.url(path), Some(&org.admin)).await);
+        }
+        seen
+    };
+    let before = read().await;
+    for (method, template, body) in &routes {
+        let path = template
+            .replace("/users/{id}", &format!("/users/{bob_id}"))
+            .replace("/groups/{id}", &format!("/groups/{group}"))
+            .replace("{user_id}", bob_id)
+            .replace("{name}", "viewer")
+            .replace("/api-keys/{id}", &format!("/api-keys/{key_id}"))
+            .replace("/sessions/{id}", &format!("/sessions/{session}"));
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let (s, b) = api
+            .call(method.clone(), &org.url(&path), Some(msp), body.clone())
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {b}");
+        let message = b["message"].as_str().unwrap();
+        assert!(
+            message.contains("msp_staff") || message.contains("administrators"),
+            "{method} {path}: {b}"
+        );
+    }
+    assert_eq!(read().await, before, "MSP staff changed something");
+    // Bob's session and API key still work.
+    let (s, b) = api.get(&org.url("/sessions"), Some(&bob)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post(
+            &org.url("/auth/login"),
+            None,
+            json!({"username": "bob", "password": bob_pw}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
 }
 
 /// Every route that takes an id answers 404 for an id of another org, whatever the id

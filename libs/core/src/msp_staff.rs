@@ -13,16 +13,21 @@ pub enum MspStaffRight {
     TakeOwnership,
     /// Read the org's audit trail.
     ViewAudit,
-    /// Add, edit, disable, delete, unlock and import the org's users.
+    /// Add, edit, disable, delete, unlock and import the org's users; change its roles and
+    /// user groups; end its users' sessions and revoke their API keys.
     ManageUsers,
+    /// Change the org's directory (and test or import from it), its login settings (the
+    /// default role among them), and its mail, proxy and branding settings.
+    ManageDirectoryAndLogin,
 }
 
 impl MspStaffRight {
-    pub const ALL: [MspStaffRight; 4] = [
+    pub const ALL: [MspStaffRight; 5] = [
         MspStaffRight::ResetPasswords,
         MspStaffRight::TakeOwnership,
         MspStaffRight::ViewAudit,
         MspStaffRight::ManageUsers,
+        MspStaffRight::ManageDirectoryAndLogin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +36,7 @@ impl MspStaffRight {
             MspStaffRight::TakeOwnership => "take_ownership",
             MspStaffRight::ViewAudit => "view_audit",
             MspStaffRight::ManageUsers => "manage_users",
+            MspStaffRight::ManageDirectoryAndLogin => "manage_directory_and_login",
         }
     }
 
@@ -48,7 +54,10 @@ impl MspStaffRight {
             MspStaffRight::ResetPasswords => "reset its users' passwords",
             MspStaffRight::TakeOwnership => "hand its users' resources to someone",
             MspStaffRight::ViewAudit => "read its audit trail",
-            MspStaffRight::ManageUsers => "manage its users",
+            MspStaffRight::ManageUsers => "manage its users, roles, groups, sessions and API keys",
+            MspStaffRight::ManageDirectoryAndLogin => {
+                "change its directory, login, mail, proxy and branding settings"
+            }
         }
     }
 }

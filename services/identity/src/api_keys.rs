@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
-use strongroom_core::{OrgId, Permission, UserId};
+use strongroom_core::{MspStaffRight, OrgId, Permission, UserId};
 use strongroom_events::{Actor, Event, Target};
 use strongroom_tenancy::TenancyError;
 use uuid::Uuid;
@@ -185,6 +185,10 @@ impl Identity {
         ctx.require_signed_in()?;
         let id = parse_id("API key", key)?;
         let owner = own_unless_manager(ctx);
+        if owner.is_none() {
+            // Revoking anyone's key in the org.
+            ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
+        }
         let mut tx = self.db.begin(ctx.org()).await?;
         let name: Option<String> = sqlx::query_scalar(
             "UPDATE api_keys SET revoked_at = now()

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::RequestContext;
-use strongroom_core::{OrgId, Permission, Role};
+use strongroom_core::{MspStaffRight, OrgId, Permission, Role};
 use strongroom_directory::{
     AttributeMap, DEFAULT_TIMEOUT, Directory, DirectoryConfig, ImportScope,
 };
@@ -303,6 +303,7 @@ impl Identity {
         bind_password: SecretString,
     ) -> Result<DirectorySettings, IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageDirectoryAndLogin)?;
         ctx.require_signed_in()?;
         let kind = match s.kind.as_str() {
             "" | "ldap" => "ldap",
@@ -446,6 +447,7 @@ impl Identity {
     /// that does not answer.
     pub async fn test_directory(&self, ctx: &RequestContext) -> Result<(), IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageDirectoryAndLogin)?;
         ctx.require_signed_in()?;
         let directory = self.saved_directory(ctx.org()).await?;
         directory.test_connection().await?;
@@ -467,6 +469,7 @@ impl Identity {
         scopes: &[String],
     ) -> Result<ImportReport, IdentityError> {
         ctx.require(Permission::DirectoryManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageDirectoryAndLogin)?;
         ctx.require_signed_in()?;
         let scopes = scopes
             .iter()

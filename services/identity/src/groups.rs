@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use strongroom_auth::RequestContext;
-use strongroom_core::Permission;
+use strongroom_core::{MspStaffRight, Permission};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
@@ -88,6 +88,7 @@ impl Identity {
         description: &str,
     ) -> Result<GroupRow, IdentityError> {
         ctx.require(Permission::GroupsManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let name = required("name", name, 100)?;
         let description = text("description", description, 500)?;
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -125,6 +126,7 @@ impl Identity {
         name: &str,
     ) -> Result<GroupRow, IdentityError> {
         ctx.require(Permission::GroupsManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let name = required("name", name, 100)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let before = existing_group(&mut tx, id).await?;
@@ -142,6 +144,7 @@ impl Identity {
 
     pub async fn delete_group(&self, ctx: &RequestContext, id: &str) -> Result<(), IdentityError> {
         ctx.require(Permission::GroupsManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let group = existing_group(&mut tx, id).await?;
         sqlx::query("DELETE FROM user_groups WHERE id = $1")
@@ -165,6 +168,7 @@ impl Identity {
         add: bool,
     ) -> Result<(), IdentityError> {
         ctx.require(Permission::GroupsManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let group = existing_group(&mut tx, group).await?;
         let user = existing_user(&mut tx, user).await?;

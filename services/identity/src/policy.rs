@@ -3,7 +3,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use strongroom_auth::RequestContext;
-use strongroom_core::Permission;
+use strongroom_core::{MspStaffRight, Permission};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
@@ -104,6 +104,7 @@ impl Identity {
         new: LoginSettings,
     ) -> Result<LoginSettings, IdentityError> {
         ctx.require(Permission::LoginSettingsManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageDirectoryAndLogin)?;
         ctx.require_signed_in()?;
         let bounds = [
             ("min_length", new.min_length, 1, 256),

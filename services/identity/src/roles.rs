@@ -2,7 +2,7 @@
 //! from named permissions. A user's `role` is a built-in key or a custom role's name.
 
 use strongroom_auth::RequestContext;
-use strongroom_core::{Permission, Role, permissions_of};
+use strongroom_core::{MspStaffRight, Permission, Role, permissions_of};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 
@@ -133,6 +133,7 @@ impl Identity {
         permission_names: &[String],
     ) -> Result<RoleInfo, IdentityError> {
         ctx.require(Permission::RolesManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let name = required("name", name, 64)?;
         if name.parse::<Role>().is_ok() || previous.is_some_and(|p| p.parse::<Role>().is_ok()) {
             return Err(IdentityError::InvalidInput(
@@ -207,6 +208,7 @@ impl Identity {
 
     pub async fn delete_role(&self, ctx: &RequestContext, name: &str) -> Result<(), IdentityError> {
         ctx.require(Permission::RolesManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         if name.parse::<Role>().is_ok() {
             return Err(IdentityError::InvalidInput(
                 "built-in roles cannot be deleted".into(),

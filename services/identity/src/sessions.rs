@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
-use strongroom_core::{OrgId, Permission, UserId};
+use strongroom_core::{MspStaffRight, OrgId, Permission, UserId};
 use strongroom_events::{Event, Target};
 use strongroom_tenancy::{TenancyError, TenantTx};
 use uuid::Uuid;
@@ -258,7 +258,11 @@ impl Identity {
         let owner = own_unless_manager(ctx);
         let org = match owner {
             Some(_) => ctx.claims.home_org(),
-            None => ctx.org(),
+            None => {
+                // Ending anyone's session in the org.
+                ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
+                ctx.org()
+            }
         };
         let ended = self
             .end_sessions(ctx, org, owner, Some(sid), "session.revoked")
@@ -293,6 +297,7 @@ impl Identity {
             return Ok((ctx.claims.home_org(), ctx.user().0));
         }
         ctx.require(Permission::UsersManage)?;
+        ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let found = crate::users::existing_user(&mut tx, user).await?;
         tx.commit().await?;

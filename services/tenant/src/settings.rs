@@ -138,6 +138,8 @@ impl OrgSettings {
     fn authorize_change(ctx: &RequestContext) -> Result<(), SettingsError> {
         Self::authorize(ctx)?;
         ctx.require_signed_in()?;
+        // MSP staff change a client org's settings only while the org lets them.
+        ctx.require_msp_allowed(strongroom_core::MspStaffRight::ManageDirectoryAndLogin)?;
         Ok(())
     }
 

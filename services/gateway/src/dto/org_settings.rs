@@ -205,6 +205,7 @@ pub struct MspStaffRights {
     pub take_ownership: bool,
     pub view_audit: bool,
     pub manage_users: bool,
+    pub manage_directory_and_login: bool,
     /// `null` while the defaults apply.
     #[schema(required = true)]
     pub updated_at: Option<String>,
@@ -217,6 +218,7 @@ impl From<pb::MspStaffRights> for MspStaffRights {
             take_ownership: r.take_ownership,
             view_audit: r.view_audit,
             manage_users: r.manage_users,
+            manage_directory_and_login: r.manage_directory_and_login,
             updated_at: or_null(r.updated_at),
         }
     }
@@ -230,6 +232,8 @@ pub struct MspStaffRightsBody {
     pub take_ownership: bool,
     pub view_audit: bool,
     pub manage_users: bool,
+    /// The directory, login, mail, proxy and branding settings.
+    pub manage_directory_and_login: bool,
 }
 
 impl From<MspStaffRightsBody> for pb::MspStaffRights {
@@ -239,6 +243,7 @@ impl From<MspStaffRightsBody> for pb::MspStaffRights {
             take_ownership: b.take_ownership,
             view_audit: b.view_audit,
             manage_users: b.manage_users,
+            manage_directory_and_login: b.manage_directory_and_login,
             updated_at: String::new(),
         }
     }

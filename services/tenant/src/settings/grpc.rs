@@ -60,6 +60,7 @@ fn rights_reply(r: MspStaff, updated_at: String) -> pb::MspStaffRights {
         take_ownership: r.take_ownership,
         view_audit: r.view_audit,
         manage_users: r.manage_users,
+        manage_directory_and_login: r.manage_directory_and_login,
         updated_at,
     }
 }
@@ -176,6 +177,7 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
             take_ownership: r.take_ownership,
             view_audit: r.view_audit,
             manage_users: r.manage_users,
+            manage_directory_and_login: r.manage_directory_and_login,
         };
         reply(
             self.app.save_msp_staff(&ctx, rights).await,

@@ -1,5 +1,6 @@
 //! What a client org lets MSP staff (its account manager, MSPOrg users with a grant) do in
-//! it: reset its users' passwords, take ownership, read its trail, manage its users. Its own
+//! it: reset its users' passwords, take ownership, read its trail, manage its users, change
+//! its directory, login, mail, proxy and branding settings. Its own
 //! administrators decide; each change is audited in the org and in MSPOrg. The rights an
 //! org turns off go into every token MSP staff exchange into it, which the services refuse
 //! naming the setting.
@@ -18,6 +19,13 @@ pub struct MspStaff {
     pub take_ownership: bool,
     pub view_audit: bool,
     pub manage_users: bool,
+    /// Saved before this right existed: on, its default.
+    #[serde(default = "allowed_by_default")]
+    pub manage_directory_and_login: bool,
+}
+
+fn allowed_by_default() -> bool {
+    MspStaffRight::ManageDirectoryAndLogin.default_allowed()
 }
 
 impl Default for MspStaff {
@@ -27,6 +35,7 @@ impl Default for MspStaff {
             take_ownership: MspStaffRight::TakeOwnership.default_allowed(),
             view_audit: MspStaffRight::ViewAudit.default_allowed(),
             manage_users: MspStaffRight::ManageUsers.default_allowed(),
+            manage_directory_and_login: allowed_by_default(),
         }
     }
 }
@@ -38,6 +47,7 @@ impl MspStaff {
             MspStaffRight::TakeOwnership => self.take_ownership,
             MspStaffRight::ViewAudit => self.view_audit,
             MspStaffRight::ManageUsers => self.manage_users,
+            MspStaffRight::ManageDirectoryAndLogin => self.manage_directory_and_login,
         }
     }
 
@@ -129,6 +139,7 @@ mod tests {
             take_ownership: false,
             view_audit: false,
             manage_users: false,
+            manage_directory_and_login: false,
         };
         assert_eq!(none.denied().len(), MspStaffRight::ALL.len());
     }
