@@ -58,18 +58,21 @@ impl From<LdapError> for DirectoryError {
     }
 }
 
+/// What a caller is told when no directory answered over TLS at the configured URL.
+pub const UNREACHABLE: &str = "no directory answered at this URL: check the URL and port, \
+    the directory's certificate, its CA and the host name (the cause is in the service's log)";
+
 impl DirectoryError {
     /// What a caller may be told: the kind of failure, never the raw cause (an address's
     /// exact I/O error would make a directory test a port scanner). Configuration and scope
     /// errors are about the caller's own input, and say so in full.
+    ///
+    /// A refused connection, a TLS failure and no answer in time read alike: told apart,
+    /// they would say whether something listens at an address and port (a closed port
+    /// refuses, another service fails TLS or stays silent).
     pub fn category(&self) -> String {
         match self {
-            Self::Unreachable(_) => "the directory is unreachable".into(),
-            Self::TlsFailed(_) => {
-                "TLS with the directory failed: check its certificate, its CA and the host name"
-                    .into()
-            }
-            Self::TimedOut(_) => "the directory did not answer in time".into(),
+            Self::Unreachable(_) | Self::TlsFailed(_) | Self::TimedOut(_) => UNREACHABLE.into(),
             Self::SizeLimit(_) => "the directory's size limit stopped the search; raise the \
                  limit for the service account or import a smaller scope"
                 .into(),
@@ -107,6 +110,14 @@ mod tests {
                 !told.contains("111") && !told.contains("10.0.0.7"),
                 "{told}"
             );
+            if matches!(
+                e,
+                DirectoryError::Unreachable(_)
+                    | DirectoryError::TlsFailed(_)
+                    | DirectoryError::TimedOut(_)
+            ) {
+                assert_eq!(told, UNREACHABLE, "a closed port reads as an open one");
+            }
             assert!(
                 e.to_string().contains("111"),
                 "the log keeps the cause: {e}"

@@ -13,4 +13,4 @@ mod session;
 pub use config::{AttributeMap, DEFAULT_TIMEOUT, DirectoryConfig};
 pub use directory::{Directory, ImportScope};
 pub use entry::DirectoryUser;
-pub use error::DirectoryError;
+pub use error::{DirectoryError, UNREACHABLE};
