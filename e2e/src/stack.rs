@@ -23,7 +23,15 @@ pub struct Stack {
     runtime: Option<tokio::runtime::Runtime>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     data: tempfile::TempDir,
+    /// The stack's only DNS server: every name below `.test` resolves to
+    /// [`PUBLIC_TEST_ADDRESS`] unless a test says otherwise; nothing else resolves.
+    pub dns: strongroom_testkit::DnsServer,
 }
+
+/// A documentation address (TEST-NET-1) that the host rule takes for a public one. Nothing
+/// ever connects to it: mail is not sent yet, and the tests that connect name loopback.
+pub const PUBLIC_TEST_ADDRESS: std::net::IpAddr =
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 10));
 
 impl Stack {
     /// `transit`: OpenBao address and token for org keys; `None` uses a local master key.
@@ -67,6 +75,16 @@ impl Stack {
             )
             .await?;
         }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("stack")
+            .enable_all()
+            .build()
+            .context("the stack's runtime")?;
+        let dns = {
+            let _on_the_stack_runtime = runtime.enter();
+            strongroom_testkit::DnsServer::start()?
+        };
+        dns.set("*.test", &[PUBLIC_TEST_ADDRESS]);
         let mut config = StackConfig {
             http_addr: "127.0.0.1:0".parse()?,
             postgres_url: strongroom_testkit::pg_server_url(),
@@ -90,16 +108,12 @@ impl Stack {
             reveal_cache_accounts: strongroom::DEFAULT_REVEAL_CACHE_ACCOUNTS,
             key_rotation_tick_secs: schedule_tick_secs
                 .unwrap_or(strongroom::DEFAULT_KEY_ROTATION_TICK_SECS),
+            dns_servers: dns.addr().to_string(),
         };
         // Every listener is the stack's own before anything starts: no port is chosen and
         // then bound later, when another test may have taken it.
         config.bind_all().context("binding the stack's ports")?;
         let shutdown = CancellationToken::new();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .thread_name("stack")
-            .enable_all()
-            .build()
-            .context("the stack's runtime")?;
         let task = runtime.spawn(strongroom::up(config.clone(), shutdown.clone()));
         // Built before waiting, so a stack that never becomes healthy is still cleaned up.
         let mut stack = Self {
@@ -110,6 +124,7 @@ impl Stack {
             runtime: Some(runtime),
             task: Some(task),
             data,
+            dns,
         };
         let health = format!("{}/healthz", stack.base_url);
         let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {

@@ -11,14 +11,28 @@ use strongroom_testkit::{
 };
 
 use crate::api::{Api, Org, assert_error, audit_operations};
-use crate::stack::Stack;
+use crate::stack::{ADMIN_PASSWORD, PUBLIC_TEST_ADDRESS, Stack};
 
+/// The test's slapd listens on loopback: a host internal to the deployment, which only an
+/// MSPOrg administrator can allow (see [`msp_allows_loopback`]).
 fn config(slapd: &Slapd) -> Value {
     json!({
         "kind": "ldap", "url": slapd.url, "bind_dn": SAMPLE_READER_DN,
         "bind_password": SAMPLE_READER_PASSWORD, "base_dn": slapd.base_dn,
-        "authentication_enabled": true, "allow_insecure": true,
+        "authentication_enabled": true, "allow_insecure": true, "allow_internal_hosts": true,
     })
+}
+
+/// MSPOrg's administrator saves `slapd` as `org`'s directory, allowing internal hosts; the
+/// org's own administrator may then keep that switch on. MSPOrg's token is returned.
+async fn msp_allows_loopback(api: &Api<'_>, org: &Org, slapd: &Slapd) -> String {
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .put(&org.url("/directory"), Some(&msp), config(slapd))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["allow_internal_hosts"], true, "{b}");
+    msp
 }
 
 fn outcomes(report: &Value) -> Vec<(String, String)> {
@@ -73,6 +87,7 @@ async fn directory_users_are_imported_by_group_and_ou_and_log_in_with_their_dire
     let api = Api { stack: &stack };
     let org = Org::create(&api, "globex").await;
     let admin = Some(org.admin.as_str());
+    msp_allows_loopback(&api, &org, &slapd).await;
 
     let (s, saved) = api.put(&org.url("/directory"), admin, config(&slapd)).await;
     assert_eq!(s, StatusCode::OK, "{saved}");
@@ -176,6 +191,7 @@ async fn a_saved_schedule_imports_without_anyone_asking() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
     let org = Org::create(&api, "initech").await;
+    msp_allows_loopback(&api, &org, &slapd).await;
     let mut scheduled = config(&slapd);
     scheduled["sync_interval_minutes"] = json!(60);
     scheduled["sync_scopes"] = json!(["group:netops"]);
@@ -220,6 +236,7 @@ async fn directory_failures_are_reported_clearly() {
         .await;
     assert_error(s, &b, StatusCode::NOT_FOUND);
 
+    msp_allows_loopback(&api, &org, &slapd).await;
     // A configuration that cannot work is refused before it is saved.
     let mut bad = config(&slapd);
     bad["url"] = json!("http://example.com");
@@ -399,4 +416,92 @@ async fn directory_failures_are_reported_clearly() {
     let pam = api.login(&org.prefix, "pam", &password).await;
     let (s, b) = api.get(&org.url("/directory"), Some(&pam)).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
+}
+
+/// A directory on a host inside the deployment (by its name, or by what its name resolves
+/// to now) is refused unless MSPOrg's administrator allowed internal hosts for the org; a
+/// name that resolved elsewhere when saved and to loopback now (rebinding) is refused when
+/// connecting, and nothing connects. Names resolve through the stack's test DNS server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn directory_hosts_inside_the_deployment_need_an_msp_administrator() {
+    let slapd = Slapd::start(SAMPLE_DIRECTORY_LDIF).unwrap();
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "umbrella").await;
+    let admin = Some(org.admin.as_str());
+    let url = org.url("/directory");
+    let message = |b: &Value| b["message"].as_str().unwrap_or_default().to_owned();
+
+    // The org's administrator can neither save loopback nor allow it.
+    let mut own = config(&slapd);
+    own["allow_internal_hosts"] = json!(false);
+    let (s, b) = api.put(&url, admin, own.clone()).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        message(&b).contains("loopback") && message(&b).contains("allow_internal_hosts"),
+        "{b}"
+    );
+    let (s, b) = api.put(&url, admin, config(&slapd)).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(message(&b).starts_with("allow_internal_hosts"), "{b}");
+    for (name, address, why) in [
+        ("ldap.private.test", "10.1.2.3", "private"),
+        ("ldap.ula.test", "fd00::389", "private"),
+        (
+            "ldap.meta.test",
+            "169.254.169.254",
+            "a cloud metadata service",
+        ),
+    ] {
+        stack.dns.set(name, &[address.parse().unwrap()]);
+        let mut named = own.clone();
+        named["url"] = json!(format!("ldaps://{name}"));
+        let (s, b) = api.put(&url, admin, named).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(
+            message(&b).contains(why) && message(&b).contains(address),
+            "{name}: {b}"
+        );
+    }
+    for host in ["ldap", "ldap.corp.svc.cluster.local", "ldap.localhost"] {
+        let mut named = own.clone();
+        named["url"] = json!(format!("ldaps://{host}"));
+        let (s, b) = api.put(&url, admin, named).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+    }
+    let (s, _) = api.get(&url, admin).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing was saved");
+
+    // A name that resolves to a public address is saved (nothing connects on save)...
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    stack.dns.set("ldap.flip.test", &[PUBLIC_TEST_ADDRESS]);
+    let mut flip = own.clone();
+    flip["url"] = json!(format!("ldap://ldap.flip.test:{port}"));
+    let (s, b) = api.put(&url, admin, flip).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // ... and once it resolves to loopback, test and import refuse it unconnected.
+    stack
+        .dns
+        .set("ldap.flip.test", &["127.0.0.1".parse().unwrap()]);
+    for path in ["/directory/test", "/directory/import"] {
+        let (s, b) = api.post(&org.url(path), admin, json!({})).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(message(&b).contains("loopback"), "{path}: {b}");
+    }
+    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+    assert!(
+        accepted.is_err(),
+        "something connected to the internal address"
+    );
+
+    // MSPOrg's administrator allows it; the org keeps the switch and the directory works.
+    msp_allows_loopback(&api, &org, &slapd).await;
+    let (s, b) = api.put(&url, admin, config(&slapd)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post(&org.url("/directory/test"), admin, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    stack.stop().await.unwrap();
 }

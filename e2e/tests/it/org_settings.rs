@@ -581,6 +581,47 @@ async fn mail_and_proxy_reach_internal_hosts_only_when_an_msp_administrator_allo
             "{host}: {message}"
         );
     }
+    // ... nor at a name that resolves there now; a name without an address is a mistake.
+    stack
+        .dns
+        .set("smtp.inside.test", &["10.0.0.25".parse().unwrap()]);
+    stack
+        .dns
+        .set("proxy.inside.test", &["fd00::3128".parse().unwrap()]);
+    let (s, b) = api
+        .put(
+            &url,
+            Some(&acme.admin),
+            mail("smtp.inside.test", Value::Null),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let message = b["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("host") && message.contains("private (it resolves to 10.0.0.25)"),
+        "{message}"
+    );
+    let (s, b) = api
+        .put(
+            &acme.url("/settings/proxy"),
+            Some(&acme.admin),
+            json!({"enabled": true, "host": "proxy.inside.test", "port": 3128}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("fd00::3128"), "{b}");
+    let (s, b) = api
+        .put(
+            &url,
+            Some(&acme.admin),
+            mail("smtp.nowhere.example", Value::Null),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"].as_str().unwrap().contains("does not resolve"),
+        "{b}"
+    );
     // ... nor allow it.
     let (s, b) = api
         .put(&url, Some(&acme.admin), allowing("169.254.169.254"))

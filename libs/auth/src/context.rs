@@ -99,6 +99,13 @@ impl RequestContext {
         }
     }
 
+    /// Whether the caller is an administrator whose home is `org` (MSPOrg's, for the
+    /// switches only an MSPOrg administrator may turn on), in `org` or working in another.
+    pub fn is_home_administrator_of(&self, org: OrgId) -> bool {
+        self.claims.home_org() == org
+            && self.claims.role == strongroom_core::Role::Administrator.as_str()
+    }
+
     /// The session (or API key) the caller's token belongs to.
     pub fn session(&self) -> Option<uuid::Uuid> {
         self.claims.sid

@@ -96,6 +96,9 @@ pub struct DirectoryConfig {
     pub timeout: Duration,
     /// Extra trust anchor (PEM) for ldaps/StartTLS, on top of the system roots.
     pub ca_certificate_pem: Option<String>,
+    /// The URL's host may be internal to the deployment (loopback, private, a cluster
+    /// name): only an MSPOrg administrator turns this on.
+    pub allow_internal_hosts: bool,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -116,6 +119,7 @@ impl DirectoryConfig {
             group_member_attribute: "member".to_owned(),
             timeout: DEFAULT_TIMEOUT,
             ca_certificate_pem: None,
+            allow_internal_hosts: false,
         }
     }
 
@@ -136,6 +140,22 @@ impl DirectoryConfig {
         }
     }
 
+    /// The URL's host (as written, IPv6 in brackets) and port (389, or 636 for ldaps://).
+    pub fn host_and_port(&self) -> Result<(String, u16), DirectoryError> {
+        let url = self.parsed_url()?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| DirectoryError::InvalidConfig("the URL has no host".into()))?;
+        let default = if url.scheme() == "ldaps" { 636 } else { 389 };
+        Ok((host.to_owned(), url.port().unwrap_or(default)))
+    }
+
+    pub(crate) fn parsed_url(&self) -> Result<url::Url, DirectoryError> {
+        url::Url::parse(self.url.trim())
+            .map_err(|e| DirectoryError::InvalidConfig(format!("the URL: {e}")))
+    }
+
     /// Checks everything that can be checked without the network.
     pub fn validate(&self) -> Result<(), DirectoryError> {
         let invalid = |m: String| Err(DirectoryError::InvalidConfig(m));
@@ -147,6 +167,7 @@ impl DirectoryConfig {
         if host.is_empty() || host.starts_with('/') {
             return invalid("the URL has no host".into());
         }
+        self.host_and_port()?;
         if self.starttls && url.starts_with("ldaps://") {
             return invalid("StartTLS is only for ldap:// URLs; ldaps:// is TLS already".into());
         }

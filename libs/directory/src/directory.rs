@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use ldap3::{Scope, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use strongroom_egress::Egress;
 
 use crate::DirectoryConfig;
 use crate::entry::{self, DirectoryUser, is_within, normalize_dn, to_user};
@@ -23,20 +24,32 @@ pub enum ImportScope {
     Group(String),
 }
 
-/// A validated directory configuration. Each call opens its own connection(s).
+/// A validated directory configuration. Each call opens its own connection(s), through
+/// `egress`, which resolves the URL's host and checks every address on every connection.
 #[derive(Debug, Clone)]
 pub struct Directory {
     config: DirectoryConfig,
+    egress: Egress,
 }
 
 impl Directory {
-    pub fn new(config: DirectoryConfig) -> Result<Self, DirectoryError> {
+    pub fn new(config: DirectoryConfig, egress: Egress) -> Result<Self, DirectoryError> {
         config.validate()?;
-        Ok(Self { config })
+        Ok(Self { config, egress })
     }
 
     pub fn config(&self) -> &DirectoryConfig {
         &self.config
+    }
+
+    /// Resolves the URL's host now and refuses it, without connecting, if it or an address
+    /// it resolves to is internal to the deployment and `allow_internal_hosts` is off.
+    pub async fn check_host(&self) -> Result<(), DirectoryError> {
+        let (host, _) = self.config.host_and_port()?;
+        self.egress
+            .check(&host, self.config.allow_internal_hosts)
+            .await?;
+        Ok(())
     }
 
     /// Connects and binds as the service account.
@@ -131,7 +144,7 @@ impl Directory {
             return Ok(None);
         };
         // A fresh connection, so the user's bind never changes what the service session sees.
-        let mut user_session = Session::connect(&self.config).await?;
+        let mut user_session = Session::connect(&self.config, &self.egress).await?;
         let rc = user_session
             .bind(&entry.dn, password.expose_secret())
             .await?;
@@ -147,7 +160,7 @@ impl Directory {
     }
 
     async fn service_session(&self) -> Result<Session, DirectoryError> {
-        let mut session = Session::connect(&self.config).await?;
+        let mut session = Session::connect(&self.config, &self.egress).await?;
         let password = self.config.bind_password.expose_secret();
         match session.bind(&self.config.bind_dn, password).await? {
             0 => Ok(session),

@@ -28,6 +28,18 @@ pub enum DirectoryError {
     Search(String),
 }
 
+/// A host the rule refuses (or that does not resolve) is the configuration's fault; a
+/// resolver or connection failure is the network's.
+impl From<strongroom_egress::EgressError> for DirectoryError {
+    fn from(e: strongroom_egress::EgressError) -> Self {
+        if e.is_refusal() {
+            Self::InvalidConfig(format!("the URL's host {e}"))
+        } else {
+            Self::Unreachable(e.to_string())
+        }
+    }
+}
+
 pub(crate) const INVALID_CREDENTIALS: u32 = 49;
 pub(crate) const NO_SUCH_OBJECT: u32 = 32;
 pub(crate) const SIZE_LIMIT_EXCEEDED: u32 = 4;

@@ -5,8 +5,9 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
-use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry, SearchOptions};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry, SearchOptions, StdStream};
 use rustls::RootCertStore;
+use strongroom_egress::Egress;
 
 use crate::DirectoryConfig;
 use crate::error::{DirectoryError, NO_SUCH_OBJECT, SIZE_LIMIT_EXCEEDED};
@@ -26,10 +27,25 @@ pub(crate) enum Found {
 }
 
 impl Session {
-    pub(crate) async fn connect(config: &DirectoryConfig) -> Result<Self, DirectoryError> {
+    /// Connects through `egress`: the URL's host is resolved and every address checked
+    /// against the host rule now, and ldap3 is handed a connection to a checked address
+    /// (it never resolves the name itself; TLS still verifies the certificate for it).
+    pub(crate) async fn connect(
+        config: &DirectoryConfig,
+        egress: &Egress,
+    ) -> Result<Self, DirectoryError> {
+        let url = config.parsed_url()?;
+        let (host, port) = config.host_and_port()?;
+        let stream = egress
+            .connect(&host, port, config.allow_internal_hosts, config.timeout)
+            .await
+            .map_err(DirectoryError::from)?
+            .into_std()
+            .map_err(|e| DirectoryError::Unreachable(format!("I/O error: {e}")))?;
         let mut settings = LdapConnSettings::new()
             .set_conn_timeout(config.timeout)
-            .set_starttls(config.starttls);
+            .set_starttls(config.starttls)
+            .set_std_stream(StdStream::Tcp(stream));
         if config.starttls
             || config
                 .url
@@ -39,8 +55,8 @@ impl Session {
         {
             settings = settings.set_config(tls_config(config)?);
         }
-        // ldap3's own connect timeout covers TCP, StartTLS and the TLS handshake.
-        let (conn, ldap) = LdapConnAsync::with_settings(settings, config.url.trim()).await?;
+        // ldap3's own connect timeout covers StartTLS and the TLS handshake.
+        let (conn, ldap) = LdapConnAsync::from_url_with_settings(settings, &url).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.drive().await {
                 tracing::debug!(error = %e, "directory connection ended");

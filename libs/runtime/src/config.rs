@@ -53,6 +53,9 @@ pub struct BaseConfig {
     /// This service's certificate (naming the service) and its private key (0600).
     pub tls_cert_file: PathBuf,
     pub tls_key_file: PathBuf,
+    /// DNS servers (`ip:port`, comma-separated) for the hosts orgs name: mail, proxy,
+    /// directory. Empty: the system's (`/etc/resolv.conf`).
+    pub dns_servers: String,
     pub identity_url: String,
     pub tenant_url: String,
     pub vault_url: String,
@@ -88,6 +91,7 @@ impl BaseConfig {
             tls_ca_file: tls.ca,
             tls_cert_file: tls.cert,
             tls_key_file: tls.key,
+            dns_servers: String::new(),
             identity_url: "https://127.0.0.1:7281".into(),
             tenant_url: "https://127.0.0.1:7282".into(),
             vault_url: "https://127.0.0.1:7283".into(),

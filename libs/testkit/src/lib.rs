@@ -1,12 +1,14 @@
 //! Test harness: real Postgres, NATS, OpenBao and OpenLDAP, each test isolated in its own
 //! databases, NATS subject prefix or slapd.
 
+mod dns;
 mod openbao;
 mod slapd;
 
 use std::future::Future;
 use std::time::Duration;
 
+pub use dns::DnsServer;
 pub use openbao::{OpenBao, openbao};
 pub use slapd::{
     SAMPLE_DIRECTORY_LDIF, SAMPLE_READER_DN, SAMPLE_READER_PASSWORD, Slapd, SlapdOptions,

@@ -28,6 +28,8 @@ pub struct Identity {
     pub guard: LoginGuard,
     /// Seals the directory's bind password with the org's data key (through the vault).
     pub sealer: SettingsSealer,
+    /// Resolves and checks directory hosts; every directory connection goes through it.
+    pub egress: strongroom_egress::Egress,
 }
 
 /// Where an unauthenticated request came from, for the audit trail and throttling.

@@ -256,6 +256,7 @@ pub fn directory(d: DirectorySettings) -> pb::DirectoryConfig {
         last_sync_result: d.last_sync_result,
         ca_certificate_pem: d.ca_certificate_pem,
         allow_insecure: d.allow_insecure,
+        allow_internal_hosts: d.allow_internal_hosts,
     }
 }
 
@@ -277,6 +278,7 @@ pub fn directory_in(d: pb::DirectoryConfig) -> (DirectorySettings, SecretString)
         sync_interval_minutes: d.sync_interval_minutes,
         sync_scopes: d.sync_scopes,
         allow_insecure: d.allow_insecure,
+        allow_internal_hosts: d.allow_internal_hosts,
         ..DirectorySettings::default()
     };
     (settings, password)

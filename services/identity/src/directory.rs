@@ -44,6 +44,9 @@ pub struct DirectorySettings {
     pub has_bind_password: bool,
     /// A plain ldap:// URL without StartTLS is accepted (saved explicitly).
     pub allow_insecure: bool,
+    /// The URL's host may be internal to the deployment: only an MSPOrg administrator
+    /// turns this on.
+    pub allow_internal_hosts: bool,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_sync_result: String,
 }
@@ -83,12 +86,13 @@ struct DirectoryRow {
     last_sync_at: Option<DateTime<Utc>>,
     last_sync_result: String,
     allow_insecure: bool,
+    allow_internal_hosts: bool,
 }
 
 const DIRECTORY_COLUMNS: &str = "kind, url, starttls, bind_dn, bind_password_sealed, base_dn, \
      user_filter, attributes, group_filter, group_name_attribute, group_member_attribute, \
      ca_certificate_pem, authentication_enabled, sync_interval_minutes, sync_scopes, \
-     last_sync_at, last_sync_result, allow_insecure";
+     last_sync_at, last_sync_result, allow_insecure, allow_internal_hosts";
 
 async fn load_row(tx: &mut TenantTx) -> Result<Option<DirectoryRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -224,20 +228,24 @@ impl Identity {
             .bind_password(org, row.bind_password_sealed.as_deref())
             .await?
             .unwrap_or_else(|| SecretString::from(String::new()));
-        Ok(Directory::new(DirectoryConfig {
-            url: row.url,
-            starttls: row.starttls,
-            bind_dn: row.bind_dn,
-            bind_password: password,
-            base_dn: row.base_dn,
-            user_filter: row.user_filter,
-            attributes: row.attributes.0,
-            group_filter: row.group_filter,
-            group_name_attribute: row.group_name_attribute,
-            group_member_attribute: row.group_member_attribute,
-            timeout: DEFAULT_TIMEOUT,
-            ca_certificate_pem: row.ca_certificate_pem,
-        })?)
+        Ok(Directory::new(
+            DirectoryConfig {
+                url: row.url,
+                starttls: row.starttls,
+                bind_dn: row.bind_dn,
+                bind_password: password,
+                base_dn: row.base_dn,
+                user_filter: row.user_filter,
+                attributes: row.attributes.0,
+                group_filter: row.group_filter,
+                group_name_attribute: row.group_name_attribute,
+                group_member_attribute: row.group_member_attribute,
+                timeout: DEFAULT_TIMEOUT,
+                ca_certificate_pem: row.ca_certificate_pem,
+                allow_internal_hosts: row.allow_internal_hosts,
+            },
+            self.egress.clone(),
+        )?)
     }
 
     /// The org's directory when directory logins are on.
@@ -291,6 +299,7 @@ impl Identity {
             last_sync_at: row.last_sync_at,
             last_sync_result: row.last_sync_result,
             allow_insecure: row.allow_insecure,
+            allow_internal_hosts: row.allow_internal_hosts,
         })
     }
 
@@ -322,10 +331,17 @@ impl Identity {
         // A password kept as sealed before settings were sealed with the org's key is sealed
         // again now.
         let mut reseal = false;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let stored = load_row(&mut tx).await?;
+        tx.commit().await?;
+        let allowed_before = stored.as_ref().is_some_and(|r| r.allow_internal_hosts);
+        if s.allow_internal_hosts && !allowed_before && !ctx.is_home_administrator_of(self.msp_org)
+        {
+            return Err(IdentityError::PermissionDenied(
+                "allow_internal_hosts: only an MSPOrg administrator may allow internal hosts",
+            ));
+        }
         let effective = if bind_password.expose_secret().is_empty() {
-            let mut tx = self.db.begin(ctx.org()).await?;
-            let stored = load_row(&mut tx).await?;
-            tx.commit().await?;
             if let Some(row) = &stored
                 && (row.kind != kind
                     || row.url != s.url.trim()
@@ -377,9 +393,13 @@ impl Identity {
             ca_certificate_pem: Some(s.ca_certificate_pem.trim().to_owned())
                 .filter(|p| !p.is_empty()),
             attributes,
+            allow_internal_hosts: s.allow_internal_hosts,
             ..defaults
         };
-        config.validate()?;
+        let directory = Directory::new(config, self.egress.clone())?;
+        // Resolved now to refuse an internal host at once; every connection checks again.
+        directory.check_host().await?;
+        let config = directory.config();
         for scope in &s.sync_scopes {
             parse_scope(scope)?;
         }
@@ -404,9 +424,10 @@ impl Identity {
             "INSERT INTO directory (id, kind, url, starttls, bind_dn, bind_password_sealed, base_dn,
                  user_filter, attributes, group_filter, group_name_attribute,
                  group_member_attribute, ca_certificate_pem, authentication_enabled,
-                 sync_interval_minutes, sync_scopes, next_sync_at, allow_insecure)
+                 sync_interval_minutes, sync_scopes, next_sync_at, allow_insecure,
+                 allow_internal_hosts)
              VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                 CASE WHEN $14 > 0 THEN now() END, $16)
+                 CASE WHEN $14 > 0 THEN now() END, $16, $17)
              ON CONFLICT (id) DO UPDATE SET kind = $1, url = $2, starttls = $3, bind_dn = $4,
                  bind_password_sealed = coalesce($5, directory.bind_password_sealed),
                  base_dn = $6, user_filter = $7, attributes = $8, group_filter = $9,
@@ -414,7 +435,7 @@ impl Identity {
                  ca_certificate_pem = $12, authentication_enabled = $13,
                  sync_interval_minutes = $14, sync_scopes = $15,
                  next_sync_at = CASE WHEN $14 > 0 THEN now() END, allow_insecure = $16,
-                 updated_at = now()",
+                 allow_internal_hosts = $17, updated_at = now()",
         )
         .bind(kind)
         .bind(config.url.trim())
@@ -432,6 +453,7 @@ impl Identity {
         .bind(interval)
         .bind(&s.sync_scopes)
         .bind(s.allow_insecure)
+        .bind(s.allow_internal_hosts)
         .execute(&mut *tx)
         .await?;
         let saved = event(ctx, "directory.configured", Target::new("directory", kind, config.url.trim()))

@@ -154,6 +154,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         revocations: base.revocations.clone(),
         guard,
         sealer,
+        egress: strongroom_egress::Egress::new(&config.base.dns_servers)
+            .context("STRONGROOM_DNS_SERVERS")?,
     });
     identity
         .bootstrap_admin(

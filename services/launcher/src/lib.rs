@@ -57,6 +57,9 @@ pub struct StackConfig {
     pub reveal_cache_accounts: usize,
     /// How often the vault looks for due scheduled data-key rotations.
     pub key_rotation_tick_secs: u64,
+    /// DNS servers for the hosts orgs name (`STRONGROOM_DNS_SERVERS`, `ip:port` comma-
+    /// separated); empty: the system's.
+    pub dns_servers: String,
 }
 
 impl StackConfig {
@@ -135,6 +138,7 @@ impl StackConfig {
                 .transpose()
                 .context("STRONGROOM_KEY_ROTATION_TICK_SECS must be a number of seconds")?
                 .unwrap_or(DEFAULT_KEY_ROTATION_TICK_SECS),
+            dns_servers: var("DNS_SERVERS").unwrap_or_default(),
         })
     }
 
@@ -267,6 +271,7 @@ impl StackConfig {
         base.event_stream_max_age_secs = self.stream_limits.max_age.as_secs();
         base.event_stream_max_bytes = self.stream_limits.max_bytes;
         base.jwt_public_key_file = self.data_dir.join("jwt-public.pem");
+        base.dns_servers = self.dns_servers.clone();
         base.identity_url = self.url(0);
         base.tenant_url = self.url(1);
         base.vault_url = self.url(2);

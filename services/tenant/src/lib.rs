@@ -101,6 +101,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         ),
         msp_org,
         vault,
+        egress: strongroom_egress::Egress::new(&config.base.dns_servers)
+            .context("STRONGROOM_DNS_SERVERS")?,
     });
 
     tokio::spawn(strongroom_runtime::reseal_every_org(

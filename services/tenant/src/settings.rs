@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, Permission};
+use strongroom_egress::Egress;
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::SettingsSealer;
@@ -44,6 +45,8 @@ pub struct OrgSettings {
     pub msp_org: OrgId,
     /// Decides whether a caller may reveal a vault account named in the settings.
     pub vault: VaultClient<Channel>,
+    /// Resolves and checks the mail and proxy hosts an org names.
+    pub egress: Egress,
 }
 
 /// One kind of setting, stored as one JSON row of `org_settings`.
@@ -124,14 +127,28 @@ impl OrgSettings {
         wanted: bool,
         stored: bool,
     ) -> Result<bool, SettingsError> {
-        let msp_administrator = ctx.claims.home_org() == self.msp_org
-            && ctx.claims.role == strongroom_core::Role::Administrator.as_str();
-        if wanted && !stored && !msp_administrator {
+        if wanted && !stored && !ctx.is_home_administrator_of(self.msp_org) {
             return Err(SettingsError::MspAdministratorsOnly(
                 "allow_internal_hosts: only an MSPOrg administrator may allow internal hosts",
             ));
         }
         Ok(wanted)
+    }
+
+    /// Refuses a host internal to the deployment, by its name or by any address it resolves
+    /// to now, unless `allow_internal` (which `internal_hosts` lets only MSPOrg
+    /// administrators turn on).
+    async fn check_host(
+        &self,
+        field: &'static str,
+        host: &str,
+        allow_internal: bool,
+    ) -> Result<(), SettingsError> {
+        self.egress
+            .check(host, allow_internal)
+            .await
+            .map(|_| ())
+            .map_err(|source| SettingsError::Host { field, source })
     }
 
     /// Who may change settings: as `authorize`, signed in (not with an API key).

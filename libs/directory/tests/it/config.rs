@@ -6,7 +6,7 @@ use crate::{config, secret};
 
 fn rejected(config: DirectoryConfig) -> bool {
     matches!(
-        Directory::new(config),
+        Directory::new(config, crate::egress()),
         Err(DirectoryError::InvalidConfig(_))
     )
 }
@@ -17,7 +17,7 @@ type Change = fn(&mut DirectoryConfig);
 #[test]
 fn bad_configurations_are_rejected_before_any_connection() {
     let ok = config("ldap://127.0.0.1:389");
-    assert!(Directory::new(ok.clone()).is_ok());
+    assert!(Directory::new(ok.clone(), crate::egress()).is_ok());
 
     let cases: &[(&str, Change)] = &[
         ("http URL", |c| c.url = "http://dc.example.com".into()),
@@ -61,14 +61,17 @@ fn the_active_directory_defaults_are_valid() {
         "DC=corp,DC=example,DC=com",
     );
     assert_eq!(ad.attributes.username, "sAMAccountName");
-    assert!(Directory::new(ad).is_ok());
+    assert!(Directory::new(ad, crate::egress()).is_ok());
 }
 
 #[test]
 fn debug_output_never_shows_the_bind_password() {
     let mut config = config("ldap://127.0.0.1:389");
     config.bind_password = secret("s3cr3t-bind-pw");
-    let shown = format!("{config:?} {:?}", Directory::new(config.clone()).unwrap());
+    let shown = format!(
+        "{config:?} {:?}",
+        Directory::new(config.clone(), crate::egress()).unwrap()
+    );
     assert!(!shown.contains("s3cr3t-bind-pw"), "{shown}");
     assert!(shown.contains("REDACTED"), "{shown}");
 }
@@ -77,7 +80,7 @@ fn debug_output_never_shows_the_bind_password() {
 #[test]
 fn calls_can_run_on_any_runtime_thread() {
     fn send<T: Send>(_: &T) {}
-    let dir = Directory::new(config("ldap://127.0.0.1:389")).unwrap();
+    let dir = Directory::new(config("ldap://127.0.0.1:389"), crate::egress()).unwrap();
     send(&dir.test_connection());
     send(&dir.users(&strongroom_directory::ImportScope::Everything));
     send(&dir.authenticate("jdoe", &secret("pw")));

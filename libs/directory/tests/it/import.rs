@@ -69,7 +69,7 @@ async fn without_member_of_groups_come_from_the_groups_themselves() {
     let slapd = sample();
     let mut config = config(&slapd.url);
     config.attributes.member_of = None;
-    let dir = Directory::new(config).unwrap();
+    let dir = Directory::new(config, crate::egress()).unwrap();
 
     let users = dir.users(&ImportScope::Everything).await.unwrap();
     assert_eq!(user(&users, "jdoe").groups, ["dba", "netops"]);
@@ -111,7 +111,7 @@ async fn the_attribute_map_comes_from_the_configuration() {
     config.attributes.full_name = Some("givenName".into());
     config.attributes.department = None;
     config.attributes.location = Some("departmentNumber".into());
-    let dir = Directory::new(config).unwrap();
+    let dir = Directory::new(config, crate::egress()).unwrap();
 
     let users = dir.users(&ImportScope::Everything).await.unwrap();
     assert_eq!(users.len(), 5);

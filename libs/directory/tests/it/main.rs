@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use strongroom_directory::{Directory, DirectoryConfig, DirectoryUser};
+use strongroom_egress::Egress;
 use strongroom_testkit::{SAMPLE_DIRECTORY_LDIF, SAMPLE_READER_DN, SAMPLE_READER_PASSWORD, Slapd};
 
 /// A slapd seeded with the sample company.
@@ -27,11 +28,19 @@ fn config(url: &str) -> DirectoryConfig {
         "dc=example,dc=com",
     );
     config.timeout = Duration::from_secs(5);
+    // The test's slapd listens on loopback.
+    config.allow_internal_hosts = true;
     config
 }
 
+/// The system's resolver: these tests name directories by IP address only, so nothing is
+/// asked of DNS.
+fn egress() -> Egress {
+    Egress::new("").unwrap()
+}
+
 fn directory(slapd: &Slapd) -> Directory {
-    Directory::new(config(&slapd.url)).unwrap()
+    Directory::new(config(&slapd.url), crate::egress()).unwrap()
 }
 
 fn secret(s: &str) -> SecretString {

@@ -18,14 +18,14 @@ async fn ldaps_and_starttls_work_with_the_configured_ca() {
 
     let mut ldaps = config(slapd.ldaps_url.as_deref().unwrap());
     ldaps.ca_certificate_pem = slapd.ca_pem.clone();
-    let dir = Directory::new(ldaps).unwrap();
+    let dir = Directory::new(ldaps, crate::egress()).unwrap();
     assert!(dir.authenticate("jdoe", &pass).await.unwrap().is_some());
 
     // The certificate also names localhost, so a host name verifies as well as the IP.
     let mut starttls = config(&slapd.url.replace("127.0.0.1", "localhost"));
     starttls.starttls = true;
     starttls.ca_certificate_pem = slapd.ca_pem.clone();
-    let dir = Directory::new(starttls).unwrap();
+    let dir = Directory::new(starttls, crate::egress()).unwrap();
     assert!(dir.authenticate("jdoe", &pass).await.unwrap().is_some());
 }
 
@@ -39,7 +39,7 @@ async fn an_untrusted_certificate_is_refused() {
         };
         let mut config = config(&url);
         config.starttls = starttls;
-        let err = Directory::new(config)
+        let err = Directory::new(config, crate::egress())
             .unwrap()
             .test_connection()
             .await

@@ -37,6 +37,9 @@ pub struct Directory {
     pub ca_certificate_pem: Option<String>,
     /// A plain `ldap://` URL without StartTLS is accepted.
     pub allow_insecure: bool,
+    /// The URL's host may be internal to the deployment (loopback, private, a cluster
+    /// name); only an MSPOrg administrator turns this on.
+    pub allow_internal_hosts: bool,
     #[schema(required = true)]
     pub last_sync_at: Option<String>,
     #[schema(required = true)]
@@ -62,6 +65,7 @@ impl From<pb::DirectoryConfig> for Directory {
             sync_scopes: d.sync_scopes,
             ca_certificate_pem: or_null(d.ca_certificate_pem),
             allow_insecure: d.allow_insecure,
+            allow_internal_hosts: d.allow_internal_hosts,
             last_sync_at: or_null(d.last_sync_at),
             last_sync_result: or_null(d.last_sync_result),
         }
@@ -82,6 +86,10 @@ pub struct DirectoryBody {
     /// Accept a plain ldap:// URL without StartTLS.
     #[serde(default)]
     pub allow_insecure: bool,
+    /// Let the URL's host be internal to the deployment (loopback, link-local, private, a
+    /// cluster name): only an MSPOrg administrator may turn this on.
+    #[serde(default)]
+    pub allow_internal_hosts: bool,
     #[serde(default)]
     pub bind_dn: String,
     #[serde(default)]
@@ -127,6 +135,7 @@ impl From<DirectoryBody> for pb::DirectoryConfig {
             url: b.url,
             starttls: b.starttls,
             allow_insecure: b.allow_insecure,
+            allow_internal_hosts: b.allow_internal_hosts,
             bind_dn: b.bind_dn,
             bind_password: b.bind_password,
             base_dn: b.base_dn,

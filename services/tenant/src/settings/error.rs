@@ -5,6 +5,12 @@ pub enum SettingsError {
     /// Input that does not fit; the message names the field.
     #[error("{0}")]
     Invalid(String),
+    /// A host the org named may not be reached, or could not be resolved.
+    #[error("{field} {source}")]
+    Host {
+        field: &'static str,
+        source: strongroom_egress::EgressError,
+    },
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
     /// Only an MSPOrg administrator may do this; the message names the field.
@@ -35,6 +41,8 @@ impl HasErrorCode for SettingsError {
     fn code(&self) -> ErrorCode {
         match self {
             SettingsError::Invalid(_) => ErrorCode::InvalidArgument,
+            SettingsError::Host { source, .. } if source.is_refusal() => ErrorCode::InvalidArgument,
+            SettingsError::Host { .. } => ErrorCode::Unavailable,
             SettingsError::Auth(e) => e.code(),
             SettingsError::MspAdministratorsOnly(_) | SettingsError::OwnAdministratorsOnly(_) => {
                 ErrorCode::PermissionDenied

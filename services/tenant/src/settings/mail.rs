@@ -157,6 +157,9 @@ impl OrgSettings {
         {
             self.require_revealable(ctx, account).await?;
         }
+        // Whether `allow_internal_hosts` may be on is decided against the stored value below.
+        self.check_host("host", &host, input.allow_internal_hosts)
+            .await?;
         let org = ctx.org();
         let password = match input.credentials.as_mut() {
             Some(c) if c.account().is_none() => {
@@ -170,7 +173,6 @@ impl OrgSettings {
             let allowed = old.as_ref().is_some_and(|m| m.allow_internal_hosts);
             let allow_internal_hosts =
                 self.internal_hosts(ctx, input.allow_internal_hosts, allowed)?;
-            check::reachable_host("host", &host, allow_internal_hosts)?;
             let moved = old
                 .as_ref()
                 .is_some_and(|m| m.host != host || m.port != port || m.tls_mode != tls_mode);

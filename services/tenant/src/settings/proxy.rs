@@ -79,6 +79,11 @@ impl OrgSettings {
                 no_proxy.push(entry);
             }
         }
+        // Whether `allow_internal_hosts` may be on is decided against the stored value below.
+        if !host.is_empty() {
+            self.check_host("host", &host, input.allow_internal_hosts)
+                .await?;
+        }
         let password = self
             .seal_change(ctx.org(), PASSWORD, "password", input.password)
             .await?;
@@ -86,9 +91,6 @@ impl OrgSettings {
             let allowed = old.as_ref().is_some_and(|p| p.allow_internal_hosts);
             let allow_internal_hosts =
                 self.internal_hosts(ctx, input.allow_internal_hosts, allowed)?;
-            if !host.is_empty() {
-                check::reachable_host("host", &host, allow_internal_hosts)?;
-            }
             let moved = old
                 .as_ref()
                 .is_some_and(|p| p.host != host || p.port != port);

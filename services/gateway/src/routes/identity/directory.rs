@@ -44,8 +44,11 @@ pub(super) async fn show(State(state): State<Gateway>, Caller(ctx): Caller) -> A
     path = "/directory",
     tag = tags::DIRECTORY,
     summary = "Save the LDAP / Active Directory connection",
-    description = "`ldaps://` or `starttls`; plain `ldap://` only with `allow_insecure`. The \
-                   bind password is stored sealed; changing `kind`, `url`, `bind_dn` or the \
+    description = "`ldaps://` or `starttls`; plain `ldap://` only with `allow_insecure`. A \
+                   host internal to the deployment (loopback, link-local, private, a cluster \
+                   name, or a name resolving to one) is refused unless `allow_internal_hosts`, \
+                   which only an MSPOrg administrator turns on; every connection checks the \
+                   addresses again. The bind password is stored sealed; changing `kind`, `url`, `bind_dn` or the \
                    TLS settings needs it again (400 naming `bind_password`). Needs \
                    `directory.manage`; not with an API key.",
     request_body = DirectoryBody,
