@@ -10,6 +10,7 @@ mod directory;
 mod durability;
 mod groups_roles;
 mod identity_audit;
+mod input_limits;
 mod least_privilege;
 mod login_safety;
 mod nats;

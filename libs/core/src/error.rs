@@ -95,6 +95,19 @@ pub trait HasErrorCode: std::error::Error {
     }
 }
 
+/// The longest message a caller is sent, in characters. Messages may quote the caller's
+/// input, which the edge lets be long; a status travels in an HTTP/2 header, whose size is
+/// bounded, so a longer message would break the answer instead of carrying it.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// `message`, cut to [`MAX_MESSAGE_CHARS`] with an ellipsis where it was cut.
+pub fn caller_message(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message,
+    }
+}
+
 /// Turns a service error into a gRPC status. Internal errors log their whole source chain
 /// and leave the caller only a generic message.
 pub fn to_status<E: HasErrorCode>(err: &E) -> tonic::Status {
@@ -109,7 +122,7 @@ pub fn to_status<E: HasErrorCode>(err: &E) -> tonic::Status {
         }
         tracing::error!(error = %chain, "request failed");
         if code == ErrorCode::Unavailable && err.message_is_for_the_caller() {
-            return tonic::Status::new(code.grpc_code(), err.to_string());
+            return tonic::Status::new(code.grpc_code(), caller_message(err.to_string()));
         }
         let message = if code == ErrorCode::Internal {
             "internal error"
@@ -118,12 +131,22 @@ pub fn to_status<E: HasErrorCode>(err: &E) -> tonic::Status {
         };
         return tonic::Status::new(code.grpc_code(), message);
     }
-    tonic::Status::new(code.grpc_code(), err.to_string())
+    tonic::Status::new(code.grpc_code(), caller_message(err.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_at_a_character_boundary() {
+        let short = "host \"smtp.example.com\" does not resolve".to_owned();
+        assert_eq!(caller_message(short.clone()), short);
+        let long = "é".repeat(MAX_MESSAGE_CHARS + 5);
+        let cut = caller_message(long);
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn every_code_survives_a_grpc_roundtrip() {

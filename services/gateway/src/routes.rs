@@ -108,8 +108,18 @@ fn upload(
     }
 }
 
+/// The longest text any field of a JSON body may hold, in characters: room for a CA bundle,
+/// a private key kept as a password or long notes. Each service sets tighter limits for
+/// its fields (names, for one, must fit a database index); this one holds for all.
+pub const MAX_TEXT_CHARS: usize = 65_536;
+
+/// Fields that carry a whole file (a CSV, a base64 KeePass or CSV export), bounded by the
+/// route's body limit instead.
+const FILE_FIELDS: [&str; 2] = ["csv", "file_base64"];
+
 /// Parses a JSON body, answering 400 with the reason when it does not fit, or when a text
-/// in it holds U+0000 (no name or value may: Postgres refuses it in text).
+/// in it holds U+0000 (no name or value may: Postgres refuses it in text) or is longer
+/// than [`MAX_TEXT_CHARS`] (naming where, e.g. `body.notes`).
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     let parsed = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
@@ -117,54 +127,81 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
             format!("invalid request body: {e}"),
         )
     })?;
-    // JSON writes U+0000 only as an escape, so a body without one needs no walk.
-    let escaped = bytes
-        .windows(6)
-        .any(|w| w[..2] == *b"\\u" && w[2..].iter().all(|b| *b == b'0'));
-    if escaped
-        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && let Some(field) = nul_field(&value)
-    {
-        return Err(ApiError::new(
-            ErrorCode::InvalidArgument,
-            format!("{field} holds a NUL character (U+0000), which no name or value may contain"),
-        ));
-    }
+    refuse_bad_text(bytes)?;
     Ok(parsed)
 }
 
-/// Where in `value` a text (or a key) holds U+0000, as a path (`body`, `body.name`,
-/// `body.rows[2]`).
-fn nul_field(value: &serde_json::Value) -> Option<String> {
-    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+/// Refuses a JSON body with a text (or key) that holds U+0000 or is longer than
+/// [`MAX_TEXT_CHARS`], naming where.
+fn refuse_bad_text(bytes: &Bytes) -> Result<(), ApiError> {
+    // JSON writes U+0000 only as an escape, and a body shorter than the limit holds no
+    // text longer than it: most bodies need no walk.
+    let escaped = bytes
+        .windows(6)
+        .any(|w| w[..2] == *b"\\u" && w[2..].iter().all(|b| *b == b'0'));
+    if (escaped || bytes.len() > MAX_TEXT_CHARS)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(refusal) = bad_text(&value)
+    {
+        return Err(ApiError::new(ErrorCode::InvalidArgument, refusal));
+    }
+    Ok(())
+}
+
+/// What is wrong with the first text (or key) in `value` that holds U+0000 or is longer
+/// than [`MAX_TEXT_CHARS`], naming where as a path (`body`, `body.name`, `body.rows[2]`).
+fn bad_text(value: &serde_json::Value) -> Option<String> {
+    /// Where, and whether the text is too long (else it holds U+0000).
+    fn walk(value: &serde_json::Value, path: String, file: bool) -> Option<(String, bool)> {
+        let too_long = |s: &str| s.chars().count() > MAX_TEXT_CHARS;
         match value {
-            serde_json::Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+            serde_json::Value::String(s) if s.contains('\0') => Some((path, false)),
+            serde_json::Value::String(s) if !file && too_long(s) => Some((path, true)),
             serde_json::Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+                .find_map(|(i, v)| walk(v, format!("{path}[{i}]"), file)),
             serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
                 let here = format!("{path}.{}", k.replace('\0', "\\u0000"));
                 if k.contains('\0') {
-                    Some(here)
+                    Some((here, false))
+                } else if too_long(k) {
+                    Some((format!("a key of {path}"), true))
                 } else {
-                    walk(v, &here)
+                    walk(v, here, FILE_FIELDS.contains(&k.as_str()))
                 }
             }),
             _ => None,
         }
     }
-    walk(value, "body")
+    walk(value, "body".into(), false).map(|(path, long)| {
+        if long {
+            format!("{path} is longer than {MAX_TEXT_CHARS} characters")
+        } else {
+            format!("{path} holds a NUL character (U+0000), which no name or value may contain")
+        }
+    })
 }
 
+/// The longest path and query string together, in bytes as sent (`%41` is three).
+pub const MAX_ADDRESS_BYTES: usize = 8_192;
+
 /// Refuses an address whose path or query holds an encoded U+0000 (`%00`): no name or
-/// value may contain one, and a 400 says so where the database would answer 500.
+/// value may contain one, and a 400 says so where the database would answer 500. An
+/// address longer than [`MAX_ADDRESS_BYTES`] is refused too.
 async fn refuse_nul(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let encoded_nul = |s: &str| s.as_bytes().windows(3).any(|w| w == b"%00");
     let uri = request.uri();
+    if uri.path().len() + uri.query().map_or(0, str::len) > MAX_ADDRESS_BYTES {
+        return ApiError::new(
+            ErrorCode::InvalidArgument,
+            format!("the address is longer than {MAX_ADDRESS_BYTES} bytes"),
+        )
+        .into_response();
+    }
     if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
         return ApiError::new(
             ErrorCode::InvalidArgument,

@@ -32,6 +32,7 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
 
 /// Parses a JSON body; a body that does not fit is a 400 naming the field.
 fn settings_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    super::refuse_bad_text(bytes)?;
     axum::Json::<T>::from_bytes(bytes)
         .map(|json| json.0)
         .map_err(|rejection| {
