@@ -14,7 +14,7 @@ const PAST_AN_INDEX: usize = 3_000;
 /// Longer than the gateway lets any field be (`MAX_TEXT_CHARS`).
 const PAST_THE_EDGE: usize = 70_000;
 /// Fields that carry a whole file, bounded by the body's size instead.
-const FILE_FIELDS: [&str; 2] = ["csv", "file_base64"];
+const FILE_FIELDS: [&str; 3] = ["csv", "file_base64", "logo"];
 
 /// `schema` with a `$ref` followed into the document's components.
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

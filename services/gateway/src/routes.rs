@@ -113,9 +113,9 @@ fn upload(
 /// its fields (names, for one, must fit a database index); this one holds for all.
 pub const MAX_TEXT_CHARS: usize = 65_536;
 
-/// Fields that carry a whole file (a CSV, a base64 KeePass or CSV export), bounded by the
-/// route's body limit instead.
-const FILE_FIELDS: [&str; 2] = ["csv", "file_base64"];
+/// Fields that carry a whole file (a CSV, a base64 KeePass or CSV export, a logo as a
+/// `data:` URL), bounded by the route's body limit and their service's own limit instead.
+const FILE_FIELDS: [&str; 3] = ["csv", "file_base64", "logo"];
 
 /// Parses a JSON body, answering 400 with the reason when it does not fit, or when a text
 /// in it holds U+0000 (no name or value may: Postgres refuses it in text) or is longer
