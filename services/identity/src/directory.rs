@@ -460,6 +460,7 @@ impl Identity {
             .with_details(serde_json::json!({
                 "base_dn": config.base_dn, "authentication_enabled": s.authentication_enabled,
                 "sync_interval_minutes": interval, "password_changed": !bind_password.expose_secret().is_empty(),
+                "allow_internal_hosts": s.allow_internal_hosts,
             }));
         self.commit(tx, &[saved]).await?;
         self.get_directory(ctx).await

@@ -176,21 +176,8 @@ mod tests {
         ] {
             assert!(host("host", ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            " ",
-            "smtp example.com",
-            "-a.com",
-            "a..b",
-            "smtp.example.com:25",
-            // IP addresses in short forms a resolver accepts, past the internal-host rule.
-            "127.1",
-            "2130706433",
-            "0",
-            "0x7f.0.0.1",
-            "0177.0.0.1",
-            "10.1",
-        ] {
+        // What is a host at all is `strongroom_egress::is_host`'s, tested there.
+        for bad in ["", " ", "smtp example.com", "127.1"] {
             assert!(host("host", bad).is_err(), "{bad}");
         }
         for ok in ["pmp@example.com", "a.b+c@mail.acme.test"] {
