@@ -81,35 +81,54 @@ pub fn keygen(dir: &Path) -> Result<Vec<PathBuf>, TrustError> {
             continue;
         }
         if issuer.is_none() {
-            let ca_pem = read_text(&ca_path)?;
-            let key_pem = Zeroizing::new(read_text(&ca_key_path)?);
-            let key = KeyPair::from_pem(&key_pem).map_err(|e| invalid(&ca_key_path, e))?;
-            issuer =
-                Some(Issuer::from_ca_cert_pem(&ca_pem, key).map_err(|e| invalid(&ca_path, e))?);
+            issuer = Some(stored_issuer(dir)?);
         }
         let Some(issuer) = issuer.as_ref() else {
             continue;
         };
-        let key = KeyPair::generate().map_err(generate)?;
-        let mut params =
-            CertificateParams::new(vec![service.as_str().to_owned()]).map_err(generate)?;
-        let mut name = DistinguishedName::new();
-        name.push(DnType::CommonName, service.as_str());
-        params.distinguished_name = name;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ];
-        params.not_before = now - time::Duration::days(1);
-        params.not_after = now + time::Duration::days(SERVICE_VALIDITY_DAYS);
-        let cert = params.signed_by(&key, issuer).map_err(generate)?;
-        let _ = std::fs::remove_file(&files.key);
-        write_private(&files.key, key.serialize_pem().as_bytes())?;
-        write_file(&files.cert, cert.pem().as_bytes(), true)?;
+        let validity = (
+            now - time::Duration::days(1),
+            now + time::Duration::days(SERVICE_VALIDITY_DAYS),
+        );
+        issue(issuer, service, validity, &files)?;
         written.extend([files.cert, files.key]);
     }
     Ok(written)
+}
+
+/// The CA that `keygen` made in `dir`, to sign with.
+fn stored_issuer(dir: &Path) -> Result<Issuer<'static, KeyPair>, TrustError> {
+    let (ca_path, ca_key_path) = (dir.join("ca.pem"), dir.join("ca-key.pem"));
+    let ca_pem = read_text(&ca_path)?;
+    let key_pem = Zeroizing::new(read_text(&ca_key_path)?);
+    let key = KeyPair::from_pem(&key_pem).map_err(|e| invalid(&ca_key_path, e))?;
+    Issuer::from_ca_cert_pem(&ca_pem, key).map_err(|e| invalid(&ca_path, e))
+}
+
+/// Writes a new key and a certificate naming `service`, valid from `.0` to `.1`.
+fn issue(
+    issuer: &Issuer<'static, KeyPair>,
+    service: Service,
+    (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
+    files: &TlsFiles,
+) -> Result<(), TrustError> {
+    let generate = |e: rcgen::Error| TrustError::Generate(e.to_string());
+    let key = KeyPair::generate().map_err(generate)?;
+    let mut params = CertificateParams::new(vec![service.as_str().to_owned()]).map_err(generate)?;
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, service.as_str());
+    params.distinguished_name = name;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.not_before = not_before;
+    params.not_after = not_after;
+    let cert = params.signed_by(&key, issuer).map_err(generate)?;
+    let _ = std::fs::remove_file(&files.key);
+    write_private(&files.key, key.serialize_pem().as_bytes())?;
+    write_file(&files.cert, cert.pem().as_bytes(), true)
 }
 
 fn invalid(path: &Path, why: impl std::fmt::Display) -> TrustError {
@@ -406,6 +425,106 @@ mod tests {
             let err = ServiceTls::load(Service::Audit, &files).unwrap_err();
             assert!(err.to_string().contains("chmod 600"), "{err}");
         }
+    }
+
+    #[test]
+    fn an_expired_or_early_certificate_is_refused_and_one_about_to_expire_is_renewed() {
+        let dir = tempfile::tempdir().unwrap();
+        keygen(dir.path()).unwrap();
+        let issuer = stored_issuer(dir.path()).unwrap();
+        let files = TlsFiles::in_dir(dir.path(), Service::Vault);
+        let now = time::OffsetDateTime::now_utc();
+        let days = time::Duration::days;
+
+        issue(
+            &issuer,
+            Service::Vault,
+            (now - days(10), now - days(1)),
+            &files,
+        )
+        .unwrap();
+        let err = ServiceTls::load(Service::Vault, &files).unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+        issue(
+            &issuer,
+            Service::Vault,
+            (now + days(1), now + days(90)),
+            &files,
+        )
+        .unwrap();
+        let err = ServiceTls::load(Service::Vault, &files).unwrap_err();
+        assert!(err.to_string().contains("not valid yet"), "{err}");
+
+        // Ten days left: it still loads (with a warning), and keygen makes it anew, alone.
+        issue(
+            &issuer,
+            Service::Vault,
+            (now - days(1), now + days(10)),
+            &files,
+        )
+        .unwrap();
+        ServiceTls::load(Service::Vault, &files).unwrap();
+        assert!(expires_within(&files.cert, RENEW_BEFORE_DAYS).unwrap());
+        let renewed = keygen(dir.path()).unwrap();
+        assert_eq!(renewed, [files.cert.clone(), files.key.clone()]);
+        assert!(!expires_within(&files.cert, RENEW_BEFORE_DAYS).unwrap());
+        ServiceTls::load(Service::Vault, &files).unwrap();
+    }
+
+    /// Services speak TLS 1.3 only: a client that offers TLS 1.2 alone, with a valid
+    /// certificate of the deployment's CA, is refused in the handshake.
+    #[tokio::test]
+    async fn only_tls_1_3_is_spoken() {
+        let dir = tempfile::tempdir().unwrap();
+        keygen(dir.path()).unwrap();
+        let load = |s| ServiceTls::load(s, &TlsFiles::in_dir(dir.path(), s)).unwrap();
+        let (vault, audit) = (load(Service::Vault), load(Service::Audit));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(vault.server.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut tls) = acceptor.accept(stream).await {
+                        use tokio::io::AsyncWriteExt;
+                        let _ = tls.write_all(b"ok").await;
+                    }
+                });
+            }
+        });
+        let handshake = |config: Arc<rustls::ClientConfig>| async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let name = rustls::pki_types::ServerName::try_from("vault").unwrap();
+            tokio_rustls::TlsConnector::from(config)
+                .connect(name, stream)
+                .await
+        };
+        let tls13 = handshake(audit.client.clone()).await.unwrap();
+        assert_eq!(
+            tls13.get_ref().1.protocol_version(),
+            Some(rustls::ProtocolVersion::TLSv1_3)
+        );
+
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&audit.cert_pem)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(&audit.key_pem).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_slice_iter(&audit.ca_pem) {
+            roots.add(ca.unwrap()).unwrap();
+        }
+        let mut tls12 = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+        tls12.alpn_protocols = vec![b"h2".to_vec()];
+        let refused = handshake(Arc::new(tls12)).await;
+        assert!(refused.is_err(), "a TLS 1.2 handshake succeeded");
     }
 
     #[test]
