@@ -15,20 +15,24 @@ const SERVICES: [&str; 7] = [
 /// Every service but the gateway: each has a database, a NATS user and a gRPC port.
 const BACKENDS: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
 
-/// Who may call each service's gRPC port (the NetworkPolicy's table).
-const CALLERS: [(&str, &[&str]); 6] = [
-    ("identity", &["gateway", "tenant"]),
-    (
-        "tenant",
-        &[
-            "gateway", "identity", "vault", "access", "rotation", "audit",
-        ],
-    ),
-    ("vault", &["gateway", "identity", "tenant"]),
-    ("access", &["vault", "tenant"]),
-    ("rotation", &["tenant"]),
-    ("audit", &["gateway", "vault", "tenant"]),
-];
+/// Who may reach each service's gRPC port, as the NetworkPolicy must say: every service
+/// some RPC of its caller tables names (what `CallerPolicy` enforces), and the gateway,
+/// whose readiness asks every service's health (which answers every service, so the
+/// health table alone would open every port to all).
+fn callers_by_the_tables(service: &str) -> BTreeSet<String> {
+    let serving = strongroom_trust::Service::GRPC
+        .into_iter()
+        .find(|s| s.as_str() == service)
+        .unwrap_or_else(|| panic!("{service} serves no gRPC"));
+    let mut callers: BTreeSet<String> = strongroom::caller_tables(serving)
+        .into_iter()
+        .flat_map(|table| table.iter())
+        .filter(|(path, _)| !path.starts_with("/grpc.health."))
+        .flat_map(|(_, allowed)| allowed.iter().map(|s| s.as_str().to_owned()))
+        .collect();
+    callers.insert("gateway".into());
+    callers
+}
 
 const URL_VARS: [&str; 6] = [
     "STRONGROOM_IDENTITY_URL",
@@ -456,14 +460,23 @@ fn helm_gives_each_service_its_own_certificate_and_limits_its_callers() {
         .expect("the chart has a NetworkPolicy template");
     assert!(policy.contains("kind: NetworkPolicy"));
     assert!(policy.contains(".Values.networkPolicy.enabled"));
-    for (service, callers) in CALLERS {
+    for service in BACKENDS {
         let line = policy
             .lines()
             .find(|l| l.contains(&format!(r#"set $callers "{service}""#)))
             .unwrap_or_else(|| panic!("networkpolicy.yaml names no callers of {service}"));
-        let quoted: BTreeSet<&str> = line.split('"').skip(1).step_by(2).skip(1).collect();
-        let expected: BTreeSet<&str> = callers.iter().copied().collect();
-        assert_eq!(quoted, expected, "callers of {service}");
+        let quoted: BTreeSet<String> = line
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .skip(1)
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            quoted,
+            callers_by_the_tables(service),
+            "callers of {service}"
+        );
     }
     let values = yaml("helm/strongroom/values.yaml");
     assert_eq!(values["networkPolicy"]["enabled"].as_bool(), Some(true));
