@@ -335,12 +335,7 @@ impl Identity {
         let stored = load_row(&mut tx).await?;
         tx.commit().await?;
         let allowed_before = stored.as_ref().is_some_and(|r| r.allow_internal_hosts);
-        if s.allow_internal_hosts && !allowed_before && !ctx.is_home_administrator_of(self.msp_org)
-        {
-            return Err(IdentityError::PermissionDenied(
-                "allow_internal_hosts: only an MSPOrg administrator may allow internal hosts",
-            ));
-        }
+        self.may_allow_internal_hosts(ctx, s.allow_internal_hosts, allowed_before)?;
         let effective = if bind_password.expose_secret().is_empty() {
             if let Some(row) = &stored
                 && (row.kind != kind
@@ -420,6 +415,13 @@ impl Identity {
         };
         let interval = i32::try_from(s.sync_interval_minutes.min(525_600)).unwrap_or(0);
         let mut tx = self.db.begin(ctx.org()).await?;
+        // Checked again under the row's lock: an MSPOrg administrator may have turned it off
+        // since.
+        let allowed_now: Option<bool> =
+            sqlx::query_scalar("SELECT allow_internal_hosts FROM directory FOR UPDATE")
+                .fetch_optional(&mut *tx)
+                .await?;
+        self.may_allow_internal_hosts(ctx, s.allow_internal_hosts, allowed_now == Some(true))?;
         sqlx::query(
             "INSERT INTO directory (id, kind, url, starttls, bind_dn, bind_password_sealed, base_dn,
                  user_filter, attributes, group_filter, group_name_attribute,
@@ -464,6 +466,22 @@ impl Identity {
             }));
         self.commit(tx, &[saved]).await?;
         self.get_directory(ctx).await
+    }
+
+    /// Refuses turning `allow_internal_hosts` on (`wanted` over `stored`) to anyone but an
+    /// MSPOrg administrator; keeping it on is the org's own choice.
+    fn may_allow_internal_hosts(
+        &self,
+        ctx: &RequestContext,
+        wanted: bool,
+        stored: bool,
+    ) -> Result<(), IdentityError> {
+        if wanted && !stored && !ctx.is_home_administrator_of(self.msp_org) {
+            return Err(IdentityError::PermissionDenied(
+                "allow_internal_hosts: only an MSPOrg administrator may allow internal hosts",
+            ));
+        }
+        Ok(())
     }
 
     /// Binds with the saved configuration: a clear error for a wrong password or a server
