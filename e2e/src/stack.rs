@@ -45,6 +45,13 @@ impl Stack {
         Self::start_with(transit, Some(1), limits).await
     }
 
+    /// A stack whose event stream has `limits` (a tiny one fills up at once).
+    pub async fn start_with_stream_limits(
+        limits: strongroom_events::StreamLimits,
+    ) -> anyhow::Result<Self> {
+        Self::start_with(None, Some(1), limits).await
+    }
+
     /// A stack with the launcher's own schedules and event stream limits, for measuring it
     /// as deployed (a test's small stream fills up when a benchmark loads 1,000 orgs).
     pub async fn start_as_deployed(transit: Option<(String, String)>) -> anyhow::Result<Self> {

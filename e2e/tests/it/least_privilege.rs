@@ -138,6 +138,26 @@ async fn nobody_grants_what_they_do_not_hold() {
         )
         .await;
     assert!(refused_naming(s, &b, Permission::AuditView), "{s} {b}");
+    // A permission a role already has is not given again by editing the role: the helper
+    // may describe, rename or narrow a role holding `audit.view`, which it lacks.
+    let (s, b) = api
+        .post(
+            &org.url("/roles"),
+            Some(&org.admin),
+            json!({"name": "auditor", "permissions": ["audit.view", "users.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = api
+        .put(
+            &org.url("/roles/auditor"),
+            Some(&helper),
+            json!({"name": "reviewer", "description": "reads the trail",
+                   "permissions": ["audit.view"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["permissions"], json!(["audit.view"]), "{b}");
     let (s, b) = api
         .post(
             &org.url("/users/import"),

@@ -257,3 +257,99 @@ async fn a_body_claiming_another_service_or_org_leaves_no_trail() {
     );
     stack.stop().await.unwrap();
 }
+
+/// A full stream refuses new events instead of dropping old ones; the outboxes keep what
+/// was refused and deliver it, in full, once the provisioner makes room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_stream_refuses_events_and_the_outboxes_keep_them_until_there_is_room() {
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use crate::api::{Api, Org, password_for};
+
+    let tiny = strongroom_events::StreamLimits {
+        max_bytes: 16 * 1024,
+        ..Default::default()
+    };
+    let stack = Stack::start_with_stream_limits(tiny).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "crowded").await;
+    const RESOURCES: usize = 40;
+    for i in 0..RESOURCES {
+        let (s, b) = api
+            .post(
+                &org.url("/resources"),
+                Some(&org.admin),
+                json!({"name": format!("crowded-{i}"), "type": "Linux"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let login = api
+        .login_reply(&org.prefix, "root", &password_for("root"))
+        .await;
+    let schema = format!(
+        "org_{}",
+        strongroom_core::OrgId::parse(login["org_id"].as_str().unwrap())
+            .unwrap()
+            .0
+            .simple()
+    );
+    let vault_db = sqlx::PgPool::connect(&stack.database_url("vault"))
+        .await
+        .unwrap();
+    let waiting = || async {
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {schema}.outbox"
+        )))
+        .fetch_one(&vault_db)
+        .await
+        .unwrap();
+        count
+    };
+    let created = || async {
+        let (s, b) = api.get(&org.url("/audit"), Some(&org.admin)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        b["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["operation"] == "resource.created")
+            .count()
+    };
+    // The relay keeps trying; what the stream refused stays in the vault's outbox.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let kept = waiting().await;
+    assert!(
+        kept > 0,
+        "the stream took every event: its limit did not hold"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        waiting().await,
+        kept,
+        "an event left the outbox while the stream was full"
+    );
+    assert!(created().await < RESOURCES);
+
+    // The provisioner makes room; everything kept arrives, nothing twice.
+    let mut roomier = stack.config.clone();
+    roomier.stream_limits.max_bytes = strongroom_testkit::STREAM_MAX_BYTES;
+    let provisioner = strongroom_testkit::nats_password_dir()
+        .unwrap()
+        .join(format!("{}.password", strongroom_events::PROVISIONER));
+    strongroom::provision_stream(&roomier, Some(&provisioner))
+        .await
+        .unwrap();
+    let arrived = strongroom_testkit::wait_until(Duration::from_secs(60), || async {
+        (waiting().await == 0 && created().await == RESOURCES).then_some(())
+    })
+    .await;
+    assert!(
+        arrived.is_ok(),
+        "{} of {RESOURCES} arrived, {} still waiting",
+        created().await,
+        waiting().await
+    );
+    stack.stop().await.unwrap();
+}
