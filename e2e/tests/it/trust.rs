@@ -425,3 +425,29 @@ async fn role_passwords_reach_postgres_only_as_scram_verifiers() {
         );
     }
 }
+
+/// A pod calling an RPC itself, past the gateway's checks on text, with a value Postgres
+/// cannot store (U+0000) is told its input is bad (InvalidArgument, naming the problem),
+/// never "internal error": the database's refusal is the backstop on every path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn text_the_database_cannot_store_is_bad_input_on_a_direct_rpc() {
+    use strongroom_proto::identity::LoginRequest;
+    use strongroom_proto::identity::identity_client::IdentityClient;
+
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let msp = api.login_reply("", "admin", ADMIN_PASSWORD).await;
+    let gateway = tls_of(&stack, Service::Gateway);
+    let mut identity = IdentityClient::new(channel(&stack, &gateway, Service::Identity));
+    let status = identity
+        .login(LoginRequest {
+            org_id: msp["org_id"].as_str().unwrap().to_owned(),
+            username: "ad\0min".into(),
+            password: "whatever-it-is".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains("U+0000"), "{status:?}");
+    stack.stop().await.unwrap();
+}

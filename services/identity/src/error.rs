@@ -39,7 +39,7 @@ pub enum IdentityError {
     Directory(#[from] strongroom_directory::DirectoryError),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
-    #[error("database error")]
+    #[error("{}", strongroom_tenancy::refused_input(.0).unwrap_or("database error"))]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
@@ -62,6 +62,9 @@ impl HasErrorCode for IdentityError {
     fn code(&self) -> ErrorCode {
         use strongroom_directory::DirectoryError as D;
         match self {
+            IdentityError::Database(e) if strongroom_tenancy::refused_input(e).is_some() => {
+                ErrorCode::InvalidArgument
+            }
             IdentityError::InvalidCredentials
             | IdentityError::PasswordExpired
             | IdentityError::PasswordSetByAdministrator

@@ -30,7 +30,7 @@ pub enum TenantError {
     },
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
-    #[error("database error")]
+    #[error("{}", strongroom_tenancy::refused_input(.0).unwrap_or("database error"))]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
@@ -41,6 +41,9 @@ pub enum TenantError {
 impl HasErrorCode for TenantError {
     fn code(&self) -> ErrorCode {
         match self {
+            TenantError::Database(e) if strongroom_tenancy::refused_input(e).is_some() => {
+                ErrorCode::InvalidArgument
+            }
             TenantError::InvalidInput(_) => ErrorCode::InvalidArgument,
             TenantError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             TenantError::PermissionDenied(_) => ErrorCode::PermissionDenied,

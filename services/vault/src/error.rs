@@ -29,7 +29,7 @@ pub enum VaultError {
     Crypto(#[from] strongroom_crypto::CryptoError),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
-    #[error("database error")]
+    #[error("{}", strongroom_tenancy::refused_input(.0).unwrap_or("database error"))]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
@@ -53,6 +53,9 @@ pub enum VaultError {
 impl HasErrorCode for VaultError {
     fn code(&self) -> ErrorCode {
         match self {
+            VaultError::Database(e) if strongroom_tenancy::refused_input(e).is_some() => {
+                ErrorCode::InvalidArgument
+            }
             VaultError::InvalidInput(_) => ErrorCode::InvalidArgument,
             VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             VaultError::Conflict(_) => ErrorCode::Conflict,

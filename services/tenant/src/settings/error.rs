@@ -23,7 +23,7 @@ pub enum SettingsError {
     NotSaved(&'static str),
     #[error(transparent)]
     Tenancy(#[from] strongroom_tenancy::TenancyError),
-    #[error("database error")]
+    #[error("{}", strongroom_tenancy::refused_input(.0).unwrap_or("database error"))]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Event(#[from] strongroom_events::EventError),
@@ -40,6 +40,9 @@ pub enum SettingsError {
 impl HasErrorCode for SettingsError {
     fn code(&self) -> ErrorCode {
         match self {
+            SettingsError::Database(e) if strongroom_tenancy::refused_input(e).is_some() => {
+                ErrorCode::InvalidArgument
+            }
             SettingsError::Invalid(_) => ErrorCode::InvalidArgument,
             SettingsError::Host { source, .. } if source.is_refusal() => ErrorCode::InvalidArgument,
             SettingsError::Host { .. } => ErrorCode::Unavailable,
