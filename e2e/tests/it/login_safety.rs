@@ -276,6 +276,22 @@ async fn a_nul_character_anywhere_is_a_bad_request_naming_where() {
             "{path}: {b}"
         );
     }
+    // Bytes that are not UTF-8, in the address or in a body, are refused the same way.
+    for path in [org.url("/users/a%FFb"), org.url("/resources?name=a%C3")] {
+        let (s, b) = api.get(&path, Some(&org.admin)).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+    }
+    let raw = stack
+        .http
+        .post(format!("{}{}", stack.base_url, org.url("/auth/login")))
+        .header("content-type", "application/json")
+        .body(b"{\"username\": \"ro\xffot\", \"password\": \"whatever-it-is\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    let b: serde_json::Value = raw.json().await.unwrap();
+    assert!(b["message"].is_string(), "{b}");
     // Text that merely reads `\u0000` is text like any other.
     let (s, b) = api
         .post(

@@ -202,6 +202,13 @@ async fn refuse_nul(
         )
         .into_response();
     }
+    if !decodes_to_utf8(uri.path()) || !uri.query().is_none_or(decodes_to_utf8) {
+        return ApiError::new(
+            ErrorCode::InvalidArgument,
+            "the address holds percent-encoded bytes that are not UTF-8 text",
+        )
+        .into_response();
+    }
     if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
         return ApiError::new(
             ErrorCode::InvalidArgument,
@@ -210,6 +217,33 @@ async fn refuse_nul(
         .into_response();
     }
     next.run(request).await
+}
+
+/// Whether `text`, with its `%XX` escapes decoded, is UTF-8 (a stray `%` stays as it is).
+fn decodes_to_utf8(text: &str) -> bool {
+    if !text.contains('%') {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            _ => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// Like [`body`], for requests whose body may be left out entirely.
@@ -320,4 +354,34 @@ fn is_text_file(headers: &axum::http::HeaderMap) -> bool {
             m.eq_ignore_ascii_case("text/csv") || m.eq_ignore_ascii_case("text/plain")
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_must_decode_to_utf8() {
+        for ok in ["/users/abc", "/users/%C3%A9", "name=50%", "a%2Fb", "%zz"] {
+            assert!(decodes_to_utf8(ok), "{ok}");
+        }
+        for bad in ["/users/a%FFb", "name=a%C3", "%80"] {
+            assert!(!decodes_to_utf8(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bad_text_is_named_by_where_it_is() {
+        let long = "x".repeat(MAX_TEXT_CHARS + 1);
+        let at = |value: serde_json::Value| bad_text(&value).unwrap_or_default();
+        assert!(
+            at(serde_json::json!({"a": {"b": [1, long]}})).starts_with("body.a.b[1] is longer")
+        );
+        assert!(
+            at(serde_json::json!({"csv": long})).is_empty(),
+            "files are exempt"
+        );
+        assert!(at(serde_json::json!({"n": "a\u{0}b"})).starts_with("body.n holds a NUL"));
+        assert!(at(serde_json::json!({"ok": "fine"})).is_empty());
+    }
 }
