@@ -102,9 +102,10 @@ async fn an_org_keeps_at_least_one_active_administrator() {
     assert_eq!(s, StatusCode::OK, "{b}");
 
     // Two administrators demoted at the same moment: one change waits for the other and
-    // then finds itself the last, so the org always keeps one.
+    // then finds itself the last, so the org always keeps one. (Root's token ended with its
+    // demotion: the account manager adds the twin.)
     let (twin, _) = api
-        .add_user(&org.prefix, &org.admin, "twin", "administrator")
+        .add_user(&org.prefix, &msp, "twin", "administrator")
         .await;
     let (_, users) = api.get(&org.url("/users?q=deputy"), Some(&msp)).await;
     let deputy = users["users"][0]["id"].as_str().unwrap().to_owned();
