@@ -116,6 +116,7 @@ impl Stack {
             key_rotation_tick_secs: schedule_tick_secs
                 .unwrap_or(strongroom::DEFAULT_KEY_ROTATION_TICK_SECS),
             dns_servers: dns.addr().to_string(),
+            console_reveal_seconds: strongroom::DEFAULT_CONSOLE_REVEAL_SECONDS,
         };
         // Every listener is the stack's own before anything starts: no port is chosen and
         // then bound later, when another test may have taken it.

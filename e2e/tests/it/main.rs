@@ -4,6 +4,7 @@
 mod access_changes;
 mod api;
 mod api_keys;
+mod console;
 mod csv_import;
 mod deploy_files;
 mod directory;

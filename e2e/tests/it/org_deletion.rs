@@ -560,6 +560,7 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
         async move {
             let request = RevealPasswordRequest {
                 account_id: account,
+                reason: String::new(),
             };
             vault.reveal_password(with_token(request, &root)).await.ok()
         }
@@ -617,6 +618,7 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
     );
     let request = RevealPasswordRequest {
         account_id: account,
+        reason: String::new(),
     };
     assert!(
         vault

@@ -613,7 +613,7 @@ async fn every_password_version_is_kept_with_who_when_and_why() {
 async fn a_resources_password_policy_holds_for_every_password_set_or_generated() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
-    let org = Org::create(&api, "policies").await;
+    let org = Org::create(&api, "policyco").await;
     let (_, alice_pw) = api
         .add_user(&org.prefix, &org.admin, "alice", "password_user")
         .await;
@@ -1155,7 +1155,7 @@ async fn exports_hold_what_the_caller_may_see_and_are_audited() {
 async fn resource_groups_static_dynamic_nested_and_their_operations() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
-    let org = Org::create(&api, "groups").await;
+    let org = Org::create(&api, "groupco").await;
     let (_, alice_pw) = api
         .add_user(&org.prefix, &org.admin, "alice", "password_administrator")
         .await;
@@ -1575,7 +1575,7 @@ async fn imports_report_every_row_and_round_trip_with_exports() {
 async fn personal_passwords_open_with_their_passphrase_only() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
-    let org = Org::create(&api, "personal").await;
+    let org = Org::create(&api, "personalco").await;
     let (alice_id, alice_pw) = api
         .add_user(&org.prefix, &org.admin, "alice", "password_user")
         .await;

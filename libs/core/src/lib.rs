@@ -3,6 +3,7 @@
 pub mod error;
 pub mod ids;
 pub mod msp_staff;
+pub mod paths;
 pub mod permission;
 pub mod role;
 pub use ids::InvalidId;

@@ -1,6 +1,7 @@
 //! Test harness: real Postgres, NATS, OpenBao and OpenLDAP, each test isolated in its own
 //! databases, NATS subject prefix or slapd.
 
+mod chromedriver;
 mod dns;
 mod openbao;
 mod slapd;
@@ -8,6 +9,7 @@ mod slapd;
 use std::future::Future;
 use std::time::Duration;
 
+pub use chromedriver::{CHROMIUM, CHROMIUM_ARGS, Chromedriver};
 pub use dns::DnsServer;
 pub use openbao::{OpenBao, openbao};
 pub use slapd::{

@@ -23,14 +23,16 @@ use crate::key_retry::{FreshKeyToken, RememberedKeyToken};
 #[derive(Debug, Clone)]
 pub struct OrgSlug(pub String);
 
-/// Rewrites `/<org>/api/v1/...` to `/api/v1/...`, keeping the slug as an extension, so one
-/// router serves MSPOrg at `/api/v1` and every client org at its own URL.
+/// Rewrites `/<org>/...` to `/...`, keeping the slug as an extension, so one router serves
+/// MSPOrg at `/` (its API at `/api/v1`) and every client org at its own URL. A first
+/// segment that is one of the gateway's own words (`api`, `static`, MSPOrg's console
+/// pages) is never an org.
 pub fn split_org_prefix(mut request: Request) -> Request {
     let path = request.uri().path();
     let Some((slug, rest)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
         return request;
     };
-    if slug == "api" || !(rest == "api" || rest.starts_with("api/")) {
+    if slug.is_empty() || strongroom_core::paths::is_reserved(slug) {
         return request;
     }
     let slug = slug.to_owned();

@@ -3,6 +3,7 @@
 
 mod caller;
 mod client_ip;
+mod console;
 mod dto;
 mod error;
 mod key_cache;
@@ -33,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
 pub use caller::OrgSlug;
+pub use console::DEFAULT_REVEAL_SECONDS;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
@@ -63,6 +65,8 @@ pub struct Config {
     pub access_url: String,
     pub rotation_url: String,
     pub audit_url: String,
+    /// Seconds a password revealed in the console stays on screen.
+    pub console_reveal_seconds: u32,
 }
 
 impl Default for Config {
@@ -86,6 +90,7 @@ impl Default for Config {
             access_url: "https://127.0.0.1:7284".into(),
             rotation_url: "https://127.0.0.1:7285".into(),
             audit_url: "https://127.0.0.1:7286".into(),
+            console_reveal_seconds: console::DEFAULT_REVEAL_SECONDS,
         }
     }
 }
@@ -183,7 +188,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         tenant,
         readiness,
     }));
-    let app = tower::ServiceExt::map_request(routes::router(state), move |request| {
+    let api = routes::router(state.clone());
+    let site = console::router(state, api, config.console_reveal_seconds);
+    let app = tower::ServiceExt::map_request(site, move |request| {
         caller::split_org_prefix(proxies.resolve(request))
     });
     let listener = config

@@ -35,8 +35,9 @@ impl RevealBatcher {
         }
     }
 
-    /// The account's password, if the vault reveals it to this caller.
-    pub async fn reveal(&self, ctx: &RequestContext, account_id: String) -> Reply {
+    /// The account's password, if the vault reveals it to this caller; `reason` goes to
+    /// the reveal's record.
+    pub async fn reveal(&self, ctx: &RequestContext, account_id: String, reason: String) -> Reply {
         let stopped = || tonic::Status::unavailable("the gateway is shutting down");
         let (reply, answer) = oneshot::channel();
         let item = RevealItem {
@@ -44,6 +45,7 @@ impl RevealBatcher {
             account_id,
             ip: ctx.ip.clone().unwrap_or_default(),
             user_agent: ctx.user_agent.clone().unwrap_or_default(),
+            reason,
         };
         self.batches
             .submit(Pending { item, reply })

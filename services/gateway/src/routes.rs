@@ -189,7 +189,7 @@ pub const MAX_ADDRESS_BYTES: usize = 8_192;
 /// Refuses an address whose path or query holds an encoded U+0000 (`%00`): no name or
 /// value may contain one, and a 400 says so where the database would answer 500. An
 /// address longer than [`MAX_ADDRESS_BYTES`] is refused too.
-async fn refuse_nul(
+pub(crate) async fn refuse_nul(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {

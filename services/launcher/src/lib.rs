@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 pub const SERVICES: [&str; 6] = ["identity", "tenant", "vault", "access", "rotation", "audit"];
 /// How often, in seconds, the identity service looks for scheduled directory imports.
 pub const DEFAULT_DIRECTORY_SYNC_TICK_SECS: u64 = 30;
+pub use strongroom_gateway::DEFAULT_REVEAL_SECONDS as DEFAULT_CONSOLE_REVEAL_SECONDS;
 pub use strongroom_vault::{DEFAULT_KEY_ROTATION_TICK_SECS, DEFAULT_REVEAL_CACHE_ACCOUNTS};
 
 /// How the whole stack runs on one machine.
@@ -60,6 +61,9 @@ pub struct StackConfig {
     /// DNS servers for the hosts orgs name (`STRONGROOM_DNS_SERVERS`, `ip:port` comma-
     /// separated); empty: the system's.
     pub dns_servers: String,
+    /// Seconds a password revealed in the web console stays on screen
+    /// (`STRONGROOM_CONSOLE_REVEAL_SECONDS`).
+    pub console_reveal_seconds: u32,
 }
 
 impl StackConfig {
@@ -139,6 +143,11 @@ impl StackConfig {
                 .context("STRONGROOM_KEY_ROTATION_TICK_SECS must be a number of seconds")?
                 .unwrap_or(DEFAULT_KEY_ROTATION_TICK_SECS),
             dns_servers: var("DNS_SERVERS").unwrap_or_default(),
+            console_reveal_seconds: var("CONSOLE_REVEAL_SECONDS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("STRONGROOM_CONSOLE_REVEAL_SECONDS must be a number of seconds")?
+                .unwrap_or(strongroom_gateway::DEFAULT_REVEAL_SECONDS),
         })
     }
 
@@ -599,6 +608,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         access_url: config.url(3),
         rotation_url: config.url(4),
         audit_url: config.url(5),
+        console_reveal_seconds: config.console_reveal_seconds,
     };
     let s = shutdown.clone();
     services.spawn(async move { ("gateway", strongroom_gateway::run(gateway, s).await) });

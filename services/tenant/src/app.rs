@@ -16,13 +16,6 @@ use crate::store::{self, Manager, OrgDetails, OrgRow};
 
 pub const SERVICE: &str = "tenant";
 
-/// Words that cannot be org slugs: they are paths of the gateway or could be mistaken for
-/// MSPOrg.
-const RESERVED_SLUGS: &[&str] = &[
-    "api", "static", "healthz", "readyz", "metrics", "docs", "openapi", "login", "logout", "admin",
-    "console", "assets", "msp", "msporg", "default",
-];
-
 pub struct Tenant {
     pub db: TenantDb,
     pub outbox: Outbox,
@@ -229,12 +222,12 @@ pub fn checked_details(d: &OrgDetails) -> Result<OrgDetails, TenantError> {
 }
 
 pub fn validate_slug(slug: &str) -> Result<(), TenantError> {
-    if !(2..=32).contains(&slug.len()) || !slug.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !strongroom_core::paths::is_slug_shaped(slug) {
         return Err(TenantError::InvalidInput(
             "slug must be one word of 2 to 32 letters and digits".into(),
         ));
     }
-    if RESERVED_SLUGS.contains(&slug.to_ascii_lowercase().as_str()) {
+    if strongroom_core::paths::is_reserved(slug) {
         return Err(TenantError::InvalidInput(format!(
             "slug {slug} is reserved"
         )));

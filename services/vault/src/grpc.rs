@@ -172,7 +172,7 @@ impl VaultRpc for VaultGrpc {
         let account = id(AccountId::parse(&request.get_ref().account_id), "account")?;
         let password = self
             .app
-            .reveal_password(&ctx, account)
+            .reveal_password(&ctx, account, &request.get_ref().reason)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(RevealPasswordResponse {
@@ -197,7 +197,13 @@ impl VaultRpc for VaultGrpc {
             .map_err(|e| Status::unauthenticated(e.to_string()))
             .and_then(|ctx| {
                 let account = id(AccountId::parse(&item.account_id), "account")?;
-                Ok(Reveal { ctx, account })
+                let reason =
+                    crate::app::optional("reason", &item.reason, 500).map_err(|e| to_status(&e))?;
+                Ok(Reveal {
+                    ctx,
+                    account,
+                    reason,
+                })
             });
             match reveal {
                 Ok(reveal) => {

@@ -30,10 +30,12 @@ impl Vault {
         &self,
         ctx: &RequestContext,
         account: AccountId,
+        reason: &str,
     ) -> Result<Zeroizing<String>, VaultError> {
         let reveal = Reveal {
             ctx: ctx.clone(),
             account,
+            reason: crate::app::optional("reason", reason, 500)?,
         };
         self.reveal_passwords(vec![reveal])
             .await

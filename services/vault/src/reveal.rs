@@ -63,10 +63,11 @@ pub fn no_result() -> Reply {
     })
 }
 
-/// A reveal asked of the vault: who asks, for which account.
+/// A reveal asked of the vault: who asks, for which account, and why (may be empty).
 pub struct Reveal {
     pub ctx: RequestContext,
     pub account: AccountId,
+    pub reason: String,
 }
 
 /// Reveals that came in one call, and where their results go (one each, in order).
@@ -226,7 +227,7 @@ impl Revealer {
                 rings.contains_key(&p.ctx.org()).then(|| {
                     (
                         i,
-                        record(&p.ctx, "password.revealed", &k.secret, Some(via(&p.ctx))),
+                        record(&p.ctx, "password.revealed", &k.secret, Some(via(p))),
                     )
                 })
             })
@@ -326,7 +327,7 @@ impl Revealer {
                     ctx,
                     "password.revealed",
                     &found.secret,
-                    Some(via(ctx)),
+                    Some(via(pending)),
                 ));
             }
             results.push(result);
@@ -457,9 +458,13 @@ async fn read(db: &TenantDb, reads: &[OrgRead]) -> Result<Vec<OrgSecret>, VaultE
     .collect())
 }
 
-/// How the caller signed in, for a reveal's record.
-fn via(ctx: &RequestContext) -> serde_json::Value {
-    serde_json::json!({ "via": ctx.claims.amr })
+/// How the caller signed in, and the reason they gave, for a reveal's record.
+fn via(reveal: &Reveal) -> serde_json::Value {
+    let mut details = serde_json::json!({ "via": reveal.ctx.claims.amr });
+    if !reveal.reason.is_empty() {
+        details["reason"] = reveal.reason.clone().into();
+    }
+    details
 }
 
 /// The audit record of a reveal (or a refused one) of `secret` by the caller.

@@ -5,19 +5,15 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`, installed by `.ci/services`).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use strongroom_formats::export::offline_html;
 use strongroom_formats::{Entry, Field, FieldValue};
+use strongroom_testkit::{CHROMIUM, CHROMIUM_ARGS, Chromedriver};
 use thirtyfour::prelude::*;
 use zeroize::Zeroizing;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const PASSPHRASE: &str = "offline passphrase for the browser test";
 /// How long the page may take to derive the key (600,000 PBKDF2 iterations) and show the
 /// table: generous, since this machine may be slow and busy.
@@ -59,102 +55,14 @@ fn entries() -> Vec<Entry> {
     ]
 }
 
-/// chromedriver, started on a port it picks itself (`--port=0`, which it then prints), in
-/// its own process group; killed with that group when dropped, also when a test fails.
-struct Chromedriver {
-    child: Child,
-    port: u16,
-}
-
-impl Chromedriver {
-    fn start() -> Result<Self> {
-        use std::os::unix::process::CommandExt as _;
-        ensure!(
-            Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
-            "{CHROMEDRIVER} and {CHROMIUM} are needed: run .ci/services \
-             (Debian packages chromium and chromium-driver)"
-        );
-        let mut child = Command::new(CHROMEDRIVER)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()?;
-        let stdout = child.stdout.take();
-        // The guard exists before anything else can fail.
-        let mut driver = Chromedriver { child, port: 0 };
-        let stdout = stdout.ok_or("chromedriver has no stdout")?;
-        // Read its output on a thread (and keep draining it, so chromedriver never blocks on
-        // a full pipe) until it says which port it listens on.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout)
-                .lines()
-                .map_while(std::io::Result::ok)
-            {
-                if let Some(port) = line
-                    .split("started successfully on port ")
-                    .nth(1)
-                    .and_then(|rest| rest.trim_end_matches('.').trim().parse::<u16>().ok())
-                {
-                    let _ = tx.send(port);
-                }
-            }
-        });
-        driver.port = rx
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| "chromedriver did not say which port it listens on")?;
-        Ok(driver)
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // chromedriver and any browser it left behind share its process group.
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let until = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < until {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 /// A new headless Chromium session with a fresh profile and no network.
 async fn browser(chromedriver: &Chromedriver, profile: &Path) -> Result<WebDriver> {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM)?;
-    for arg in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--allow-file-access-from-files",
-    ] {
+    for arg in CHROMIUM_ARGS {
         caps.add_arg(arg)?;
     }
+    caps.add_arg("--allow-file-access-from-files")?;
     caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
     Ok(WebDriver::new(chromedriver.url(), caps).await?)
 }

@@ -15,13 +15,13 @@ pub struct AuditQuery {
 }
 
 /// The org's most recent events (at most 500), newest first.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct AuditEvents {
     pub events: Vec<AuditEvent>,
 }
 
 /// One thing that happened in the org.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct AuditEvent {
     pub id: String,
     /// The service that recorded it, e.g. `identity`, `vault`.
@@ -38,7 +38,7 @@ pub struct AuditEvent {
 }
 
 /// Who did it, and from where.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct AuditActor {
     pub user_id: String,
     pub username: String,
@@ -47,7 +47,7 @@ pub struct AuditActor {
 }
 
 /// What it was done to.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct AuditTarget {
     pub kind: String,
     pub id: String,

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::or_null;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct LoginBody {
     #[schema(example = "admin")]
     pub username: String,
@@ -14,13 +14,13 @@ pub struct LoginBody {
     pub password: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct RefreshBody {
     /// The refresh token of the last login or refresh; each is good once.
     pub refresh_token: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
     pub username: String,
     #[schema(format = Password)]
@@ -31,7 +31,7 @@ pub struct ChangePasswordBody {
 
 /// An access token (send it as `Authorization: Bearer <token>`) and the one-time refresh
 /// token that gets the next one.
-#[derive(Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct Token {
     pub token: String,
     /// Always `Bearer`.

@@ -5,11 +5,11 @@
 // The response types only describe replies in the document; nothing builds them.
 #![allow(dead_code)]
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{ToResponse, ToSchema};
 
 /// Every error: a code (the same for every message) and a message for people.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ErrorResponse {
     /// `invalid_argument`, `unauthenticated`, `permission_denied`, `not_found`,
     /// `already_exists`, `conflict`, `payload_too_large`, `too_many_requests`,

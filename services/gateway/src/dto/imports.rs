@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::or_null;
 
 /// A file to import, and how to read it.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportBody {
     /// `csv` (comma- or tab-separated, with a header line), `tsv`, `bitwarden` (Bitwarden's
@@ -38,7 +38,7 @@ pub struct ImportBody {
     pub on_conflict: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZipBody {
     #[serde(default)]
@@ -50,7 +50,7 @@ pub struct ZipBody {
 }
 
 /// An import job: its progress, readable while it runs.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportJob {
     pub id: String,
     pub format: String,
@@ -90,7 +90,7 @@ impl From<pb::ImportJob> for ImportJob {
 }
 
 /// One row's outcome.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportResult {
     /// The file line the row starts on (CSV), or the entry's position (KeePass).
     pub row: u32,
@@ -121,14 +121,14 @@ pub struct DryRun {
     pub results: Vec<ImportResult>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportJobDetail {
     pub job: ImportJob,
     /// A page of the rows done so far, by row.
     pub results: Vec<ImportResult>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportJobList {
     pub jobs: Vec<ImportJob>,
 }

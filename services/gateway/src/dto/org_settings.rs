@@ -250,7 +250,7 @@ impl From<MspStaffRightsBody> for pb::MspStaffRights {
 }
 
 /// What the org's login page shows.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema, Default)]
 pub struct Branding {
     /// A `data:image/...;base64,` URL or an https URL.
     #[schema(required = true)]
@@ -262,7 +262,7 @@ pub struct Branding {
     pub updated_at: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema, Default)]
 pub struct LegalBanner {
     pub enabled: bool,
     pub text: String,
@@ -270,7 +270,7 @@ pub struct LegalBanner {
     pub requires_acceptance: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema, Default)]
 pub struct PrivacyBanner {
     pub enabled: bool,
     pub text: String,
@@ -300,7 +300,7 @@ impl From<pb::Branding> for Branding {
 }
 
 /// The login page of the org in the URL, for anyone.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PublicBranding {
     #[serde(flatten)]
     pub branding: Branding,

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::or_null;
 
 /// A client org to add.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// One word of letters and digits, unique ignoring case, not reserved: the org's URL
@@ -61,13 +61,13 @@ pub struct ImportOrgsBody {
     pub text: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgList {
     pub orgs: Vec<Org>,
 }
 
 /// A client org.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Org {
     pub id: String,
     pub slug: String,

@@ -15,7 +15,7 @@ pub struct UserQuery {
 }
 
 /// A local user to add.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     #[schema(example = "alice")]
@@ -50,13 +50,13 @@ pub struct UserChanges {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct UserList {
     pub users: Vec<User>,
 }
 
 /// A user of the org.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -120,13 +120,13 @@ pub struct NewOwner {
     pub to_user_id: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct TransferList {
     pub transfers: Vec<Transfer>,
 }
 
 /// A transfer of every resource one user owns to another.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Transfer {
     pub id: String,
     pub from_user_id: String,
@@ -176,7 +176,7 @@ impl From<pb::OwnershipTransferList> for TransferList {
 
 /// An administrator's reset of a user's login password that waits for a second
 /// administrator (the user owns passwords).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordReset {
     pub id: String,
     pub user_id: String,
@@ -206,7 +206,7 @@ impl From<pb::PasswordReset> for PasswordReset {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordResetList {
     pub resets: Vec<PasswordReset>,
 }

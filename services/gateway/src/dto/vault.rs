@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::or_null;
 
 /// A resource to add; the caller owns it.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResource {
     #[schema(example = "db1")]
@@ -65,7 +65,7 @@ pub struct ResourceChanges {
 }
 
 /// A resource: a system whose privileged accounts the vault keeps.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Resource {
     pub id: String,
     pub name: String,
@@ -94,7 +94,7 @@ pub struct Resource {
 }
 
 /// A field's value; a password-kind field shows `null` (reveal it on its own).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct FieldValue {
     pub name: String,
     pub value: Option<String>,
@@ -227,7 +227,7 @@ pub enum SortOrder {
 }
 
 /// One page of a listing.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ResourcePage {
     pub resources: Vec<Resource>,
     /// Resources matching in all pages.
@@ -235,7 +235,7 @@ pub struct ResourcePage {
 }
 
 /// A resource and its accounts: the live ones by username, then those in the trash.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ResourceDetail {
     pub resource: Resource,
     pub accounts: Vec<Account>,
@@ -279,7 +279,7 @@ impl From<pb::Deleted> for Deleted {
 }
 
 /// An account to add to a resource, with its password (stored sealed).
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     #[schema(example = "postgres")]
@@ -312,7 +312,7 @@ pub struct AccountMove {
 }
 
 /// An account of a resource; its password is only ever revealed on its own.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Account {
     pub id: String,
     pub resource_id: String,
@@ -351,7 +351,7 @@ impl From<pb::Account> for Account {
 }
 
 /// An account's password, revealed (and audited).
-#[derive(Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct RevealedPassword {
     #[schema(format = Password)]
     pub password: String,
@@ -654,7 +654,7 @@ pub struct ExportRuleBody {
 }
 
 /// What to export and how to lock it.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// `csv` (plain, formulas neutralised), `keepass` (KDBX 4) or `html` (one page that

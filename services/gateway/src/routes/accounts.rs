@@ -311,11 +311,13 @@ async fn remove_account_favourite(
     tag = tags::VAULT,
     summary = "Reveal an account's password",
     description = "Only to the resource's owner for now; anyone else gets 404. Every reveal \
-                   is audited; the reply is never cached (`Cache-Control: no-store`).",
-    params(("id" = String, Path, description = "The account")),
+                   is audited, with the reason given; the reply is never cached \
+                   (`Cache-Control: no-store`).",
+    params(("id" = String, Path, description = "The account"), RevealQuery),
     responses(
         (status = 200, description = "The password", body = RevealedPassword,
             headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -327,8 +329,10 @@ async fn reveal_password(
     State(state): State<Gateway>,
     Path(account_id): Path<String>,
     Caller(ctx): Caller,
+    uri: Uri,
 ) -> ApiResult {
-    let password = state.reveals.reveal(&ctx, account_id).await?;
+    let q: RevealQuery = query(&uri)?;
+    let password = state.reveals.reveal(&ctx, account_id, q.reason).await?;
     secret(StatusCode::OK, RevealedPassword { password })
 }
 

@@ -119,6 +119,7 @@ impl OrgSettings {
                 ctx,
                 RevealPasswordRequest {
                     account_id: account.to_string(),
+                    reason: String::new(),
                 },
             ))
             .await

@@ -1,0 +1,613 @@
+//! The web console in a real browser: headless Chromium, driven through chromedriver. An
+//! MSP administrator signs in, adds a client org and its first user; that user signs in at
+//! the org's own URL (accepting its legal notice), chooses their own password, adds a
+//! resource and an account, imports a CSV file watching its progress, reveals a password
+//! (which the trail then shows) and exports. A user of another org gets the same 404 as
+//! for an org that does not exist, and forms from anywhere but the console's own pages are
+//! refused. axe-core checks every page shown; screenshots of the main pages are saved.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` and axe-core (`.ci/services` installs
+//! them all).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, HeaderMap, SET_COOKIE};
+use serde_json::json;
+use strongroom_testkit::{CHROMIUM, CHROMIUM_ARGS, Chromedriver};
+use thirtyfour::prelude::*;
+
+use crate::api::{Api, Org};
+use crate::stack::{ADMIN_PASSWORD, Stack};
+
+/// How long a page may take to show what the test waits for: generous, since this
+/// machine may be slow and busy.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The axe-core build `.ci/services` fetches.
+fn axe_script() -> String {
+    let path = std::env::var("STRONGROOM_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/strongroom/axe-core-4.14.1/axe.min.js")
+        });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run .ci/services)", path.display()))
+}
+
+/// Where the run keeps its screenshots: `$CARGO_TARGET_DIR/console-screenshots`.
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let dir = target.join("console-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Browser {
+    driver: Arc<WebDriver>,
+    base: String,
+    axe: String,
+    shots: PathBuf,
+    /// Pages axe checked, for the report at the end.
+    checked: std::sync::Mutex<Vec<String>>,
+    _profile: tempfile::TempDir,
+    _chromedriver: Chromedriver,
+}
+
+impl Browser {
+    async fn open(stack: &Stack) -> Browser {
+        let chromedriver = Chromedriver::start().unwrap();
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(CHROMIUM).unwrap();
+        for arg in CHROMIUM_ARGS {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg("--window-size=1280,900").unwrap();
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+            .unwrap();
+        let driver = WebDriver::new(chromedriver.url(), caps).await.unwrap();
+        Browser {
+            driver: Arc::new(driver),
+            base: stack.base_url.clone(),
+            axe: axe_script(),
+            shots: screenshot_dir(),
+            checked: Default::default(),
+            _profile: profile,
+            _chromedriver: chromedriver,
+        }
+    }
+
+    async fn go(&self, path: &str) {
+        self.driver
+            .goto(format!("{}{path}", self.base))
+            .await
+            .unwrap();
+        self.check().await;
+    }
+
+    /// The address shown, without scheme and host.
+    async fn path(&self) -> String {
+        let url = self.driver.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// Runs axe-core in the page shown: no serious or critical violation.
+    async fn check(&self) {
+        let path = self.path().await;
+        self.driver.execute(&self.axe, Vec::new()).await.unwrap();
+        let found = self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']})
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' +
+                          v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let violations: Vec<String> = found.convert().unwrap();
+        assert!(violations.is_empty(), "{path}: {violations:#?}");
+        self.checked.lock().unwrap().push(path);
+    }
+
+    async fn shot(&self, name: &str) {
+        self.driver
+            .screenshot(&self.shots.join(format!("{name}.png")))
+            .await
+            .unwrap();
+    }
+
+    async fn fill(&self, id: &str, text: &str) {
+        let field = self.driver.find(By::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    async fn choose(&self, id: &str, value: &str) {
+        self.driver
+            .find(By::Css(format!("#{id} option[value='{value}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Clicks `css` (a submit button) and waits for the next page, which axe checks.
+    async fn submit(&self, css: &str) {
+        let before = self.driver.find(By::Css("html")).await.unwrap();
+        self.driver
+            .find(By::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let until = Instant::now() + DEADLINE;
+        // The old page's element goes stale once the next page has loaded.
+        while before.tag_name().await.is_ok() {
+            assert!(Instant::now() < until, "no page came after clicking {css}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.check().await;
+    }
+
+    async fn text(&self) -> String {
+        self.driver
+            .find(By::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn title(&self) -> String {
+        self.driver.title().await.unwrap()
+    }
+
+    async fn cookie(&self, name: &str) -> String {
+        self.driver.get_named_cookie(name).await.unwrap().value
+    }
+
+    async fn sign_in(&self, prefix: &str, username: &str, password: &str, accept: bool) {
+        self.go(&format!("{prefix}/login")).await;
+        self.fill("username", username).await;
+        self.fill("password", password).await;
+        if accept {
+            self.driver
+                .find(By::Name("accept_legal"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        self.submit("form[action$='/login'] button[type=submit]")
+            .await;
+    }
+}
+
+/// A form post from outside the browser, with the visitor's cookies.
+async fn post_form(
+    stack: &Stack,
+    path: &str,
+    cookies: &str,
+    form: &[(&str, &str)],
+    extra: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, String) {
+    let mut request = stack
+        .http
+        .post(format!("{}{path}", stack.base_url))
+        .header(COOKIE, cookies)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded_form(form));
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+fn serde_urlencoded_form(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            let enc = |s: &str| {
+                s.bytes()
+                    .map(|b| match b {
+                        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                            (b as char).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect::<String>()
+            };
+            format!("{}={}", enc(k), enc(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_msp_and_its_client_work_in_the_browser() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let browser = Browser::open(&stack).await;
+
+    // MSPOrg's administrator signs in at `/`.
+    browser.sign_in("", "admin", ADMIN_PASSWORD, false).await;
+    assert_eq!(browser.path().await, "/", "{}", browser.text().await);
+    browser.shot("dashboard").await;
+
+    // Adds a client org.
+    browser.go("/orgs").await;
+    browser.fill("org-name", "Console Co").await;
+    browser.fill("slug", "consoleco").await;
+    browser.fill("org-department", "Retail").await;
+    browser.submit("#add-org button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("its console is at /consoleco/"), "{text}");
+    assert!(text.contains("Console Co"), "{text}");
+    browser.shot("orgs").await;
+
+    // Opens it with the org selector, without signing in again, and adds its first user.
+    browser.go("/").await;
+    browser.choose("org", "consoleco").await;
+    browser.submit("form.switch button[type=submit]").await;
+    assert_eq!(browser.path().await, "/consoleco/");
+    browser.go("/consoleco/users").await;
+    browser.fill("new-username", "carol").await;
+    browser.fill("full_name", "Carol Client").await;
+    browser.fill("email", "carol@consoleco.test").await;
+    browser.choose("role", "administrator").await;
+    browser.fill("new-password", "one-time-Carol-1").await;
+    browser.submit("#add-user button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("carol is added"),
+        "{} {text}",
+        browser.path().await
+    );
+    assert!(text.contains("carol@consoleco.test"), "{text}");
+    browser.shot("users").await;
+
+    // The org's login page says who it is: its text and a legal notice to accept.
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .put(
+            "/consoleco/api/v1/settings/branding",
+            Some(&msp),
+            json!({"login_text": "Console Co staff only",
+                   "legal_banner": {"enabled": true, "text": "Authorised use only.",
+                                    "requires_acceptance": true},
+                   "privacy_banner": {"enabled": true, "text": "Every sign-in is recorded.",
+                                      "button_label": "OK"}}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+
+    // Signing out of the client org as MSP staff ends MSPOrg's session.
+    browser
+        .submit("form[action='/consoleco/logout'] button")
+        .await;
+    browser.go("/").await;
+    assert_eq!(browser.path().await, "/login");
+
+    // The client user signs in at the org's URL: the one-time password leads to choosing
+    // their own.
+    browser
+        .sign_in("/consoleco", "carol", "one-time-Carol-1", true)
+        .await;
+    let text = browser.text().await;
+    assert!(text.contains("Choose a new password"), "{text}");
+    assert!(
+        text.contains("change-password") || text.contains("administrator"),
+        "{text}"
+    );
+    browser.fill("current_password", "one-time-Carol-1").await;
+    browser.fill("new_password", "Carol-own-password-9").await;
+    browser
+        .fill("confirm_password", "Carol-own-password-9")
+        .await;
+    browser
+        .submit("form[action='/consoleco/password'] button[type=submit]")
+        .await;
+    assert_eq!(browser.path().await, "/consoleco/login?changed=true");
+    let text = browser.text().await;
+    assert!(text.contains("Console Co staff only"), "{text}");
+    assert!(text.contains("Authorised use only."), "{text}");
+    assert!(text.contains("Every sign-in is recorded."), "{text}");
+    browser.shot("login").await;
+    browser
+        .sign_in("/consoleco", "carol", "Carol-own-password-9", true)
+        .await;
+    assert_eq!(browser.path().await, "/consoleco/");
+
+    // Adds a resource and an account.
+    browser.go("/consoleco/resources/new").await;
+    browser.fill("name", "web01").await;
+    browser.fill("type", "Linux").await;
+    browser.fill("host", "web01.consoleco.test").await;
+    browser
+        .submit("form[action='/consoleco/resources/new'] button[type=submit]")
+        .await;
+    assert!(browser.path().await.starts_with("/consoleco/resources/"));
+    browser.fill("username", "root").await;
+    browser.fill("password", "Web01-root-secret!").await;
+    browser.fill("notes", "break-glass").await;
+    browser
+        .submit("form[action$='/accounts'] button[type=submit]")
+        .await;
+    let resource_page = browser.path().await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("root") && text.contains("break-glass"),
+        "{text}"
+    );
+    assert!(!text.contains("Web01-root-secret!"), "{text}");
+    browser.shot("resource").await;
+
+    // Imports a CSV file and watches it run to its end.
+    let rows = 40;
+    let mut csv = String::from("resource_name,type,host,username,password\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "db{i:02},PostgreSQL,db{i:02}.consoleco.test,postgres,Db-{i:02}-pw\n"
+        ));
+    }
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(file.path(), &csv).unwrap();
+    browser.go("/consoleco/imports").await;
+    browser
+        .driver
+        .find(By::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(file.path().display().to_string())
+        .await
+        .unwrap();
+    browser.choose("format", "csv").await;
+    browser
+        .submit("form[action='/consoleco/imports'] button[type=submit]")
+        .await;
+    assert!(browser.path().await.starts_with("/consoleco/imports/"));
+    let until = Instant::now() + DEADLINE;
+    let status = loop {
+        // The page fetches its progress each second while the import runs and shows it in
+        // place: a lookup may meet the part being replaced.
+        let shown = match browser.driver.find(By::Css(".import-status")).await {
+            Ok(status) => status.attr("data-status").await.ok().flatten(),
+            Err(_) => None,
+        };
+        if let Some(s) = shown.filter(|s| s != "running") {
+            break s;
+        }
+        assert!(Instant::now() < until, "the import did not end");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(status, "completed");
+    browser.check().await;
+    let text = browser.text().await;
+    assert!(
+        text.contains(&format!("{rows} of {rows} rows"))
+            && text.contains(&format!("{rows} created")),
+        "{text}"
+    );
+    let progress = browser.driver.find(By::Id("progress")).await.unwrap();
+    assert_eq!(progress.attr("value").await.unwrap().as_deref(), Some("40"));
+    browser.shot("import").await;
+
+    // The list finds them: 41 resources, paged 50 at a time; a search narrows it.
+    browser.go("/consoleco/resources?q=db1").await;
+    let text = browser.text().await;
+    assert!(text.contains("10 resources"), "{text}");
+    browser.go("/consoleco/resources").await;
+    assert!(browser.text().await.contains("41 resources"));
+    browser.shot("resources").await;
+
+    // Reveals the password with a reason; the trail shows the reveal.
+    browser.go(&resource_page).await;
+    browser
+        .fill(
+            &browser
+                .driver
+                .find(By::Css("form.reveal input[name=reason]"))
+                .await
+                .unwrap()
+                .id()
+                .await
+                .unwrap()
+                .unwrap(),
+            "checking the console",
+        )
+        .await;
+    browser.submit("form.reveal button[type=submit]").await;
+    let shown = browser
+        .driver
+        .find(By::Id("revealed"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(shown.as_deref(), Some("Web01-root-secret!"));
+    assert!(browser.text().await.contains("checking the console"));
+    browser.shot("reveal").await;
+    browser
+        .go("/consoleco/audit?operation=password.revealed")
+        .await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("password.revealed") && text.contains("carol"),
+        "{text}"
+    );
+    assert!(text.contains("checking the console"), "{text}");
+    browser.shot("audit").await;
+
+    // Exports, with the browser's session and form token.
+    let session = format!(
+        "sr_org={}; sr_csrf={}",
+        browser.cookie("sr_org").await,
+        browser.cookie("sr_csrf").await
+    );
+    let csrf = browser.cookie("sr_csrf").await;
+    let (s, headers, body) = post_form(
+        &stack,
+        "/consoleco/export",
+        &session,
+        &[("csrf", &csrf), ("format", "csv")],
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(headers[CACHE_CONTROL], "no-store");
+    assert!(body.contains("web01") && body.contains("Web01-root-secret!"));
+    assert!(body.contains("db39") && body.contains("Db-39-pw"));
+
+    // A form without the token, or sent from another site, is refused and does nothing.
+    let probe = [("name", "csrf-probe"), ("type", "Linux")];
+    let (s, _, _) = post_form(&stack, "/consoleco/resources/new", &session, &probe, &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let with_token = [
+        ("csrf", csrf.as_str()),
+        ("name", "csrf-probe"),
+        ("type", "Linux"),
+    ];
+    for extra in [
+        [("origin", "https://evil.example")],
+        [("sec-fetch-site", "cross-site")],
+    ] {
+        let (s, _, _) = post_form(
+            &stack,
+            "/consoleco/resources/new",
+            &session,
+            &with_token,
+            &extra,
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{extra:?}");
+    }
+    let wrong = [
+        ("csrf", "0".repeat(64)),
+        ("name", "csrf-probe".into()),
+        ("type", "Linux".into()),
+    ];
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, _, _) = post_form(&stack, "/consoleco/resources/new", &session, &wrong, &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let carol = api
+        .login("/consoleco", "carol", "Carol-own-password-9")
+        .await;
+    let (_, found) = api
+        .get("/consoleco/api/v1/resources?q=csrf-probe", Some(&carol))
+        .await;
+    assert_eq!(found["total"], 0, "{found}");
+
+    // Every page: a strict policy, never cached, never framed; cookies the page's scripts
+    // cannot read, sent by this site only.
+    let r = stack
+        .http
+        .get(format!("{}/consoleco/login", stack.base_url))
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
+    let set_cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
+    // Plain HTTP is for loopback only: behind TLS (or from anywhere else) cookies are Secure.
+    let r = stack
+        .http
+        .get(format!("{}/consoleco/login", stack.base_url))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+
+    // A user of another org: the same 404 at this org's pages as at an org that does not
+    // exist.
+    let other = Org::create(&api, "otherco").await;
+    for path in ["/consoleco/resources", "/consoleco/users"] {
+        let mut answers = Vec::new();
+        for page in [path.to_owned(), path.replace("consoleco", "nosuchorg")] {
+            let r = stack
+                .http
+                .get(format!("{}{page}", stack.base_url))
+                .header(COOKIE, format!("sr_org={}", other.admin))
+                .send()
+                .await
+                .unwrap();
+            answers.push((r.status(), r.text().await.unwrap()));
+        }
+        assert_eq!(answers[0].0, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answers[0], answers[1], "{path}");
+    }
+    let mut cookie = thirtyfour::Cookie::new("sr_org", other.admin.clone());
+    cookie.set_path("/consoleco/");
+    browser.driver.add_cookie(cookie).await.unwrap();
+    browser.go("/consoleco/resources").await;
+    assert!(browser.title().await.starts_with("Not found"));
+
+    // At phone width the list still reads and passes the check.
+    browser
+        .driver
+        .set_window_rect(0, 0, 390, 844)
+        .await
+        .unwrap();
+    browser.driver.delete_all_cookies().await.unwrap();
+    browser
+        .sign_in("/consoleco", "carol", "Carol-own-password-9", true)
+        .await;
+    browser.go("/consoleco/resources").await;
+    browser.shot("resources-phone").await;
+
+    let checked = browser.checked.lock().unwrap().clone();
+    println!(
+        "axe found no serious or critical violation on {} pages: {checked:?}; screenshots in {}",
+        checked.len(),
+        browser.shots.display()
+    );
+    drop(browser);
+    stack.stop().await.unwrap();
+}

@@ -1,0 +1,248 @@
+//! The web console: server-rendered pages (askama templates, escaped by default) for
+//! MSPOrg at `/` and each client org at `/<org>/`, served at the API's origin. Every page
+//! is a client of the REST API (see [`client`]): it sends the API's typed requests in
+//! process and shows the API's answers, refusals included, so a page can do nothing the
+//! API refuses. Reading pages works without JavaScript; `console.js` only adds comforts
+//! (copy buttons, hiding a revealed password again).
+//!
+//! Adding a page: a template in `templates/`, a handler in the module of its area that
+//! calls the API operation through [`client::ApiClient`], its route in [`router`], and a
+//! step in the browser test (`e2e/tests/it/console.rs`).
+
+mod client;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use strongroom_core::ErrorCode;
+
+use crate::Gateway;
+pub use client::ApiClient;
+use client::Refusal;
+use session::{CookieJar, Refresher};
+
+/// The largest form the console reads (a CSV import is the largest).
+const MAX_FORM_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long a revealed password stays on screen before the page hides it again.
+pub const DEFAULT_REVEAL_SECONDS: u32 = 30;
+
+/// What every page needs: the API, the gateway's token verifier, and the renewals in
+/// flight.
+#[derive(Clone)]
+pub struct Console(Arc<Inner>);
+
+pub struct Inner {
+    pub gateway: Gateway,
+    pub api: ApiClient,
+    pub refresher: Refresher,
+    pub reveal_seconds: u32,
+}
+
+impl std::ops::Deref for Console {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The console's pages, in front of the API: whatever is not a page (`/api/...`, health)
+/// goes to `api`.
+pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
+    let console = Console(Arc::new(Inner {
+        gateway,
+        api: ApiClient::new(api.clone()),
+        refresher: Refresher::default(),
+        reveal_seconds,
+    }));
+    let pages = Router::new()
+        .route("/", get(pages::dashboard::show))
+        .route(
+            "/login",
+            get(pages::auth::login_page).post(pages::auth::login),
+        )
+        .route("/logout", post(pages::auth::logout))
+        .route(
+            "/password",
+            get(pages::auth::password_page).post(pages::auth::change_password),
+        )
+        .route("/switch", get(pages::dashboard::switch_org))
+        .route("/resources", get(pages::resources::list))
+        .route(
+            "/resources/new",
+            get(pages::resources::new_page).post(pages::resources::create),
+        )
+        .route("/resources/{id}", get(pages::resources::show))
+        .route(
+            "/resources/{id}/accounts",
+            post(pages::resources::add_account),
+        )
+        .route("/accounts/{id}/reveal", post(pages::resources::reveal))
+        .route("/users", get(pages::users::list).post(pages::users::add))
+        .route("/orgs", get(pages::orgs::list).post(pages::orgs::add))
+        .route("/audit", get(pages::audit::list))
+        .route(
+            "/imports",
+            get(pages::imports::list).post(pages::imports::start).layer(
+                axum::extract::DefaultBodyLimit::max(pages::imports::MAX_FILE_BYTES + 64 * 1024),
+            ),
+        )
+        .route("/imports/{id}", get(pages::imports::show))
+        .route(
+            "/export",
+            get(pages::export::page).post(pages::export::export),
+        )
+        .layer(axum::middleware::from_fn(page_headers))
+        .route("/static/{name}", get(pages::assets::serve))
+        .with_state(console);
+    Router::new()
+        .merge(pages)
+        .fallback(move |request: Request| api_or_not_found(api.clone(), request))
+        .layer(axum::middleware::from_fn(keep_cookies))
+        .layer(axum::middleware::from_fn(crate::routes::refuse_nul))
+}
+
+/// The API answers its own paths (a JSON 404 among them); `/<org>` without its slash is
+/// the org's console; any other path is the console's not-found page.
+async fn api_or_not_found(api: Router, request: Request) -> Response {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
+        use tower::ServiceExt as _;
+        return match api.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+    }
+    let org = path.strip_prefix('/').unwrap_or_default();
+    if strongroom_core::paths::is_slug_shaped(org) && !strongroom_core::paths::is_reserved(org) {
+        return Redirect::permanent(&format!("/{org}/")).into_response();
+    }
+    with_page_headers(PageError::NotFound.into_response())
+}
+
+/// Gives each request a jar for the cookies its page sets, and puts them on the response.
+async fn keep_cookies(mut request: Request, next: Next) -> Response {
+    let jar = CookieJar::default();
+    request.extensions_mut().insert(jar.clone());
+    let mut response = next.run(request).await;
+    for cookie in jar.take() {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The policy every page is served with: scripts, styles and forms of this origin only,
+/// no inline script or style, never in a frame, never cached (pages may show a password),
+/// no referrer to other sites (the same origin gets one: form posts then name their
+/// origin, which the CSRF check compares).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data: https:; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+async fn page_headers(request: Request, next: Next) -> Response {
+    with_page_headers(next.run(request).await)
+}
+
+fn with_page_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        CONTENT_SECURITY_POLICY,
+    );
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(headers, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// The same for a missing page and for another org's: nothing tells them apart.
+    NotFound,
+    /// A form not posted by the console's own page (no or wrong CSRF token, another site).
+    CrossSite,
+    /// The API refused: its status and message.
+    Refused(Refusal),
+}
+
+impl PageError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::Refused(Refusal {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        })
+    }
+}
+
+impl From<Refusal> for PageError {
+    fn from(refusal: Refusal) -> Self {
+        if refusal.is(ErrorCode::NotFound) {
+            Self::NotFound
+        } else {
+            Self::Refused(refusal)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page.".to_owned(),
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "Refused",
+                "This form did not come from this site's own page, or the page is too old: \
+                 open the page again and resend it."
+                    .to_owned(),
+            ),
+            Self::Refused(refusal) => (refusal.status, "Refused", refusal.message),
+        };
+        let page = ErrorPage {
+            title: title.to_owned(),
+            message,
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// A page as HTML; a template that fails to render is a server error, never half a page.
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a console template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be shown",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;

@@ -1,0 +1,142 @@
+//! Importing resources and accounts from a file, and watching the import run: the job's
+//! page shows a progress bar and reloads itself each second until the import ends.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use base64::Engine as _;
+use strongroom_auth::RequestContext;
+
+use super::Chrome;
+use super::resources::segment;
+use crate::console::session::{Signed, Visit, check_form};
+use crate::console::{Console, PageError, PageResult, render};
+use crate::dto::imports::{ImportBody, ImportJob, ImportJobDetail, ImportJobList};
+
+/// The largest file the console takes, as the API does (20 MiB).
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    c: Chrome,
+    jobs: Vec<ImportJob>,
+    error: Option<String>,
+}
+
+async fn imports_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let list: ImportJobList = console.api.get(&visit.who, "/imports").await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = ImportsPage {
+        c: Chrome::signed(visit, ctx),
+        jobs: list.jobs,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
+    imports_page(&console, &visit, &ctx, None).await
+}
+
+/// The upload form's fields.
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    format: String,
+    file: Vec<u8>,
+    keepass_password: String,
+    on_conflict: String,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
+    let mut upload = Upload::default();
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        PageError::bad_input(format!("the upload could not be read: {}", e.body_text()))
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => upload.file = field.bytes().await.map_err(bad)?.to_vec(),
+            "csrf" => upload.csrf = field.text().await.map_err(bad)?,
+            "format" => upload.format = field.text().await.map_err(bad)?,
+            "keepass_password" => upload.keepass_password = field.text().await.map_err(bad)?,
+            "on_conflict" => upload.on_conflict = field.text().await.map_err(bad)?,
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+pub async fn start(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    headers: HeaderMap,
+    form: Multipart,
+) -> PageResult {
+    // Nothing of a cross-site upload is used: the token is checked before the import.
+    let upload = read_upload(form).await?;
+    check_form(&Method::POST, &headers, &upload.csrf)?;
+    if upload.file.is_empty() {
+        let error = (
+            StatusCode::BAD_REQUEST,
+            "Choose a file to import.".to_owned(),
+        );
+        return imports_page(&console, &visit, &ctx, Some(error)).await;
+    }
+    let body = ImportBody {
+        format: upload.format,
+        file_base64: base64::engine::general_purpose::STANDARD.encode(&upload.file),
+        zip: None,
+        keepass_password: upload.keepass_password,
+        column_mapping: Default::default(),
+        dry_run: false,
+        on_conflict: upload.on_conflict,
+    };
+    match console
+        .api
+        .call::<_, ImportJob>(&visit.who, Method::POST, "/imports", &body)
+        .await
+    {
+        Ok(job) => Ok(
+            Redirect::to(&format!("{}/imports/{}", visit.base, segment(&job.id))).into_response(),
+        ),
+        Err(refusal) => {
+            imports_page(
+                &console,
+                &visit,
+                &ctx,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    c: Chrome,
+    detail: ImportJobDetail,
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    let detail: ImportJobDetail = console
+        .api
+        .get(&visit.who, &format!("/imports/{}", segment(&id)))
+        .await?;
+    Ok(render(&ImportPage {
+        c: Chrome::signed(&visit, &ctx),
+        detail,
+    }))
+}

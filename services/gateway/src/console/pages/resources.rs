@@ -1,0 +1,313 @@
+//! Resources and their accounts: the paged list with search and filters, adding a
+//! resource and its accounts, and revealing a password with a reason (audited like any
+//! reveal; the page hides it again after a while).
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use strongroom_auth::RequestContext;
+
+use super::Chrome;
+use crate::console::session::{Form, Signed, Visit};
+use crate::console::{Console, PageError, PageResult, render};
+use crate::dto::vault::{
+    Account, NewAccount, NewResource, Resource, ResourceDetail, ResourcePage, ResourceQuery,
+    RevealedPassword,
+};
+
+/// Resources a page lists (the API's default page).
+const PAGE: u32 = 50;
+
+/// `text` as one path segment: every byte but letters, digits, `-`, `.`, `_` and `~`
+/// escaped, so an id can never reach another route.
+pub fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "resources.html")]
+struct ListPage {
+    c: Chrome,
+    query: ResourceQuery,
+    resources: Vec<Resource>,
+    total: u64,
+    first: u64,
+    last: u64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The list takes the API's own query (`q`, `type`, `favourites`, `offset`, ...): the
+/// API checks it, and a query it refuses is shown with its message.
+pub async fn list(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let raw = raw.unwrap_or_default();
+    // Empty fields of the search form are left out rather than sent as "".
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw)
+        .map_err(|e| PageError::bad_input(format!("the address does not fit: {e}")))?
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let query_text = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let page: ResourcePage = console
+        .api
+        .get(&visit.who, &format!("/resources?{query_text}"))
+        .await?;
+    let query: ResourceQuery = serde_urlencoded::from_str(&query_text).unwrap_or_default();
+    let limit = if query.limit == 0 { PAGE } else { query.limit };
+    let shown = page.resources.len() as u64;
+    let offset = u64::from(query.offset);
+    let with_offset = |offset: u64| {
+        let mut pairs: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "offset")
+            .cloned()
+            .collect();
+        pairs.push(("offset".into(), offset.to_string()));
+        format!(
+            "{}/resources?{}",
+            visit.base,
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    let list = ListPage {
+        c: Chrome::signed(&visit, &ctx),
+        total: page.total,
+        first: offset + 1,
+        last: offset + shown,
+        previous: (offset > 0).then(|| with_offset(offset.saturating_sub(u64::from(limit)))),
+        next: (offset + shown < page.total).then(|| with_offset(offset + shown)),
+        resources: page.resources,
+        query,
+    };
+    Ok(render(&list))
+}
+
+#[derive(Template)]
+#[template(path = "resource_new.html")]
+struct NewPage {
+    c: Chrome,
+    form: ResourceForm,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResourceForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    resource_type: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn new_page(Signed { visit, ctx }: Signed) -> Response {
+    render(&NewPage {
+        c: Chrome::signed(&visit, &ctx),
+        form: ResourceForm::default(),
+        error: None,
+    })
+}
+
+pub async fn create(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<ResourceForm>,
+) -> Response {
+    let body = NewResource {
+        name: form.name.clone(),
+        resource_type: form.resource_type.clone(),
+        host: form.host.clone(),
+        url: form.url.clone(),
+        department: form.department.clone(),
+        location: form.location.clone(),
+        description: form.description.clone(),
+        notes: String::new(),
+        password_policy: String::new(),
+        fields: Default::default(),
+    };
+    match console
+        .api
+        .call::<_, Resource>(&visit.who, Method::POST, "/resources", &body)
+        .await
+    {
+        Ok(resource) => Redirect::to(&format!(
+            "{}/resources/{}",
+            visit.base,
+            segment(&resource.id)
+        ))
+        .into_response(),
+        Err(refusal) => {
+            let page = NewPage {
+                c: Chrome::signed(&visit, &ctx),
+                form,
+                error: Some(refusal.message),
+            };
+            (refusal.status, render(&page)).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "resource.html")]
+struct DetailPage {
+    c: Chrome,
+    detail: ResourceDetail,
+    error: Option<String>,
+}
+
+async fn detail_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let detail: ResourceDetail = console
+        .api
+        .get(&visit.who, &format!("/resources/{}", segment(id)))
+        .await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = DetailPage {
+        c: Chrome::signed(visit, ctx),
+        detail,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    detail_page(&console, &visit, &ctx, &id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    notes: String,
+}
+
+pub async fn add_account(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<AccountForm>,
+) -> PageResult {
+    let body = NewAccount {
+        username: form.username,
+        password: form.password,
+        notes: form.notes,
+        fields: Default::default(),
+    };
+    let path = format!("/resources/{}/accounts", segment(&id));
+    match console
+        .api
+        .call::<_, Account>(&visit.who, Method::POST, &path, &body)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}/resources/{}", visit.base, segment(&id))).into_response())
+        }
+        Err(refusal) => {
+            detail_page(
+                &console,
+                &visit,
+                &ctx,
+                &id,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reveal.html")]
+struct RevealPage {
+    c: Chrome,
+    account: Account,
+    reason: String,
+    password: String,
+    hide_after: u32,
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Reveals a password (a POST: never in an address, history or cache) with the reason
+/// given, which the trail keeps with the reveal.
+pub async fn reveal(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<RevealForm>,
+) -> PageResult {
+    let account: Account = console
+        .api
+        .get(&visit.who, &format!("/accounts/{}", segment(&id)))
+        .await?;
+    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
+    let path = format!("/accounts/{}/password?{reason}", segment(&id));
+    match console.api.get::<RevealedPassword>(&visit.who, &path).await {
+        Ok(revealed) => Ok(render(&RevealPage {
+            c: Chrome::signed(&visit, &ctx),
+            account,
+            reason: form.reason,
+            password: revealed.password,
+            hide_after: console.reveal_seconds,
+        })),
+        Err(refusal) => {
+            let resource = account.resource_id.clone();
+            detail_page(
+                &console,
+                &visit,
+                &ctx,
+                &resource,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment;
+
+    #[test]
+    fn an_id_stays_one_path_segment() {
+        assert_eq!(segment("0193-ab_c.d~"), "0193-ab_c.d~");
+        assert_eq!(segment("../x/y?z#"), "..%2Fx%2Fy%3Fz%23");
+        assert_eq!(segment("a b%"), "a%20b%25");
+    }
+}

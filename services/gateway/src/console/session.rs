@@ -1,0 +1,441 @@
+//! The console's session: the API's access and refresh tokens kept in cookies the page's
+//! scripts cannot read (`HttpOnly`), sent only by the console's own pages
+//! (`SameSite=Strict`, path of the org) and only over HTTPS (`Secure`; plain HTTP only
+//! from loopback, for development). Forms carry a CSRF token that must match a cookie of
+//! the same visitor, and a cross-site form post is refused before it is read.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use strongroom_auth::RequestContext;
+
+use super::client::OnBehalf;
+use super::{Console, PageError};
+use crate::caller::OrgSlug;
+use crate::client_ip::ClientIp;
+use crate::dto::auth::{RefreshBody, Token};
+
+/// MSPOrg's session cookies, for every path: MSP staff reach client orgs with them.
+const MSP_ACCESS: &str = "sr_msp";
+const MSP_REFRESH: &str = "sr_msp_r";
+/// A client org's session cookies, for `/<org>/` only.
+const ORG_ACCESS: &str = "sr_org";
+const ORG_REFRESH: &str = "sr_org_r";
+/// The visitor's CSRF token, which every form repeats.
+const CSRF: &str = "sr_csrf";
+
+/// How long a refreshed session's new tokens are kept for the visitor's other requests
+/// that still carry the old refresh token (each refresh token is good once: sending a
+/// spent one again ends the session as stolen).
+const REFRESHED_KEPT: Duration = Duration::from_secs(30);
+
+/// `Set-Cookie` values a page adds to its response; the console's middleware puts them on.
+#[derive(Clone, Default)]
+pub struct CookieJar(Arc<Mutex<Vec<HeaderValue>>>);
+
+impl CookieJar {
+    fn push(&self, cookie: String) {
+        if let (Ok(value), Ok(mut cookies)) = (HeaderValue::try_from(cookie), self.0.lock()) {
+            cookies.push(value);
+        }
+    }
+
+    pub fn take(&self) -> Vec<HeaderValue> {
+        self.0
+            .lock()
+            .map(|mut cookies| std::mem::take(&mut *cookies))
+            .unwrap_or_default()
+    }
+}
+
+/// One request of a visitor: the org in the URL, their cookies, and how to reach the API
+/// on their behalf.
+pub struct Visit {
+    /// What links start with: `""` for MSPOrg, `/<org>` for a client org.
+    pub base: String,
+    pub org: Option<String>,
+    pub csrf: String,
+    pub who: OnBehalf,
+    cookies: HashMap<String, String>,
+    secure: bool,
+    jar: CookieJar,
+    /// The cookies (access, refresh, path) of the session this page runs under.
+    session_cookies: Option<(&'static str, &'static str, String)>,
+}
+
+impl Visit {
+    fn of(parts: &Parts) -> Self {
+        let org = parts.extensions.get::<OrgSlug>().map(|s| s.0.clone());
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0);
+        let cookies = cookies(&parts.headers);
+        // Plain HTTP only for a browser on this machine; behind a proxy the client's
+        // address is the one the proxy names, so a deployment always marks them Secure.
+        let forwarded_https = parts
+            .headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+        let secure = forwarded_https || !ip.is_some_and(|ip| ip.is_loopback());
+        let jar = parts
+            .extensions
+            .get::<CookieJar>()
+            .cloned()
+            .unwrap_or_default();
+        let mut visit = Self {
+            base: org.as_ref().map(|o| format!("/{o}")).unwrap_or_default(),
+            who: OnBehalf {
+                org: org.clone(),
+                ip,
+                user_agent: parts.headers.get(header::USER_AGENT).cloned(),
+                token: None,
+            },
+            org,
+            csrf: String::new(),
+            cookies,
+            secure,
+            jar,
+            session_cookies: None,
+        };
+        visit.csrf = match visit.cookies.get(CSRF) {
+            Some(token) if token.len() == 64 => token.clone(),
+            _ => {
+                let token = new_csrf_token();
+                visit.set_cookie(CSRF, &token, "/");
+                token
+            }
+        };
+        visit
+    }
+
+    fn set_cookie(&self, name: &str, value: &str, path: &str) {
+        let secure = if self.secure { "; Secure" } else { "" };
+        self.jar.push(format!(
+            "{name}={value}; Path={path}; HttpOnly; SameSite=Strict{secure}"
+        ));
+    }
+
+    fn clear_cookie(&self, name: &str, path: &str) {
+        let secure = if self.secure { "; Secure" } else { "" };
+        self.jar.push(format!(
+            "{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"
+        ));
+    }
+
+    /// The path of this org's session cookies.
+    fn cookie_path(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    fn names(&self) -> (&'static str, &'static str) {
+        if self.org.is_some() {
+            (ORG_ACCESS, ORG_REFRESH)
+        } else {
+            (MSP_ACCESS, MSP_REFRESH)
+        }
+    }
+
+    /// Keeps a new login's (or refresh's) tokens as this org's session.
+    pub fn sign_in(&self, token: &Token) {
+        let (access, refresh) = self.names();
+        let path = self.cookie_path();
+        self.set_cookie(access, &token.token, &path);
+        self.set_cookie(refresh, &token.refresh_token, &path);
+    }
+
+    /// Forgets the session this page ran under: the org's own, or MSPOrg's for MSP staff
+    /// in a client org (whose session the API has just ended).
+    pub fn sign_out(&self) {
+        let (access, refresh) = self.names();
+        let own = (access, refresh, self.cookie_path());
+        let (access, refresh, path) = self.session_cookies.clone().unwrap_or(own);
+        self.clear_cookie(access, &path);
+        self.clear_cookie(refresh, &path);
+    }
+
+    /// The session this page runs under: the org's own, or else MSPOrg's (MSP staff in a
+    /// client org, whose token the API exchanges). A lapsed access token is renewed with
+    /// its refresh token.
+    async fn session(&mut self, console: &Console) -> Option<RequestContext> {
+        let candidates = if self.org.is_some() {
+            [
+                (ORG_ACCESS, ORG_REFRESH, true),
+                (MSP_ACCESS, MSP_REFRESH, false),
+            ]
+        } else {
+            [(MSP_ACCESS, MSP_REFRESH, true), ("", "", false)]
+        };
+        for (access, refresh, own) in candidates {
+            if access.is_empty() {
+                continue;
+            }
+            let path = if own {
+                self.cookie_path()
+            } else {
+                "/".to_owned()
+            };
+            if let Some(token) = self.cookies.get(access).cloned()
+                && let Some(ctx) = self.verify(console, &token)
+            {
+                self.who.token = Some(token);
+                self.session_cookies = Some((access, refresh, path));
+                return Some(ctx);
+            }
+            let Some(refresh_token) = self.cookies.get(refresh).cloned() else {
+                continue;
+            };
+            let org = if own { self.org.clone() } else { None };
+            let Some(token) = console
+                .refresher
+                .refresh(console, self, org, &refresh_token)
+                .await
+            else {
+                continue;
+            };
+            let Some(ctx) = self.verify(console, &token.token) else {
+                continue;
+            };
+            self.set_cookie(access, &token.token, &path);
+            self.set_cookie(refresh, &token.refresh_token, &path);
+            self.who.token = Some(token.token.clone());
+            self.session_cookies = Some((access, refresh, path));
+            return Some(ctx);
+        }
+        None
+    }
+
+    fn verify(&self, console: &Console, token: &str) -> Option<RequestContext> {
+        let ip = self.who.ip.map(|ip| ip.to_string());
+        let agent = self
+            .who
+            .user_agent
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        RequestContext::verify(&console.gateway.verifier, token, ip, agent).ok()
+    }
+
+    /// Where a visitor who is not signed in goes.
+    pub fn login_page(&self) -> Response {
+        Redirect::to(&format!("{}/login", self.base)).into_response()
+    }
+}
+
+impl FromRequestParts<Console> for Visit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Console) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
+    }
+}
+
+/// A page for signed-in visitors only; anyone else is sent to the org's login page.
+pub struct Signed {
+    pub visit: Visit,
+    pub ctx: RequestContext,
+}
+
+impl FromRequestParts<Console> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, console: &Console) -> Result<Self, Response> {
+        let mut visit = Visit::of(parts);
+        match visit.session(console).await {
+            Some(ctx) => Ok(Self { visit, ctx }),
+            None => Err(visit.login_page()),
+        }
+    }
+}
+
+/// A form posted by one of the console's own pages: same-site, with the visitor's CSRF
+/// token. Anything else is refused (403) before the form is read.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Console> for Form<T> {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, _: &Console) -> Result<Self, PageError> {
+        let headers = request.headers().clone();
+        let method = request.method().clone();
+        if !same_site(&method, &headers) {
+            return Err(PageError::CrossSite);
+        }
+        let bytes = axum::body::to_bytes(request.into_body(), super::MAX_FORM_BYTES)
+            .await
+            .map_err(|_| PageError::bad_input("the form is too large"))?;
+        #[derive(serde::Deserialize)]
+        struct Csrf {
+            #[serde(default)]
+            csrf: String,
+        }
+        let sent = serde_urlencoded::from_bytes::<Csrf>(&bytes)
+            .map(|c| c.csrf)
+            .unwrap_or_default();
+        check_form(&method, &headers, &sent)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|e| PageError::bad_input(format!("the form does not fit: {e}")))
+    }
+}
+
+/// Whether a form came from the console's own page: sent from this site, carrying the
+/// visitor's CSRF token (`sent`).
+pub fn check_form(method: &Method, headers: &HeaderMap, sent: &str) -> Result<(), PageError> {
+    let expected = cookies(headers).remove(CSRF).unwrap_or_default();
+    if !same_site(method, headers)
+        || expected.len() != 64
+        || !constant_time_eq(sent.as_bytes(), expected.as_bytes())
+    {
+        return Err(PageError::CrossSite);
+    }
+    Ok(())
+}
+
+/// A form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+/// Whether a state-changing request comes from a page of this site: browsers name the
+/// site that sent it (`Sec-Fetch-Site`) and its origin (`Origin`); either naming another
+/// site refuses it.
+fn same_site(method: &Method, headers: &HeaderMap) -> bool {
+    if method == Method::GET || method == Method::HEAD {
+        return true;
+    }
+    let fetch_site_ok = headers
+        .get("sec-fetch-site")
+        .is_none_or(|v| v == "same-origin" || v == "none");
+    let origin_ok = match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .is_some_and(|(_, rest)| rest.as_bytes() == host.as_bytes()),
+        (Some(_), None) => false,
+    };
+    fetch_site_ok && origin_ok
+}
+
+fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .fold(HashMap::new(), |mut all, (name, value)| {
+            // The most specific path comes first: keep it.
+            all.entry(name).or_insert(value);
+            all
+        })
+}
+
+fn new_csrf_token() -> String {
+    let bytes: Vec<u8> = uuid::Uuid::new_v4()
+        .as_bytes()
+        .iter()
+        .chain(uuid::Uuid::new_v4().as_bytes())
+        .copied()
+        .collect();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Renews sessions, once per refresh token: a visitor's requests that arrive together with
+/// the same lapsed token share one renewal rather than spending the token twice.
+#[derive(Default)]
+pub struct Refresher {
+    /// By the digest of the refresh token spent: when, and what it got.
+    renewed: tokio::sync::Mutex<HashMap<[u8; 32], Renewal>>,
+}
+
+type Renewal = (Instant, Arc<Token>);
+
+impl Refresher {
+    async fn refresh(
+        &self,
+        console: &Console,
+        visit: &Visit,
+        org: Option<String>,
+        refresh_token: &str,
+    ) -> Option<Arc<Token>> {
+        let key: [u8; 32] = Sha256::digest(refresh_token.as_bytes()).into();
+        let mut renewed = self.renewed.lock().await;
+        renewed.retain(|_, (at, _)| at.elapsed() < REFRESHED_KEPT);
+        if let Some((_, token)) = renewed.get(&key) {
+            return Some(token.clone());
+        }
+        let who = OnBehalf {
+            org,
+            token: None,
+            ..visit.who.clone()
+        };
+        let body = RefreshBody {
+            refresh_token: refresh_token.to_owned(),
+        };
+        let token: Token = console
+            .api
+            .call(&who, Method::POST, "/auth/refresh", &body)
+            .await
+            .ok()?;
+        let token = Arc::new(token);
+        renewed.insert(key, (Instant::now(), token.clone()));
+        Some(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_from_another_site_is_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("pam.example:8443"));
+        assert!(same_site(&Method::POST, &headers));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://pam.example:8443"),
+        );
+        assert!(same_site(&Method::POST, &headers));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_site(&Method::POST, &headers));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_site(&Method::POST, &headers));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_site(&Method::POST, &headers));
+        assert!(same_site(&Method::GET, &headers));
+    }
+
+    #[test]
+    fn the_most_specific_cookie_wins_and_tokens_compare_whole() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sr_org=inner; sr_csrf=a; sr_org=outer"),
+        );
+        let jar = cookies(&headers);
+        assert_eq!(jar.get("sr_org").map(String::as_str), Some("inner"));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert_eq!(new_csrf_token().len(), 64);
+        assert_ne!(new_csrf_token(), new_csrf_token());
+    }
+}
