@@ -201,6 +201,15 @@ impl Browser {
     }
 }
 
+/// Waits until the address starts with `prefix` (a link was followed).
+async fn wait_for_path(browser: &Browser, prefix: &str) {
+    let until = Instant::now() + DEADLINE;
+    while !browser.path().await.starts_with(prefix) {
+        assert!(Instant::now() < until, "never reached {prefix}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A form post from outside the browser, with the visitor's cookies.
 async fn post_form(
     stack: &Stack,
@@ -565,6 +574,103 @@ async fn an_msp_and_its_client_work_in_the_browser() {
             .contains("; Secure")
     );
 
+    // The account's page: a generated password becomes version 2, with its reason.
+    browser.go(&resource_page).await;
+    browser
+        .driver
+        .find(By::LinkText("root"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/consoleco/accounts/").await;
+    browser.check().await;
+    browser
+        .driver
+        .find(By::Name("generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .fill("change-reason", "rotated from the console")
+        .await;
+    browser.submit("#change-password button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("version 2 is current"), "{text}");
+    assert!(text.contains("rotated from the console"), "{text}");
+    browser.shot("account").await;
+
+    // Editing a resource.
+    browser.go(&format!("{resource_page}/edit")).await;
+    browser.fill("description", "front web server").await;
+    browser.submit("#edit-resource button[type=submit]").await;
+    assert_eq!(browser.path().await, resource_page);
+    assert!(browser.text().await.contains("front web server"));
+
+    // The org's settings, saved part by part.
+    browser.go("/consoleco/settings").await;
+    browser.fill("min_length", "14").await;
+    browser
+        .submit("form[action='/consoleco/settings/login'] button[type=submit]")
+        .await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("password and lockout rules are saved")
+    );
+    let (_, rules) = api
+        .get("/consoleco/api/v1/settings/login", Some(&carol))
+        .await;
+    assert_eq!(rules["min_length"], 14, "{rules}");
+    browser.shot("settings").await;
+
+    // An API key is shown once, on the page that made it.
+    browser.go("/consoleco/keys").await;
+    browser.fill("key-name", "backup job").await;
+    browser.submit("#add-key button[type=submit]").await;
+    let key = browser
+        .driver
+        .find(By::Id("new-key"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(key.starts_with("srk_"), "{key}");
+    let (s, _) = api
+        .get("/consoleco/api/v1/resources?limit=1", Some(&key))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    browser.go("/consoleco/keys").await;
+    assert!(!browser.driver.source().await.unwrap().contains(&key));
+
+    // Groups, roles, users, sessions, approvals and the MSP's access each have a page.
+    browser.go("/consoleco/groups").await;
+    browser.fill("group-name", "Operations").await;
+    browser.submit("#add-group button[type=submit]").await;
+    assert!(browser.text().await.contains("Operations"));
+    browser.go("/consoleco/roles").await;
+    browser.go("/consoleco/sessions").await;
+    assert!(browser.text().await.contains("(this one)"));
+    browser.go("/consoleco/approvals").await;
+    browser.go("/consoleco/msp-access").await;
+    browser.go("/consoleco/users").await;
+    browser
+        .driver
+        .find(By::LinkText("carol"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/consoleco/users/").await;
+    browser.check().await;
+
     // A user of another org: the same 404 at this org's pages as at an org that does not
     // exist.
     let other = Org::create(&api, "otherco").await;
@@ -601,6 +707,29 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .await;
     browser.go("/consoleco/resources").await;
     browser.shot("resources-phone").await;
+
+    // MSPOrg's pages for an org and for the grants into client orgs.
+    browser
+        .driver
+        .set_window_rect(0, 0, 1280, 900)
+        .await
+        .unwrap();
+    browser.sign_in("", "admin", ADMIN_PASSWORD, false).await;
+    browser.go("/orgs").await;
+    browser
+        .driver
+        .find(By::LinkText("Console Co"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/orgs/").await;
+    browser.check().await;
+    assert!(browser.text().await.contains("carol"));
+    browser.shot("org").await;
+    browser.go("/access").await;
+    browser.go("/approvals").await;
 
     let checked = browser.checked.lock().unwrap().clone();
     println!(

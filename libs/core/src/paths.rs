@@ -39,6 +39,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "policies",
     "directory",
     "switch",
+    "approvals",
+    "access",
 ];
 
 /// Whether `word` (any case) is one of [`RESERVED_SLUGS`].

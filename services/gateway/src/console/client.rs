@@ -54,6 +54,7 @@ impl Refusal {
 
 /// What an API call answered.
 pub struct Reply {
+    pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: bytes::Bytes,
 }
@@ -136,6 +137,7 @@ impl ApiClient {
             .map_err(|e| Refusal::internal(format!("reading the reply: {e}")))?;
         if parts.status.is_success() {
             return Ok(Reply {
+                status: parts.status,
                 headers: parts.headers,
                 body,
             });

@@ -85,10 +85,58 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             "/resources/{id}/accounts",
             post(pages::resources::add_account),
         )
-        .route("/accounts/{id}/reveal", post(pages::resources::reveal))
+        .route(
+            "/resources/{id}/edit",
+            get(pages::resources::edit_page).post(pages::resources::save),
+        )
+        .route("/resources/{id}/delete", post(pages::resources::delete))
+        .route("/accounts/{id}", get(pages::accounts::show))
+        .route("/accounts/{id}/reveal", post(pages::accounts::reveal))
+        .route(
+            "/accounts/{id}/password",
+            post(pages::accounts::set_password),
+        )
+        .route("/accounts/{id}/delete", post(pages::accounts::delete))
         .route("/users", get(pages::users::list).post(pages::users::add))
+        .route("/users/{id}", get(pages::users::show))
+        .route("/users/{id}/edit", post(pages::users::edit))
+        .route("/users/{id}/password", post(pages::users::set_password))
+        .route("/users/{id}/unlock", post(pages::users::unlock))
+        .route("/users/{id}/end-sessions", post(pages::users::end_sessions))
+        .route("/users/{id}/remove", post(pages::users::remove))
         .route("/orgs", get(pages::orgs::list).post(pages::orgs::add))
+        .route("/orgs/{id}", get(pages::orgs::show))
+        .route("/orgs/{id}/edit", post(pages::orgs::edit))
+        .route("/orgs/{id}/delete", post(pages::orgs::delete))
         .route("/audit", get(pages::audit::list))
+        .route("/keys", get(pages::keys::list).post(pages::keys::add))
+        .route("/keys/{id}/revoke", post(pages::keys::revoke))
+        .route("/sessions", get(pages::keys::sessions))
+        .route("/sessions/{id}/end", post(pages::keys::end_session))
+        .route(
+            "/groups",
+            get(pages::groups::groups).post(pages::groups::add_group),
+        )
+        .route("/groups/{id}/remove", post(pages::groups::remove_group))
+        .route(
+            "/roles",
+            get(pages::groups::roles).post(pages::groups::add_role),
+        )
+        .route("/roles/{name}/remove", post(pages::groups::remove_role))
+        .route(
+            "/access",
+            get(pages::access::grants).post(pages::access::propose),
+        )
+        .route("/access/{id}/revoke", post(pages::access::revoke))
+        .route("/msp-access", get(pages::access::msp_access))
+        .route("/approvals", get(pages::approvals::show))
+        .route("/approvals/{kind}/{id}", post(pages::approvals::decide))
+        .route("/settings", get(pages::settings::show))
+        .route("/settings/login", post(pages::settings::save_login))
+        .route("/settings/branding", post(pages::settings::save_branding))
+        .route("/settings/mail", post(pages::settings::save_mail))
+        .route("/settings/proxy", post(pages::settings::save_proxy))
+        .route("/settings/msp-staff", post(pages::settings::save_msp_staff))
         .route(
             "/imports",
             get(pages::imports::list).post(pages::imports::start).layer(

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::or_null;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     #[schema(example = "backup job")]
@@ -21,7 +21,7 @@ pub struct NewApiKey {
 }
 
 /// A new API key, with its secret: shown this once, send it as `Authorization: Bearer <key>`.
-#[derive(Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct CreatedApiKey {
     pub id: String,
     pub name: String,
@@ -45,13 +45,13 @@ impl From<pb::CreateApiKeyResponse> for CreatedApiKey {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ApiKeyList {
     pub keys: Vec<ApiKey>,
 }
 
 /// An API key of the caller's (never its secret).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ApiKey {
     pub id: String,
     pub name: String,

@@ -66,13 +66,13 @@ impl From<pb::TokenResponse> for Token {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct SessionList {
     pub sessions: Vec<Session>,
 }
 
 /// A signed-in session.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Session {
     pub id: String,
     pub user_id: String,

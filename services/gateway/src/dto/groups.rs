@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use strongroom_proto::identity as pb;
 use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     #[schema(example = "DBAs")]
@@ -19,13 +19,13 @@ pub struct GroupName {
     pub name: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct GroupList {
     pub groups: Vec<Group>,
 }
 
 /// A user group.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Group {
     pub id: String,
     pub name: String,

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::or_null;
 
 /// A proposal of access to client orgs, or of an org's next account manager.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposeBody {
     /// `user`, `group` or `account_manager` (one org).
@@ -23,7 +23,7 @@ pub struct ProposeBody {
 }
 
 /// An optional note; the body may be left out.
-#[derive(Debug, Deserialize, Default, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     #[serde(default)]
@@ -49,13 +49,13 @@ pub struct GrantQuery {
     pub awaiting_me: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct GrantList {
     pub grants: Vec<Grant>,
 }
 
 /// A grant of access to a client org (or an account manager change), pending or decided.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Grant {
     pub id: String,
     pub org_id: String,
@@ -112,7 +112,7 @@ impl From<Vec<pb::OrgAccessGrant>> for GrantList {
 }
 
 /// Who from the MSP reaches the org, approved by whom and since when.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct MspAccess {
     #[schema(required = true)]
     pub account_manager: Option<MspPerson>,
@@ -121,7 +121,7 @@ pub struct MspAccess {
 }
 
 /// An MSPOrg user who reaches the org.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct MspPerson {
     pub user_id: String,
     pub username: String,
@@ -137,7 +137,7 @@ pub struct MspPerson {
 }
 
 /// An MSPOrg user group granted access, with the members let in.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct MspGroup {
     pub group_id: String,
     pub name: String,
@@ -188,7 +188,7 @@ impl From<pb::MspAccess> for MspAccess {
 }
 
 /// Who reaches a client org and at which level.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgReport {
     pub org_id: String,
     pub slug: String,
@@ -201,7 +201,7 @@ pub struct OrgReport {
     pub granted_groups: Vec<ReportGroup>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ReportUser {
     pub id: String,
     pub username: String,
@@ -216,7 +216,7 @@ pub struct ReportUser {
     pub grant_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ReportGroup {
     pub id: String,
     pub name: String,

@@ -23,7 +23,7 @@ fn password_parts(password: Option<Option<String>>) -> (Option<String>, bool) {
 }
 
 /// The org's mail server. Passwords are stored sealed and never returned.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Mail {
     pub host: String,
     pub port: u32,
@@ -40,7 +40,7 @@ pub struct Mail {
 
 /// How the gateway signs in to the mail server: a username and stored password, or a
 /// vault account.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum MailCredentials {
     Password {
@@ -78,7 +78,7 @@ impl From<pb::MailSettings> for Mail {
 }
 
 /// The whole mail settings; `credentials` left out or `null` means none.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MailBody {
     pub host: String,
@@ -95,13 +95,17 @@ pub struct MailBody {
 }
 
 /// `{username, password}` or `{account_id}` (a vault account the caller may reveal).
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialsBody {
     #[serde(default)]
     pub username: String,
     /// Left out keeps the stored password, `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<Option<String>>,
     #[serde(default)]
@@ -132,7 +136,7 @@ impl From<MailBody> for pb::SaveMailRequest {
 }
 
 /// The org's outgoing proxy. The password is stored sealed and never returned.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Proxy {
     pub enabled: bool,
     pub host: String,
@@ -160,7 +164,7 @@ impl From<pb::ProxySettings> for Proxy {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProxyBody {
     pub enabled: bool,
@@ -171,7 +175,11 @@ pub struct ProxyBody {
     #[serde(default)]
     pub username: String,
     /// Left out keeps the stored password, `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<Option<String>>,
     /// Hosts, `.domain`/`*.domain` and networks reached directly.
@@ -199,7 +207,7 @@ impl From<ProxyBody> for pb::SaveProxyRequest {
 }
 
 /// What MSP staff (the account manager, MSPOrg users with a grant) may do in this org.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct MspStaffRights {
     pub reset_passwords: bool,
     pub take_ownership: bool,
@@ -225,7 +233,7 @@ impl From<pb::MspStaffRights> for MspStaffRights {
 }
 
 /// Every right is given: leaving one out would flip it silently.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MspStaffRightsBody {
     pub reset_passwords: bool,
@@ -317,7 +325,7 @@ impl From<pb::PublicBranding> for PublicBranding {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingBody {
     /// A `data:image/{png,jpeg,gif,webp};base64,...` URL of at most 256 KiB or an https
@@ -332,7 +340,7 @@ pub struct BrandingBody {
     pub privacy_banner: PrivacyBannerBody,
 }
 
-#[derive(Debug, Deserialize, Default, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalBannerBody {
     #[serde(default)]
@@ -343,7 +351,7 @@ pub struct LegalBannerBody {
     pub requires_acceptance: bool,
 }
 
-#[derive(Debug, Deserialize, Default, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacyBannerBody {
     #[serde(default)]

@@ -31,7 +31,7 @@ pub struct NewOrg {
 
 /// Only the fields present change. A different `account_manager_id` is refused: a new
 /// account manager is proposed and approved through `/org-access`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgChanges {
     /// A new slug moves the org's URL at once.
@@ -44,7 +44,7 @@ pub struct OrgChanges {
     pub account_manager_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteOrgBody {
     /// The org's slug, repeated.
@@ -107,7 +107,7 @@ impl From<pb::OrgList> for OrgList {
 
 /// A request to delete a client org: asked by its account manager, carried out once a
 /// second MSPOrg administrator approves.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgDeletion {
     pub id: String,
     pub org_id: String,
@@ -145,7 +145,7 @@ impl From<pb::OrgDeletionRequest> for OrgDeletion {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgDeletionList {
     pub requests: Vec<OrgDeletion>,
 }

@@ -5,7 +5,7 @@ use strongroom_proto::identity as pb;
 use utoipa::ToSchema;
 
 /// A custom role: a name and a set of permissions.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     #[schema(example = "DB operators")]
@@ -17,14 +17,14 @@ pub struct RoleBody {
 }
 
 /// The org's roles and every permission a role can hold.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct RoleList {
     pub roles: Vec<Role>,
     pub permissions: Vec<Permission>,
 }
 
 /// A built-in or custom role.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Role {
     pub name: String,
     pub description: String,
@@ -33,7 +33,7 @@ pub struct Role {
 }
 
 /// A permission of the catalogue.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Permission {
     #[schema(example = "users.view")]
     pub name: String,

@@ -38,7 +38,7 @@ pub struct NewUser {
 }
 
 /// Only the fields present change; unknown ones (a username, say) are refused, not ignored.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
     pub full_name: Option<String>,
@@ -113,7 +113,7 @@ pub struct RemoveQuery {
     pub transfer_to: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
     /// Another active user of the org.
@@ -211,14 +211,14 @@ pub struct PasswordResetList {
     pub resets: Vec<PasswordReset>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct NewPassword {
     #[schema(format = Password)]
     pub password: String,
 }
 
 /// Sessions ended.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct RevokedCount {
     pub revoked: u32,
 }

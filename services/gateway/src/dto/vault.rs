@@ -45,7 +45,7 @@ pub struct NewResource {
 }
 
 /// Only the fields present change.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceChanges {
     pub name: Option<String>,
@@ -251,7 +251,7 @@ impl From<pb::ResourceDetail> for ResourceDetail {
 }
 
 /// Deleting asks for the resource's name (or the account's username) again.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteConfirmation {
     #[schema(example = "db1")]
@@ -261,7 +261,7 @@ pub struct DeleteConfirmation {
     pub purge: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Deleted {
     /// Accounts that went with it.
     pub accounts: u32,
@@ -294,7 +294,7 @@ pub struct NewAccount {
 }
 
 /// Only the fields present change.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountChanges {
     pub username: Option<String>,
@@ -359,7 +359,7 @@ pub struct RevealedPassword {
 
 /// A new password for an account (or `generate` for one from the resource's policy, the
 /// built-in `strong` when it names none), and why.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
     #[serde(default)]
@@ -391,7 +391,7 @@ pub struct RevealQuery {
 }
 
 /// One version of an account's password: who set it, when and why (never the password).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordVersion {
     pub version: u32,
     /// The user who set it.
@@ -418,7 +418,7 @@ impl From<pb::PasswordVersion> for PasswordVersion {
 }
 
 /// Newest first.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordHistory {
     pub versions: Vec<PasswordVersion>,
 }

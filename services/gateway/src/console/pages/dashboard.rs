@@ -12,7 +12,6 @@ use crate::console::session::Signed;
 use crate::console::{Console, PageError, render};
 use crate::dto::audit::{AuditEvent, AuditEvents};
 use crate::dto::orgs::{Org, OrgList};
-use crate::dto::users::{PasswordResetList, TransferList};
 use crate::dto::vault::{Resource, ResourcePage};
 
 /// Activity shown on the home page.
@@ -42,32 +41,15 @@ pub async fn show(State(console): State<Console>, Signed { visit, ctx }: Signed)
         org: None,
         ..who.clone()
     };
-    let (visible, owned, favourites, recent, transfers, resets, orgs) = tokio::join!(
+    let (visible, owned, favourites, recent, pending, orgs) = tokio::join!(
         api.get::<ResourcePage>(who, "/resources?limit=1"),
         api.get::<ResourcePage>(who, &owned_path),
         api.get::<ResourcePage>(who, "/resources?favourites=true&limit=10"),
         api.get::<AuditEvents>(who, &recent_path),
-        api.get::<TransferList>(who, "/ownership-transfers"),
-        api.get::<PasswordResetList>(who, "/password-resets"),
+        super::approvals::pending(&console, &visit),
         api.get::<OrgList>(&msp, "/orgs/mine"),
     );
-    let mut attention = Vec::new();
-    if let Ok(list) = transfers {
-        for t in list.transfers.iter().filter(|t| t.status == "pending") {
-            attention.push(format!(
-                "An ownership transfer from {} to {} waits for approval.",
-                t.from_username, t.to_username
-            ));
-        }
-    }
-    if let Ok(list) = resets {
-        for r in list.resets.iter().filter(|r| r.status == "pending") {
-            attention.push(format!(
-                "A password reset for {} waits for approval.",
-                r.username
-            ));
-        }
-    }
+    let attention = pending.into_iter().map(|p| p.what).collect();
     let page = Dashboard {
         c: Chrome::signed(&visit, &ctx),
         me_id: me,

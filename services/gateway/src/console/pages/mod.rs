@@ -1,13 +1,19 @@
 //! The console's pages, one module per area, each a client of its API operations.
 
+pub mod access;
+pub mod accounts;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod export;
+pub mod groups;
 pub mod imports;
+pub mod keys;
 pub mod orgs;
 pub mod resources;
+pub mod settings;
 pub mod users;
 
 use strongroom_auth::RequestContext;
@@ -31,6 +37,9 @@ pub struct Me {
     pub username: String,
     pub role: String,
     pub users: bool,
+    pub groups: bool,
+    pub roles: bool,
+    pub settings: bool,
     pub audit: bool,
     /// An MSPOrg user who manages client orgs.
     pub orgs: bool,
@@ -54,6 +63,9 @@ impl Chrome {
                 username: ctx.username().to_owned(),
                 role: ctx.claims.role.clone(),
                 users: ctx.can(Permission::UsersView),
+                groups: ctx.can(Permission::GroupsManage),
+                roles: ctx.can(Permission::RolesManage),
+                settings: ctx.can(Permission::LoginSettingsManage),
                 audit: ctx.can(Permission::AuditView),
                 orgs: home && visit.org.is_none() && ctx.can(Permission::OrgsManage),
             }),

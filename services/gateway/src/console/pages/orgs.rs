@@ -1,16 +1,19 @@
-//! MSPOrg's client orgs: the list (each a link to the org's own console) and adding one.
+//! MSPOrg's client orgs: the list (each a link to the org's own console), adding one, and
+//! an org's page: its details, who reaches it, and asking for its deletion.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
+use super::resources::segment;
 use crate::console::session::{Form, Signed, Visit};
 use crate::console::{Console, PageError, PageResult, render};
-use crate::dto::orgs::{NewOrg, Org, OrgList};
+use crate::dto::org_access::OrgReport;
+use crate::dto::orgs::{DeleteOrgBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgList};
 
 #[derive(Template)]
 #[template(path = "orgs.html")]
@@ -112,6 +115,133 @@ pub async fn add(
                 Some((refusal.status, refusal.message)),
             )
             .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    c: Chrome,
+    org: Org,
+    report: Option<OrgReport>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn org_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    if visit.org.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let report_path = format!("/orgs/{}/report", segment(id));
+    let (list, report) = tokio::join!(
+        console.api.get::<OrgList>(&visit.who, "/orgs"),
+        console.api.get::<OrgReport>(&visit.who, &report_path),
+    );
+    let org = list?
+        .orgs
+        .into_iter()
+        .find(|o| o.id == id)
+        .ok_or(PageError::NotFound)?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = OrgPage {
+        c: Chrome::signed(visit, ctx),
+        org,
+        report: report.ok(),
+        notice,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    org_page(&console, &visit, &ctx, &id, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    contact: String,
+}
+
+pub async fn edit(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> PageResult {
+    let changes = OrgChanges {
+        slug: Some(form.slug),
+        name: Some(form.name),
+        description: Some(form.description),
+        department: Some(form.department),
+        location: Some(form.location),
+        contact: Some(form.contact),
+        account_manager_id: None,
+    };
+    let path = format!("/orgs/{}", segment(&id));
+    match console
+        .api
+        .call::<_, Org>(&visit.who, Method::PATCH, &path, &changes)
+        .await
+    {
+        Ok(_) => org_page(&console, &visit, &ctx, &id, Some("Saved.".into()), None).await,
+        Err(refusal) => {
+            let error = Some((refusal.status, refusal.message));
+            org_page(&console, &visit, &ctx, &id, None, error).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn delete(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult {
+    let body = DeleteOrgBody {
+        confirm: form.confirm,
+    };
+    let path = format!("/orgs/{}", segment(&id));
+    match console
+        .api
+        .call::<_, OrgDeletion>(&visit.who, Method::DELETE, &path, &body)
+        .await
+    {
+        Ok(_) => {
+            let notice = "The deletion waits for a second MSPOrg administrator's approval.";
+            org_page(&console, &visit, &ctx, &id, Some(notice.into()), None).await
+        }
+        Err(refusal) => {
+            let error = Some((refusal.status, refusal.message));
+            org_page(&console, &visit, &ctx, &id, None, error).await
         }
     }
 }

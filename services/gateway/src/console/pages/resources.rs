@@ -1,6 +1,5 @@
 //! Resources and their accounts: the paged list with search and filters, adding a
-//! resource and its accounts, and revealing a password with a reason (audited like any
-//! reveal; the page hides it again after a while).
+//! resource and its accounts, editing and deleting a resource.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -13,8 +12,8 @@ use super::Chrome;
 use crate::console::session::{Form, Signed, Visit};
 use crate::console::{Console, PageError, PageResult, render};
 use crate::dto::vault::{
-    Account, NewAccount, NewResource, Resource, ResourceDetail, ResourcePage, ResourceQuery,
-    RevealedPassword,
+    Account, DeleteConfirmation, Deleted, NewAccount, NewResource, Resource, ResourceChanges,
+    ResourceDetail, ResourcePage, ResourceQuery,
 };
 
 /// Resources a page lists (the API's default page).
@@ -176,7 +175,7 @@ struct DetailPage {
     error: Option<String>,
 }
 
-async fn detail_page(
+pub async fn detail_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
@@ -249,50 +248,116 @@ pub async fn add_account(
 }
 
 #[derive(Template)]
-#[template(path = "reveal.html")]
-struct RevealPage {
+#[template(path = "resource_edit.html")]
+struct EditPage {
     c: Chrome,
-    account: Account,
-    reason: String,
-    password: String,
-    hide_after: u32,
+    resource: Resource,
+    error: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct RevealForm {
-    #[serde(default)]
-    reason: String,
-}
-
-/// Reveals a password (a POST: never in an address, history or cache) with the reason
-/// given, which the trail keeps with the reveal.
-pub async fn reveal(
+pub async fn edit_page(
     State(console): State<Console>,
     Signed { visit, ctx }: Signed,
     Path(id): Path<String>,
-    Form(form): Form<RevealForm>,
 ) -> PageResult {
-    let account: Account = console
+    let detail: ResourceDetail = console
         .api
-        .get(&visit.who, &format!("/accounts/{}", segment(&id)))
+        .get(&visit.who, &format!("/resources/{}", segment(&id)))
         .await?;
-    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
-    let path = format!("/accounts/{}/password?{reason}", segment(&id));
-    match console.api.get::<RevealedPassword>(&visit.who, &path).await {
-        Ok(revealed) => Ok(render(&RevealPage {
-            c: Chrome::signed(&visit, &ctx),
-            account,
-            reason: form.reason,
-            password: revealed.password,
-            hide_after: console.reveal_seconds,
-        })),
+    Ok(render(&EditPage {
+        c: Chrome::signed(&visit, &ctx),
+        resource: detail.resource,
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(flatten)]
+    resource: ResourceForm,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    password_policy: String,
+}
+
+/// Saves every field of the form (the page shows them all, so none is left out).
+pub async fn save(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> PageResult {
+    let r = form.resource;
+    let changes = ResourceChanges {
+        name: Some(r.name),
+        resource_type: Some(r.resource_type),
+        host: Some(r.host),
+        url: Some(r.url),
+        department: Some(r.department),
+        location: Some(r.location),
+        description: Some(r.description),
+        notes: Some(form.notes),
+        password_policy: Some(form.password_policy),
+        fields: Default::default(),
+    };
+    let path = format!("/resources/{}", segment(&id));
+    match console
+        .api
+        .call::<_, Resource>(&visit.who, Method::PATCH, &path, &changes)
+        .await
+    {
+        Ok(resource) => Ok(Redirect::to(&format!(
+            "{}/resources/{}",
+            visit.base,
+            segment(&resource.id)
+        ))
+        .into_response()),
         Err(refusal) => {
-            let resource = account.resource_id.clone();
+            let detail: ResourceDetail = console.api.get(&visit.who, &path).await?;
+            let page = EditPage {
+                c: Chrome::signed(&visit, &ctx),
+                resource: detail.resource,
+                error: Some(refusal.message),
+            };
+            Ok((refusal.status, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    pub confirm: String,
+    #[serde(default)]
+    pub purge: bool,
+}
+
+/// Moves the resource to the trash (or, from the trash, deletes it for good) once its
+/// name is typed again.
+pub async fn delete(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult {
+    let body = DeleteConfirmation {
+        confirm: form.confirm,
+        purge: form.purge,
+    };
+    let path = format!("/resources/{}", segment(&id));
+    match console
+        .api
+        .call::<_, Deleted>(&visit.who, Method::DELETE, &path, &body)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}/resources", visit.base)).into_response()),
+        Err(refusal) => {
             detail_page(
                 &console,
                 &visit,
                 &ctx,
-                &resource,
+                &id,
                 Some((refusal.status, refusal.message)),
             )
             .await

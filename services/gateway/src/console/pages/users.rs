@@ -1,16 +1,20 @@
-//! The org's users: the list with search, and adding one with a one-time password.
+//! The org's users: the list with search, adding one with a one-time password, and a
+//! user's page: their details and role, a new one-time password, unlocking, ending their
+//! sessions, and removing them (their resources going to another user).
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::Method;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use crate::console::session::{Form, Signed, Visit};
+use super::resources::segment;
+use crate::console::client::Refusal;
+use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, PageResult, render};
-use crate::dto::users::{NewUser, User, UserList};
-use strongroom_auth::RequestContext;
+use crate::dto::users::{NewPassword, NewUser, User, UserChanges, UserList};
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -121,5 +125,207 @@ pub async fn add(
             )
             .await
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    c: Chrome,
+    user: User,
+    /// Who could take over their resources.
+    others: Vec<User>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn user_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let user_path = format!("/users/{}", segment(id));
+    let (user, all) = tokio::join!(
+        console.api.get::<User>(&visit.who, &user_path),
+        console.api.get::<UserList>(&visit.who, "/users"),
+    );
+    let user = user?;
+    let others = all
+        .map(|l| l.users)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.id != user.id && u.status == "active")
+        .collect();
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = UserPage {
+        c: Chrome::signed(visit, ctx),
+        user,
+        others,
+        notice,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    user_page(&console, &visit, &ctx, &id, None, None).await
+}
+
+/// The user's page again, saying what was done or why the API refused it.
+async fn after(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    done: Result<&str, Refusal>,
+) -> PageResult {
+    match done {
+        Ok(notice) => user_page(console, visit, ctx, id, Some(notice.to_owned()), None).await,
+        Err(refusal) => {
+            let error = Some((refusal.status, refusal.message));
+            user_page(console, visit, ctx, id, None, error).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn edit(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> PageResult {
+    let changes = UserChanges {
+        full_name: Some(form.full_name),
+        email: Some(form.email),
+        department: Some(form.department),
+        location: Some(form.location),
+        role: Some(form.role),
+        status: Some(form.status),
+    };
+    let path = format!("/users/{}", segment(&id));
+    let done = console
+        .api
+        .call::<_, User>(&visit.who, Method::PATCH, &path, &changes)
+        .await
+        .map(|_| "Saved.");
+    after(&console, &visit, &ctx, &id, done).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn set_password(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let path = format!("/users/{}/password", segment(&id));
+    let body = NewPassword {
+        password: form.password,
+    };
+    let done = console
+        .api
+        .send(
+            &visit.who,
+            Method::PUT,
+            &path,
+            Some(serde_json::to_vec(&body).unwrap_or_default()),
+        )
+        .await
+        .map(|r| {
+            if r.status == StatusCode::ACCEPTED {
+                "A second administrator must approve this reset: it waits in their approvals."
+            } else {
+                "The one-time password is set; their sessions are ended."
+            }
+        });
+    after(&console, &visit, &ctx, &id, done).await
+}
+
+pub async fn unlock(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/users/{}/unlock", segment(&id));
+    let done = console
+        .api
+        .send(&visit.who, Method::POST, &path, None)
+        .await
+        .map(|_| "Unlocked.");
+    after(&console, &visit, &ctx, &id, done).await
+}
+
+pub async fn end_sessions(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/users/{}/sessions", segment(&id));
+    let done = console
+        .api
+        .send(&visit.who, Method::DELETE, &path, None)
+        .await
+        .map(|_| "Every session of theirs is ended.");
+    after(&console, &visit, &ctx, &id, done).await
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    transfer_to: String,
+}
+
+pub async fn remove(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<RemoveForm>,
+) -> PageResult {
+    let query =
+        serde_urlencoded::to_string([("transfer_to", &form.transfer_to)]).unwrap_or_default();
+    let path = format!("/users/{}?{query}", segment(&id));
+    match console
+        .api
+        .send(&visit.who, Method::DELETE, &path, None)
+        .await
+    {
+        Ok(reply) if reply.status == StatusCode::ACCEPTED => {
+            let done = Ok(
+                "Their resources move once a second administrator approves; then they are removed.",
+            );
+            after(&console, &visit, &ctx, &id, done).await
+        }
+        Ok(_) => Ok(Redirect::to(&format!("{}/users", visit.base)).into_response()),
+        Err(refusal) => after(&console, &visit, &ctx, &id, Err(refusal)).await,
     }
 }

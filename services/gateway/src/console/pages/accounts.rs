@@ -1,0 +1,192 @@
+//! An account: its details and password history, revealing its password with a reason
+//! (audited like any reveal; the page hides it again after a while), changing the
+//! password (typed or generated, with a reason) and deleting the account.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use strongroom_auth::RequestContext;
+
+use super::Chrome;
+use super::resources::{DeleteForm, detail_page, segment};
+use crate::console::session::{Form, Signed, Visit};
+use crate::console::{Console, PageResult, render};
+use crate::dto::vault::{
+    Account, DeleteConfirmation, Deleted, NewPassword, PasswordHistory, PasswordVersion,
+    RevealedPassword,
+};
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    account: Account,
+    history: Vec<PasswordVersion>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn account_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let account_path = format!("/accounts/{}", segment(id));
+    let history_path = format!("{account_path}/password-history");
+    let (account, history) = tokio::join!(
+        console.api.get::<Account>(&visit.who, &account_path),
+        console
+            .api
+            .get::<PasswordHistory>(&visit.who, &history_path),
+    );
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = AccountPage {
+        c: Chrome::signed(visit, ctx),
+        account: account?,
+        history: history?.versions,
+        notice,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn show(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    account_page(&console, &visit, &ctx, &id, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    generate: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn set_password(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let body = NewPassword {
+        password: form.password,
+        generate: form.generate,
+        reason: form.reason,
+    };
+    let path = format!("/accounts/{}/password", segment(&id));
+    let (notice, error) = match console
+        .api
+        .call::<_, PasswordVersion>(&visit.who, Method::PUT, &path, &body)
+        .await
+    {
+        Ok(version) => (
+            Some(format!(
+                "The password is changed: version {} is current.",
+                version.version
+            )),
+            None,
+        ),
+        Err(refusal) => (None, Some((refusal.status, refusal.message))),
+    };
+    account_page(&console, &visit, &ctx, &id, notice, error).await
+}
+
+pub async fn delete(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult {
+    let account: Account = console
+        .api
+        .get(&visit.who, &format!("/accounts/{}", segment(&id)))
+        .await?;
+    let body = DeleteConfirmation {
+        confirm: form.confirm,
+        purge: form.purge,
+    };
+    match console
+        .api
+        .call::<_, Deleted>(
+            &visit.who,
+            Method::DELETE,
+            &format!("/accounts/{}", segment(&id)),
+            &body,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{}/resources/{}",
+            visit.base,
+            segment(&account.resource_id)
+        ))
+        .into_response()),
+        Err(refusal) => {
+            let error = Some((refusal.status, refusal.message));
+            account_page(&console, &visit, &ctx, &id, None, error).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reveal.html")]
+struct RevealPage {
+    c: Chrome,
+    account: Account,
+    reason: String,
+    password: String,
+    hide_after: u32,
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Reveals a password (a POST: never in an address, history or cache) with the reason
+/// given, which the trail keeps with the reveal.
+pub async fn reveal(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<RevealForm>,
+) -> PageResult {
+    let account: Account = console
+        .api
+        .get(&visit.who, &format!("/accounts/{}", segment(&id)))
+        .await?;
+    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
+    let path = format!("/accounts/{}/password?{reason}", segment(&id));
+    match console.api.get::<RevealedPassword>(&visit.who, &path).await {
+        Ok(revealed) => Ok(render(&RevealPage {
+            c: Chrome::signed(&visit, &ctx),
+            account,
+            reason: form.reason,
+            password: revealed.password,
+            hide_after: console.reveal_seconds,
+        })),
+        Err(refusal) => {
+            let resource = account.resource_id.clone();
+            detail_page(
+                &console,
+                &visit,
+                &ctx,
+                &resource,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}

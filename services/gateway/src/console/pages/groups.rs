@@ -1,0 +1,198 @@
+//! The org's user groups and roles: listing, adding and removing them.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use strongroom_auth::RequestContext;
+
+use super::Chrome;
+use super::resources::segment;
+use crate::console::session::{Form, NoFields, Signed, Visit};
+use crate::console::{Console, PageResult, render};
+use crate::dto::groups::{Group, GroupList, NewGroup};
+use crate::dto::roles::{Permission, Role, RoleBody, RoleList};
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+struct GroupsPage {
+    c: Chrome,
+    groups: Vec<Group>,
+    error: Option<String>,
+}
+
+async fn groups_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let list: GroupList = console.api.get(&visit.who, "/groups").await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = GroupsPage {
+        c: Chrome::signed(visit, ctx),
+        groups: list.groups,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn groups(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
+    groups_page(&console, &visit, &ctx, None).await
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn add_group(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<GroupForm>,
+) -> PageResult {
+    let body = NewGroup {
+        name: form.name,
+        description: form.description,
+    };
+    match console
+        .api
+        .call::<_, Group>(&visit.who, Method::POST, "/groups", &body)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}/groups", visit.base)).into_response()),
+        Err(refusal) => {
+            groups_page(
+                &console,
+                &visit,
+                &ctx,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn remove_group(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/groups/{}", segment(&id));
+    match console
+        .api
+        .send(&visit.who, Method::DELETE, &path, None)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}/groups", visit.base)).into_response()),
+        Err(refusal) => {
+            groups_page(
+                &console,
+                &visit,
+                &ctx,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "roles.html")]
+struct RolesPage {
+    c: Chrome,
+    roles: Vec<Role>,
+    permissions: Vec<Permission>,
+    error: Option<String>,
+}
+
+async fn roles_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let list: RoleList = console.api.get(&visit.who, "/roles").await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = RolesPage {
+        c: Chrome::signed(visit, ctx),
+        roles: list.roles,
+        permissions: list.permissions,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn roles(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
+    roles_page(&console, &visit, &ctx, None).await
+}
+
+/// The role form repeats `permissions` once per box ticked, so it is read as pairs.
+pub async fn add_role(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let body = RoleBody {
+        name: field("name"),
+        description: field("description"),
+        permissions: pairs
+            .iter()
+            .filter(|(k, _)| k == "permissions")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    match console
+        .api
+        .call::<_, Role>(&visit.who, Method::POST, "/roles", &body)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}/roles", visit.base)).into_response()),
+        Err(refusal) => {
+            roles_page(
+                &console,
+                &visit,
+                &ctx,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn remove_role(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(name): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/roles/{}", segment(&name));
+    match console
+        .api
+        .send(&visit.who, Method::DELETE, &path, None)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}/roles", visit.base)).into_response()),
+        Err(refusal) => {
+            roles_page(
+                &console,
+                &visit,
+                &ctx,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
+        }
+    }
+}
