@@ -50,6 +50,8 @@ fn screenshot_dir() -> PathBuf {
 
 struct Browser {
     driver: Arc<WebDriver>,
+    /// Where the browser saves downloads.
+    downloads: tempfile::TempDir,
     base: String,
     axe: String,
     shots: PathBuf,
@@ -69,11 +71,19 @@ impl Browser {
             caps.add_arg(arg).unwrap();
         }
         caps.add_arg("--window-size=1280,900").unwrap();
+        let downloads = tempfile::tempdir().unwrap();
+        caps.add_experimental_option(
+            "prefs",
+            json!({"download.default_directory": downloads.path(),
+                   "download.prompt_for_download": false}),
+        )
+        .unwrap();
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
             .unwrap();
         let driver = WebDriver::new(chromedriver.url(), caps).await.unwrap();
         Browser {
             driver: Arc::new(driver),
+            downloads,
             base: stack.base_url.clone(),
             axe: axe_script(),
             shots: screenshot_dir(),
@@ -494,6 +504,51 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     assert!(body.contains("web01") && body.contains("Web01-root-secret!"));
     assert!(body.contains("db39") && body.contains("Db-39-pw"));
 
+    // The same in the browser: the file is downloaded.
+    browser.go("/consoleco/export").await;
+    browser.choose("format", "csv").await;
+    browser
+        .driver
+        .find(By::Css(
+            "form[action='/consoleco/export'] button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let until = Instant::now() + DEADLINE;
+    let file = loop {
+        let done = std::fs::read_dir(browser.downloads.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "csv"));
+        if let Some(file) = done {
+            break file;
+        }
+        assert!(Instant::now() < until, "no export was downloaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let downloaded = std::fs::read_to_string(&file).unwrap();
+    assert!(downloaded.contains("Web01-root-secret!") && downloaded.contains("db00"));
+
+    // A password from a policy.
+    browser.go("/consoleco/policies").await;
+    browser
+        .submit("form[action='/consoleco/policies/strong/generate'] button[type=submit]")
+        .await;
+    let generated = browser
+        .driver
+        .find(By::Id("generated"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(generated.len() >= 12, "{generated}");
+    browser.shot("policies").await;
+
     // A form without the token, or sent from another site, is refused and does nothing.
     let probe = [("name", "csrf-probe"), ("type", "Linux")];
     let (s, _, _) = post_form(&stack, "/consoleco/resources/new", &session, &probe, &[]).await;
@@ -730,6 +785,13 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser.shot("org").await;
     browser.go("/access").await;
     browser.go("/approvals").await;
+    browser.go("/orgs/import").await;
+    browser
+        .fill("text", "importco,Import Co,,Wholesale\nbad slug,Nope,,\n")
+        .await;
+    browser.submit("#import-orgs button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("1 created, 1 rejected"), "{text}");
 
     let checked = browser.checked.lock().unwrap().clone();
     println!(

@@ -66,7 +66,17 @@ impl ApiClient {
 
     /// `GET /api/v1{path}`, read as `T`.
     pub async fn get<T: DeserializeOwned>(&self, who: &OnBehalf, path: &str) -> Result<T, Refusal> {
-        let reply = self.send(who, Method::GET, path, None).await?;
+        self.ask(who, Method::GET, path).await
+    }
+
+    /// `method /api/v1{path}` with no body, read as `T`.
+    pub async fn ask<T: DeserializeOwned>(
+        &self,
+        who: &OnBehalf,
+        method: Method,
+        path: &str,
+    ) -> Result<T, Refusal> {
+        let reply = self.send(who, method, path, None).await?;
         json(&reply.body)
     }
 

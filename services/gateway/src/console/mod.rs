@@ -105,6 +105,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route("/users/{id}/end-sessions", post(pages::users::end_sessions))
         .route("/users/{id}/remove", post(pages::users::remove))
         .route("/orgs", get(pages::orgs::list).post(pages::orgs::add))
+        .route(
+            "/orgs/import",
+            get(pages::orgs::import_page).post(pages::orgs::import),
+        )
         .route("/orgs/{id}", get(pages::orgs::show))
         .route("/orgs/{id}/edit", post(pages::orgs::edit))
         .route("/orgs/{id}/delete", post(pages::orgs::delete))
@@ -129,6 +133,11 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         )
         .route("/access/{id}/revoke", post(pages::access::revoke))
         .route("/msp-access", get(pages::access::msp_access))
+        .route(
+            "/policies",
+            get(pages::policies::list).post(pages::policies::save),
+        )
+        .route("/policies/{name}/generate", post(pages::policies::generate))
         .route("/approvals", get(pages::approvals::show))
         .route("/approvals/{kind}/{id}", post(pages::approvals::decide))
         .route("/settings", get(pages::settings::show))

@@ -53,7 +53,7 @@ pub struct DeleteOrgBody {
 }
 
 /// The file as JSON, in place of sending it as the raw body.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportOrgsBody {
     /// `slug,name[,description,department,location,contact]`, an org a line.
@@ -161,14 +161,14 @@ pub struct OrgDeletionQuery {
 }
 
 /// The outcome of an import, line by line.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgImportReport {
     pub lines: Vec<OrgImportLine>,
     pub created: u32,
     pub rejected: u32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct OrgImportLine {
     pub line: u32,
     pub slug: String,

@@ -424,7 +424,7 @@ pub struct PasswordHistory {
 }
 
 /// A password policy: the built-in `low`, `medium` and `strong`, or one of the org's own.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordPolicy {
     pub name: String,
     pub min_length: u32,
@@ -464,13 +464,13 @@ impl From<pb::PasswordPolicy> for PasswordPolicy {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PasswordPolicyList {
     pub policies: Vec<PasswordPolicy>,
 }
 
 /// A custom policy's rules; a policy no password could satisfy is refused naming why.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordPolicyRules {
     #[schema(example = 12)]

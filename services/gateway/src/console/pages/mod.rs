@@ -12,6 +12,7 @@ pub mod groups;
 pub mod imports;
 pub mod keys;
 pub mod orgs;
+pub mod policies;
 pub mod resources;
 pub mod settings;
 pub mod users;

@@ -13,7 +13,9 @@ use super::resources::segment;
 use crate::console::session::{Form, Signed, Visit};
 use crate::console::{Console, PageError, PageResult, render};
 use crate::dto::org_access::OrgReport;
-use crate::dto::orgs::{DeleteOrgBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgList};
+use crate::dto::orgs::{
+    DeleteOrgBody, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgImportReport, OrgList,
+};
 
 #[derive(Template)]
 #[template(path = "orgs.html")]
@@ -244,4 +246,54 @@ pub async fn delete(
             org_page(&console, &visit, &ctx, &id, None, error).await
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "orgs_import.html")]
+struct ImportPage {
+    c: Chrome,
+    report: Option<OrgImportReport>,
+    error: Option<String>,
+}
+
+pub async fn import_page(Signed { visit, ctx }: Signed) -> PageResult {
+    if visit.org.is_some() {
+        return Err(PageError::NotFound);
+    }
+    Ok(render(&ImportPage {
+        c: Chrome::signed(&visit, &ctx),
+        report: None,
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn import(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<ImportForm>,
+) -> PageResult {
+    if visit.org.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let body = ImportOrgsBody { text: form.text };
+    let (status, report, error) = match console
+        .api
+        .call::<_, OrgImportReport>(&visit.who, Method::POST, "/orgs/import", &body)
+        .await
+    {
+        Ok(report) => (StatusCode::OK, Some(report), None),
+        Err(refusal) => (refusal.status, None, Some(refusal.message)),
+    };
+    let page = ImportPage {
+        c: Chrome::signed(&visit, &ctx),
+        report,
+        error,
+    };
+    Ok((status, render(&page)).into_response())
 }
