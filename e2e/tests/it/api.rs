@@ -271,7 +271,7 @@ pub fn login_settings(default_role: &str) -> Value {
     json!({"min_length": 8, "require_lowercase": false, "require_uppercase": false,
            "require_digit": false, "require_special": false, "history": 0,
            "max_age_days": 0, "lockout_threshold": 5, "lockout_minutes": 15,
-           "default_role": default_role})
+           "default_role": default_role, "session_idle_minutes": 30, "session_max_hours": 12})
 }
 
 /// The id of a client org, as MSPOrg's administrator lists it.

@@ -675,7 +675,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         browser
             .text()
             .await
-            .contains("password and lockout rules are saved")
+            .contains("password, lockout and session rules are saved")
     );
     let (_, rules) = api
         .get("/consoleco/api/v1/settings/login", Some(&carol))

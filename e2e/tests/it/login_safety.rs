@@ -114,6 +114,8 @@ async fn the_orgs_password_rules_and_history_are_enforced() {
     for (field, value) in [
         ("min_length", json!(0)),
         ("lockout_minutes", json!(0)),
+        ("session_idle_minutes", json!(4)),
+        ("session_max_hours", json!(721)),
         ("default_role", json!("superuser")),
         ("history", json!(-1)),
     ] {

@@ -208,3 +208,73 @@ async fn users_end_their_own_sessions_and_administrators_end_all_of_them() {
     api.login(&org.prefix, "alice", &pw).await;
     stack.stop().await.unwrap();
 }
+
+/// Moves a session's last renewal `minutes` into the past, as if it had been left alone.
+async fn leave_alone(stack: &Stack, org_id: &str, session: &str, minutes: i32) {
+    let db = sqlx::PgPool::connect(&stack.database_url("identity"))
+        .await
+        .unwrap();
+    let schema: String =
+        sqlx::query_scalar("SELECT schema_name FROM public.tenant_schemas WHERE org_id = $1::uuid")
+            .bind(org_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    // The schema's name comes from the registry, not from input.
+    let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE \"{schema}\".sessions SET last_used_at = now() - make_interval(mins => $2)
+         WHERE id = $1::uuid"
+    )))
+    .bind(session)
+    .bind(minutes)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(moved.rows_affected(), 1);
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_end_after_the_orgs_idle_and_absolute_limits() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "acme").await;
+    let org_id = crate::api::org_id(&api, &org).await;
+    api.add_user(&org.prefix, &org.admin, "alice", "password_user")
+        .await;
+    let mut settings = crate::api::login_settings("password_user");
+    settings["session_idle_minutes"] = json!(10);
+    settings["session_max_hours"] = json!(1);
+    let (s, b) = api
+        .put(&org.url("/settings/login"), Some(&org.admin), settings)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // The session lasts the org's hour, and no token outlives it.
+    let login = api
+        .login_reply(&org.prefix, "alice", &crate::api::password_for("alice"))
+        .await;
+    let (_, list) = api
+        .get(&org.url("/sessions"), login["token"].as_str())
+        .await;
+    let ends = list["sessions"][0]["expires_at"].as_str().unwrap();
+    let ends = chrono::DateTime::parse_from_rfc3339(ends)
+        .unwrap()
+        .timestamp();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        (now + 3500..=now + 3610).contains(&ends),
+        "ends {ends}, now {now}"
+    );
+    assert!(login["expires_at"].as_i64().unwrap() <= ends);
+
+    // Renewed after nine minutes alone; not after eleven.
+    let session = login["session_id"].as_str().unwrap();
+    leave_alone(&stack, &org_id, session, 9).await;
+    let (s, renewed) = refresh(&api, &org, &login["refresh_token"]).await;
+    assert_eq!(s, StatusCode::OK, "{renewed}");
+    leave_alone(&stack, &org_id, session, 11).await;
+    let (s, b) = refresh(&api, &org, &renewed["refresh_token"]).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED);
+    stack.stop().await.unwrap();
+}

@@ -215,6 +215,8 @@ pub fn login_settings(s: LoginSettings) -> pb::LoginSettings {
         lockout_threshold: n(s.lockout_threshold),
         lockout_minutes: n(s.lockout_minutes),
         default_role: s.default_role,
+        session_idle_minutes: n(s.session_idle_minutes),
+        session_max_hours: n(s.session_max_hours),
     }
 }
 
@@ -232,6 +234,8 @@ pub fn login_settings_in(s: pb::LoginSettings) -> LoginSettings {
         lockout_threshold: n(s.lockout_threshold),
         lockout_minutes: n(s.lockout_minutes),
         default_role: s.default_role,
+        session_idle_minutes: n(s.session_idle_minutes),
+        session_max_hours: n(s.session_max_hours),
     }
 }
 

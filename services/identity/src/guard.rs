@@ -58,18 +58,15 @@ impl LoginGuard {
         Ok(Some(ttl.max(1).unsigned_abs()))
     }
 
-    /// Unix time until which the user stays locked, if locked.
+    /// Unix time until which the user stays locked, if locked: the lock's own expiry time
+    /// (`EXPIRETIME`, Redis 7), the same for every reader, never "now" plus a rounded TTL.
     pub async fn locked_until(
         &self,
         org: OrgId,
         username: &str,
     ) -> Result<Option<i64>, IdentityError> {
-        let ttl: i64 = self
-            .conn
-            .clone()
-            .ttl(self.user_key("locked", org, username))
-            .await?;
-        Ok((ttl > 0).then(|| chrono::Utc::now().timestamp() + ttl))
+        let mut until = self.locked_until_each(org, &[username]).await?;
+        Ok(until.pop().flatten())
     }
 
     /// `locked_until` for many users in one round trip (user lists).
@@ -83,13 +80,14 @@ impl LoginGuard {
         }
         let mut pipe = redis::pipe();
         for name in usernames {
-            pipe.ttl(self.user_key("locked", org, name));
+            pipe.cmd("EXPIRETIME")
+                .arg(self.user_key("locked", org, name));
         }
-        let ttls: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
-        let now = chrono::Utc::now().timestamp();
-        Ok(ttls
+        // -2: no lock; -1: a lock without expiry, which this guard never sets.
+        let ends: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
+        Ok(ends
             .into_iter()
-            .map(|ttl| (ttl > 0).then_some(now + ttl))
+            .map(|end| (end > 0).then_some(end))
             .collect())
     }
 

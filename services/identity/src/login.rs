@@ -101,8 +101,14 @@ impl Identity {
             self.commit(tx, &[reset]).await?;
             return Err(IdentityError::PasswordSetByAdministrator);
         }
-        let session =
-            crate::sessions::open(&mut tx, user.id, amr, origin, self.session_ttl_secs).await?;
+        let session = crate::sessions::open(
+            &mut tx,
+            user.id,
+            amr,
+            origin,
+            settings.session_secs(self.session_ttl_secs),
+        )
+        .await?;
         store::record_login(&mut tx, user.id).await?;
         let issued = self
             .sign_for(&mut tx, org, &user, amr, Some(session))

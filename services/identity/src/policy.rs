@@ -24,9 +24,19 @@ pub struct LoginSettings {
     pub lockout_threshold: i32,
     pub lockout_minutes: i32,
     pub default_role: String,
+    /// A session ends after this many minutes without its token being renewed.
+    pub session_idle_minutes: i32,
+    /// A session ends this many hours after it began.
+    pub session_max_hours: i32,
 }
 
 impl LoginSettings {
+    /// How long a session opened now may last, in seconds: the org's limit, within the
+    /// deployment's (`ceiling_secs`).
+    pub fn session_secs(&self, ceiling_secs: i64) -> i64 {
+        (i64::from(self.session_max_hours.max(1)) * 3600).min(ceiling_secs)
+    }
+
     pub fn lockout(&self) -> LockoutRule {
         LockoutRule {
             threshold: self.lockout_threshold.max(0).unsigned_abs(),
@@ -79,7 +89,8 @@ impl LoginSettings {
 pub async fn load(tx: &mut TenantTx) -> Result<LoginSettings, sqlx::Error> {
     sqlx::query_as(
         "SELECT min_length, require_lowercase, require_uppercase, require_digit, require_special,
-                history, max_age_days, lockout_threshold, lockout_minutes, default_role
+                history, max_age_days, lockout_threshold, lockout_minutes, default_role,
+                session_idle_minutes, session_max_hours
          FROM login_settings",
     )
     .fetch_one(&mut **tx)
@@ -112,6 +123,8 @@ impl Identity {
             ("max_age_days", new.max_age_days, 0, 3650),
             ("lockout_threshold", new.lockout_threshold, 0, 100),
             ("lockout_minutes", new.lockout_minutes, 1, 10_080),
+            ("session_idle_minutes", new.session_idle_minutes, 5, 1_440),
+            ("session_max_hours", new.session_max_hours, 1, 720),
         ];
         for (name, value, min, max) in bounds {
             if !(min..=max).contains(&value) {
@@ -130,10 +143,11 @@ impl Identity {
             "UPDATE login_settings SET min_length = $1, require_lowercase = $2,
                  require_uppercase = $3, require_digit = $4, require_special = $5, history = $6,
                  max_age_days = $7, lockout_threshold = $8, lockout_minutes = $9,
-                 default_role = $10, updated_at = now()
+                 default_role = $10, session_idle_minutes = $11, session_max_hours = $12,
+                 updated_at = now()
              RETURNING min_length, require_lowercase, require_uppercase, require_digit,
                  require_special, history, max_age_days, lockout_threshold, lockout_minutes,
-                 default_role",
+                 default_role, session_idle_minutes, session_max_hours",
         )
         .bind(new.min_length)
         .bind(new.require_lowercase)
@@ -145,6 +159,8 @@ impl Identity {
         .bind(new.lockout_threshold)
         .bind(new.lockout_minutes)
         .bind(&default_role)
+        .bind(new.session_idle_minutes)
+        .bind(new.session_max_hours)
         .fetch_one(&mut *tx)
         .await?;
         let changed = event(

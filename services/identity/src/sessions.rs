@@ -111,13 +111,19 @@ impl Identity {
         session: Option<OpenedSession>,
     ) -> Result<IssuedToken, IdentityError> {
         let perms = crate::roles::permissions(tx, &user.role).await?;
+        // No token outlives its session.
+        let ttl_secs = session.as_ref().map_or(self.token_ttl_secs, |s| {
+            (s.expires_at - Utc::now())
+                .num_seconds()
+                .clamp(1, self.token_ttl_secs)
+        });
         let mut claims = Claims::new(
             UserId(user.id),
             org,
             &user.username,
             &user.role,
             perms,
-            self.token_ttl_secs,
+            ttl_secs,
             amr,
         )
         .with_version(user.token_version);
@@ -150,14 +156,18 @@ impl Identity {
             Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidRefresh),
             Err(e) => return Err(e.into()),
         };
+        // A session left unused longer than the org allows is over, as an expired one is.
+        let idle_minutes = crate::policy::load(&mut tx).await?.session_idle_minutes;
         let found: Option<RefreshableSession> = sqlx::query_as(
             "SELECT s.refresh_hash, s.spent_refresh_hashes, s.user_id, s.amr
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+               AND s.last_used_at > now() - make_interval(mins => $2)
                AND u.status = 'active'
              FOR UPDATE OF s",
         )
         .bind(id)
+        .bind(idle_minutes)
         .fetch_optional(&mut *tx)
         .await?;
         let RefreshableSession {

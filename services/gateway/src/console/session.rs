@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use strongroom_auth::RequestContext;
+use strongroom_core::ErrorCode;
 
-use super::client::OnBehalf;
+use super::client::{OnBehalf, Refusal};
 use super::{Console, PageError};
 use crate::caller::OrgSlug;
 use crate::client_ip::ClientIp;
@@ -30,6 +31,15 @@ const ORG_ACCESS: &str = "sr_org";
 const ORG_REFRESH: &str = "sr_org_r";
 /// The visitor's CSRF token, which every form repeats.
 const CSRF: &str = "sr_csrf";
+
+/// How old an access token may be before a page renews it (seconds).
+const RENEW_AFTER_SECS: i64 = 60;
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
 
 /// How long a refreshed session's new tokens are kept for the visitor's other requests
 /// that still carry the old refresh token (each refresh token is good once: sending a
@@ -159,8 +169,9 @@ impl Visit {
     }
 
     /// The session this page runs under: the org's own, or else MSPOrg's (MSP staff in a
-    /// client org, whose token the API exchanges). A lapsed access token is renewed with
-    /// its refresh token.
+    /// client org, whose token the API exchanges). An access token older than a minute is
+    /// renewed with its refresh token, so identity sees the session in use (the org's idle
+    /// timeout counts from the last renewal); a session identity no longer renews is over.
     async fn session(&mut self, console: &Console) -> Option<RequestContext> {
         let candidates = if self.org.is_some() {
             [
@@ -179,32 +190,43 @@ impl Visit {
             } else {
                 "/".to_owned()
             };
-            if let Some(token) = self.cookies.get(access).cloned()
-                && let Some(ctx) = self.verify(console, &token)
-            {
+            let current = self
+                .cookies
+                .get(access)
+                .cloned()
+                .and_then(|token| self.verify(console, &token).map(|ctx| (token, ctx)));
+            let fresh = current
+                .as_ref()
+                .is_some_and(|(_, ctx)| chrono_now() - ctx.claims.iat < RENEW_AFTER_SECS);
+            let refresh_token = self.cookies.get(refresh).cloned();
+            let renewed = match (&refresh_token, fresh) {
+                (Some(refresh_token), false) => {
+                    let org = if own { self.org.clone() } else { None };
+                    Some(
+                        console
+                            .refresher
+                            .refresh(console, self, org, refresh_token)
+                            .await,
+                    )
+                }
+                _ => None,
+            };
+            let chosen = match (renewed, current) {
+                (Some(Ok(token)), _) => self.verify(console, &token.token).map(|ctx| {
+                    self.set_cookie(access, &token.token, &path);
+                    self.set_cookie(refresh, &token.refresh_token, &path);
+                    (token.token.clone(), ctx)
+                }),
+                // Identity refused to renew: the session ended (idle, expired, revoked).
+                (Some(Err(refusal)), _) if refusal.is(ErrorCode::Unauthenticated) => None,
+                // Identity could not be asked: the token in hand still holds.
+                (_, current) => current,
+            };
+            if let Some((token, ctx)) = chosen {
                 self.who.token = Some(token);
                 self.session_cookies = Some((access, refresh, path));
                 return Some(ctx);
             }
-            let Some(refresh_token) = self.cookies.get(refresh).cloned() else {
-                continue;
-            };
-            let org = if own { self.org.clone() } else { None };
-            let Some(token) = console
-                .refresher
-                .refresh(console, self, org, &refresh_token)
-                .await
-            else {
-                continue;
-            };
-            let Some(ctx) = self.verify(console, &token.token) else {
-                continue;
-            };
-            self.set_cookie(access, &token.token, &path);
-            self.set_cookie(refresh, &token.refresh_token, &path);
-            self.who.token = Some(token.token.clone());
-            self.session_cookies = Some((access, refresh, path));
-            return Some(ctx);
         }
         None
     }
@@ -370,12 +392,12 @@ impl Refresher {
         visit: &Visit,
         org: Option<String>,
         refresh_token: &str,
-    ) -> Option<Arc<Token>> {
+    ) -> Result<Arc<Token>, Refusal> {
         let key: [u8; 32] = Sha256::digest(refresh_token.as_bytes()).into();
         let mut renewed = self.renewed.lock().await;
         renewed.retain(|_, (at, _)| at.elapsed() < REFRESHED_KEPT);
         if let Some((_, token)) = renewed.get(&key) {
-            return Some(token.clone());
+            return Ok(token.clone());
         }
         let who = OnBehalf {
             org,
@@ -388,11 +410,10 @@ impl Refresher {
         let token: Token = console
             .api
             .call(&who, Method::POST, "/auth/refresh", &body)
-            .await
-            .ok()?;
+            .await?;
         let token = Arc::new(token);
         renewed.insert(key, (Instant::now(), token.clone()));
-        Some(token)
+        Ok(token)
     }
 }
 

@@ -25,6 +25,11 @@ pub struct LoginSettings {
     pub lockout_minutes: u32,
     /// The role given to imported users.
     pub default_role: String,
+    /// A session ends after this many minutes without use (5 to 1,440); the console renews
+    /// its token each minute it is used.
+    pub session_idle_minutes: u32,
+    /// A session ends this many hours after signing in, however much it is used (1 to 720).
+    pub session_max_hours: u32,
 }
 
 impl From<pb::LoginSettings> for LoginSettings {
@@ -40,6 +45,8 @@ impl From<pb::LoginSettings> for LoginSettings {
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_minutes,
             default_role: s.default_role,
+            session_idle_minutes: s.session_idle_minutes,
+            session_max_hours: s.session_max_hours,
         }
     }
 }
@@ -57,6 +64,8 @@ impl From<LoginSettings> for pb::LoginSettings {
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_minutes,
             default_role: s.default_role,
+            session_idle_minutes: s.session_idle_minutes,
+            session_max_hours: s.session_max_hours,
         }
     }
 }

@@ -93,7 +93,7 @@ pub async fn show(
     Query(saved): Query<Saved>,
 ) -> PageResult {
     let notice = match saved.saved.as_str() {
-        "login" => Some("The password and lockout rules are saved."),
+        "login" => Some("The password, lockout and session rules are saved."),
         "branding" => Some("The login page is saved."),
         "mail" => Some("The mail server is saved."),
         "proxy" => Some("The proxy is saved."),
@@ -153,6 +153,10 @@ pub struct LoginForm {
     lockout_minutes: u32,
     #[serde(default)]
     default_role: String,
+    #[serde(default)]
+    session_idle_minutes: u32,
+    #[serde(default)]
+    session_max_hours: u32,
 }
 
 pub async fn save_login(
@@ -171,6 +175,8 @@ pub async fn save_login(
         lockout_threshold: f.lockout_threshold,
         lockout_minutes: f.lockout_minutes,
         default_role: f.default_role,
+        session_idle_minutes: f.session_idle_minutes,
+        session_max_hours: f.session_max_hours,
     };
     save(&console, &visit, &ctx, "login", &body).await
 }
