@@ -714,6 +714,67 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     assert!(browser.text().await.contains("(this one)"));
     browser.go("/consoleco/approvals").await;
     browser.go("/consoleco/msp-access").await;
+    browser.go("/consoleco/directory").await;
+    browser.go("/consoleco/personal").await;
+    browser
+        .fill("new-passphrase", "carol's own personal passphrase")
+        .await;
+    browser.submit("#personal-setup button[type=submit]").await;
+    browser
+        .fill("passphrase", "carol's own personal passphrase")
+        .await;
+    browser.submit("#personal-unlock button[type=submit]").await;
+    browser.fill("title", "home router").await;
+    browser.fill("entry-password", "Router-pw-77").await;
+    browser.submit("#personal-add button[type=submit]").await;
+    assert!(
+        browser
+            .driver
+            .source()
+            .await
+            .unwrap()
+            .contains("Router-pw-77")
+    );
+    browser
+        .submit("form[action='/consoleco/personal/lock'] button")
+        .await;
+    assert!(
+        !browser
+            .driver
+            .source()
+            .await
+            .unwrap()
+            .contains("Router-pw-77")
+    );
+    browser.go("/consoleco/policies").await;
+    browser.go(&resource_page).await;
+    browser.submit("form[action$='/favourite'] button").await;
+    browser.go("/consoleco/").await;
+    assert!(
+        browser.text().await.contains("web01"),
+        "the home page's favourites"
+    );
+    let (s, b) = api
+        .post(
+            "/consoleco/api/v1/resource-groups",
+            Some(&carol),
+            json!({"name": "Databases", "criteria": {"conditions": [
+                {"field": "type", "operator": "equals", "value": "PostgreSQL"}]}}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    browser.go("/consoleco/resources").await;
+    browser
+        .driver
+        .find(By::LinkText("Databases"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/consoleco/resources?group_id=").await;
+    browser.check().await;
+    assert!(browser.text().await.contains("40 resources"));
     browser.go("/consoleco/users").await;
     browser
         .driver
@@ -785,6 +846,11 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser.shot("org").await;
     browser.go("/access").await;
     browser.go("/approvals").await;
+    browser.go("/orgs/replication").await;
+    browser
+        .submit("#save-replication button[type=submit]")
+        .await;
+    assert!(browser.text().await.contains("Saved"));
     browser.go("/orgs/import").await;
     browser
         .fill("text", "importco,Import Co,,Wholesale\nbad slug,Nope,,\n")

@@ -30,6 +30,8 @@ pub struct OnBehalf {
     pub ip: Option<std::net::IpAddr>,
     pub user_agent: Option<HeaderValue>,
     pub token: Option<String>,
+    /// The token that opens the visitor's personal passwords (`X-Personal-Unlock`).
+    pub personal_unlock: Option<String>,
 }
 
 /// An API refusal: its status and the message the API gave.
@@ -121,6 +123,9 @@ impl ApiClient {
             .uri(format!("/api/v1{path}"));
         if let Some(token) = &who.token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(unlock) = &who.personal_unlock {
+            request = request.header("x-personal-unlock", unlock.as_str());
         }
         if let Some(agent) = &who.user_agent {
             request = request.header(header::USER_AGENT, agent.clone());

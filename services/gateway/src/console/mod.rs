@@ -90,6 +90,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             get(pages::resources::edit_page).post(pages::resources::save),
         )
         .route("/resources/{id}/delete", post(pages::resources::delete))
+        .route(
+            "/resources/{id}/favourite",
+            post(pages::resources::favourite),
+        )
         .route("/accounts/{id}", get(pages::accounts::show))
         .route("/accounts/{id}/reveal", post(pages::accounts::reveal))
         .route(
@@ -108,6 +112,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route(
             "/orgs/import",
             get(pages::orgs::import_page).post(pages::orgs::import),
+        )
+        .route(
+            "/orgs/replication",
+            get(pages::orgs::replication).post(pages::orgs::save_replication),
         )
         .route("/orgs/{id}", get(pages::orgs::show))
         .route("/orgs/{id}/edit", post(pages::orgs::edit))
@@ -138,8 +146,23 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             get(pages::policies::list).post(pages::policies::save),
         )
         .route("/policies/{name}/generate", post(pages::policies::generate))
+        .route("/personal", get(pages::personal::show))
+        .route("/personal/setup", post(pages::personal::set_up))
+        .route("/personal/unlock", post(pages::personal::unlock))
+        .route("/personal/lock", post(pages::personal::lock))
+        .route("/personal/entries", post(pages::personal::add))
+        .route(
+            "/personal/entries/{id}/delete",
+            post(pages::personal::delete),
+        )
         .route("/approvals", get(pages::approvals::show))
         .route("/approvals/{kind}/{id}", post(pages::approvals::decide))
+        .route(
+            "/directory",
+            get(pages::directory::show).post(pages::directory::save),
+        )
+        .route("/directory/test", post(pages::directory::test))
+        .route("/directory/import", post(pages::directory::import))
         .route("/settings", get(pages::settings::show))
         .route("/settings/login", post(pages::settings::save_login))
         .route("/settings/branding", post(pages::settings::save_branding))

@@ -31,6 +31,8 @@ const ORG_ACCESS: &str = "sr_org";
 const ORG_REFRESH: &str = "sr_org_r";
 /// The visitor's CSRF token, which every form repeats.
 const CSRF: &str = "sr_csrf";
+/// The token that opens the visitor's personal passwords, for `<base>/personal` only.
+const PERSONAL: &str = "sr_personal";
 
 /// How old an access token may be before a page renews it (seconds).
 const RENEW_AFTER_SECS: i64 = 60;
@@ -104,6 +106,7 @@ impl Visit {
                 ip,
                 user_agent: parts.headers.get(header::USER_AGENT).cloned(),
                 token: None,
+                personal_unlock: None,
             },
             org,
             csrf: String::new(),
@@ -156,6 +159,24 @@ impl Visit {
         let path = self.cookie_path();
         self.set_cookie(access, &token.token, &path);
         self.set_cookie(refresh, &token.refresh_token, &path);
+    }
+
+    /// The personal passwords' unlock token this visitor holds, if any.
+    pub fn personal_unlock(&self) -> Option<String> {
+        self.cookies
+            .get(PERSONAL)
+            .filter(|t| !t.is_empty())
+            .cloned()
+    }
+
+    /// Keeps (or, with `None`, forgets) the personal passwords' unlock token, sent back
+    /// only to the personal passwords' pages and gone with the browser.
+    pub fn keep_personal_unlock(&self, token: Option<&str>) {
+        let path = format!("{}/personal", self.base);
+        match token {
+            Some(token) => self.set_cookie(PERSONAL, token, &path),
+            None => self.clear_cookie(PERSONAL, &path),
+        }
     }
 
     /// Forgets the session this page ran under: the org's own, or MSPOrg's for MSP staff

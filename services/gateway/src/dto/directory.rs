@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::or_null;
 
 /// The directory connection. Never the bind password: only whether one is stored.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct Directory {
     /// `ldap` or `active_directory`.
     pub kind: String,
@@ -72,10 +72,34 @@ impl From<pb::DirectoryConfig> for Directory {
     }
 }
 
+/// A read-only field a body may repeat (what GET returned): ignored when read, never
+/// written.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReadOnly;
+
+impl ReadOnly {
+    /// For `skip_serializing_if`: a read-only field is never sent.
+    pub fn never(&self) -> bool {
+        true
+    }
+}
+
+impl<'de> Deserialize<'de> for ReadOnly {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(deserializer).map(|_| ReadOnly)
+    }
+}
+
+impl Serialize for ReadOnly {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
 /// What GET returns, so it can be sent back as is: the read-only fields are accepted and
 /// ignored, an unknown one is refused. A missing or empty bind password keeps the stored
 /// one; changing `kind`, `url`, `bind_dn` or the TLS settings needs it again.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryBody {
     /// `ldap` or `active_directory`.
@@ -115,17 +139,29 @@ pub struct DirectoryBody {
     #[serde(default)]
     pub ca_certificate_pem: Option<String>,
     /// Read-only: ignored.
-    #[serde(default, rename = "has_bind_password")]
+    #[serde(
+        default,
+        rename = "has_bind_password",
+        skip_serializing_if = "ReadOnly::never"
+    )]
     #[schema(value_type = bool, read_only)]
-    pub _has_bind_password: IgnoredAny,
+    pub _has_bind_password: ReadOnly,
     /// Read-only: ignored.
-    #[serde(default, rename = "last_sync_at")]
+    #[serde(
+        default,
+        rename = "last_sync_at",
+        skip_serializing_if = "ReadOnly::never"
+    )]
     #[schema(value_type = Option<String>, read_only)]
-    pub _last_sync_at: IgnoredAny,
+    pub _last_sync_at: ReadOnly,
     /// Read-only: ignored.
-    #[serde(default, rename = "last_sync_result")]
+    #[serde(
+        default,
+        rename = "last_sync_result",
+        skip_serializing_if = "ReadOnly::never"
+    )]
     #[schema(value_type = Option<String>, read_only)]
-    pub _last_sync_result: IgnoredAny,
+    pub _last_sync_result: ReadOnly,
 }
 
 impl From<DirectoryBody> for pb::DirectoryConfig {
@@ -154,7 +190,7 @@ impl From<DirectoryBody> for pb::DirectoryConfig {
 }
 
 /// What to import; no body (or no scopes) imports everything under the base DN.
-#[derive(Debug, Deserialize, Default, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryImportBody {
     /// `ou:<name or DN>` or `group:<name>`; each becomes a user group.

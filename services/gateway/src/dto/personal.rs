@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use strongroom_proto::vault as pb;
 use utoipa::ToSchema;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct PersonalStatus {
     /// Whether you have a store.
     pub exists: bool,
@@ -20,7 +20,7 @@ impl From<pb::PersonalStatus> for PersonalStatus {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Passphrase {
     /// At least 12 characters. Never stored: lose it and the store is lost.
@@ -29,7 +29,7 @@ pub struct Passphrase {
 }
 
 /// Opens your store for 15 minutes: send it as `X-Personal-Unlock`.
-#[derive(Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct PersonalUnlock {
     #[schema(format = Password)]
     pub token: String,
@@ -89,7 +89,7 @@ impl From<pb::PersonalEntry> for PersonalEntry {
 }
 
 /// An entry to add or the fields it becomes.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalEntryBody {
     #[schema(example = "Home router")]
@@ -105,7 +105,7 @@ pub struct PersonalEntryBody {
     pub notes: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct PersonalEntryList {
     pub entries: Vec<PersonalEntry>,
 }

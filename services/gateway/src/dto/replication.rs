@@ -10,13 +10,13 @@ use utoipa::{PartialSchema, ToSchema};
 use super::or_null;
 
 /// Which of MSPOrg's settings every client org receives, kind by kind.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ReplicationSettings {
     pub kinds: Vec<ReplicationKind>,
 }
 
 /// One kind of setting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ReplicationKind {
     #[schema(example = "user_roles")]
     pub kind: String,
@@ -34,7 +34,7 @@ pub struct ReplicationKind {
     #[schema(required = true)]
     pub updated_at: Option<String>,
     /// Why the kind is not available; present only then.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub reason: Option<String>,
 }
@@ -66,7 +66,7 @@ impl From<pb::ReplicationSettings> for ReplicationSettings {
 /// The kinds to save, each `true`/`false` or `{"enabled": bool, ...options}`; the kinds
 /// not named keep their setting. Each choice is checked by the handler, which names the
 /// kind that does not fit.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ReplicationChoices(pub Map<String, Value>);
 

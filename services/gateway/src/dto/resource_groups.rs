@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{or_null, parsed_json};
 
 /// A group as the tree shows it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ResourceGroup {
     /// `default` for your Default Group.
     pub id: String,
@@ -46,7 +46,7 @@ impl From<pb::ResourceGroup> for ResourceGroup {
 }
 
 /// The tree: your Default Group first, then your groups, each with those nested in it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ResourceGroupTree {
     pub groups: Vec<ResourceGroup>,
 }

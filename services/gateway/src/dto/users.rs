@@ -244,7 +244,7 @@ pub struct ImportUsersBody {
 }
 
 /// The outcome of an import, row by row.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportReport {
     pub rows: Vec<ImportRow>,
     pub created: u32,
@@ -257,7 +257,7 @@ pub struct ImportReport {
     pub groups_created: Vec<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Deserialize, Debug, Serialize, ToSchema)]
 pub struct ImportRow {
     /// The row's line in the file (from 1; 0 for directory imports).
     pub line: u32,

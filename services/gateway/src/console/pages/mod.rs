@@ -7,11 +7,13 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod directory;
 pub mod export;
 pub mod groups;
 pub mod imports;
 pub mod keys;
 pub mod orgs;
+pub mod personal;
 pub mod policies;
 pub mod resources;
 pub mod settings;
@@ -41,6 +43,7 @@ pub struct Me {
     pub groups: bool,
     pub roles: bool,
     pub settings: bool,
+    pub directory: bool,
     pub audit: bool,
     /// An MSPOrg user who manages client orgs.
     pub orgs: bool,
@@ -67,6 +70,7 @@ impl Chrome {
                 groups: ctx.can(Permission::GroupsManage),
                 roles: ctx.can(Permission::RolesManage),
                 settings: ctx.can(Permission::LoginSettingsManage),
+                directory: ctx.can(Permission::DirectoryManage),
                 audit: ctx.can(Permission::AuditView),
                 orgs: home && visit.org.is_none() && ctx.can(Permission::OrgsManage),
             }),

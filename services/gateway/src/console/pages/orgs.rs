@@ -16,6 +16,7 @@ use crate::dto::org_access::OrgReport;
 use crate::dto::orgs::{
     DeleteOrgBody, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgImportReport, OrgList,
 };
+use crate::dto::replication::{ReplicationChoices, ReplicationKind, ReplicationSettings};
 
 #[derive(Template)]
 #[template(path = "orgs.html")]
@@ -296,4 +297,79 @@ pub async fn import(
         error,
     };
     Ok((status, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "replication.html")]
+struct ReplicationPage {
+    c: Chrome,
+    kinds: Vec<ReplicationKind>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn replication_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    if visit.org.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let settings: ReplicationSettings = console.api.get(&visit.who, "/orgs/replication").await?;
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let page = ReplicationPage {
+        c: Chrome::signed(visit, ctx),
+        kinds: settings.kinds,
+        notice,
+        error: error.map(|(_, m)| m),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn replication(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+) -> PageResult {
+    replication_page(&console, &visit, &ctx, None, None).await
+}
+
+/// Each available kind is on when its box is ticked and off otherwise; unavailable kinds
+/// are not sent.
+pub async fn save_replication(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    if visit.org.is_some() {
+        return Err(PageError::NotFound);
+    }
+    let current: ReplicationSettings = console.api.get(&visit.who, "/orgs/replication").await?;
+    let choices = ReplicationChoices(
+        current
+            .kinds
+            .iter()
+            .filter(|k| k.available)
+            .map(|k| {
+                let on = pairs.iter().any(|(name, _)| *name == k.kind);
+                (k.kind.clone(), serde_json::Value::Bool(on))
+            })
+            .collect(),
+    );
+    match console
+        .api
+        .call::<_, ReplicationSettings>(&visit.who, Method::PUT, "/orgs/replication", &choices)
+        .await
+    {
+        Ok(_) => {
+            let notice = Some("Saved: every client org receives the settings chosen.".to_owned());
+            replication_page(&console, &visit, &ctx, notice, None).await
+        }
+        Err(refusal) => {
+            let error = Some((refusal.status, refusal.message));
+            replication_page(&console, &visit, &ctx, None, error).await
+        }
+    }
 }

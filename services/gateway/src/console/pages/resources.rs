@@ -11,6 +11,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use crate::console::session::{Form, Signed, Visit};
 use crate::console::{Console, PageError, PageResult, render};
+use crate::dto::resource_groups::{ResourceGroup, ResourceGroupTree};
 use crate::dto::vault::{
     Account, DeleteConfirmation, Deleted, NewAccount, NewResource, Resource, ResourceChanges,
     ResourceDetail, ResourcePage, ResourceQuery,
@@ -32,10 +33,32 @@ pub fn segment(text: &str) -> String {
         .collect()
 }
 
+/// A resource group as the tree beside the list shows it: its depth, and its link.
+pub struct TreeNode {
+    pub depth: usize,
+    pub id: String,
+    pub name: String,
+    pub resources: u32,
+}
+
+fn flatten(groups: Vec<ResourceGroup>, depth: usize, into: &mut Vec<TreeNode>) {
+    for g in groups {
+        into.push(TreeNode {
+            // The style sheet indents six levels; deeper ones line up with the sixth.
+            depth: depth.min(5),
+            id: g.id,
+            name: g.name,
+            resources: g.resources,
+        });
+        flatten(g.children, depth + 1, into);
+    }
+}
+
 #[derive(Template)]
 #[template(path = "resources.html")]
 struct ListPage {
     c: Chrome,
+    tree: Vec<TreeNode>,
     query: ResourceQuery,
     resources: Vec<Resource>,
     total: u64,
@@ -60,10 +83,16 @@ pub async fn list(
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let query_text = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    let page: ResourcePage = console
-        .api
-        .get(&visit.who, &format!("/resources?{query_text}"))
-        .await?;
+    let list_path = format!("/resources?{query_text}");
+    let (page, groups) = tokio::join!(
+        console.api.get::<ResourcePage>(&visit.who, &list_path),
+        console
+            .api
+            .get::<ResourceGroupTree>(&visit.who, "/resource-groups"),
+    );
+    let page = page?;
+    let mut tree = Vec::new();
+    flatten(groups.map(|t| t.groups).unwrap_or_default(), 0, &mut tree);
     let query: ResourceQuery = serde_urlencoded::from_str(&query_text).unwrap_or_default();
     let limit = if query.limit == 0 { PAGE } else { query.limit };
     let shown = page.resources.len() as u64;
@@ -83,6 +112,7 @@ pub async fn list(
     };
     let list = ListPage {
         c: Chrome::signed(&visit, &ctx),
+        tree,
         total: page.total,
         first: offset + 1,
         last: offset + shown,
@@ -321,6 +351,37 @@ pub async fn save(
                 error: Some(refusal.message),
             };
             Ok((refusal.status, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FavouriteForm {
+    #[serde(default)]
+    on: bool,
+}
+
+pub async fn favourite(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<FavouriteForm>,
+) -> PageResult {
+    let method = if form.on { Method::PUT } else { Method::DELETE };
+    let path = format!("/resources/{}/favourite", segment(&id));
+    match console.api.send(&visit.who, method, &path, None).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}/resources/{}", visit.base, segment(&id))).into_response())
+        }
+        Err(refusal) => {
+            detail_page(
+                &console,
+                &visit,
+                &ctx,
+                &id,
+                Some((refusal.status, refusal.message)),
+            )
+            .await
         }
     }
 }
