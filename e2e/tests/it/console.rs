@@ -175,6 +175,19 @@ impl Browser {
         self.check().await;
     }
 
+    /// Follows the link named `text` to a page under `prefix`, which axe checks.
+    async fn follow(&self, text: &str, prefix: &str) {
+        self.driver
+            .find(By::LinkText(text))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(self, prefix).await;
+        self.check().await;
+    }
+
     async fn text(&self) -> String {
         self.driver
             .find(By::Css("body"))
@@ -631,16 +644,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
 
     // The account's page: a generated password becomes version 2, with its reason.
     browser.go(&resource_page).await;
-    browser
-        .driver
-        .find(By::LinkText("root"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&browser, "/consoleco/accounts/").await;
-    browser.check().await;
+    browser.follow("root", "/consoleco/accounts/").await;
     browser
         .driver
         .find(By::Name("generate"))
@@ -765,27 +769,11 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     assert!(s.is_success(), "{s} {b}");
     browser.go("/consoleco/resources").await;
     browser
-        .driver
-        .find(By::LinkText("Databases"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&browser, "/consoleco/resources?group_id=").await;
-    browser.check().await;
+        .follow("Databases", "/consoleco/resources?group_id=")
+        .await;
     assert!(browser.text().await.contains("40 resources"));
     browser.go("/consoleco/users").await;
-    browser
-        .driver
-        .find(By::LinkText("carol"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&browser, "/consoleco/users/").await;
-    browser.check().await;
+    browser.follow("carol", "/consoleco/users/").await;
 
     // A user of another org: the same 404 at this org's pages as at an org that does not
     // exist.
@@ -832,16 +820,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .unwrap();
     browser.sign_in("", "admin", ADMIN_PASSWORD, false).await;
     browser.go("/orgs").await;
-    browser
-        .driver
-        .find(By::LinkText("Console Co"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&browser, "/orgs/").await;
-    browser.check().await;
+    browser.follow("Console Co", "/orgs/").await;
     assert!(browser.text().await.contains("carol"));
     browser.shot("org").await;
     browser.go("/access").await;

@@ -42,6 +42,14 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// Input the console itself finds wanting before asking the API (a form without its file).
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
     fn internal(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,

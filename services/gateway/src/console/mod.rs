@@ -261,10 +261,7 @@ pub enum PageError {
 
 impl PageError {
     pub fn bad_input(message: impl Into<String>) -> Self {
-        Self::Refused(Refusal {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-        })
+        Self::Refused(Refusal::bad_input(message))
     }
 }
 
@@ -326,3 +323,48 @@ pub fn render<T: Template>(page: &T) -> Response {
 }
 
 pub type PageResult = Result<Response, PageError>;
+
+/// What a form's action came to, for the page shown after it: nothing, a notice, or the
+/// API's refusal, whose status becomes the page's and whose message the page shows.
+#[derive(Default)]
+pub enum Outcome {
+    #[default]
+    Nothing,
+    Done(String),
+    Refused(Refusal),
+}
+
+impl Outcome {
+    pub fn done(notice: impl Into<String>) -> Self {
+        Self::Done(notice.into())
+    }
+
+    /// An API call's result: `notice` when it went through, else its refusal.
+    pub fn of<T>(result: Result<T, Refusal>, notice: &str) -> Self {
+        match result {
+            Ok(_) => Self::done(notice),
+            Err(refusal) => Self::Refused(refusal),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Refused(refusal) => refusal.status,
+            _ => StatusCode::OK,
+        }
+    }
+
+    pub fn notice(&self) -> Option<String> {
+        match self {
+            Self::Done(notice) => Some(notice.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<String> {
+        match self {
+            Self::Refused(refusal) => Some(refusal.message.clone()),
+            _ => None,
+        }
+    }
+}

@@ -4,14 +4,14 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::groups::{Group, GroupList};
 use crate::dto::org_access::{Grant, GrantList, MspAccess, NoteBody, ProposeBody};
 use crate::dto::orgs::{Org, OrgList};
@@ -35,8 +35,7 @@ async fn access_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     if visit.org.is_some() {
         return Err(PageError::NotFound);
@@ -57,7 +56,7 @@ async fn access_page(
         .filter(|u| u.role == "administrator" && u.status == "active" && u.id != me)
         .map(|u| (u.id.clone(), u.username.clone()))
         .collect();
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = AccessPage {
         c: Chrome::signed(visit, ctx),
         grants: grants?.grants,
@@ -65,14 +64,14 @@ async fn access_page(
         groups: groups.map(|l| l.groups).unwrap_or_default(),
         orgs: orgs.map(|l| l.orgs).unwrap_or_default(),
         approvers,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn grants(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    access_page(&console, &visit, &ctx, None, None).await
+    access_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 /// The form repeats `org_ids` once per org chosen, so it is read as pairs.
@@ -108,12 +107,9 @@ pub async fn propose(
     {
         Ok(_) => {
             let notice = "Proposed: the approver finds it among their approvals.";
-            access_page(&console, &visit, &ctx, Some(notice.into()), None).await
+            access_page(&console, &visit, &ctx, Outcome::done(notice)).await
         }
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            access_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => access_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -130,10 +126,7 @@ pub async fn revoke(
         .await
     {
         Ok(()) => Ok(Redirect::to("/access").into_response()),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            access_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => access_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 

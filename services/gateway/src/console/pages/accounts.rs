@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -12,7 +12,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::{DeleteForm, detail_page, segment};
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::vault::{
     Account, DeleteConfirmation, Deleted, NewPassword, PasswordHistory, PasswordVersion,
     RevealedPassword,
@@ -33,8 +33,7 @@ async fn account_page(
     visit: &Visit,
     ctx: &RequestContext,
     id: &str,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let account_path = format!("/accounts/{}", segment(id));
     let history_path = format!("{account_path}/password-history");
@@ -44,13 +43,13 @@ async fn account_page(
             .api
             .get::<PasswordHistory>(&visit.who, &history_path),
     );
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = AccountPage {
         c: Chrome::signed(visit, ctx),
         account: account?,
         history: history?.versions,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -60,7 +59,7 @@ pub async fn show(
     Signed { visit, ctx }: Signed,
     Path(id): Path<String>,
 ) -> PageResult {
-    account_page(&console, &visit, &ctx, &id, None, None).await
+    account_page(&console, &visit, &ctx, &id, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -85,21 +84,18 @@ pub async fn set_password(
         reason: form.reason,
     };
     let path = format!("/accounts/{}/password", segment(&id));
-    let (notice, error) = match console
+    let outcome = match console
         .api
         .call::<_, PasswordVersion>(&visit.who, Method::PUT, &path, &body)
         .await
     {
-        Ok(version) => (
-            Some(format!(
-                "The password is changed: version {} is current.",
-                version.version
-            )),
-            None,
-        ),
-        Err(refusal) => (None, Some((refusal.status, refusal.message))),
+        Ok(version) => Outcome::done(format!(
+            "The password is changed: version {} is current.",
+            version.version
+        )),
+        Err(refusal) => Outcome::Refused(refusal),
     };
-    account_page(&console, &visit, &ctx, &id, notice, error).await
+    account_page(&console, &visit, &ctx, &id, outcome).await
 }
 
 pub async fn delete(
@@ -132,10 +128,7 @@ pub async fn delete(
             segment(&account.resource_id)
         ))
         .into_response()),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            account_page(&console, &visit, &ctx, &id, None, error).await
-        }
+        Err(refusal) => account_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -179,14 +172,7 @@ pub async fn reveal(
         })),
         Err(refusal) => {
             let resource = account.resource_id.clone();
-            detail_page(
-                &console,
-                &visit,
-                &ctx,
-                &resource,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
+            detail_page(&console, &visit, &ctx, &resource, Outcome::Refused(refusal)).await
         }
     }
 }

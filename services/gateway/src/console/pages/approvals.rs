@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -12,7 +12,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::org_access::{GrantList, NoteBody};
 use crate::dto::orgs::OrgDeletionList;
 use crate::dto::users::{PasswordResetList, TransferList};
@@ -139,15 +139,14 @@ async fn approvals_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = ApprovalsPage {
         c: Chrome::signed(visit, ctx),
         items: pending(console, visit).await,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -168,7 +167,13 @@ pub async fn show(
         "reject" => Some("Rejected.".to_owned()),
         _ => None,
     };
-    approvals_page(&console, &visit, &ctx, notice, None).await
+    approvals_page(
+        &console,
+        &visit,
+        &ctx,
+        notice.map(Outcome::done).unwrap_or_default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -200,9 +205,6 @@ pub async fn decide(
         Ok(()) => Ok(
             Redirect::to(&format!("{}/approvals?decided={decision}", visit.base)).into_response(),
         ),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            approvals_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => approvals_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }

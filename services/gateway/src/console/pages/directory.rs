@@ -10,7 +10,7 @@ use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::directory::{Directory, DirectoryBody, DirectoryImportBody, ReadOnly};
 use crate::dto::users::ImportReport;
 
@@ -54,8 +54,7 @@ async fn directory_page(
     visit: &Visit,
     ctx: &RequestContext,
     report: Option<ImportReport>,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let d = match console.api.get::<Directory>(&visit.who, "/directory").await {
         Ok(d) => d,
@@ -63,19 +62,19 @@ async fn directory_page(
         Err(refusal) if refusal.status == StatusCode::NOT_FOUND => unset(),
         Err(refusal) => return Err(refusal.into()),
     };
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = DirectoryPage {
         c: Chrome::signed(visit, ctx),
         d,
         report,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn show(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    directory_page(&console, &visit, &ctx, None, None, None).await
+    directory_page(&console, &visit, &ctx, None, Outcome::Nothing).await
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -156,15 +155,12 @@ pub async fn save(
         _last_sync_at: ReadOnly,
         _last_sync_result: ReadOnly,
     };
-    let (notice, error) = match console
+    let saved = console
         .api
         .call::<_, Directory>(&visit.who, Method::PUT, "/directory", &body)
-        .await
-    {
-        Ok(_) => (Some("The directory is saved.".to_owned()), None),
-        Err(refusal) => (None, Some((refusal.status, refusal.message))),
-    };
-    directory_page(&console, &visit, &ctx, None, notice, error).await
+        .await;
+    let outcome = Outcome::of(saved, "The directory is saved.");
+    directory_page(&console, &visit, &ctx, None, outcome).await
 }
 
 pub async fn test(
@@ -172,18 +168,12 @@ pub async fn test(
     Signed { visit, ctx }: Signed,
     Form(_): Form<NoFields>,
 ) -> PageResult {
-    let (notice, error) = match console
+    let tested = console
         .api
         .send(&visit.who, Method::POST, "/directory/test", None)
-        .await
-    {
-        Ok(_) => (
-            Some("The directory answers and takes the bind.".to_owned()),
-            None,
-        ),
-        Err(refusal) => (None, Some((refusal.status, refusal.message))),
-    };
-    directory_page(&console, &visit, &ctx, None, notice, error).await
+        .await;
+    let outcome = Outcome::of(tested, "The directory answers and takes the bind.");
+    directory_page(&console, &visit, &ctx, None, outcome).await
 }
 
 #[derive(Deserialize)]
@@ -205,10 +195,9 @@ pub async fn import(
         .call::<_, ImportReport>(&visit.who, Method::POST, "/directory/import", &body)
         .await
     {
-        Ok(report) => directory_page(&console, &visit, &ctx, Some(report), None, None).await,
+        Ok(report) => directory_page(&console, &visit, &ctx, Some(report), Outcome::Nothing).await,
         Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            directory_page(&console, &visit, &ctx, None, None, error).await
+            directory_page(&console, &visit, &ctx, None, Outcome::Refused(refusal)).await
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -10,7 +10,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::groups::{Group, GroupList, NewGroup};
 use crate::dto::roles::{Permission, Role, RoleBody, RoleList};
 
@@ -26,20 +26,20 @@ async fn groups_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: GroupList = console.api.get(&visit.who, "/groups").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = GroupsPage {
         c: Chrome::signed(visit, ctx),
         groups: list.groups,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn groups(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    groups_page(&console, &visit, &ctx, None).await
+    groups_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -65,15 +65,7 @@ pub async fn add_group(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/groups", visit.base)).into_response()),
-        Err(refusal) => {
-            groups_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => groups_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -90,15 +82,7 @@ pub async fn remove_group(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/groups", visit.base)).into_response()),
-        Err(refusal) => {
-            groups_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => groups_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -115,21 +99,21 @@ async fn roles_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: RoleList = console.api.get(&visit.who, "/roles").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = RolesPage {
         c: Chrome::signed(visit, ctx),
         roles: list.roles,
         permissions: list.permissions,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn roles(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    roles_page(&console, &visit, &ctx, None).await
+    roles_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 /// The role form repeats `permissions` once per box ticked, so it is read as pairs.
@@ -160,15 +144,7 @@ pub async fn add_role(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/roles", visit.base)).into_response()),
-        Err(refusal) => {
-            roles_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => roles_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -185,14 +161,6 @@ pub async fn remove_role(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/roles", visit.base)).into_response()),
-        Err(refusal) => {
-            roles_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => roles_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }

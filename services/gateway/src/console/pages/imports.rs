@@ -3,15 +3,16 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect};
 use base64::Engine as _;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use super::resources::segment;
+use crate::console::client::Refusal;
 use crate::console::session::{Signed, Visit, check_form};
-use crate::console::{Console, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::imports::{ImportBody, ImportJob, ImportJobDetail, ImportJobList};
 
 /// The largest file the console takes, as the API does (20 MiB).
@@ -29,20 +30,20 @@ async fn imports_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: ImportJobList = console.api.get(&visit.who, "/imports").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = ImportsPage {
         c: Chrome::signed(visit, ctx),
         jobs: list.jobs,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    imports_page(&console, &visit, &ctx, None).await
+    imports_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 /// The upload form's fields.
@@ -84,11 +85,8 @@ pub async fn start(
     let upload = read_upload(form).await?;
     check_form(&Method::POST, &headers, &upload.csrf)?;
     if upload.file.is_empty() {
-        let error = (
-            StatusCode::BAD_REQUEST,
-            "Choose a file to import.".to_owned(),
-        );
-        return imports_page(&console, &visit, &ctx, Some(error)).await;
+        let refusal = Refusal::bad_input("Choose a file to import.");
+        return imports_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await;
     }
     let body = ImportBody {
         format: upload.format,
@@ -107,15 +105,7 @@ pub async fn start(
         Ok(job) => Ok(
             Redirect::to(&format!("{}/imports/{}", visit.base, segment(&job.id))).into_response(),
         ),
-        Err(refusal) => {
-            imports_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => imports_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 

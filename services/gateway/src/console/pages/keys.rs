@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -11,7 +11,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::api_keys::{ApiKey, ApiKeyList, CreatedApiKey, NewApiKey};
 use crate::dto::auth::{Session, SessionList};
 
@@ -29,21 +29,21 @@ async fn keys_page(
     visit: &Visit,
     ctx: &RequestContext,
     created: Option<CreatedApiKey>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: ApiKeyList = console.api.get(&visit.who, "/api-keys").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = KeysPage {
         c: Chrome::signed(visit, ctx),
         keys: list.keys,
         created,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    keys_page(&console, &visit, &ctx, None, None).await
+    keys_page(&console, &visit, &ctx, None, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -78,11 +78,8 @@ pub async fn add(
         .call::<_, CreatedApiKey>(&visit.who, Method::POST, "/api-keys", &body)
         .await
     {
-        Ok(created) => keys_page(&console, &visit, &ctx, Some(created), None).await,
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            keys_page(&console, &visit, &ctx, None, error).await
-        }
+        Ok(created) => keys_page(&console, &visit, &ctx, Some(created), Outcome::Nothing).await,
+        Err(refusal) => keys_page(&console, &visit, &ctx, None, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -99,10 +96,7 @@ pub async fn revoke(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/keys", visit.base)).into_response()),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            keys_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => keys_page(&console, &visit, &ctx, None, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -118,20 +112,20 @@ async fn sessions_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: SessionList = console.api.get(&visit.who, "/sessions").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = SessionsPage {
         c: Chrome::signed(visit, ctx),
         sessions: list.sessions,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn sessions(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    sessions_page(&console, &visit, &ctx, None).await
+    sessions_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 pub async fn end_session(
@@ -147,14 +141,6 @@ pub async fn end_session(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/sessions", visit.base)).into_response()),
-        Err(refusal) => {
-            sessions_page(
-                &console,
-                &visit,
-                &ctx,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => sessions_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }

@@ -11,7 +11,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::org_access::OrgReport;
 use crate::dto::orgs::{
     DeleteOrgBody, ImportOrgsBody, NewOrg, Org, OrgChanges, OrgDeletion, OrgImportReport, OrgList,
@@ -37,20 +37,19 @@ async fn page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     // Client orgs are MSPOrg's to manage: at a client org's URL there is no such page.
     if visit.org.is_some() {
         return Err(PageError::NotFound);
     }
     let list: OrgList = console.api.get(&visit.who, "/orgs").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = OrgsPage {
         c: Chrome::signed(visit, ctx),
         orgs: list.orgs,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -66,7 +65,13 @@ pub async fn list(
             query.added
         )
     });
-    page(&console, &visit, &ctx, notice, None).await
+    page(
+        &console,
+        &visit,
+        &ctx,
+        notice.map(Outcome::done).unwrap_or_default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -109,16 +114,7 @@ pub async fn add(
             let query = serde_urlencoded::to_string([("added", &org.slug)]).unwrap_or_default();
             Ok(Redirect::to(&format!("/orgs?{query}")).into_response())
         }
-        Err(refusal) => {
-            page(
-                &console,
-                &visit,
-                &ctx,
-                None,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -137,8 +133,7 @@ async fn org_page(
     visit: &Visit,
     ctx: &RequestContext,
     id: &str,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     if visit.org.is_some() {
         return Err(PageError::NotFound);
@@ -153,13 +148,13 @@ async fn org_page(
         .into_iter()
         .find(|o| o.id == id)
         .ok_or(PageError::NotFound)?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = OrgPage {
         c: Chrome::signed(visit, ctx),
         org,
         report: report.ok(),
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -169,7 +164,7 @@ pub async fn show(
     Signed { visit, ctx }: Signed,
     Path(id): Path<String>,
 ) -> PageResult {
-    org_page(&console, &visit, &ctx, &id, None, None).await
+    org_page(&console, &visit, &ctx, &id, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -209,11 +204,8 @@ pub async fn edit(
         .call::<_, Org>(&visit.who, Method::PATCH, &path, &changes)
         .await
     {
-        Ok(_) => org_page(&console, &visit, &ctx, &id, Some("Saved.".into()), None).await,
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            org_page(&console, &visit, &ctx, &id, None, error).await
-        }
+        Ok(_) => org_page(&console, &visit, &ctx, &id, Outcome::done("Saved.")).await,
+        Err(refusal) => org_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -240,12 +232,9 @@ pub async fn delete(
     {
         Ok(_) => {
             let notice = "The deletion waits for a second MSPOrg administrator's approval.";
-            org_page(&console, &visit, &ctx, &id, Some(notice.into()), None).await
+            org_page(&console, &visit, &ctx, &id, Outcome::done(notice)).await
         }
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            org_page(&console, &visit, &ctx, &id, None, error).await
-        }
+        Err(refusal) => org_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -312,19 +301,18 @@ async fn replication_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     if visit.org.is_some() {
         return Err(PageError::NotFound);
     }
     let settings: ReplicationSettings = console.api.get(&visit.who, "/orgs/replication").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = ReplicationPage {
         c: Chrome::signed(visit, ctx),
         kinds: settings.kinds,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -333,7 +321,7 @@ pub async fn replication(
     State(console): State<Console>,
     Signed { visit, ctx }: Signed,
 ) -> PageResult {
-    replication_page(&console, &visit, &ctx, None, None).await
+    replication_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 /// Each available kind is on when its box is ticked and off otherwise; unavailable kinds
@@ -364,12 +352,9 @@ pub async fn save_replication(
         .await
     {
         Ok(_) => {
-            let notice = Some("Saved: every client org receives the settings chosen.".to_owned());
-            replication_page(&console, &visit, &ctx, notice, None).await
+            let notice = "Saved: every client org receives the settings chosen.";
+            replication_page(&console, &visit, &ctx, Outcome::done(notice)).await
         }
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            replication_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => replication_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }

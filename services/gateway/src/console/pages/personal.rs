@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -13,7 +13,7 @@ use super::Chrome;
 use super::resources::segment;
 use crate::console::client::OnBehalf;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::personal::{
     Passphrase, PersonalEntry, PersonalEntryBody, PersonalEntryList, PersonalStatus, PersonalUnlock,
 };
@@ -42,8 +42,7 @@ async fn personal_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let status: PersonalStatus = console.api.get(&visit.who, "/personal").await?;
     let entries = match visit.personal_unlock() {
@@ -63,20 +62,20 @@ async fn personal_page(
         }
         _ => None,
     };
-    let code = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let code = outcome.status();
     let page = PersonalPage {
         c: Chrome::signed(visit, ctx),
         exists: status.exists,
         count: status.entries,
         entries,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((code, render(&page)).into_response())
 }
 
 pub async fn show(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    personal_page(&console, &visit, &ctx, None, None).await
+    personal_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -99,13 +98,10 @@ pub async fn set_up(
         .await
     {
         Ok(()) => {
-            let notice = Some("Your store is set up: open it with your passphrase.".to_owned());
-            personal_page(&console, &visit, &ctx, notice, None).await
+            let notice = "Your store is set up: open it with your passphrase.";
+            personal_page(&console, &visit, &ctx, Outcome::done(notice)).await
         }
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            personal_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => personal_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -126,10 +122,7 @@ pub async fn unlock(
             visit.keep_personal_unlock(Some(&unlock.token));
             Ok(Redirect::to(&format!("{}/personal", visit.base)).into_response())
         }
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            personal_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => personal_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -170,10 +163,7 @@ pub async fn add(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/personal", visit.base)).into_response()),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            personal_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => personal_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -190,9 +180,6 @@ pub async fn delete(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/personal", visit.base)).into_response()),
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            personal_page(&console, &visit, &ctx, None, error).await
-        }
+        Err(refusal) => personal_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
 }

@@ -3,15 +3,16 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use super::resources::segment;
+use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::vault::{
     PasswordPolicy, PasswordPolicyList, PasswordPolicyRules, RevealedPassword,
 };
@@ -32,23 +33,22 @@ async fn policies_page(
     visit: &Visit,
     ctx: &RequestContext,
     generated: Option<(String, String)>,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let list: PasswordPolicyList = console.api.get(&visit.who, "/password-policies").await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = PoliciesPage {
         c: Chrome::signed(visit, ctx),
         policies: list.policies,
         generated,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
-    policies_page(&console, &visit, &ctx, None, None, None).await
+    policies_page(&console, &visit, &ctx, None, Outcome::Nothing).await
 }
 
 pub async fn generate(
@@ -65,11 +65,10 @@ pub async fn generate(
     {
         Ok(p) => {
             let generated = Some((name, p.password));
-            policies_page(&console, &visit, &ctx, generated, None, None).await
+            policies_page(&console, &visit, &ctx, generated, Outcome::Nothing).await
         }
         Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            policies_page(&console, &visit, &ctx, None, None, error).await
+            policies_page(&console, &visit, &ctx, None, Outcome::Refused(refusal)).await
         }
     }
 }
@@ -110,8 +109,9 @@ pub async fn save(
         days => match days.parse() {
             Ok(days) => Some(days),
             Err(_) => {
-                let error = Some((StatusCode::BAD_REQUEST, "days must be a number".to_owned()));
-                return policies_page(&console, &visit, &ctx, None, None, error).await;
+                let refusal = Refusal::bad_input("days must be a number");
+                return policies_page(&console, &visit, &ctx, None, Outcome::Refused(refusal))
+                    .await;
             }
         },
     };
@@ -134,12 +134,11 @@ pub async fn save(
         .await
     {
         Ok(p) => {
-            let notice = Some(format!("The policy {} is saved.", p.name));
-            policies_page(&console, &visit, &ctx, None, notice, None).await
+            let notice = format!("The policy {} is saved.", p.name);
+            policies_page(&console, &visit, &ctx, None, Outcome::done(notice)).await
         }
         Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            policies_page(&console, &visit, &ctx, None, None, error).await
+            policies_page(&console, &visit, &ctx, None, Outcome::Refused(refusal)).await
         }
     }
 }

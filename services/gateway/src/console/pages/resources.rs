@@ -3,14 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::resource_groups::{ResourceGroup, ResourceGroupTree};
 use crate::dto::vault::{
     Account, DeleteConfirmation, Deleted, NewAccount, NewResource, Resource, ResourceChanges,
@@ -210,17 +210,17 @@ pub async fn detail_page(
     visit: &Visit,
     ctx: &RequestContext,
     id: &str,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let detail: ResourceDetail = console
         .api
         .get(&visit.who, &format!("/resources/{}", segment(id)))
         .await?;
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = DetailPage {
         c: Chrome::signed(visit, ctx),
         detail,
-        error: error.map(|(_, m)| m),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -230,7 +230,7 @@ pub async fn show(
     Signed { visit, ctx }: Signed,
     Path(id): Path<String>,
 ) -> PageResult {
-    detail_page(&console, &visit, &ctx, &id, None).await
+    detail_page(&console, &visit, &ctx, &id, Outcome::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -264,16 +264,7 @@ pub async fn add_account(
         Ok(_) => {
             Ok(Redirect::to(&format!("{}/resources/{}", visit.base, segment(&id))).into_response())
         }
-        Err(refusal) => {
-            detail_page(
-                &console,
-                &visit,
-                &ctx,
-                &id,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => detail_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -373,16 +364,7 @@ pub async fn favourite(
         Ok(_) => {
             Ok(Redirect::to(&format!("{}/resources/{}", visit.base, segment(&id))).into_response())
         }
-        Err(refusal) => {
-            detail_page(
-                &console,
-                &visit,
-                &ctx,
-                &id,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => detail_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 
@@ -413,16 +395,7 @@ pub async fn delete(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/resources", visit.base)).into_response()),
-        Err(refusal) => {
-            detail_page(
-                &console,
-                &visit,
-                &ctx,
-                &id,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => detail_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -12,7 +12,7 @@ use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::login_settings::LoginSettings;
 use crate::dto::org_settings::{
     Branding, BrandingBody, CredentialsBody, LegalBannerBody, Mail, MailBody, MailCredentials,
@@ -38,8 +38,7 @@ async fn settings_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     async fn read<T: DeserializeOwned>(console: &Console, visit: &Visit, path: &str) -> Option<T> {
         console.api.get(&visit.who, path).await.ok()
@@ -65,7 +64,7 @@ async fn settings_page(
             }) => (username.clone(), *password_set),
             _ => (String::new(), false),
         };
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = SettingsPage {
         c: Chrome::signed(visit, ctx),
         login,
@@ -75,8 +74,8 @@ async fn settings_page(
         mail_password_set,
         proxy,
         msp_staff,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -100,7 +99,13 @@ pub async fn show(
         "msp-staff" => Some("What MSP staff may do here is saved."),
         _ => None,
     };
-    settings_page(&console, &visit, &ctx, notice.map(str::to_owned), None).await
+    settings_page(
+        &console,
+        &visit,
+        &ctx,
+        notice.map(Outcome::done).unwrap_or_default(),
+    )
+    .await
 }
 
 /// Sends one part's body with PUT; back to the page, saying it is saved or why not.
@@ -117,16 +122,7 @@ async fn save<B: serde::Serialize>(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/settings?saved={part}", visit.base)).into_response()),
-        Err(refusal) => {
-            settings_page(
-                console,
-                visit,
-                ctx,
-                None,
-                Some((refusal.status, refusal.message)),
-            )
-            .await
-        }
+        Err(refusal) => settings_page(console, visit, ctx, Outcome::Refused(refusal)).await,
     }
 }
 

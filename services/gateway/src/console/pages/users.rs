@@ -13,7 +13,7 @@ use super::Chrome;
 use super::resources::segment;
 use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, PageResult, render};
+use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::users::{NewPassword, NewUser, User, UserChanges, UserList};
 
 #[derive(Template)]
@@ -39,25 +39,20 @@ async fn page(
     visit: &Visit,
     ctx: &RequestContext,
     q: String,
-    notice: Option<String>,
-    error: Option<String>,
+    outcome: Outcome,
 ) -> PageResult {
     let path = format!(
         "/users?{}",
         serde_urlencoded::to_string([("q", &q)]).unwrap_or_default()
     );
     let list: UserList = console.api.get(&visit.who, &path).await?;
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = outcome.status();
     let page = UsersPage {
         c: Chrome::signed(visit, ctx),
         q,
         users: list.users,
-        notice,
-        error,
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -73,7 +68,8 @@ pub async fn list(
             query.added
         )
     });
-    page(&console, &visit, &ctx, query.q, notice, None).await
+    let outcome = notice.map(Outcome::done).unwrap_or_default();
+    page(&console, &visit, &ctx, query.q, outcome).await
 }
 
 #[derive(Deserialize)]
@@ -120,8 +116,7 @@ pub async fn add(
                 &visit,
                 &ctx,
                 String::new(),
-                None,
-                Some(refusal.message),
+                Outcome::Refused(refusal),
             )
             .await
         }
@@ -144,8 +139,7 @@ async fn user_page(
     visit: &Visit,
     ctx: &RequestContext,
     id: &str,
-    notice: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> PageResult {
     let user_path = format!("/users/{}", segment(id));
     let (user, all) = tokio::join!(
@@ -159,13 +153,13 @@ async fn user_page(
         .into_iter()
         .filter(|u| u.id != user.id && u.status == "active")
         .collect();
-    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let status = outcome.status();
     let page = UserPage {
         c: Chrome::signed(visit, ctx),
         user,
         others,
-        notice,
-        error: error.map(|(_, m)| m),
+        notice: outcome.notice(),
+        error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -175,7 +169,7 @@ pub async fn show(
     Signed { visit, ctx }: Signed,
     Path(id): Path<String>,
 ) -> PageResult {
-    user_page(&console, &visit, &ctx, &id, None, None).await
+    user_page(&console, &visit, &ctx, &id, Outcome::Nothing).await
 }
 
 /// The user's page again, saying what was done or why the API refused it.
@@ -187,11 +181,8 @@ async fn after(
     done: Result<&str, Refusal>,
 ) -> PageResult {
     match done {
-        Ok(notice) => user_page(console, visit, ctx, id, Some(notice.to_owned()), None).await,
-        Err(refusal) => {
-            let error = Some((refusal.status, refusal.message));
-            user_page(console, visit, ctx, id, None, error).await
-        }
+        Ok(notice) => user_page(console, visit, ctx, id, Outcome::done(notice)).await,
+        Err(refusal) => user_page(console, visit, ctx, id, Outcome::Refused(refusal)).await,
     }
 }
 
