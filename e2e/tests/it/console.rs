@@ -593,9 +593,11 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (s, _, _) = post_form(&stack, "/consoleco/resources/new", &session, &wrong, &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let carol = api
-        .login("/consoleco", "carol", "Carol-own-password-9")
+    let carol_login = api
+        .login_reply("/consoleco", "carol", "Carol-own-password-9")
         .await;
+    let carol = carol_login["token"].as_str().unwrap().to_owned();
+    let carol_id = carol_login["user_id"].as_str().unwrap().to_owned();
     let (_, found) = api
         .get("/consoleco/api/v1/resources?q=csrf-probe", Some(&carol))
         .await;
@@ -645,6 +647,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     // The account's page: a generated password becomes version 2, with its reason.
     browser.go(&resource_page).await;
     browser.follow("root", "/consoleco/accounts/").await;
+    let account_page = browser.path().await;
     browser
         .driver
         .find(By::Name("generate"))
@@ -661,6 +664,32 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     assert!(text.contains("version 2 is current"), "{text}");
     assert!(text.contains("rotated from the console"), "{text}");
     browser.shot("account").await;
+    // The first version, revealed with a reason, then made current again.
+    browser
+        .fill("version-reason-1", "checking the old one")
+        .await;
+    browser
+        .submit("form[action$='/versions/1'] button[value=reveal]")
+        .await;
+    let old = browser
+        .driver
+        .find(By::Id("revealed"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(old.as_deref(), Some("Web01-root-secret!"));
+    browser.go(&account_page).await;
+    browser.fill("version-reason-1", "back to the first").await;
+    browser
+        .submit("form[action$='/versions/1'] button[value=revert]")
+        .await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Version 1 is current again, as version 3"),
+        "{text}"
+    );
 
     // Editing a resource.
     browser.go(&format!("{resource_page}/edit")).await;
@@ -712,7 +741,14 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser.go("/consoleco/groups").await;
     browser.fill("group-name", "Operations").await;
     browser.submit("#add-group button[type=submit]").await;
-    assert!(browser.text().await.contains("Operations"));
+    browser.follow("Operations", "/consoleco/groups/").await;
+    browser.choose("user_id", &carol_id).await;
+    browser.submit("#add-member button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Added.") && text.contains("Carol Client"),
+        "{text}"
+    );
     browser.go("/consoleco/roles").await;
     browser.go("/consoleco/sessions").await;
     assert!(browser.text().await.contains("(this one)"));

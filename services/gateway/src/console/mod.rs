@@ -101,6 +101,12 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             post(pages::accounts::set_password),
         )
         .route("/accounts/{id}/delete", post(pages::accounts::delete))
+        .route("/resources/{id}/restore", post(pages::resources::restore))
+        .route("/accounts/{id}/restore", post(pages::accounts::restore))
+        .route(
+            "/accounts/{id}/versions/{version}",
+            post(pages::accounts::version),
+        )
         .route("/users", get(pages::users::list).post(pages::users::add))
         .route("/users/{id}", get(pages::users::show))
         .route("/users/{id}/edit", post(pages::users::edit))
@@ -128,6 +134,12 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route(
             "/groups",
             get(pages::groups::groups).post(pages::groups::add_group),
+        )
+        .route("/groups/{id}", get(pages::groups::group))
+        .route("/groups/{id}/members", post(pages::groups::add_member))
+        .route(
+            "/groups/{id}/members/{user}/remove",
+            post(pages::groups::remove_member),
         )
         .route("/groups/{id}/remove", post(pages::groups::remove_group))
         .route(

@@ -373,7 +373,7 @@ pub struct NewPassword {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Serialize, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     /// Why (1 to 500 characters), kept in the history and the audit trail.

@@ -11,10 +11,10 @@ use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use super::resources::{DeleteForm, detail_page, segment};
-use crate::console::session::{Form, Signed, Visit};
+use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::vault::{
-    Account, DeleteConfirmation, Deleted, NewPassword, PasswordHistory, PasswordVersion,
+    Account, DeleteConfirmation, Deleted, NewPassword, PasswordHistory, PasswordVersion, Reason,
     RevealedPassword,
 };
 
@@ -137,6 +137,8 @@ pub async fn delete(
 struct RevealPage {
     c: Chrome,
     account: Account,
+    /// An earlier version's number; `None` for the current password.
+    version: Option<u32>,
     reason: String,
     password: String,
     hide_after: u32,
@@ -166,6 +168,7 @@ pub async fn reveal(
         Ok(revealed) => Ok(render(&RevealPage {
             c: Chrome::signed(&visit, &ctx),
             account,
+            version: None,
             reason: form.reason,
             password: revealed.password,
             hide_after: console.reveal_seconds,
@@ -175,4 +178,78 @@ pub async fn reveal(
             detail_page(&console, &visit, &ctx, &resource, Outcome::Refused(refusal)).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An earlier version of the password: revealed (audited with the reason) or made current
+/// again (a new version, with the reason).
+pub async fn version(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path((id, version)): Path<(String, u32)>,
+    Form(form): Form<VersionForm>,
+) -> PageResult {
+    let base = format!("/accounts/{}/password-history/{version}", segment(&id));
+    if form.action == "revert" {
+        let body = Reason {
+            reason: form.reason,
+        };
+        let outcome = match console
+            .api
+            .call::<_, PasswordVersion>(&visit.who, Method::POST, &format!("{base}/revert"), &body)
+            .await
+        {
+            Ok(v) => Outcome::done(format!(
+                "Version {version} is current again, as version {}.",
+                v.version
+            )),
+            Err(refusal) => Outcome::Refused(refusal),
+        };
+        return account_page(&console, &visit, &ctx, &id, outcome).await;
+    }
+    let account: Account = console
+        .api
+        .get(&visit.who, &format!("/accounts/{}", segment(&id)))
+        .await?;
+    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
+    match console
+        .api
+        .get::<RevealedPassword>(&visit.who, &format!("{base}/password?{reason}"))
+        .await
+    {
+        Ok(revealed) => Ok(render(&RevealPage {
+            c: Chrome::signed(&visit, &ctx),
+            account,
+            version: Some(version),
+            reason: form.reason,
+            password: revealed.password,
+            hide_after: console.reveal_seconds,
+        })),
+        Err(refusal) => account_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
+    }
+}
+
+pub async fn restore(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let restored = console
+        .api
+        .ask::<Account>(
+            &visit.who,
+            Method::POST,
+            &format!("/accounts/{}/restore", segment(&id)),
+        )
+        .await;
+    let outcome = Outcome::of(restored, "The account is back from the trash.");
+    account_page(&console, &visit, &ctx, &id, outcome).await
 }

@@ -10,9 +10,10 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::groups::{Group, GroupList, NewGroup};
 use crate::dto::roles::{Permission, Role, RoleBody, RoleList};
+use crate::dto::users::{User, UserList};
 
 #[derive(Template)]
 #[template(path = "groups.html")]
@@ -84,6 +85,105 @@ pub async fn remove_group(
         Ok(_) => Ok(Redirect::to(&format!("{}/groups", visit.base)).into_response()),
         Err(refusal) => groups_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+struct GroupPage {
+    c: Chrome,
+    group: Group,
+    members: Vec<User>,
+    /// Users who could join.
+    others: Vec<User>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn group_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    id: &str,
+    outcome: Outcome,
+) -> PageResult {
+    let members_path = format!("/groups/{}/members", segment(id));
+    let (groups, members, users) = tokio::join!(
+        console.api.get::<GroupList>(&visit.who, "/groups"),
+        console.api.get::<UserList>(&visit.who, &members_path),
+        console.api.get::<UserList>(&visit.who, "/users"),
+    );
+    let group = groups?
+        .groups
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or(PageError::NotFound)?;
+    let members = members?.users;
+    let others = users
+        .map(|l| l.users)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| !members.iter().any(|m| m.id == u.id))
+        .collect();
+    let status = outcome.status();
+    let page = GroupPage {
+        c: Chrome::signed(visit, ctx),
+        group,
+        members,
+        others,
+        notice: outcome.notice(),
+        error: outcome.error(),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn group(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+) -> PageResult {
+    group_page(&console, &visit, &ctx, &id, Outcome::Nothing).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+pub async fn add_member(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> PageResult {
+    let path = format!(
+        "/groups/{}/members/{}",
+        segment(&id),
+        segment(&form.user_id)
+    );
+    let added = console.api.send(&visit.who, Method::PUT, &path, None).await;
+    group_page(&console, &visit, &ctx, &id, Outcome::of(added, "Added.")).await
+}
+
+pub async fn remove_member(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path((id, user)): Path<(String, String)>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/groups/{}/members/{}", segment(&id), segment(&user));
+    let removed = console
+        .api
+        .send(&visit.who, Method::DELETE, &path, None)
+        .await;
+    group_page(
+        &console,
+        &visit,
+        &ctx,
+        &id,
+        Outcome::of(removed, "Removed."),
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use crate::console::session::{Form, Signed, Visit};
+use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageError, PageResult, render};
 use crate::dto::resource_groups::{ResourceGroup, ResourceGroupTree};
 use crate::dto::vault::{
@@ -202,6 +202,7 @@ pub async fn create(
 struct DetailPage {
     c: Chrome,
     detail: ResourceDetail,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -220,6 +221,7 @@ pub async fn detail_page(
     let page = DetailPage {
         c: Chrome::signed(visit, ctx),
         detail,
+        notice: outcome.notice(),
         error: outcome.error(),
     };
     Ok((status, render(&page)).into_response())
@@ -344,6 +346,21 @@ pub async fn save(
             Ok((refusal.status, render(&page)).into_response())
         }
     }
+}
+
+pub async fn restore(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(_): Form<NoFields>,
+) -> PageResult {
+    let path = format!("/resources/{}/restore", segment(&id));
+    let restored = console
+        .api
+        .ask::<Resource>(&visit.who, Method::POST, &path)
+        .await;
+    let outcome = Outcome::of(restored, "The resource is back from the trash.");
+    detail_page(&console, &visit, &ctx, &id, outcome).await
 }
 
 #[derive(Deserialize)]
