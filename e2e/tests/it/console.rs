@@ -188,6 +188,17 @@ impl Browser {
         self.check().await;
     }
 
+    /// The value of the field `id`.
+    async fn value(&self, id: &str) -> Option<String> {
+        self.driver
+            .find(By::Id(id))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+    }
+
     async fn text(&self) -> String {
         self.driver
             .find(By::Css("body"))
@@ -469,14 +480,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         )
         .await;
     browser.submit("form.reveal button[type=submit]").await;
-    let shown = browser
-        .driver
-        .find(By::Id("revealed"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let shown = browser.value("revealed").await;
     assert_eq!(shown.as_deref(), Some("Web01-root-secret!"));
     assert!(browser.text().await.contains("checking the console"));
     browser.shot("reveal").await;
@@ -550,15 +554,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser
         .submit("form[action='/consoleco/policies/strong/generate'] button[type=submit]")
         .await;
-    let generated = browser
-        .driver
-        .find(By::Id("generated"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let generated = browser.value("generated").await.unwrap_or_default();
     assert!(generated.len() >= 12, "{generated}");
     browser.shot("policies").await;
 
@@ -586,7 +582,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{extra:?}");
     }
     let wrong = [
-        ("csrf", "0".repeat(64)),
+        ("csrf", "A".repeat(43)),
         ("name", "csrf-probe".into()),
         ("type", "Linux".into()),
     ];
@@ -671,14 +667,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser
         .submit("form[action$='/versions/1'] button[value=reveal]")
         .await;
-    let old = browser
-        .driver
-        .find(By::Id("revealed"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let old = browser.value("revealed").await;
     assert_eq!(old.as_deref(), Some("Web01-root-secret!"));
     browser.go(&account_page).await;
     browser.fill("version-reason-1", "back to the first").await;
@@ -720,15 +709,7 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser.go("/consoleco/keys").await;
     browser.fill("key-name", "backup job").await;
     browser.submit("#add-key button[type=submit]").await;
-    let key = browser
-        .driver
-        .find(By::Id("new-key"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let key = browser.value("new-key").await.unwrap_or_default();
     assert!(key.starts_with("srk_"), "{key}");
     let (s, _) = api
         .get("/consoleco/api/v1/resources?limit=1", Some(&key))

@@ -4,6 +4,7 @@
 mod context;
 mod password;
 mod revocation;
+mod secret;
 mod token;
 
 pub use context::{RequestContext, grpc_context, outgoing};
@@ -13,6 +14,7 @@ pub use revocation::{
     REVOCATIONS_STALE_AFTER, RedisLogin, RevocationStore, Revocations, redis_acl_rules,
     revocations_key,
 };
+pub use secret::{constant_time_eq, random_token};
 pub use token::{Claims, Signer, Verifier, generate_keypair};
 
 use strongroom_core::{ErrorCode, HasErrorCode, Permission};

@@ -75,17 +75,7 @@ pub fn system_event(org: OrgId, operation: &str, target: Target) -> Event {
     )
 }
 
-/// URL-safe random text from `bytes` random bytes.
-pub fn random_token(bytes: usize) -> String {
-    use base64::Engine;
-    let mut buf = vec![0u8; bytes];
-    rand::fill(buf.as_mut_slice());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use strongroom_auth::{constant_time_eq, random_token};
 
 /// Trims `value` and checks its length; `what` names the field in the error.
 pub fn text(what: &str, value: &str, max: usize) -> Result<String, IdentityError> {

@@ -359,6 +359,11 @@ impl Outcome {
         }
     }
 
+    /// `page`, sent with the outcome's status.
+    pub fn respond<T: Template>(&self, page: &T) -> Response {
+        (self.status(), render(page)).into_response()
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Refused(refusal) => refusal.status,

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use strongroom_auth::RequestContext;
+use strongroom_auth::{RequestContext, constant_time_eq};
 use strongroom_core::ErrorCode;
 
 use super::client::{OnBehalf, Refusal};
@@ -29,8 +29,10 @@ const MSP_REFRESH: &str = "sr_msp_r";
 /// A client org's session cookies, for `/<org>/` only.
 const ORG_ACCESS: &str = "sr_org";
 const ORG_REFRESH: &str = "sr_org_r";
-/// The visitor's CSRF token, which every form repeats.
+/// The visitor's CSRF token, which every form repeats: 256 random bits, base64url.
 const CSRF: &str = "sr_csrf";
+const CSRF_BYTES: usize = 32;
+const CSRF_LEN: usize = 43;
 /// The token that opens the visitor's personal passwords, for `<base>/personal` only.
 const PERSONAL: &str = "sr_personal";
 
@@ -116,9 +118,9 @@ impl Visit {
             session_cookies: None,
         };
         visit.csrf = match visit.cookies.get(CSRF) {
-            Some(token) if token.len() == 64 => token.clone(),
+            Some(token) if token.len() == CSRF_LEN => token.clone(),
             _ => {
-                let token = new_csrf_token();
+                let token = strongroom_auth::random_token(CSRF_BYTES);
                 visit.set_cookie(CSRF, &token, "/");
                 token
             }
@@ -331,7 +333,7 @@ impl<T: DeserializeOwned> FromRequest<Console> for Form<T> {
 pub fn check_form(method: &Method, headers: &HeaderMap, sent: &str) -> Result<(), PageError> {
     let expected = cookies(headers).remove(CSRF).unwrap_or_default();
     if !same_site(method, headers)
-        || expected.len() != 64
+        || expected.len() != CSRF_LEN
         || !constant_time_eq(sent.as_bytes(), expected.as_bytes())
     {
         return Err(PageError::CrossSite);
@@ -380,20 +382,6 @@ fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
             all.entry(name).or_insert(value);
             all
         })
-}
-
-fn new_csrf_token() -> String {
-    let bytes: Vec<u8> = uuid::Uuid::new_v4()
-        .as_bytes()
-        .iter()
-        .chain(uuid::Uuid::new_v4().as_bytes())
-        .copied()
-        .collect();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Renews sessions, once per refresh token: a visitor's requests that arrive together with
@@ -466,7 +454,7 @@ mod tests {
     }
 
     #[test]
-    fn the_most_specific_cookie_wins_and_tokens_compare_whole() {
+    fn the_most_specific_cookie_wins() {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
@@ -474,10 +462,6 @@ mod tests {
         );
         let jar = cookies(&headers);
         assert_eq!(jar.get("sr_org").map(String::as_str), Some("inner"));
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-        assert_eq!(new_csrf_token().len(), 64);
-        assert_ne!(new_csrf_token(), new_csrf_token());
+        assert_eq!(strongroom_auth::random_token(CSRF_BYTES).len(), CSRF_LEN);
     }
 }

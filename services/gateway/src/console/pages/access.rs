@@ -56,7 +56,6 @@ async fn access_page(
         .filter(|u| u.role == "administrator" && u.status == "active" && u.id != me)
         .map(|u| (u.id.clone(), u.username.clone()))
         .collect();
-    let status = outcome.status();
     let page = AccessPage {
         c: Chrome::signed(visit, ctx),
         grants: grants?.grants,
@@ -67,7 +66,7 @@ async fn access_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn grants(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

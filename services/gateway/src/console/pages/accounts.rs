@@ -43,7 +43,6 @@ async fn account_page(
             .api
             .get::<PasswordHistory>(&visit.who, &history_path),
     );
-    let status = outcome.status();
     let page = AccountPage {
         c: Chrome::signed(visit, ctx),
         account: account?,
@@ -51,7 +50,7 @@ async fn account_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(

@@ -12,7 +12,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, Outcome, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult};
 use crate::dto::org_access::{GrantList, NoteBody};
 use crate::dto::orgs::OrgDeletionList;
 use crate::dto::users::{PasswordResetList, TransferList};
@@ -141,14 +141,13 @@ async fn approvals_page(
     ctx: &RequestContext,
     outcome: Outcome,
 ) -> PageResult {
-    let status = outcome.status();
     let page = ApprovalsPage {
         c: Chrome::signed(visit, ctx),
         items: pending(console, visit).await,
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 #[derive(Deserialize, Default)]

@@ -4,13 +4,12 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
-use axum::response::IntoResponse;
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::directory::{Directory, DirectoryBody, DirectoryImportBody, ReadOnly};
 use crate::dto::users::ImportReport;
 
@@ -62,7 +61,6 @@ async fn directory_page(
         Err(refusal) if refusal.status == StatusCode::NOT_FOUND => unset(),
         Err(refusal) => return Err(refusal.into()),
     };
-    let status = outcome.status();
     let page = DirectoryPage {
         c: Chrome::signed(visit, ctx),
         d,
@@ -70,7 +68,7 @@ async fn directory_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

@@ -10,7 +10,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageError, PageResult, render};
+use crate::console::{Console, Outcome, PageError, PageResult};
 use crate::dto::groups::{Group, GroupList, NewGroup};
 use crate::dto::roles::{Permission, Role, RoleBody, RoleList};
 use crate::dto::users::{User, UserList};
@@ -30,13 +30,12 @@ async fn groups_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: GroupList = console.api.get(&visit.who, "/groups").await?;
-    let status = outcome.status();
     let page = GroupsPage {
         c: Chrome::signed(visit, ctx),
         groups: list.groups,
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn groups(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
@@ -124,7 +123,6 @@ async fn group_page(
         .into_iter()
         .filter(|u| !members.iter().any(|m| m.id == u.id))
         .collect();
-    let status = outcome.status();
     let page = GroupPage {
         c: Chrome::signed(visit, ctx),
         group,
@@ -133,7 +131,7 @@ async fn group_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn group(
@@ -202,14 +200,13 @@ async fn roles_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: RoleList = console.api.get(&visit.who, "/roles").await?;
-    let status = outcome.status();
     let page = RolesPage {
         c: Chrome::signed(visit, ctx),
         roles: list.roles,
         permissions: list.permissions,
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn roles(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

@@ -33,13 +33,12 @@ async fn imports_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: ImportJobList = console.api.get(&visit.who, "/imports").await?;
-    let status = outcome.status();
     let page = ImportsPage {
         c: Chrome::signed(visit, ctx),
         jobs: list.jobs,
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

@@ -11,7 +11,7 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::api_keys::{ApiKey, ApiKeyList, CreatedApiKey, NewApiKey};
 use crate::dto::auth::{Session, SessionList};
 
@@ -32,14 +32,13 @@ async fn keys_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: ApiKeyList = console.api.get(&visit.who, "/api-keys").await?;
-    let status = outcome.status();
     let page = KeysPage {
         c: Chrome::signed(visit, ctx),
         keys: list.keys,
         created,
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {
@@ -115,13 +114,12 @@ async fn sessions_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: SessionList = console.api.get(&visit.who, "/sessions").await?;
-    let status = outcome.status();
     let page = SessionsPage {
         c: Chrome::signed(visit, ctx),
         sessions: list.sessions,
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn sessions(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

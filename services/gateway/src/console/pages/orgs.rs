@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -44,14 +44,13 @@ async fn page(
         return Err(PageError::NotFound);
     }
     let list: OrgList = console.api.get(&visit.who, "/orgs").await?;
-    let status = outcome.status();
     let page = OrgsPage {
         c: Chrome::signed(visit, ctx),
         orgs: list.orgs,
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn list(
@@ -148,7 +147,6 @@ async fn org_page(
         .into_iter()
         .find(|o| o.id == id)
         .ok_or(PageError::NotFound)?;
-    let status = outcome.status();
     let page = OrgPage {
         c: Chrome::signed(visit, ctx),
         org,
@@ -156,7 +154,7 @@ async fn org_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(
@@ -272,20 +270,20 @@ pub async fn import(
         return Err(PageError::NotFound);
     }
     let body = ImportOrgsBody { text: form.text };
-    let (status, report, error) = match console
+    let (report, outcome) = match console
         .api
         .call::<_, OrgImportReport>(&visit.who, Method::POST, "/orgs/import", &body)
         .await
     {
-        Ok(report) => (StatusCode::OK, Some(report), None),
-        Err(refusal) => (refusal.status, None, Some(refusal.message)),
+        Ok(report) => (Some(report), Outcome::Nothing),
+        Err(refusal) => (None, Outcome::Refused(refusal)),
     };
     let page = ImportPage {
         c: Chrome::signed(&visit, &ctx),
         report,
-        error,
+        error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 #[derive(Template)]
@@ -307,14 +305,13 @@ async fn replication_page(
         return Err(PageError::NotFound);
     }
     let settings: ReplicationSettings = console.api.get(&visit.who, "/orgs/replication").await?;
-    let status = outcome.status();
     let page = ReplicationPage {
         c: Chrome::signed(visit, ctx),
         kinds: settings.kinds,
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn replication(

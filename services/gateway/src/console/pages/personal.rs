@@ -13,7 +13,7 @@ use super::Chrome;
 use super::resources::segment;
 use crate::console::client::OnBehalf;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::personal::{
     Passphrase, PersonalEntry, PersonalEntryBody, PersonalEntryList, PersonalStatus, PersonalUnlock,
 };
@@ -62,7 +62,6 @@ async fn personal_page(
         }
         _ => None,
     };
-    let code = outcome.status();
     let page = PersonalPage {
         c: Chrome::signed(visit, ctx),
         exists: status.exists,
@@ -71,7 +70,7 @@ async fn personal_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((code, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

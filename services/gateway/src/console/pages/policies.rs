@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Method;
-use axum::response::IntoResponse;
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
@@ -12,7 +11,7 @@ use super::Chrome;
 use super::resources::segment;
 use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::vault::{
     PasswordPolicy, PasswordPolicyList, PasswordPolicyRules, RevealedPassword,
 };
@@ -36,7 +35,6 @@ async fn policies_page(
     outcome: Outcome,
 ) -> PageResult {
     let list: PasswordPolicyList = console.api.get(&visit.who, "/password-policies").await?;
-    let status = outcome.status();
     let page = PoliciesPage {
         c: Chrome::signed(visit, ctx),
         policies: list.policies,
@@ -44,7 +42,7 @@ async fn policies_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed) -> PageResult {

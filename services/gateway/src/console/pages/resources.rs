@@ -217,14 +217,13 @@ pub async fn detail_page(
         .api
         .get(&visit.who, &format!("/resources/{}", segment(id)))
         .await?;
-    let status = outcome.status();
     let page = DetailPage {
         c: Chrome::signed(visit, ctx),
         detail,
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(

@@ -12,7 +12,7 @@ use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use crate::console::session::{Form, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::login_settings::LoginSettings;
 use crate::dto::org_settings::{
     Branding, BrandingBody, CredentialsBody, LegalBannerBody, Mail, MailBody, MailCredentials,
@@ -64,7 +64,6 @@ async fn settings_page(
             }) => (username.clone(), *password_set),
             _ => (String::new(), false),
         };
-    let status = outcome.status();
     let page = SettingsPage {
         c: Chrome::signed(visit, ctx),
         login,
@@ -77,7 +76,7 @@ async fn settings_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 #[derive(Deserialize, Default)]

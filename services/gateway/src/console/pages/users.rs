@@ -13,7 +13,7 @@ use super::Chrome;
 use super::resources::segment;
 use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult, render};
+use crate::console::{Console, Outcome, PageResult};
 use crate::dto::users::{NewPassword, NewUser, User, UserChanges, UserList};
 
 #[derive(Template)]
@@ -46,7 +46,6 @@ async fn page(
         serde_urlencoded::to_string([("q", &q)]).unwrap_or_default()
     );
     let list: UserList = console.api.get(&visit.who, &path).await?;
-    let status = outcome.status();
     let page = UsersPage {
         c: Chrome::signed(visit, ctx),
         q,
@@ -54,7 +53,7 @@ async fn page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn list(
@@ -153,7 +152,6 @@ async fn user_page(
         .into_iter()
         .filter(|u| u.id != user.id && u.status == "active")
         .collect();
-    let status = outcome.status();
     let page = UserPage {
         c: Chrome::signed(visit, ctx),
         user,
@@ -161,7 +159,7 @@ async fn user_page(
         notice: outcome.notice(),
         error: outcome.error(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(outcome.respond(&page))
 }
 
 pub async fn show(

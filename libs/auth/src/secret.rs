@@ -1,0 +1,30 @@
+//! Random tokens and their comparison, for credentials a service hands out and checks.
+
+use base64::Engine as _;
+
+/// URL-safe random text from `bytes` random bytes.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::fill(buf.as_mut_slice());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Whether `a` and `b` are equal, in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_differ_and_compare_whole() {
+        let (a, b) = (random_token(32), random_token(32));
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+        assert!(constant_time_eq(a.as_bytes(), a.as_bytes()));
+        assert!(!constant_time_eq(a.as_bytes(), b.as_bytes()));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}
