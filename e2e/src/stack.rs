@@ -182,6 +182,31 @@ impl Stack {
         Ok(())
     }
 
+    /// Starts a second gateway replica of this stack and returns its base URL once it is
+    /// healthy; it stops with the stack.
+    pub async fn gateway_replica(&self) -> anyhow::Result<String> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let runtime = self.runtime.as_ref().context("the stack has stopped")?;
+        let (config, shutdown) = (self.config.clone(), self.shutdown.child_token());
+        runtime.spawn(async move {
+            if let Err(e) = strongroom::gateway_replica(&config, listener, shutdown).await {
+                eprintln!("the gateway replica stopped: {e:#}");
+            }
+        });
+        let health = format!("{base_url}/readyz");
+        strongroom_testkit::wait_until(Duration::from_secs(30), || {
+            let (http, health) = (self.http.clone(), health.clone());
+            async move {
+                let r = http.get(&health).send().await.ok()?;
+                r.status().is_success().then_some(())
+            }
+        })
+        .await
+        .context("the gateway replica did not become ready")?;
+        Ok(base_url)
+    }
+
     pub fn database_url(&self, service: &str) -> String {
         format!(
             "{}/{}",

@@ -2,10 +2,9 @@
 //! accounts through the REST API, the goal being p99 < 200 ms for each request kind.
 //!
 //! Starts a whole Strongroom stack in this process, adds an org and its user through the
-//! API, loads the resources and accounts straight into the org's schema (a load through the
-//! API would take longer than the measurement; the rows are what the vault itself writes,
-//! with placeholder ciphertexts, since nothing here reveals), then times each request kind
-//! on one connection and on eight. Run it with `.ci/bench-list`.
+//! API, loads the resources and accounts straight into the org's schema
+//! (`strongroom_e2e::big_org`), then times each request kind on one connection and on
+//! eight. Run it with `.ci/bench-list`.
 
 use std::time::{Duration, Instant};
 
@@ -102,7 +101,7 @@ async fn run(stack: &Stack, args: &Args) -> anyhow::Result<()> {
         .to_owned();
 
     let started = Instant::now();
-    load(stack, &org_id, &user_id, args).await?;
+    strongroom_e2e::big_org::load(stack, &org_id, &user_id, args.resources, args.accounts).await?;
     eprintln!(
         "[list-bench] loaded {} resources and {} accounts in {:.1} s",
         args.resources,
@@ -157,56 +156,6 @@ async fn run(stack: &Stack, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads the org's rows as the vault writes them, in one statement each.
-async fn load(stack: &Stack, org_id: &str, owner: &str, args: &Args) -> anyhow::Result<()> {
-    let db = sqlx::PgPool::connect(&format!(
-        "{}/{}_vault",
-        strongroom_testkit::pg_server_url(),
-        stack.config.db_prefix
-    ))
-    .await?;
-    let schema = format!("org_{}", org_id.replace('-', ""));
-    let owner: uuid::Uuid = owner.parse()?;
-    let resources = i32::try_from(args.resources)?;
-    let accounts = i32::try_from(args.accounts)?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO \"{schema}\".resources
-             (id, name, resource_type, host, department, location, description, owner_id)
-         SELECT gen_random_uuid(), 'res-' || i,
-                (ARRAY['Linux', 'Windows', 'PostgreSQL', 'Cisco IOS'])[1 + i % 4],
-                'host-' || i || '.big.test',
-                (ARRAY['Finance', 'IT', 'Ops', 'HR', 'Legal'])[1 + i % 5],
-                (ARRAY['Paris', 'Lyon', 'Berlin'])[1 + i % 3],
-                'resource number ' || i, $1
-         FROM generate_series(1, $2) AS i"
-    )))
-    .bind(owner)
-    .bind(resources)
-    .execute(&db)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO \"{schema}\".accounts (id, resource_id, username, notes)
-         SELECT gen_random_uuid(), r.id, 'svc-' || (row_number() OVER ()), 'account ' || g
-         FROM \"{schema}\".resources r, generate_series(1, $1) AS g"
-    )))
-    .bind(accounts)
-    .execute(&db)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO \"{schema}\".secrets (account_id, version, key_version, ciphertext, created_by)
-         SELECT a.id, 1, 1, '\\x00'::bytea, $1 FROM \"{schema}\".accounts a"
-    )))
-    .bind(owner)
-    .execute(&db)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "ANALYZE \"{schema}\".resources, \"{schema}\".accounts"
-    )))
-    .execute(&db)
-    .await?;
-    Ok(())
-}
-
 /// p50 and p99 (ms) of `requests` GETs over `connections` concurrent clients, and the total
 /// the last reply reported.
 async fn time(
@@ -241,10 +190,6 @@ async fn time(
         all.extend(times);
         total = t;
     }
-    all.sort();
-    let pct = |p: usize| {
-        all.get((all.len() * p / 100).min(all.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Ok((pct(50), pct(99), total))
+    let pct = strongroom_e2e::big_org::percentile_ms;
+    Ok((pct(&mut all, 50), pct(&mut all, 99), total))
 }

@@ -543,3 +543,131 @@ async fn account_managers_and_new_group_members_need_a_third_administrator() {
     assert_eq!(level("eve").await.as_deref(), Some("granted_group_member"));
     stack.stop().await.unwrap();
 }
+
+/// The gateway keeps an MSP user's exchanged token for a second, so what a client org takes
+/// away from MSP staff (a right in its MSP-staff settings, a grant revoked in MSPOrg) stops
+/// working within a second on a replica that did not make the change, and at once on the
+/// one that did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn taking_msp_access_away_reaches_every_gateway_within_a_second() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let replica = stack.gateway_replica().await.unwrap();
+    let admin = api.login("", "admin", ADMIN_PASSWORD).await;
+    let (bea_id, bea_pw) = api.add_user("", &admin, "bea", "administrator").await;
+    let bea = api.login("", "bea", &bea_pw).await;
+    let (carl_id, carl_pw) = api.add_user("", &admin, "carl", "administrator").await;
+    let carl = api.login("", "carl", &carl_pw).await;
+    let (s, b) = api
+        .post(
+            "/api/v1/orgs",
+            Some(&admin),
+            json!({"slug": "acme", "name": "Acme"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let acme = b["id"].as_str().unwrap().to_owned();
+    let (_, root_pw) = api.add_user("/acme", &admin, "root", "administrator").await;
+    let root = api.login("/acme", "root", &root_pw).await;
+    let (s, b) = api
+        .post(
+            "/api/v1/org-access",
+            Some(&admin),
+            json!({"designee_kind": "user", "designee_id": bea_id, "org_ids": [acme],
+                   "approver_id": carl_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let grant = b["grants"][0]["id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &format!("/api/v1/org-access/{grant}/approve"),
+            Some(&carl),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Bea reads acme's trail through the replica, which now keeps her exchanged token.
+    let audit = format!("{replica}/acme/api/v1/audit");
+    let get = |token: String| {
+        let (http, audit) = (stack.http.clone(), audit.clone());
+        async move {
+            let r = http.get(&audit).bearer_auth(token).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, b) = get(bea.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Acme's administrator turns off MSP staff's view of the trail through the first
+    // gateway; the replica refuses bea within a second of the answer.
+    let (s, b) = api
+        .put(
+            "/acme/api/v1/settings/msp-staff",
+            Some(&root),
+            json!({"reset_passwords": true, "take_ownership": false, "view_audit": false,
+                   "manage_users": true, "manage_directory_and_login": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let until = |before: StatusCode, expected: StatusCode| {
+        let get = &get;
+        let bea = bea.clone();
+        async move {
+            let changed = std::time::Instant::now();
+            loop {
+                let sent = changed.elapsed();
+                let (s, b) = get(bea.clone()).await;
+                if s == expected {
+                    return (sent, b);
+                }
+                assert_eq!(s, before, "{b}");
+                assert!(
+                    sent < std::time::Duration::from_secs(1),
+                    "a request sent {sent:?} after the change still answered {s}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let (after, b) = until(StatusCode::OK, StatusCode::FORBIDDEN).await;
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("msp_staff.view_audit"),
+        "{b}"
+    );
+    eprintln!("an MSP-staff setting reached the replica after {after:?}");
+    // The gateway that forwarded the change refuses at once.
+    let (s, b) = api.get("/acme/api/v1/audit", Some(&bea)).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+
+    // Back on, then the grant is revoked in MSPOrg: acme is gone for bea within a second.
+    let (s, b) = api
+        .put(
+            "/acme/api/v1/settings/msp-staff",
+            Some(&root),
+            json!({"reset_passwords": true, "take_ownership": false, "view_audit": true,
+                   "manage_users": true, "manage_directory_and_login": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (after, _) = until(StatusCode::FORBIDDEN, StatusCode::OK).await;
+    eprintln!("a restored setting reached the replica after {after:?}");
+    let (s, b) = api
+        .post(
+            &format!("/api/v1/org-access/{grant}/revoke"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (after, b) = until(StatusCode::OK, StatusCode::NOT_FOUND).await;
+    assert_error(StatusCode::NOT_FOUND, &b, StatusCode::NOT_FOUND);
+    eprintln!("a revoked grant reached the replica after {after:?}");
+    let (s, b) = api.get("/acme/api/v1/audit", Some(&bea)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+}

@@ -16,7 +16,7 @@ use tonic::transport::Channel;
 
 use crate::Gateway;
 use crate::error::ApiError;
-use crate::key_cache::ApiKeyTokens;
+use crate::key_cache::TokenCache;
 use crate::key_retry::{FreshKeyToken, RememberedKeyToken};
 
 /// The org slug taken from a `/<org>/api/...` URL.
@@ -238,7 +238,7 @@ impl FromRequestParts<Gateway> for Caller {
             // Keyed on the address too: a key limited to some addresses must be checked
             // again from any other, never served a token issued for an allowed one.
             let client_ip = origin.ip.clone().unwrap_or_default();
-            let digest = ApiKeyTokens::digest(org, credential, &client_ip);
+            let digest = TokenCache::digest(org, credential, &client_ip);
             // A remembered token the verifier now refuses (the user's role changed, say) is
             // not the key's answer: ask identity again.
             let remembered = || {
@@ -262,6 +262,7 @@ impl FromRequestParts<Gateway> for Caller {
             if !fresh && let Some(ctx) = remembered() {
                 return served_remembered(ctx);
             }
+            let asked = Instant::now();
             let issued = state
                 .identity
                 .clone()
@@ -275,7 +276,7 @@ impl FromRequestParts<Gateway> for Caller {
             let ctx = verify(&issued.token)?;
             state
                 .api_key_tokens
-                .put(digest, issued.token, ctx.claims.exp);
+                .put(digest, issued.token, ctx.claims.exp, asked);
             return Ok(Self(ctx));
         }
         let ctx = verify(credential)?;
@@ -283,6 +284,23 @@ impl FromRequestParts<Gateway> for Caller {
         if ctx.org() == org {
             return Ok(Self(ctx));
         }
+        // MSP staff in a client org: their token exchanged for one scoped to it, kept a
+        // second (see `key_cache`) and verified again on every use.
+        let digest = TokenCache::digest(org, credential, "");
+        let remembered = || {
+            state
+                .exchanged_tokens
+                .get(&digest)
+                .and_then(|token| verify(&token).ok())
+        };
+        if let Some(ctx) = remembered() {
+            return Ok(Self(ctx));
+        }
+        let _turn = state.exchanged_tokens.turn(digest).await;
+        if let Some(ctx) = remembered() {
+            return Ok(Self(ctx));
+        }
+        let asked = Instant::now();
         let exchanged = state
             .identity
             .clone()
@@ -298,6 +316,10 @@ impl FromRequestParts<Gateway> for Caller {
                 _ => s.into(),
             })?
             .into_inner();
-        Ok(Self(verify(&exchanged.token)?))
+        let exchanged_ctx = verify(&exchanged.token)?;
+        state
+            .exchanged_tokens
+            .put(digest, exchanged.token, exchanged_ctx.claims.exp, asked);
+        Ok(Self(exchanged_ctx))
     }
 }

@@ -127,7 +127,10 @@ pub struct Services {
     pub vault: VaultClient<Channel>,
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
-    pub api_key_tokens: Arc<key_cache::ApiKeyTokens>,
+    /// Tokens identity issued for API keys (kept a minute).
+    pub api_key_tokens: Arc<key_cache::TokenCache>,
+    /// MSP staff's tokens exchanged into client orgs (kept a second).
+    pub exchanged_tokens: Arc<key_cache::TokenCache>,
     pub reveals: reveals::RevealBatcher,
     pub readiness: readiness::Readiness,
 }
@@ -184,7 +187,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         replication: ReplicationClient::new(ch(&config.tenant_url, Service::Tenant)?),
         orgs: caller::OrgDirectory::new(tenant.clone()),
         settings: OrgSettingsClient::new(ch(&config.tenant_url, Service::Tenant)?),
-        api_key_tokens: Arc::default(),
+        api_key_tokens: Arc::new(key_cache::TokenCache::new(key_cache::KEY_TOKEN_TTL)),
+        exchanged_tokens: Arc::new(key_cache::TokenCache::new(key_cache::EXCHANGED_TOKEN_TTL)),
         tenant,
         readiness,
     }));

@@ -515,7 +515,8 @@ mod tests {
             audit: strongroom_proto::audit::audit_client::AuditClient::new(channel()),
             orgs: caller::OrgDirectory::new(tenant.clone()),
             tenant,
-            api_key_tokens: Arc::new(key_cache::ApiKeyTokens::default()),
+            api_key_tokens: Arc::new(key_cache::TokenCache::new(key_cache::KEY_TOKEN_TTL)),
+            exchanged_tokens: Arc::new(key_cache::TokenCache::new(key_cache::EXCHANGED_TOKEN_TTL)),
             reveals: reveals::RevealBatcher::start(
                 tls.direct_channel("https://127.0.0.1:1", Service::Vault)
                     .unwrap(),

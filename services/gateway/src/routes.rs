@@ -52,6 +52,10 @@ pub fn router(state: Gateway) -> axum::Router {
         .layer(axum::middleware::from_fn(
             crate::key_retry::retry_refused_key_token,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::key_cache::forget_exchanges_after_changes,
+        ))
         .layer(axum::middleware::from_fn(refuse_nul))
         .with_state(state)
 }

@@ -175,6 +175,36 @@ impl StackConfig {
         Ok(())
     }
 
+    /// The gateway's configuration, serving on the stack's HTTP listener.
+    pub fn gateway_config(&self) -> strongroom_gateway::Config {
+        let gateway_tls = TlsFiles::in_dir(&self.tls_dir(), Service::Gateway);
+        let gateway_redis = self.redis_login("gateway");
+        strongroom_gateway::Config {
+            http_addr: self.http_addr,
+            http_listener: self
+                .listeners
+                .as_ref()
+                .map(|l| l.http.clone())
+                .unwrap_or_default(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            jwt_public_key_file: self.data_dir.join("jwt-public.pem"),
+            tls_ca_file: gateway_tls.ca,
+            tls_cert_file: gateway_tls.cert,
+            tls_key_file: gateway_tls.key,
+            redis_url: self.redis_url.clone(),
+            redis_user: gateway_redis.0,
+            redis_password_file: gateway_redis.1,
+            event_prefix: self.event_prefix.clone(),
+            identity_url: self.url(0),
+            tenant_url: self.url(1),
+            vault_url: self.url(2),
+            access_url: self.url(3),
+            rotation_url: self.url(4),
+            audit_url: self.url(5),
+            console_reveal_seconds: self.console_reveal_seconds,
+        }
+    }
+
     /// Where the stack's TLS material lives.
     pub fn tls_dir(&self) -> PathBuf {
         self.data_dir.join("tls")
@@ -584,32 +614,7 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
             strongroom_audit::run(strongroom_audit::Config { base: b }, s).await,
         )
     });
-    let gateway_tls = TlsFiles::in_dir(&config.tls_dir(), Service::Gateway);
-    let gateway_redis = config.redis_login("gateway");
-    let gateway = strongroom_gateway::Config {
-        http_addr: config.http_addr,
-        http_listener: config
-            .listeners
-            .as_ref()
-            .map(|l| l.http.clone())
-            .unwrap_or_default(),
-        trusted_proxies: config.trusted_proxies.clone(),
-        jwt_public_key_file: config.data_dir.join("jwt-public.pem"),
-        tls_ca_file: gateway_tls.ca,
-        tls_cert_file: gateway_tls.cert,
-        tls_key_file: gateway_tls.key,
-        redis_url: config.redis_url.clone(),
-        redis_user: gateway_redis.0,
-        redis_password_file: gateway_redis.1,
-        event_prefix: config.event_prefix.clone(),
-        identity_url: config.url(0),
-        tenant_url: config.url(1),
-        vault_url: config.url(2),
-        access_url: config.url(3),
-        rotation_url: config.url(4),
-        audit_url: config.url(5),
-        console_reveal_seconds: config.console_reveal_seconds,
-    };
+    let gateway = config.gateway_config();
     let s = shutdown.clone();
     services.spawn(async move { ("gateway", strongroom_gateway::run(gateway, s).await) });
 
@@ -624,6 +629,19 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
         shutdown.cancel();
     }
     failure.map_or(Ok(()), Err)
+}
+
+/// One more gateway for a running stack, serving on `listener`: what a second replica
+/// behind the load balancer sees (tests of changes that must reach every replica).
+pub async fn gateway_replica(
+    config: &StackConfig,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let mut gateway = config.gateway_config();
+    gateway.http_addr = listener.local_addr()?;
+    gateway.http_listener = PreBound::new(listener);
+    strongroom_gateway::run(gateway, shutdown).await
 }
 
 /// Each gRPC service's caller tables (its own RPCs, health, and provisioning where it

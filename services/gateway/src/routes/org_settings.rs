@@ -193,7 +193,7 @@ async fn show_msp_staff(State(state): State<Gateway>, Caller(ctx): Caller) -> Ap
     summary = "Set what MSP staff may do in this client org",
     description = "Only the org's own administrators change it (MSP staff get 403); audited \
                    in the org and in MSPOrg. A right that is off is refused to MSP staff with \
-                   403 naming `msp_staff.<right>`, from their next request.",
+                   403 naming `msp_staff.<right>`, within a second.",
     request_body = MspStaffRightsBody,
     responses(
         (status = 200, description = "The rights", body = MspStaffRights),
