@@ -137,22 +137,24 @@ async fn big_org(stack: &Stack, api: &Api, admin: &str, args: &Args) -> anyhow::
         ("MSP access", "/big/msp-access"),
     ];
     println!(
-        "\n| page ({} resources, {} accounts) | p50 ms | p99 ms |",
+        "\n| page ({} resources, {} accounts) | p50 ms | p99 ms | KiB |",
         args.resources,
         args.resources * args.accounts
     );
-    println!("|---|---|---|");
+    println!("|---|---|---|---|");
     let mut worst: f64 = 0.0;
     for (name, path) in pages {
         let mut times = Vec::with_capacity(args.requests);
+        let mut size = 0;
         for _ in 0..args.requests {
             let start = Instant::now();
-            browser.page(path).await?;
+            size = browser.page(path).await?.len();
             times.push(start.elapsed());
         }
         let (p50, p99) = (percentile_ms(&mut times, 50), percentile_ms(&mut times, 99));
         worst = worst.max(p99);
-        println!("| {name} | {p50:.1} | {p99:.1} |");
+        let kib = size as f64 / 1024.0;
+        println!("| {name} | {p50:.1} | {p99:.1} | {kib:.1} |");
     }
     Ok(worst)
 }
@@ -343,6 +345,8 @@ impl Browser {
         let status = r.status();
         let body = r.text().await?;
         anyhow::ensure!(status == StatusCode::OK, "{path}: {status}");
+        // A refusal shown in a page that still answers 200 is no page either.
+        anyhow::ensure!(!body.contains("role=\"alert\""), "{path} shows an error");
         Ok(body)
     }
 

@@ -175,6 +175,32 @@ impl Browser {
         self.check().await;
     }
 
+    /// Clicks `css` (a submit button of a form that asks first), accepts the question, and
+    /// waits for the next page, which axe checks.
+    async fn submit_confirmed(&self, css: &str) {
+        let before = self.driver.find(By::Css("html")).await.unwrap();
+        self.driver
+            .find(By::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let until = Instant::now() + DEADLINE;
+        while self.driver.accept_alert().await.is_err() {
+            assert!(
+                Instant::now() < until,
+                "no question came after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        while before.tag_name().await.is_ok() {
+            assert!(Instant::now() < until, "no page came after clicking {css}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.check().await;
+    }
+
     /// Follows the link named `text` to a page under `prefix`, which axe checks.
     async fn follow(&self, text: &str, prefix: &str) {
         self.driver
@@ -789,6 +815,158 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .follow("Databases", "/consoleco/resources?group_id=")
         .await;
     assert!(browser.text().await.contains("40 resources"));
+
+    // Resource groups have their own pages: a static group gets web01 from its page, a
+    // dynamic one is made from the form's conditions.
+    browser.go("/consoleco/resources/groups").await;
+    browser.fill("group-name", "Web servers").await;
+    browser.submit("#group-form button[type=submit]").await;
+    assert!(
+        browser
+            .path()
+            .await
+            .starts_with("/consoleco/resources/groups/")
+    );
+    let group_page = browser.path().await;
+    browser.go(&resource_page).await;
+    browser.submit("#add-to-group button[type=submit]").await;
+    assert!(browser.text().await.contains("Added to the group."));
+    browser.go(&group_page).await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("1 resource.") && text.contains("web01"),
+        "{text}"
+    );
+    browser.go("/consoleco/resources/groups").await;
+    browser.fill("group-name", "Linux boxes").await;
+    browser
+        .driver
+        .find(By::Css("#group-form input[value=dynamic]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.choose("field-1", "type").await;
+    browser.choose("operator-1", "equals").await;
+    browser.fill("value-1", "Linux").await;
+    browser.submit("#group-form button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Linux boxes (dynamic)") && text.contains("1 resource."),
+        "{text}"
+    );
+    browser.shot("resource-group").await;
+
+    // An account moves to another resource by its name, with its history.
+    browser.go(&account_page).await;
+    browser.fill("move-to", "db07").await;
+    browser.submit("#move-account button[type=submit]").await;
+    assert!(browser.text().await.contains("Moved to db07."));
+    let (_, moved) = api
+        .get(
+            &format!(
+                "/consoleco/api/v1{}",
+                account_page.trim_start_matches("/consoleco")
+            ),
+            Some(&carol),
+        )
+        .await;
+    assert_eq!(moved["resource_name"], "db07", "{moved}");
+
+    // A custom role is edited on its own page.
+    browser.go("/consoleco/roles").await;
+    browser.fill("role-name", "Auditors lite").await;
+    browser
+        .driver
+        .find(By::Css("#add-role input[value='audit.view']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.submit("#add-role button[type=submit]").await;
+    browser.follow("Auditors lite", "/consoleco/roles/").await;
+    browser.fill("role-description", "reads the trail").await;
+    browser.submit("#edit-role button[type=submit]").await;
+    assert!(browser.text().await.contains("Saved."));
+
+    // Resource types, additional fields, data keys and export rules.
+    browser.go("/consoleco/settings/fields").await;
+    browser.fill("field-name", "asset_tag").await;
+    browser
+        .submit("#additional-field button[type=submit]")
+        .await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("The field asset_tag is saved.")
+    );
+    browser.fill("type-name", "Badge reader").await;
+    browser.fill("name-1", "zone").await;
+    browser.submit("#resource-type button[type=submit]").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("The type Badge reader is saved.")
+    );
+    browser.go("/consoleco/settings/data-keys").await;
+    browser.fill("every-days", "90").await;
+    browser.submit("#key-schedule button[type=submit]").await;
+    assert!(browser.text().await.contains("The next rotation is due"));
+    browser
+        .submit_confirmed("form[action='/consoleco/settings/data-keys/rotate'] button")
+        .await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("Rotation to data key version 2 started.")
+    );
+    browser.go("/consoleco/export/rules").await;
+    browser.submit("#export-rule button[type=submit]").await;
+    assert!(browser.text().await.contains("The rule is saved."));
+
+    // Users come from a CSV file too, with the outcome row by row.
+    let users = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(
+        users.path(),
+        "username,email\ndave,dave@consoleco.test\nbad name,x\n",
+    )
+    .unwrap();
+    browser.go("/consoleco/users/import").await;
+    browser
+        .driver
+        .find(By::Id("users-file"))
+        .await
+        .unwrap()
+        .send_keys(users.path().to_str().unwrap())
+        .await
+        .unwrap();
+    browser.submit("#import-users button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("1 added, 0 skipped, 1 rejected"), "{text}");
+
+    // The personal passphrase changes, and the store opens with the new one only.
+    browser.go("/consoleco/personal").await;
+    browser
+        .fill("current-passphrase", "carol's own personal passphrase")
+        .await;
+    browser
+        .fill("changed-passphrase", "carol's newer personal passphrase")
+        .await;
+    browser
+        .submit("#personal-passphrase button[type=submit]")
+        .await;
+    assert!(browser.text().await.contains("Your passphrase is changed"));
+    browser
+        .fill("passphrase", "carol's newer personal passphrase")
+        .await;
+    browser.submit("#personal-unlock button[type=submit]").await;
+    assert!(browser.text().await.contains("home router"));
+
     browser.go("/consoleco/users").await;
     browser.follow("carol", "/consoleco/users/").await;
 

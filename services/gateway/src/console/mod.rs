@@ -80,6 +80,39 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             "/resources/new",
             get(pages::resources::new_page).post(pages::resources::create),
         )
+        .route(
+            "/resources/groups",
+            get(pages::resource_groups::list).post(pages::resource_groups::add),
+        )
+        .route(
+            "/resources/groups/{id}",
+            get(pages::resource_groups::show).post(pages::resource_groups::save),
+        )
+        .route(
+            "/resources/groups/{id}/policy",
+            post(pages::resource_groups::set_policy),
+        )
+        .route(
+            "/resources/groups/{id}/delete",
+            post(pages::resource_groups::delete),
+        )
+        .route(
+            "/resources/groups/{id}/resources/{resource_id}/remove",
+            post(pages::resource_groups::remove_resource),
+        )
+        .route(
+            "/resources/{id}/groups",
+            post(pages::resource_groups::add_resource),
+        )
+        .route(
+            "/accounts/{id}/groups",
+            post(pages::resource_groups::add_account),
+        )
+        .route(
+            "/accounts/{id}/groups/remove",
+            post(pages::resource_groups::remove_account),
+        )
+        .route("/accounts/{id}/move", post(pages::accounts::move_account))
         .route("/resources/{id}", get(pages::resources::show))
         .route(
             "/resources/{id}/accounts",
@@ -106,6 +139,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route(
             "/accounts/{id}/versions/{version}",
             post(pages::accounts::version),
+        )
+        .route(
+            "/users/import",
+            get(pages::users::import_page).post(pages::users::import),
         )
         .route("/users", get(pages::users::list).post(pages::users::add))
         .route("/users/{id}", get(pages::users::show))
@@ -146,6 +183,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             "/roles",
             get(pages::groups::roles).post(pages::groups::add_role),
         )
+        .route(
+            "/roles/{name}",
+            get(pages::groups::role).post(pages::groups::save_role),
+        )
         .route("/roles/{name}/remove", post(pages::groups::remove_role))
         .route(
             "/access",
@@ -161,6 +202,11 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route("/personal", get(pages::personal::show))
         .route("/personal/setup", post(pages::personal::set_up))
         .route("/personal/unlock", post(pages::personal::unlock))
+        .route(
+            "/personal/passphrase",
+            post(pages::personal::change_passphrase),
+        )
+        .route("/personal/delete", post(pages::personal::delete_store))
         .route("/personal/lock", post(pages::personal::lock))
         .route("/personal/entries", post(pages::personal::add))
         .route(
@@ -175,6 +221,33 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         )
         .route("/directory/test", post(pages::directory::test))
         .route("/directory/import", post(pages::directory::import))
+        .route(
+            "/settings/fields",
+            get(pages::catalogue::fields).post(pages::catalogue::save_field),
+        )
+        .route("/settings/fields/types", post(pages::catalogue::save_type))
+        .route(
+            "/settings/fields/types/{name}/remove",
+            post(pages::catalogue::remove_type),
+        )
+        .route(
+            "/settings/fields/{applies_to}/{name}/remove",
+            post(pages::catalogue::remove_field),
+        )
+        .route("/settings/data-keys", get(pages::catalogue::data_keys))
+        .route("/settings/data-keys/rotate", post(pages::catalogue::rotate))
+        .route(
+            "/settings/data-keys/schedule",
+            post(pages::catalogue::schedule),
+        )
+        .route(
+            "/export/rules",
+            get(pages::export::rules).post(pages::export::save_rule),
+        )
+        .route(
+            "/export/rules/{kind}/{id}/remove",
+            post(pages::export::remove_rule),
+        )
         .route("/settings", get(pages::settings::show))
         .route("/settings/login", post(pages::settings::save_login))
         .route("/settings/branding", post(pages::settings::save_branding))

@@ -36,7 +36,7 @@ pub struct PersonalUnlock {
     pub expires_at: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassphraseChange {
     #[schema(format = Password)]
@@ -45,7 +45,7 @@ pub struct PassphraseChange {
     pub new: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalDeletion {
     /// `delete my personal passwords`

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{or_null, parsed_json};
 
 /// A group as the tree shows it.
-#[derive(Deserialize, Debug, Serialize, ToSchema)]
+#[derive(Clone, Deserialize, Debug, Serialize, ToSchema)]
 pub struct ResourceGroup {
     /// `default` for your Default Group.
     pub id: String,
@@ -52,7 +52,7 @@ pub struct ResourceGroupTree {
 }
 
 /// A group to add, or a group as it becomes.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceGroupBody {
     #[schema(example = "Production databases")]
@@ -68,27 +68,27 @@ pub struct ResourceGroupBody {
     pub description: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDeleteConfirmation {
     /// The group's name, again.
     pub confirm: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct DeletedGroups {
     /// The group and those nested in it.
     pub groups: u32,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupPolicyBody {
     /// A policy's name, or `""` for none.
     pub password_policy: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct GroupPolicyResult {
     /// Resources whose policy changed (those you may modify).
     pub resources: u64,
@@ -104,12 +104,12 @@ pub struct ReportQuery {
 }
 
 /// The group's resources and accounts by resource type.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct GroupReport {
     pub rows: Vec<GroupReportRow>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct GroupReportRow {
     #[serde(rename = "type")]
     pub resource_type: String,

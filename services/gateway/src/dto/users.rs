@@ -232,7 +232,7 @@ pub struct ImportQuery {
 }
 
 /// The CSV file as JSON, in place of sending it as the raw body.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportUsersBody {
     /// Header row `username,email[,full_name,department,location,role]`, then a user a row.

@@ -304,7 +304,7 @@ pub struct AccountChanges {
     pub fields: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountMove {
     /// The resource the account goes to.
@@ -518,7 +518,7 @@ pub struct FieldSpec {
 }
 
 /// A resource type: built in (with the fields a password reset needs) or the org's own.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct ResourceType {
     pub name: String,
     /// `operating_system`, `database`, `network_device`, `directory`, `application`,
@@ -549,13 +549,13 @@ impl From<pb::ResourceType> for ResourceType {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct ResourceTypeList {
     pub types: Vec<ResourceType>,
 }
 
 /// One of the org's own resource types.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceTypeBody {
     #[schema(example = "other")]
@@ -565,7 +565,7 @@ pub struct ResourceTypeBody {
 }
 
 /// A field every resource, or every account, of the org carries.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct AdditionalField {
     /// `resource` or `account`.
     pub applies_to: String,
@@ -586,12 +586,12 @@ impl From<pb::AdditionalField> for AdditionalField {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct AdditionalFieldList {
     pub fields: Vec<AdditionalField>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdditionalFieldBody {
     /// `text`, `number`, `date`, `multiline` or `password`.
@@ -609,7 +609,7 @@ pub struct RevealedField {
 }
 
 /// A rule on who may export: it turns exporting on or off for a user or a user group.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct ExportRule {
     /// `user` or `group`.
     pub principal_kind: String,
@@ -633,7 +633,7 @@ impl From<pb::ExportRule> for ExportRule {
 
 /// The org's export rules. A rule for the user decides; otherwise the rules of the user's
 /// groups (a denial among them wins); otherwise the role's `passwords.export`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct ExportRules {
     pub rules: Vec<ExportRule>,
 }
@@ -647,7 +647,7 @@ impl From<pb::ExportRules> for ExportRules {
 }
 
 /// Whether the user or group may export.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRuleBody {
     pub allowed: bool,
@@ -675,7 +675,7 @@ pub struct ExportRequest {
 }
 
 /// A data-key rotation: its progress, readable while it runs.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct KeyRotation {
     pub id: String,
     /// The new data-key version.
@@ -705,7 +705,7 @@ impl From<pb::KeyRotation> for KeyRotation {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct DataKeyVersion {
     pub version: i32,
     pub created_at: String,
@@ -714,7 +714,7 @@ pub struct DataKeyVersion {
 }
 
 /// The org's data-key versions (never the keys), the latest rotation and the schedule.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct DataKeys {
     pub versions: Vec<DataKeyVersion>,
     pub rotation: Option<KeyRotation>,
@@ -722,7 +722,7 @@ pub struct DataKeys {
 }
 
 /// How often the org's data key rotates by itself.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, Deserialize)]
 pub struct KeyRotationSchedule {
     /// Days between rotations; 0: rotations start only by hand.
     pub every_days: u32,
@@ -740,7 +740,7 @@ impl From<pb::KeyRotationSchedule> for KeyRotationSchedule {
 }
 
 /// A new rotation schedule.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRotationScheduleBody {
     /// Days between rotations, at most 3650; 0 turns the schedule off. The next rotation

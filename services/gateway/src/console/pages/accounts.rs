@@ -11,11 +11,12 @@ use strongroom_auth::RequestContext;
 
 use super::Chrome;
 use super::resources::{DeleteForm, detail_page, segment};
+use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageResult, render};
 use crate::dto::vault::{
-    Account, DeleteConfirmation, Deleted, NewPassword, PasswordHistory, PasswordVersion, Reason,
-    RevealedPassword,
+    Account, AccountMove, DeleteConfirmation, Deleted, NewPassword, PasswordHistory,
+    PasswordVersion, Reason, Resource, ResourcePage, RevealedPassword,
 };
 
 #[derive(Template)]
@@ -24,11 +25,13 @@ struct AccountPage {
     c: Chrome,
     account: Account,
     history: Vec<PasswordVersion>,
+    /// Static groups the account may be put in or taken out of.
+    groups: Vec<super::resources::TreeNode>,
     notice: Option<String>,
     error: Option<String>,
 }
 
-async fn account_page(
+pub async fn account_page(
     console: &Console,
     visit: &Visit,
     ctx: &RequestContext,
@@ -37,16 +40,18 @@ async fn account_page(
 ) -> PageResult {
     let account_path = format!("/accounts/{}", segment(id));
     let history_path = format!("{account_path}/password-history");
-    let (account, history) = tokio::join!(
+    let (account, history, groups) = tokio::join!(
         console.api.get::<Account>(&visit.who, &account_path),
         console
             .api
             .get::<PasswordHistory>(&visit.who, &history_path),
+        super::resource_groups::static_groups(console, visit),
     );
     let page = AccountPage {
         c: Chrome::signed(visit, ctx),
         account: account?,
         history: history?.versions,
+        groups,
         notice: outcome.notice(),
         error: outcome.error(),
     };
@@ -251,4 +256,62 @@ pub async fn restore(
         .await;
     let outcome = Outcome::of(restored, "The account is back from the trash.");
     account_page(&console, &visit, &ctx, &id, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    /// The name of the resource the account goes to.
+    #[serde(default)]
+    resource: String,
+}
+
+/// Moves the account, with its password history, to the resource of that name (the one
+/// whose name matches exactly, among those the API finds for it).
+pub async fn move_account(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> PageResult {
+    let outcome = match resource_named(&console, &visit, form.resource.trim()).await {
+        Ok(resource) => {
+            let path = format!("/accounts/{}/move", segment(&id));
+            let body = AccountMove {
+                resource_id: resource.id,
+            };
+            let moved = console
+                .api
+                .call::<_, Account>(&visit.who, Method::POST, &path, &body)
+                .await;
+            Outcome::of(moved, &format!("Moved to {}.", resource.name))
+        }
+        Err(refusal) => Outcome::Refused(refusal),
+    };
+    account_page(&console, &visit, &ctx, &id, outcome).await
+}
+
+async fn resource_named(console: &Console, visit: &Visit, name: &str) -> Result<Resource, Refusal> {
+    if name.is_empty() {
+        return Err(Refusal::bad_input(
+            "name the resource to move the account to",
+        ));
+    }
+    let query = serde_urlencoded::to_string([("q", name), ("limit", "100")]).unwrap_or_default();
+    let found: ResourcePage = console
+        .api
+        .get(&visit.who, &format!("/resources?{query}"))
+        .await?;
+    let mut named = found
+        .resources
+        .into_iter()
+        .filter(|r| r.name.eq_ignore_ascii_case(name));
+    match (named.next(), named.next()) {
+        (Some(resource), None) => Ok(resource),
+        (None, _) => Err(Refusal::bad_input(format!(
+            "no resource you manage is named {name}"
+        ))),
+        (Some(_), Some(_)) => Err(Refusal::bad_input(format!(
+            "several resources are named {name}; rename one first"
+        ))),
+    }
 }

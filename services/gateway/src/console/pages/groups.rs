@@ -214,11 +214,7 @@ pub async fn roles(State(console): State<Console>, Signed { visit, ctx }: Signed
 }
 
 /// The role form repeats `permissions` once per box ticked, so it is read as pairs.
-pub async fn add_role(
-    State(console): State<Console>,
-    Signed { visit, ctx }: Signed,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> PageResult {
+fn role_body(pairs: &[(String, String)]) -> RoleBody {
     let field = |name: &str| {
         pairs
             .iter()
@@ -226,7 +222,7 @@ pub async fn add_role(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let body = RoleBody {
+    RoleBody {
         name: field("name"),
         description: field("description"),
         permissions: pairs
@@ -234,7 +230,15 @@ pub async fn add_role(
             .filter(|(k, _)| k == "permissions")
             .map(|(_, v)| v.clone())
             .collect(),
-    };
+    }
+}
+
+pub async fn add_role(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let body = role_body(&pairs);
     match console
         .api
         .call::<_, Role>(&visit.who, Method::POST, "/roles", &body)
@@ -260,4 +264,62 @@ pub async fn remove_role(
         Ok(_) => Ok(Redirect::to(&format!("{}/roles", visit.base)).into_response()),
         Err(refusal) => roles_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "role.html")]
+struct RolePage {
+    c: Chrome,
+    role: Role,
+    permissions: Vec<Permission>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn role_page(
+    console: &Console,
+    visit: &Visit,
+    ctx: &RequestContext,
+    name: &str,
+    outcome: Outcome,
+) -> PageResult {
+    let list: RoleList = console.api.get(&visit.who, "/roles").await?;
+    let role = list
+        .roles
+        .into_iter()
+        .find(|r| r.name == name && !r.built_in)
+        .ok_or(PageError::NotFound)?;
+    let page = RolePage {
+        c: Chrome::signed(visit, ctx),
+        role,
+        permissions: list.permissions,
+        notice: outcome.notice(),
+        error: outcome.error(),
+    };
+    Ok(outcome.respond(&page))
+}
+
+/// A custom role's page, to change its description and what it allows.
+pub async fn role(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(name): Path<String>,
+) -> PageResult {
+    role_page(&console, &visit, &ctx, &name, Outcome::Nothing).await
+}
+
+pub async fn save_role(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(name): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut body = role_body(&pairs);
+    body.name = name.clone();
+    let path = format!("/roles/{}", segment(&name));
+    let saved = console
+        .api
+        .call::<_, Role>(&visit.who, Method::PUT, &path, &body)
+        .await;
+    role_page(&console, &visit, &ctx, &name, Outcome::of(saved, "Saved.")).await
 }

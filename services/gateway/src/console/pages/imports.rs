@@ -45,17 +45,27 @@ pub async fn list(State(console): State<Console>, Signed { visit, ctx }: Signed)
     imports_page(&console, &visit, &ctx, Outcome::Nothing).await
 }
 
-/// The upload form's fields.
+/// An upload form's fields: its file, its CSRF token and its other fields.
 #[derive(Default)]
-struct Upload {
-    csrf: String,
-    format: String,
-    file: Vec<u8>,
-    keepass_password: String,
-    on_conflict: String,
+pub struct Upload {
+    pub csrf: String,
+    pub file: Vec<u8>,
+    fields: Vec<(String, String)>,
 }
 
-async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
+impl Upload {
+    /// A text field's value ("" when the form has none).
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form; check its CSRF token before using anything in it.
+pub async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
     let mut upload = Upload::default();
     let bad = |e: axum::extract::multipart::MultipartError| {
         PageError::bad_input(format!("the upload could not be read: {}", e.body_text()))
@@ -65,10 +75,10 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
         match name.as_str() {
             "file" => upload.file = field.bytes().await.map_err(bad)?.to_vec(),
             "csrf" => upload.csrf = field.text().await.map_err(bad)?,
-            "format" => upload.format = field.text().await.map_err(bad)?,
-            "keepass_password" => upload.keepass_password = field.text().await.map_err(bad)?,
-            "on_conflict" => upload.on_conflict = field.text().await.map_err(bad)?,
-            _ => {}
+            _ => {
+                let value = field.text().await.map_err(bad)?;
+                upload.fields.push((name, value));
+            }
         }
     }
     Ok(upload)
@@ -88,13 +98,13 @@ pub async fn start(
         return imports_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await;
     }
     let body = ImportBody {
-        format: upload.format,
+        format: upload.field("format"),
         file_base64: base64::engine::general_purpose::STANDARD.encode(&upload.file),
         zip: None,
-        keepass_password: upload.keepass_password,
+        keepass_password: upload.field("keepass_password"),
         column_mapping: Default::default(),
         dry_run: false,
-        on_conflict: upload.on_conflict,
+        on_conflict: upload.field("on_conflict"),
     };
     match console
         .api

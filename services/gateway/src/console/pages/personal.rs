@@ -15,7 +15,8 @@ use crate::console::client::OnBehalf;
 use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageResult};
 use crate::dto::personal::{
-    Passphrase, PersonalEntry, PersonalEntryBody, PersonalEntryList, PersonalStatus, PersonalUnlock,
+    Passphrase, PassphraseChange, PersonalDeletion, PersonalEntry, PersonalEntryBody,
+    PersonalEntryList, PersonalStatus, PersonalUnlock,
 };
 
 #[derive(Template)]
@@ -181,4 +182,64 @@ pub async fn delete(
         Ok(_) => Ok(Redirect::to(&format!("{}/personal", visit.base)).into_response()),
         Err(refusal) => personal_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
     }
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+}
+
+/// Changes the passphrase (the store's entries are sealed again under the new one).
+pub async fn change_passphrase(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<ChangeForm>,
+) -> PageResult {
+    let body = PassphraseChange {
+        current: form.current,
+        new: form.new,
+    };
+    let changed = console
+        .api
+        .act(&visit.who, Method::PUT, "/personal/passphrase", &body)
+        .await;
+    if changed.is_ok() {
+        // Whatever was opened with the old passphrase is opened again with the new one.
+        visit.keep_personal_unlock(None);
+    }
+    let outcome = Outcome::of(
+        changed,
+        "Your passphrase is changed: open the store with it.",
+    );
+    personal_page(&console, &visit, &ctx, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct DeletionForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Deletes the store and every entry in it: the way out of a lost passphrase.
+pub async fn delete_store(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<DeletionForm>,
+) -> PageResult {
+    let body = PersonalDeletion {
+        confirm: form.confirm,
+    };
+    let body = serde_json::to_vec(&body).unwrap_or_default();
+    let deleted = console
+        .api
+        .send(&visit.who, Method::DELETE, "/personal", Some(body))
+        .await;
+    if deleted.is_ok() {
+        visit.keep_personal_unlock(None);
+    }
+    let outcome = Outcome::of(deleted, "Your personal store is deleted.");
+    personal_page(&console, &visit, &ctx, outcome).await
 }

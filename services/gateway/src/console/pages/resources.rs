@@ -41,7 +41,7 @@ pub struct TreeNode {
     pub resources: u32,
 }
 
-fn flatten(groups: Vec<ResourceGroup>, depth: usize, into: &mut Vec<TreeNode>) {
+pub fn flatten(groups: Vec<ResourceGroup>, depth: usize, into: &mut Vec<TreeNode>) {
     for g in groups {
         into.push(TreeNode {
             // The style sheet indents six levels; deeper ones line up with the sixth.
@@ -202,6 +202,8 @@ pub async fn create(
 struct DetailPage {
     c: Chrome,
     detail: ResourceDetail,
+    /// Static groups the resource may be put in.
+    groups: Vec<TreeNode>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -213,13 +215,15 @@ pub async fn detail_page(
     id: &str,
     outcome: Outcome,
 ) -> PageResult {
-    let detail: ResourceDetail = console
-        .api
-        .get(&visit.who, &format!("/resources/{}", segment(id)))
-        .await?;
+    let path = format!("/resources/{}", segment(id));
+    let (detail, groups) = tokio::join!(
+        console.api.get::<ResourceDetail>(&visit.who, &path),
+        super::resource_groups::static_groups(console, visit),
+    );
     let page = DetailPage {
         c: Chrome::signed(visit, ctx),
-        detail,
+        detail: detail?,
+        groups,
         notice: outcome.notice(),
         error: outcome.error(),
     };

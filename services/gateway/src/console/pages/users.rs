@@ -1,10 +1,11 @@
 //! The org's users: the list with search, adding one with a one-time password, and a
 //! user's page: their details and role, a new one-time password, unlocking, ending their
-//! sessions, and removing them (their resources going to another user).
+//! sessions, and removing them (their resources going to another user); importing users
+//! from a CSV file.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use strongroom_auth::RequestContext;
@@ -12,9 +13,11 @@ use strongroom_auth::RequestContext;
 use super::Chrome;
 use super::resources::segment;
 use crate::console::client::Refusal;
-use crate::console::session::{Form, NoFields, Signed, Visit};
-use crate::console::{Console, Outcome, PageResult};
-use crate::dto::users::{NewPassword, NewUser, User, UserChanges, UserList};
+use crate::console::session::{Form, NoFields, Signed, Visit, check_form};
+use crate::console::{Console, Outcome, PageError, PageResult};
+use crate::dto::users::{
+    ImportReport, ImportUsersBody, NewPassword, NewUser, User, UserChanges, UserList,
+};
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -317,4 +320,56 @@ pub async fn remove(
         Ok(_) => Ok(Redirect::to(&format!("{}/users", visit.base)).into_response()),
         Err(refusal) => after(&console, &visit, &ctx, &id, Err(refusal)).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "users_import.html")]
+struct ImportPage {
+    c: Chrome,
+    report: Option<ImportReport>,
+    error: Option<String>,
+}
+
+pub async fn import_page(Signed { visit, ctx }: Signed) -> Response {
+    crate::console::render(&ImportPage {
+        c: Chrome::signed(&visit, &ctx),
+        report: None,
+        error: None,
+    })
+}
+
+/// Imports the uploaded CSV file of users and shows the outcome row by row.
+pub async fn import(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let upload = super::imports::read_upload(form).await?;
+    check_form(&Method::POST, &headers, &upload.csrf)?;
+    let all_or_nothing = upload.field("all_or_nothing") == "true";
+    let imported = match String::from_utf8(upload.file) {
+        Ok(csv) if !csv.trim().is_empty() => {
+            let body = ImportUsersBody {
+                csv,
+                all_or_nothing,
+            };
+            console
+                .api
+                .call::<_, ImportReport>(&visit.who, Method::POST, "/users/import", &body)
+                .await
+        }
+        Ok(_) => Err(Refusal::bad_input("Choose a CSV file of users.")),
+        Err(_) => Err(Refusal::bad_input("The file is not UTF-8 text.")),
+    };
+    let (report, error, status) = match imported {
+        Ok(report) => (Some(report), None, StatusCode::OK),
+        Err(refusal) => (None, Some(refusal.message), refusal.status),
+    };
+    let page = ImportPage {
+        c: Chrome::signed(&visit, &ctx),
+        report,
+        error,
+    };
+    Ok((status, crate::console::render(&page)).into_response())
 }
