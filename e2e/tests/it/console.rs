@@ -520,6 +520,10 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     );
     assert!(text.contains("checking the console"), "{text}");
     browser.shot("audit").await;
+    // A malformed filter is refused with its reason.
+    browser.go("/consoleco/audit?since=yesterday").await;
+    let text = browser.text().await;
+    assert!(text.contains("since must be a time"), "{text}");
 
     // Exports, with the browser's session and form token.
     let session = format!(
@@ -620,6 +624,33 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .await;
     let carol = carol_login["token"].as_str().unwrap().to_owned();
     let carol_id = carol_login["user_id"].as_str().unwrap().to_owned();
+    // The audit page's filters are the API's, over the whole trail.
+    // From yesterday, so a run across midnight (UTC) finds them too.
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+    let (s, b) = api
+        .get(
+            &format!(
+                "/consoleco/api/v1/audit?operation=REVEALED&user=caro&target=web01&since={yesterday}"
+            ),
+            Some(&carol),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let events = b["events"].as_array().unwrap();
+    assert!(!events.is_empty(), "{b}");
+    assert!(
+        events.iter().all(|e| e["operation"] == "password.revealed"),
+        "{b}"
+    );
+    let (s, b) = api
+        .get("/consoleco/api/v1/audit?until=2026-01-01", Some(&carol))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b["events"],
+        json!([]),
+        "nothing happened before the org existed"
+    );
     let (_, found) = api
         .get("/consoleco/api/v1/resources?q=csrf-probe", Some(&carol))
         .await;

@@ -190,30 +190,60 @@ impl Row {
     }
 }
 
+/// Which of an org's events to list, newest first.
+#[derive(Debug, Default)]
+pub struct EventFilter {
+    pub limit: i64,
+    /// Only what these users did.
+    pub actors: Option<Vec<uuid::Uuid>>,
+    /// Text the operation, the user's name, and the target's kind, name or id must each
+    /// contain (ignoring case).
+    pub operation: Option<String>,
+    pub user: Option<String>,
+    pub target: Option<String>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 pub async fn list_events(
     db: &TenantDb,
     org: OrgId,
-    limit: i64,
-    actors: Option<Vec<uuid::Uuid>>,
+    filter: EventFilter,
 ) -> Result<Vec<AuditEvent>, TenancyError> {
     let mut tx = db.begin(org).await?;
     // The org's records still in the intake are part of its trail (see `intake`).
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
-                target_kind, target_id, target_name, occurred_at, details
-         FROM audit_events
-         WHERE $3::uuid[] IS NULL OR actor_user_id = ANY($3)
-         UNION ALL
-         SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
-                target_kind, target_id, target_name, occurred_at, details
-         FROM public.audit_intake i
-         WHERE i.org_id = $2 AND NOT EXISTS (SELECT 1 FROM audit_events t WHERE t.id = i.id)
-           AND ($3::uuid[] IS NULL OR i.actor_user_id = ANY($3))
+        "WITH trail AS (
+             SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
+                    target_kind, target_id, target_name, occurred_at, details
+             FROM audit_events
+             UNION ALL
+             SELECT id, service, operation, actor_user_id, actor_username, ip, user_agent,
+                    target_kind, target_id, target_name, occurred_at, details
+             FROM public.audit_intake i
+             WHERE i.org_id = $2
+               AND NOT EXISTS (SELECT 1 FROM audit_events t WHERE t.id = i.id)
+         )
+         SELECT * FROM trail
+         WHERE ($3::uuid[] IS NULL OR actor_user_id = ANY($3))
+           AND ($4::text IS NULL OR strpos(lower(operation), lower($4)) > 0)
+           AND ($5::text IS NULL OR strpos(lower(actor_username), lower($5)) > 0)
+           AND ($6::text IS NULL
+                OR strpos(lower(target_kind), lower($6)) > 0
+                OR strpos(lower(coalesce(target_name, '')), lower($6)) > 0
+                OR strpos(lower(coalesce(target_id, '')), lower($6)) > 0)
+           AND ($7::timestamptz IS NULL OR occurred_at >= $7)
+           AND ($8::timestamptz IS NULL OR occurred_at < $8)
          ORDER BY occurred_at DESC, id DESC LIMIT $1",
     )
-    .bind(limit)
+    .bind(filter.limit)
     .bind(org.0)
-    .bind(actors)
+    .bind(filter.actors)
+    .bind(filter.operation)
+    .bind(filter.user)
+    .bind(filter.target)
+    .bind(filter.since)
+    .bind(filter.until)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -39,9 +39,16 @@ async fn waiting_records_are_listed_with_their_org_and_moved_to_its_trail_once()
         .await
         .unwrap();
 
-    let listed = strongroom_audit::list_events(&db, a, 100, None)
-        .await
-        .unwrap();
+    let listed = strongroom_audit::list_events(
+        &db,
+        a,
+        strongroom_audit::EventFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(listed.len(), 3, "only org a's records, before any move");
     assert_eq!(in_trail_table(&db, a).await, 0);
 
@@ -62,9 +69,16 @@ async fn waiting_records_are_listed_with_their_org_and_moved_to_its_trail_once()
         ids.sort();
         ids
     };
-    let after = strongroom_audit::list_events(&db, a, 100, None)
-        .await
-        .unwrap();
+    let after = strongroom_audit::list_events(
+        &db,
+        a,
+        strongroom_audit::EventFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&after), ids(&listed), "the same records, once each");
 
     // Stored again (a retried call) and moved again: nothing changes.

@@ -5,13 +5,28 @@ use serde_json::Value;
 use strongroom_proto::audit as pb;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Comma-separated user ids: only what they did.
     #[serde(default)]
     pub actor_ids: String,
+    /// Only operations containing this (ignoring case), e.g. `password.` or `revealed`.
+    #[serde(default)]
+    pub operation: String,
+    /// Only what users whose name contains this did (ignoring case).
+    #[serde(default)]
+    pub user: String,
+    /// Only events whose target's kind, name or id contains this (ignoring case).
+    #[serde(default)]
+    pub target: String,
+    /// Only events at or after this time (RFC 3339) or day (`YYYY-MM-DD`, UTC).
+    #[serde(default)]
+    pub since: String,
+    /// Only events before this time (RFC 3339) or day (`YYYY-MM-DD`, UTC: its start).
+    #[serde(default)]
+    pub until: String,
 }
 
 /// The org's most recent events (at most 500), newest first.

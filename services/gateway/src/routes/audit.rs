@@ -26,9 +26,10 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
     path = "/audit",
     tag = tags::AUDIT,
     summary = "The org's audit trail",
-    description = "The most recent 500 events, or only what the named users did (e.g. MSP \
-                   staff, from `GET /msp-access`). MSP staff read it unless the org turned \
-                   `view_audit` off.",
+    description = "The most recent 500 events that fit the filters (each text filter keeps \
+                   events containing it, ignoring case; `actor_ids` keeps what the named \
+                   users did, e.g. MSP staff from `GET /msp-access`). MSP staff read it \
+                   unless the org turned `view_audit` off.",
     params(AuditQuery),
     responses(
         (status = 200, description = "The events, newest first", body = AuditEvents),
@@ -57,6 +58,11 @@ async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> Ap
             pb::ListEventsRequest {
                 limit: LIMIT,
                 actor_ids,
+                operation: q.operation,
+                user: q.user,
+                target: q.target,
+                since: q.since,
+                until: q.until,
             },
         ))
         .await?

@@ -1,13 +1,15 @@
-//! The org's audit trail, newest first, narrowed by operation, user and target.
+//! The org's audit trail, newest first, narrowed by the API's filters: operation, user,
+//! target and a time range.
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::Chrome;
 use crate::console::session::Signed;
 use crate::console::{Console, PageResult, render};
-use crate::dto::audit::{AuditEvent, AuditEvents};
+use crate::dto::audit::{AuditEvent, AuditEvents, AuditQuery};
 
 #[derive(Template)]
 #[template(path = "audit.html")]
@@ -15,10 +17,10 @@ struct AuditPage {
     c: Chrome,
     filter: AuditFilter,
     events: Vec<AuditEvent>,
+    error: Option<String>,
 }
 
-/// Words each shown event must contain (ignoring case): in its operation, its user's
-/// name, and its target's kind or name.
+/// The filters the page's form sends, passed to the API as they are.
 #[derive(Deserialize, Default)]
 pub struct AuditFilter {
     #[serde(default)]
@@ -27,18 +29,10 @@ pub struct AuditFilter {
     user: String,
     #[serde(default)]
     target: String,
-}
-
-fn contains(text: &str, word: &str) -> bool {
-    word.is_empty() || text.to_lowercase().contains(&word.to_lowercase())
-}
-
-impl AuditFilter {
-    fn keeps(&self, e: &AuditEvent) -> bool {
-        contains(&e.operation, &self.operation)
-            && contains(&e.actor.username, &self.user)
-            && (contains(&e.target.name, &self.target) || contains(&e.target.kind, &self.target))
-    }
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
 }
 
 pub async fn list(
@@ -46,15 +40,36 @@ pub async fn list(
     Signed { visit, ctx }: Signed,
     Query(filter): Query<AuditFilter>,
 ) -> PageResult {
-    let trail: AuditEvents = console.api.get(&visit.who, "/audit").await?;
-    let events = trail
-        .events
-        .into_iter()
-        .filter(|e| filter.keeps(e))
-        .collect();
-    Ok(render(&AuditPage {
+    let query = AuditQuery {
+        operation: filter.operation.clone(),
+        user: filter.user.clone(),
+        target: filter.target.clone(),
+        since: filter.since.clone(),
+        until: filter.until.clone(),
+        ..AuditQuery::default()
+    };
+    let path = format!(
+        "/audit?{}",
+        serde_urlencoded::to_string(&query).unwrap_or_default()
+    );
+    let (events, error) = match console.api.get::<AuditEvents>(&visit.who, &path).await {
+        Ok(trail) => (trail.events, None),
+        // A filter the API refuses is shown with its message, the form kept.
+        Err(refusal) if refusal.status == axum::http::StatusCode::BAD_REQUEST => {
+            (Vec::new(), Some(refusal.message))
+        }
+        Err(refusal) => return Err(refusal.into()),
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = AuditPage {
         c: Chrome::signed(&visit, &ctx),
         filter,
         events,
-    }))
+        error,
+    };
+    Ok((status, render(&page)).into_response())
 }
