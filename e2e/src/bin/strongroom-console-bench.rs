@@ -108,6 +108,20 @@ async fn big_org(stack: &Stack, api: &Api, admin: &str, args: &Args) -> anyhow::
         .context("an account")?
         .to_owned();
 
+    let group = api
+        .post(
+            "/big/api/v1/resource-groups",
+            &token,
+            json!({"name": "Linux servers", "criteria": {"match": "all", "conditions": [
+                {"field": "type", "operator": "equals", "value": "Linux"}]}}),
+        )
+        .await?;
+    let group_page = format!(
+        "/big/resources/groups/{}",
+        group["id"].as_str().context("group id")?
+    );
+    let group_report = format!("{group_page}/report");
+
     let mut browser = Browser::new(&stack.base_url)?;
     browser.sign_in("/big", "lister", USER_PASSWORD).await?;
     let deep = format!("/big/resources?offset={}", args.resources / 2);
@@ -121,6 +135,10 @@ async fn big_org(stack: &Stack, api: &Api, admin: &str, args: &Args) -> anyhow::
         ("resources, by type", "/big/resources?type=Linux"),
         ("a resource", &resource_page),
         ("an account", &account_page),
+        ("new resource", "/big/resources/new"),
+        ("resource groups", "/big/resources/groups"),
+        ("a dynamic group (a quarter of them)", &group_page),
+        ("its report by type", &group_report),
         ("audit trail", "/big/audit"),
         ("users", "/big/users"),
         ("groups", "/big/groups"),
@@ -134,6 +152,10 @@ async fn big_org(stack: &Stack, api: &Api, admin: &str, args: &Args) -> anyhow::
         ("sessions", "/big/sessions"),
         ("directory", "/big/directory"),
         ("settings", "/big/settings"),
+        ("resource types and fields", "/big/settings/fields"),
+        ("data keys", "/big/settings/data-keys"),
+        ("export rules", "/big/export/rules"),
+        ("user import", "/big/users/import"),
         ("MSP access", "/big/msp-access"),
     ];
     println!(

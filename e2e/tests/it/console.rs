@@ -868,6 +868,9 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         text.contains("1 resource.") && text.contains("web01"),
         "{text}"
     );
+    browser.go(&format!("{group_page}/report")).await;
+    let text = browser.text().await;
+    assert!(text.contains("Linux"), "{text}");
     browser.go("/consoleco/resources/groups").await;
     browser.fill("group-name", "Linux boxes").await;
     browser

@@ -89,6 +89,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             get(pages::resource_groups::show).post(pages::resource_groups::save),
         )
         .route(
+            "/resources/groups/{id}/report",
+            get(pages::resource_groups::report),
+        )
+        .route(
             "/resources/groups/{id}/policy",
             post(pages::resource_groups::set_policy),
         )

@@ -1,7 +1,7 @@
 //! Resource groups: the tree, adding a static or dynamic group (its criteria as up to
-//! four conditions), a group's page (edit, password policy for its resources, report by
-//! type, delete with its name typed again), and putting resources and accounts into a
-//! static group or taking them out.
+//! four conditions), a group's page (edit, password policy for its resources, delete with
+//! its name typed again) and its report by type, and putting resources and accounts into
+//! a static group or taking them out.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -307,7 +307,6 @@ struct GroupPage {
     members: Vec<Resource>,
     total: u64,
     policies: Vec<PasswordPolicy>,
-    report: Vec<GroupReportRow>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -320,19 +319,23 @@ async fn group_page(
     form: Option<GroupForm>,
     outcome: Outcome,
 ) -> PageResult {
+    // A static group's first page of resources, to take them out; a dynamic group's
+    // resources are whatever meets its criteria (the tree counts them).
     let members_path = format!("/resources?group_id={}", segment(id));
-    let report_path = format!("/resource-groups/{}/report", segment(id));
-    let (groups, members, policies, report) = tokio::join!(
+    let (groups, policies) = tokio::join!(
         tree(console, visit),
-        console.api.get::<ResourcePage>(&visit.who, &members_path),
         console
             .api
             .get::<PasswordPolicyList>(&visit.who, "/password-policies"),
-        console.api.get::<GroupReport>(&visit.who, &report_path),
     );
     let groups = groups?;
     let group = find(&groups, id).ok_or(PageError::NotFound)?;
-    let members = members?;
+    let (total, members) = if group.kind == "static" {
+        let page: ResourcePage = console.api.get(&visit.who, &members_path).await?;
+        (page.total, page.resources)
+    } else {
+        (u64::from(group.resources), Vec::new())
+    };
     let page = GroupPage {
         c: Chrome::signed(visit, ctx),
         form: form.unwrap_or_else(|| GroupForm::of(&group)),
@@ -342,10 +345,9 @@ async fn group_page(
         group,
         fields: CRITERIA_FIELDS,
         operators: CRITERIA_OPERATORS,
-        total: members.total,
-        members: members.resources,
+        total,
+        members,
         policies: policies.map(|p| p.policies).unwrap_or_default(),
-        report: report.map(|r| r.rows).unwrap_or_default(),
         notice: outcome.notice(),
         error: outcome.error(),
     };
@@ -533,4 +535,45 @@ pub async fn remove_account(
     let done = membership(&console, &visit, "accounts", &id, &form.group_id, false).await;
     let outcome = Outcome::of(done, "Taken out of the group.");
     super::accounts::account_page(&console, &visit, &ctx, &id, outcome).await
+}
+
+#[derive(Template)]
+#[template(path = "resource_group_report.html")]
+struct ReportPage {
+    c: Chrome,
+    id: String,
+    days: u32,
+    rows: Vec<GroupReportRow>,
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default = "ninety")]
+    days: u32,
+}
+
+fn ninety() -> u32 {
+    90
+}
+
+/// The group's resources and accounts by type, with the passwords older than `days`.
+pub async fn report(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Path(id): Path<String>,
+    axum::extract::Query(form): axum::extract::Query<ReportForm>,
+) -> PageResult {
+    let path = format!(
+        "/resource-groups/{}/report?days={}",
+        segment(&id),
+        form.days
+    );
+    let report: GroupReport = console.api.get(&visit.who, &path).await?;
+    Ok(crate::console::render(&ReportPage {
+        c: Chrome::signed(&visit, &ctx),
+        id,
+        days: form.days,
+        rows: report.rows,
+    })
+    .into_response())
 }
