@@ -14,7 +14,7 @@ pub use revocation::{
     REVOCATIONS_STALE_AFTER, RedisLogin, RevocationStore, Revocations, redis_acl_rules,
     revocations_key,
 };
-pub use secret::{constant_time_eq, random_token};
+pub use secret::{constant_time_eq, credential, random_token, split_credential};
 pub use token::{Claims, Signer, Verifier, generate_keypair};
 
 use strongroom_core::{ErrorCode, HasErrorCode, Permission};

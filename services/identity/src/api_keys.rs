@@ -7,7 +7,6 @@ use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
 use strongroom_core::{MspStaffRight, OrgId, Permission, UserId};
 use strongroom_events::{Actor, Event, Target};
-use strongroom_tenancy::TenancyError;
 use uuid::Uuid;
 
 use crate::app::{
@@ -153,7 +152,7 @@ impl Identity {
         self.commit(tx, &[created]).await?;
         Ok(NewApiKey {
             row,
-            key: format!("{API_KEY_PREFIX}{}_{secret}", id.simple()),
+            key: strongroom_auth::credential(API_KEY_PREFIX, id, &secret),
         })
     }
 
@@ -215,16 +214,9 @@ impl Identity {
         key: &str,
         client_ip: &str,
     ) -> Result<IssuedToken, IdentityError> {
-        let (id, secret) = key
-            .strip_prefix(API_KEY_PREFIX)
-            .and_then(|rest| rest.split_once('_'))
-            .and_then(|(id, secret)| Uuid::try_parse(id).ok().map(|id| (id, secret)))
+        let (id, secret) = strongroom_auth::split_credential(API_KEY_PREFIX, key)
             .ok_or(IdentityError::InvalidApiKey)?;
-        let mut tx = match self.db.begin(org).await {
-            Ok(tx) => tx,
-            Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidApiKey),
-            Err(e) => return Err(e.into()),
-        };
+        let mut tx = self.begin_or(org, IdentityError::InvalidApiKey).await?;
         let found: Option<LiveKey> = sqlx::query_as(
             "SELECT k.secret_hash, k.allowed_cidrs, k.user_id, k.expires_at
              FROM api_keys k JOIN users u ON u.id = k.user_id

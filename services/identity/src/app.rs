@@ -48,6 +48,21 @@ impl Identity {
         self.outbox.commit(tx).await?;
         Ok(())
     }
+
+    /// A transaction in `org`, or `unknown` when no such org exists: a public call (a
+    /// login, a refresh, an API key) at an org that does not exist is answered as bad
+    /// credentials at a real one, so nobody learns which orgs exist.
+    pub async fn begin_or(
+        &self,
+        org: OrgId,
+        unknown: IdentityError,
+    ) -> Result<TenantTx, IdentityError> {
+        match self.db.begin(org).await {
+            Ok(tx) => Ok(tx),
+            Err(strongroom_tenancy::TenancyError::UnknownOrg(_)) => Err(unknown),
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 /// An event done by the caller.

@@ -196,11 +196,9 @@ impl Identity {
         if let Some(wait) = self.guard.ip_wait(origin.ip.as_deref()).await? {
             return Err(IdentityError::TooManyAttempts(wait));
         }
-        let mut tx = match self.db.begin(org).await {
-            Ok(tx) => tx,
-            Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidCredentials),
-            Err(e) => return Err(e.into()),
-        };
+        let mut tx = self
+            .begin_or(org, IdentityError::InvalidCredentials)
+            .await?;
         let settings = crate::policy::load(&mut tx).await?;
         let user = store::find_user_by_username(&mut tx, username).await?;
         let locked = self.guard.locked_until(org, username).await?.is_some();

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
 use strongroom_core::{MspStaffRight, OrgId, Permission, UserId};
 use strongroom_events::{Event, Target};
-use strongroom_tenancy::{TenancyError, TenantTx};
+use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 use crate::app::{
@@ -55,7 +55,10 @@ struct RefreshableSession {
 fn new_refresh(id: Uuid) -> (String, [u8; 32]) {
     let secret = random_token(32);
     let hash = Sha256::digest(secret.as_bytes()).into();
-    (format!("{REFRESH_PREFIX}{}_{secret}", id.simple()), hash)
+    (
+        strongroom_auth::credential(REFRESH_PREFIX, id, &secret),
+        hash,
+    )
 }
 
 /// Opens a session for a user who just proved who they are.
@@ -146,16 +149,9 @@ impl Identity {
         refresh_token: &str,
         origin: &Origin,
     ) -> Result<IssuedToken, IdentityError> {
-        let (id, secret) = refresh_token
-            .strip_prefix(REFRESH_PREFIX)
-            .and_then(|rest| rest.split_once('_'))
-            .and_then(|(id, secret)| Uuid::try_parse(id).ok().map(|id| (id, secret)))
+        let (id, secret) = strongroom_auth::split_credential(REFRESH_PREFIX, refresh_token)
             .ok_or(IdentityError::InvalidRefresh)?;
-        let mut tx = match self.db.begin(org).await {
-            Ok(tx) => tx,
-            Err(TenancyError::UnknownOrg(_)) => return Err(IdentityError::InvalidRefresh),
-            Err(e) => return Err(e.into()),
-        };
+        let mut tx = self.begin_or(org, IdentityError::InvalidRefresh).await?;
         // A session left unused longer than the org allows is over, as an expired one is.
         let idle_minutes = crate::policy::load(&mut tx).await?.session_idle_minutes;
         let found: Option<RefreshableSession> = sqlx::query_as(
