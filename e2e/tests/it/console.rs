@@ -158,26 +158,16 @@ impl Browser {
 
     /// Clicks `css` (a submit button) and waits for the next page, which axe checks.
     async fn submit(&self, css: &str) {
-        let before = self.driver.find(By::Css("html")).await.unwrap();
-        self.driver
-            .find(By::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let until = Instant::now() + DEADLINE;
-        // The old page's element goes stale once the next page has loaded.
-        while before.tag_name().await.is_ok() {
-            assert!(Instant::now() < until, "no page came after clicking {css}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        self.check().await;
+        self.click_through(css, false).await;
     }
 
     /// Clicks `css` (a submit button of a form that asks first), accepts the question, and
     /// waits for the next page, which axe checks.
     async fn submit_confirmed(&self, css: &str) {
+        self.click_through(css, true).await;
+    }
+
+    async fn click_through(&self, css: &str, confirm: bool) {
         let before = self.driver.find(By::Css("html")).await.unwrap();
         self.driver
             .find(By::Css(css))
@@ -187,13 +177,14 @@ impl Browser {
             .await
             .unwrap();
         let until = Instant::now() + DEADLINE;
-        while self.driver.accept_alert().await.is_err() {
+        while confirm && self.driver.accept_alert().await.is_err() {
             assert!(
                 Instant::now() < until,
                 "no question came after clicking {css}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // The old page's element goes stale once the next page has loaded.
         while before.tag_name().await.is_ok() {
             assert!(Instant::now() < until, "no page came after clicking {css}");
             tokio::time::sleep(Duration::from_millis(50)).await;
