@@ -5,7 +5,7 @@
 //! each org's trail once per round instead. Reads of a trail include the org's records still
 //! waiting (a record being moved is in both places for a moment, and is read once).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use strongroom_core::OrgId;
@@ -14,7 +14,7 @@ use strongroom_tenancy::{TenancyError, TenantDb};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::store::{Columns, Row, store_events};
+use crate::store::{self, store_events};
 
 /// Records moved in one round at most.
 const MOVE_LIMIT: usize = 20_000;
@@ -32,33 +32,7 @@ pub async fn store_in_intake(db: &TenantDb, events: &[Event]) -> Result<(), Tena
     if events.is_empty() {
         return Ok(());
     }
-    let orgs: Vec<Uuid> = events.iter().map(|e| e.org_id.0).collect();
-    let c = Columns::of(events);
-    sqlx::query(
-        "INSERT INTO public.audit_intake (id, org_id, service, operation, actor_user_id,
-            actor_username, ip, user_agent, target_kind, target_id, target_name, occurred_at,
-            details)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[],
-            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-            $12::timestamptz[], $13::jsonb[])
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&c.ids)
-    .bind(&orgs)
-    .bind(&c.services)
-    .bind(&c.operations)
-    .bind(&c.actor_user_ids)
-    .bind(&c.actor_usernames)
-    .bind(&c.ips)
-    .bind(&c.user_agents)
-    .bind(&c.target_kinds)
-    .bind(&c.target_ids)
-    .bind(&c.target_names)
-    .bind(&c.occurred_at)
-    .bind(&c.details)
-    .execute(db.global())
-    .await?;
-    Ok(())
+    store::intake::insert(db, events).await
 }
 
 /// Moves waiting records to their orgs' trails until `shutdown`. Replicas may all run it:
@@ -87,11 +61,7 @@ pub async fn run_mover(db: TenantDb, shutdown: CancellationToken) {
         if housekeeping.elapsed() >= HOUSEKEEPING_EVERY {
             housekeeping = Instant::now();
             stuck.clear();
-            // Only the table's owner may vacuum it.
-            if let Err(e) = sqlx::raw_sql("VACUUM public.audit_intake")
-                .execute(db.owner())
-                .await
-            {
+            if let Err(e) = store::intake::vacuum(&db).await {
                 tracing::warn!(error = %e, "vacuuming the audit intake failed");
             }
         }
@@ -119,29 +89,13 @@ pub async fn move_waiting(
     db: &TenantDb,
     passing_over: &[OrgId],
 ) -> Result<MoveRound, TenancyError> {
-    let skipped: Vec<Uuid> = passing_over.iter().map(|o| o.0).collect();
     let mut tx = db.global().begin().await?;
-    let rows: Vec<IntakeRow> = sqlx::query_as(
-        "SELECT id, org_id, service, operation, actor_user_id, actor_username, ip, user_agent,
-                target_kind, target_id, target_name, occurred_at, details
-         FROM public.audit_intake WHERE org_id <> ALL($2)
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-    )
-    .bind(MOVE_LIMIT as i64)
-    .bind(&skipped)
-    .fetch_all(&mut *tx)
-    .await?;
-    let claimed = rows.len();
+    let (claimed, by_org) = store::intake::claim(&mut tx, MOVE_LIMIT, passing_over).await?;
     if claimed == 0 {
         return Ok(MoveRound {
             claimed,
             stuck: HashSet::new(),
         });
-    }
-    let mut by_org: HashMap<OrgId, Vec<Event>> = HashMap::new();
-    for row in rows {
-        let event = row.into_event();
-        by_org.entry(event.org_id).or_default().push(event);
     }
     let batch: Vec<(OrgId, Vec<Event>)> = by_org.into_iter().collect();
     let mut stuck = HashSet::new();
@@ -165,23 +119,7 @@ pub async fn move_waiting(
         .filter(|(org, _)| !stuck.contains(org))
         .flat_map(|(_, events)| events.iter().map(|e| e.id))
         .collect();
-    sqlx::query("DELETE FROM public.audit_intake WHERE id = ANY($1)")
-        .bind(&done)
-        .execute(&mut *tx)
-        .await?;
+    store::intake::delete(&mut tx, &done).await?;
     tx.commit().await?;
     Ok(MoveRound { claimed, stuck })
-}
-
-#[derive(sqlx::FromRow)]
-struct IntakeRow {
-    org_id: Uuid,
-    #[sqlx(flatten)]
-    event: Row,
-}
-
-impl IntakeRow {
-    fn into_event(self) -> Event {
-        self.event.into_event(OrgId(self.org_id))
-    }
 }

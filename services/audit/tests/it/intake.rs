@@ -64,8 +64,8 @@ async fn waiting_records_are_listed_with_their_org_and_moved_to_its_trail_once()
         (in_trail_table(&db, a).await, in_trail_table(&db, b).await),
         (3, 1)
     );
-    let ids = |events: &[strongroom_proto::audit::AuditEvent]| {
-        let mut ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let ids = |events: &[Event]| {
+        let mut ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
         ids.sort();
         ids
     };

@@ -1,8 +1,9 @@
+//! The trails: each org's events, stored once by id, read with filters.
+
 use std::collections::HashSet;
 
 use strongroom_core::{OrgId, UserId};
 use strongroom_events::{Actor, Event, Target};
-use strongroom_proto::audit::AuditEvent;
 use strongroom_tenancy::{OrgsStatements, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
 
@@ -96,23 +97,23 @@ async fn store_group(
 }
 
 /// Events as the columns of their table, one array each, in the insert's order.
-pub(crate) struct Columns {
-    pub(crate) ids: Vec<Uuid>,
-    pub(crate) services: Vec<String>,
-    pub(crate) operations: Vec<String>,
-    pub(crate) actor_user_ids: Vec<Option<Uuid>>,
-    pub(crate) actor_usernames: Vec<String>,
-    pub(crate) ips: Vec<Option<String>>,
-    pub(crate) user_agents: Vec<Option<String>>,
-    pub(crate) target_kinds: Vec<String>,
-    pub(crate) target_ids: Vec<Option<String>>,
-    pub(crate) target_names: Vec<Option<String>>,
-    pub(crate) occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
-    pub(crate) details: Vec<serde_json::Value>,
+pub(super) struct Columns {
+    pub(super) ids: Vec<Uuid>,
+    pub(super) services: Vec<String>,
+    pub(super) operations: Vec<String>,
+    pub(super) actor_user_ids: Vec<Option<Uuid>>,
+    pub(super) actor_usernames: Vec<String>,
+    pub(super) ips: Vec<Option<String>>,
+    pub(super) user_agents: Vec<Option<String>>,
+    pub(super) target_kinds: Vec<String>,
+    pub(super) target_ids: Vec<Option<String>>,
+    pub(super) target_names: Vec<Option<String>>,
+    pub(super) occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
+    pub(super) details: Vec<serde_json::Value>,
 }
 
 impl Columns {
-    pub(crate) fn of(events: &[Event]) -> Self {
+    pub(super) fn of(events: &[Event]) -> Self {
         fn col<T>(events: &[Event], f: impl Fn(&Event) -> T) -> Vec<T> {
             events.iter().map(f).collect()
         }
@@ -151,23 +152,23 @@ impl Columns {
 }
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct Row {
-    pub(crate) id: Uuid,
-    pub(crate) service: String,
-    pub(crate) operation: String,
-    pub(crate) actor_user_id: Option<Uuid>,
-    pub(crate) actor_username: String,
-    pub(crate) ip: Option<String>,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) target_kind: String,
-    pub(crate) target_id: Option<String>,
-    pub(crate) target_name: Option<String>,
-    pub(crate) occurred_at: chrono::DateTime<chrono::Utc>,
-    pub(crate) details: serde_json::Value,
+pub(super) struct Row {
+    pub(super) id: Uuid,
+    pub(super) service: String,
+    pub(super) operation: String,
+    pub(super) actor_user_id: Option<Uuid>,
+    pub(super) actor_username: String,
+    pub(super) ip: Option<String>,
+    pub(super) user_agent: Option<String>,
+    pub(super) target_kind: String,
+    pub(super) target_id: Option<String>,
+    pub(super) target_name: Option<String>,
+    pub(super) occurred_at: chrono::DateTime<chrono::Utc>,
+    pub(super) details: serde_json::Value,
 }
 
 impl Row {
-    pub(crate) fn into_event(self, org: OrgId) -> Event {
+    pub(super) fn into_event(self, org: OrgId) -> Event {
         Event {
             id: self.id,
             org_id: org,
@@ -205,11 +206,12 @@ pub struct EventFilter {
     pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// The org's events that pass `filter`, newest first.
 pub async fn list_events(
     db: &TenantDb,
     org: OrgId,
     filter: EventFilter,
-) -> Result<Vec<AuditEvent>, TenancyError> {
+) -> Result<Vec<Event>, TenancyError> {
     let mut tx = db.begin(org).await?;
     // The org's records still in the intake are part of its trail (see `intake`).
     let rows: Vec<Row> = sqlx::query_as(
@@ -247,22 +249,5 @@ pub async fn list_events(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id.to_string(),
-            org_id: org.to_string(),
-            actor_user_id: r.actor_user_id.map(|u| u.to_string()).unwrap_or_default(),
-            actor_username: r.actor_username,
-            ip: r.ip.unwrap_or_default(),
-            user_agent: r.user_agent.unwrap_or_default(),
-            operation: r.operation,
-            target_kind: r.target_kind,
-            target_id: r.target_id.unwrap_or_default(),
-            target_name: r.target_name.unwrap_or_default(),
-            occurred_at: r.occurred_at.to_rfc3339(),
-            details_json: r.details.to_string(),
-            service: r.service,
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| r.into_event(org)).collect())
 }
