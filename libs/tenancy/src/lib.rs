@@ -6,80 +6,33 @@
 //! [`TenantTx`] finds no tenant table at all (fail closed).
 
 mod batch;
+mod error;
+mod grants;
 mod held;
 mod hot;
 mod migrate;
+mod tx;
 
 use std::collections::HashSet;
-use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, RwLock};
 
+use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
-use strongroom_core::{ErrorCode, HasErrorCode, OrgId};
+use strongroom_core::OrgId;
 
 pub use batch::{OrgsStatements, OrgsTx};
+pub use error::{TenancyError, refused_input};
+pub use grants::quote_ident;
 pub use held::{Held, HeldConnections};
 pub use hot::Statements;
 pub use migrate::migrate_global;
 pub use sqlx::migrate::Migrator;
 pub use tokio_postgres::Row;
 pub use tokio_postgres::types::ToSql;
+pub use tx::TenantTx;
 
+use grants::{grant_read_and_add, outbox_rights};
 use hot::HotPool;
-
-#[derive(Debug, thiserror::Error)]
-pub enum TenancyError {
-    #[error("org {0} is not provisioned in this service")]
-    UnknownOrg(OrgId),
-    #[error("org {0} was deleted")]
-    DeletedOrg(OrgId),
-    #[error("tenant migration {version} of schema {schema} failed")]
-    Migration {
-        schema: String,
-        version: i64,
-        #[source]
-        source: sqlx::Error,
-    },
-    #[error(
-        "schema {schema} has migration {version}, which this build does not know (downgrade refused)"
-    )]
-    UnknownMigration { schema: String, version: i64 },
-    #[error("{}", refused_input(.0).unwrap_or("database error"))]
-    Database(#[from] sqlx::Error),
-    #[error("database error")]
-    Pipelined(#[from] tokio_postgres::Error),
-    #[error("the database is busy or unreachable: no connection was had in time")]
-    Busy,
-}
-
-impl HasErrorCode for TenancyError {
-    fn code(&self) -> ErrorCode {
-        match self {
-            TenancyError::UnknownOrg(_) | TenancyError::DeletedOrg(_) => ErrorCode::NotFound,
-            TenancyError::Database(sqlx::Error::PoolTimedOut) | TenancyError::Busy => {
-                ErrorCode::Unavailable
-            }
-            TenancyError::Database(e) if refused_input(e).is_some() => ErrorCode::InvalidArgument,
-            _ => ErrorCode::Internal,
-        }
-    }
-}
-
-/// What the caller is told when the database refused the text it was given: U+0000 (which
-/// Postgres cannot store), or a text longer than a column or an index entry holds. Every
-/// service's edge checks its fields first; this holds on a path one of them missed, so the
-/// answer is still "bad input" and never "internal error".
-pub fn refused_input(e: &sqlx::Error) -> Option<&'static str> {
-    let code = e.as_database_error()?.code()?;
-    match code.as_ref() {
-        // character_not_in_repertoire (NUL), untranslatable_character
-        "22021" | "22P05" => Some("a text holds a character that cannot be stored (U+0000)"),
-        // string_data_right_truncation, program_limit_exceeded (an index entry too large)
-        "22001" | "54000" => Some("a text is longer than can be stored"),
-        _ => None,
-    }
-}
 
 /// The schema that holds an org's tables: derived from the org id only, never from input.
 pub fn schema_name(org: OrgId) -> String {
@@ -100,66 +53,6 @@ const STATEMENTS_PER_AFFINE_CONNECTION: usize = 1_000;
 const PLANNED_ONCE: (&str, &str) = ("plan_cache_mode", "force_generic_plan");
 /// Connections of a separate owner role: schema changes are rare and serialised anyway.
 const OWNER_CONNECTIONS: u32 = 2;
-
-/// With an owner role apart from the service's own: the service's role may read and add
-/// rows of every table the owner makes, now and later, and change or remove none (a service
-/// grants more on a table of its own where it must). Run before anything else.
-async fn grant_read_and_add(
-    runtime: &PgPool,
-    owner: &PgPool,
-) -> Result<Option<String>, TenancyError> {
-    let role: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(runtime)
-        .await?;
-    let owner_role: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(owner)
-        .await?;
-    if role == owner_role {
-        return Ok(None);
-    }
-    let runtime_role = quote_ident(&role);
-    let role = runtime_role.clone();
-    let mut sql = format!(
-        "ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {role};
-         ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT ON TABLES TO {role};
-         GRANT USAGE ON SCHEMA public TO {role};
-         GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role};"
-    );
-    // Schemas made before (a database that predates the separate roles).
-    let registry: Option<String> =
-        sqlx::query_scalar("SELECT to_regclass('public.tenant_schemas')::text")
-            .fetch_one(owner)
-            .await?;
-    if registry.is_some() {
-        let schemas: Vec<String> =
-            sqlx::query_scalar("SELECT schema_name FROM public.tenant_schemas")
-                .fetch_all(owner)
-                .await?;
-        for schema in schemas {
-            let schema = quote_ident(&schema);
-            sql.push_str(&format!(
-                "GRANT USAGE ON SCHEMA {schema} TO {role};
-                 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {role};"
-            ));
-            sql.push_str(&outbox_rights(&schema, &role));
-        }
-    }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(owner)
-        .await?;
-    Ok(Some(runtime_role))
-}
-
-/// The relay claims (`FOR UPDATE`) and deletes the outbox rows it published: the outbox
-/// is a queue, not a record.
-fn outbox_rights(schema: &str, role: &str) -> String {
-    format!("GRANT UPDATE, DELETE ON {schema}.outbox TO {role};")
-}
-
-/// A quoted SQL identifier.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 /// A service's database: global tables in `public`, tenant tables in one schema per org.
 #[derive(Clone)]
@@ -301,7 +194,7 @@ impl TenantDb {
                 schema_name(org)
             )))
             .await?;
-        Ok(TenantTx { tx, org })
+        Ok(TenantTx::new(tx, org))
     }
 
     /// Creates the org's schema if needed and brings it to the latest tenant migration.
@@ -464,36 +357,5 @@ impl TenantDb {
         if let Ok(mut set) = self.provisioned.write() {
             set.insert(org);
         }
-    }
-}
-
-/// A transaction whose `search_path` is one org's schema. Store functions take this type,
-/// so tenant SQL cannot run without an org.
-pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
-    org: OrgId,
-}
-
-impl TenantTx {
-    pub fn org(&self) -> OrgId {
-        self.org
-    }
-
-    pub async fn commit(self) -> Result<(), TenancyError> {
-        self.tx.commit().await?;
-        Ok(())
-    }
-}
-
-impl Deref for TenantTx {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
-        &self.tx
-    }
-}
-
-impl DerefMut for TenantTx {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.tx
     }
 }

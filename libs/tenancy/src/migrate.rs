@@ -2,7 +2,9 @@
 
 use sqlx::{AssertSqlSafe, PgPool};
 
-use crate::{Migrator, TenancyError};
+use sqlx::migrate::Migrator;
+
+use crate::TenancyError;
 
 /// Runs a service's global migrations (tables in `public`).
 pub async fn migrate_global(pool: &PgPool, migrator: &Migrator) -> Result<(), TenancyError> {

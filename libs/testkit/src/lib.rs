@@ -134,19 +134,7 @@ fn psql(statement: &str) {
 /// Drops database roles (a stack's, after its databases).
 pub fn drop_roles(names: &[String]) {
     for name in names {
-        let _ = std::process::Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-q",
-                "-c",
-            ])
-            .arg(format!("DROP ROLE IF EXISTS \"{name}\""))
-            .output();
+        psql(&format!("DROP ROLE IF EXISTS \"{name}\""));
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod certs;
 mod direct;
+mod files;
 mod incoming;
 mod policy;
 mod service;

@@ -97,6 +97,9 @@ mod kdbx;
 mod offline;
 mod table;
 
+/// The custom strings of a KeePass entry that carry its resource's fields (the import
+/// leaves them out of the account's additional fields).
+pub(crate) use kdbx::RESOURCE_STRINGS;
 pub use kdbx::{KEEPASS_ARGON2ID, KeepassKdf, keepass, keepass_with_kdf};
 pub use offline::{PBKDF2_ITERATIONS, offline_html};
 pub use table::{CSV_HEADER, csv};

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::columns::normalize;
 use super::table::Table;
-use super::{ImportError, Parsed, Rejection, Row, util};
+use super::{ImportError, Parsed, util};
 use crate::{Entry, Field, FieldValue};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,18 +54,7 @@ pub(super) fn parse(mut table: Table<'_>) -> Result<Parsed, ImportError> {
         }
     }
     let header = table.header.clone();
-    let mut parsed = Parsed::default();
-    while let Some((row, fields)) = table.next_row()? {
-        let outcome = fields.and_then(|fields| entry(&columns, &header, &fields));
-        parsed.rows.push(match outcome {
-            Ok(entry) => Row::Entry {
-                row,
-                entry: Box::new(entry),
-            },
-            Err(reason) => Row::Rejected(Rejection { row, reason }),
-        });
-    }
-    Ok(parsed)
+    table.parse_rows(|fields| entry(&columns, &header, fields))
 }
 
 fn entry(columns: &[Col], header: &[String], fields: &[&str]) -> Result<Entry, String> {

@@ -4,52 +4,8 @@
 use zeroize::Zeroizing;
 
 use super::table::Table;
-use super::{Format, ImportError, Options, Parsed, Rejection, Row, util};
+use super::{Column, Format, ImportError, Options, Parsed, util};
 use crate::{Entry, Field, FieldValue};
-
-/// The entry field a file column fills.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Column {
-    ResourceName,
-    ResourceType,
-    Host,
-    Url,
-    Department,
-    Location,
-    Description,
-    ResourceNotes,
-    Username,
-    Password,
-    AccountNotes,
-    /// The resource group path, `/`-separated (`Databases/Production`).
-    GroupPath,
-    /// An additional text field of the account, with this name (empty: the column's
-    /// header).
-    Field(String),
-    /// The column is not imported.
-    Ignore,
-}
-
-impl Column {
-    fn describe(&self) -> &'static str {
-        match self {
-            Column::ResourceName => "resource name",
-            Column::ResourceType => "resource type",
-            Column::Host => "host",
-            Column::Url => "URL",
-            Column::Department => "department",
-            Column::Location => "location",
-            Column::Description => "description",
-            Column::ResourceNotes => "resource notes",
-            Column::Username => "username",
-            Column::Password => "password",
-            Column::AccountNotes => "account notes",
-            Column::GroupPath => "group path",
-            Column::Field(_) => "field",
-            Column::Ignore => "nothing",
-        }
-    }
-}
 
 /// A header name as compared: trimmed, lower case, `_` and `-` as spaces, single spaces.
 pub(super) fn normalize(name: &str) -> String {
@@ -172,18 +128,7 @@ pub(super) fn parse(mut table: Table<'_>, options: &Options) -> Result<Parsed, I
         .map(|name| util::unneutralized(name).to_owned())
         .collect();
     let targets = resolve(&header, options)?;
-    let mut parsed = Parsed::default();
-    while let Some((row, fields)) = table.next_row()? {
-        let outcome = fields.and_then(|fields| entry(&targets, &fields));
-        parsed.rows.push(match outcome {
-            Ok(entry) => Row::Entry {
-                row,
-                entry: Box::new(entry),
-            },
-            Err(reason) => Row::Rejected(Rejection { row, reason }),
-        });
-    }
-    Ok(parsed)
+    table.parse_rows(|fields| entry(&targets, fields))
 }
 
 /// The entry one row makes, or why it makes none.

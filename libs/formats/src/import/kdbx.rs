@@ -1,12 +1,10 @@
-//! What is checked of a KeePass file before the `keepass` crate sees it: the outer header,
-//! field by field (every length the crate reads without checking, and the key derivation's
-//! cost), and the decrypted XML's size, depth and document type declaration.
-
-use quick_xml::events::Event;
+//! What is checked of a KeePass file's outer header before the `keepass` crate sees it,
+//! field by field: every length the crate reads without checking, and the key derivation's
+//! cost (the decrypted XML is checked in `kdbx_xml`).
 
 use super::{
     ImportError, MAX_AES_KDF_ROUNDS, MAX_ARGON2_ITERATIONS, MAX_ARGON2_MEMORY_BYTES,
-    MAX_ARGON2_PARALLELISM, MAX_GROUP_DEPTH, MAX_KEEPASS_XML_BYTES, MAX_XML_DEPTH,
+    MAX_ARGON2_PARALLELISM,
 };
 
 const SIGNATURE: [u8; 4] = [0x03, 0xd9, 0xa2, 0x9a];
@@ -162,13 +160,6 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
         pos += 3 + len;
         let ok = match kind {
             0 => break,
-            1 => true,
-            2 => cipher(data).map(|c| header.cipher = c).is_some(),
-            3 => compression(data).map(|c| header.gzip = c).is_some(),
-            4 => {
-                header.master_seed = data;
-                len == 32
-            }
             5 => {
                 seed = data;
                 len == 32
@@ -182,17 +173,13 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
                 }
                 true
             }
-            7 => {
-                header.iv = data;
-                len == 16 || len == 12
-            }
             8 => len == 32,
             9 => {
                 header.stream_start = data;
                 len == 32
             }
             10 => matches!(u32_of(data), Some(0 | 2 | 3)),
-            _ => false,
+            _ => common_field(&mut header, kind, data),
         };
         if !ok {
             return None;
@@ -212,6 +199,25 @@ fn check_kdbx3(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
         (payload >= 16 && (!block_cipher || payload % 16 == 0)).then_some(Ok(header))
     } else {
         None
+    }
+}
+
+/// A field KDBX 3 and 4 share: the comment (1), cipher (2), compression (3), master seed
+/// (4) and IV (7); whether it is sound. Any other field is unknown, and not sound.
+fn common_field<'a>(header: &mut Header<'a>, kind: u8, data: &'a [u8]) -> bool {
+    match kind {
+        1 => true,
+        2 => cipher(data).map(|c| header.cipher = c).is_some(),
+        3 => compression(data).map(|c| header.gzip = c).is_some(),
+        4 => {
+            header.master_seed = data;
+            data.len() == 32
+        }
+        7 => {
+            header.iv = data;
+            data.len() == 16 || data.len() == 12
+        }
+        _ => false,
     }
 }
 
@@ -247,17 +253,6 @@ fn check_kdbx4(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
         pos += 5 + len;
         let ok = match kind {
             0 => break,
-            1 => true,
-            2 => cipher(data).map(|c| header.cipher = c).is_some(),
-            3 => compression(data).map(|c| header.gzip = c).is_some(),
-            4 => {
-                header.master_seed = data;
-                len == 32
-            }
-            7 => {
-                header.iv = data;
-                len == 16 || len == 12
-            }
             11 => match check_kdf(data)? {
                 Ok(kdf) => {
                     header.kdf = kdf;
@@ -266,7 +261,7 @@ fn check_kdbx4(bytes: &[u8]) -> Option<Result<Header<'_>, ImportError>> {
                 Err(error) => return Some(Err(error)),
             },
             12 => variant_dictionary(data).is_some(),
-            _ => false,
+            _ => common_field(&mut header, kind, data),
         };
         if !ok {
             return None;
@@ -380,117 +375,5 @@ fn check_kdf(data: &[u8]) -> Option<Result<Kdf<'_>, ImportError>> {
     }
 }
 
-/// Measures the decrypted XML with a streaming reader: its size, element depth, group
-/// depth, and no document type declaration.
-pub(super) fn check_xml(xml: &[u8]) -> Result<(), ImportError> {
-    if xml.len() > MAX_KEEPASS_XML_BYTES {
-        return Err(ImportError::KeepassTooLarge {
-            limit: MAX_KEEPASS_XML_BYTES,
-        });
-    }
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    // Whether each open element is a group.
-    let mut open: Vec<bool> = Vec::new();
-    let mut groups = 0usize;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(start)) => {
-                let group = start.name().into_inner() == "Group";
-                open.push(group);
-                if open.len() > MAX_XML_DEPTH {
-                    return Err(ImportError::KeepassTooDeep {
-                        what: "XML elements",
-                        limit: MAX_XML_DEPTH,
-                    });
-                }
-                if group {
-                    groups += 1;
-                    // The root group is not counted.
-                    if groups > MAX_GROUP_DEPTH + 1 {
-                        return Err(ImportError::KeepassTooDeep {
-                            what: "groups",
-                            limit: MAX_GROUP_DEPTH,
-                        });
-                    }
-                }
-            }
-            Ok(Event::End(_)) => {
-                if open.pop() == Some(true) {
-                    groups = groups.saturating_sub(1);
-                }
-            }
-            Ok(Event::DocType(_)) => return Err(ImportError::KeepassDoctype),
-            Ok(Event::Eof) => return Ok(()),
-            Ok(_) => {}
-            Err(_) => return Err(ImportError::KeepassCorrupt),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_constants_decode() {
-        assert_eq!(KDF_ARGON2D[0], 0xef);
-        assert_eq!(KDF_ARGON2D[15], 0x0c);
-    }
-
-    #[test]
-    fn xml_depth_groups_and_doctype_are_measured() {
-        let nested = |n: usize| {
-            format!(
-                "<KeePassFile><Root>{}{}</Root></KeePassFile>",
-                "<Group><Name>g</Name>".repeat(n),
-                "</Group>".repeat(n)
-            )
-        };
-        assert!(check_xml(nested(MAX_GROUP_DEPTH + 1).as_bytes()).is_ok());
-        assert!(matches!(
-            check_xml(nested(MAX_GROUP_DEPTH + 2).as_bytes()),
-            Err(ImportError::KeepassTooDeep { what: "groups", .. })
-        ));
-        let deep = format!(
-            "{}{}",
-            "<a>".repeat(MAX_XML_DEPTH + 1),
-            "</a>".repeat(MAX_XML_DEPTH + 1)
-        );
-        assert!(matches!(
-            check_xml(deep.as_bytes()),
-            Err(ImportError::KeepassTooDeep {
-                what: "XML elements",
-                ..
-            })
-        ));
-        let laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><KeePassFile>&lol2;</KeePassFile>";
-        assert!(matches!(
-            check_xml(laughs.as_bytes()),
-            Err(ImportError::KeepassDoctype)
-        ));
-    }
-
-    #[test]
-    fn headers_are_refused_before_any_work() {
-        assert!(matches!(
-            check_header(b"name,user\n"),
-            Err(ImportError::NotKeepass)
-        ));
-        let mut kdb1 = SIGNATURE.to_vec();
-        kdb1.extend_from_slice(&KEEPASS_1.to_le_bytes());
-        kdb1.extend_from_slice(&[0; 8]);
-        assert!(matches!(
-            check_header(&kdb1),
-            Err(ImportError::KeepassUnsupportedVersion { .. })
-        ));
-        let mut v4 = SIGNATURE.to_vec();
-        v4.extend_from_slice(&KEEPASS_2.to_le_bytes());
-        v4.extend_from_slice(&[1, 0, 4, 0]);
-        // A compression field of 1 byte: keepass would read 4 and panic.
-        v4.extend_from_slice(&[3, 1, 0, 0, 0, 1]);
-        assert!(matches!(
-            check_header(&v4),
-            Err(ImportError::KeepassCorrupt)
-        ));
-    }
-}
+mod tests;

@@ -169,33 +169,24 @@ fn decrypt(cipher: Cipher, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>
 
 /// KDBX 4's HMAC block stream, concatenated (the `keepass` crate checks the HMACs).
 fn hmac_blocks(data: &[u8]) -> Result<Vec<u8>, ImportError> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    loop {
-        let size = data
-            .get(pos + 32..pos + 36)
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map(u32::from_le_bytes)
-            .ok_or(ImportError::KeepassCorrupt)?;
-        let size = usize::try_from(size).map_err(|_| ImportError::KeepassCorrupt)?;
-        if size == 0 {
-            return Ok(out);
-        }
-        let block = data
-            .get(pos + 36..(pos + 36).saturating_add(size))
-            .ok_or(ImportError::KeepassCorrupt)?;
-        out.extend_from_slice(block);
-        pos += 36 + size;
-    }
+    // Each block: its HMAC (32 bytes), its size (4), its data.
+    blocks(data, 36)
 }
 
 /// KDBX 3.1's hashed block stream, concatenated (the `keepass` crate checks the hashes).
 fn hashed_blocks(data: &[u8]) -> Result<Vec<u8>, ImportError> {
+    // Each block: its index (4 bytes), its hash (32), its size (4), its data.
+    blocks(data, 40)
+}
+
+/// A block stream's data, concatenated: each block a `head` of bytes ending in its data's
+/// little-endian 4-byte size, then the data, up to a block of size 0.
+fn blocks(data: &[u8], head: usize) -> Result<Vec<u8>, ImportError> {
     let mut out = Vec::new();
     let mut pos = 0usize;
     loop {
         let size = data
-            .get(pos + 36..pos + 40)
+            .get(pos + head - 4..pos + head)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .map(u32::from_le_bytes)
             .ok_or(ImportError::KeepassCorrupt)?;
@@ -204,10 +195,10 @@ fn hashed_blocks(data: &[u8]) -> Result<Vec<u8>, ImportError> {
             return Ok(out);
         }
         let block = data
-            .get(pos + 40..(pos + 40).saturating_add(size))
+            .get(pos + head..(pos + head).saturating_add(size))
             .ok_or(ImportError::KeepassCorrupt)?;
         out.extend_from_slice(block);
-        pos += 40 + size;
+        pos += head + size;
     }
 }
 

@@ -8,21 +8,13 @@ use keepass::{Database, DatabaseKey};
 use zeroize::Zeroizing;
 
 use super::{
-    ImportError, MAX_FIELD_BYTES, MAX_ROWS, Parsed, Rejection, Row, kdbx, kdbx_payload, util,
+    ImportError, MAX_FIELD_BYTES, MAX_ROWS, Parsed, Rejection, Row, kdbx, kdbx_payload, kdbx_xml,
+    util,
 };
+use crate::export::RESOURCE_STRINGS;
 use crate::{Entry, Field, FieldValue};
 
 const STANDARD: [&str; 5] = ["Title", "UserName", "Password", "URL", "Notes"];
-
-/// The resource's own fields, as the KeePass export writes them (custom strings).
-const RESOURCE_STRINGS: [&str; 6] = [
-    "Resource Type",
-    "Host",
-    "Department",
-    "Location",
-    "Description",
-    "Resource Notes",
-];
 
 /// Reads every entry of the database `bytes` (not those in its recycle bin).
 pub(super) fn parse(bytes: &[u8], password: Option<&String>) -> Result<Parsed, ImportError> {
@@ -32,7 +24,7 @@ pub(super) fn parse(bytes: &[u8], password: Option<&String>) -> Result<Parsed, I
     // Decrypt the payload (through the decompression cap) and measure the XML before the
     // crate decrypts it again and parses it.
     let xml = kdbx_payload::decrypt_xml(bytes, &header, password)?;
-    kdbx::check_xml(&xml)?;
+    kdbx_xml::check_xml(&xml)?;
     drop(xml);
     let database = guarded(|| Database::parse(bytes, key()))?.map_err(open_error)?;
     entries(&database)

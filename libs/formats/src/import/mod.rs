@@ -113,9 +113,12 @@
 
 mod bitwarden;
 mod columns;
+mod error;
 mod kdbx;
 mod kdbx_payload;
+mod kdbx_xml;
 mod keepass;
+mod model;
 mod table;
 mod util;
 mod zipfile;
@@ -123,264 +126,13 @@ mod zipfile;
 #[cfg(test)]
 mod fuzz_tests;
 
-use std::fmt;
-
-use zeroize::Zeroizing;
-
-use crate::Entry;
-
-pub use columns::Column;
-
-/// The largest file [`parse`] reads: 20 MiB.
-pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-/// The largest file inside a ZIP archive, decompressed: 50 MiB.
-pub const MAX_ZIP_ENTRY_BYTES: usize = 50 * 1024 * 1024;
-/// The most data rows (CSV) or entries (KeePass) a file may hold.
-pub const MAX_ROWS: usize = 50_000;
-/// The largest field of a row, in bytes (UTF-8): 64 KiB. A row with a larger one is
-/// rejected, not the file.
-pub const MAX_FIELD_BYTES: usize = 64 * 1024;
-/// The most columns a CSV header may have.
-pub const MAX_COLUMNS: usize = 1_000;
-/// The deepest nesting of KeePass groups below the root group.
-pub const MAX_GROUP_DEPTH: usize = 64;
-/// The deepest nesting of elements in a KeePass database's XML.
-pub const MAX_XML_DEPTH: usize = 128;
-/// The largest decrypted XML of a KeePass database: 128 MiB.
-pub const MAX_KEEPASS_XML_BYTES: usize = 128 * 1024 * 1024;
-/// The most AES-KDF rounds a KeePass database may ask for.
-pub const MAX_AES_KDF_ROUNDS: u64 = 100_000_000;
-/// The most memory Argon2 may use to open a KeePass database: 1 GiB.
-pub const MAX_ARGON2_MEMORY_BYTES: u64 = 1024 * 1024 * 1024;
-/// The most Argon2 iterations a KeePass database may ask for.
-pub const MAX_ARGON2_ITERATIONS: u64 = 1_000;
-/// The most Argon2 lanes (threads) a KeePass database may ask for.
-pub const MAX_ARGON2_PARALLELISM: u64 = 16;
-
-/// What kind of file the bytes are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Comma- or tab-separated values with a header line (the separator is read from it).
-    Csv,
-    /// Tab-separated values with a header line.
-    Tsv,
-    /// Bitwarden's CSV export.
-    Bitwarden,
-    /// Password Manager Pro's resource CSV.
-    Pmp,
-    /// A KeePass KDBX 3.1 or 4 database.
-    Keepass,
-}
-
-impl Format {
-    fn describe(self) -> &'static str {
-        match self {
-            Format::Csv => "CSV",
-            Format::Tsv => "tab-separated",
-            Format::Bitwarden => "Bitwarden CSV",
-            Format::Pmp => "Password Manager Pro CSV",
-            Format::Keepass => "KeePass",
-        }
-    }
-}
-
-/// How to read the file. `Debug` shows no password.
-#[derive(Clone)]
-pub struct Options {
-    pub format: Format,
-    /// For `Csv`, `Tsv` and `Pmp`: (file column, entry field) pairs that override the
-    /// header names' meaning. Columns not named keep their header-name meaning.
-    pub column_mapping: Vec<(String, Column)>,
-    /// The bytes are a ZIP archive holding the file.
-    pub zip: Option<ZipOptions>,
-    /// The KeePass database's password.
-    pub keepass_password: Option<Zeroizing<String>>,
-}
-
-impl Options {
-    /// Options for `format` with no mapping, no ZIP and no password.
-    pub fn new(format: Format) -> Self {
-        Options {
-            format,
-            column_mapping: Vec::new(),
-            zip: None,
-            keepass_password: None,
-        }
-    }
-}
-
-/// The ZIP archive the file comes in. `Debug` shows no password.
-#[derive(Clone, Default)]
-pub struct ZipOptions {
-    /// The archive's password (AES or ZipCrypto); none for an unencrypted archive.
-    pub password: Option<Zeroizing<String>>,
-    /// The file to read (its path in the archive, or its bare name); none: the first
-    /// `.csv`, `.tsv` or `.txt` file (`.kdbx` for KeePass).
-    pub file_name: Option<String>,
-}
-
-fn redacted(password: &Option<Zeroizing<String>>) -> &'static str {
-    if password.is_some() {
-        "Some(<redacted>)"
-    } else {
-        "None"
-    }
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("format", &self.format)
-            .field("column_mapping", &self.column_mapping)
-            .field("zip", &self.zip)
-            .field("keepass_password", &redacted(&self.keepass_password))
-            .finish()
-    }
-}
-
-impl fmt::Debug for ZipOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ZipOptions")
-            .field("password", &redacted(&self.password))
-            .field("file_name", &self.file_name)
-            .finish()
-    }
-}
-
-/// The file's rows, in file order.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    pub rows: Vec<Row>,
-}
-
-impl Parsed {
-    /// The rows that became entries, with their row numbers.
-    pub fn entries(&self) -> impl Iterator<Item = (usize, &Entry)> {
-        self.rows.iter().filter_map(|row| match row {
-            Row::Entry { row, entry } => Some((*row, entry.as_ref())),
-            Row::Rejected(_) => None,
-        })
-    }
-
-    /// The rejected rows.
-    pub fn rejections(&self) -> impl Iterator<Item = &Rejection> {
-        self.rows.iter().filter_map(|row| match row {
-            Row::Entry { .. } => None,
-            Row::Rejected(rejection) => Some(rejection),
-        })
-    }
-}
-
-/// One data row or entry of the file.
-#[derive(Debug)]
-pub enum Row {
-    Entry { row: usize, entry: Box<Entry> },
-    Rejected(Rejection),
-}
-
-impl Row {
-    /// The row's number: the line it starts on (CSV; the header is line 1), or the entry's
-    /// position from 1 (KeePass).
-    pub fn row(&self) -> usize {
-        match self {
-            Row::Entry { row, .. } => *row,
-            Row::Rejected(rejection) => rejection.row,
-        }
-    }
-}
-
-/// A row that cannot become an entry, and why (never with the row's content).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub row: usize,
-    pub reason: String,
-}
-
-/// Why a whole file is refused. Each message is a sentence for the person importing; none
-/// holds a password or the file's content, except a column name.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ImportError {
-    #[error("The file is empty.")]
-    Empty,
-    #[error("The file is {size} bytes, more than the limit of {limit} bytes.")]
-    FileTooLarge { size: usize, limit: usize },
-    #[error("The file is not a {expected} file: it holds binary data.")]
-    NotText { expected: &'static str },
-    #[error(
-        "The file is a ZIP archive: import it as a password-protected ZIP (with its password)."
-    )]
-    UnexpectedZip,
-    #[error("The file is a KeePass database: import it with the KeePass format.")]
-    UnexpectedKeepass,
-    #[error("The file has no header line.")]
-    NoHeader,
-    #[error("The header line is not UTF-8 text: save the file as UTF-8.")]
-    HeaderNotUtf8,
-    #[error("The header has {count} columns, more than the limit of {limit}.")]
-    TooManyColumns { count: usize, limit: usize },
-    #[error("The header has no {column} column, which a {format} file needs.")]
-    MissingColumn {
-        format: &'static str,
-        column: &'static str,
-    },
-    #[error("The column mapping names a column \"{column}\" that the file's header does not have.")]
-    MappedColumnNotInHeader { column: String },
-    #[error("The columns \"{first}\" and \"{second}\" would both fill the {target}.")]
-    DuplicateColumn {
-        first: String,
-        second: String,
-        target: &'static str,
-    },
-    #[error("The file has more than {limit} rows or entries.")]
-    TooManyRows { limit: usize },
-
-    #[error("The file is not a ZIP archive, or the archive is damaged or truncated.")]
-    ZipCorrupt,
-    #[error("The ZIP archive holds no {wanted} file.")]
-    NothingToImportInZip { wanted: &'static str },
-    #[error("The ZIP archive has no file named \"{name}\".")]
-    ZipFileNotFound { name: String },
-    #[error("The file in the ZIP archive is encrypted: give the archive's password.")]
-    ZipPasswordRequired,
-    #[error("The ZIP archive's password is wrong (or the archive is damaged).")]
-    ZipWrongPassword,
-    #[error(
-        "The file in the ZIP archive is larger than {limit} bytes once decompressed, and is refused."
-    )]
-    ZipEntryTooLarge { limit: usize },
-    #[error(
-        "The file in the ZIP archive uses a compression or encryption method that is not supported (use deflate, with AES-256 or ZipCrypto)."
-    )]
-    ZipUnsupported,
-
-    #[error("The file is not a KeePass database.")]
-    NotKeepass,
-    #[error(
-        "This KeePass database format ({version}) is not supported: save it as KDBX 3.1 or KDBX 4."
-    )]
-    KeepassUnsupportedVersion { version: &'static str },
-    #[error("The KeePass database needs its password.")]
-    KeepassPasswordRequired,
-    #[error("The KeePass password is wrong, or the database needs a key file (not supported).")]
-    KeepassWrongPassword,
-    #[error(
-        "The KeePass database could not be decrypted: the password is wrong, or the file is damaged."
-    )]
-    KeepassUndecryptable,
-    #[error("The KeePass database is damaged or truncated.")]
-    KeepassCorrupt,
-    #[error(
-        "The KeePass database's key derivation is too costly to open here ({what}); lower it in KeePass and export again."
-    )]
-    KeepassKdfTooCostly { what: &'static str },
-    #[error("The KeePass database's content is larger than {limit} bytes, and is refused.")]
-    KeepassTooLarge { limit: usize },
-    #[error("The KeePass database nests {what} deeper than {limit} levels, and is refused.")]
-    KeepassTooDeep { what: &'static str, limit: usize },
-    #[error("The KeePass database's XML has a document type declaration, and is refused.")]
-    KeepassDoctype,
-}
+pub use error::ImportError;
+pub use model::{
+    Column, Format, MAX_AES_KDF_ROUNDS, MAX_ARGON2_ITERATIONS, MAX_ARGON2_MEMORY_BYTES,
+    MAX_ARGON2_PARALLELISM, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_FILE_BYTES, MAX_GROUP_DEPTH,
+    MAX_KEEPASS_XML_BYTES, MAX_ROWS, MAX_XML_DEPTH, MAX_ZIP_ENTRY_BYTES, Options, Parsed,
+    Rejection, Row, ZipOptions,
+};
 
 /// Reads `bytes` as `options` say: every data row or entry, parsed or rejected, or why the
 /// whole file is refused.
@@ -428,6 +180,8 @@ fn parse_content(bytes: &[u8], options: &Options) -> Result<Parsed, ImportError>
 
 #[cfg(test)]
 mod tests {
+    use zeroize::Zeroizing;
+
     use super::*;
 
     #[test]

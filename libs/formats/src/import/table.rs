@@ -2,7 +2,10 @@
 
 use csv::ByteRecord;
 
-use super::{Format, ImportError, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_ROWS, util};
+use super::{
+    Format, ImportError, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_ROWS, Parsed, Rejection, Row, util,
+};
+use crate::Entry;
 
 /// A header line and a reader over the data rows after it.
 pub(super) struct Table<'a> {
@@ -103,6 +106,25 @@ impl<'a> Table<'a> {
 }
 
 impl Table<'_> {
+    /// Every remaining data row: the entry `entry` makes of its fields, or why it makes none.
+    pub fn parse_rows(
+        &mut self,
+        entry: impl Fn(&[&str]) -> Result<Entry, String>,
+    ) -> Result<Parsed, ImportError> {
+        let mut parsed = Parsed::default();
+        while let Some((row, fields)) = self.next_row()? {
+            let outcome = fields.and_then(|fields| entry(&fields));
+            parsed.rows.push(match outcome {
+                Ok(entry) => Row::Entry {
+                    row,
+                    entry: Box::new(entry),
+                },
+                Err(reason) => Row::Rejected(Rejection { row, reason }),
+            });
+        }
+        Ok(parsed)
+    }
+
     /// The line number of the byte at `offset` (rows come in order: count from the last).
     fn line_at(&mut self, offset: usize) -> usize {
         // csv places a record after the line breaks of the blank lines it skipped.

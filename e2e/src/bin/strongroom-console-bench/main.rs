@@ -11,16 +11,19 @@
 //! above. Starts a whole Strongroom stack in this process; rows are loaded straight into
 //! the orgs' schemas (`strongroom_e2e::big_org`). Run it with `.ci/bench-console`.
 
-use std::collections::HashMap;
+mod api;
+mod browser;
+
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use serde_json::{Value, json};
+use serde_json::json;
 use strongroom_e2e::big_org::{load, percentile_ms};
-use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack, choose_password};
+use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack};
+
+use crate::api::{Api, USER_PASSWORD};
+use crate::browser::Browser;
 
 #[derive(Parser, Debug)]
 #[command(name = "strongroom-console-bench", about = "The web console's pages")]
@@ -251,168 +254,4 @@ async fn many_orgs(stack: &Stack, api: &Api, admin: &str, args: &Args) -> anyhow
 
 fn gcd(a: usize, b: usize) -> usize {
     if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// Every user the benchmark adds ends up with this password.
-const USER_PASSWORD: &str = "Bench-console-pass-1!";
-
-/// The REST API, for setting up.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    async fn send(&self, req: reqwest::RequestBuilder, path: &str) -> anyhow::Result<Value> {
-        let r = req.send().await?;
-        let status = r.status();
-        let body: Value = r.json().await.unwrap_or(Value::Null);
-        anyhow::ensure!(status.is_success(), "{path}: {status} {body}");
-        Ok(body)
-    }
-
-    async fn get(&self, path: &str, token: &str) -> anyhow::Result<Value> {
-        let req = self.http.get(format!("{}{path}", self.base));
-        self.send(req.bearer_auth(token), path).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Value> {
-        let req = self.http.post(format!("{}{path}", self.base)).json(&body);
-        self.send(req.bearer_auth(token), path).await
-    }
-
-    async fn login(&self, prefix: &str, username: &str, password: &str) -> anyhow::Result<String> {
-        let path = format!("{prefix}/api/v1/auth/login");
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(&json!({"username": username, "password": password}));
-        let reply = self.send(req, &path).await?;
-        Ok(reply["token"].as_str().context("a token")?.to_owned())
-    }
-
-    /// Adds a user at `prefix` who has chosen [`USER_PASSWORD`]: their id.
-    async fn add_user(
-        &self,
-        prefix: &str,
-        token: &str,
-        username: &str,
-        role: &str,
-    ) -> anyhow::Result<String> {
-        let first = "One-time-console-pass-1!";
-        let user = self
-            .post(
-                &format!("{prefix}/api/v1/users"),
-                token,
-                json!({"username": username, "email": format!("{username}@bench.test"),
-                       "role": role, "password": first}),
-            )
-            .await?;
-        choose_password(
-            &self.http,
-            &self.base,
-            prefix,
-            username,
-            first,
-            USER_PASSWORD,
-        )
-        .await?;
-        Ok(user["id"].as_str().context("user id")?.to_owned())
-    }
-}
-
-/// The console as a browser uses it: cookies kept by name, redirects not followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn new(base: &str) -> anyhow::Result<Self> {
-        Ok(Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()?,
-            base: base.to_owned(),
-            cookies: HashMap::new(),
-        })
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let r = req.header(COOKIE, cookie).send().await?;
-        for set in r.headers().get_all(SET_COOKIE) {
-            let pair = set.to_str()?.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                if value.is_empty() {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        Ok(r)
-    }
-
-    /// A page's HTML, which must answer 200.
-    async fn page(&mut self, path: &str) -> anyhow::Result<String> {
-        let req = self.http.get(format!("{}{path}", self.base));
-        let r = self.send(req).await?;
-        let status = r.status();
-        let body = r.text().await?;
-        anyhow::ensure!(status == StatusCode::OK, "{path}: {status}");
-        // A refusal shown in a page that still answers 200 is no page either.
-        anyhow::ensure!(!body.contains("role=\"alert\""), "{path} shows an error");
-        Ok(body)
-    }
-
-    /// Where a redirecting page sends the browser.
-    async fn redirect(&mut self, path: &str) -> anyhow::Result<String> {
-        let req = self.http.get(format!("{}{path}", self.base));
-        let r = self.send(req).await?;
-        anyhow::ensure!(r.status().is_redirection(), "{path}: {}", r.status());
-        Ok(r.headers()
-            .get(LOCATION)
-            .context("a redirect's location")?
-            .to_str()?
-            .to_owned())
-    }
-
-    /// Signs in through the org's login form.
-    async fn sign_in(
-        &mut self,
-        prefix: &str,
-        username: &str,
-        password: &str,
-    ) -> anyhow::Result<()> {
-        self.page(&format!("{prefix}/login")).await?;
-        let csrf = self
-            .cookies
-            .get("sr_csrf")
-            .context("the CSRF cookie")?
-            .clone();
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ];
-        let req = self
-            .http
-            .post(format!("{}{prefix}/login", self.base))
-            .header("origin", &self.base)
-            .form(&form);
-        let r = self.send(req).await?;
-        anyhow::ensure!(
-            r.status().is_redirection(),
-            "signing in as {username}: {}",
-            r.status()
-        );
-        Ok(())
-    }
 }
