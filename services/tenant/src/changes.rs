@@ -4,10 +4,10 @@
 
 use serde_json::json;
 use strongroom_auth::RequestContext;
-use strongroom_core::OrgId;
-use strongroom_events::{Event, Target};
+use strongroom_core::{OrgId, UserId};
+use strongroom_events::Target;
 
-use crate::app::{SERVICE, Tenant, checked_details, validate_slug};
+use crate::app::{Tenant, checked_details, validate_slug};
 use crate::error::TenantError;
 use crate::store::{self, OrgDetails, OrgRow};
 
@@ -20,7 +20,8 @@ pub struct OrgChanges {
     pub department: Option<String>,
     pub location: Option<String>,
     pub contact: Option<String>,
-    pub account_manager_id: Option<String>,
+    /// The account manager named (the caller when the request left the id empty).
+    pub account_manager: Option<UserId>,
 }
 
 impl Tenant {
@@ -29,7 +30,7 @@ impl Tenant {
     pub async fn update_org(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: OrgId,
         changes: OrgChanges,
     ) -> Result<OrgRow, TenantError> {
         let org = self.managed_org(ctx, id).await?;
@@ -38,7 +39,7 @@ impl Tenant {
                 "MSPOrg is the MSP's own org; it cannot be renamed".into(),
             ));
         }
-        if org.is_msp && changes.account_manager_id.is_some() {
+        if org.is_msp && changes.account_manager.is_some() {
             return Err(TenantError::InvalidInput(
                 "MSPOrg has no account manager".into(),
             ));
@@ -56,8 +57,8 @@ impl Tenant {
             validate_slug(details.slug.trim())?;
         }
         let details = checked_details(&details)?;
-        if let Some(m) = &changes.account_manager_id
-            && org.account_manager_id != Some(self.account_manager(ctx, m).await?.0)
+        if let Some(m) = changes.account_manager
+            && org.account_manager_id != Some(self.account_manager(ctx, m).await?.0.0)
         {
             return Err(TenantError::InvalidInput(
                 "account_manager_id: a new account manager needs the approval of an \
@@ -85,52 +86,38 @@ impl Tenant {
         }
 
         let mut tx = self.db.begin(self.msp_org).await?;
-        sqlx::query(
-            "UPDATE public.orgs SET slug = $2, name = $3, description = $4, department = $5,
-                location = $6, contact = $7
-             WHERE id = $1",
-        )
-        .bind(org.id)
-        .bind(&details.slug)
-        .bind(&details.name)
-        .bind(&details.description)
-        .bind(&details.department)
-        .bind(&details.location)
-        .bind(&details.contact)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match e.as_database_error() {
-            Some(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => {
-                TenantError::AlreadyExists(format!(
-                    "an org with slug {} already exists",
-                    details.slug
-                ))
-            }
-            _ => e.into(),
-        })?;
-        let event = Event::new(
-            self.msp_org,
-            SERVICE,
-            "org.updated",
-            strongroom_runtime::actor(ctx),
-            Target::new("org", org.id, &details.slug),
-        )
-        .with_details(json!({ "changed": changed }));
+        store::update_org(&mut tx, id, &details)
+            .await
+            .map_err(|e| {
+                if store::is_unique_violation(&e) {
+                    TenantError::AlreadyExists(format!(
+                        "an org with slug {} already exists",
+                        details.slug
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+        let event = self
+            .msp_event(
+                ctx,
+                "org.updated",
+                Target::new("org", org.id, &details.slug),
+            )
+            .with_details(json!({ "changed": changed }));
         self.commit_events(tx, &[event]).await?;
-        store::find_org(self.db.global(), OrgId(org.id))
-            .await?
-            .ok_or(TenantError::NotFound)
+        self.org(id).await
     }
 
     /// The org `id`, if the caller, an MSPOrg administrator, manages it (MSPOrg itself is
     /// managed by every MSPOrg administrator).
-    pub async fn managed_org(&self, ctx: &RequestContext, id: &str) -> Result<OrgRow, TenantError> {
+    pub async fn managed_org(
+        &self,
+        ctx: &RequestContext,
+        id: OrgId,
+    ) -> Result<OrgRow, TenantError> {
         self.require_msp_admin(ctx)?;
-        let id = OrgId::parse(id.trim()).map_err(|_| TenantError::NotFound)?;
-        let org = store::find_org(self.db.global(), id)
-            .await?
-            .filter(|o| o.status != "provisioning")
-            .ok_or(TenantError::NotFound)?;
+        let org = self.existing_org(id).await?;
         if org.is_msp
             || org.account_manager_id == Some(ctx.user().0)
             || self.has_approved_grant(ctx, id).await?

@@ -12,10 +12,10 @@ use strongroom_events::{Event, Target};
 use strongroom_proto::provisioning::DeprovisionOrgRequest;
 use strongroom_proto::provisioning::provisioning_client::ProvisioningClient;
 use tonic::transport::Channel;
-use uuid::Uuid;
 
-use crate::app::{SERVICE, Tenant};
+use crate::app::Tenant;
 use crate::error::TenantError;
+use crate::ids::DeletionId;
 use crate::people::is_active_admin;
 use crate::store::{self, DeletionRow, OrgRow};
 
@@ -28,24 +28,23 @@ impl Tenant {
     pub async fn request_org_deletion(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: OrgId,
         confirm: &str,
     ) -> Result<DeletionRow, TenantError> {
         self.require_msp_admin(ctx)?;
-        let id = OrgId::parse(id.trim()).map_err(|_| TenantError::NotFound)?;
-        let org = store::find_org(self.db.global(), id)
-            .await?
-            .filter(|o| o.status != "provisioning")
-            .ok_or(TenantError::NotFound)?;
+        let org = self.existing_org(id).await?;
         if org.is_msp {
             return Err(TenantError::Conflict(
                 "MSPOrg is the MSP's own org; it cannot be deleted".into(),
             ));
         }
-        let me = ctx.user().0;
+        let me = ctx.user();
         // Every MSPOrg administrator sees every client org's name; a grant to the org
         // counts for nothing here.
-        if org.account_manager_id.is_some_and(|manager| manager != me) {
+        if org
+            .account_manager_id
+            .is_some_and(|manager| manager != me.0)
+        {
             return Err(TenantError::PermissionDenied(format!(
                 "only {}'s account manager may ask for it to be deleted",
                 org.slug
@@ -58,7 +57,7 @@ impl Tenant {
             )));
         }
         let mut tx = self.db.begin(self.msp_org).await?;
-        let request = store::insert_deletion_request(&mut tx, &org, me, ctx.username())
+        let request = store::insert_deletion_request(&mut tx, &org, (me, ctx.username()))
             .await?
             .ok_or_else(|| {
                 TenantError::Conflict(format!(
@@ -78,7 +77,7 @@ impl Tenant {
     pub async fn decide_org_deletion(
         &self,
         ctx: &RequestContext,
-        id: Uuid,
+        id: DeletionId,
         approve: bool,
         note: &str,
     ) -> Result<DeletionRow, TenantError> {
@@ -86,8 +85,8 @@ impl Tenant {
         let request = store::find_deletion_request(self.db.global(), id)
             .await?
             .ok_or(TenantError::Missing("request"))?;
-        let me = ctx.user().0;
-        let mine = me == request.requested_by;
+        let me = ctx.user();
+        let mine = me.0 == request.requested_by;
         let (from, to, operation) = match (approve, request.status.as_str()) {
             (false, "pending") if mine => ("pending", "cancelled", "org.deletion_cancelled"),
             (false, "pending") => ("pending", "rejected", "org.deletion_rejected"),
@@ -108,7 +107,8 @@ impl Tenant {
         };
         if approve {
             let approver = self
-                .msp_user(ctx, me)
+                .people
+                .user(ctx, me)
                 .await?
                 .filter(is_active_admin)
                 .ok_or_else(|| {
@@ -175,9 +175,7 @@ impl Tenant {
         request: DeletionRow,
     ) -> Result<DeletionRow, TenantError> {
         let id = OrgId(request.org_id);
-        let Some(org) = store::find_org(self.db.global(), id).await? else {
-            return Err(TenantError::NotFound);
-        };
+        let org = self.org(id).await?;
         store::mark_deleting(self.db.global(), id).await?;
         // Audit goes last: it purges the org's events from the stream once no other service
         // holds any of the org's data, so no late event of the org follows the purge.
@@ -204,44 +202,32 @@ impl Tenant {
 
         let mut tx = self.db.begin(self.msp_org).await?;
         store::delete_org_row(&mut tx, id).await?;
-        let done = store::complete_deletion_request(&mut tx, request.id)
+        let done = store::complete_deletion_request(&mut tx, DeletionId(request.id))
             .await?
             .ok_or_else(|| TenantError::Conflict("this request was decided meanwhile".into()))?;
-        let event = deleted_event(ctx, self.msp_org, &org, &done);
+        let event = self.deleted_event(ctx, &org, &done);
         self.commit_events(tx, &[event]).await?;
         Ok(done)
     }
 
     fn deletion_event(&self, ctx: &RequestContext, operation: &str, r: &DeletionRow) -> Event {
-        Event::new(
-            self.msp_org,
-            SERVICE,
-            operation,
-            strongroom_runtime::actor(ctx),
-            Target::new("org", r.org_id, &r.org_slug),
-        )
-        .with_details(json!({
-            "request": r.id,
-            "name": r.org_name,
-            "requested_by": r.requested_by_name,
-            "note": r.note,
-        }))
+        self.msp_event(ctx, operation, Target::new("org", r.org_id, &r.org_slug))
+            .with_details(json!({
+                "request": r.id,
+                "name": r.org_name,
+                "requested_by": r.requested_by_name,
+                "note": r.note,
+            }))
     }
-}
 
-fn deleted_event(ctx: &RequestContext, msp: OrgId, org: &OrgRow, r: &DeletionRow) -> Event {
-    Event::new(
-        msp,
-        SERVICE,
-        "org.deleted",
-        strongroom_runtime::actor(ctx),
-        Target::new("org", org.id, &org.slug),
-    )
-    .with_details(json!({
-        "name": org.name,
-        "account_manager": org.account_manager_id,
-        "request": r.id,
-        "requested_by": r.requested_by_name,
-        "approved_by": r.decided_by_name,
-    }))
+    fn deleted_event(&self, ctx: &RequestContext, org: &OrgRow, r: &DeletionRow) -> Event {
+        self.msp_event(ctx, "org.deleted", Target::new("org", org.id, &org.slug))
+            .with_details(json!({
+                "name": org.name,
+                "account_manager": org.account_manager_id,
+                "request": r.id,
+                "requested_by": r.requested_by_name,
+                "approved_by": r.decided_by_name,
+            }))
+    }
 }

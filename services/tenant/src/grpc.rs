@@ -1,15 +1,23 @@
+//! The `Tenant` gRPC service, the edge: the caller verified, ids parsed into typed ids (a
+//! malformed one is "not found", or "invalid" where the field is the caller's input), the
+//! use case called, and its result turned back into messages (`grpc/messages.rs`).
+
+mod messages;
+
 use std::sync::Arc;
 
-use strongroom_auth::{Verifier, grpc_context};
-use strongroom_core::{OrgId, to_status};
+use strongroom_auth::{RequestContext, Verifier, grpc_context};
+use strongroom_core::{OrgId, UserId, to_status};
 use strongroom_proto::tenant::tenant_server::Tenant as TenantRpc;
 use strongroom_proto::tenant::*;
 use tonic::{Request, Response, Status};
 
 use crate::app::Tenant;
 use crate::changes::OrgChanges;
-use crate::grants::{Designee, GrantFilter, GrantRow};
-use crate::store::{DeletionRow, OrgDetails, OrgRow};
+use crate::error::TenantError;
+use crate::grants::{Designee, not_a_client_org};
+use crate::ids::{DeletionId, GrantId};
+use crate::store::{GrantFilter, OrgDetails};
 
 pub struct TenantGrpc {
     pub app: Arc<Tenant>,
@@ -17,64 +25,42 @@ pub struct TenantGrpc {
     pub verifier: Arc<Verifier>,
 }
 
-fn to_proto(org: OrgRow) -> Org {
-    Org {
-        id: org.id.to_string(),
-        slug: org.slug,
-        name: org.name,
-        is_msp: org.is_msp,
-        created_at: org.created_at.to_rfc3339(),
-        account_manager_id: org
-            .account_manager_id
-            .map(|u| u.to_string())
-            .unwrap_or_default(),
-        description: org.description,
-        department: org.department,
-        location: org.location,
-        contact: org.contact,
-    }
+type Reply<T> = Result<Response<T>, Status>;
+
+fn reply<T, R>(result: Result<T, TenantError>, shape: impl FnOnce(T) -> R) -> Reply<R> {
+    result
+        .map(|v| Response::new(shape(v)))
+        .map_err(|e| to_status(&e))
 }
 
-fn deletion_to_proto(d: DeletionRow) -> OrgDeletionRequest {
-    OrgDeletionRequest {
-        id: d.id.to_string(),
-        org_id: d.org_id.to_string(),
-        org_slug: d.org_slug,
-        org_name: d.org_name,
-        requested_by_id: d.requested_by.to_string(),
-        requested_by_name: d.requested_by_name,
-        requested_at: d.requested_at.to_rfc3339(),
-        status: d.status,
-        decided_by_name: d.decided_by_name.unwrap_or_default(),
-        decided_at: d.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        note: d.note,
-    }
+/// An id that must name something: a malformed one is `missing`.
+fn existing<T>(id: Option<T>, missing: TenantError) -> Result<T, Status> {
+    id.ok_or_else(|| to_status(&missing))
 }
 
-fn grant_to_proto(g: GrantRow) -> OrgAccessGrant {
-    OrgAccessGrant {
-        id: g.id.to_string(),
-        org_id: g.org_id.to_string(),
-        org_slug: g.org_slug,
-        org_name: g.org_name,
-        designee_kind: g.designee_kind,
-        designee_id: g.designee_id.to_string(),
-        designee_name: g.designee_name,
-        proposer_id: g.proposer_id.to_string(),
-        proposer_name: g.proposer_name,
-        approver_id: g.approver_id.to_string(),
-        approver_name: g.approver_name,
-        status: g.status,
-        proposed_at: g.proposed_at.to_rfc3339(),
-        decided_by_name: g.decided_by_name.unwrap_or_default(),
-        decided_at: g.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        note: g.note,
-    }
+/// An org the caller names: a malformed id is "org not found".
+fn named_org(id: &str) -> Result<OrgId, Status> {
+    existing(OrgId::parse(id.trim()).ok(), TenantError::NotFound)
 }
 
-fn grants_to_proto(grants: Vec<GrantRow>) -> OrgAccessGrantList {
-    OrgAccessGrantList {
-        grants: grants.into_iter().map(grant_to_proto).collect(),
+fn grant_id(id: &str) -> Result<GrantId, Status> {
+    existing(GrantId::parse(id), TenantError::Missing("org access grant"))
+}
+
+/// A user id the caller types (`what` names the field).
+fn user_input(what: &str, id: &str) -> Result<UserId, Status> {
+    UserId::parse(id.trim()).map_err(|_| {
+        to_status(&TenantError::InvalidInput(format!(
+            "{what} must be a user id"
+        )))
+    })
+}
+
+/// The account manager named: the caller when the id is empty.
+fn account_manager(ctx: &RequestContext, id: &str) -> Result<UserId, Status> {
+    match id.trim() {
+        "" => Ok(ctx.user()),
+        id => user_input("account_manager_id", id),
     }
 }
 
@@ -88,18 +74,17 @@ fn id_filter(what: &str, id: &str) -> Result<Option<uuid::Uuid>, Status> {
     }
 }
 
-fn parse<T>(r: Result<T, strongroom_core::ids::InvalidId>) -> Result<T, Status> {
-    r.map_err(|e| Status::invalid_argument(e.to_string()))
+/// An id another service sends: a malformed one is an invalid argument.
+fn org_argument(id: &str) -> Result<OrgId, Status> {
+    OrgId::parse(id).map_err(|e| Status::invalid_argument(e.to_string()))
 }
 
 #[tonic::async_trait]
 impl TenantRpc for TenantGrpc {
-    async fn create_org(
-        &self,
-        request: Request<CreateOrgRequest>,
-    ) -> Result<Response<Org>, Status> {
+    async fn create_org(&self, request: Request<CreateOrgRequest>) -> Reply<Org> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let req = request.into_inner();
+        let manager = account_manager(&ctx, &req.account_manager_id)?;
         let details = OrgDetails {
             slug: req.slug,
             name: req.name,
@@ -108,208 +93,171 @@ impl TenantRpc for TenantGrpc {
             location: req.location,
             contact: req.contact,
         };
-        self.app
-            .create_org(&ctx, &details, &req.account_manager_id)
-            .await
-            .map(|o| Response::new(to_proto(o)))
-            .map_err(|e| to_status(&e))
+        reply(
+            self.app.create_org(&ctx, &details, manager).await,
+            messages::org,
+        )
     }
 
-    async fn list_orgs(
-        &self,
-        request: Request<ListOrgsRequest>,
-    ) -> Result<Response<OrgList>, Status> {
+    async fn list_orgs(&self, request: Request<ListOrgsRequest>) -> Reply<OrgList> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        let orgs = self
-            .app
-            .list_orgs(&ctx, request.get_ref().mine_only)
-            .await
-            .map_err(|e| to_status(&e))?;
-        Ok(Response::new(OrgList {
-            orgs: orgs.into_iter().map(to_proto).collect(),
-        }))
+        reply(
+            self.app.list_orgs(&ctx, request.get_ref().mine_only).await,
+            |orgs| OrgList {
+                orgs: orgs.into_iter().map(messages::org).collect(),
+            },
+        )
     }
 
-    async fn import_orgs(
-        &self,
-        request: Request<ImportOrgsRequest>,
-    ) -> Result<Response<ImportOrgsResponse>, Status> {
+    async fn import_orgs(&self, request: Request<ImportOrgsRequest>) -> Reply<ImportOrgsResponse> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        let lines = self
-            .app
-            .import_orgs(&ctx, &request.get_ref().text)
-            .await
-            .map_err(|e| to_status(&e))?;
-        let rejected = lines.iter().filter(|l| l.rejected.is_some()).count();
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Ok(Response::new(ImportOrgsResponse {
-            created: count(lines.len() - rejected),
-            rejected: count(rejected),
-            lines: lines
-                .into_iter()
-                .map(|l| ImportOrgsLine {
-                    line: u32::try_from(l.line).unwrap_or(u32::MAX),
-                    slug: l.slug,
-                    outcome: if l.rejected.is_some() {
-                        "rejected"
-                    } else {
-                        "created"
-                    }
-                    .into(),
-                    reason: l.rejected.unwrap_or_default(),
-                })
-                .collect(),
-        }))
+        reply(
+            self.app.import_orgs(&ctx, &request.get_ref().text).await,
+            messages::imported,
+        )
     }
 
-    async fn update_org(
-        &self,
-        request: Request<UpdateOrgRequest>,
-    ) -> Result<Response<Org>, Status> {
+    async fn update_org(&self, request: Request<UpdateOrgRequest>) -> Reply<Org> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.into_inner();
+        let org = named_org(&r.org_id)?;
         let changes = OrgChanges {
+            account_manager: r
+                .account_manager_id
+                .map(|id| account_manager(&ctx, &id))
+                .transpose()?,
             slug: r.slug,
             name: r.name,
             description: r.description,
             department: r.department,
             location: r.location,
             contact: r.contact,
-            account_manager_id: r.account_manager_id,
         };
-        self.app
-            .update_org(&ctx, &r.org_id, changes)
-            .await
-            .map(|o| Response::new(to_proto(o)))
-            .map_err(|e| to_status(&e))
+        reply(self.app.update_org(&ctx, org, changes).await, messages::org)
     }
 
-    async fn delete_org(
-        &self,
-        request: Request<DeleteOrgRequest>,
-    ) -> Result<Response<OrgDeletionRequest>, Status> {
+    async fn delete_org(&self, request: Request<DeleteOrgRequest>) -> Reply<OrgDeletionRequest> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
-        self.app
-            .request_org_deletion(&ctx, &r.org_id, &r.confirm)
-            .await
-            .map(|d| Response::new(deletion_to_proto(d)))
-            .map_err(|e| to_status(&e))
+        let org = named_org(&r.org_id)?;
+        reply(
+            self.app.request_org_deletion(&ctx, org, &r.confirm).await,
+            messages::deletion,
+        )
     }
 
     async fn decide_org_deletion(
         &self,
         request: Request<DecideOrgDeletionRequest>,
-    ) -> Result<Response<OrgDeletionRequest>, Status> {
+    ) -> Reply<OrgDeletionRequest> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
-        let id = uuid::Uuid::try_parse(r.request_id.trim())
-            .map_err(|_| to_status(&crate::error::TenantError::Missing("request")))?;
-        self.app
-            .decide_org_deletion(&ctx, id, r.approve, r.note.trim())
-            .await
-            .map(|d| Response::new(deletion_to_proto(d)))
-            .map_err(|e| to_status(&e))
+        let id = existing(
+            DeletionId::parse(&r.request_id),
+            TenantError::Missing("request"),
+        )?;
+        reply(
+            self.app
+                .decide_org_deletion(&ctx, id, r.approve, r.note.trim())
+                .await,
+            messages::deletion,
+        )
     }
 
     async fn list_org_deletions(
         &self,
         request: Request<ListOrgDeletionsRequest>,
-    ) -> Result<Response<OrgDeletionRequestList>, Status> {
+    ) -> Reply<OrgDeletionRequestList> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        self.app
-            .list_org_deletions(&ctx, &request.get_ref().status)
-            .await
-            .map(|list| {
-                Response::new(OrgDeletionRequestList {
-                    requests: list.into_iter().map(deletion_to_proto).collect(),
-                })
-            })
-            .map_err(|e| to_status(&e))
+        reply(
+            self.app
+                .list_org_deletions(&ctx, &request.get_ref().status)
+                .await,
+            |list| OrgDeletionRequestList {
+                requests: list.into_iter().map(messages::deletion).collect(),
+            },
+        )
     }
 
-    async fn get_org_report(
-        &self,
-        request: Request<OrgRef>,
-    ) -> Result<Response<OrgReport>, Status> {
+    async fn get_org_report(&self, request: Request<OrgRef>) -> Reply<OrgReport> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        self.app
-            .org_report(&ctx, &request.get_ref().org_id)
-            .await
-            .map(Response::new)
-            .map_err(|e| to_status(&e))
+        let org = named_org(&request.get_ref().org_id)?;
+        reply(self.app.org_report(&ctx, org).await, |r| r)
     }
 
     async fn propose_org_access(
         &self,
         request: Request<ProposeOrgAccessRequest>,
-    ) -> Result<Response<OrgAccessGrantList>, Status> {
+    ) -> Reply<OrgAccessGrantList> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
         let designee =
             Designee::parse(&r.designee_kind, &r.designee_id).map_err(|e| to_status(&e))?;
-        self.app
-            .propose_org_access(&ctx, designee, &r.org_ids, &r.approver_id, &r.note)
-            .await
-            .map(|g| Response::new(grants_to_proto(g)))
-            .map_err(|e| to_status(&e))
+        let orgs = r
+            .org_ids
+            .iter()
+            .map(|org| OrgId::parse(org.trim()).map_err(|_| to_status(&not_a_client_org(org))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let approver = user_input("approver_id", &r.approver_id)?;
+        reply(
+            self.app
+                .propose_org_access(&ctx, designee, &orgs, approver, &r.note)
+                .await,
+            messages::grants,
+        )
     }
 
     async fn decide_org_access(
         &self,
         request: Request<DecideOrgAccessRequest>,
-    ) -> Result<Response<OrgAccessGrant>, Status> {
+    ) -> Reply<OrgAccessGrant> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
-        self.app
-            .decide_org_access(&ctx, &r.grant_id, r.approve, &r.note)
-            .await
-            .map(|g| Response::new(grant_to_proto(g)))
-            .map_err(|e| to_status(&e))
+        let id = grant_id(&r.grant_id)?;
+        reply(
+            self.app
+                .decide_org_access(&ctx, id, r.approve, &r.note)
+                .await,
+            messages::grant,
+        )
     }
 
-    async fn get_msp_access(
-        &self,
-        request: Request<GetMspAccessRequest>,
-    ) -> Result<Response<MspAccess>, Status> {
+    async fn get_msp_access(&self, request: Request<GetMspAccessRequest>) -> Reply<MspAccess> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        self.app
-            .msp_access(&ctx)
-            .await
-            .map(Response::new)
-            .map_err(|e| to_status(&e))
+        reply(self.app.msp_access(&ctx).await, |a| a)
     }
 
     async fn approve_group_member(
         &self,
         request: Request<GroupMemberApproval>,
-    ) -> Result<Response<OrgAccessGrant>, Status> {
+    ) -> Reply<OrgAccessGrant> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
-        self.app
-            .approve_group_member(&ctx, &r.grant_id, &r.user_id)
-            .await
-            .map(|g| Response::new(grant_to_proto(g)))
-            .map_err(|e| to_status(&e))
+        let id = grant_id(&r.grant_id)?;
+        let member = existing(UserId::parse(r.user_id.trim()).ok(), TenantError::NotFound)?;
+        reply(
+            self.app.approve_group_member(&ctx, id, member).await,
+            messages::grant,
+        )
     }
 
     async fn revoke_org_access(
         &self,
         request: Request<RevokeOrgAccessRequest>,
-    ) -> Result<Response<OrgAccessGrant>, Status> {
+    ) -> Reply<OrgAccessGrant> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
-        self.app
-            .revoke_org_access(&ctx, &r.grant_id, &r.note)
-            .await
-            .map(|g| Response::new(grant_to_proto(g)))
-            .map_err(|e| to_status(&e))
+        let id = grant_id(&r.grant_id)?;
+        reply(
+            self.app.revoke_org_access(&ctx, id, &r.note).await,
+            messages::grant,
+        )
     }
 
     async fn list_org_access(
         &self,
         request: Request<ListOrgAccessRequest>,
-    ) -> Result<Response<OrgAccessGrantList>, Status> {
+    ) -> Reply<OrgAccessGrantList> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let r = request.get_ref();
         let filter = GrantFilter {
@@ -318,41 +266,29 @@ impl TenantRpc for TenantGrpc {
             status: Some(r.status.trim().to_owned()).filter(|s| !s.is_empty()),
             awaiting_me: r.awaiting_me,
         };
-        self.app
-            .list_org_access(&ctx, &filter)
-            .await
-            .map(|g| Response::new(grants_to_proto(g)))
-            .map_err(|e| to_status(&e))
+        reply(
+            self.app.list_org_access(&ctx, &filter).await,
+            messages::grants,
+        )
     }
 
-    async fn resolve_slug(
-        &self,
-        request: Request<ResolveSlugRequest>,
-    ) -> Result<Response<Org>, Status> {
-        self.app
-            .resolve_slug(&request.get_ref().slug)
-            .await
-            .map(|o| Response::new(to_proto(o)))
-            .map_err(|e| to_status(&e))
+    async fn resolve_slug(&self, request: Request<ResolveSlugRequest>) -> Reply<Org> {
+        reply(
+            self.app.resolve_slug(&request.get_ref().slug).await,
+            messages::org,
+        )
     }
 
-    async fn get_msp_org(
-        &self,
-        _request: Request<GetMspOrgRequest>,
-    ) -> Result<Response<Org>, Status> {
-        self.app
-            .msp_org()
-            .await
-            .map(|o| Response::new(to_proto(o)))
-            .map_err(|e| to_status(&e))
+    async fn get_msp_org(&self, _request: Request<GetMspOrgRequest>) -> Reply<Org> {
+        reply(self.app.msp_org().await, messages::org)
     }
 
     async fn check_org_access(
         &self,
         request: Request<CheckOrgAccessRequest>,
-    ) -> Result<Response<CheckOrgAccessResponse>, Status> {
+    ) -> Reply<CheckOrgAccessResponse> {
         let ctx = grpc_context(&self.verifier, &request)?;
-        let target = parse(OrgId::parse(&request.get_ref().target_org_id))?;
+        let target = org_argument(&request.get_ref().target_org_id)?;
         if ctx.claims.home.is_some() {
             // An exchanged token cannot be exchanged again.
             return Ok(Response::new(CheckOrgAccessResponse::default()));
@@ -376,12 +312,10 @@ impl TenantRpc for TenantGrpc {
         }))
     }
 
-    async fn get_org_deletion(
-        &self,
-        request: Request<OrgRef>,
-    ) -> Result<Response<OrgDeletion>, Status> {
-        let org = parse(OrgId::parse(&request.get_ref().org_id))?;
-        let deleting = self.app.is_deleting(org).await.map_err(|e| to_status(&e))?;
-        Ok(Response::new(OrgDeletion { deleting }))
+    async fn get_org_deletion(&self, request: Request<OrgRef>) -> Reply<OrgDeletion> {
+        let org = org_argument(&request.get_ref().org_id)?;
+        reply(self.app.is_deleting(org).await, |deleting| OrgDeletion {
+            deleting,
+        })
     }
 }

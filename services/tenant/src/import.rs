@@ -79,7 +79,7 @@ impl Tenant {
         self.require_msp_admin(ctx)?;
         let mut results = Vec::new();
         for (line, details) in parse(text)? {
-            let rejected = match self.create_org(ctx, &details, "").await {
+            let rejected = match self.create_org(ctx, &details, ctx.user()).await {
                 Ok(_) => None,
                 Err(e @ (TenantError::InvalidInput(_) | TenantError::AlreadyExists(_))) => {
                     Some(e.to_string())

@@ -8,7 +8,9 @@ mod deletion;
 mod error;
 mod grants;
 mod grpc;
+mod ids;
 mod import;
+mod orgs;
 mod people;
 mod replication;
 mod report;
@@ -87,7 +89,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         outbox: base.outbox.clone(),
         msp_org,
         provisioners,
-        identity: IdentityClient::new(base.channel(&b.identity_url, Service::Identity)?),
+        people: people::People::new(IdentityClient::new(
+            base.channel(&b.identity_url, Service::Identity)?,
+        )),
     });
 
     let vault = VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?);

@@ -1,16 +1,17 @@
 //! The org report: who can reach a client org, and at which level — its own users and user
 //! groups, its account manager, and MSPOrg users and user groups named by approved grants.
 
-use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::Permission;
-use strongroom_proto::identity::{Empty, ExchangeTokenRequest, ListUsersRequest, User};
+use strongroom_auth::RequestContext;
+use strongroom_core::{OrgId, Permission, UserId};
+use strongroom_proto::identity::User;
 use strongroom_proto::tenant::{
     MspAccess, MspGroupAccess, MspPerson, OrgReport, ReportGroup, ReportUser,
 };
-use tonic::metadata::MetadataValue;
 
 use crate::app::Tenant;
 use crate::error::TenantError;
+use crate::ids::GroupId;
+use crate::store::{self, GrantFilter};
 
 fn report_user(u: &User, level: &str) -> ReportUser {
     ReportUser {
@@ -22,15 +23,6 @@ fn report_user(u: &User, level: &str) -> ReportUser {
         level: level.to_owned(),
         grant_id: String::new(),
     }
-}
-
-/// A call carrying `token` (the caller's, exchanged for the client org).
-fn with_token<T>(token: &str, message: T) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    if let Ok(v) = MetadataValue::try_from(format!("Bearer {token}")) {
-        request.metadata_mut().insert("authorization", v);
-    }
-    request
 }
 
 impl Tenant {
@@ -47,21 +39,15 @@ impl Tenant {
             ));
         }
         let mut access = MspAccess::default();
-        let manager: Option<(uuid::Uuid, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-            "SELECT user_id, username, assigned_at FROM public.account_managers
-                 WHERE org_id = $1",
-        )
-        .bind(ctx.org().0)
-        .fetch_optional(self.db.global())
-        .await?;
-        access.account_manager = manager.map(|(id, username, at)| MspPerson {
-            user_id: id.to_string(),
-            username,
+        let manager = store::find_account_manager(self.db.global(), ctx.org()).await?;
+        access.account_manager = manager.map(|m| MspPerson {
+            user_id: m.user_id.to_string(),
+            username: m.username,
             level: "account_manager".into(),
-            approved_at: at.to_rfc3339(),
+            approved_at: m.assigned_at.to_rfc3339(),
             ..MspPerson::default()
         });
-        let grants: Vec<crate::grants::GrantRow> = self.approved_grants_of(ctx.org()).await?;
+        let grants = self.approved_grants_of(ctx.org()).await?;
         for g in grants {
             let approved_at = g.decided_at.map(|t| t.to_rfc3339()).unwrap_or_default();
             let approved_by = g.decided_by_name.clone().unwrap_or_default();
@@ -75,7 +61,7 @@ impl Tenant {
                     approved_at,
                 }),
                 "group" => {
-                    let members = self.approved_members(g.id).await?;
+                    let members = self.approved_members(g.grant_id()).await?;
                     access.granted_groups.push(MspGroupAccess {
                         group_id: g.designee_id.to_string(),
                         name: g.designee_name,
@@ -86,13 +72,13 @@ impl Tenant {
                         members: members
                             .unwrap_or_default()
                             .into_iter()
-                            .map(|(id, username, by, at)| MspPerson {
-                                user_id: id.to_string(),
-                                username,
+                            .map(|m| MspPerson {
+                                user_id: m.user_id.to_string(),
+                                username: m.username,
                                 level: "granted_group_member".into(),
                                 grant_id: g.id.to_string(),
-                                approved_by: by,
-                                approved_at: at.to_rfc3339(),
+                                approved_by: m.approved_by_name,
+                                approved_at: m.approved_at.to_rfc3339(),
                             })
                             .collect(),
                     });
@@ -108,7 +94,7 @@ impl Tenant {
     pub async fn org_report(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: OrgId,
     ) -> Result<OrgReport, TenantError> {
         let org = self.managed_org(ctx, id).await?;
         if org.is_msp {
@@ -123,43 +109,20 @@ impl Tenant {
             ..OrgReport::default()
         };
         if let Some(manager) = org.account_manager_id
-            && let Some(u) = self.msp_user(ctx, manager).await?
+            && let Some(u) = self.people.user(ctx, UserId(manager)).await?
         {
             report.account_manager = Some(report_user(&u, "account_manager"));
         }
 
         // The org's own people, asked of identity as the caller acting in that org.
-        let token = self
-            .identity
-            .clone()
-            .exchange_token(outgoing(
-                ctx,
-                ExchangeTokenRequest {
-                    target_org_id: org.id.to_string(),
-                },
-            ))
-            .await
-            .map_err(TenantError::Identity)?
-            .into_inner()
-            .token;
-        let users = self
-            .identity
-            .clone()
-            .list_users(with_token(&token, ListUsersRequest::default()))
-            .await
-            .map_err(TenantError::Identity)?
-            .into_inner()
-            .users;
-        report.own_users = users.iter().map(|u| report_user(u, "own_user")).collect();
-        let groups = self
-            .identity
-            .clone()
-            .list_groups(with_token(&token, Empty {}))
-            .await
-            .map_err(TenantError::Identity)?
-            .into_inner()
-            .groups;
-        report.own_groups = groups
+        let own = self.people.of_org(ctx, id).await?;
+        report.own_users = own
+            .users
+            .iter()
+            .map(|u| report_user(u, "own_user"))
+            .collect();
+        report.own_groups = own
+            .groups
             .into_iter()
             .map(|g| ReportGroup {
                 id: g.id,
@@ -174,7 +137,7 @@ impl Tenant {
         let grants = self
             .list_org_access(
                 ctx,
-                &crate::grants::GrantFilter {
+                &GrantFilter {
                     org: Some(org.id),
                     status: Some("approved".into()),
                     ..Default::default()
@@ -183,17 +146,17 @@ impl Tenant {
             .await?;
         for grant in grants {
             if grant.designee_kind == "user" {
-                if let Some(u) = self.msp_user(ctx, grant.designee_id).await? {
+                if let Some(u) = self.people.user(ctx, UserId(grant.designee_id)).await? {
                     let mut user = report_user(&u, "granted_user");
                     user.grant_id = grant.id.to_string();
                     report.granted_users.push(user);
                 }
             } else if grant.designee_kind == "group"
-                && let Some(g) = self.msp_group(ctx, grant.designee_id).await?
+                && let Some(g) = self.people.group(ctx, GroupId(grant.designee_id)).await?
             {
-                let approved = self.approved_members(grant.id).await?;
+                let approved = self.approved_members(grant.grant_id()).await?;
                 let level = |m: &User| match &approved {
-                    Some(rows) if !rows.iter().any(|(id, ..)| id.to_string() == m.id) => {
+                    Some(rows) if !rows.iter().any(|r| r.user_id.to_string() == m.id) => {
                         "pending_group_member"
                     }
                     _ => "granted_group_member",

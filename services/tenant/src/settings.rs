@@ -34,6 +34,7 @@ pub use error::SettingsError;
 pub use msp_staff::MspStaff;
 
 use crate::app::SERVICE;
+use crate::store;
 
 const MAX_PASSWORD_CHARS: usize = 1024;
 
@@ -94,15 +95,7 @@ async fn load<T: Kind>(
     tx: &mut TenantTx,
     for_update: bool,
 ) -> Result<Option<Saved<T>>, SettingsError> {
-    let sql = if for_update {
-        "SELECT value, updated_at FROM org_settings WHERE kind = $1 FOR UPDATE"
-    } else {
-        "SELECT value, updated_at FROM org_settings WHERE kind = $1"
-    };
-    let row: Option<(Value, DateTime<Utc>)> = sqlx::query_as(sql)
-        .bind(T::KIND)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = store::find_setting(tx, T::KIND, for_update).await?;
     row.map(|(value, updated_at)| {
         Ok(Saved {
             value: serde_json::from_value(value).map_err(|e| SettingsError::Stored(T::KIND, e))?,
@@ -188,15 +181,7 @@ impl OrgSettings {
         let old_json = old.as_ref().map(serde_json::to_value).transpose()?;
         let new = build(old)?;
         let new_json = serde_json::to_value(&new)?;
-        let updated_at: DateTime<Utc> = sqlx::query_scalar(
-            "INSERT INTO org_settings (kind, value) VALUES ($1, $2)
-             ON CONFLICT (kind) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-             RETURNING updated_at",
-        )
-        .bind(T::KIND)
-        .bind(&new_json)
-        .fetch_one(&mut *tx)
-        .await?;
+        let updated_at = store::save_setting(&mut tx, T::KIND, &new_json).await?;
         let event = Event::new(
             ctx.org(),
             SERVICE,
@@ -217,11 +202,7 @@ impl OrgSettings {
     /// sealed before with the service's key file; whether any was.
     pub async fn reseal_passwords(&self, org: OrgId) -> Result<bool, SettingsError> {
         let mut tx = self.db.begin(org).await?;
-        let rows: Vec<(String, Value)> = sqlx::query_as(
-            "SELECT kind, value FROM org_settings WHERE kind IN ('mail', 'proxy') FOR UPDATE",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = store::lock_password_settings(&mut tx).await?;
         let mut any = false;
         for (kind, mut value) in rows {
             let field = match kind.as_str() {
@@ -237,11 +218,7 @@ impl OrgSettings {
             let name = format!("{kind}.password");
             if let Some(resealed) = self.sealer.resealed(org, &name, &sealed).await? {
                 *stored = BASE64.encode(resealed);
-                sqlx::query("UPDATE org_settings SET value = $2 WHERE kind = $1")
-                    .bind(&kind)
-                    .bind(&value)
-                    .execute(&mut *tx)
-                    .await?;
+                store::replace_setting(&mut tx, &kind, &value).await?;
                 any = true;
             }
         }

@@ -1,8 +1,10 @@
-//! SQL for the org registry (global tables).
+//! The org registry (global `orgs`) and each client org's account manager
+//! (`account_managers`).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use strongroom_core::OrgId;
+use strongroom_core::{OrgId, UserId};
+use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 pub const MSP_SLUG: &str = "msporg";
@@ -40,6 +42,15 @@ pub struct OrgDetails {
 pub struct Manager {
     pub user: Uuid,
     pub groups: Vec<Uuid>,
+}
+
+/// A client org's account manager as recorded (names included, since the org's users
+/// cannot read MSPOrg's).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountManagerRow {
+    pub user_id: Uuid,
+    pub username: String,
+    pub assigned_at: DateTime<Utc>,
 }
 
 /// Active client orgs, by name; when `manager` is given, only those they are account
@@ -103,8 +114,8 @@ pub async fn create_org(
     pool: &PgPool,
     id: OrgId,
     org: &OrgDetails,
-    created_by: Uuid,
-    manager: (Uuid, &str),
+    created_by: UserId,
+    manager: (UserId, &str),
     manager_home: OrgId,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
@@ -119,7 +130,7 @@ pub async fn create_org(
     .bind(&org.department)
     .bind(&org.location)
     .bind(&org.contact)
-    .bind(created_by)
+    .bind(created_by.0)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -127,7 +138,7 @@ pub async fn create_org(
          VALUES ($1, $2, $3, $4)",
     )
     .bind(id.0)
-    .bind(manager.0)
+    .bind(manager.0.0)
     .bind(manager_home.0)
     .bind(manager.1)
     .execute(&mut *tx)
@@ -135,141 +146,86 @@ pub async fn create_org(
     tx.commit().await
 }
 
-pub async fn mark_active(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orgs SET status = 'active' WHERE id = $1")
-        .bind(id.0)
-        .execute(pool)
-        .await?;
+/// Changes an org's details and slug.
+pub async fn update_org(
+    tx: &mut TenantTx,
+    id: OrgId,
+    details: &OrgDetails,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.orgs SET slug = $2, name = $3, description = $4, department = $5,
+            location = $6, contact = $7
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(&details.slug)
+    .bind(&details.name)
+    .bind(&details.description)
+    .bind(&details.department)
+    .bind(&details.location)
+    .bind(&details.contact)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+pub async fn mark_active(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
+    set_status(pool, id, "active").await
 }
 
 /// Marks an org as being deleted: it no longer resolves, lists or admits anyone.
 pub async fn mark_deleting(pool: &PgPool, id: OrgId) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orgs SET status = 'deleting' WHERE id = $1")
+    set_status(pool, id, "deleting").await
+}
+
+async fn set_status(pool: &PgPool, id: OrgId, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orgs SET status = $2 WHERE id = $1")
         .bind(id.0)
+        .bind(status)
         .execute(pool)
         .await?;
     Ok(())
 }
 
-/// A request to delete a client org, and how it was decided.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DeletionRow {
-    pub id: Uuid,
-    pub org_id: Uuid,
-    pub org_slug: String,
-    pub org_name: String,
-    pub requested_by: Uuid,
-    pub requested_by_name: String,
-    pub requested_at: DateTime<Utc>,
-    pub status: String,
-    pub decided_by_name: Option<String>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub note: String,
+/// Removes the org's row (its schema is gone from every service by then).
+pub async fn delete_org_row(tx: &mut TenantTx, id: OrgId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM public.orgs WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
-const DELETION_COLUMNS: &str = "id, org_id, org_slug, org_name, requested_by, \
-    requested_by_name, requested_at, status, decided_by_name, decided_at, note";
-
-/// Records a pending deletion of `org` asked by `by`; `None` when the org already has an
-/// open (pending or approved) request.
-pub async fn insert_deletion_request(
-    conn: &mut sqlx::PgConnection,
-    org: &OrgRow,
-    by: Uuid,
-    by_name: &str,
-) -> Result<Option<DeletionRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO public.org_deletion_requests
-             (id, org_id, org_slug, org_name, requested_by, requested_by_name)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (org_id) WHERE status IN ('pending', 'approved') DO NOTHING
-         RETURNING {DELETION_COLUMNS}"
-    )))
-    .bind(Uuid::now_v7())
-    .bind(org.id)
-    .bind(&org.slug)
-    .bind(&org.name)
-    .bind(by)
-    .bind(by_name)
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn find_deletion_request(
+/// The org's account manager, if it has one (MSPOrg has none).
+pub async fn find_account_manager(
     pool: &PgPool,
-    id: Uuid,
-) -> Result<Option<DeletionRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {DELETION_COLUMNS} FROM public.org_deletion_requests WHERE id = $1"
-    )))
-    .bind(id)
+    org: OrgId,
+) -> Result<Option<AccountManagerRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT user_id, username, assigned_at FROM public.account_managers
+             WHERE org_id = $1",
+    )
+    .bind(org.0)
     .fetch_optional(pool)
     .await
 }
 
-/// Moves the request from `from` to `status`, decided by `by`; `None` when it is no longer
-/// in `from` (another decision came first).
-pub async fn decide_deletion_request(
-    conn: &mut sqlx::PgConnection,
-    id: Uuid,
-    from: &str,
-    status: &str,
-    by: (Uuid, &str),
-    note: &str,
-) -> Result<Option<DeletionRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE public.org_deletion_requests
-         SET status = $3, decided_by = $4, decided_by_name = $5, decided_at = now(), note = $6
-         WHERE id = $1 AND status = $2
-         RETURNING {DELETION_COLUMNS}"
-    )))
-    .bind(id)
-    .bind(from)
-    .bind(status)
-    .bind(by.0)
-    .bind(by.1)
-    .bind(note)
-    .fetch_optional(conn)
-    .await
-}
-
-/// Marks an approved request carried out, in the transaction that deletes the org's row.
-pub async fn complete_deletion_request(
-    conn: &mut sqlx::PgConnection,
-    id: Uuid,
-) -> Result<Option<DeletionRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE public.org_deletion_requests SET status = 'deleted'
-         WHERE id = $1 AND status = 'approved'
-         RETURNING {DELETION_COLUMNS}"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
-
-/// Deletion requests, newest first; `status` empty: all.
-pub async fn list_deletion_requests(
-    pool: &PgPool,
-    status: &str,
-) -> Result<Vec<DeletionRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {DELETION_COLUMNS} FROM public.org_deletion_requests
-         WHERE $1 = '' OR status = $1
-         ORDER BY requested_at DESC, id DESC
-         LIMIT 1000"
-    )))
-    .bind(status)
-    .fetch_all(pool)
-    .await
-}
-
-/// Removes the org's row (its schema is gone from every service by then).
-pub async fn delete_org_row(conn: &mut sqlx::PgConnection, id: OrgId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM public.orgs WHERE id = $1")
-        .bind(id.0)
-        .execute(conn)
-        .await?;
+/// Makes `user` the org's account manager.
+pub async fn set_account_manager(
+    tx: &mut TenantTx,
+    org: OrgId,
+    user: UserId,
+    username: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.account_managers SET user_id = $2, username = $3,
+             assigned_at = now()
+         WHERE org_id = $1",
+    )
+    .bind(org.0)
+    .bind(user.0)
+    .bind(username)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
