@@ -4,6 +4,7 @@
 //! document (`crate::openapi`) lists every route. Identity's routes (login, users, groups,
 //! roles, settings, API keys) live in `identity`.
 
+mod account_passwords;
 mod accounts;
 mod audit;
 mod data_keys;
@@ -12,21 +13,24 @@ mod fields;
 mod identity;
 mod imports;
 mod org_access;
+mod org_deletions;
+mod org_reach;
 mod org_settings;
 mod orgs;
 mod personal;
 mod policies;
 mod replication;
+mod reply;
+pub(crate) mod request;
 mod resource_groups;
 mod resources;
+mod system;
+
+use std::sync::LazyLock;
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
-use axum::response::IntoResponse;
-use bytes::Bytes;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use strongroom_core::ErrorCode;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,9 +38,8 @@ use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::dto::errors::ErrorResponse;
-use crate::dto::health::Health;
 use crate::error::ApiError;
-use crate::openapi::{ApiDoc, tags};
+use crate::openapi::{ApiDoc, name_operations, tags};
 
 pub fn router(state: Gateway) -> axum::Router {
     let (routes, _) = api().split_for_parts();
@@ -56,21 +59,24 @@ pub fn router(state: Gateway) -> axum::Router {
             state.clone(),
             crate::key_cache::forget_exchanges_after_changes,
         ))
-        .layer(axum::middleware::from_fn(refuse_nul))
+        .layer(axum::middleware::from_fn(request::refuse_nul))
         .with_state(state)
 }
 
 /// Every route with its operation in the OpenAPI document.
 pub fn api() -> OpenApiRouter<Gateway> {
     let v1 = OpenApiRouter::new()
-        .routes(routes!(crate::openapi::openapi_json))
+        .routes(routes!(openapi_json))
         .merge(identity::router())
         .merge(orgs::router())
+        .merge(org_deletions::router())
         .merge(org_access::router())
+        .merge(org_reach::router())
         .merge(replication::router())
         .merge(org_settings::router())
         .merge(resources::router())
         .merge(accounts::router())
+        .merge(account_passwords::router())
         .merge(policies::router())
         .merge(fields::router())
         .merge(export::router())
@@ -80,312 +86,58 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(data_keys::router())
         .merge(audit::router());
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(health))
-        .routes(routes!(ready))
+        .routes(routes!(system::health))
+        .routes(routes!(system::ready))
         .nest("/api/v1", v1);
-    crate::openapi::name_operations(api.get_openapi_mut());
+    name_operations(api.get_openapi_mut());
     api
 }
 
-/// An uploaded body of at most `max_mib` MiB (the route's `DefaultBodyLimit`): a larger one
-/// is answered 413 naming the limit.
-fn upload(
-    bytes: Result<Bytes, axum::extract::rejection::BytesRejection>,
-    max_mib: usize,
-) -> Result<Bytes, Box<axum::response::Response>> {
-    use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-    match bytes {
-        Ok(bytes) => Ok(bytes),
-        // Error codes have no "too large"; uploads are the one place that needs it.
-        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
-            let body = ErrorResponse {
-                error: "payload_too_large".into(),
-                message: format!("the file is larger than {max_mib} MiB"),
-            };
-            Err(Box::new(
-                (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response(),
-            ))
+/// The document as `docs/openapi.json` holds it: pretty-printed, with a final newline.
+pub fn document() -> Result<String, serde_json::Error> {
+    let doc = serde_json::to_value(api().into_openapi())?;
+    let mut text = serde_json::to_string_pretty(&sorted(doc))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The value with every object's keys in order, so the text is the same however
+/// `serde_json` was built (a crate elsewhere in the workspace may turn on its
+/// `preserve_order`, which keeps maps in insertion order).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
         }
-        Err(e) => Err(Box::new(
-            ApiError::new(ErrorCode::InvalidArgument, e.body_text()).into_response(),
-        )),
-    }
-}
-
-/// The longest text any field of a JSON body may hold, in characters: room for a CA bundle,
-/// a private key kept as a password or long notes. Each service sets tighter limits for
-/// its fields (names, for one, must fit a database index); this one holds for all.
-pub const MAX_TEXT_CHARS: usize = 65_536;
-
-/// Fields that carry a whole file (a CSV, a base64 KeePass or CSV export, a logo as a
-/// `data:` URL), bounded by the route's body limit and their service's own limit instead.
-const FILE_FIELDS: [&str; 3] = ["csv", "file_base64", "logo"];
-
-/// Parses a JSON body, answering 400 with the reason when it does not fit, or when a text
-/// in it holds U+0000 (no name or value may: Postgres refuses it in text) or is longer
-/// than [`MAX_TEXT_CHARS`] (naming where, e.g. `body.notes`).
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    let parsed = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(
-            ErrorCode::InvalidArgument,
-            format!("invalid request body: {e}"),
-        )
-    })?;
-    refuse_bad_text(bytes)?;
-    Ok(parsed)
-}
-
-/// Refuses a JSON body with a text (or key) that holds U+0000 or is longer than
-/// [`MAX_TEXT_CHARS`], naming where.
-fn refuse_bad_text(bytes: &Bytes) -> Result<(), ApiError> {
-    // JSON writes U+0000 only as an escape, and a body shorter than the limit holds no
-    // text longer than it: most bodies need no walk.
-    let escaped = bytes
-        .windows(6)
-        .any(|w| w[..2] == *b"\\u" && w[2..].iter().all(|b| *b == b'0'));
-    if (escaped || bytes.len() > MAX_TEXT_CHARS)
-        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && let Some(refusal) = bad_text(&value)
-    {
-        return Err(ApiError::new(ErrorCode::InvalidArgument, refusal));
-    }
-    Ok(())
-}
-
-/// What is wrong with the first text (or key) in `value` that holds U+0000 or is longer
-/// than [`MAX_TEXT_CHARS`], naming where as a path (`body`, `body.name`, `body.rows[2]`).
-fn bad_text(value: &serde_json::Value) -> Option<String> {
-    /// Where, and whether the text is too long (else it holds U+0000).
-    fn walk(value: &serde_json::Value, path: String, file: bool) -> Option<(String, bool)> {
-        let too_long = |s: &str| s.chars().count() > MAX_TEXT_CHARS;
-        match value {
-            serde_json::Value::String(s) if s.contains('\0') => Some((path, false)),
-            serde_json::Value::String(s) if !file && too_long(s) => Some((path, true)),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| walk(v, format!("{path}[{i}]"), file)),
-            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-                let here = format!("{path}.{}", k.replace('\0', "\\u0000"));
-                if k.contains('\0') {
-                    Some((here, false))
-                } else if too_long(k) {
-                    Some((format!("a key of {path}"), true))
-                } else {
-                    walk(v, here, FILE_FIELDS.contains(&k.as_str()))
-                }
-            }),
-            _ => None,
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
         }
-    }
-    walk(value, "body".into(), false).map(|(path, long)| {
-        if long {
-            format!("{path} is longer than {MAX_TEXT_CHARS} characters")
-        } else {
-            format!("{path} holds a NUL character (U+0000), which no name or value may contain")
-        }
-    })
-}
-
-/// The longest path and query string together, in bytes as sent (`%41` is three).
-pub const MAX_ADDRESS_BYTES: usize = 8_192;
-
-/// Refuses an address whose path or query holds an encoded U+0000 (`%00`): no name or
-/// value may contain one, and a 400 says so where the database would answer 500. An
-/// address longer than [`MAX_ADDRESS_BYTES`] is refused too.
-pub(crate) async fn refuse_nul(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let encoded_nul = |s: &str| s.as_bytes().windows(3).any(|w| w == b"%00");
-    let uri = request.uri();
-    if uri.path().len() + uri.query().map_or(0, str::len) > MAX_ADDRESS_BYTES {
-        return ApiError::new(
-            ErrorCode::InvalidArgument,
-            format!("the address is longer than {MAX_ADDRESS_BYTES} bytes"),
-        )
-        .into_response();
-    }
-    if !decodes_to_utf8(uri.path()) || !uri.query().is_none_or(decodes_to_utf8) {
-        return ApiError::new(
-            ErrorCode::InvalidArgument,
-            "the address holds percent-encoded bytes that are not UTF-8 text",
-        )
-        .into_response();
-    }
-    if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
-        return ApiError::new(
-            ErrorCode::InvalidArgument,
-            "the address holds a NUL character (%00), which no name or value may contain",
-        )
-        .into_response();
-    }
-    next.run(request).await
-}
-
-/// Whether `text`, with its `%XX` escapes decoded, is UTF-8 (a stray `%` stays as it is).
-fn decodes_to_utf8(text: &str) -> bool {
-    if !text.contains('%') {
-        return true;
-    }
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            _ => {
-                decoded.push(b);
-                i += 1;
-            }
-        }
-    }
-    std::str::from_utf8(&decoded).is_ok()
-}
-
-/// Like [`body`], for requests whose body may be left out entirely.
-fn optional_body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        body(bytes)
+        other => other,
     }
 }
 
-/// Parses the query string, answering 400 with the reason when it does not fit.
-fn query<T: DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
-    axum::extract::Query::try_from_uri(uri)
-        .map(|q| q.0)
-        .map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidArgument,
-                format!("invalid query string: {}", e.body_text()),
-            )
-        })
-}
+static DOCUMENT: LazyLock<Result<String, String>> =
+    LazyLock::new(|| document().map_err(|e| e.to_string()));
 
-type ApiResult = Result<axum::response::Response, ApiError>;
-
-fn ok<T: Serialize>(value: T) -> ApiResult {
-    Ok(Json(value).into_response())
-}
-
-fn created<T: Serialize>(value: T) -> ApiResult {
-    Ok((StatusCode::CREATED, Json(value)).into_response())
-}
-
-/// Taken, but waiting (for a second administrator, say).
-fn accepted<T: Serialize>(value: T) -> ApiResult {
-    Ok((StatusCode::ACCEPTED, Json(value)).into_response())
-}
-
-fn no_content() -> ApiResult {
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// A reply carrying a token or key: no cache along the way may keep it.
-fn secret<T: Serialize>(status: StatusCode, value: T) -> ApiResult {
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(value)).into_response())
-}
-
+/// This document.
 #[utoipa::path(
     get,
-    path = "/healthz",
+    path = "/openapi.json",
     tag = tags::SYSTEM,
-    summary = "Whether every service is ready",
-    description = "200 once every service answers its health check. Served at the root only, \
-                   not under `/api/v1`.",
+    summary = "This OpenAPI document",
+    description = "The API's contract, as `docs/openapi.json` holds it; no credentials needed.",
     responses(
-        (status = 200, description = "Every service is ready", body = Health),
-        (status = 503, description = "Still starting", body = Health),
+        (status = 200, description = "The OpenAPI 3.1 document", body = Object),
     ),
 )]
-async fn health(State(state): State<Gateway>) -> impl IntoResponse {
-    if state.readiness.is_ready() {
-        (StatusCode::OK, Json(Health::new("ok")))
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health::new("starting")),
-        )
-    }
-}
-
-/// Ready: every service answers, and this gateway reads session revocations (without
-/// them it refuses older tokens, so a load balancer should send traffic elsewhere).
-#[utoipa::path(
-    get,
-    path = "/readyz",
-    tag = tags::SYSTEM,
-    summary = "Whether this gateway takes traffic",
-    description = "200 once every service answers and this gateway reads session \
-                   revocations (without them it refuses older tokens). Served at the root \
-                   only, not under `/api/v1`.",
-    responses(
-        (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Still starting, or session revocations unreadable", body = Health),
-    ),
-)]
-async fn ready(State(state): State<Gateway>) -> impl IntoResponse {
-    let waiting = if !state.verifier.revocations().is_fresh() {
-        Some("session revocations unreadable")
-    } else if !state.readiness.is_ready() {
-        Some("starting")
-    } else {
-        None
-    };
-    match waiting {
-        None => (StatusCode::OK, Json(Health::new("ok"))),
-        Some(status) => (StatusCode::SERVICE_UNAVAILABLE, Json(Health::new(status))),
-    }
-}
-
-/// A raw file upload: `text/csv`, or `text/plain` as some tools send it.
-fn is_text_file(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| {
-            let m = m.trim();
-            m.eq_ignore_ascii_case("text/csv") || m.eq_ignore_ascii_case("text/plain")
-        })
-        .unwrap_or(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_address_must_decode_to_utf8() {
-        for ok in ["/users/abc", "/users/%C3%A9", "name=50%", "a%2Fb", "%zz"] {
-            assert!(decodes_to_utf8(ok), "{ok}");
+pub async fn openapi_json() -> Response {
+    match &*DOCUMENT {
+        Ok(text) => ([(header::CONTENT_TYPE, "application/json")], text.clone()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            ApiError::new(ErrorCode::Internal, "internal error").into_response()
         }
-        for bad in ["/users/a%FFb", "name=a%C3", "%80"] {
-            assert!(!decodes_to_utf8(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_bad_text_is_named_by_where_it_is() {
-        let long = "x".repeat(MAX_TEXT_CHARS + 1);
-        let at = |value: serde_json::Value| bad_text(&value).unwrap_or_default();
-        assert!(
-            at(serde_json::json!({"a": {"b": [1, long]}})).starts_with("body.a.b[1] is longer")
-        );
-        assert!(
-            at(serde_json::json!({"csv": long})).is_empty(),
-            "files are exempt"
-        );
-        assert!(at(serde_json::json!({"n": "a\u{0}b"})).starts_with("body.n holds a NUL"));
-        assert!(at(serde_json::json!({"ok": "fine"})).is_empty());
     }
 }

@@ -10,49 +10,27 @@
 //! step in the browser test (`e2e/tests/it/console.rs`).
 
 mod client;
+mod page;
 mod pages;
+mod refresher;
 mod session;
+mod state;
 
 use std::sync::Arc;
 
-use askama::Template;
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use strongroom_core::ErrorCode;
 
 use crate::Gateway;
 pub use client::ApiClient;
-use client::Refusal;
-use session::{CookieJar, Refresher};
-
-/// The largest form the console reads (a CSV import is the largest).
-const MAX_FORM_BYTES: usize = 16 * 1024 * 1024;
-
-/// How long a revealed password stays on screen before the page hides it again.
-pub const DEFAULT_REVEAL_SECONDS: u32 = 30;
-
-/// What every page needs: the API, the gateway's token verifier, and the renewals in
-/// flight.
-#[derive(Clone)]
-pub struct Console(Arc<Inner>);
-
-pub struct Inner {
-    pub gateway: Gateway,
-    pub api: ApiClient,
-    pub refresher: Refresher,
-    pub reveal_seconds: u32,
-}
-
-impl std::ops::Deref for Console {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
+pub use page::{Outcome, PageError, PageResult, render};
+use refresher::Refresher;
+use session::CookieJar;
+pub use state::{Console, DEFAULT_REVEAL_SECONDS, Inner};
 
 /// The console's pages, in front of the API: whatever is not a page (`/api/...`, health)
 /// goes to `api`.
@@ -102,19 +80,19 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         )
         .route(
             "/resources/groups/{id}/resources/{resource_id}/remove",
-            post(pages::resource_groups::remove_resource),
+            post(pages::group_members::remove_resource),
         )
         .route(
             "/resources/{id}/groups",
-            post(pages::resource_groups::add_resource),
+            post(pages::group_members::add_resource),
         )
         .route(
             "/accounts/{id}/groups",
-            post(pages::resource_groups::add_account),
+            post(pages::group_members::add_account),
         )
         .route(
             "/accounts/{id}/groups/remove",
-            post(pages::resource_groups::remove_account),
+            post(pages::group_members::remove_account),
         )
         .route("/accounts/{id}/move", post(pages::accounts::move_account))
         .route("/resources/{id}", get(pages::resources::show))
@@ -276,7 +254,9 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .merge(pages)
         .fallback(move |request: Request| api_or_not_found(api.clone(), request))
         .layer(axum::middleware::from_fn(keep_cookies))
-        .layer(axum::middleware::from_fn(crate::routes::refuse_nul))
+        .layer(axum::middleware::from_fn(
+            crate::routes::request::refuse_nul,
+        ))
 }
 
 /// The API answers its own paths (a JSON 404 among them); `/<org>` without its slash is
@@ -335,130 +315,4 @@ fn with_page_headers(mut response: Response) -> Response {
     set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::CACHE_CONTROL, "no-store");
     response
-}
-
-/// Why a page could not be shown.
-#[derive(Debug)]
-pub enum PageError {
-    /// The same for a missing page and for another org's: nothing tells them apart.
-    NotFound,
-    /// A form not posted by the console's own page (no or wrong CSRF token, another site).
-    CrossSite,
-    /// The API refused: its status and message.
-    Refused(Refusal),
-}
-
-impl PageError {
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        Self::Refused(Refusal::bad_input(message))
-    }
-}
-
-impl From<Refusal> for PageError {
-    fn from(refusal: Refusal) -> Self {
-        if refusal.is(ErrorCode::NotFound) {
-            Self::NotFound
-        } else {
-            Self::Refused(refusal)
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    title: String,
-    message: String,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let (status, title, message) = match self {
-            Self::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is no such page.".to_owned(),
-            ),
-            Self::CrossSite => (
-                StatusCode::FORBIDDEN,
-                "Refused",
-                "This form did not come from this site's own page, or the page is too old: \
-                 open the page again and resend it."
-                    .to_owned(),
-            ),
-            Self::Refused(refusal) => (refusal.status, "Refused", refusal.message),
-        };
-        let page = ErrorPage {
-            title: title.to_owned(),
-            message,
-        };
-        (status, render(&page)).into_response()
-    }
-}
-
-/// A page as HTML; a template that fails to render is a server error, never half a page.
-pub fn render<T: Template>(page: &T) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a console template failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be shown",
-            )
-                .into_response()
-        }
-    }
-}
-
-pub type PageResult = Result<Response, PageError>;
-
-/// What a form's action came to, for the page shown after it: nothing, a notice, or the
-/// API's refusal, whose status becomes the page's and whose message the page shows.
-#[derive(Default)]
-pub enum Outcome {
-    #[default]
-    Nothing,
-    Done(String),
-    Refused(Refusal),
-}
-
-impl Outcome {
-    pub fn done(notice: impl Into<String>) -> Self {
-        Self::Done(notice.into())
-    }
-
-    /// An API call's result: `notice` when it went through, else its refusal.
-    pub fn of<T>(result: Result<T, Refusal>, notice: &str) -> Self {
-        match result {
-            Ok(_) => Self::done(notice),
-            Err(refusal) => Self::Refused(refusal),
-        }
-    }
-
-    /// `page`, sent with the outcome's status.
-    pub fn respond<T: Template>(&self, page: &T) -> Response {
-        (self.status(), render(page)).into_response()
-    }
-
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Refused(refusal) => refusal.status,
-            _ => StatusCode::OK,
-        }
-    }
-
-    pub fn notice(&self) -> Option<String> {
-        match self {
-            Self::Done(notice) => Some(notice.clone()),
-            _ => None,
-        }
-    }
-
-    pub fn error(&self) -> Option<String> {
-        match self {
-            Self::Refused(refusal) => Some(refusal.message.clone()),
-            _ => None,
-        }
-    }
 }

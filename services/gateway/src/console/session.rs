@@ -6,22 +6,20 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use strongroom_auth::{RequestContext, constant_time_eq};
 use strongroom_core::ErrorCode;
 
-use super::client::{OnBehalf, Refusal};
+use super::client::OnBehalf;
 use super::{Console, PageError};
 use crate::caller::OrgSlug;
 use crate::client_ip::ClientIp;
-use crate::dto::auth::{RefreshBody, Token};
+use crate::dto::auth::Token;
 
 /// MSPOrg's session cookies, for every path: MSP staff reach client orgs with them.
 const MSP_ACCESS: &str = "sr_msp";
@@ -44,11 +42,6 @@ fn chrono_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
-
-/// How long a refreshed session's new tokens are kept for the visitor's other requests
-/// that still carry the old refresh token (each refresh token is good once: sending a
-/// spent one again ends the session as stolen).
-const REFRESHED_KEPT: Duration = Duration::from_secs(30);
 
 /// `Set-Cookie` values a page adds to its response; the console's middleware puts them on.
 #[derive(Clone, Default)]
@@ -228,7 +221,7 @@ impl Visit {
                     Some(
                         console
                             .refresher
-                            .refresh(console, self, org, refresh_token)
+                            .refresh(&console.api, &self.who, org, refresh_token)
                             .await,
                     )
                 }
@@ -310,7 +303,7 @@ impl<T: DeserializeOwned> FromRequest<Console> for Form<T> {
         if !same_site(&method, &headers) {
             return Err(PageError::CrossSite);
         }
-        let bytes = axum::body::to_bytes(request.into_body(), super::MAX_FORM_BYTES)
+        let bytes = axum::body::to_bytes(request.into_body(), super::state::MAX_FORM_BYTES)
             .await
             .map_err(|_| PageError::bad_input("the form is too large"))?;
         #[derive(serde::Deserialize)]
@@ -384,84 +377,5 @@ fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
         })
 }
 
-/// Renews sessions, once per refresh token: a visitor's requests that arrive together with
-/// the same lapsed token share one renewal rather than spending the token twice.
-#[derive(Default)]
-pub struct Refresher {
-    /// By the digest of the refresh token spent: when, and what it got.
-    renewed: tokio::sync::Mutex<HashMap<[u8; 32], Renewal>>,
-}
-
-type Renewal = (Instant, Arc<Token>);
-
-impl Refresher {
-    async fn refresh(
-        &self,
-        console: &Console,
-        visit: &Visit,
-        org: Option<String>,
-        refresh_token: &str,
-    ) -> Result<Arc<Token>, Refusal> {
-        let key: [u8; 32] = Sha256::digest(refresh_token.as_bytes()).into();
-        let mut renewed = self.renewed.lock().await;
-        renewed.retain(|_, (at, _)| at.elapsed() < REFRESHED_KEPT);
-        if let Some((_, token)) = renewed.get(&key) {
-            return Ok(token.clone());
-        }
-        let who = OnBehalf {
-            org,
-            token: None,
-            ..visit.who.clone()
-        };
-        let body = RefreshBody {
-            refresh_token: refresh_token.to_owned(),
-        };
-        let token: Token = console
-            .api
-            .call(&who, Method::POST, "/auth/refresh", &body)
-            .await?;
-        let token = Arc::new(token);
-        renewed.insert(key, (Instant::now(), token.clone()));
-        Ok(token)
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_form_from_another_site_is_refused() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_static("pam.example:8443"));
-        assert!(same_site(&Method::POST, &headers));
-        headers.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://pam.example:8443"),
-        );
-        assert!(same_site(&Method::POST, &headers));
-        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-        assert!(same_site(&Method::POST, &headers));
-        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
-        assert!(!same_site(&Method::POST, &headers));
-        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-        headers.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
-        );
-        assert!(!same_site(&Method::POST, &headers));
-        assert!(same_site(&Method::GET, &headers));
-    }
-
-    #[test]
-    fn the_most_specific_cookie_wins() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("sr_org=inner; sr_csrf=a; sr_org=outer"),
-        );
-        let jar = cookies(&headers);
-        assert_eq!(jar.get("sr_org").map(String::as_str), Some("inner"));
-        assert_eq!(strongroom_auth::random_token(CSRF_BYTES).len(), CSRF_LEN);
-    }
-}
+mod tests;

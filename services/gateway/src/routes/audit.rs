@@ -12,7 +12,8 @@ use crate::caller::Caller;
 use crate::dto::audit::{AuditEvents, AuditQuery};
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, ok, query};
+use crate::routes::reply::{ApiResult, ok};
+use crate::routes::request::query;
 
 /// Events listed at most.
 const LIMIT: u32 = 500;

@@ -13,7 +13,8 @@ use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::dto::vault::{DataKeys, KeyRotation, KeyRotationSchedule, KeyRotationScheduleBody};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, accepted, body, ok};
+use crate::routes::reply::{ApiResult, accepted, ok};
+use crate::routes::request::body;
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

@@ -15,7 +15,8 @@ use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::dto::vault::{ExportRequest, ExportRule, ExportRuleBody, ExportRules};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, ok};
+use crate::routes::reply::{ApiResult, ok};
+use crate::routes::request::body;
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

@@ -17,7 +17,8 @@ use crate::dto::vault::{
     ResourceTypeList, RevealQuery, RevealedField,
 };
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, query, secret};
+use crate::routes::reply::{ApiResult, no_content, ok, secret};
+use crate::routes::request::{body, query};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

@@ -6,6 +6,8 @@ mod auth;
 mod directory;
 mod groups;
 mod import;
+mod ownership;
+mod passwords;
 mod roles;
 mod settings;
 mod users;
@@ -26,14 +28,14 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
         .routes(routes!(users::list, users::add))
         .routes(import::routes())
         .routes(routes!(users::show, users::edit, users::remove))
-        .routes(routes!(users::set_password))
-        .routes(routes!(users::transfer_ownership))
-        .routes(routes!(users::list_transfers))
-        .routes(routes!(users::list_resets))
-        .routes(routes!(users::approve_reset))
-        .routes(routes!(users::reject_reset))
-        .routes(routes!(users::approve_transfer))
-        .routes(routes!(users::reject_transfer))
+        .routes(routes!(passwords::set_password))
+        .routes(routes!(ownership::transfer_ownership))
+        .routes(routes!(ownership::list_transfers))
+        .routes(routes!(passwords::list_resets))
+        .routes(routes!(passwords::approve_reset))
+        .routes(routes!(passwords::reject_reset))
+        .routes(routes!(ownership::approve_transfer))
+        .routes(routes!(ownership::reject_transfer))
         .routes(routes!(users::unlock))
         .routes(routes!(users::groups))
         .routes(routes!(users::sessions, users::end_sessions))

@@ -23,7 +23,8 @@ use crate::dto::imports::{
 };
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, accepted, body, ok, query, upload};
+use crate::routes::reply::{ApiResult, accepted, ok};
+use crate::routes::request::{body, query, upload};
 
 /// The file's limit (20 MiB) in base64, with room for the rest of the body.
 const MAX_BODY: usize = 28 * 1024 * 1024;

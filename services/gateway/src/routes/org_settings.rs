@@ -19,7 +19,7 @@ use crate::dto::org_settings::{
 };
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, ok};
+use crate::routes::reply::{ApiResult, ok};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()
@@ -32,7 +32,7 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
 
 /// Parses a JSON body; a body that does not fit is a 400 naming the field.
 fn settings_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    super::refuse_bad_text(bytes)?;
+    crate::routes::request::refuse_bad_text(bytes)?;
     axum::Json::<T>::from_bytes(bytes)
         .map(|json| json.0)
         .map_err(|rejection| {

@@ -18,7 +18,8 @@ use crate::dto::personal::{
     PersonalEntryList, PersonalStatus, PersonalUnlock,
 };
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, secret};
+use crate::routes::reply::{ApiResult, no_content, ok, secret};
+use crate::routes::request::body;
 
 /// The header that carries an unlock token.
 const UNLOCK: &str = "x-personal-unlock";

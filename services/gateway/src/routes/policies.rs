@@ -16,7 +16,8 @@ use crate::dto::vault::{
     PasswordPolicy, PasswordPolicyList, PasswordPolicyRules, RevealedPassword,
 };
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, secret};
+use crate::routes::reply::{ApiResult, no_content, ok, secret};
+use crate::routes::request::body;
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

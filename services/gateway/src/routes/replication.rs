@@ -16,7 +16,8 @@ use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavaila
 use crate::dto::replication::{ReplicationChoices, ReplicationSettings};
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, ok};
+use crate::routes::reply::{ApiResult, ok};
+use crate::routes::request::body;
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new().routes(routes!(show, save))

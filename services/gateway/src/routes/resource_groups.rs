@@ -19,7 +19,8 @@ use crate::dto::resource_groups::{
 };
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, created, no_content, ok, query};
+use crate::routes::reply::{ApiResult, created, no_content, ok};
+use crate::routes::request::{body, query};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

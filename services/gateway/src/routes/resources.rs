@@ -23,7 +23,8 @@ use crate::dto::vault::{
     ResourcePage, ResourceQuery, SortOrder,
 };
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, created, no_content, ok, query};
+use crate::routes::reply::{ApiResult, created, no_content, ok};
+use crate::routes::request::{body, query};
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
     OpenApiRouter::new()

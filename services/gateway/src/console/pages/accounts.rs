@@ -10,7 +10,9 @@ use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use super::resources::{DeleteForm, detail_page, segment};
+use super::group_tree::{TreeNode, static_groups};
+use super::paths::segment;
+use super::resources::{DeleteForm, detail_page};
 use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageResult, render};
@@ -26,7 +28,7 @@ struct AccountPage {
     account: Account,
     history: Vec<PasswordVersion>,
     /// Static groups the account may be put in or taken out of.
-    groups: Vec<super::resources::TreeNode>,
+    groups: Vec<TreeNode>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -45,7 +47,7 @@ pub async fn account_page(
         console
             .api
             .get::<PasswordHistory>(&visit.who, &history_path),
-        super::resource_groups::static_groups(console, visit),
+        static_groups(console, visit),
     );
     let page = AccountPage {
         c: Chrome::signed(visit, ctx),

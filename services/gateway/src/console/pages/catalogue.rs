@@ -9,7 +9,7 @@ use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use super::resources::segment;
+use super::paths::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageResult};
 use crate::dto::vault::{

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use super::resources::segment;
+use super::paths::segment;
 use crate::console::client::Refusal;
 use crate::console::session::{Signed, Visit, check_form};
 use crate::console::{Console, Outcome, PageError, PageResult, render};

@@ -9,9 +9,11 @@ use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
+use super::group_tree::{TreeNode, flatten, static_groups};
+use super::paths::segment;
 use crate::console::session::{Form, NoFields, Signed, Visit};
 use crate::console::{Console, Outcome, PageError, PageResult, render};
-use crate::dto::resource_groups::{ResourceGroup, ResourceGroupTree};
+use crate::dto::resource_groups::ResourceGroupTree;
 use crate::dto::vault::{
     Account, DeleteConfirmation, Deleted, NewAccount, NewResource, Resource, ResourceChanges,
     ResourceDetail, ResourcePage, ResourceQuery,
@@ -19,40 +21,6 @@ use crate::dto::vault::{
 
 /// Resources a page lists (the API's default page).
 const PAGE: u32 = 50;
-
-/// `text` as one path segment: every byte but letters, digits, `-`, `.`, `_` and `~`
-/// escaped, so an id can never reach another route.
-pub fn segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// A resource group as the tree beside the list shows it: its depth, and its link.
-pub struct TreeNode {
-    pub depth: usize,
-    pub id: String,
-    pub name: String,
-    pub resources: u32,
-}
-
-pub fn flatten(groups: Vec<ResourceGroup>, depth: usize, into: &mut Vec<TreeNode>) {
-    for g in groups {
-        into.push(TreeNode {
-            // The style sheet indents six levels; deeper ones line up with the sixth.
-            depth: depth.min(5),
-            id: g.id,
-            name: g.name,
-            resources: g.resources,
-        });
-        flatten(g.children, depth + 1, into);
-    }
-}
 
 #[derive(Template)]
 #[template(path = "resources.html")]
@@ -218,7 +186,7 @@ pub async fn detail_page(
     let path = format!("/resources/{}", segment(id));
     let (detail, groups) = tokio::join!(
         console.api.get::<ResourceDetail>(&visit.who, &path),
-        super::resource_groups::static_groups(console, visit),
+        static_groups(console, visit),
     );
     let page = DetailPage {
         c: Chrome::signed(visit, ctx),
@@ -416,17 +384,5 @@ pub async fn delete(
     {
         Ok(_) => Ok(Redirect::to(&format!("{}/resources", visit.base)).into_response()),
         Err(refusal) => detail_page(&console, &visit, &ctx, &id, Outcome::Refused(refusal)).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::segment;
-
-    #[test]
-    fn an_id_stays_one_path_segment() {
-        assert_eq!(segment("0193-ab_c.d~"), "0193-ab_c.d~");
-        assert_eq!(segment("../x/y?z#"), "..%2Fx%2Fy%3Fz%23");
-        assert_eq!(segment("a b%"), "a%20b%25");
     }
 }

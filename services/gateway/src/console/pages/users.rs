@@ -11,7 +11,7 @@ use serde::Deserialize;
 use strongroom_auth::RequestContext;
 
 use super::Chrome;
-use super::resources::segment;
+use super::paths::segment;
 use crate::console::client::Refusal;
 use crate::console::session::{Form, NoFields, Signed, Visit, check_form};
 use crate::console::{Console, Outcome, PageError, PageResult};

@@ -11,7 +11,8 @@ use crate::caller::Caller;
 use crate::dto::api_keys::{ApiKeyList, CreatedApiKey, NewApiKey};
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, secret};
+use crate::routes::reply::{ApiResult, no_content, ok, secret};
+use crate::routes::request::body;
 
 #[utoipa::path(
     get,

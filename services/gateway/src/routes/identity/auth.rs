@@ -15,7 +15,8 @@ use crate::dto::errors::{
     BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized, Unavailable,
 };
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, secret};
+use crate::routes::reply::{ApiResult, no_content, ok, secret};
+use crate::routes::request::body;
 
 #[utoipa::path(
     post,

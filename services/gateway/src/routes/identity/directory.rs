@@ -11,7 +11,8 @@ use crate::dto::directory::{Directory, DirectoryBody, DirectoryImportBody};
 use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::dto::users::ImportReport;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, no_content, ok, optional_body};
+use crate::routes::reply::{ApiResult, no_content, ok};
+use crate::routes::request::{body, optional_body};
 
 #[utoipa::path(
     get,

@@ -13,7 +13,8 @@ use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 use crate::dto::groups::{Group, GroupList, GroupName, NewGroup};
 use crate::dto::users::UserList;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, created, no_content, ok};
+use crate::routes::reply::{ApiResult, created, no_content, ok};
+use crate::routes::request::body;
 
 #[utoipa::path(
     get,

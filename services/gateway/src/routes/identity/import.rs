@@ -19,7 +19,8 @@ use crate::dto::errors::{
 use crate::dto::users::{ImportQuery, ImportReport, ImportUsersBody};
 use crate::error::ApiError;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, is_text_file, ok, query, upload};
+use crate::routes::reply::{ApiResult, ok};
+use crate::routes::request::{body, is_text_file, query, upload};
 
 /// Largest file accepted: tens of thousands of users, and no more memory than that per upload.
 const MAX_FILE: usize = 5 * 1024 * 1024;

@@ -10,7 +10,8 @@ use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::dto::roles::{Role, RoleBody, RoleList};
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, created, no_content, ok};
+use crate::routes::reply::{ApiResult, created, no_content, ok};
+use crate::routes::request::body;
 
 #[utoipa::path(
     get,

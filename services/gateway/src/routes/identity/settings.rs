@@ -10,7 +10,8 @@ use crate::caller::Caller;
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::dto::login_settings::LoginSettings;
 use crate::openapi::tags;
-use crate::routes::{ApiResult, body, ok};
+use crate::routes::reply::{ApiResult, ok};
+use crate::routes::request::body;
 
 #[utoipa::path(
     get,
