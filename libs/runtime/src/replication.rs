@@ -16,7 +16,7 @@ use serde_json::Value;
 use strongroom_core::OrgId;
 use strongroom_events::async_nats::jetstream;
 use strongroom_events::{Actor, Event, NatsConsumer};
-use strongroom_tenancy::{TenancyError, TenantDb};
+use strongroom_tenancy::{TenancyError, TenantDb, TenantTx};
 use tokio_util::sync::CancellationToken;
 
 /// The tenant's event for a saved choice.
@@ -151,6 +151,36 @@ async fn on_saved<R: Replicate>(
         }
     }
     retry
+}
+
+/// The version of `kind` the org has applied (0: none), from the `applied_templates` table
+/// every replicating service keeps in each org, locked until the transaction ends so two
+/// replicas never apply the same version twice.
+pub async fn lock_applied_version(tx: &mut TenantTx, kind: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO applied_templates (kind, version) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+    )
+    .bind(kind)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar("SELECT version FROM applied_templates WHERE kind = $1 FOR UPDATE")
+        .bind(kind)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Records that the org has applied `version` of `kind`.
+pub async fn set_applied_version(
+    tx: &mut TenantTx,
+    kind: &str,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE applied_templates SET version = $2, applied_at = now() WHERE kind = $1")
+        .bind(kind)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,59 +5,26 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use strongroom_auth::{Claims, RequestContext};
-use strongroom_core::{MspStaffRight, OrgId, Permission, UserId};
+use strongroom_core::{OrgId, Permission, UserId};
 use strongroom_events::{Actor, Event, Target};
 use uuid::Uuid;
 
 use crate::app::{
-    Identity, SERVICE, constant_time_eq, event, own_unless_manager, parse_id, random_token,
-    required,
+    Identity, SERVICE, constant_time_eq, event, own_unless_manager, random_token, required,
 };
 use crate::error::{IdentityError, exists_or};
+use crate::ids::ApiKeyId;
 use crate::sessions::IssuedToken;
+pub use crate::store::ApiKeyRow;
+use crate::store::{self, LiveKey, NewKey};
 
 const API_KEY_PREFIX: &str = "srk_";
 const API_KEY_TOKEN_TTL_SECS: i64 = 5 * 60;
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct ApiKeyRow {
-    pub id: Uuid,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub allowed_cidrs: Vec<String>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// What authenticating with a key needs of its row.
-#[derive(sqlx::FromRow)]
-struct LiveKey {
-    secret_hash: Vec<u8>,
-    allowed_cidrs: Vec<String>,
-    user_id: Uuid,
-    expires_at: Option<DateTime<Utc>>,
-}
 
 pub struct NewApiKey {
     pub row: ApiKeyRow,
     /// Shown once.
     pub key: String,
-}
-
-/// Revokes every live key of `user`; their ids (tokens issued for a key carry its id as
-/// their session).
-pub async fn revoke_all(
-    tx: &mut strongroom_tenancy::TenantTx,
-    user: Uuid,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE api_keys SET revoked_at = now()
-         WHERE user_id = $1 AND revoked_at IS NULL RETURNING id",
-    )
-    .bind(user)
-    .fetch_all(&mut **tx)
-    .await
 }
 
 /// Parses an allow-list entry: a CIDR block or a single address.
@@ -133,20 +100,17 @@ impl Identity {
         let id = Uuid::now_v7();
         let secret = random_token(32);
         let mut tx = self.db.begin(ctx.org()).await?;
-        let row: ApiKeyRow = sqlx::query_as(
-            "INSERT INTO api_keys (id, user_id, name, secret_hash, expires_at, allowed_cidrs)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             RETURNING id, name, created_at, expires_at, allowed_cidrs, last_used_at, revoked_at",
-        )
-        .bind(id)
-        .bind(ctx.user().0)
-        .bind(&name)
-        .bind(Sha256::digest(secret.as_bytes()).as_slice())
-        .bind(expires_at)
-        .bind(&cidrs)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| exists_or(e, || format!("you already have an API key named {name}")))?;
+        let key = NewKey {
+            id,
+            user: ctx.user().0,
+            name: &name,
+            secret_hash: &Sha256::digest(secret.as_bytes()),
+            expires_at,
+            allowed_cidrs: &cidrs,
+        };
+        let row = store::insert_api_key(&mut tx, &key)
+            .await
+            .map_err(|e| exists_or(e, || format!("you already have an API key named {name}")))?;
         let created = event(ctx, "api_key.created", Target::new("api_key", id, &name))
             .with_details(serde_json::json!({ "expires_at": expires_at, "allowed_cidrs": cidrs }));
         self.commit(tx, &[created]).await?;
@@ -164,13 +128,7 @@ impl Identity {
     ) -> Result<Vec<ApiKeyRow>, IdentityError> {
         ctx.require_signed_in()?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let rows = sqlx::query_as(
-            "SELECT id, name, created_at, expires_at, allowed_cidrs, last_used_at, revoked_at
-             FROM api_keys WHERE user_id = $1 ORDER BY created_at",
-        )
-        .bind(ctx.user().0)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = store::list_api_keys(&mut tx, ctx.user().0).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -179,26 +137,15 @@ impl Identity {
     pub async fn revoke_api_key(
         &self,
         ctx: &RequestContext,
-        key: &str,
+        key: ApiKeyId,
     ) -> Result<(), IdentityError> {
         ctx.require_signed_in()?;
-        let id = parse_id("API key", key)?;
-        let owner = own_unless_manager(ctx);
-        if owner.is_none() {
-            // Revoking anyone's key in the org.
-            ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
-        }
+        let id = key.0;
+        let owner = own_unless_manager(ctx)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let name: Option<String> = sqlx::query_scalar(
-            "UPDATE api_keys SET revoked_at = now()
-             WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND revoked_at IS NULL
-             RETURNING name",
-        )
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let name = name.ok_or(IdentityError::NotFound("API key"))?;
+        let name = store::revoke_api_key(&mut tx, id, owner)
+            .await?
+            .ok_or(IdentityError::NotFound("API key"))?;
         let revoked = event(ctx, "api_key.revoked", Target::new("api_key", id, &name));
         self.commit(tx, &[revoked]).await?;
         // Tokens already issued for the key carry its id as their session.
@@ -214,19 +161,10 @@ impl Identity {
         key: &str,
         client_ip: &str,
     ) -> Result<IssuedToken, IdentityError> {
-        let (id, secret) = strongroom_auth::split_credential(API_KEY_PREFIX, key)
-            .ok_or(IdentityError::InvalidApiKey)?;
-        let mut tx = self.begin_or(org, IdentityError::InvalidApiKey).await?;
-        let found: Option<LiveKey> = sqlx::query_as(
-            "SELECT k.secret_hash, k.allowed_cidrs, k.user_id, k.expires_at
-             FROM api_keys k JOIN users u ON u.id = k.user_id
-             WHERE k.id = $1 AND k.revoked_at IS NULL
-               AND (k.expires_at IS NULL OR k.expires_at > now())
-               AND u.status = 'active'",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let (id, secret, mut tx) = self
+            .begin_with_credential(org, API_KEY_PREFIX, key, IdentityError::InvalidApiKey)
+            .await?;
+        let found = store::find_live_key(&mut tx, id).await?;
         let LiveKey {
             secret_hash: hash,
             allowed_cidrs: cidrs,
@@ -236,7 +174,7 @@ impl Identity {
         if !constant_time_eq(&hash, &Sha256::digest(secret.as_bytes())) {
             return Err(IdentityError::InvalidApiKey);
         }
-        let user = crate::store::find_user(&mut tx, user_id)
+        let user = store::find_user(&mut tx, user_id)
             .await?
             .ok_or(IdentityError::InvalidApiKey)?;
         if !address_allowed(&cidrs, client_ip) {
@@ -258,10 +196,7 @@ impl Identity {
             self.commit(tx, &[refused]).await?;
             return Err(IdentityError::ApiKeyAddressRefused);
         }
-        sqlx::query("UPDATE api_keys SET last_used_at = now() WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::record_key_use(&mut tx, id).await?;
         let perms = crate::roles::permissions(&mut tx, &user.role).await?;
         tx.commit().await?;
         let mut claims = Claims::new(

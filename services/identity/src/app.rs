@@ -63,6 +63,24 @@ impl Identity {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// A public call presenting a credential made by `strongroom_auth::credential` with
+    /// `prefix` (a refresh token, an API key): its id and secret, and a transaction in
+    /// `org`. A malformed credential, or an org that does not exist, is `refused` as a
+    /// wrong one at a real org is.
+    pub async fn begin_with_credential<'a>(
+        &self,
+        org: OrgId,
+        prefix: &str,
+        credential: &'a str,
+        refused: IdentityError,
+    ) -> Result<(uuid::Uuid, &'a str, TenantTx), IdentityError> {
+        let Some((id, secret)) = strongroom_auth::split_credential(prefix, credential) else {
+            return Err(refused);
+        };
+        let tx = self.begin_or(org, refused).await?;
+        Ok((id, secret, tx))
+    }
 }
 
 /// An event done by the caller.
@@ -111,12 +129,13 @@ pub fn required(what: &str, value: &str, max: usize) -> Result<String, IdentityE
     Ok(value)
 }
 
-/// Whose items (sessions, API keys) the caller may end: their own, or anyone's with
-/// users.manage (`None`).
-pub fn own_unless_manager(ctx: &RequestContext) -> Option<uuid::Uuid> {
-    (!ctx.can(strongroom_core::Permission::UsersManage)).then_some(ctx.user().0)
-}
-
-pub fn parse_id(what: &'static str, id: &str) -> Result<uuid::Uuid, IdentityError> {
-    uuid::Uuid::try_parse(id).map_err(|_| IdentityError::NotFound(what))
+/// Whose items (sessions, API keys) the caller may end: their own, or anyone's in the
+/// org with users.manage (`None`), which MSP staff may only where the org lets them
+/// manage users.
+pub fn own_unless_manager(ctx: &RequestContext) -> Result<Option<uuid::Uuid>, IdentityError> {
+    if ctx.can(strongroom_core::Permission::UsersManage) {
+        ctx.require_msp_allowed(strongroom_core::MspStaffRight::ManageUsers)?;
+        return Ok(None);
+    }
+    Ok(Some(ctx.user().0))
 }

@@ -1,83 +1,22 @@
 //! User groups: named sets of users, which later features share passwords with.
 
-use chrono::{DateTime, Utc};
 use strongroom_auth::RequestContext;
-use strongroom_core::{MspStaffRight, Permission};
+use strongroom_core::{MspStaffRight, Permission, UserId};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-use crate::app::{Identity, event, parse_id, required, text};
+use crate::app::{Identity, event, required, text};
 use crate::error::{IdentityError, exists_or};
-use crate::store::{USER_COLUMNS, UserRow};
-use crate::users::existing_user;
+use crate::ids::GroupId;
+use crate::people::existing_user;
+pub use crate::store::GroupRow;
+use crate::store::{self, UserRow};
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct GroupRow {
-    pub id: Uuid,
-    pub name: String,
-    pub description: String,
-    pub source: String,
-    pub member_count: i64,
-    pub created_at: DateTime<Utc>,
-}
-
-const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.source, g.created_at, \
-     (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count";
-
-async fn existing_group(tx: &mut TenantTx, id: &str) -> Result<GroupRow, IdentityError> {
-    let id = parse_id("group", id)?;
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {GROUP_COLUMNS} FROM user_groups g WHERE g.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(IdentityError::NotFound("group"))
-}
-
-/// The group named `name`, created when missing (directory imports); true when created.
-pub async fn ensure_group(
-    tx: &mut TenantTx,
-    name: &str,
-    source: &str,
-) -> Result<(Uuid, bool), sqlx::Error> {
-    let created: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO user_groups (id, name, source) VALUES ($1, $2, $3)
-         ON CONFLICT ((lower(name))) DO NOTHING RETURNING id",
-    )
-    .bind(Uuid::now_v7())
-    .bind(name)
-    .bind(source)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(id) = created {
-        return Ok((id, true));
-    }
-    let id = sqlx::query_scalar("SELECT id FROM user_groups WHERE lower(name) = lower($1)")
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((id, false))
-}
-
-/// Adds `user` to `group`; `added_by` is who did, by hand (not an import or sync).
-pub async fn add_member(
-    tx: &mut TenantTx,
-    group: Uuid,
-    user: Uuid,
-    added_by: Option<Uuid>,
-) -> Result<bool, sqlx::Error> {
-    let added = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, added_by) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(group)
-    .bind(user)
-    .bind(added_by)
-    .execute(&mut **tx)
-    .await?;
-    Ok(added.rows_affected() > 0)
+async fn existing_group(tx: &mut TenantTx, id: GroupId) -> Result<GroupRow, IdentityError> {
+    store::find_group(tx, id.0)
+        .await?
+        .ok_or(IdentityError::NotFound("group"))
 }
 
 impl Identity {
@@ -92,16 +31,9 @@ impl Identity {
         let name = required("name", name, 100)?;
         let description = text("description", description, 500)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let group: GroupRow = sqlx::query_as(
-            "INSERT INTO user_groups (id, name, description) VALUES ($1, $2, $3)
-             RETURNING id, name, description, source, created_at, 0::bigint AS member_count",
-        )
-        .bind(Uuid::now_v7())
-        .bind(&name)
-        .bind(&description)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| exists_or(e, || format!("a group named {name} already exists")))?;
+        let group = store::insert_group(&mut tx, &name, &description)
+            .await
+            .map_err(|e| exists_or(e, || format!("a group named {name} already exists")))?;
         let created = event(ctx, "group.created", Target::new("group", group.id, &name));
         self.commit(tx, &[created]).await?;
         Ok(group)
@@ -110,11 +42,7 @@ impl Identity {
     pub async fn list_groups(&self, ctx: &RequestContext) -> Result<Vec<GroupRow>, IdentityError> {
         ctx.require(Permission::UsersView)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let groups = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {GROUP_COLUMNS} FROM user_groups g ORDER BY lower(g.name)"
-        )))
-        .fetch_all(&mut *tx)
-        .await?;
+        let groups = store::list_groups(&mut tx).await?;
         tx.commit().await?;
         Ok(groups)
     }
@@ -122,7 +50,7 @@ impl Identity {
     pub async fn rename_group(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: GroupId,
         name: &str,
     ) -> Result<GroupRow, IdentityError> {
         ctx.require(Permission::GroupsManage)?;
@@ -130,10 +58,7 @@ impl Identity {
         let name = required("name", name, 100)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let before = existing_group(&mut tx, id).await?;
-        sqlx::query("UPDATE user_groups SET name = $2 WHERE id = $1")
-            .bind(before.id)
-            .bind(&name)
-            .execute(&mut *tx)
+        store::rename_group(&mut tx, before.id, &name)
             .await
             .map_err(|e| exists_or(e, || format!("a group named {name} already exists")))?;
         let renamed = event(ctx, "group.renamed", Target::new("group", before.id, &name))
@@ -142,15 +67,16 @@ impl Identity {
         Ok(GroupRow { name, ..before })
     }
 
-    pub async fn delete_group(&self, ctx: &RequestContext, id: &str) -> Result<(), IdentityError> {
+    pub async fn delete_group(
+        &self,
+        ctx: &RequestContext,
+        id: GroupId,
+    ) -> Result<(), IdentityError> {
         ctx.require(Permission::GroupsManage)?;
         ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let group = existing_group(&mut tx, id).await?;
-        sqlx::query("DELETE FROM user_groups WHERE id = $1")
-            .bind(group.id)
-            .execute(&mut *tx)
-            .await?;
+        store::delete_group(&mut tx, group.id).await?;
         let deleted = event(
             ctx,
             "group.deleted",
@@ -163,8 +89,8 @@ impl Identity {
     pub async fn change_membership(
         &self,
         ctx: &RequestContext,
-        group: &str,
-        user: &str,
+        group: GroupId,
+        user: UserId,
         add: bool,
     ) -> Result<(), IdentityError> {
         ctx.require(Permission::GroupsManage)?;
@@ -173,15 +99,9 @@ impl Identity {
         let group = existing_group(&mut tx, group).await?;
         let user = existing_user(&mut tx, user).await?;
         let changed = if add {
-            add_member(&mut tx, group.id, user.id, Some(ctx.user().0)).await?
+            store::add_member(&mut tx, group.id, user.id, Some(ctx.user().0)).await?
         } else {
-            sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
-                .bind(group.id)
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                > 0
+            store::remove_member(&mut tx, group.id, user.id).await?
         };
         if !changed {
             tx.commit().await?;
@@ -204,28 +124,13 @@ impl Identity {
     pub async fn group_members(
         &self,
         ctx: &RequestContext,
-        group: &str,
+        group: GroupId,
     ) -> Result<Vec<(UserRow, Option<Uuid>)>, IdentityError> {
         ctx.require(Permission::UsersView)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let group = existing_group(&mut tx, group).await?;
-        let users: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id IN
-                 (SELECT user_id FROM group_members WHERE group_id = $1)
-             ORDER BY lower(username)"
-        )))
-        .bind(group.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let added_by: std::collections::HashMap<Uuid, Uuid> = sqlx::query_as(
-            "SELECT user_id, added_by FROM group_members
-             WHERE group_id = $1 AND added_by IS NOT NULL",
-        )
-        .bind(group.id)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+        let users = store::group_members(&mut tx, group.id).await?;
+        let added_by = store::members_added_by(&mut tx, group.id).await?;
         tx.commit().await?;
         Ok(users
             .into_iter()
@@ -240,21 +145,14 @@ impl Identity {
     pub async fn user_groups(
         &self,
         ctx: &RequestContext,
-        user: &str,
+        user: UserId,
     ) -> Result<Vec<GroupRow>, IdentityError> {
-        if user != ctx.user().to_string() {
+        if user != ctx.user() {
             ctx.require(Permission::UsersView)?;
         }
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, user).await?;
-        let groups = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {GROUP_COLUMNS} FROM user_groups g
-             WHERE g.id IN (SELECT group_id FROM group_members WHERE user_id = $1)
-             ORDER BY lower(g.name)"
-        )))
-        .bind(user.id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let groups = store::user_groups(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(groups)
     }

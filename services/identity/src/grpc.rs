@@ -3,45 +3,23 @@
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use strongroom_auth::{METADATA_IP, METADATA_USER_AGENT, RequestContext, Verifier, grpc_context};
-use strongroom_core::{OrgId, to_status};
+use strongroom_auth::{RequestContext, Verifier, grpc_context};
 use strongroom_proto::identity::identity_server::Identity as IdentityRpc;
 use strongroom_proto::identity::*;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Status};
 
-use crate::app::{Identity, Origin};
-use crate::convert;
-use crate::error::IdentityError;
-use crate::users::{UserChanges, UserFields};
+mod messages;
+mod requests;
+
+use messages::{Reply, empty, reply};
+use requests::{group_id, heir_id, id, optional_user, org_id, origin, user_id};
+
+use crate::app::Identity;
+use crate::ids::{ApiKeyId, ResetId, SessionId, TransferId};
 
 pub struct IdentityGrpc {
     pub app: Arc<Identity>,
     pub verifier: Arc<Verifier>,
-}
-
-type Reply<T> = Result<Response<T>, Status>;
-
-fn org_id(s: &str) -> Result<OrgId, Status> {
-    OrgId::parse(s).map_err(|e| Status::invalid_argument(e.to_string()))
-}
-
-fn origin<T>(request: &Request<T>) -> Origin {
-    let meta = request.metadata();
-    let text = |k: &str| meta.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    Origin {
-        ip: text(METADATA_IP),
-        user_agent: text(METADATA_USER_AGENT),
-    }
-}
-
-fn reply<T, U>(result: Result<T, IdentityError>, f: impl FnOnce(T) -> U) -> Reply<U> {
-    result
-        .map(|v| Response::new(f(v)))
-        .map_err(|e| to_status(&e))
-}
-
-fn empty(result: Result<(), IdentityError>) -> Reply<Empty> {
-    reply(result, |()| Empty {})
 }
 
 impl IdentityGrpc {
@@ -55,29 +33,18 @@ impl IdentityGrpc {
 #[tonic::async_trait]
 impl IdentityRpc for IdentityGrpc {
     async fn login(&self, request: Request<LoginRequest>) -> Reply<TokenResponse> {
-        let origin = origin(&request);
-        let req = request.into_inner();
-        let org = org_id(&req.org_id)?;
-        let result = self
-            .app
-            .login(
-                org,
-                &req.username,
-                SecretString::from(req.password),
-                &origin,
-            )
-            .await;
-        reply(result, convert::token)
+        let (origin, req) = (origin(&request), request.into_inner());
+        let (org, password) = (org_id(&req.org_id)?, SecretString::from(req.password));
+        let result = self.app.login(org, &req.username, password, &origin).await;
+        reply(result, messages::token)
     }
 
     async fn refresh(&self, request: Request<RefreshRequest>) -> Reply<TokenResponse> {
-        let origin = origin(&request);
-        let req = request.into_inner();
-        let org = org_id(&req.org_id)?;
-        reply(
-            self.app.refresh(org, &req.refresh_token, &origin).await,
-            convert::token,
-        )
+        let (origin, req) = (origin(&request), request.into_inner());
+        let result = self
+            .app
+            .refresh(org_id(&req.org_id)?, &req.refresh_token, &origin);
+        reply(result.await, messages::token)
     }
 
     async fn logout(&self, request: Request<Empty>) -> Reply<Empty> {
@@ -86,20 +53,14 @@ impl IdentityRpc for IdentityGrpc {
     }
 
     async fn change_password(&self, request: Request<ChangePasswordRequest>) -> Reply<Empty> {
-        let origin = origin(&request);
-        let req = request.into_inner();
+        let (origin, req) = (origin(&request), request.into_inner());
         let org = org_id(&req.org_id)?;
+        let current = SecretString::from(req.current_password);
+        let new = SecretString::from(req.new_password);
         let result = self
             .app
-            .change_password(
-                org,
-                &req.username,
-                SecretString::from(req.current_password),
-                SecretString::from(req.new_password),
-                &origin,
-            )
-            .await;
-        empty(result)
+            .change_password(org, &req.username, current, new, &origin);
+        empty(result.await)
     }
 
     async fn authenticate_api_key(
@@ -108,77 +69,55 @@ impl IdentityRpc for IdentityGrpc {
     ) -> Reply<TokenResponse> {
         let req = request.into_inner();
         let org = org_id(&req.org_id)?;
-        let result = self
-            .app
-            .authenticate_api_key(org, &req.key, &req.client_ip)
-            .await;
-        reply(result, convert::token)
+        let result = self.app.authenticate_api_key(org, &req.key, &req.client_ip);
+        reply(result.await, messages::token)
     }
 
     async fn exchange_token(&self, request: Request<ExchangeTokenRequest>) -> Reply<TokenResponse> {
         let (ctx, req) = self.call(request)?;
         let target = org_id(&req.target_org_id)?;
-        reply(self.app.exchange_token(&ctx, target).await, convert::token)
+        reply(self.app.exchange_token(&ctx, target).await, messages::token)
     }
 
     async fn create_user(&self, request: Request<CreateUserRequest>) -> Reply<User> {
         let (ctx, req) = self.call(request)?;
-        let fields = UserFields {
-            username: req.username,
-            full_name: req.full_name,
-            email: req.email,
-            department: req.department,
-            location: req.location,
-            role: req.role,
-        };
-        let result = self
-            .app
-            .create_user(&ctx, &fields, SecretString::from(req.password))
-            .await;
-        reply(result, |u| convert::user(u, None))
+        let (fields, password) = requests::new_user(req);
+        let result = self.app.create_user(&ctx, &fields, password).await;
+        reply(result, |u| messages::user(u, None))
     }
 
     async fn list_users(&self, request: Request<ListUsersRequest>) -> Reply<UserList> {
         let (ctx, req) = self.call(request)?;
-        reply(self.app.list_users(&ctx, &req.query).await, |views| {
-            UserList {
-                users: views.into_iter().map(convert::user_view).collect(),
-            }
-        })
+        reply(self.app.list_users(&ctx, &req.query).await, messages::users)
     }
 
     async fn get_user(&self, request: Request<UserRef>) -> Reply<User> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.get_user(&ctx, &req.user_id).await,
-            convert::user_view,
+            self.app.get_user(&ctx, user_id(&req.user_id)?).await,
+            messages::user_view,
         )
     }
 
     async fn update_user(&self, request: Request<UpdateUserRequest>) -> Reply<User> {
         let (ctx, req) = self.call(request)?;
-        let changes = UserChanges {
-            full_name: req.full_name,
-            email: req.email,
-            department: req.department,
-            location: req.location,
-            role: req.role,
-            status: req.status,
-        };
-        let result = self.app.update_user(&ctx, &req.user_id, changes).await;
-        reply(result, convert::user_view)
+        let id = user_id(&req.user_id)?;
+        let result = self.app.update_user(&ctx, id, requests::changes(req)).await;
+        reply(result, messages::user_view)
     }
 
     async fn delete_user(&self, request: Request<DeleteUserRequest>) -> Reply<DeleteUserResponse> {
         let (ctx, req) = self.call(request)?;
-        reply(
-            self.app
-                .delete_user(&ctx, &req.user_id, &req.transfer_to_user_id)
-                .await,
-            |pending| DeleteUserResponse {
-                pending: pending.map(convert::transfer),
-            },
-        )
+        let id = user_id(&req.user_id)?;
+        let to = Some(req.transfer_to_user_id.as_str())
+            .filter(|to| !to.trim().is_empty())
+            .map(heir_id)
+            .transpose()?;
+        reply(self.app.delete_user(&ctx, id, to).await, |pending| {
+            DeleteUserResponse {
+                pending: pending.map(messages::transfer),
+            }
+        })
     }
 
     async fn transfer_ownership(
@@ -186,11 +125,10 @@ impl IdentityRpc for IdentityGrpc {
         request: Request<OwnershipTransferRequest>,
     ) -> Reply<OwnershipTransfer> {
         let (ctx, req) = self.call(request)?;
+        let (from, to) = (user_id(&req.from_user_id)?, heir_id(&req.to_user_id)?);
         reply(
-            self.app
-                .transfer_ownership(&ctx, &req.from_user_id, &req.to_user_id)
-                .await,
-            convert::transfer,
+            self.app.transfer_ownership(&ctx, from, to).await,
+            messages::transfer,
         )
     }
 
@@ -199,11 +137,10 @@ impl IdentityRpc for IdentityGrpc {
         request: Request<Empty>,
     ) -> Reply<OwnershipTransferList> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.list_ownership_transfers(&ctx).await, |list| {
-            OwnershipTransferList {
-                transfers: list.into_iter().map(convert::transfer).collect(),
-            }
-        })
+        reply(
+            self.app.list_ownership_transfers(&ctx).await,
+            messages::transfers,
+        )
     }
 
     async fn decide_ownership_transfer(
@@ -211,11 +148,12 @@ impl IdentityRpc for IdentityGrpc {
         request: Request<OwnershipDecision>,
     ) -> Reply<OwnershipTransfer> {
         let (ctx, req) = self.call(request)?;
+        let id = id(TransferId::parse(&req.transfer_id), "transfer")?;
         reply(
             self.app
-                .decide_ownership_transfer(&ctx, &req.transfer_id, req.approve)
+                .decide_ownership_transfer(&ctx, id, req.approve)
                 .await,
-            convert::transfer,
+            messages::transfer,
         )
     }
 
@@ -232,22 +170,17 @@ impl IdentityRpc for IdentityGrpc {
         request: Request<SetUserPasswordRequest>,
     ) -> Reply<PasswordReset> {
         let (ctx, req) = self.call(request)?;
+        let id = user_id(&req.user_id)?;
         let password = SecretString::from(req.password);
         reply(
-            self.app
-                .set_user_password(&ctx, &req.user_id, password)
-                .await,
-            convert::reset,
+            self.app.set_user_password(&ctx, id, password).await,
+            messages::reset,
         )
     }
 
     async fn list_password_resets(&self, request: Request<Empty>) -> Reply<PasswordResetList> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.list_password_resets(&ctx).await, |list| {
-            PasswordResetList {
-                resets: list.into_iter().map(convert::reset).collect(),
-            }
-        })
+        reply(self.app.list_password_resets(&ctx).await, messages::resets)
     }
 
     async fn decide_password_reset(
@@ -255,19 +188,18 @@ impl IdentityRpc for IdentityGrpc {
         request: Request<PasswordResetDecision>,
     ) -> Reply<PasswordReset> {
         let (ctx, req) = self.call(request)?;
+        let id = id(ResetId::parse(&req.reset_id), "password reset")?;
         reply(
-            self.app
-                .decide_password_reset(&ctx, &req.reset_id, req.approve)
-                .await,
-            convert::reset,
+            self.app.decide_password_reset(&ctx, id, req.approve).await,
+            messages::reset,
         )
     }
 
     async fn unlock_user(&self, request: Request<UserRef>) -> Reply<User> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.unlock_user(&ctx, &req.user_id).await,
-            convert::user_view,
+            self.app.unlock_user(&ctx, user_id(&req.user_id)?).await,
+            messages::user_view,
         )
     }
 
@@ -280,26 +212,30 @@ impl IdentityRpc for IdentityGrpc {
             .app
             .import_users_csv(&ctx, &req.csv, req.all_or_nothing)
             .await;
-        reply(result, convert::import_report)
+        reply(result, messages::import_report)
     }
 
     async fn list_sessions(&self, request: Request<UserRef>) -> Reply<SessionList> {
         let (ctx, req) = self.call(request)?;
         let current = ctx.session();
-        reply(self.app.list_sessions(&ctx, &req.user_id).await, |rows| {
-            convert::sessions(rows, current)
+        let user = optional_user(&req.user_id)?;
+        reply(self.app.list_sessions(&ctx, user).await, |rows| {
+            messages::sessions(rows, current)
         })
     }
 
     async fn revoke_session(&self, request: Request<SessionRef>) -> Reply<Empty> {
         let (ctx, req) = self.call(request)?;
-        empty(self.app.revoke_session(&ctx, &req.session_id).await)
+        let id = id(SessionId::parse(&req.session_id), "session")?;
+        empty(self.app.revoke_session(&ctx, id).await)
     }
 
     async fn revoke_user_sessions(&self, request: Request<UserRef>) -> Reply<RevokedCount> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.revoke_user_sessions(&ctx, &req.user_id).await,
+            self.app
+                .revoke_user_sessions(&ctx, optional_user(&req.user_id)?)
+                .await,
             |revoked| RevokedCount { revoked },
         )
     }
@@ -310,64 +246,60 @@ impl IdentityRpc for IdentityGrpc {
             .app
             .create_group(&ctx, &req.name, &req.description)
             .await;
-        reply(result, convert::group)
+        reply(result, messages::group)
     }
 
     async fn list_groups(&self, request: Request<Empty>) -> Reply<GroupList> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.list_groups(&ctx).await, convert::groups)
+        reply(self.app.list_groups(&ctx).await, messages::groups)
     }
 
     async fn rename_group(&self, request: Request<RenameGroupRequest>) -> Reply<Group> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.rename_group(&ctx, &req.group_id, &req.name).await,
-            convert::group,
+            self.app
+                .rename_group(&ctx, group_id(&req.group_id)?, &req.name)
+                .await,
+            messages::group,
         )
     }
 
     async fn delete_group(&self, request: Request<GroupRef>) -> Reply<Empty> {
         let (ctx, req) = self.call(request)?;
-        empty(self.app.delete_group(&ctx, &req.group_id).await)
+        empty(self.app.delete_group(&ctx, group_id(&req.group_id)?).await)
     }
 
     async fn add_group_member(&self, request: Request<GroupMemberRequest>) -> Reply<Empty> {
         let (ctx, req) = self.call(request)?;
-        empty(
-            self.app
-                .change_membership(&ctx, &req.group_id, &req.user_id, true)
-                .await,
-        )
+        let (group, user) = (group_id(&req.group_id)?, user_id(&req.user_id)?);
+        empty(self.app.change_membership(&ctx, group, user, true).await)
     }
 
     async fn remove_group_member(&self, request: Request<GroupMemberRequest>) -> Reply<Empty> {
         let (ctx, req) = self.call(request)?;
-        empty(
-            self.app
-                .change_membership(&ctx, &req.group_id, &req.user_id, false)
-                .await,
-        )
+        let (group, user) = (group_id(&req.group_id)?, user_id(&req.user_id)?);
+        empty(self.app.change_membership(&ctx, group, user, false).await)
     }
 
     async fn list_group_members(&self, request: Request<GroupRef>) -> Reply<UserList> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.group_members(&ctx, &req.group_id).await,
-            convert::members,
+            self.app.group_members(&ctx, group_id(&req.group_id)?).await,
+            messages::members,
         )
     }
 
     async fn list_user_groups(&self, request: Request<UserRef>) -> Reply<GroupList> {
         let (ctx, req) = self.call(request)?;
         reply(
-            self.app.user_groups(&ctx, &req.user_id).await,
-            convert::groups,
+            self.app.user_groups(&ctx, user_id(&req.user_id)?).await,
+            messages::groups,
         )
     }
 
     async fn list_roles(&self, request: Request<Empty>) -> Reply<RoleList> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.list_roles(&ctx).await, convert::roles)
+        reply(self.app.list_roles(&ctx).await, messages::roles)
     }
 
     async fn save_role(&self, request: Request<SaveRoleRequest>) -> Reply<RoleInfo> {
@@ -383,7 +315,7 @@ impl IdentityRpc for IdentityGrpc {
                 &req.permissions,
             )
             .await;
-        reply(result, convert::role)
+        reply(result, messages::role)
     }
 
     async fn delete_role(&self, request: Request<RoleRef>) -> Reply<Empty> {
@@ -393,29 +325,32 @@ impl IdentityRpc for IdentityGrpc {
 
     async fn get_login_settings(&self, request: Request<Empty>) -> Reply<LoginSettings> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.login_settings(&ctx).await, convert::login_settings)
+        reply(
+            self.app.login_settings(&ctx).await,
+            messages::login_settings,
+        )
     }
 
     async fn update_login_settings(&self, request: Request<LoginSettings>) -> Reply<LoginSettings> {
         let (ctx, req) = self.call(request)?;
-        let settings = convert::login_settings_in(req);
+        let settings = requests::login_settings_in(req);
         reply(
             self.app.update_login_settings(&ctx, settings).await,
-            convert::login_settings,
+            messages::login_settings,
         )
     }
 
     async fn get_directory(&self, request: Request<Empty>) -> Reply<DirectoryConfig> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.get_directory(&ctx).await, convert::directory)
+        reply(self.app.get_directory(&ctx).await, messages::directory)
     }
 
     async fn save_directory(&self, request: Request<DirectoryConfig>) -> Reply<DirectoryConfig> {
         let (ctx, req) = self.call(request)?;
-        let (settings, password) = convert::directory_in(req);
+        let (settings, password) = requests::directory_in(req);
         reply(
             self.app.save_directory(&ctx, settings, password).await,
-            convert::directory,
+            messages::directory,
         )
     }
 
@@ -431,7 +366,7 @@ impl IdentityRpc for IdentityGrpc {
         let (ctx, req) = self.call(request)?;
         reply(
             self.app.import_directory(&ctx, &req.scopes).await,
-            convert::import_report,
+            messages::import_report,
         )
     }
 
@@ -444,18 +379,17 @@ impl IdentityRpc for IdentityGrpc {
             .app
             .create_api_key(&ctx, &req.name, &req.expires_at, &req.allowed_cidrs)
             .await;
-        reply(result, convert::new_api_key)
+        reply(result, messages::new_api_key)
     }
 
     async fn list_api_keys(&self, request: Request<Empty>) -> Reply<ApiKeyList> {
         let (ctx, _) = self.call(request)?;
-        reply(self.app.list_api_keys(&ctx).await, |rows| ApiKeyList {
-            keys: rows.into_iter().map(convert::api_key).collect(),
-        })
+        reply(self.app.list_api_keys(&ctx).await, messages::api_keys)
     }
 
     async fn revoke_api_key(&self, request: Request<ApiKeyRef>) -> Reply<Empty> {
         let (ctx, req) = self.call(request)?;
-        empty(self.app.revoke_api_key(&ctx, &req.key_id).await)
+        let key = id(ApiKeyId::parse(&req.key_id), "API key")?;
+        empty(self.app.revoke_api_key(&ctx, key).await)
     }
 }

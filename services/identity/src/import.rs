@@ -3,7 +3,7 @@
 //! recorded as a `user.imported` event, which is also how the mail service (when an org has
 //! a mail server) learns whom to welcome.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use strongroom_auth::RequestContext;
 use strongroom_core::Permission;
@@ -134,20 +134,6 @@ fn csv_error_reason(e: &csv::Error) -> String {
     }
 }
 
-/// Usernames (lowercased) of `names` that already exist in the org.
-pub async fn existing_usernames(
-    tx: &mut TenantTx,
-    names: &[String],
-) -> Result<HashSet<String>, sqlx::Error> {
-    let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
-    let found: Vec<String> =
-        sqlx::query_scalar("SELECT lower(username) FROM users WHERE lower(username) = ANY($1)")
-            .bind(&lowered)
-            .fetch_all(&mut **tx)
-            .await?;
-    Ok(found.into_iter().collect())
-}
-
 impl Identity {
     pub async fn import_users_csv(
         &self,
@@ -159,12 +145,12 @@ impl Identity {
         ctx.require_msp_allowed(strongroom_core::MspStaffRight::ManageUsers)?;
         let rows = parse(csv_text)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let default_role = crate::policy::load(&mut tx).await?.default_role;
+        let default_role = store::load_login_settings(&mut tx).await?.default_role;
         let names: Vec<String> = rows
             .iter()
             .map(|(_, f)| f.username.trim().to_owned())
             .collect();
-        let existing = existing_usernames(&mut tx, &names).await?;
+        let existing = store::existing_usernames(&mut tx, &names).await?;
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut report = ImportReport::default();
         let mut events: Vec<Event> = Vec::new();

@@ -3,15 +3,16 @@
 mod api_keys;
 mod app;
 pub mod callers;
-mod convert;
 mod directory;
 mod error;
 mod groups;
 mod grpc;
 mod guard;
+mod ids;
 mod import;
 mod login;
 mod ownership;
+mod people;
 mod policy;
 mod replication;
 mod resets;

@@ -64,7 +64,7 @@ impl Identity {
             }
             Err(e) => return Err(e.into()),
         };
-        let settings = crate::policy::load(&mut tx).await?;
+        let settings = store::load_login_settings(&mut tx).await?;
         let user = store::find_user_by_username(&mut tx, username).await?;
         let locked = self.guard.locked_until(org, username).await?.is_some();
         let amr = match user.as_ref().filter(|u| u.is_active() && !locked) {
@@ -150,37 +150,25 @@ impl Identity {
         origin: &Origin,
         settings: &LoginSettings,
     ) -> IdentityError {
-        match self
-            .record_failed_login(tx, org, username, user, origin, settings)
-            .await
-        {
+        let recorded = async {
+            let locked_now = self
+                .guard
+                .record_failure(org, username, origin.ip.as_deref(), settings.lockout())
+                .await?;
+            let mut events = vec![login_event(org, "login.failed", username, user, origin)];
+            if locked_now && let Some(u) = user {
+                events.push(
+                    login_event(org, "user.locked", username, Some(u), origin)
+                        .with_details(serde_json::json!({ "minutes": settings.lockout_minutes,
+                                            "failures": settings.lockout_threshold })),
+                );
+            }
+            self.commit(tx, &events).await
+        };
+        match recorded.await {
             Ok(()) => IdentityError::InvalidCredentials,
             Err(e) => e,
         }
-    }
-
-    async fn record_failed_login(
-        &self,
-        tx: TenantTx,
-        org: OrgId,
-        username: &str,
-        user: Option<&UserRow>,
-        origin: &Origin,
-        settings: &LoginSettings,
-    ) -> Result<(), IdentityError> {
-        let locked_now = self
-            .guard
-            .record_failure(org, username, origin.ip.as_deref(), settings.lockout())
-            .await?;
-        let mut events = vec![login_event(org, "login.failed", username, user, origin)];
-        if locked_now && let Some(u) = user {
-            events.push(
-                login_event(org, "user.locked", username, Some(u), origin)
-                    .with_details(serde_json::json!({ "minutes": settings.lockout_minutes,
-                                        "failures": settings.lockout_threshold })),
-            );
-        }
-        self.commit(tx, &events).await
     }
 
     /// A local user changes their own password, proving the current one (works when it
@@ -199,7 +187,7 @@ impl Identity {
         let mut tx = self
             .begin_or(org, IdentityError::InvalidCredentials)
             .await?;
-        let settings = crate::policy::load(&mut tx).await?;
+        let settings = store::load_login_settings(&mut tx).await?;
         let user = store::find_user_by_username(&mut tx, username).await?;
         let locked = self.guard.locked_until(org, username).await?.is_some();
         let usable = user
@@ -215,7 +203,7 @@ impl Identity {
                 .await);
         };
         let hash = self.acceptable_hash(&mut tx, Some(user.id), new).await?;
-        crate::policy::set_password(&mut tx, user.id, &hash, false).await?;
+        store::set_password(&mut tx, user.id, &hash, false).await?;
         let changed = login_event(org, "user.password_changed", username, Some(user), origin);
         self.commit(tx, &[changed]).await
     }

@@ -6,16 +6,17 @@
 //! rejects, so nobody alone turns a colleague's passwords into their own.
 
 use strongroom_auth::{RequestContext, outgoing};
-use strongroom_core::{MspStaffRight, Permission, Role};
+use strongroom_core::{MspStaffRight, Permission, Role, UserId};
 use strongroom_events::Target;
 use strongroom_proto::vault::TransferOwnershipRequest;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-use crate::app::{Identity, event, parse_id};
+use crate::app::{Identity, event};
 use crate::error::{IdentityError, exists_or};
+use crate::ids::TransferId;
+use crate::people::{deleted_event, existing_user, remove_user, require_outranks};
 use crate::store::{self, TransferRow, UserRow};
-use crate::users::{existing_user, require_outranks};
 
 pub const PENDING: &str = "pending";
 /// How long a user the requester added, or whose password they set, counts as possibly
@@ -31,8 +32,8 @@ impl Identity {
     pub async fn transfer_ownership(
         &self,
         ctx: &RequestContext,
-        from: &str,
-        to: &str,
+        from: UserId,
+        to: UserId,
     ) -> Result<TransferRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_signed_in()?;
@@ -101,7 +102,7 @@ impl Identity {
     pub async fn decide_ownership_transfer(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: TransferId,
         approve: bool,
     ) -> Result<TransferRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
@@ -111,7 +112,7 @@ impl Identity {
                 "only an administrator of this org may decide a transfer of ownership",
             ));
         }
-        let id = parse_id("transfer", id)?;
+        let id = id.0;
         let mut tx = self.db.begin(ctx.org()).await?;
         let pending = store::lock_transfer(&mut tx, id)
             .await?
@@ -149,8 +150,8 @@ impl Identity {
                 )));
             }
         }
-        let owner = existing_user(&mut tx, &pending.from_user_id.to_string()).await?;
-        let heir = heir(&mut tx, &owner, &pending.to_user_id.to_string()).await?;
+        let owner = existing_user(&mut tx, UserId(pending.from_user_id)).await?;
+        let heir = heir(&mut tx, &owner, UserId(pending.to_user_id)).await?;
         tx.commit().await?;
         let moved = self.move_resources(ctx, &owner, Some(&heir)).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -172,8 +173,8 @@ impl Identity {
             &done,
         )];
         if approved.delete_user {
-            let sessions = crate::users::remove_user(&mut tx, &owner).await?;
-            events.push(crate::users::deleted_event(ctx, &owner, Some(&heir), moved));
+            let sessions = remove_user(&mut tx, &owner).await?;
+            events.push(deleted_event(ctx, &owner, Some(&heir), moved));
             self.commit(tx, &events).await?;
             self.after_removal(&owner, &sessions).await?;
         } else {
@@ -204,6 +205,12 @@ impl Identity {
         owner: &UserRow,
         heir: Option<&UserRow>,
     ) -> Result<u32, IdentityError> {
+        // The heir was found an active user of the org (`heir`): the vault gets that as a
+        // signed statement, so it need not ask again.
+        let heir_statement = match heir {
+            Some(h) => self.signer.vouch_active_user(UserId(h.id), ctx.org())?,
+            None => String::new(),
+        };
         let moved = self
             .vault
             .clone()
@@ -212,6 +219,7 @@ impl Identity {
                 TransferOwnershipRequest {
                     from_user_id: owner.id.to_string(),
                     to_user_id: heir.map(|h| h.id.to_string()).unwrap_or_default(),
+                    heir_statement,
                 },
             ))
             .await
@@ -272,18 +280,22 @@ pub fn may_approve(
 pub(crate) async fn heir(
     tx: &mut TenantTx,
     owner: &UserRow,
-    to: &str,
+    to: UserId,
 ) -> Result<UserRow, IdentityError> {
-    let not_heir =
-        || IdentityError::InvalidInput("transfer_to must be another, active user".into());
     let heir = existing_user(tx, to).await.map_err(|e| match e {
-        IdentityError::NotFound(_) => not_heir(),
+        IdentityError::NotFound(_) => not_an_heir(),
         e => e,
     })?;
     if heir.id == owner.id || !heir.is_active() {
-        return Err(not_heir());
+        return Err(not_an_heir());
     }
     Ok(heir)
+}
+
+/// The answer when the user named to take over is no other, active user of the org (or
+/// no user id at all).
+pub fn not_an_heir() -> IdentityError {
+    IdentityError::InvalidInput("transfer_to must be another, active user".into())
 }
 
 fn transfer(
@@ -331,91 +343,4 @@ fn transfer_event(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{Duration, Utc};
-
-    fn user(id: Uuid) -> UserRow {
-        UserRow {
-            id,
-            username: "u".into(),
-            full_name: String::new(),
-            email: String::new(),
-            department: String::new(),
-            location: String::new(),
-            role: "password_user".into(),
-            status: "active".into(),
-            source: "local".into(),
-            password_hash: None,
-            password_changed_at: None,
-            directory_dn: None,
-            token_version: 0,
-            created_at: Utc::now() - Duration::days(400),
-            must_change_password: false,
-            created_by: None,
-            password_set_by: None,
-            password_set_at: None,
-            last_login_at: Some(Utc::now()),
-            administrator_since: None,
-        }
-    }
-
-    #[test]
-    fn a_transfer_to_someone_the_requester_may_control_waits() {
-        let (me, now) = (Uuid::new_v4(), Utc::now());
-        let colleague = user(Uuid::new_v4());
-        assert_eq!(needs_approval(&colleague, me, now), None);
-        assert!(needs_approval(&user(me), me, now).is_some());
-        let never = UserRow {
-            last_login_at: None,
-            ..user(Uuid::new_v4())
-        };
-        assert!(needs_approval(&never, me, now).is_some());
-        let made = |days: i64| UserRow {
-            created_by: Some(me),
-            created_at: now - Duration::days(days),
-            ..user(Uuid::new_v4())
-        };
-        assert!(needs_approval(&made(29), me, now).is_some());
-        assert_eq!(needs_approval(&made(31), me, now), None);
-        assert_eq!(needs_approval(&made(1), Uuid::new_v4(), now), None);
-        let reset = |days: i64| UserRow {
-            password_set_by: Some(me),
-            password_set_at: Some(now - Duration::days(days)),
-            ..user(Uuid::new_v4())
-        };
-        assert!(needs_approval(&reset(2), me, now).is_some());
-        assert_eq!(needs_approval(&reset(40), me, now), None);
-    }
-
-    #[test]
-    fn an_approver_predates_the_request_and_is_not_the_requesters() {
-        let requester = Uuid::new_v4();
-        let asked = Utc::now();
-        let transfer = TransferRow {
-            id: Uuid::new_v4(),
-            from_user_id: Uuid::new_v4(),
-            from_username: "a".into(),
-            to_user_id: requester,
-            to_username: "r".into(),
-            requested_by_name: "r".into(),
-            delete_user: false,
-            status: PENDING.into(),
-            resources: 0,
-            requested_at: asked,
-            decided_by: None,
-            decided_at: None,
-            requested_by: requester,
-        };
-        let admin = |since: Option<i64>, by: Option<Uuid>| UserRow {
-            administrator_since: since.map(|s| asked + Duration::seconds(s)),
-            created_by: by,
-            ..user(Uuid::new_v4())
-        };
-        let may = |approver: UserRow| may_approve(&approver, requester, transfer.requested_at);
-        assert!(may(admin(Some(-60), None)).is_ok());
-        assert!(may(admin(Some(60), None)).is_err());
-        assert!(may(admin(None, None)).is_err());
-        assert!(may(admin(Some(-60), Some(requester))).is_err());
-    }
-}
+mod tests;

@@ -11,24 +11,8 @@ use uuid::Uuid;
 use crate::app::{Identity, event};
 use crate::error::IdentityError;
 use crate::guard::LockoutRule;
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
-pub struct LoginSettings {
-    pub min_length: i32,
-    pub require_lowercase: bool,
-    pub require_uppercase: bool,
-    pub require_digit: bool,
-    pub require_special: bool,
-    pub history: i32,
-    pub max_age_days: i32,
-    pub lockout_threshold: i32,
-    pub lockout_minutes: i32,
-    pub default_role: String,
-    /// A session ends after this many minutes without its token being renewed.
-    pub session_idle_minutes: i32,
-    /// A session ends this many hours after it began.
-    pub session_max_hours: i32,
-}
+pub use crate::store::LoginSettings;
+use crate::store::{self, load_login_settings as load};
 
 impl LoginSettings {
     /// How long a session opened now may last, in seconds: the org's limit, within the
@@ -86,17 +70,6 @@ impl LoginSettings {
     }
 }
 
-pub async fn load(tx: &mut TenantTx) -> Result<LoginSettings, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT min_length, require_lowercase, require_uppercase, require_digit, require_special,
-                history, max_age_days, lockout_threshold, lockout_minutes, default_role,
-                session_idle_minutes, session_max_hours
-         FROM login_settings",
-    )
-    .fetch_one(&mut **tx)
-    .await
-}
-
 impl Identity {
     pub async fn login_settings(
         &self,
@@ -139,30 +112,11 @@ impl Identity {
         if default_role != load(&mut tx).await?.default_role {
             crate::roles::require_grantable(ctx, &mut tx, &default_role).await?;
         }
-        let saved: LoginSettings = sqlx::query_as(
-            "UPDATE login_settings SET min_length = $1, require_lowercase = $2,
-                 require_uppercase = $3, require_digit = $4, require_special = $5, history = $6,
-                 max_age_days = $7, lockout_threshold = $8, lockout_minutes = $9,
-                 default_role = $10, session_idle_minutes = $11, session_max_hours = $12,
-                 updated_at = now()
-             RETURNING min_length, require_lowercase, require_uppercase, require_digit,
-                 require_special, history, max_age_days, lockout_threshold, lockout_minutes,
-                 default_role, session_idle_minutes, session_max_hours",
-        )
-        .bind(new.min_length)
-        .bind(new.require_lowercase)
-        .bind(new.require_uppercase)
-        .bind(new.require_digit)
-        .bind(new.require_special)
-        .bind(new.history)
-        .bind(new.max_age_days)
-        .bind(new.lockout_threshold)
-        .bind(new.lockout_minutes)
-        .bind(&default_role)
-        .bind(new.session_idle_minutes)
-        .bind(new.session_max_hours)
-        .fetch_one(&mut *tx)
-        .await?;
+        let new = LoginSettings {
+            default_role,
+            ..new
+        };
+        let saved = store::save_login_settings(&mut tx, &new).await?;
         let changed = event(
             ctx,
             "login_settings.updated",
@@ -183,18 +137,8 @@ impl Identity {
         let settings = load(tx).await?;
         settings.check(&password)?;
         if let (Some(user), true) = (user, settings.history > 0) {
-            let previous: Vec<String> = sqlx::query_scalar(
-                "SELECT password_hash FROM (
-                     SELECT password_hash, now() AS at FROM users
-                      WHERE id = $1 AND password_hash IS NOT NULL
-                     UNION ALL
-                     SELECT password_hash, created_at FROM password_history WHERE user_id = $1
-                 ) p ORDER BY at DESC LIMIT $2",
-            )
-            .bind(user)
-            .bind(i64::from(settings.history))
-            .fetch_all(&mut **tx)
-            .await?;
+            let previous =
+                store::recent_password_hashes(tx, user, i64::from(settings.history)).await?;
             for hash in previous {
                 if self.hasher.verify(password.clone(), Some(hash)).await? {
                     return Err(IdentityError::InvalidInput(format!(
@@ -206,29 +150,4 @@ impl Identity {
         }
         Ok(self.hasher.hash(password).await?)
     }
-}
-
-/// Stores the user's new password, keeping the old one in the history. `one_time`: an
-/// administrator chose it, so the user must replace it at their next login.
-pub async fn set_password(
-    tx: &mut TenantTx,
-    user: Uuid,
-    hash: &str,
-    one_time: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "WITH old AS (
-             INSERT INTO password_history (user_id, password_hash)
-             SELECT id, password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL
-         )
-         UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(),
-             must_change_password = $3
-         WHERE id = $1",
-    )
-    .bind(user)
-    .bind(hash)
-    .bind(one_time)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

@@ -28,6 +28,11 @@ use uuid::Uuid;
 
 use crate::app::{Identity, SERVICE};
 use crate::error::IdentityError;
+use crate::store::{self, TemplateRow};
+
+mod kinds;
+
+use kinds::{OnConflict, OwnedKind, SOURCE, role_destination};
 
 /// Replicas share this durable consumer of the tenant's replication events.
 pub const CONSUMER: &str = "identity-replication";
@@ -36,77 +41,14 @@ pub const NATS_CONSUMER: strongroom_events::NatsConsumer =
     strongroom_runtime::replication::nats_consumer(CONSUMER);
 /// Where replicated settings come from, as client orgs' audit trails show it.
 const FROM: &str = "MSPOrg";
-/// Groups and roles that replication created or took over.
-const SOURCE: &str = "msp";
 
-/// The kinds of replicated settings identity owns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OwnedKind {
-    UserGroups,
-    UserRoles,
-}
-
-impl OwnedKind {
-    pub fn parse(kind: &str) -> Option<Self> {
-        match kind {
-            "user_groups" => Some(Self::UserGroups),
-            "user_roles" => Some(Self::UserRoles),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UserGroups => "user_groups",
-            Self::UserRoles => "user_roles",
-        }
-    }
-}
-
-/// What happens to MSPOrg's role when a client org has its own role of the same name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnConflict {
-    /// The client org's role takes MSPOrg's permissions (and becomes MSPOrg's).
-    Overwrite,
-    /// The client org's role stays as it is; MSPOrg's is added as "<name> - MSP".
-    Rename,
-}
-
-impl OnConflict {
-    /// From a saved choice's options; anything but "overwrite" leaves client roles alone.
-    pub fn from_options(options: &Value) -> Self {
-        match options.get("on_conflict").and_then(Value::as_str) {
-            Some("overwrite") => Self::Overwrite,
-            _ => Self::Rename,
-        }
-    }
-}
-
-/// The name MSPOrg's role takes in a client org that has its own role of that name.
-pub fn renamed(name: &str) -> String {
-    format!("{name} - MSP")
-}
-
-/// Where MSPOrg's role `name` goes in a client org whose role of that name (ignoring case)
-/// is `existing` (stored name and source), if any.
-pub fn role_destination(name: &str, existing: Option<(&str, &str)>, mode: OnConflict) -> String {
-    match existing {
-        None => name.to_owned(),
-        // Replication's own role (or one it took over) is simply brought up to date.
-        Some((stored, source)) if source == SOURCE || mode == OnConflict::Overwrite => {
-            stored.to_owned()
-        }
-        Some(_) => renamed(name),
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct GroupTemplate {
     name: String,
     description: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct RoleTemplate {
     name: String,
     description: String,
@@ -124,30 +66,17 @@ struct Template {
     actor: Actor,
 }
 
-#[derive(sqlx::FromRow)]
-struct TemplateRow {
-    kind: String,
-    version: i64,
-    enabled: bool,
-    options: Value,
-    content: Value,
-    actor: Value,
+/// A kept template of a kind identity owns.
+fn template_of(row: TemplateRow) -> Option<Template> {
+    Some(Template {
+        kind: OwnedKind::parse(&row.kind)?,
+        version: row.version,
+        enabled: row.enabled,
+        options: row.options,
+        content: row.content,
+        actor: serde_json::from_value(row.actor).unwrap_or_default(),
+    })
 }
-
-impl TemplateRow {
-    fn into_template(self) -> Option<Template> {
-        Some(Template {
-            kind: OwnedKind::parse(&self.kind)?,
-            version: self.version,
-            enabled: self.enabled,
-            options: self.options,
-            content: self.content,
-            actor: serde_json::from_value(self.actor).unwrap_or_default(),
-        })
-    }
-}
-
-const TEMPLATE_COLUMNS: &str = "kind, version, enabled, options, content, actor";
 
 /// What applying a template changed in one org.
 #[derive(Default)]
@@ -199,11 +128,7 @@ impl Identity {
         saved: &Saved,
         actor: &Actor,
     ) -> Result<(), IdentityError> {
-        let kept: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM replication_templates WHERE kind = $1")
-                .bind(kind.as_str())
-                .fetch_optional(self.db.global())
-                .await?;
+        let kept = store::template_version(self.db.global(), kind.as_str()).await?;
         if kept.is_some_and(|v| v >= saved.version) {
             return Ok(());
         }
@@ -212,22 +137,15 @@ impl Identity {
         } else {
             json!([])
         };
-        sqlx::query(
-            "INSERT INTO replication_templates (kind, version, enabled, options, content, actor)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (kind) DO UPDATE SET version = EXCLUDED.version,
-                 enabled = EXCLUDED.enabled, options = EXCLUDED.options,
-                 content = EXCLUDED.content, actor = EXCLUDED.actor, updated_at = now()
-             WHERE replication_templates.version < EXCLUDED.version",
-        )
-        .bind(kind.as_str())
-        .bind(saved.version)
-        .bind(saved.enabled)
-        .bind(&saved.options)
-        .bind(&content)
-        .bind(serde_json::to_value(actor).map_err(EventError::from)?)
-        .execute(self.db.global())
-        .await?;
+        let template = TemplateRow {
+            kind: kind.as_str().to_owned(),
+            version: saved.version,
+            enabled: saved.enabled,
+            options: saved.options.clone(),
+            content,
+            actor: serde_json::to_value(actor).map_err(EventError::from)?,
+        };
+        store::store_template(self.db.global(), &template).await?;
         Ok(())
     }
 
@@ -236,19 +154,26 @@ impl Identity {
         let mut tx = self.db.begin(self.msp_org).await?;
         let content = match kind {
             OwnedKind::UserGroups => {
-                let groups: Vec<GroupTemplate> = sqlx::query_as(
-                    "SELECT name, description FROM user_groups ORDER BY lower(name)",
-                )
-                .fetch_all(&mut *tx)
-                .await?;
+                let groups: Vec<GroupTemplate> = store::list_groups(&mut tx)
+                    .await?
+                    .into_iter()
+                    .map(|g| GroupTemplate {
+                        name: g.name,
+                        description: g.description,
+                    })
+                    .collect();
                 serde_json::to_value(groups)
             }
             OwnedKind::UserRoles => {
-                let roles: Vec<RoleTemplate> = sqlx::query_as(
-                    "SELECT name, description, permissions FROM custom_roles ORDER BY lower(name)",
-                )
-                .fetch_all(&mut *tx)
-                .await?;
+                let roles: Vec<RoleTemplate> = store::list_custom_roles(&mut tx)
+                    .await?
+                    .into_iter()
+                    .map(|r| RoleTemplate {
+                        name: r.name,
+                        description: r.description,
+                        permissions: r.permissions,
+                    })
+                    .collect();
                 serde_json::to_value(roles)
             }
         }
@@ -258,13 +183,8 @@ impl Identity {
     }
 
     async fn template(&self, kind: OwnedKind) -> Result<Option<Template>, IdentityError> {
-        let row: Option<TemplateRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {TEMPLATE_COLUMNS} FROM replication_templates WHERE kind = $1"
-        )))
-        .bind(kind.as_str())
-        .fetch_optional(self.db.global())
-        .await?;
-        Ok(row.and_then(TemplateRow::into_template))
+        let row = store::template(self.db.global(), kind.as_str()).await?;
+        Ok(row.and_then(template_of))
     }
 
     /// Gives a newly provisioned client org every enabled template.
@@ -272,12 +192,8 @@ impl Identity {
         if org == self.msp_org {
             return Ok(());
         }
-        let rows: Vec<TemplateRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {TEMPLATE_COLUMNS} FROM replication_templates WHERE enabled ORDER BY kind"
-        )))
-        .fetch_all(self.db.global())
-        .await?;
-        for template in rows.into_iter().filter_map(TemplateRow::into_template) {
+        let rows = store::enabled_templates(self.db.global()).await?;
+        for template in rows.into_iter().filter_map(template_of) {
             self.apply_template(org, &template).await?;
         }
         Ok(())
@@ -288,17 +204,7 @@ impl Identity {
     async fn apply_template(&self, org: OrgId, template: &Template) -> Result<(), IdentityError> {
         let kind = template.kind.as_str();
         let mut tx = self.db.begin(org).await?;
-        sqlx::query(
-            "INSERT INTO applied_templates (kind, version) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-        )
-        .bind(kind)
-        .execute(&mut *tx)
-        .await?;
-        let has: i64 =
-            sqlx::query_scalar("SELECT version FROM applied_templates WHERE kind = $1 FOR UPDATE")
-                .bind(kind)
-                .fetch_one(&mut *tx)
-                .await?;
+        let has = store::lock_applied_version(&mut tx, kind).await?;
         if has >= template.version {
             tx.commit().await?;
             return Ok(());
@@ -307,13 +213,7 @@ impl Identity {
             OwnedKind::UserGroups => apply_groups(&mut tx, template).await?,
             OwnedKind::UserRoles => apply_roles(&mut tx, template).await?,
         };
-        sqlx::query(
-            "UPDATE applied_templates SET version = $2, applied_at = now() WHERE kind = $1",
-        )
-        .bind(kind)
-        .bind(template.version)
-        .execute(&mut *tx)
-        .await?;
+        store::set_applied_version(&mut tx, kind, template.version).await?;
         let summary = replicated_event(
             org,
             template,
@@ -350,16 +250,8 @@ async fn apply_groups(tx: &mut TenantTx, template: &Template) -> Result<Applied,
     let org = tx.org();
     let mut applied = Applied::default();
     for group in content::<GroupTemplate>(template)? {
-        let created: Option<Uuid> = sqlx::query_scalar(
-            "INSERT INTO user_groups (id, name, description, source) VALUES ($1, $2, $3, $4)
-             ON CONFLICT ((lower(name))) DO NOTHING RETURNING id",
-        )
-        .bind(Uuid::now_v7())
-        .bind(&group.name)
-        .bind(&group.description)
-        .bind(SOURCE)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let created =
+            store::insert_group_if_new(tx, &group.name, &group.description, SOURCE).await?;
         if let Some(id) = created {
             applied.events.push(
                 replicated_event(
@@ -385,23 +277,13 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
         let mut permissions = role.permissions.clone();
         permissions.sort();
         permissions.dedup();
-        let same: Option<(String, String)> =
-            sqlx::query_as("SELECT name, source FROM custom_roles WHERE lower(name) = lower($1)")
-                .bind(&role.name)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let same = store::find_custom_role(tx, &role.name).await?;
         let name = role_destination(
             &role.name,
-            same.as_ref().map(|(n, s)| (n.as_str(), s.as_str())),
+            same.as_ref().map(|r| (r.name.as_str(), r.source.as_str())),
             mode,
         );
-        let existing: Option<(String, String, Vec<String>, String)> = sqlx::query_as(
-            "SELECT name, description, permissions, source FROM custom_roles
-             WHERE lower(name) = lower($1)",
-        )
-        .bind(&name)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let existing = store::find_custom_role(tx, &name).await?;
         let role_event = |operation: &str, target: &str| {
             replicated_event(
                 org,
@@ -416,43 +298,26 @@ async fn apply_roles(tx: &mut TenantTx, template: &Template) -> Result<Applied, 
         };
         match existing {
             None => {
-                sqlx::query(
-                    "INSERT INTO custom_roles (name, description, permissions, source)
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&name)
-                .bind(&role.description)
-                .bind(&permissions)
-                .bind(SOURCE)
-                .execute(&mut **tx)
-                .await?;
+                store::insert_custom_role(tx, &name, &role.description, &permissions, SOURCE)
+                    .await?;
                 applied.events.push(role_event("role.created", &name));
                 applied.created.push(name);
             }
-            Some((stored, description, mut had, source)) => {
+            Some(store::CustomRoleRow {
+                name: stored,
+                description,
+                permissions: mut had,
+                source,
+            }) => {
                 had.sort();
                 had.dedup();
                 if had == permissions && description == role.description && source == SOURCE {
                     continue;
                 }
-                sqlx::query(
-                    "UPDATE custom_roles SET description = $2, permissions = $3, source = $4
-                     WHERE name = $1",
-                )
-                .bind(&stored)
-                .bind(&role.description)
-                .bind(&permissions)
-                .bind(SOURCE)
-                .execute(&mut **tx)
-                .await?;
-                if had != permissions {
-                    let holders: Vec<(Uuid, i64)> = sqlx::query_as(
-                        "UPDATE users SET token_version = token_version + 1, updated_at = now()
-                         WHERE role = $1 RETURNING id, token_version",
-                    )
-                    .bind(&stored)
-                    .fetch_all(&mut **tx)
+                store::replace_custom_role(tx, &stored, &role.description, &permissions, SOURCE)
                     .await?;
+                if had != permissions {
+                    let holders = store::move_role_holders(tx, &stored, &stored).await?;
                     applied.holders.extend(holders);
                 }
                 applied.events.push(role_event("role.updated", &stored));
@@ -478,45 +343,5 @@ impl Replicate for Identity {
 impl OnProvision for ReplicationHook {
     async fn provisioned(&self, org: OrgId) -> Result<(), tonic::Status> {
         self.0.apply_templates(org).await.map_err(|e| to_status(&e))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_conflicting_role_is_renamed_or_overwritten_as_chosen() {
-        use OnConflict::{Overwrite, Rename};
-        assert_eq!(renamed("Auditors"), "Auditors - MSP");
-        // No role of that name: MSPOrg's keeps its name whatever the choice.
-        for mode in [Overwrite, Rename] {
-            assert_eq!(role_destination("Auditors", None, mode), "Auditors");
-        }
-        // The client org's own role.
-        let own = Some(("auditors", "local"));
-        assert_eq!(role_destination("Auditors", own, Rename), "Auditors - MSP");
-        assert_eq!(role_destination("Auditors", own, Overwrite), "auditors");
-        // A role replication already made is updated, never added again.
-        let ours = Some(("Auditors", SOURCE));
-        assert_eq!(role_destination("Auditors", ours, Rename), "Auditors");
-        assert_eq!(role_destination("Auditors", ours, Overwrite), "Auditors");
-    }
-
-    #[test]
-    fn the_conflict_choice_comes_from_the_saved_options() {
-        assert_eq!(
-            OnConflict::from_options(&json!({"on_conflict": "overwrite"})),
-            OnConflict::Overwrite
-        );
-        assert_eq!(
-            OnConflict::from_options(&json!({"on_conflict": "rename"})),
-            OnConflict::Rename
-        );
-        // Anything unclear never overwrites a client org's role.
-        assert_eq!(OnConflict::from_options(&json!({})), OnConflict::Rename);
-        assert_eq!(OnConflict::from_options(&Value::Null), OnConflict::Rename);
-        assert_eq!(OwnedKind::parse("user_roles"), Some(OwnedKind::UserRoles));
-        assert_eq!(OwnedKind::parse("resource_groups"), None);
     }
 }

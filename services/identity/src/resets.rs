@@ -6,16 +6,17 @@
 
 use secrecy::SecretString;
 use strongroom_auth::RequestContext;
-use strongroom_core::{MspStaffRight, Permission, Role};
+use strongroom_core::{MspStaffRight, Permission, Role, UserId};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-use crate::app::{Identity, event, parse_id};
+use crate::app::{Identity, event};
 use crate::error::IdentityError;
+use crate::ids::ResetId;
 use crate::ownership::may_approve;
+use crate::people::{existing_user, require_outranks};
 use crate::store::{self, ResetRow, UserRow};
-use crate::users::{existing_user, require_outranks};
 
 pub const PENDING: &str = "pending";
 pub const DONE: &str = "done";
@@ -27,7 +28,7 @@ impl Identity {
     pub async fn set_user_password(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: UserId,
         password: SecretString,
     ) -> Result<ResetRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
@@ -94,7 +95,7 @@ impl Identity {
     pub async fn decide_password_reset(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: ResetId,
         approve: bool,
     ) -> Result<ResetRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
@@ -104,7 +105,7 @@ impl Identity {
                 "only an administrator of this org may decide a password reset",
             ));
         }
-        let id = parse_id("password reset", id)?;
+        let id = id.0;
         let mut tx = self.db.begin(ctx.org()).await?;
         let pending = store::lock_reset(&mut tx, id)
             .await?
@@ -132,7 +133,7 @@ impl Identity {
             ),
         )?;
         may_approve(&approver, pending.requested_by, pending.requested_at)?;
-        let user = existing_user(&mut tx, &pending.user_id.to_string()).await?;
+        let user = existing_user(&mut tx, UserId(pending.user_id)).await?;
         let hash = pending
             .password_hash
             .clone()
@@ -155,10 +156,10 @@ impl Identity {
         set_by: Uuid,
         mut events: Vec<strongroom_events::Event>,
     ) -> Result<(), IdentityError> {
-        crate::policy::set_password(&mut tx, user.id, hash, true).await?;
+        store::set_password(&mut tx, user.id, hash, true).await?;
         store::require_password_change(&mut tx, user.id, Some(set_by)).await?;
-        let sessions = crate::sessions::revoke_all(&mut tx, user.id).await?;
-        let keys = crate::api_keys::revoke_all(&mut tx, user.id).await?;
+        let sessions = store::revoke_user_sessions(&mut tx, user.id).await?;
+        let keys = store::revoke_user_api_keys(&mut tx, user.id).await?;
         let version = store::next_token_version(&mut tx, user.id).await?;
         events.push(
             event(

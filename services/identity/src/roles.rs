@@ -8,6 +8,7 @@ use strongroom_tenancy::TenantTx;
 
 use crate::app::{Identity, event, required, text};
 use crate::error::{IdentityError, exists_or};
+use crate::store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleInfo {
@@ -32,10 +33,9 @@ pub async fn canonical(tx: &mut TenantTx, role: &str) -> Result<String, Identity
     if let Ok(built_in) = role.parse::<Role>() {
         return Ok(built_in.as_str().to_owned());
     }
-    sqlx::query_scalar("SELECT name FROM custom_roles WHERE lower(name) = lower($1)")
-        .bind(role)
-        .fetch_optional(&mut **tx)
+    store::find_custom_role(tx, role)
         .await?
+        .map(|r| r.name)
         .ok_or_else(|| {
             IdentityError::InvalidInput(format!(
                 "unknown role {role:?}: use a built-in role (administrator, \
@@ -49,17 +49,9 @@ pub async fn permissions(tx: &mut TenantTx, role: &str) -> Result<Vec<Permission
     if let Ok(built_in) = role.parse::<Role>() {
         return Ok(permissions_of(built_in));
     }
-    let stored: Option<Vec<String>> =
-        sqlx::query_scalar("SELECT permissions FROM custom_roles WHERE lower(name) = lower($1)")
-            .bind(role)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let stored = store::find_custom_role(tx, role).await?;
     // A role that vanished grants nothing (deleting an assigned role is refused anyway).
-    Ok(stored
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| p.parse().ok())
-        .collect())
+    Ok(stored.map_or_else(Vec::new, |r| parsed(&r.permissions)))
 }
 
 /// Refuses giving `role` to anyone unless the caller holds everything it allows.
@@ -70,6 +62,11 @@ pub async fn require_grantable(
 ) -> Result<(), IdentityError> {
     let perms = permissions(tx, role).await?;
     Ok(ctx.require_grantable(&perms)?)
+}
+
+/// The stored permission names a build knows; others grant nothing.
+fn parsed(names: &[String]) -> Vec<Permission> {
+    names.iter().filter_map(|p| p.parse().ok()).collect()
 }
 
 fn parse_permissions(names: &[String]) -> Result<Vec<Permission>, IdentityError> {
@@ -104,22 +101,14 @@ impl Identity {
             })
             .collect();
         let mut tx = self.db.begin(ctx.org()).await?;
-        let custom: Vec<(String, String, Vec<String>)> = sqlx::query_as(
-            "SELECT name, description, permissions FROM custom_roles ORDER BY lower(name)",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let custom = store::list_custom_roles(&mut tx).await?;
         tx.commit().await?;
-        roles.extend(
-            custom
-                .into_iter()
-                .map(|(name, description, perms)| RoleInfo {
-                    name,
-                    description,
-                    built_in: false,
-                    permissions: perms.iter().filter_map(|p| p.parse().ok()).collect(),
-                }),
-        );
+        roles.extend(custom.into_iter().map(|r| RoleInfo {
+            permissions: parsed(&r.permissions),
+            name: r.name,
+            description: r.description,
+            built_in: false,
+        }));
         Ok(roles)
     }
 
@@ -142,7 +131,7 @@ impl Identity {
         }
         let description = text("description", description, 500)?;
         let perms = parse_permissions(permission_names)?;
-        let names: Vec<&str> = perms.iter().map(|p| p.as_str()).collect();
+        let names: Vec<String> = perms.iter().map(|p| p.as_str().to_owned()).collect();
         let mut tx = self.db.begin(ctx.org()).await?;
         // What the role gains is given to everyone who holds it: the caller must hold it.
         let before = match previous {
@@ -157,38 +146,16 @@ impl Identity {
         ctx.require_grantable(&gained)?;
         let mut holders: Vec<(uuid::Uuid, i64)> = Vec::new();
         let operation = if let Some(previous) = previous {
-            let old: Option<String> = sqlx::query_scalar(
-                "UPDATE custom_roles SET name = $2, description = $3, permissions = $4
-                 WHERE lower(name) = lower($1)
-                 RETURNING (SELECT name FROM custom_roles WHERE lower(name) = lower($1))",
-            )
-            .bind(previous)
-            .bind(&name)
-            .bind(&description)
-            .bind(&names)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| exists_or(e, || format!("a role named {name} already exists")))?;
-            let old = old.ok_or(IdentityError::NotFound("role"))?;
-            holders = sqlx::query_as(
-                "UPDATE users SET role = $2, token_version = token_version + 1, updated_at = now()
-                 WHERE role = $1 RETURNING id, token_version",
-            )
-            .bind(&old)
-            .bind(&name)
-            .fetch_all(&mut *tx)
-            .await?;
+            let old = store::update_custom_role(&mut tx, previous, &name, &description, &names)
+                .await
+                .map_err(|e| exists_or(e, || format!("a role named {name} already exists")))?
+                .ok_or(IdentityError::NotFound("role"))?;
+            holders = store::move_role_holders(&mut tx, &old, &name).await?;
             "role.updated"
         } else {
-            sqlx::query(
-                "INSERT INTO custom_roles (name, description, permissions) VALUES ($1, $2, $3)",
-            )
-            .bind(&name)
-            .bind(&description)
-            .bind(&names)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| exists_or(e, || format!("a role named {name} already exists")))?;
+            store::insert_custom_role(&mut tx, &name, &description, &names, store::LOCAL)
+                .await
+                .map_err(|e| exists_or(e, || format!("a role named {name} already exists")))?;
             "role.created"
         };
         let changed = event(ctx, operation, Target::new("role", &name, &name))
@@ -218,14 +185,8 @@ impl Identity {
         let stored = canonical(&mut tx, name)
             .await
             .map_err(|_| IdentityError::NotFound("role"))?;
-        let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = $1")
-            .bind(&stored)
-            .fetch_one(&mut *tx)
-            .await?;
-        let is_default: bool = sqlx::query_scalar("SELECT default_role = $1 FROM login_settings")
-            .bind(&stored)
-            .fetch_one(&mut *tx)
-            .await?;
+        let holders = store::count_role_holders(&mut tx, &stored).await?;
+        let is_default = store::is_default_role(&mut tx, &stored).await?;
         if holders > 0 || is_default {
             return Err(IdentityError::Conflict(if is_default {
                 format!("role {stored} is the default role of imported users; change that first")
@@ -233,10 +194,7 @@ impl Identity {
                 format!("{holders} user(s) still have role {stored}; give them another role first")
             }));
         }
-        sqlx::query("DELETE FROM custom_roles WHERE name = $1")
-            .bind(&stored)
-            .execute(&mut *tx)
-            .await?;
+        store::delete_custom_role(&mut tx, &stored).await?;
         let deleted = event(ctx, "role.deleted", Target::new("role", &stored, &stored));
         self.commit(tx, &[deleted]).await
     }

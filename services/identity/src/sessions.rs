@@ -11,11 +11,12 @@ use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
 use crate::app::{
-    Identity, Origin, SERVICE, constant_time_eq, own_unless_manager, parse_id, random_token,
-    system_event,
+    Identity, Origin, SERVICE, constant_time_eq, own_unless_manager, random_token, system_event,
 };
 use crate::error::IdentityError;
-use crate::store::UserRow;
+use crate::ids::SessionId;
+use crate::people::existing_user;
+use crate::store::{self, NewSession, RefreshableSession, SessionRow, UserRow};
 
 const REFRESH_PREFIX: &str = "srr_";
 
@@ -30,26 +31,6 @@ pub struct OpenedSession {
     /// Shown once; only its hash is kept.
     pub refresh_token: String,
     pub expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What a refresh needs of its session's row.
-#[derive(sqlx::FromRow)]
-struct RefreshableSession {
-    refresh_hash: Vec<u8>,
-    spent_refresh_hashes: Vec<Vec<u8>>,
-    user_id: Uuid,
-    amr: String,
 }
 
 fn new_refresh(id: Uuid) -> (String, [u8; 32]) {
@@ -72,35 +53,21 @@ pub async fn open(
     let id = Uuid::now_v7();
     let (refresh_token, hash) = new_refresh(id);
     let expires_at = Utc::now() + chrono::Duration::seconds(ttl_secs);
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, refresh_hash, amr, ip, user_agent, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id)
-    .bind(user)
-    .bind(hash.as_slice())
-    .bind(amr)
-    .bind(&origin.ip)
-    .bind(&origin.user_agent)
-    .bind(expires_at)
-    .execute(&mut **tx)
-    .await?;
+    let session = NewSession {
+        id,
+        user,
+        refresh_hash: &hash,
+        amr,
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        expires_at,
+    };
+    store::insert_session(tx, &session).await?;
     Ok(OpenedSession {
         id,
         refresh_token,
         expires_at,
     })
-}
-
-/// Ends every live session of the user; returns their ids.
-pub async fn revoke_all(tx: &mut TenantTx, user: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE sessions SET revoked_at = now()
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id",
-    )
-    .bind(user)
-    .fetch_all(&mut **tx)
-    .await
 }
 
 impl Identity {
@@ -149,30 +116,26 @@ impl Identity {
         refresh_token: &str,
         origin: &Origin,
     ) -> Result<IssuedToken, IdentityError> {
-        let (id, secret) = strongroom_auth::split_credential(REFRESH_PREFIX, refresh_token)
-            .ok_or(IdentityError::InvalidRefresh)?;
-        let mut tx = self.begin_or(org, IdentityError::InvalidRefresh).await?;
+        let (id, secret, mut tx) = self
+            .begin_with_credential(
+                org,
+                REFRESH_PREFIX,
+                refresh_token,
+                IdentityError::InvalidRefresh,
+            )
+            .await?;
         // A session left unused longer than the org allows is over, as an expired one is.
-        let idle_minutes = crate::policy::load(&mut tx).await?.session_idle_minutes;
-        let found: Option<RefreshableSession> = sqlx::query_as(
-            "SELECT s.refresh_hash, s.spent_refresh_hashes, s.user_id, s.amr
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-               AND s.last_used_at > now() - make_interval(mins => $2)
-               AND u.status = 'active'
-             FOR UPDATE OF s",
-        )
-        .bind(id)
-        .bind(idle_minutes)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let idle_minutes = store::load_login_settings(&mut tx)
+            .await?
+            .session_idle_minutes;
+        let found = store::lock_refreshable_session(&mut tx, id, idle_minutes).await?;
         let RefreshableSession {
             refresh_hash: stored,
             spent_refresh_hashes: spent,
             user_id,
             amr,
         } = found.ok_or(IdentityError::InvalidRefresh)?;
-        let user = crate::store::find_user(&mut tx, user_id)
+        let user = store::find_user(&mut tx, user_id)
             .await?
             .ok_or(IdentityError::InvalidRefresh)?;
         let presented = Sha256::digest(secret.as_bytes());
@@ -181,10 +144,7 @@ impl Identity {
             if !spent.iter().any(|h| constant_time_eq(h, &presented)) {
                 return Err(IdentityError::InvalidRefresh);
             }
-            sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            store::revoke_session(&mut tx, id).await?;
             let reuse = system_event(
                 org,
                 "session.refresh_reused",
@@ -196,18 +156,13 @@ impl Identity {
             return Err(IdentityError::InvalidRefresh);
         }
         let (refresh_token, hash) = new_refresh(id);
-        let expires_at: DateTime<Utc> = sqlx::query_scalar(
-            "UPDATE sessions SET refresh_hash = $2, last_used_at = now(),
-                 spent_refresh_hashes = (spent_refresh_hashes || refresh_hash)[
-                     greatest(1, cardinality(spent_refresh_hashes) - 98):],
-                 ip = coalesce($3, ip), user_agent = coalesce($4, user_agent)
-             WHERE id = $1 RETURNING expires_at",
+        let expires_at = store::renew_session(
+            &mut tx,
+            id,
+            &hash,
+            origin.ip.as_deref(),
+            origin.user_agent.as_deref(),
         )
-        .bind(id)
-        .bind(hash.as_slice())
-        .bind(&origin.ip)
-        .bind(&origin.user_agent)
-        .fetch_one(&mut *tx)
         .await?;
         let session = OpenedSession {
             id,
@@ -237,18 +192,11 @@ impl Identity {
     pub async fn list_sessions(
         &self,
         ctx: &RequestContext,
-        user: &str,
+        user: Option<UserId>,
     ) -> Result<Vec<SessionRow>, IdentityError> {
         let (org, user) = self.session_owner(ctx, user).await?;
         let mut tx = self.db.begin(org).await?;
-        let rows = sqlx::query_as(
-            "SELECT id, user_id, ip, user_agent, created_at, last_used_at, expires_at
-             FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-             ORDER BY created_at DESC",
-        )
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = store::list_sessions(&mut tx, user).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -257,18 +205,15 @@ impl Identity {
     pub async fn revoke_session(
         &self,
         ctx: &RequestContext,
-        session: &str,
+        session: SessionId,
     ) -> Result<(), IdentityError> {
         ctx.require_signed_in()?;
-        let sid = parse_id("session", session)?;
-        let owner = own_unless_manager(ctx);
+        let sid = session.0;
+        let owner = own_unless_manager(ctx)?;
+        // One's own sessions live in one's home org; anyone's, in the org acted in.
         let org = match owner {
             Some(_) => ctx.claims.home_org(),
-            None => {
-                // Ending anyone's session in the org.
-                ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
-                ctx.org()
-            }
+            None => ctx.org(),
         };
         let ended = self
             .end_sessions(ctx, org, owner, Some(sid), "session.revoked")
@@ -283,7 +228,7 @@ impl Identity {
     pub async fn revoke_user_sessions(
         &self,
         ctx: &RequestContext,
-        user: &str,
+        user: Option<UserId>,
     ) -> Result<u32, IdentityError> {
         ctx.require_signed_in()?;
         let (org, user) = self.session_owner(ctx, user).await?;
@@ -291,21 +236,22 @@ impl Identity {
             .await
     }
 
-    /// Whose sessions, and in which org they live: the caller's own are in their home org.
-    /// Whose sessions `user` names: the caller's own (in their home org), or a user of the
-    /// org the caller acts in (users.manage; 404 for anyone else).
+    /// Whose sessions `user` names, and in which org they live: the caller's own (none
+    /// named; in their home org), or a user of the org the caller acts in (users.manage;
+    /// 404 for anyone else).
     async fn session_owner(
         &self,
         ctx: &RequestContext,
-        user: &str,
+        user: Option<UserId>,
     ) -> Result<(OrgId, Uuid), IdentityError> {
-        if user.is_empty() || user == ctx.user().to_string() {
-            return Ok((ctx.claims.home_org(), ctx.user().0));
-        }
+        let user = match user {
+            Some(user) if user != ctx.user() => user,
+            _ => return Ok((ctx.claims.home_org(), ctx.user().0)),
+        };
         ctx.require(Permission::UsersManage)?;
         ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let found = crate::users::existing_user(&mut tx, user).await?;
+        let found = existing_user(&mut tx, user).await?;
         tx.commit().await?;
         Ok((ctx.org(), found.id))
     }
@@ -319,16 +265,7 @@ impl Identity {
         operation: &str,
     ) -> Result<u32, IdentityError> {
         let mut tx = self.db.begin(org).await?;
-        let ended: Vec<(Uuid, Uuid)> = sqlx::query_as(
-            "UPDATE sessions SET revoked_at = now()
-             WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::uuid IS NULL OR id = $2)
-               AND revoked_at IS NULL AND expires_at > now()
-             RETURNING id, user_id",
-        )
-        .bind(user)
-        .bind(session)
-        .fetch_all(&mut *tx)
-        .await?;
+        let ended = store::revoke_sessions(&mut tx, user, session).await?;
         let events: Vec<_> = ended
             .iter()
             .map(|(id, owner)| {

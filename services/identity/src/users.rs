@@ -2,15 +2,15 @@
 
 use secrecy::SecretString;
 use strongroom_auth::RequestContext;
-use strongroom_core::{MspStaffRight, OrgId, Permission, Role};
+use strongroom_core::{MspStaffRight, OrgId, Permission, Role, UserId};
 use strongroom_events::Target;
 use strongroom_tenancy::TenantTx;
-use uuid::Uuid;
 
-use crate::app::{Identity, event, parse_id, random_token, system_event, text};
+use crate::app::{Identity, event, random_token, system_event, text};
 use crate::error::{IdentityError, exists_or};
+use crate::people::{deleted_event, existing_user, remove_user, require_outranks};
 pub use crate::store::UserFields;
-use crate::store::{self, TransferRow, USER_COLUMNS, UserRow};
+use crate::store::{self, TransferRow, UserRow, UserUpdate};
 
 #[derive(Debug, Default)]
 pub struct UserChanges {
@@ -155,28 +155,10 @@ impl Identity {
         query: &str,
     ) -> Result<Vec<UserView>, IdentityError> {
         ctx.require(Permission::UsersView)?;
-        let pattern = format!(
-            "%{}%",
-            query
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         let mut tx = self.db.begin(ctx.org()).await?;
-        let users = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users
-             WHERE username ILIKE $1 OR full_name ILIKE $1 OR email ILIKE $1
-             ORDER BY lower(username) LIMIT 10000"
-        )))
-        .bind(pattern)
-        .fetch_all(&mut *tx)
-        .await?;
+        let users = store::search_users(&mut tx, query).await?;
         tx.commit().await?;
-        let names: Vec<&str> = users
-            .iter()
-            .map(|u: &UserRow| u.username.as_str())
-            .collect();
+        let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
         let locks = self.guard.locked_until_each(ctx.org(), &names).await?;
         Ok(users
             .into_iter()
@@ -188,7 +170,7 @@ impl Identity {
     pub async fn get_user(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: UserId,
     ) -> Result<UserView, IdentityError> {
         ctx.require(Permission::UsersView)?;
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -201,7 +183,7 @@ impl Identity {
     pub async fn update_user(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: UserId,
         changes: UserChanges,
     ) -> Result<UserView, IdentityError> {
         ctx.require(Permission::UsersManage)?;
@@ -241,26 +223,12 @@ impl Identity {
         }
         // Disabling or a new role voids every token issued so far (sessions and API keys).
         let void_tokens = (status == "disabled" && before.is_active()) || f.role != before.role;
-        let user: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE users SET full_name = $2, email = $3, department = $4, location = $5,
-                 role = $6, status = $7, token_version = token_version + $8::int,
-                 updated_at = now(),
-                 administrator_since = CASE
-                     WHEN $6 <> 'administrator' THEN NULL
-                     WHEN role = 'administrator' THEN administrator_since
-                     ELSE now() END
-             WHERE id = $1 RETURNING {USER_COLUMNS}"
-        )))
-        .bind(before.id)
-        .bind(&f.full_name)
-        .bind(&f.email)
-        .bind(&f.department)
-        .bind(&f.location)
-        .bind(&f.role)
-        .bind(&status)
-        .bind(i32::from(void_tokens))
-        .fetch_one(&mut *tx)
-        .await?;
+        let update = UserUpdate {
+            fields: &f,
+            status: &status,
+            void_tokens,
+        };
+        let user = store::update_user(&mut tx, before.id, &update).await?;
         let target = Target::new("user", user.id, &user.username);
         let mut events =
             vec![
@@ -271,7 +239,7 @@ impl Identity {
             ];
         if before.is_active() && !user.is_active() {
             events.push(event(ctx, "user.disabled", target.clone()));
-            crate::sessions::revoke_all(&mut tx, user.id).await?;
+            store::revoke_user_sessions(&mut tx, user.id).await?;
         } else if before.status == "disabled" && user.status == "active" {
             events.push(event(ctx, "user.enabled", target.clone()));
         }
@@ -297,12 +265,12 @@ impl Identity {
     pub async fn delete_user(
         &self,
         ctx: &RequestContext,
-        id: &str,
-        transfer_to: &str,
+        id: UserId,
+        transfer_to: Option<UserId>,
     ) -> Result<Option<TransferRow>, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
-        if !transfer_to.trim().is_empty() {
+        if transfer_to.is_some() {
             ctx.require_msp_allowed(MspStaffRight::TakeOwnership)?;
         }
         let mut tx = self.db.begin(ctx.org()).await?;
@@ -312,10 +280,9 @@ impl Identity {
         }
         require_outranks(ctx, &mut tx, &user).await?;
         keep_an_administrator(&mut tx, &user).await?;
-        let heir = if transfer_to.trim().is_empty() {
-            None
-        } else {
-            Some(crate::ownership::heir(&mut tx, &user, transfer_to).await?)
+        let heir = match transfer_to {
+            Some(to) => Some(crate::ownership::heir(&mut tx, &user, to).await?),
+            None => None,
         };
         if let Some(heir) = heir.as_ref().filter(|h| {
             crate::ownership::needs_approval(h, ctx.user().0, chrono::Utc::now()).is_some()
@@ -341,23 +308,10 @@ impl Identity {
         Ok(None)
     }
 
-    /// Once a removal is committed: its sessions and tokens stop at once.
-    pub(crate) async fn after_removal(
-        &self,
-        user: &UserRow,
-        sessions: &[Uuid],
-    ) -> Result<(), IdentityError> {
-        self.revocations.revoke(sessions).await?;
-        self.revocations
-            .require_version(user.id, user.token_version + 1)
-            .await?;
-        Ok(())
-    }
-
     pub async fn unlock_user(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: UserId,
     ) -> Result<UserView, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
@@ -377,54 +331,6 @@ impl Identity {
     }
 }
 
-/// Deletes the user's row and ends their sessions, in `tx`; once it commits, call
-/// [`Identity::after_removal`].
-pub(crate) async fn remove_user(
-    tx: &mut TenantTx,
-    user: &UserRow,
-) -> Result<Vec<Uuid>, IdentityError> {
-    let sessions = crate::sessions::revoke_all(tx, user.id).await?;
-    if !store::delete_user(tx, user.id).await? {
-        return Err(IdentityError::NotFound("user"));
-    }
-    Ok(sessions)
-}
-
-/// `user.deleted`, with what moved and to whom.
-pub(crate) fn deleted_event(
-    ctx: &RequestContext,
-    user: &UserRow,
-    heir: Option<&UserRow>,
-    moved: u32,
-) -> strongroom_events::Event {
-    event(
-        ctx,
-        "user.deleted",
-        Target::new("user", user.id, &user.username),
-    )
-    .with_details(serde_json::json!({
-        "resources_transferred": moved,
-        "transferred_to": heir.map(|h| &h.username),
-    }))
-}
-
-/// Refuses to manage (edit, delete, set the password of) a user who holds a permission the
-/// caller lacks: taking over their account would give the caller that permission.
-pub async fn require_outranks(
-    ctx: &RequestContext,
-    tx: &mut TenantTx,
-    user: &UserRow,
-) -> Result<(), IdentityError> {
-    let theirs = crate::roles::permissions(tx, &user.role).await?;
-    match strongroom_core::first_not_held(&ctx.claims.perms, &theirs) {
-        Some(permission) => Err(IdentityError::Outranked {
-            user: user.username.clone(),
-            permission,
-        }),
-        None => Ok(()),
-    }
-}
-
 /// Refuses to remove the org's last active administrator (by disabling, demoting or
 /// deleting `user`): nobody could manage the org afterwards.
 async fn keep_an_administrator(tx: &mut TenantTx, user: &UserRow) -> Result<(), IdentityError> {
@@ -435,12 +341,7 @@ async fn keep_an_administrator(tx: &mut TenantTx, user: &UserRow) -> Result<(), 
     // Every active administrator's row is locked until this change commits: two
     // administrators demoting (or disabling, or deleting) each other at once are taken one
     // after the other, and the second sees the first's change, so one always remains.
-    let admins: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE role = $1 AND status = 'active' ORDER BY id FOR UPDATE",
-    )
-    .bind(admin)
-    .fetch_all(&mut **tx)
-    .await?;
+    let admins = store::lock_active_holders(tx, admin).await?;
     if admins.iter().all(|id| *id == user.id) {
         return Err(IdentityError::Conflict(format!(
             "{} is the org's last active administrator; make someone else an administrator first",
@@ -448,13 +349,6 @@ async fn keep_an_administrator(tx: &mut TenantTx, user: &UserRow) -> Result<(), 
         )));
     }
     Ok(())
-}
-
-pub async fn existing_user(tx: &mut TenantTx, id: &str) -> Result<UserRow, IdentityError> {
-    let id: Uuid = parse_id("user", id)?;
-    store::find_user(tx, id)
-        .await?
-        .ok_or(IdentityError::NotFound("user"))
 }
 
 /// Writes the generated first password to a new file only its owner may read.

@@ -11,7 +11,7 @@ use crate::app::{Row, Vault, account_target, event, optional, owner, required};
 use crate::error::{VaultError, unique_or};
 use crate::fields::{FieldWrite, GivenFields, attach_account_fields, specs_for};
 use crate::store::FieldOwner;
-use crate::store::{self, AccountRow, NewSecret, ResourceRow, VersionKind};
+use crate::store::{self, AccountRow, NewSecret, VersionKind};
 
 pub const MAX_PASSWORD_BYTES: usize = 4096;
 
@@ -55,22 +55,6 @@ async fn account_with_fields(
     Ok(account)
 }
 
-pub fn account_row(a: &AccountRow) -> Row {
-    Row {
-        resource: a.resource_id,
-        account: Some(a.id),
-        owner: a.owner_id,
-    }
-}
-
-fn resource_row(r: &ResourceRow) -> Row {
-    Row {
-        resource: r.id,
-        account: None,
-        owner: r.owner_id,
-    }
-}
-
 fn username_taken(resource: &str, username: &str) -> VaultError {
     VaultError::AlreadyExists(format!(
         "resource {resource} already has an account {username}"
@@ -93,7 +77,7 @@ impl Vault {
         let found = store::find_resource(&mut tx, resource.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, resource_row(&found), Operation::Manage, "resource")
+        self.require(ctx, Row::of_resource(&found), Operation::Manage, "resource")
             .await?;
         if found.deleted_at.is_some() {
             return Err(VaultError::InvalidInput(
@@ -162,7 +146,7 @@ impl Vault {
         let found = store::find_account(tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("account"))?;
-        self.require(ctx, account_row(&found), operation, "account")
+        self.require(ctx, Row::of_account(&found), operation, "account")
             .await?;
         Ok(found)
     }
@@ -334,8 +318,13 @@ impl Vault {
         let target = store::find_resource(&mut tx, to.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, resource_row(&target), Operation::Manage, "resource")
-            .await?;
+        self.require(
+            ctx,
+            Row::of_resource(&target),
+            Operation::Manage,
+            "resource",
+        )
+        .await?;
         if target.deleted_at.is_some() {
             return Err(VaultError::InvalidInput(
                 "the resource is in the trash: restore it first".into(),
@@ -371,7 +360,14 @@ impl Vault {
         let mut tx = self.db.begin(ctx.org()).await?;
         self.find_visible_account(ctx, &mut tx, id, Operation::View)
             .await?;
-        store::set_favourite_account(&mut tx, owner(ctx), id.0, favourite).await?;
+        store::set_favourite(
+            &mut tx,
+            store::Favourite::Account,
+            owner(ctx),
+            id.0,
+            favourite,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use strongroom_auth::{RequestContext, outgoing};
+use strongroom_auth::{RequestContext, Verifier, outgoing};
 use strongroom_core::{OrgId, UserId};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::error::VaultError;
 use crate::keys::OrgKeys;
 use crate::reveal::RevealQueue;
-use crate::store::VisibleRows;
+use crate::store::{AccountRow, ResourceRow, VisibleRows};
 
 pub const SERVICE: &str = "vault";
 
@@ -30,6 +30,8 @@ pub struct Vault {
     pub access: AccessClient<Channel>,
     pub identity: IdentityClient<Channel>,
     pub reveals: RevealQueue,
+    /// Checks tokens and identity's signed statements (`Verifier::is_vouched_active_user`).
+    pub verifier: Arc<Verifier>,
 }
 
 /// A row the access service decides on: its resource, its account (if it is one) and the
@@ -38,6 +40,26 @@ pub struct Row {
     pub resource: Uuid,
     pub account: Option<Uuid>,
     pub owner: Uuid,
+}
+
+impl Row {
+    /// The resource as the access service decides on it.
+    pub fn of_resource(r: &ResourceRow) -> Self {
+        Self {
+            resource: r.id,
+            account: None,
+            owner: r.owner_id,
+        }
+    }
+
+    /// The account as the access service decides on it.
+    pub fn of_account(a: &AccountRow) -> Self {
+        Self {
+            resource: a.resource_id,
+            account: Some(a.id),
+            owner: a.owner_id,
+        }
+    }
 }
 
 impl Vault {

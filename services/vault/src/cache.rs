@@ -14,30 +14,21 @@
 //!
 //! Beside each org's kept rows are the users the access service allowed as owners: while
 //! the org's generation holds, their reveals of rows they own need no access call.
+//!
+//! The cache holds memory only: the reveal path reads the generations and the rows (see
+//! `store::reveals`) and hands them here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use strongroom_core::OrgId;
-use strongroom_tenancy::TenantDb;
 use uuid::Uuid;
 
-use crate::store::{CurrentSecret, OrgSecret};
+use crate::store::{CurrentSecret, OrgRead, OrgSecret};
 
 /// Orgs with at most this many accounts are read and kept whole.
 pub const WHOLE_ORG_ACCOUNTS: usize = 1_000;
-
-/// A read of one org's secrets that a batch needs.
-pub struct OrgRead {
-    pub org: OrgId,
-    /// The accounts the batch wants that are not kept.
-    pub wanted: Vec<Uuid>,
-    /// Read every account of the org (up to one more than `limit`), not only the wanted ones.
-    pub whole: bool,
-    /// A whole read keeps the org whole if it has at most this many accounts.
-    pub limit: usize,
-}
 
 /// A background load of a large org: how much of the time it may take. A load that took `t`
 /// is followed by the org's next one no sooner than `t × LOAD_PAUSE_FACTOR` later, so an org
@@ -94,17 +85,6 @@ impl SecretCache {
             capacity,
             kept: Mutex::default(),
         }
-    }
-
-    /// The orgs' generations now. An org without one has never had a change here (or was
-    /// deleted), so nothing of it is kept.
-    pub async fn generations(
-        db: &TenantDb,
-        orgs: &[OrgId],
-    ) -> Result<HashMap<OrgId, i64>, sqlx::Error> {
-        let ids: Vec<Uuid> = orgs.iter().map(|o| o.0).collect();
-        let rows = crate::store::generations(db.global(), &ids).await?;
-        Ok(rows.into_iter().map(|(org, g)| (OrgId(org), g)).collect())
     }
 
     /// Splits what a batch wants (account ids by org) into the secrets kept at the orgs'
@@ -224,16 +204,8 @@ impl SecretCache {
         (found, again)
     }
 
-    /// Forgets a deleted org: its generation goes, so no replica uses what it kept of the
-    /// org, and this one drops it.
-    pub async fn forget(&self, db: &TenantDb, org: OrgId) -> Result<(), sqlx::Error> {
-        crate::store::delete_generation(db, org.0).await?;
-        self.forget_local(org);
-        Ok(())
-    }
-
     /// Drops what this process keeps of the org (its rows and owners' allowances).
-    pub fn forget_local(&self, org: OrgId) {
+    pub fn forget(&self, org: OrgId) {
         if let Ok(mut kept) = self.kept.lock() {
             kept.drop_org(org);
             kept.large.remove(&org);
@@ -405,185 +377,4 @@ impl Kept {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(org: OrgId, account: Uuid) -> OrgSecret {
-        OrgSecret {
-            org_id: org.0,
-            secret: Arc::new(CurrentSecret {
-                account_id: account,
-                username: "root".into(),
-                resource_id: Uuid::nil(),
-                resource_name: "db".into(),
-                owner_id: Uuid::nil(),
-                version: 1,
-                key_version: 1,
-                ciphertext: vec![1, 2, 3],
-            }),
-        }
-    }
-
-    fn ids(found: &[OrgSecret]) -> Vec<Uuid> {
-        found.iter().map(|f| f.secret.account_id).collect()
-    }
-
-    #[test]
-    fn a_small_org_is_kept_whole_until_its_generation_moves() {
-        let cache = SecretCache::new(100);
-        let org = OrgId::new();
-        let (x, y, z) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        let at = |g: i64| HashMap::from([(org, g)]);
-
-        let (found, reads) = cache.take(&at(1), vec![(org, vec![x])]);
-        assert!(found.is_empty());
-        assert!(reads.len() == 1 && reads[0].whole && reads[0].wanted == vec![x]);
-        let (found, again) = cache.keep(&at(1), &reads, vec![row(org, x), row(org, y)]);
-        assert_eq!((ids(&found), again.len()), (vec![x], 0));
-
-        // Kept whole: a kept account needs no read, nor does one the org does not have.
-        let (found, reads) = cache.take(&at(1), vec![(org, vec![y, z])]);
-        assert_eq!((ids(&found), reads.len()), (vec![y], 0));
-
-        // A change anywhere in the org: nothing kept of it is used.
-        let (found, reads) = cache.take(&at(2), vec![(org, vec![y])]);
-        assert!(found.is_empty() && reads.len() == 1 && reads[0].whole);
-        // An org without a generation is read, never kept.
-        let (found, reads) = cache.take(&HashMap::new(), vec![(org, vec![y])]);
-        assert!(found.is_empty() && reads.len() == 1 && !reads[0].whole);
-    }
-
-    #[test]
-    fn a_large_org_is_read_by_account_after_its_first_read() {
-        let cache = SecretCache::new(10_000);
-        let org = OrgId::new();
-        let at = HashMap::from([(org, 1)]);
-        let wanted = Uuid::new_v4();
-        let (_, reads) = cache.take(&at, vec![(org, vec![wanted])]);
-        assert!(reads[0].whole);
-        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
-            .map(|_| row(org, Uuid::new_v4()))
-            .collect();
-        let (found, again) = cache.keep(&at, &reads, first);
-        assert!(found.is_empty());
-        assert!(again.len() == 1 && !again[0].whole && again[0].wanted == vec![wanted]);
-        let (found, again) = cache.keep(&at, &again, vec![row(org, wanted)]);
-        assert_eq!((ids(&found), again.len()), (vec![wanted], 0));
-
-        let other = Uuid::new_v4();
-        let (_, reads) = cache.take(&at, vec![(org, vec![other])]);
-        assert!(reads.len() == 1 && !reads[0].whole, "read by account only");
-    }
-
-    #[test]
-    fn the_cache_never_keeps_more_accounts_than_its_capacity() {
-        let cache = SecretCache::new(3);
-        let (a, b) = (OrgId::new(), OrgId::new());
-        let at = HashMap::from([(a, 1), (b, 1)]);
-        let (ax, bx) = (Uuid::new_v4(), Uuid::new_v4());
-        let (_, reads) = cache.take(&at, vec![(a, vec![ax]), (b, vec![bx])]);
-        let rows = vec![
-            row(a, ax),
-            row(a, Uuid::new_v4()),
-            row(b, bx),
-            row(b, Uuid::new_v4()),
-        ];
-        let (found, _) = cache.keep(&at, &reads, rows);
-        assert_eq!(found.len(), 2, "what was read is answered either way");
-        let kept = cache.kept.lock().unwrap();
-        let counted: usize = kept.orgs.values().map(|o| o.secrets.len()).sum();
-        assert!(kept.accounts <= 3 && counted == kept.accounts);
-    }
-
-    fn owned(org: OrgId, account: Uuid, owner: Uuid) -> OrgSecret {
-        let mut r = row(org, account);
-        Arc::get_mut(&mut r.secret).unwrap().owner_id = owner;
-        r
-    }
-
-    #[test]
-    fn an_owners_allowance_covers_the_rows_they_own_while_the_org_stands() {
-        let cache = SecretCache::new(100);
-        let org = OrgId::new();
-        let (user, other) = (Uuid::new_v4(), Uuid::new_v4());
-        let (x, y, theirs) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        let at = |g: i64| HashMap::from([(org, g)]);
-        let (_, reads) = cache.take(&at(1), vec![(org, vec![x])]);
-        let rows = vec![
-            owned(org, x, user),
-            owned(org, y, user),
-            owned(org, theirs, other),
-        ];
-        cache.keep(&at(1), &reads, rows);
-
-        // Given at another generation, or for a row the user does not own: not kept.
-        cache.allow(&at(2), &[(org, x, user)]);
-        cache.allow(&at(1), &[(org, theirs, user)]);
-        assert!(!cache.allowed(&at(1), org, x, user));
-        cache.allow(&at(1), &[(org, x, user)]);
-        assert!(cache.allowed(&at(1), org, x, user));
-        assert!(cache.allowed(&at(1), org, y, user), "every row they own");
-        assert!(
-            !cache.allowed(&at(1), org, theirs, user),
-            "not another owner's"
-        );
-        assert!(!cache.allowed(&at(1), org, x, other), "not another user");
-        let peeked = cache.peek(&[
-            (org, y, user),
-            (org, theirs, user),
-            (org, Uuid::new_v4(), user),
-        ]);
-        assert!(peeked[0].as_ref().is_some_and(|p| p.allowed));
-        assert!(peeked[1].as_ref().is_some_and(|p| !p.allowed) && peeked[2].is_none());
-
-        // The org changes: the allowance goes with its rows.
-        assert!(!cache.allowed(&at(2), org, x, user));
-        cache.take(&at(2), vec![(org, vec![x])]);
-        assert!(cache.kept.lock().unwrap().allowances == 0);
-    }
-
-    #[test]
-    fn a_large_org_is_loaded_in_the_background_once_at_a_time_and_paced() {
-        let cache = SecretCache::new(10_000);
-        let org = OrgId::new();
-        let at = HashMap::from([(org, 1)]);
-        assert!(cache.start_load(org).is_none(), "not known to be large yet");
-        let (_, reads) = cache.take(&at, vec![(org, vec![Uuid::new_v4()])]);
-        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
-            .map(|_| row(org, Uuid::new_v4()))
-            .collect();
-        cache.keep(&at, &reads, first);
-
-        let load = cache.start_load(org).expect("a load starts");
-        assert!(load.whole && load.limit == 10_000);
-        assert!(cache.start_load(org).is_none(), "one at a time");
-        cache.loaded(org, Duration::from_secs(3600));
-        assert!(
-            cache.start_load(org).is_none(),
-            "paced by the last load's time"
-        );
-
-        let all: Vec<OrgSecret> = (0..2_000).map(|_| row(org, Uuid::new_v4())).collect();
-        let wanted = all[1_500].secret.account_id;
-        cache.keep(&at, std::slice::from_ref(&load), all);
-        let (found, reads) = cache.take(&at, vec![(org, vec![wanted, Uuid::new_v4()])]);
-        assert_eq!((ids(&found), reads.len()), (vec![wanted], 0), "kept whole");
-    }
-
-    #[test]
-    fn an_org_larger_than_the_cache_is_never_loaded_again() {
-        let cache = SecretCache::new(1_500);
-        let org = OrgId::new();
-        let at = HashMap::from([(org, 1)]);
-        let (_, reads) = cache.take(&at, vec![(org, vec![Uuid::new_v4()])]);
-        let first: Vec<OrgSecret> = (0..=WHOLE_ORG_ACCOUNTS)
-            .map(|_| row(org, Uuid::new_v4()))
-            .collect();
-        cache.keep(&at, &reads, first);
-        let load = cache.start_load(org).expect("a load starts");
-        let all: Vec<OrgSecret> = (0..=1_500).map(|_| row(org, Uuid::new_v4())).collect();
-        cache.keep(&at, std::slice::from_ref(&load), all);
-        cache.loaded(org, Duration::ZERO);
-        assert!(cache.start_load(org).is_none());
-    }
-}
+mod tests;

@@ -1,13 +1,13 @@
-//! Resource types and fields: the built-in and the org's own resource types, the org's
-//! additional fields of resources and accounts, the values a resource or an account gives
-//! them (a password-kind value sealed under the org's data key), and revealing a sealed one.
+//! Resource types and fields: the built-in and the org's own resource types (`types`), the
+//! org's additional fields of resources and accounts (`additional`), the values a resource
+//! or an account gives them (a password-kind value sealed under the org's data key), and
+//! revealing a sealed one.
 
 use std::collections::{BTreeMap, HashMap};
 
 use strongroom_auth::RequestContext;
-use strongroom_core::{OrgId, Permission};
+use strongroom_core::OrgId;
 use strongroom_crypto::{DataKey, FieldAad, open_field, seal_field};
-use strongroom_events::Target;
 use strongroom_proto::access::Operation;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
@@ -15,58 +15,17 @@ use zeroize::Zeroizing;
 
 use crate::app::{Row, Vault, event, optional, owner};
 use crate::error::VaultError;
-use crate::resource_types::{
-    FieldKind, FieldSpec, ResourceType, check_field_name, check_type, find_built_in,
-};
-use crate::store::{self, AdditionalFieldRow, FieldOwner, FieldValueRow, StoredValue};
+use crate::resource_types::{FieldKind, FieldSpec, ResourceType};
+use crate::store::{self, FieldOwner, FieldValueRow, StoredValue};
+
+mod additional;
+mod types;
+
+pub use additional::AdditionalField;
+pub use types::resolve_type;
 
 /// Field values a request gives, by field name; values may be secrets (wiped on drop).
 pub type GivenFields = BTreeMap<String, Zeroizing<String>>;
-
-/// An additional field every resource or every account of the org carries.
-#[derive(Debug, Clone)]
-pub struct AdditionalField {
-    pub applies_to: FieldOwner,
-    pub name: String,
-    pub kind: FieldKind,
-    pub required: bool,
-}
-
-/// The resource type named so: a built-in one (by name or alias) or the org's own.
-pub async fn resolve_type(tx: &mut TenantTx, name: &str) -> Result<ResourceType, VaultError> {
-    if let Some(t) = find_built_in(name) {
-        return Ok(t);
-    }
-    match store::find_resource_type(tx, name).await? {
-        Some(row) => type_from_row(row),
-        None => Err(VaultError::InvalidInput(format!(
-            "there is no resource type named {}",
-            name.trim()
-        ))),
-    }
-}
-
-fn type_from_row(row: store::ResourceTypeRow) -> Result<ResourceType, VaultError> {
-    let fields: Vec<FieldSpec> = serde_json::from_value(row.fields).map_err(|e| {
-        tracing::error!(resource_type = %row.name, error = %e, "a stored resource type does not read");
-        VaultError::Conflict(format!("the resource type {} cannot be read", row.name))
-    })?;
-    Ok(ResourceType {
-        name: row.name,
-        category: row.category,
-        fields,
-        built_in: false,
-    })
-}
-
-fn additional_from_row(row: AdditionalFieldRow) -> Option<AdditionalField> {
-    Some(AdditionalField {
-        applies_to: FieldOwner::parse(&row.applies_to)?,
-        kind: FieldKind::parse(&row.kind)?,
-        name: row.name,
-        required: row.required,
-    })
-}
 
 /// The fields an owner carries: its type's (for a resource) and the org's additional ones.
 pub async fn specs_for(
@@ -78,7 +37,7 @@ pub async fn specs_for(
     for field in store::list_additional_fields(tx)
         .await?
         .into_iter()
-        .filter_map(additional_from_row)
+        .filter_map(additional::from_row)
         .filter(|f| f.applies_to == owner)
     {
         if !specs.iter().any(|s| s.name == field.name) {
@@ -208,161 +167,6 @@ impl Vault {
         Ok(written)
     }
 
-    /// The built-in resource types, then the org's own by name.
-    pub async fn list_resource_types(
-        &self,
-        ctx: &RequestContext,
-    ) -> Result<Vec<ResourceType>, VaultError> {
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let rows = store::list_resource_types(&mut tx).await?;
-        tx.commit().await?;
-        let mut types = crate::resource_types::built_in();
-        for row in rows {
-            types.push(type_from_row(row)?);
-        }
-        Ok(types)
-    }
-
-    /// Adds one of the org's own resource types, or changes one; built-in types cannot
-    /// change.
-    pub async fn save_resource_type(
-        &self,
-        ctx: &RequestContext,
-        mut t: ResourceType,
-    ) -> Result<ResourceType, VaultError> {
-        ctx.require(Permission::VaultSettingsManage)?;
-        t.name = t.name.trim().to_owned();
-        if find_built_in(&t.name).is_some() {
-            return Err(VaultError::Conflict(format!(
-                "{} is a built-in resource type and cannot change",
-                t.name
-            )));
-        }
-        check_type(&t).map_err(VaultError::InvalidInput)?;
-        let fields = serde_json::to_value(&t.fields)
-            .map_err(|e| VaultError::InvalidInput(format!("the fields do not encode: {e}")))?;
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let row = store::save_resource_type(
-            &mut tx,
-            &store::ResourceTypeRow {
-                name: t.name.clone(),
-                category: t.category.clone(),
-                fields: fields.clone(),
-                source: store::Source::Local.as_str().into(),
-            },
-        )
-        .await?;
-        let saved = type_from_row(row)?;
-        let event = event(
-            ctx,
-            "resource_type.saved",
-            Target::new("resource_type", &saved.name, &saved.name),
-        )
-        .with_details(serde_json::json!({ "category": saved.category, "fields": fields }));
-        self.outbox.record(&mut tx, &event).await?;
-        self.outbox.commit(tx).await?;
-        Ok(saved)
-    }
-
-    /// Deletes one of the org's own resource types that no resource has.
-    pub async fn delete_resource_type(
-        &self,
-        ctx: &RequestContext,
-        name: &str,
-    ) -> Result<(), VaultError> {
-        ctx.require(Permission::VaultSettingsManage)?;
-        if find_built_in(name).is_some() {
-            return Err(VaultError::Conflict(format!(
-                "{name} is a built-in resource type and cannot be deleted"
-            )));
-        }
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let using = store::count_resources_of_type(&mut tx, name).await?;
-        if using > 0 {
-            return Err(VaultError::Conflict(format!(
-                "{using} resource(s) are of type {name}: change their type first"
-            )));
-        }
-        if !store::delete_resource_type(&mut tx, name).await? {
-            return Err(VaultError::NotFound("resource type"));
-        }
-        let event = event(
-            ctx,
-            "resource_type.deleted",
-            Target::new("resource_type", name, name),
-        );
-        self.outbox.record(&mut tx, &event).await?;
-        self.outbox.commit(tx).await?;
-        Ok(())
-    }
-
-    pub async fn list_additional_fields(
-        &self,
-        ctx: &RequestContext,
-    ) -> Result<Vec<AdditionalField>, VaultError> {
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let rows = store::list_additional_fields(&mut tx).await?;
-        tx.commit().await?;
-        Ok(rows.into_iter().filter_map(additional_from_row).collect())
-    }
-
-    /// Adds an additional field to every resource or every account, or changes one's kind
-    /// or whether it is required (existing values are not re-checked).
-    pub async fn save_additional_field(
-        &self,
-        ctx: &RequestContext,
-        field: AdditionalField,
-    ) -> Result<AdditionalField, VaultError> {
-        ctx.require(Permission::VaultSettingsManage)?;
-        check_field_name(&field.name).map_err(VaultError::InvalidInput)?;
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let row = store::save_additional_field(
-            &mut tx,
-            &AdditionalFieldRow {
-                applies_to: field.applies_to.as_str().into(),
-                name: field.name.clone(),
-                kind: field.kind.as_str().into(),
-                required: field.required,
-                source: store::Source::Local.as_str().into(),
-            },
-        )
-        .await?;
-        let event = event(
-            ctx,
-            "additional_field.saved",
-            Target::new("additional_field", &row.name, &row.name),
-        )
-        .with_details(serde_json::json!({
-            "applies_to": row.applies_to, "kind": row.kind, "required": row.required,
-        }));
-        self.outbox.record(&mut tx, &event).await?;
-        self.outbox.commit(tx).await?;
-        additional_from_row(row).ok_or(VaultError::NotFound("additional field"))
-    }
-
-    /// Deletes an additional field and every value of it.
-    pub async fn delete_additional_field(
-        &self,
-        ctx: &RequestContext,
-        applies_to: FieldOwner,
-        name: &str,
-    ) -> Result<(), VaultError> {
-        ctx.require(Permission::VaultSettingsManage)?;
-        let mut tx = self.db.begin(ctx.org()).await?;
-        if !store::delete_additional_field(&mut tx, applies_to, name).await? {
-            return Err(VaultError::NotFound("additional field"));
-        }
-        let event = event(
-            ctx,
-            "additional_field.deleted",
-            Target::new("additional_field", name, name),
-        )
-        .with_details(serde_json::json!({ "applies_to": applies_to.as_str() }));
-        self.outbox.record(&mut tx, &event).await?;
-        self.outbox.commit(tx).await?;
-        Ok(())
-    }
-
     /// A password-kind field's value, to a caller who may reveal the resource or account;
     /// its audit event commits before the value leaves.
     pub async fn reveal_field(
@@ -380,20 +184,17 @@ impl Vault {
                 let r = store::find_resource(&mut tx, id, owner(ctx))
                     .await?
                     .ok_or(VaultError::NotFound("resource"))?;
-                let row = Row {
-                    resource: r.id,
-                    account: None,
-                    owner: r.owner_id,
-                };
-                (row, crate::app::resource_target(r.id, &r.name))
+                (
+                    Row::of_resource(&r),
+                    crate::app::resource_target(r.id, &r.name),
+                )
             }
             FieldOwner::Account => {
                 let a = store::find_account(&mut tx, id, owner(ctx))
                     .await?
                     .ok_or(VaultError::NotFound("account"))?;
-                let row = crate::accounts::account_row(&a);
                 (
-                    row,
+                    Row::of_account(&a),
                     crate::app::account_target(a.id, &a.resource_name, &a.username),
                 )
             }

@@ -185,12 +185,8 @@ impl Vault {
         let found = store::find_resource(&mut tx, resource.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        let row = Row {
-            resource: found.id,
-            account: None,
-            owner: found.owner_id,
-        };
-        self.require(ctx, row, Operation::View, "resource").await?;
+        self.require(ctx, Row::of_resource(&found), Operation::View, "resource")
+            .await?;
         if store::set_group_resource(&mut tx, id, found.id, member).await? {
             let operation = if member {
                 "resource_group.resource_added"

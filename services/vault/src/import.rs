@@ -6,15 +6,14 @@
 //! whose progress and per-row results (created, updated, skipped, rejected with the reason)
 //! can be read while it runs.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use secrecy::SecretString;
 use strongroom_auth::RequestContext;
 use strongroom_core::{AccountId, Permission, ResourceId};
 use strongroom_events::Target;
+use strongroom_formats::Entry;
 use strongroom_formats::import::{self, Column, Format, Options, Row, ZipOptions};
-use strongroom_formats::{Entry, FieldValue};
 use strongroom_proto::access::Operation;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -22,10 +21,17 @@ use zeroize::Zeroizing;
 use crate::accounts::{NewAccount, check_password};
 use crate::app::{Row as AccessRow, Vault, event, owner};
 use crate::error::VaultError;
-use crate::fields::{GivenFields, resolve_type, specs_for};
-use crate::groups::GroupInput;
+use crate::fields::{resolve_type, specs_for};
 use crate::resources::validated;
 use crate::store::{self, FieldOwner, ImportJobRow, ImportResultRow, ResourceFields};
+
+mod entry_fields;
+mod groups;
+
+#[cfg(test)]
+use entry_fields::field_key;
+use entry_fields::split_fields;
+use groups::Groups;
 
 /// Rows whose results are recorded together while a job runs.
 const PROGRESS_EVERY: usize = 25;
@@ -276,12 +282,10 @@ impl Vault {
                 let found = store::find_resource(&mut tx, id, owner(ctx))
                     .await?
                     .ok_or(VaultError::NotFound("resource"))?;
-                let row = AccessRow {
-                    resource: found.id,
-                    account: None,
-                    owner: found.owner_id,
-                };
-                if !self.allowed(ctx, row, Operation::Manage).await? {
+                if !self
+                    .allowed(ctx, AccessRow::of_resource(&found), Operation::Manage)
+                    .await?
+                {
                     return Err(VaultError::InvalidInput(format!(
                         "a resource named {} exists that you may not change",
                         found.name
@@ -362,130 +366,6 @@ impl Vault {
     }
 }
 
-/// An entry's fields, split between its resource's and its account's; a text field of
-/// neither is kept in the notes as `name: value`.
-struct SplitFields {
-    resource: GivenFields,
-    account: GivenFields,
-    resource_notes: String,
-    account_notes: String,
-}
-
-fn split_fields(
-    entry: &Entry,
-    resource_names: &[String],
-    account_names: &[String],
-) -> Result<SplitFields, VaultError> {
-    let mut split = SplitFields {
-        resource: BTreeMap::new(),
-        account: BTreeMap::new(),
-        resource_notes: entry.resource_notes.clone(),
-        account_notes: entry.account_notes.clone(),
-    };
-    for field in &entry.fields {
-        let key = field_key(&field.name);
-        let value = match &field.value {
-            FieldValue::Text(t) => Zeroizing::new(t.clone()),
-            FieldValue::Secret(s) => Zeroizing::new(s.to_string()),
-        };
-        if resource_names.contains(&key) {
-            split.resource.insert(key, value);
-        } else if account_names.contains(&key) {
-            split.account.insert(key, value);
-        } else if let FieldValue::Text(text) = &field.value {
-            let notes = if entry.has_account() {
-                &mut split.account_notes
-            } else {
-                &mut split.resource_notes
-            };
-            if !notes.is_empty() {
-                notes.push('\n');
-            }
-            notes.push_str(&format!("{}: {text}", field.name));
-        } else {
-            return Err(VaultError::InvalidInput(format!(
-                "the secret field {} has nowhere to go: add a password-kind additional field \
-                 named {key} first",
-                field.name
-            )));
-        }
-    }
-    Ok(split)
-}
-
-/// A field's name as a field key: lowercase letters, digits and `_`.
-fn field_key(name: &str) -> String {
-    let mut key: String = name
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    while key.contains("__") {
-        key = key.replace("__", "_");
-    }
-    key.trim_matches('_').to_owned()
-}
-
-/// The groups an import made or found, by path.
-#[derive(Default)]
-struct Groups(HashMap<Vec<String>, Option<Uuid>>);
-
-impl Groups {
-    /// Puts the resource into the innermost static group of the path, making the groups it
-    /// lacks.
-    async fn add(
-        &mut self,
-        vault: &Vault,
-        ctx: &RequestContext,
-        path: &[String],
-        resource: Uuid,
-    ) -> Result<(), VaultError> {
-        if path.is_empty() {
-            return Ok(());
-        }
-        let mut parent = None;
-        for depth in 1..=path.len() {
-            let key = path[..depth].to_vec();
-            let id = match self.0.get(&key) {
-                Some(id) => *id,
-                None => {
-                    let mut tx = vault.db.begin(ctx.org()).await?;
-                    let name = &path[depth - 1];
-                    let found =
-                        store::find_group_by_name(&mut tx, owner(ctx), parent, name).await?;
-                    tx.commit().await?;
-                    let id = match found {
-                        Some((id, kind)) => (kind == "static").then_some(id),
-                        None => {
-                            let input = GroupInput {
-                                name: name.clone(),
-                                parent,
-                                criteria: None,
-                                description: "imported".into(),
-                            };
-                            Some(vault.create_group(ctx, input).await?.id)
-                        }
-                    };
-                    self.0.insert(key, id);
-                    id
-                }
-            };
-            let Some(id) = id else {
-                // A dynamic group of that name: its criteria decide.
-                return Ok(());
-            };
-            parent = Some(id);
-        }
-        if let Some(group) = parent {
-            vault
-                .set_group_resource(ctx, group, ResourceId(resource), true)
-                .await?;
-        }
-        Ok(())
-    }
-}
-
 fn format_name(format: Format) -> &'static str {
     match format {
         Format::Csv => "csv",
@@ -497,13 +377,4 @@ fn format_name(format: Format) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_names_become_keys() {
-        assert_eq!(field_key("Port"), "port");
-        assert_eq!(field_key(" Service Name (SID) "), "service_name_sid");
-        assert_eq!(field_key("URI 2"), "uri_2");
-    }
-}
+mod tests;

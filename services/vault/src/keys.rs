@@ -184,10 +184,12 @@ impl OnProvision for ProvisionKey {
 
     async fn deprovisioning(&self, org: OrgId) -> Result<(), tonic::Status> {
         self.keys.destroy(org).await.map_err(|e| to_status(&e))?;
-        self.cache
-            .forget(&self.keys.db, org)
+        // The org's generation goes, so no replica uses what it kept of the org; this one
+        // drops it.
+        store::delete_generation(&self.keys.db, org.0)
             .await
             .map_err(|e| to_status(&VaultError::Database(e)))?;
+        self.cache.forget(org);
         self.announce(org).await.map_err(|e| to_status(&e))
     }
 }
@@ -259,7 +261,7 @@ pub async fn hear_key_changes(
                 KEY_DESTROYED => match event.target.id.and_then(|id| OrgId::parse(&id).ok()) {
                     Some(org) => {
                         let held = keys.forget(org);
-                        cache.forget_local(org);
+                        cache.forget(org);
                         tracing::info!(%org, held, "dropped a deleted org's keys");
                     }
                     None => {

@@ -15,6 +15,7 @@ mod import;
 mod key_rotation;
 mod keys;
 mod ownership;
+mod password_generator;
 mod password_policy;
 mod passwords;
 mod personal;
@@ -252,6 +253,7 @@ pub async fn run_replica(
         access,
         identity: IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?),
         reveals,
+        verifier: base.verifier.clone(),
     });
     tokio::spawn(keys::hear_key_changes(
         base.js.client(),

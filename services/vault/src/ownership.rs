@@ -1,20 +1,27 @@
 //! Ownership transfer: a departing user's resources go to a colleague.
 
-use strongroom_auth::{RequestContext, outgoing};
+use strongroom_auth::RequestContext;
 use strongroom_core::{Permission, UserId};
-use strongroom_proto::identity::UserRef;
 
 use crate::app::{Vault, event, resource_target};
 use crate::error::VaultError;
 use crate::store;
 
+/// The new owner identity names, with its signed statement that they are an active user
+/// of the caller's org.
+pub struct Heir {
+    pub user: UserId,
+    pub statement: String,
+}
+
 impl Vault {
-    /// Hands a departing user's resources to `to`; without `to`, counts them.
+    /// Hands a departing user's resources to `to`, whom identity vouches for; without
+    /// `to`, counts them.
     pub async fn transfer_ownership(
         &self,
         ctx: &RequestContext,
         from: UserId,
-        to: Option<UserId>,
+        to: Option<Heir>,
     ) -> Result<u32, VaultError> {
         ctx.require(Permission::UsersManage)?;
         let Some(to) = to else {
@@ -23,23 +30,19 @@ impl Vault {
             tx.commit().await?;
             return Ok(u32::try_from(owned).unwrap_or(u32::MAX));
         };
-        // Identity names the new owner, but the vault makes nobody an owner on its word
-        // alone: they must be an active user of this org, as identity answers for the org
-        // of the caller's token.
-        let active = self
-            .identity
-            .clone()
-            .check_active_user(outgoing(
-                ctx,
-                UserRef {
-                    user_id: to.to_string(),
-                },
-            ))
-            .await
-            .map_err(VaultError::Identity)?
-            .into_inner()
-            .active;
-        if !active || to == from {
+        // Nobody becomes an owner on a caller's word alone, not even identity's certificate's:
+        // identity, having found the heir an active user of the caller's org, signs a
+        // statement saying so, which the vault checks with identity's public key instead of
+        // asking identity the same question again.
+        let Heir {
+            user: to,
+            statement,
+        } = to;
+        if to == from
+            || !self
+                .verifier
+                .is_vouched_active_user(&statement, to, ctx.org())
+        {
             return Err(VaultError::InvalidInput(
                 "the new owner must be another, active user of the org".into(),
             ));

@@ -10,8 +10,8 @@ use strongroom_crypto::{SecretAad, open, seal};
 use strongroom_proto::access::Operation;
 use zeroize::Zeroizing;
 
-use crate::accounts::{account_row, check_password, live};
-use crate::app::{Vault, account_target, event, optional, owner, required};
+use crate::accounts::{check_password, live};
+use crate::app::{Row, Vault, account_target, event, optional, owner, required};
 use crate::error::VaultError;
 use crate::password_policy::PasswordPolicy;
 use crate::reveal::{Reply, Reveal, no_result};
@@ -60,7 +60,7 @@ impl Vault {
         tx.commit().await?;
         match found {
             Some(found) if !found.is_trashed() => {
-                self.allowed(ctx, account_row(&found), Operation::Reveal)
+                self.allowed(ctx, Row::of_account(&found), Operation::Reveal)
                     .await
             }
             _ => Ok(false),
@@ -176,7 +176,7 @@ impl Vault {
             .await?;
         live(&account)?;
         if !self
-            .allowed(ctx, account_row(&account), Operation::Reveal)
+            .allowed(ctx, Row::of_account(&account), Operation::Reveal)
             .await?
         {
             return Err(VaultError::NotFound("account"));

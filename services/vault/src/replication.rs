@@ -17,8 +17,6 @@
 
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use strongroom_core::{OrgId, to_status};
 use strongroom_events::async_nats::jetstream;
@@ -31,7 +29,15 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{SERVICE, Vault};
 use crate::error::VaultError;
 use crate::keys::ProvisionKey;
-use crate::store::{self, AdditionalFieldRow, ResourceTypeRow, Source, TemplateRow};
+use crate::store::{self, TemplateRow};
+
+mod definitions;
+
+use definitions::{
+    Definition, FieldDefinition, Outcome, PolicyDefinition, TypeDefinition, outcome,
+};
+#[cfg(test)]
+use {crate::store::Source, definitions::source};
 
 /// Replicas share this durable consumer of the tenant's replication events.
 pub const CONSUMER: &str = "vault-replication";
@@ -64,178 +70,6 @@ impl OwnedKind {
             Self::ResourceTypes => "resource_types",
             Self::AdditionalFields => "additional_fields",
         }
-    }
-}
-
-/// What becomes of one of MSPOrg's definitions in a client org.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Created,
-    Updated,
-    Unchanged,
-    /// The org's own definition of that name stays.
-    Kept,
-}
-
-/// The outcome for a definition the org has as `existing` (its source, and whether it
-/// equals MSPOrg's), if at all.
-fn outcome(existing: Option<(Source, bool)>) -> Outcome {
-    match existing {
-        None => Outcome::Created,
-        Some((Source::Local, _)) => Outcome::Kept,
-        Some((Source::Msp, true)) => Outcome::Unchanged,
-        Some((Source::Msp, false)) => Outcome::Updated,
-    }
-}
-
-fn source(stored: &str) -> Source {
-    if stored == Source::Msp.as_str() {
-        Source::Msp
-    } else {
-        Source::Local
-    }
-}
-
-/// One of MSPOrg's definitions, as a template holds it.
-trait Definition: Serialize + DeserializeOwned + PartialEq + Send + Sync {
-    /// The kind of target its audit events name.
-    const TARGET: &'static str;
-    fn name(&self) -> String;
-    /// The org's definition of the same name, and whose it is.
-    fn find(
-        &self,
-        tx: &mut TenantTx,
-    ) -> impl Future<Output = Result<Option<(Self, Source)>, sqlx::Error>> + Send;
-    /// Adds it as MSPOrg's, or brings MSPOrg's up to date.
-    fn save(&self, tx: &mut TenantTx) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct PolicyDefinition {
-    name: String,
-    rules: Value,
-}
-
-impl From<store::PolicyRow> for PolicyDefinition {
-    fn from(row: store::PolicyRow) -> Self {
-        Self {
-            name: row.name,
-            rules: row.rules,
-        }
-    }
-}
-
-impl Definition for PolicyDefinition {
-    const TARGET: &'static str = "password_policy";
-
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
-    async fn find(&self, tx: &mut TenantTx) -> Result<Option<(Self, Source)>, sqlx::Error> {
-        Ok(store::find_policy(tx, &self.name).await?.map(|row| {
-            let source = source(&row.source);
-            (row.into(), source)
-        }))
-    }
-
-    async fn save(&self, tx: &mut TenantTx) -> Result<(), sqlx::Error> {
-        store::save_policy(tx, &self.name, &self.rules, Source::Msp).await?;
-        Ok(())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct TypeDefinition {
-    name: String,
-    category: String,
-    fields: Value,
-}
-
-impl From<ResourceTypeRow> for TypeDefinition {
-    fn from(row: ResourceTypeRow) -> Self {
-        Self {
-            name: row.name,
-            category: row.category,
-            fields: row.fields,
-        }
-    }
-}
-
-impl Definition for TypeDefinition {
-    const TARGET: &'static str = "resource_type";
-
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
-    async fn find(&self, tx: &mut TenantTx) -> Result<Option<(Self, Source)>, sqlx::Error> {
-        Ok(store::find_resource_type(tx, &self.name).await?.map(|row| {
-            let source = source(&row.source);
-            (row.into(), source)
-        }))
-    }
-
-    async fn save(&self, tx: &mut TenantTx) -> Result<(), sqlx::Error> {
-        let row = ResourceTypeRow {
-            name: self.name.clone(),
-            category: self.category.clone(),
-            fields: self.fields.clone(),
-            source: Source::Msp.as_str().into(),
-        };
-        store::save_resource_type(tx, &row).await?;
-        Ok(())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct FieldDefinition {
-    applies_to: String,
-    name: String,
-    kind: String,
-    required: bool,
-}
-
-impl From<AdditionalFieldRow> for FieldDefinition {
-    fn from(row: AdditionalFieldRow) -> Self {
-        Self {
-            applies_to: row.applies_to,
-            name: row.name,
-            kind: row.kind,
-            required: row.required,
-        }
-    }
-}
-
-impl Definition for FieldDefinition {
-    const TARGET: &'static str = "additional_field";
-
-    /// `<resource|account>/<name>`: a resource and an account field may share a name.
-    fn name(&self) -> String {
-        format!("{}/{}", self.applies_to, self.name)
-    }
-
-    async fn find(&self, tx: &mut TenantTx) -> Result<Option<(Self, Source)>, sqlx::Error> {
-        Ok(
-            store::find_additional_field(tx, &self.applies_to, &self.name)
-                .await?
-                .map(|row| {
-                    let source = source(&row.source);
-                    (row.into(), source)
-                }),
-        )
-    }
-
-    async fn save(&self, tx: &mut TenantTx) -> Result<(), sqlx::Error> {
-        let row = AdditionalFieldRow {
-            applies_to: self.applies_to.clone(),
-            name: self.name.clone(),
-            kind: self.kind.clone(),
-            required: self.required,
-            source: Source::Msp.as_str().into(),
-        };
-        store::save_additional_field(tx, &row).await?;
-        Ok(())
     }
 }
 
@@ -485,41 +319,4 @@ impl OnProvision for Provision {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_orgs_own_definitions_are_kept_and_msporgs_kept_in_step() {
-        assert_eq!(outcome(None), Outcome::Created);
-        assert_eq!(outcome(Some((Source::Local, true))), Outcome::Kept);
-        assert_eq!(outcome(Some((Source::Local, false))), Outcome::Kept);
-        assert_eq!(outcome(Some((Source::Msp, true))), Outcome::Unchanged);
-        assert_eq!(outcome(Some((Source::Msp, false))), Outcome::Updated);
-        assert_eq!(source("msp"), Source::Msp);
-        assert_eq!(source("local"), Source::Local);
-        assert_eq!(source("anything else"), Source::Local);
-    }
-
-    #[test]
-    fn the_vault_owns_three_kinds_and_ignores_the_others() {
-        for kind in [
-            OwnedKind::PasswordPolicies,
-            OwnedKind::ResourceTypes,
-            OwnedKind::AdditionalFields,
-        ] {
-            assert_eq!(OwnedKind::parse(kind.as_str()), Some(kind));
-        }
-        assert_eq!(OwnedKind::parse("user_roles"), None);
-    }
-
-    #[test]
-    fn an_account_and_a_resource_field_of_one_name_are_two_definitions() {
-        let field = |applies_to: &str| FieldDefinition {
-            applies_to: applies_to.into(),
-            name: "contract".into(),
-            kind: "text".into(),
-            required: false,
-        };
-        assert_ne!(field("resource").name(), field("account").name());
-    }
-}
+mod tests;

@@ -5,7 +5,7 @@ use strongroom_auth::RequestContext;
 use strongroom_core::{Permission, ResourceId};
 use strongroom_proto::access::Operation;
 
-use crate::app::{Row, Vault, event, optional, owner, required, resource_target};
+use crate::app::{Row, Vault, event, owner, resource_target};
 use crate::error::{VaultError, unique_or};
 use crate::fields::{
     FieldWrite, GivenFields, attach_account_fields, attach_resource_fields, resolve_type, specs_for,
@@ -14,66 +14,15 @@ use crate::groups::GroupRef;
 use crate::store::FieldOwner;
 use crate::store::{self, AccountRow, ResourceFields, ResourceFilter, ResourceRow};
 
+mod validation;
+
+pub use validation::validated;
+#[cfg(test)]
+use validation::{is_host, is_url};
+
 /// Most resources one page lists.
 pub const MAX_PAGE: i64 = 500;
 pub const DEFAULT_PAGE: i64 = 50;
-
-/// Checks and trims a resource's fields.
-pub fn validated(fields: ResourceFields) -> Result<ResourceFields, VaultError> {
-    let host = optional("host", &fields.host, 253)?;
-    if !is_host(&host) {
-        return Err(VaultError::InvalidInput(
-            "host must be a DNS name or an IP address".into(),
-        ));
-    }
-    let url = optional("url", &fields.url, 2000)?;
-    if !url.is_empty() && !is_url(&url) {
-        return Err(VaultError::InvalidInput(
-            "url must be an absolute URL such as https://host/path".into(),
-        ));
-    }
-    Ok(ResourceFields {
-        name: required("name", &fields.name, 200)?,
-        resource_type: required("type", &fields.resource_type, 100)?,
-        host,
-        url,
-        department: optional("department", &fields.department, 100)?,
-        location: optional("location", &fields.location, 100)?,
-        description: optional("description", &fields.description, 1000)?,
-        notes: optional("notes", &fields.notes, 10_000)?,
-        password_policy: fields.password_policy.trim().to_owned(),
-    })
-}
-
-/// Empty, an IP address, or a DNS name (labels of letters, digits, `-` and `_`).
-fn is_host(host: &str) -> bool {
-    if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() {
-        return true;
-    }
-    let name = host.strip_suffix('.').unwrap_or(host);
-    !name.is_empty()
-        && name.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
-/// `scheme://rest`, with no white space or control characters.
-fn is_url(url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return false;
-    };
-    !scheme.is_empty()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
 
 /// Changes to a resource: fields left out stay as they are.
 #[derive(Debug, Default)]
@@ -134,14 +83,6 @@ async fn policy_name(
         .await?
         .map(|p| p.name)
         .unwrap_or_default())
-}
-
-fn row(r: &ResourceRow) -> Row {
-    Row {
-        resource: r.id,
-        account: None,
-        owner: r.owner_id,
-    }
 }
 
 fn name_taken(name: &str) -> impl FnOnce() -> VaultError + '_ {
@@ -241,8 +182,13 @@ impl Vault {
         attach_resource_fields(&mut tx, std::slice::from_mut(&mut resource)).await?;
         attach_account_fields(&mut tx, &mut accounts).await?;
         tx.commit().await?;
-        self.require(ctx, row(&resource), Operation::View, "resource")
-            .await?;
+        self.require(
+            ctx,
+            Row::of_resource(&resource),
+            Operation::View,
+            "resource",
+        )
+        .await?;
         Ok(ResourceDetail { resource, accounts })
     }
 
@@ -257,7 +203,7 @@ impl Vault {
         let mut old = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, row(&old), Operation::Modify, "resource")
+        self.require(ctx, Row::of_resource(&old), Operation::Modify, "resource")
             .await?;
         if old.deleted_at.is_some() {
             return Err(VaultError::InvalidInput(
@@ -322,7 +268,7 @@ impl Vault {
         let found = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, row(&found), Operation::Manage, "resource")
+        self.require(ctx, Row::of_resource(&found), Operation::Manage, "resource")
             .await?;
         if confirm.trim() != found.name {
             return Err(VaultError::InvalidInput(
@@ -358,7 +304,7 @@ impl Vault {
         let found = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, row(&found), Operation::Manage, "resource")
+        self.require(ctx, Row::of_resource(&found), Operation::Manage, "resource")
             .await?;
         let restored = store::set_resource_trashed(&mut tx, id.0, None)
             .await
@@ -400,113 +346,20 @@ impl Vault {
         let found = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, row(&found), Operation::View, "resource")
+        self.require(ctx, Row::of_resource(&found), Operation::View, "resource")
             .await?;
-        store::set_favourite_resource(&mut tx, owner(ctx), id.0, favourite).await?;
+        store::set_favourite(
+            &mut tx,
+            store::Favourite::Resource,
+            owner(ctx),
+            id.0,
+            favourite,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_are_names_or_addresses() {
-        for ok in [
-            "",
-            "db1",
-            "db1.acme.test",
-            "db1.acme.test.",
-            "10.0.0.1",
-            "::1",
-            "a_b.c",
-        ] {
-            assert!(is_host(ok), "{ok}");
-        }
-        for bad in [
-            "db 1",
-            "-db",
-            "db-",
-            "a..b",
-            "http://x",
-            "x/y",
-            &"a".repeat(64),
-        ] {
-            assert!(!is_host(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn urls_are_absolute_without_spaces() {
-        assert!(is_url("https://acme.test/login"));
-        assert!(is_url("ssh://db1:22"));
-        for bad in [
-            "acme.test",
-            "https://",
-            "://x",
-            "https://a b",
-            "java script://x",
-        ] {
-            assert!(!is_url(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn fields_are_trimmed_and_bounded() {
-        let fields = validated(ResourceFields {
-            name: "  db1 ".into(),
-            resource_type: "PostgreSQL".into(),
-            host: " db1.acme.test ".into(),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(
-            (fields.name.as_str(), fields.host.as_str()),
-            ("db1", "db1.acme.test")
-        );
-        let long = ResourceFields {
-            name: "x".repeat(201),
-            resource_type: "Linux".into(),
-            ..Default::default()
-        };
-        assert!(matches!(validated(long), Err(VaultError::InvalidInput(m)) if m.contains("name")));
-    }
-
-    #[test]
-    fn only_fields_that_change_are_named() {
-        let now = chrono::Utc::now();
-        let row = ResourceRow {
-            id: uuid::Uuid::nil(),
-            name: "db1".into(),
-            resource_type: "Linux".into(),
-            host: "h".into(),
-            url: String::new(),
-            department: String::new(),
-            location: String::new(),
-            description: String::new(),
-            notes: String::new(),
-            password_policy: String::new(),
-            owner_id: uuid::Uuid::nil(),
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            accounts: 0,
-            favourite: false,
-            fields: Vec::new(),
-        };
-        let (fields, changed) = ResourceChanges {
-            name: Some("db1".into()),
-            host: Some("h2".into()),
-            notes: Some("n".into()),
-            ..Default::default()
-        }
-        .apply(&row);
-        assert_eq!(changed, ["host", "notes"]);
-        assert_eq!(
-            (fields.name.as_str(), fields.resource_type.as_str()),
-            ("db1", "Linux")
-        );
-    }
-}
+mod tests;

@@ -153,23 +153,3 @@ pub async fn purge_account(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Er
         .await?;
     Ok(done.rows_affected() == 1)
 }
-
-pub async fn set_favourite_account(
-    tx: &mut TenantTx,
-    user: Uuid,
-    account: Uuid,
-    favourite: bool,
-) -> Result<(), sqlx::Error> {
-    let sql = if favourite {
-        "INSERT INTO favourite_accounts (user_id, account_id) VALUES ($1, $2)
-         ON CONFLICT DO NOTHING"
-    } else {
-        "DELETE FROM favourite_accounts WHERE user_id = $1 AND account_id = $2"
-    };
-    sqlx::query(sql)
-        .bind(user)
-        .bind(account)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}

@@ -2,7 +2,9 @@
 //! org has applied.
 
 use sqlx::PgPool;
-use strongroom_tenancy::TenantTx;
+
+/// The `applied_templates` table every replicating service keeps, shared.
+pub use strongroom_runtime::replication::{lock_applied_version, set_applied_version};
 
 /// Whose definition a policy, type or additional field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,32 +78,4 @@ pub async fn enabled_templates(db: &PgPool) -> Result<Vec<TemplateRow>, sqlx::Er
     )
     .fetch_all(db)
     .await
-}
-
-/// The version of the kind the org has applied (0: none), locked until the transaction
-/// ends so two replicas never apply the same version twice.
-pub async fn lock_applied_version(tx: &mut TenantTx, kind: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO applied_templates (kind, version) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-    )
-    .bind(kind)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query_scalar("SELECT version FROM applied_templates WHERE kind = $1 FOR UPDATE")
-        .bind(kind)
-        .fetch_one(&mut **tx)
-        .await
-}
-
-pub async fn set_applied_version(
-    tx: &mut TenantTx,
-    kind: &str,
-    version: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE applied_templates SET version = $2, applied_at = now() WHERE kind = $1")
-        .bind(kind)
-        .bind(version)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -340,21 +340,40 @@ pub async fn transfer_owned(
     .await
 }
 
-pub async fn set_favourite_resource(
+/// What a user can mark as a favourite.
+#[derive(Clone, Copy)]
+pub enum Favourite {
+    Resource,
+    Account,
+}
+
+/// Marks (or unmarks) a resource or an account as one of `user`'s favourites.
+pub async fn set_favourite(
     tx: &mut TenantTx,
+    kind: Favourite,
     user: Uuid,
-    resource: Uuid,
+    id: Uuid,
     favourite: bool,
 ) -> Result<(), sqlx::Error> {
-    let sql = if favourite {
-        "INSERT INTO favourite_resources (user_id, resource_id) VALUES ($1, $2)
-         ON CONFLICT DO NOTHING"
-    } else {
-        "DELETE FROM favourite_resources WHERE user_id = $1 AND resource_id = $2"
+    let sql = match (kind, favourite) {
+        (Favourite::Resource, true) => {
+            "INSERT INTO favourite_resources (user_id, resource_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING"
+        }
+        (Favourite::Resource, false) => {
+            "DELETE FROM favourite_resources WHERE user_id = $1 AND resource_id = $2"
+        }
+        (Favourite::Account, true) => {
+            "INSERT INTO favourite_accounts (user_id, account_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING"
+        }
+        (Favourite::Account, false) => {
+            "DELETE FROM favourite_accounts WHERE user_id = $1 AND account_id = $2"
+        }
     };
     sqlx::query(sql)
         .bind(user)
-        .bind(resource)
+        .bind(id)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -5,10 +5,20 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+use strongroom_core::OrgId;
 use strongroom_tenancy::{OrgsStatements, Row, TenancyError, TenantDb, ToSql};
 use uuid::Uuid;
 
-use crate::cache::OrgRead;
+/// A read of one org's secrets that a batch needs.
+pub struct OrgRead {
+    pub org: OrgId,
+    /// The accounts the batch wants that are not kept.
+    pub wanted: Vec<Uuid>,
+    /// Read every account of the org (up to one more than `limit`), not only the wanted ones.
+    pub whole: bool,
+    /// A whole read keeps the org whole if it has at most this many accounts.
+    pub limit: usize,
+}
 
 /// `Debug` shows the ciphertext's length, never its bytes.
 pub struct CurrentSecret {
@@ -140,6 +150,17 @@ pub async fn delete_generation(db: &TenantDb, org: Uuid) -> Result<(), sqlx::Err
         .execute(db.global())
         .await?;
     Ok(())
+}
+
+/// The orgs' generations now, by org. An org without one has never had a change here (or
+/// was deleted), so nothing of it is kept.
+pub async fn org_generations(
+    db: &TenantDb,
+    orgs: &[OrgId],
+) -> Result<std::collections::HashMap<OrgId, i64>, sqlx::Error> {
+    let ids: Vec<Uuid> = orgs.iter().map(|o| o.0).collect();
+    let rows = generations(db.global(), &ids).await?;
+    Ok(rows.into_iter().map(|(org, g)| (OrgId(org), g)).collect())
 }
 
 /// The generations of these orgs (an org never changed has none).

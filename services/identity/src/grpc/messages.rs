@@ -1,20 +1,34 @@
-//! Rows and reports into proto messages, and back for settings.
+//! The edge's translations out: rows and reports into proto messages, and errors into a
+//! status.
 
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
-use strongroom_core::Permission;
+use strongroom_core::{Permission, to_status};
 use strongroom_proto::identity as pb;
+use tonic::{Response, Status};
 use uuid::Uuid;
 
 use crate::api_keys::{ApiKeyRow, NewApiKey};
 use crate::directory::DirectorySettings;
+use crate::error::IdentityError;
 use crate::groups::GroupRow;
 use crate::import::{ImportReport, Outcome};
 use crate::policy::LoginSettings;
 use crate::roles::RoleInfo;
-use crate::sessions::{IssuedToken, SessionRow};
-use crate::store::{ResetRow, TransferRow, UserRow};
+use crate::sessions::IssuedToken;
+use crate::store::{ResetRow, SessionRow, TransferRow, UserRow};
 use crate::users::UserView;
+
+pub type Reply<T> = Result<Response<T>, Status>;
+
+pub fn reply<T, U>(result: Result<T, IdentityError>, f: impl FnOnce(T) -> U) -> Reply<U> {
+    result
+        .map(|v| Response::new(f(v)))
+        .map_err(|e| to_status(&e))
+}
+
+pub fn empty(result: Result<(), IdentityError>) -> Reply<pb::Empty> {
+    reply(result, |()| pb::Empty {})
+}
 
 fn time(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.to_rfc3339()).unwrap_or_default()
@@ -93,6 +107,24 @@ pub fn reset(r: ResetRow) -> pb::PasswordReset {
 
 pub fn user_view(v: UserView) -> pb::User {
     user(v.user, v.locked_until)
+}
+
+pub fn users(views: Vec<UserView>) -> pb::UserList {
+    pb::UserList {
+        users: views.into_iter().map(user_view).collect(),
+    }
+}
+
+pub fn transfers(list: Vec<TransferRow>) -> pb::OwnershipTransferList {
+    pb::OwnershipTransferList {
+        transfers: list.into_iter().map(transfer).collect(),
+    }
+}
+
+pub fn resets(list: Vec<ResetRow>) -> pb::PasswordResetList {
+    pb::PasswordResetList {
+        resets: list.into_iter().map(reset).collect(),
+    }
 }
 
 /// A group's members, each with who added them (by hand).
@@ -220,25 +252,6 @@ pub fn login_settings(s: LoginSettings) -> pb::LoginSettings {
     }
 }
 
-pub fn login_settings_in(s: pb::LoginSettings) -> LoginSettings {
-    // Out-of-range values become i32::MAX and fail the bounds check with a clear message.
-    let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    LoginSettings {
-        min_length: n(s.min_length),
-        require_lowercase: s.require_lowercase,
-        require_uppercase: s.require_uppercase,
-        require_digit: s.require_digit,
-        require_special: s.require_special,
-        history: n(s.history),
-        max_age_days: n(s.max_age_days),
-        lockout_threshold: n(s.lockout_threshold),
-        lockout_minutes: n(s.lockout_minutes),
-        default_role: s.default_role,
-        session_idle_minutes: n(s.session_idle_minutes),
-        session_max_hours: n(s.session_max_hours),
-    }
-}
-
 pub fn directory(d: DirectorySettings) -> pb::DirectoryConfig {
     pb::DirectoryConfig {
         kind: d.kind,
@@ -264,30 +277,6 @@ pub fn directory(d: DirectorySettings) -> pb::DirectoryConfig {
     }
 }
 
-pub fn directory_in(d: pb::DirectoryConfig) -> (DirectorySettings, SecretString) {
-    let password = SecretString::from(d.bind_password);
-    let settings = DirectorySettings {
-        kind: d.kind,
-        url: d.url,
-        starttls: d.starttls,
-        bind_dn: d.bind_dn,
-        base_dn: d.base_dn,
-        user_filter: d.user_filter,
-        attributes: d.attributes,
-        group_filter: d.group_filter,
-        group_name_attribute: d.group_name_attribute,
-        group_member_attribute: d.group_member_attribute,
-        ca_certificate_pem: d.ca_certificate_pem,
-        authentication_enabled: d.authentication_enabled,
-        sync_interval_minutes: d.sync_interval_minutes,
-        sync_scopes: d.sync_scopes,
-        allow_insecure: d.allow_insecure,
-        allow_internal_hosts: d.allow_internal_hosts,
-        ..DirectorySettings::default()
-    };
-    (settings, password)
-}
-
 pub fn api_key(k: ApiKeyRow) -> pb::ApiKeyInfo {
     pb::ApiKeyInfo {
         id: k.id.to_string(),
@@ -297,6 +286,12 @@ pub fn api_key(k: ApiKeyRow) -> pb::ApiKeyInfo {
         allowed_cidrs: k.allowed_cidrs,
         last_used_at: time(k.last_used_at),
         revoked_at: time(k.revoked_at),
+    }
+}
+
+pub fn api_keys(rows: Vec<ApiKeyRow>) -> pb::ApiKeyList {
+    pb::ApiKeyList {
+        keys: rows.into_iter().map(api_key).collect(),
     }
 }
 
