@@ -778,8 +778,8 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
     assert_eq!(approved["details"]["to"], "root", "{approved}");
     assert_eq!(approved["details"]["requested_by"], "root", "{approved}");
 
-    // Identity's own certificate cannot make a stranger an owner: the vault asks identity
-    // whether the new owner is an active user of the org, whatever the caller says.
+    // Identity's own certificate cannot make a stranger an owner: the vault makes nobody an
+    // owner without identity's signed statement that they are an active user of the org.
     let identity = crate::trust::tls_of(&stack, strongroom_trust::Service::Identity);
     let mut vault = strongroom_proto::vault::vault_client::VaultClient::new(crate::trust::channel(
         &stack,
@@ -791,6 +791,7 @@ async fn taking_ownership_for_oneself_needs_a_second_administrator() {
             strongroom_proto::vault::TransferOwnershipRequest {
                 from_user_id: second_id.clone(),
                 to_user_id: to.clone(),
+                heir_statement: String::new(),
             },
             &org.admin,
         );

@@ -6,6 +6,7 @@ mod password;
 mod revocation;
 mod secret;
 mod token;
+mod vouch;
 
 pub use context::{RequestContext, grpc_context, outgoing};
 pub use password::PasswordHasher;

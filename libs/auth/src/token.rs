@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use crate::AuthError;
 use crate::revocation::Revocations;
 
-const ISSUER: &str = "strongroom-identity";
+pub(crate) const ISSUER: &str = "strongroom-identity";
 
 /// What an access token asserts. `org` is the org the token acts in; `home` is the user's own
 /// org when that differs (an MSP user working in a client org they manage).
@@ -127,7 +127,7 @@ pub fn generate_keypair() -> Result<(Zeroizing<String>, String), AuthError> {
 
 /// Signs access tokens; only the identity service holds one.
 pub struct Signer {
-    key: EncodingKey,
+    pub(crate) key: EncodingKey,
 }
 
 impl std::fmt::Debug for Signer {
@@ -176,7 +176,7 @@ impl Signer {
 /// Verifies access tokens; every service holds one.
 #[derive(Clone)]
 pub struct Verifier {
-    key: DecodingKey,
+    pub(crate) key: DecodingKey,
     validation: Validation,
     /// Tokens already verified, by SHA-256 (never the token itself): every hop of a
     /// request checks the same token, and a signature check costs far more than a lookup.
