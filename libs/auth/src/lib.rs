@@ -2,6 +2,7 @@
 //! context built only from a verified token, and password hashing off the async runtime.
 
 mod context;
+mod memo;
 mod password;
 mod revocation;
 mod secret;

@@ -1,6 +1,5 @@
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::AuthError;
+use crate::memo::Memo;
 use crate::revocation::Revocations;
 
 pub(crate) const ISSUER: &str = "strongroom-identity";
@@ -178,9 +178,10 @@ impl Signer {
 pub struct Verifier {
     pub(crate) key: DecodingKey,
     validation: Validation,
-    /// Tokens already verified, by SHA-256 (never the token itself): every hop of a
-    /// request checks the same token, and a signature check costs far more than a lookup.
-    verified: Arc<Mutex<HashMap<[u8; 32], Claims>>>,
+    /// Tokens already verified, shared by the process's verifiers of this key (see
+    /// `memo`): every hop of a request checks the same token, and a signature check costs
+    /// far more than a lookup.
+    pub(crate) verified: Memo,
     revocations: Arc<Revocations>,
 }
 
@@ -196,7 +197,7 @@ impl Verifier {
         Ok(Self {
             key,
             validation,
-            verified: Arc::default(),
+            verified: crate::memo::for_key(pem),
             revocations: Arc::default(),
         })
     }
@@ -233,7 +234,7 @@ impl Verifier {
     fn verify_signed(&self, token: &str) -> Result<Claims, AuthError> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = chrono::Utc::now().timestamp();
-        if let Ok(verified) = self.verified.lock()
+        if let Ok(verified) = self.verified.read()
             && let Some(claims) = verified.get(&digest)
             && claims.exp > now
         {
@@ -243,7 +244,7 @@ impl Verifier {
             .map(|data| data.claims)
             .map_err(|_| AuthError::InvalidToken)?;
         if claims.exp > now
-            && let Ok(mut verified) = self.verified.lock()
+            && let Ok(mut verified) = self.verified.write()
         {
             if verified.len() >= VERIFIED_CAPACITY {
                 verified.retain(|_, c| c.exp > now);
