@@ -1,6 +1,7 @@
 //! Authentication shared by every service: asymmetric (EdDSA) access tokens, the request
 //! context built only from a verified token, and password hashing off the async runtime.
 
+mod claims;
 mod context;
 mod memo;
 mod password;
@@ -9,6 +10,7 @@ mod secret;
 mod token;
 mod vouch;
 
+pub use claims::Claims;
 pub use context::{RequestContext, grpc_context, outgoing};
 pub use password::PasswordHasher;
 pub use revocation::{
@@ -17,7 +19,7 @@ pub use revocation::{
     revocations_key,
 };
 pub use secret::{constant_time_eq, credential, random_token, split_credential};
-pub use token::{Claims, Signer, Verifier, generate_keypair};
+pub use token::{Signer, Verifier, generate_keypair};
 
 use strongroom_core::{ErrorCode, HasErrorCode, Permission};
 

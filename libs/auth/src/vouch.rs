@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use strongroom_core::{OrgId, UserId};
 
 use crate::AuthError;
-use crate::token::{ISSUER, Signer, Verifier};
+use crate::claims::ISSUER;
+use crate::token::{Signer, Verifier};
 
 /// How long a statement holds.
 const STATEMENT_SECS: i64 = 60;
