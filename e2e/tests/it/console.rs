@@ -1067,3 +1067,61 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     drop(browser);
     stack.stop().await.unwrap();
 }
+
+/// The MSP guide's flow in the browser: MSPOrg's administrator, working in a client org,
+/// shares a resource there with a client user, who finds it under "Shared with me" and
+/// reveals its password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_msp_user_shares_a_client_resource_that_the_client_user_reveals() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "shareco").await;
+    let (dora_id, dora_pw) = api
+        .add_user(&org.prefix, &org.admin, "dora", "password_user")
+        .await;
+    let msp = api.login("", "admin", ADMIN_PASSWORD).await;
+    let account = api
+        .store_password(&org.prefix, &msp, "fw9", "admin", "Fw9-shared-secret!")
+        .await;
+    let (_, found) = api
+        .get(&org.url(&format!("/accounts/{account}")), Some(&msp))
+        .await;
+    let resource = found["resource_id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::open(&stack).await;
+    browser.sign_in("", "admin", ADMIN_PASSWORD, false).await;
+    browser.go(&format!("/shareco/resources/{resource}")).await;
+    browser.follow("Sharing", "/shareco/resources/").await;
+    assert!(browser.text().await.contains("Shared with nobody."));
+    browser.choose("grantee", &format!("user:{dora_id}")).await;
+    browser.choose("level", "view").await;
+    browser.submit("#share button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("Shared with dora at View access."), "{text}");
+    browser.shot("sharing").await;
+    drop(browser);
+
+    let browser = Browser::open(&stack).await;
+    browser.sign_in("/shareco", "dora", &dora_pw, false).await;
+    browser.go("/shareco/shared-with-me").await;
+    assert!(browser.text().await.contains("fw9"));
+    browser.shot("shared-with-me").await;
+    browser.follow("fw9", "/shareco/resources/").await;
+    let reason = browser
+        .driver
+        .find(By::Css("form.reveal input[name=reason]"))
+        .await
+        .unwrap()
+        .id()
+        .await
+        .unwrap()
+        .unwrap();
+    browser.fill(&reason, "shared by the MSP").await;
+    browser.submit("form.reveal button[type=submit]").await;
+    assert_eq!(
+        browser.value("revealed").await.as_deref(),
+        Some("Fw9-shared-secret!")
+    );
+    drop(browser);
+    stack.stop().await.unwrap();
+}

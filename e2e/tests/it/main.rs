@@ -24,6 +24,7 @@ mod replication;
 mod reveal_audit;
 mod reveal_batches;
 mod sessions;
+mod shares;
 mod slice;
 mod trust;
 mod users;

@@ -1,5 +1,6 @@
 //! Which services may call each of the access service's RPCs (enforced from the peer
-//! certificate): the vault asks before it reveals.
+//! certificate): the vault asks before it reveals or lists; people share through the
+//! gateway.
 
 use strongroom_trust::{Callers, callers};
 
@@ -8,4 +9,8 @@ pub const CALLERS: Callers = callers!("/strongroom.access.v1.Access/" {
     "CheckBatch" => [Vault],
     // The vault lists only what the caller may see.
     "Scope" => [Vault],
+    "Share" => [Gateway],
+    "ListShares" => [Gateway],
+    "Unshare" => [Gateway],
+    "ListSharedWithMe" => [Gateway],
 });

@@ -1,18 +1,40 @@
-//! Access: decides who may do what to which account. For now the owner alone may; shares,
-//! requests and checkouts extend `decide` in later work.
+//! Access: decides who may do what to which account, and keeps the shares those decisions
+//! rest on. Use cases: `check` (decisions and listing scopes, in batches) and `shares`;
+//! `store` holds all of its SQL; `grpc` is the edge.
 
+mod app;
 pub mod callers;
+mod check;
 mod decide;
+mod error;
 mod grpc;
+mod memberships;
+mod model;
+mod shares;
+mod store;
+
+use std::sync::Arc;
 
 use strongroom_proto::access::access_server::AccessServer;
+use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::{Base, BaseConfig};
+use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 
 static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
     sqlx::migrate!("../../migrations/access/tenant");
 
 pub const DEFAULT_PORT: u16 = 7284;
+
+/// The access service's NATS user: it publishes its events and hears, on every replica,
+/// identity's changes to users and groups (so memberships it keeps are forgotten at once).
+pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
+    service: "access",
+    consumers: &[],
+    purges: false,
+    listens: &memberships::HEARD,
+};
 
 pub struct Config {
     pub base: BaseConfig,
@@ -21,7 +43,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
-            base: BaseConfig::from_env(strongroom_trust::Service::Access, DEFAULT_PORT)?,
+            base: BaseConfig::from_env(Service::Access, DEFAULT_PORT)?,
         })
     }
 }
@@ -29,9 +51,25 @@ impl Config {
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (base, msp_org) =
         Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
+    let identity = IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?);
+    let memberships = Arc::new(memberships::Memberships::new(identity.clone()));
+    tokio::spawn(memberships::hear_changes(
+        base.js.client(),
+        config.base.event_prefix.clone(),
+        memberships.clone(),
+        shutdown.clone(),
+    ));
+    let app = Arc::new(app::Access {
+        db: base.db.clone(),
+        outbox: base.outbox.clone(),
+        memberships,
+        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
+        identity,
+    });
     let (router, health) =
         base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;
     let router = router.add_service(AccessServer::new(grpc::AccessGrpc {
+        app,
         verifier: base.verifier.clone(),
     }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);

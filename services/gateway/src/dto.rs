@@ -20,6 +20,7 @@ pub mod personal;
 pub mod replication;
 pub mod resource_groups;
 pub mod roles;
+pub mod shares;
 pub mod users;
 pub mod vault;
 

@@ -22,6 +22,7 @@ use axum::extract::Request;
 use axum::serve::ListenerExt;
 use serde::{Deserialize, Serialize};
 use strongroom_auth::Verifier;
+use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::audit::audit_client::AuditClient;
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_proto::tenant::replication_client::ReplicationClient;
@@ -125,6 +126,8 @@ pub struct Services {
     /// The tenant service's per-org settings.
     pub settings: OrgSettingsClient<Channel>,
     pub vault: VaultClient<Channel>,
+    /// Shares (and, later, requests and checkouts).
+    pub access: AccessClient<Channel>,
     pub audit: AuditClient<Channel>,
     pub orgs: caller::OrgDirectory,
     /// Tokens identity issued for API keys (kept a minute).
@@ -179,6 +182,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         verifier,
         identity: IdentityClient::new(ch(&config.identity_url, Service::Identity)?),
         vault: VaultClient::new(ch(&config.vault_url, Service::Vault)?),
+        access: AccessClient::new(ch(&config.access_url, Service::Access)?),
         reveals: reveals::RevealBatcher::start(
             tls.direct_channel(&config.vault_url, Service::Vault)?,
             strongroom_runtime::BatchTuning::from_env()?,

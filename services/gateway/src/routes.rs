@@ -24,6 +24,7 @@ mod reply;
 pub(crate) mod request;
 mod resource_groups;
 mod resources;
+mod shares;
 mod system;
 
 use std::sync::LazyLock;
@@ -81,6 +82,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(fields::router())
         .merge(export::router())
         .merge(resource_groups::router())
+        .merge(shares::router())
         .merge(imports::router())
         .merge(personal::router())
         .merge(data_keys::router())

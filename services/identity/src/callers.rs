@@ -27,6 +27,8 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
     "DecideOwnershipTransfer" => [Gateway],
     // The vault makes only an active user of the org an owner.
     "CheckActiveUser" => [Vault],
+    // The access service shares only with a user or group of the org.
+    "DescribeGrantee" => [Access],
     "ListSessions" => [Gateway],
     "RevokeSession" => [Gateway],
     "RevokeUserSessions" => [Gateway],
@@ -38,7 +40,8 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
     "RemoveGroupMember" => [Gateway],
     // The vault checks a group named by an export rule, and the groups of an exporter.
     "ListGroupMembers" => [Gateway, Tenant, Vault],
-    "ListUserGroups" => [Gateway, Tenant, Vault],
+    // The access service counts a caller's own groups' shares.
+    "ListUserGroups" => [Gateway, Tenant, Vault, Access],
     "ListRoles" => [Gateway],
     "SaveRole" => [Gateway],
     "DeleteRole" => [Gateway],

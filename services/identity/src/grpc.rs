@@ -159,10 +159,14 @@ impl IdentityRpc for IdentityGrpc {
 
     async fn check_active_user(&self, request: Request<UserRef>) -> Reply<ActiveUser> {
         let (ctx, req) = self.call(request)?;
-        reply(
-            self.app.check_active_user(&ctx, &req.user_id).await,
-            |active| ActiveUser { active },
-        )
+        let active = self.app.check_active_user(&ctx, &req.user_id).await;
+        reply(active, |active| ActiveUser { active })
+    }
+
+    async fn describe_grantee(&self, request: Request<GranteeRef>) -> Reply<Grantee> {
+        let (ctx, req) = self.call(request)?;
+        let found = self.app.describe_grantee(&ctx, &req.kind, &req.id).await;
+        reply(found, messages::grantee)
     }
 
     async fn set_user_password(

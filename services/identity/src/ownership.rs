@@ -198,6 +198,31 @@ impl Identity {
         Ok(user.is_some_and(|u| u.is_active()))
     }
 
+    /// A user or user group of the caller's org, for the access service before it shares:
+    /// its name and whether it may be given access (`None`: no such user or group here).
+    pub async fn describe_grantee(
+        &self,
+        ctx: &RequestContext,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<(String, bool)>, IdentityError> {
+        let Ok(id) = Uuid::try_parse(id) else {
+            return Ok(None);
+        };
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let found = match kind {
+            "user" => store::find_user(&mut tx, id)
+                .await?
+                .map(|u| (u.username.clone(), u.is_active())),
+            "user_group" => store::find_group(&mut tx, id)
+                .await?
+                .map(|g| (g.name, true)),
+            _ => None,
+        };
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// Asks the vault to move what `owner` owns to `heir` (or, without one, to count it).
     pub(crate) async fn move_resources(
         &self,

@@ -255,6 +255,12 @@ impl StackConfig {
         }
     }
 
+    /// The access service's configuration in this stack; a second replica differs only in
+    /// its listener.
+    pub fn access_config(&self) -> strongroom_access::Config {
+        strongroom_access::Config { base: self.base(3) }
+    }
+
     /// Service `name`'s Redis user and password file (see [`Self::redis_user`]).
     pub fn redis_login(&self, name: &str) -> (Option<String>, Option<PathBuf>) {
         let Some(base) = &self.redis_user else {

@@ -21,7 +21,7 @@ pub const NATS_USERS: [strongroom_events::NatsUser; 6] = {
         },
         publisher("tenant"),
         strongroom_vault::NATS_USER,
-        publisher("access"),
+        strongroom_access::NATS_USER,
         publisher("rotation"),
         strongroom_audit::NATS_USER,
     ]

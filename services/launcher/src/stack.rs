@@ -62,13 +62,9 @@ pub async fn up(config: StackConfig, shutdown: CancellationToken) -> anyhow::Res
     let vault = config.vault_config();
     let s = shutdown.clone();
     services.spawn(async move { ("vault", strongroom_vault::run(vault, s).await) });
-    let (b, s) = (base(3), shutdown.clone());
-    services.spawn(async move {
-        (
-            "access",
-            strongroom_access::run(strongroom_access::Config { base: b }, s).await,
-        )
-    });
+    let access = config.access_config();
+    let s = shutdown.clone();
+    services.spawn(async move { ("access", strongroom_access::run(access, s).await) });
     let (b, s) = (base(4), shutdown.clone());
     services.spawn(async move {
         (

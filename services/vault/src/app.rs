@@ -36,6 +36,7 @@ pub struct Vault {
 
 /// A row the access service decides on: its resource, its account (if it is one) and the
 /// owner the vault records.
+#[derive(Clone, Copy)]
 pub struct Row {
     pub resource: Uuid,
     pub account: Option<Uuid>,
@@ -86,8 +87,9 @@ impl Vault {
             .allowed)
     }
 
-    /// As [`Vault::allowed`], answering "not found" for a refusal: what the caller may not
-    /// act on, they may not learn of either.
+    /// As [`Vault::allowed`], answering a refusal with "not found" when the caller may not
+    /// see the row either (what they may not see, they may not learn of), and with
+    /// "forbidden" when they may see it but their share does not reach this far.
     pub async fn require(
         &self,
         ctx: &RequestContext,
@@ -96,10 +98,19 @@ impl Vault {
         what: &'static str,
     ) -> Result<(), VaultError> {
         if self.allowed(ctx, row, operation).await? {
-            Ok(())
-        } else {
-            Err(VaultError::NotFound(what))
+            return Ok(());
         }
+        if operation != Operation::View && self.allowed(ctx, row, Operation::View).await? {
+            return Err(VaultError::Forbidden(format!(
+                "your access to this {what} does not allow this: {}",
+                match operation {
+                    Operation::Manage => "it needs Full access",
+                    Operation::Modify => "it needs Modify access",
+                    _ => "its password may not be shown to you",
+                }
+            )));
+        }
+        Err(VaultError::NotFound(what))
     }
 
     /// The rows the caller may see, as the access service scopes them for a listing.

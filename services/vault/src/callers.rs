@@ -60,6 +60,8 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "SetKeyRotationSchedule" => [Gateway],
     // Identity hands a removed user's resources to a colleague.
     "TransferOwnership" => [Identity],
+    // The access service learns the owner and resources of what it shares.
+    "DescribeTargets" => [Access],
     // The tenant service checks an account named in mail settings.
     "CheckReveal" => [Tenant],
     // Identity's and tenant's settings secrets are sealed with the org's data key.

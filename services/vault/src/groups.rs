@@ -334,7 +334,14 @@ async fn group_resources(
     visible: &VisibleRows,
     group: &GroupRow,
 ) -> Result<Vec<Uuid>, VaultError> {
-    let ids = match &group.criteria {
+    let ids = held_now(tx, group).await?;
+    Ok(store::visible_among(tx, &ids, visible).await?)
+}
+
+/// The live resources the group holds now: a static group's members, a dynamic group's
+/// matches.
+pub(crate) async fn held_now(tx: &mut TenantTx, group: &GroupRow) -> Result<Vec<Uuid>, VaultError> {
+    Ok(match &group.criteria {
         Some(criteria) if group.kind == "dynamic" => {
             let criteria: Criteria = serde_json::from_value(criteria.clone()).map_err(|_| {
                 VaultError::Conflict(format!("the criteria of {} cannot be read", group.name))
@@ -342,8 +349,7 @@ async fn group_resources(
             store::matching_resources(tx, &criteria).await?
         }
         _ => store::static_group_resources(tx, group.id).await?,
-    };
-    Ok(store::visible_among(tx, &ids, visible).await?)
+    })
 }
 
 fn checked(input: &GroupInput) -> Result<(String, String, Option<serde_json::Value>), VaultError> {

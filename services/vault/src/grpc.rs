@@ -18,6 +18,7 @@ mod messages;
 mod passwords;
 mod personal;
 mod resources;
+mod targets;
 
 pub use edge::VaultGrpc;
 
@@ -37,6 +38,13 @@ impl VaultRpc for VaultGrpc {
         request: Request<TransferOwnershipRequest>,
     ) -> Rpc<TransferOwnershipResponse> {
         accounts::transfer_ownership(self, request).await
+    }
+
+    async fn describe_targets(
+        &self,
+        request: Request<DescribeTargetsRequest>,
+    ) -> Rpc<TargetDescriptions> {
+        targets::describe_targets(self, request).await
     }
 
     async fn check_reveal(&self, request: Request<RevealPasswordRequest>) -> Rpc<RevealCheck> {

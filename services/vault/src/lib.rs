@@ -27,6 +27,7 @@ mod reveal;
 mod reveal_records;
 mod settings;
 mod store;
+mod targets;
 
 use std::path::PathBuf;
 use std::sync::Arc;

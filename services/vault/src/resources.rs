@@ -168,27 +168,29 @@ impl Vault {
         Ok((rows, total))
     }
 
-    /// A resource the caller may see, with its accounts.
+    /// A resource the caller may see, with those of its accounts they may see: all of them
+    /// for its owner and those it is shared with, only the shared ones for someone an
+    /// account of it is shared with.
     pub async fn get_resource(
         &self,
         ctx: &RequestContext,
         id: ResourceId,
     ) -> Result<ResourceDetail, VaultError> {
+        let visible = self.visible(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let mut resource = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
         let mut accounts = store::list_accounts(&mut tx, resource.id, owner(ctx)).await?;
+        let whole =
+            visible.owners.contains(&resource.owner_id) || visible.resources.contains(&resource.id);
+        accounts.retain(|a| whole || visible.accounts.contains(&a.id));
+        if accounts.is_empty() && !whole {
+            return Err(VaultError::NotFound("resource"));
+        }
         attach_resource_fields(&mut tx, std::slice::from_mut(&mut resource)).await?;
         attach_account_fields(&mut tx, &mut accounts).await?;
         tx.commit().await?;
-        self.require(
-            ctx,
-            Row::of_resource(&resource),
-            Operation::View,
-            "resource",
-        )
-        .await?;
         Ok(ResourceDetail { resource, accounts })
     }
 
@@ -203,7 +205,8 @@ impl Vault {
         let mut old = store::find_resource(&mut tx, id.0, owner(ctx))
             .await?
             .ok_or(VaultError::NotFound("resource"))?;
-        self.require(ctx, Row::of_resource(&old), Operation::Modify, "resource")
+        // Modify access changes passwords and accounts; the resource itself is Full access's.
+        self.require(ctx, Row::of_resource(&old), Operation::Manage, "resource")
             .await?;
         if old.deleted_at.is_some() {
             return Err(VaultError::InvalidInput(

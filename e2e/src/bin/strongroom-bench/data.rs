@@ -43,6 +43,23 @@ impl Api {
         serde_json::from_str(&text).with_context(|| format!("POST {path} answered {text:?}"))
     }
 
+    pub async fn put(&self, path: &str, token: &str) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header("user-agent", "strongroom-bench")
+            .bearer_auth(token)
+            .json(&json!({}))
+            .send()
+            .await
+            .with_context(|| format!("PUT {path}"))?;
+        let status = resp.status();
+        if !status.is_success() {
+            bail!("PUT {path} answered {status}: {}", resp.text().await?);
+        }
+        Ok(())
+    }
+
     pub async fn post_field(
         &self,
         path: &str,
@@ -78,21 +95,102 @@ pub struct Org {
     pub slug: String,
     pub key: String,
     pub accounts: Vec<String>,
+    pub resources: Vec<String>,
 }
 
 impl Org {
+    /// Every account's reveal with the owner's API key.
     pub fn targets(&self, base: &str) -> anyhow::Result<Vec<Target>> {
+        self.targets_with(base, &self.key)
+    }
+
+    /// Every account's reveal with `key`.
+    pub fn targets_with(&self, base: &str, key: &str) -> anyhow::Result<Vec<Target>> {
         self.accounts
             .iter()
             .map(|id| {
                 Target::new(
                     format!("{base}/{}/api/v1/accounts/{id}/password", self.slug),
                     "authorization",
-                    &format!("Bearer {}", self.key),
+                    &format!("Bearer {key}"),
                 )
             })
             .collect()
     }
+}
+
+/// A password user of `username` in the org, with an API key; their id, token and key.
+async fn user_with_key(
+    api: &Api,
+    admin: &str,
+    slug: &str,
+    username: &str,
+) -> anyhow::Result<(String, String, String)> {
+    let one_time = format!("one-time-{USER_PASSWORD}");
+    let id = api
+        .post_field(
+            &format!("/{slug}/api/v1/users"),
+            Some(admin),
+            json!({"username": username, "email": format!("{username}@example.test"),
+                   "role": "password_user", "password": one_time}),
+            "id",
+        )
+        .await?;
+    strongroom_e2e::stack::choose_password(
+        &api.http,
+        &api.base,
+        &format!("/{slug}"),
+        username,
+        &one_time,
+        USER_PASSWORD,
+    )
+    .await?;
+    let user = api
+        .login(&format!("/{slug}"), username, USER_PASSWORD)
+        .await?;
+    let key = api
+        .post_field(
+            &format!("/{slug}/api/v1/api-keys"),
+            Some(&user),
+            json!({"name": "bench"}),
+            "key",
+        )
+        .await?;
+    Ok((id, user, key))
+}
+
+/// A second password user, in a user group every resource of the org is shared with at
+/// View access by its owner (`owner`, a token); the user's API key.
+pub async fn shared_reader(
+    api: &Api,
+    admin: &str,
+    org: &Org,
+    owner: &str,
+) -> anyhow::Result<String> {
+    let slug = &org.slug;
+    let (reader, _, key) = user_with_key(api, admin, slug, "reader").await?;
+    let group = api
+        .post_field(
+            &format!("/{slug}/api/v1/groups"),
+            Some(admin),
+            json!({"name": "readers"}),
+            "id",
+        )
+        .await?;
+    api.put(
+        &format!("/{slug}/api/v1/groups/{group}/members/{reader}"),
+        admin,
+    )
+    .await?;
+    for resource in &org.resources {
+        api.post(
+            &format!("/{slug}/api/v1/resources/{resource}/shares"),
+            Some(owner),
+            json!({"grantee_kind": "user_group", "grantee_id": group, "level": "view"}),
+        )
+        .await?;
+    }
+    Ok(key)
 }
 
 /// An org with one password user holding an API key; returns the org and the user's token.
@@ -105,38 +203,13 @@ pub async fn org_with_key(api: &Api, admin: &str, slug: &str) -> anyhow::Result<
             "id",
         )
         .await?;
-    let one_time = format!("one-time-{USER_PASSWORD}");
-    api.post(
-        &format!("/{slug}/api/v1/users"),
-        Some(admin),
-        json!({"username": "bench", "email": "bench@example.test", "role": "password_user", "password": one_time}),
-    )
-    .await?;
-    strongroom_e2e::stack::choose_password(
-        &api.http,
-        &api.base,
-        &format!("/{slug}"),
-        "bench",
-        &one_time,
-        USER_PASSWORD,
-    )
-    .await?;
-    let user = api
-        .login(&format!("/{slug}"), "bench", USER_PASSWORD)
-        .await?;
-    let key = api
-        .post_field(
-            &format!("/{slug}/api/v1/api-keys"),
-            Some(&user),
-            json!({"name": "bench"}),
-            "key",
-        )
-        .await?;
+    let (_, user, key) = user_with_key(api, admin, slug, "bench").await?;
     let org = Org {
         id,
         slug: slug.to_owned(),
         key,
         accounts: Vec::new(),
+        resources: Vec::new(),
     };
     Ok((org, user))
 }
@@ -172,14 +245,15 @@ pub async fn create_account(
     .await
 }
 
-/// One org with `accounts` accounts, created `concurrency` at a time.
+/// One org with `accounts` accounts, created `concurrency` at a time; the org and its
+/// user's token.
 pub async fn setup_org(
     api: &Api,
     admin: &str,
     slug: &str,
     accounts: usize,
     concurrency: usize,
-) -> anyhow::Result<Org> {
+) -> anyhow::Result<(Org, String)> {
     let (mut org, user) = org_with_key(api, admin, slug).await?;
     let user = Arc::new(user);
     let slug = Arc::new(slug.to_owned());
@@ -195,7 +269,7 @@ pub async fn setup_org(
         .await?,
     );
     org.accounts = concurrently(accounts, concurrency, {
-        let api = api.clone();
+        let (api, user, resources) = (api.clone(), user.clone(), resources.clone());
         move |i| {
             let (api, slug, user, resources) =
                 (api.clone(), slug.clone(), user.clone(), resources.clone());
@@ -206,7 +280,8 @@ pub async fn setup_org(
         }
     })
     .await?;
-    Ok(org)
+    org.resources = resources.to_vec();
+    Ok((org, user.to_string()))
 }
 
 /// One reveal with each org's API key, as the applications of a running deployment have

@@ -1,5 +1,6 @@
-//! On-demand benchmark: password retrieval through Strongroom vs a plain OpenBao KV v2 read
-//! vs the gateway's cheapest endpoint, each at 1, 16 and 64 keep-alive connections.
+//! On-demand benchmark: password retrieval through Strongroom (by the owner, and by a
+//! colleague through a user group's share) vs a plain OpenBao KV v2 read vs the gateway's
+//! cheapest endpoint, each at 1, 16 and 64 keep-alive connections.
 //!
 //! Starts its own OpenBao dev server (with a file audit device, so both sides audit every
 //! read) and a whole Strongroom stack in this process, on a runtime of its own (local KMS);
@@ -21,7 +22,7 @@ use clap::Parser;
 use strongroom_e2e::stack::{ADMIN_PASSWORD, Stack};
 
 use crate::audit::AuditTrail;
-use crate::data::{Api, settle, setup_many_orgs, setup_org, use_each_key};
+use crate::data::{Api, settle, setup_many_orgs, setup_org, shared_reader, use_each_key};
 use crate::load::{Target, measure};
 use crate::openbao::{OpenBao, load_openbao};
 use crate::report::{print_criteria, print_spread, print_table};
@@ -47,8 +48,8 @@ struct Args {
     /// Also compare 1 org holding all accounts with many orgs sharing them.
     #[arg(long)]
     orgs_spread: bool,
-    /// Run only these scenarios (strongroom, strongroom-hot, openbao, openbao-hot,
-    /// ceiling), e.g. while profiling.
+    /// Run only these scenarios (strongroom, strongroom-shared, strongroom-hot, openbao,
+    /// openbao-hot, ceiling), e.g. while profiling.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also measure each Strongroom and OpenBao scenario at 16 and 64 connections with
@@ -99,7 +100,10 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
 
     eprintln!("[bench] loading {} Strongroom accounts", args.accounts);
     let started = Instant::now();
-    let org = setup_org(&api, &admin, "bench", args.accounts, args.load_concurrency).await?;
+    let (org, owner) =
+        setup_org(&api, &admin, "bench", args.accounts, args.load_concurrency).await?;
+    // A colleague reveals the same accounts through a user group's share.
+    let reader_key = shared_reader(&api, &admin, &org, &owner).await?;
     eprintln!(
         "[bench] loaded Strongroom in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -113,6 +117,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
     );
 
     let strongroom_targets = Arc::new(org.targets(&stack.base_url)?);
+    let shared_targets = Arc::new(org.targets_with(&stack.base_url, &reader_key)?);
     let openbao_targets = Arc::new(
         (0..args.accounts)
             .map(|i| {
@@ -141,6 +146,7 @@ async fn run(args: &Args, stack: &Stack, bao: &OpenBao, work: &Path) -> anyhow::
     let mut wrk_rows = Vec::new();
     for (name, targets) in [
         ("strongroom", &strongroom_targets),
+        ("strongroom-shared", &shared_targets),
         ("openbao", &openbao_targets),
         ("strongroom-hot", &strongroom_hot),
         ("openbao-hot", &openbao_hot),

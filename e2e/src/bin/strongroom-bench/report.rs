@@ -153,6 +153,18 @@ pub fn print_criteria(rows: &[(&str, usize, Stats)], spread: &[(usize, Stats, St
             v <= 0.5
         });
     }
+    // Reveals through a share: the access service decides each batch's.
+    let shared = |conns: usize| {
+        Some(ratio(
+            get("strongroom-shared", conns)?.rps,
+            get("openbao", conns)?.rps,
+        ))
+    };
+    line(
+        "strongroom-shared: requests/s ratio at 64 >= 2.00".into(),
+        shared(64),
+        |v| v >= 2.0,
+    );
     for (conns, one, many) in spread {
         line(
             format!("orgs spread: n-orgs p50 / 1-org p50 at {conns} <= 1.10"),

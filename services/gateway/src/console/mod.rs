@@ -110,6 +110,31 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             post(pages::resources::favourite),
         )
         .route("/accounts/{id}", get(pages::accounts::show))
+        .route(
+            "/accounts/{id}/sharing",
+            get(pages::shares::show_account).post(pages::shares::share_account),
+        )
+        .route(
+            "/accounts/{id}/sharing/{share}/end",
+            post(pages::shares::end_account),
+        )
+        .route(
+            "/resources/{id}/sharing",
+            get(pages::shares::show_resource).post(pages::shares::share_resource),
+        )
+        .route(
+            "/resources/{id}/sharing/{share}/end",
+            post(pages::shares::end_resource),
+        )
+        .route(
+            "/resources/groups/{id}/sharing",
+            get(pages::shares::show_group).post(pages::shares::share_group),
+        )
+        .route(
+            "/resources/groups/{id}/sharing/{share}/end",
+            post(pages::shares::end_group),
+        )
+        .route("/shared-with-me", get(pages::shares::shared_with_me))
         .route("/accounts/{id}/reveal", post(pages::accounts::reveal))
         .route(
             "/accounts/{id}/password",

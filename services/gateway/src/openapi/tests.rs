@@ -322,6 +322,7 @@ async fn gateway(dir: &std::path::Path) -> Gateway {
             channel(),
         ),
         vault: strongroom_proto::vault::vault_client::VaultClient::new(channel()),
+        access: strongroom_proto::access::access_client::AccessClient::new(channel()),
         audit: strongroom_proto::audit::audit_client::AuditClient::new(channel()),
         orgs: caller::OrgDirectory::new(tenant.clone()),
         tenant,

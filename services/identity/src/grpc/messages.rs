@@ -306,3 +306,15 @@ pub fn new_api_key(k: NewApiKey) -> pb::CreateApiKeyResponse {
         allowed_cidrs: info.allowed_cidrs,
     }
 }
+
+/// A user or user group as the access service may share with it (`None`: not in the org).
+pub(super) fn grantee(found: Option<(String, bool)>) -> pb::Grantee {
+    match found {
+        Some((name, may_receive)) => pb::Grantee {
+            found: true,
+            name,
+            may_receive,
+        },
+        None => pb::Grantee::default(),
+    }
+}

@@ -311,6 +311,17 @@ pub async fn owned_resources(tx: &mut TenantTx, owner: Uuid) -> Result<Vec<Uuid>
         .await
 }
 
+/// The owner of each of `ids` (in no particular order; ids of no resource left out).
+pub async fn resource_owners(
+    tx: &mut TenantTx,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, owner_id FROM resources WHERE id = ANY($1)")
+        .bind(ids)
+        .fetch_all(&mut **tx)
+        .await
+}
+
 /// Those of `ids` the viewer may see.
 pub async fn visible_among(
     tx: &mut TenantTx,

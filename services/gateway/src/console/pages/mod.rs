@@ -23,6 +23,7 @@ pub mod policies;
 pub mod resource_groups;
 pub mod resources;
 pub mod settings;
+pub mod shares;
 pub mod users;
 
 pub use chrome::Chrome;

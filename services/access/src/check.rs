@@ -1,0 +1,168 @@
+//! Checks and scopes: the decisions the vault asks for, with the shares that reach each
+//! caller read at the time of asking (so a share revoked or ended, or a group left, counts
+//! at once).
+
+use std::collections::HashMap;
+
+use strongroom_auth::RequestContext;
+use strongroom_core::{OrgId, UserId};
+use strongroom_proto::access::Operation;
+use uuid::Uuid;
+
+use crate::app::Access;
+use crate::decide::{Decision, Scope, decide, reaches, scope};
+use crate::error::AccessError;
+use crate::model::{Covers, Grant, Grantee, Row, TargetKind, TargetRef};
+use crate::store;
+
+/// One decision asked for: by whom, on which row, to do what.
+pub(crate) struct Question {
+    pub(crate) ctx: RequestContext,
+    pub(crate) row: Row,
+    pub(crate) operation: Operation,
+}
+
+impl Access {
+    /// One answer per question, in order (`None`: refused, a question that could not be
+    /// read). Owners are answered at once; everyone else's grants are read per org in one
+    /// statement.
+    pub(crate) async fn check_all(
+        &self,
+        questions: &[Option<Question>],
+    ) -> Result<Vec<Decision>, AccessError> {
+        // Who needs grants, per org.
+        let mut callers: HashMap<OrgId, HashMap<UserId, &RequestContext>> = HashMap::new();
+        for q in questions.iter().flatten() {
+            if q.row.owner != q.ctx.user() && q.operation != Operation::Unspecified {
+                callers
+                    .entry(q.ctx.org())
+                    .or_default()
+                    .insert(q.ctx.user(), &q.ctx);
+            }
+        }
+        let mut grants: HashMap<(OrgId, UserId), Vec<Grant>> = HashMap::new();
+        for (org, users) in callers {
+            let ctxs: Vec<&RequestContext> = users.into_values().collect();
+            for (ctx, reaching) in ctxs.iter().zip(self.grants_in(org, &ctxs).await?) {
+                grants.insert((org, ctx.user()), reaching);
+            }
+        }
+        Ok(questions
+            .iter()
+            .map(|q| match q {
+                None => Decision::REFUSED,
+                Some(q) => {
+                    let reaching = grants
+                        .get(&(q.ctx.org(), q.ctx.user()))
+                        .map_or(&[][..], Vec::as_slice);
+                    decide(q.ctx.user(), reaching, &q.row, q.operation)
+                }
+            })
+            .collect())
+    }
+
+    /// The rows the caller may act on with `operation`, as a listing's filter.
+    pub(crate) async fn scope(
+        &self,
+        ctx: &RequestContext,
+        operation: Operation,
+    ) -> Result<Scope, AccessError> {
+        let reaching = self.grants_of(ctx).await?;
+        Ok(scope(ctx.user(), &reaching, operation))
+    }
+
+    /// The grants that reach the caller now.
+    pub(crate) async fn grants_of(&self, ctx: &RequestContext) -> Result<Vec<Grant>, AccessError> {
+        Ok(self
+            .grants_in(ctx.org(), &[ctx])
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Turns each dynamic group's grant into the resources it covers now: those matching the
+    /// group's criteria that its sharer owns (one call to the vault for all of an org's
+    /// dynamic groups; a group gone covers nothing).
+    async fn resolve_dynamic(
+        &self,
+        ctx: &RequestContext,
+        grants: &mut Vec<(Grantee, Grant)>,
+    ) -> Result<(), AccessError> {
+        let mut groups: Vec<Uuid> = grants
+            .iter()
+            .filter_map(|(_, g)| match g.covers {
+                Covers::DynamicGroup { group, .. } => Some(group),
+                _ => None,
+            })
+            .collect();
+        if groups.is_empty() {
+            return Ok(());
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        let at: Vec<TargetRef> = groups
+            .iter()
+            .map(|id| TargetRef {
+                kind: TargetKind::ResourceGroup,
+                id: *id,
+            })
+            .collect();
+        let now: HashMap<Uuid, Vec<(Uuid, UserId)>> = groups
+            .into_iter()
+            .zip(self.describe(ctx, &at).await?)
+            .filter_map(|(id, target)| Some((id, target?.resources)))
+            .collect();
+        grants.retain_mut(|(_, grant)| {
+            let Covers::DynamicGroup { group, sharer } = grant.covers else {
+                return true;
+            };
+            let Some(resources) = now.get(&group) else {
+                return false;
+            };
+            grant.covers = Covers::ResourceGroup {
+                group,
+                resources: resources
+                    .iter()
+                    .filter(|(_, owner)| *owner == sharer)
+                    .map(|(id, _)| *id)
+                    .collect(),
+            };
+            true
+        });
+        Ok(())
+    }
+
+    /// For callers of one org, the grants that reach each (theirs and their groups'), read
+    /// in one statement.
+    async fn grants_in(
+        &self,
+        org: OrgId,
+        ctxs: &[&RequestContext],
+    ) -> Result<Vec<Vec<Grant>>, AccessError> {
+        let mut groups = Vec::with_capacity(ctxs.len());
+        for ctx in ctxs {
+            groups.push(self.memberships.groups_of(ctx).await?);
+        }
+        let users: Vec<Uuid> = ctxs.iter().map(|c| c.user().0).collect();
+        let mut all_groups: Vec<Uuid> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+        all_groups.sort_unstable();
+        all_groups.dedup();
+        let mut tx = self.db.begin(org).await?;
+        let mut found = store::grants_to(&mut tx, &users, &all_groups).await?;
+        tx.commit().await?;
+        if let Some(ctx) = ctxs.first() {
+            self.resolve_dynamic(ctx, &mut found).await?;
+        }
+        Ok(ctxs
+            .iter()
+            .zip(&groups)
+            .map(|(ctx, groups)| {
+                found
+                    .iter()
+                    .filter(|(grantee, _)| reaches(*grantee, ctx.user(), groups))
+                    .map(|(_, grant)| grant.clone())
+                    .collect()
+            })
+            .collect())
+    }
+}

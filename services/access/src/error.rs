@@ -1,0 +1,40 @@
+use strongroom_core::{ErrorCode, HasErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Also returned when the caller may not see the target, so ids leak nothing.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Refused for the reason given.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Auth(#[from] strongroom_auth::AuthError),
+    #[error(transparent)]
+    Tenancy(#[from] strongroom_tenancy::TenancyError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Event(#[from] strongroom_events::EventError),
+    #[error("vault service: {}", .0.message())]
+    Vault(tonic::Status),
+    #[error("identity service: {}", .0.message())]
+    Identity(tonic::Status),
+}
+
+impl HasErrorCode for AccessError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            AccessError::InvalidInput(_) => ErrorCode::InvalidArgument,
+            AccessError::NotFound(_) => ErrorCode::NotFound,
+            AccessError::Forbidden(_) => ErrorCode::PermissionDenied,
+            AccessError::Auth(e) => e.code(),
+            AccessError::Tenancy(e) => e.code(),
+            AccessError::Event(e) => e.code(),
+            AccessError::Vault(_) | AccessError::Identity(_) => ErrorCode::Unavailable,
+            AccessError::Database(_) => ErrorCode::Internal,
+        }
+    }
+}

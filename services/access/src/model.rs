@@ -1,0 +1,200 @@
+//! The access service's words: what is shared (target), with whom (grantee), how far
+//! (level), and what a share covers once granted.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use strongroom_core::UserId;
+use strongroom_proto::access::Operation;
+use uuid::Uuid;
+
+/// How far a share reaches, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Level {
+    /// See and reveal the password.
+    View,
+    /// Also change the password and the account's details.
+    Modify,
+    /// Also change the resource, delete, move and share again.
+    Full,
+}
+
+impl Level {
+    pub(crate) fn allows(self, operation: Operation) -> bool {
+        match operation {
+            Operation::View | Operation::Reveal => true,
+            Operation::Modify => self >= Level::Modify,
+            Operation::Manage => self == Level::Full,
+            Operation::Unspecified => false,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Level::View => "view",
+            Level::Modify => "modify",
+            Level::Full => "full",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "view" => Some(Level::View),
+            "modify" => Some(Level::Modify),
+            "full" => Some(Level::Full),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TargetKind {
+    Account,
+    Resource,
+    ResourceGroup,
+}
+
+impl TargetKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Account => "account",
+            TargetKind::Resource => "resource",
+            TargetKind::ResourceGroup => "resource_group",
+        }
+    }
+
+    /// The target as an error names it.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            TargetKind::Account => "account",
+            TargetKind::Resource => "resource",
+            TargetKind::ResourceGroup => "resource group",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "account" => Some(TargetKind::Account),
+            "resource" => Some(TargetKind::Resource),
+            "resource_group" => Some(TargetKind::ResourceGroup),
+            _ => None,
+        }
+    }
+}
+
+/// A target by kind and id, as a caller names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct TargetRef {
+    pub(crate) kind: TargetKind,
+    pub(crate) id: Uuid,
+}
+
+/// A target as the vault, which owns it, describes it.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) at: TargetRef,
+    pub(crate) owner: UserId,
+    /// The account's resource, or the resource itself; `None` for a resource group.
+    pub(crate) resource: Option<Uuid>,
+    pub(crate) name: String,
+    /// A resource group's resources now, each with its owner.
+    pub(crate) resources: Vec<(Uuid, UserId)>,
+    pub(crate) trashed: bool,
+    /// A resource group whose resources follow its criteria.
+    pub(crate) dynamic: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum GranteeKind {
+    User,
+    UserGroup,
+}
+
+impl GranteeKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            GranteeKind::User => "user",
+            GranteeKind::UserGroup => "user_group",
+        }
+    }
+
+    /// The grantee as an error names it.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            GranteeKind::User => "user",
+            GranteeKind::UserGroup => "user group",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(GranteeKind::User),
+            "user_group" => Some(GranteeKind::UserGroup),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Grantee {
+    pub(crate) kind: GranteeKind,
+    pub(crate) id: Uuid,
+}
+
+/// A share as asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct ShareInput {
+    pub(crate) target: TargetRef,
+    pub(crate) grantee: Grantee,
+    pub(crate) level: Level,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+/// A share as kept.
+#[derive(Debug, Clone)]
+pub(crate) struct Share {
+    pub(crate) id: Uuid,
+    pub(crate) target: TargetRef,
+    pub(crate) target_name: String,
+    pub(crate) grantee: Grantee,
+    pub(crate) grantee_name: String,
+    pub(crate) level: Level,
+    pub(crate) created_by: Uuid,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+    pub(crate) resource_count: u32,
+    /// A dynamic group's share: it covers what matches at the time of use.
+    pub(crate) follows_criteria: bool,
+}
+
+/// What one share reaching a user covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Covers {
+    /// One account, of this resource.
+    Account { account: Uuid, resource: Uuid },
+    /// A resource and all its accounts.
+    Resource(Uuid),
+    /// A resource group's resources at the time of sharing.
+    ResourceGroup {
+        group: Uuid,
+        resources: HashSet<Uuid>,
+    },
+    /// A dynamic resource group's resources that match its criteria at the time of use and
+    /// that the sharer owns; `check` turns it into `ResourceGroup` before deciding.
+    DynamicGroup { group: Uuid, sharer: UserId },
+}
+
+/// A share that reaches a user (theirs, or one of their groups'), as decisions use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grant {
+    pub(crate) level: Level,
+    pub(crate) covers: Covers,
+}
+
+/// A row the vault asks about: its resource, its account (if it is one) and its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub(crate) resource: Uuid,
+    pub(crate) account: Option<Uuid>,
+    pub(crate) owner: UserId,
+}

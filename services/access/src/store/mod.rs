@@ -1,0 +1,6 @@
+//! All of the access service's SQL. Functions on an org's tables take `&mut TenantTx`, so
+//! they cannot run outside the org's schema; rows come back typed.
+
+mod shares;
+
+pub(crate) use shares::*;
