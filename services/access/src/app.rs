@@ -15,8 +15,9 @@ use tonic::transport::Channel;
 use uuid::Uuid;
 
 use crate::error::AccessError;
+use crate::kept::Kept;
 use crate::memberships::Memberships;
-use crate::model::{Grantee, Target, TargetRef};
+use crate::model::{Grant, Grantee, Target, TargetRef};
 
 pub(crate) const SERVICE: &str = "access";
 
@@ -24,6 +25,9 @@ pub(crate) struct Access {
     pub(crate) db: TenantDb,
     pub(crate) outbox: Outbox,
     pub(crate) memberships: Arc<Memberships>,
+    /// The grants that reach each caller, kept until a share or membership of the org
+    /// changes (on any replica) or the first of them ends.
+    pub(crate) grants: Arc<Kept<Arc<Vec<Grant>>>>,
     pub(crate) vault: VaultClient<Channel>,
     pub(crate) identity: IdentityClient<Channel>,
 }
@@ -61,9 +65,11 @@ impl Access {
             .iter()
             .zip(answer.targets)
             .map(|(at, d)| {
-                d.found.then(|| Target {
+                // A target whose owner cannot be read is none the caller may act on.
+                let owner = uuid(&d.owner_id).filter(|_| d.found)?;
+                Some(Target {
                     at: *at,
-                    owner: UserId(uuid(&d.owner_id).unwrap_or_default()),
+                    owner: UserId(owner),
                     resource: uuid(&d.resource_id),
                     name: d.name,
                     resources: d

@@ -8,6 +8,7 @@ mod check;
 mod decide;
 mod error;
 mod grpc;
+mod kept;
 mod memberships;
 mod model;
 mod shares;
@@ -28,12 +29,13 @@ static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
 pub const DEFAULT_PORT: u16 = 7284;
 
 /// The access service's NATS user: it publishes its events and hears, on every replica,
-/// identity's changes to users and groups (so memberships it keeps are forgotten at once).
+/// identity's changes to users and groups and its own to shares (so what it keeps of them
+/// is forgotten at once).
 pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
     service: "access",
     consumers: &[],
     purges: false,
-    listens: &memberships::HEARD,
+    listens: &kept::HEARD,
 };
 
 pub struct Config {
@@ -53,16 +55,18 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
     let identity = IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?);
     let memberships = Arc::new(memberships::Memberships::new(identity.clone()));
-    tokio::spawn(memberships::hear_changes(
+    let grants = Arc::new(kept::Kept::new());
+    tokio::spawn(kept::hear_changes(
         base.js.client(),
         config.base.event_prefix.clone(),
-        memberships.clone(),
+        vec![memberships.kept.clone(), grants.clone()],
         shutdown.clone(),
     ));
     let app = Arc::new(app::Access {
         db: base.db.clone(),
         outbox: base.outbox.clone(),
         memberships,
+        grants,
         vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
         identity,
     });

@@ -76,6 +76,8 @@ impl Access {
         }));
         self.outbox.record(&mut tx, &shared).await?;
         self.outbox.commit(tx).await?;
+        // Other replicas forget when the event reaches them; this one at once.
+        self.grants.forget(Some(ctx.org()));
         Ok(share)
     }
 
@@ -113,6 +115,7 @@ impl Access {
         }));
         self.outbox.record(&mut tx, &revoked).await?;
         self.outbox.commit(tx).await?;
+        self.grants.forget(Some(ctx.org()));
         Ok(share)
     }
 

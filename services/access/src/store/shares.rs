@@ -204,18 +204,19 @@ struct GrantRow {
     resources: Vec<Uuid>,
     follows_criteria: bool,
     created_by: Uuid,
+    expires_at: Option<DateTime<Utc>>,
 }
 
 /// The live shares to these users or user groups as decisions use them, each with its
-/// grantee.
+/// grantee and end.
 pub(crate) async fn grants_to(
     tx: &mut TenantTx,
     users: &[Uuid],
     groups: &[Uuid],
-) -> Result<Vec<(Grantee, Grant)>, sqlx::Error> {
+) -> Result<Vec<(Grantee, Grant, Option<DateTime<Utc>>)>, sqlx::Error> {
     let rows: Vec<GrantRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT s.grantee_kind, s.grantee_id, s.target_kind, s.target_id, s.resource_id,
-                s.level, s.follows_criteria, s.created_by,
+                s.level, s.follows_criteria, s.created_by, s.expires_at,
                 CASE WHEN s.target_kind = 'resource_group'
                      THEN ARRAY(SELECT sr.resource_id FROM share_resources sr
                                 WHERE sr.share_id = s.id)
@@ -252,7 +253,7 @@ pub(crate) async fn grants_to(
                 },
             };
             let level = Level::parse(&r.level)?;
-            Some((grantee, Grant { level, covers }))
+            Some((grantee, Grant { level, covers }, r.expires_at))
         })
         .collect())
 }
