@@ -64,16 +64,7 @@ impl Access {
         } else {
             "share.created"
         };
-        let shared = event(ctx, operation, &target).with_details(serde_json::json!({
-            "share_id": share.id,
-            "grantee_kind": share.grantee.kind.as_str(),
-            "grantee_id": share.grantee.id,
-            "grantee_name": share.grantee_name,
-            "level": share.level.as_str(),
-            "expires_at": share.expires_at,
-            "resources": share.resource_count,
-            "follows_criteria": share.follows_criteria,
-        }));
+        let shared = event(ctx, operation, &target).with_details(details(&share));
         self.outbox.record(&mut tx, &shared).await?;
         self.outbox.commit(tx).await?;
         // Other replicas forget when the event reaches them; this one at once.
@@ -106,13 +97,7 @@ impl Access {
         let share = store::delete_share(&mut tx, target.at, id)
             .await?
             .ok_or(AccessError::NotFound("share"))?;
-        let revoked = event(ctx, "share.revoked", &target).with_details(serde_json::json!({
-            "share_id": share.id,
-            "grantee_kind": share.grantee.kind.as_str(),
-            "grantee_id": share.grantee.id,
-            "grantee_name": share.grantee_name,
-            "level": share.level.as_str(),
-        }));
+        let revoked = event(ctx, "share.revoked", &target).with_details(details(&share));
         self.outbox.record(&mut tx, &revoked).await?;
         self.outbox.commit(tx).await?;
         self.grants.forget(Some(ctx.org()));
@@ -216,4 +201,18 @@ impl Access {
             Err(AccessError::NotFound(at.kind.noun()))
         }
     }
+}
+
+/// A share as the trail describes it (beside the target the event names).
+fn details(share: &Share) -> serde_json::Value {
+    serde_json::json!({
+        "share_id": share.id,
+        "grantee_kind": share.grantee.kind.as_str(),
+        "grantee_id": share.grantee.id,
+        "grantee_name": share.grantee_name,
+        "level": share.level.as_str(),
+        "expires_at": share.expires_at,
+        "resources": share.resource_count,
+        "follows_criteria": share.follows_criteria,
+    })
 }

@@ -29,11 +29,11 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
         .routes(routes!(shared_with_me))
 }
 
-fn target(kind: ShareTargetKind, id: String) -> Option<pb::TargetRef> {
-    Some(pb::TargetRef {
+fn target(kind: ShareTargetKind, id: String) -> pb::TargetRef {
+    pb::TargetRef {
         kind: pb::TargetKind::from(kind) as i32,
         id,
-    })
+    }
 }
 
 async fn list(
@@ -42,14 +42,10 @@ async fn list(
     kind: ShareTargetKind,
     id: String,
 ) -> ApiResult {
-    let target = pb::TargetRef {
-        kind: pb::TargetKind::from(kind) as i32,
-        id,
-    };
     let list = state
         .access
         .clone()
-        .list_shares(outgoing(ctx, target))
+        .list_shares(outgoing(ctx, target(kind, id)))
         .await?
         .into_inner();
     ok(ShareList::from(list))
@@ -64,7 +60,7 @@ async fn share(
 ) -> ApiResult {
     let b: ShareBody = body(bytes)?;
     let request = pb::ShareRequest {
-        target: target(kind, id),
+        target: Some(target(kind, id)),
         grantee_kind: pb::GranteeKind::from(b.grantee_kind) as i32,
         grantee_id: b.grantee_id,
         level: pb::Level::from(b.level) as i32,
@@ -87,7 +83,7 @@ async fn unshare(
     share_id: String,
 ) -> ApiResult {
     let request = pb::UnshareRequest {
-        target: target(kind, id),
+        target: Some(target(kind, id)),
         share_id,
     };
     let share = state
