@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_changes;
+mod access_control;
 mod api;
 mod api_keys;
 mod console;

@@ -80,6 +80,7 @@ impl Access {
                         .collect(),
                     trashed: d.trashed,
                     dynamic: d.dynamic,
+                    access_controlled: d.access_controlled,
                 })
             })
             .collect())

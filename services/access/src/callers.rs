@@ -13,4 +13,15 @@ pub const CALLERS: Callers = callers!("/strongroom.access.v1.Access/" {
     "ListShares" => [Gateway],
     "Unshare" => [Gateway],
     "ListSharedWithMe" => [Gateway],
+    // The access-control workflow, for people through the gateway.
+    "GetAccessControl" => [Gateway],
+    "SetAccessControl" => [Gateway],
+    "RemoveAccessControl" => [Gateway],
+    "RequestAccess" => [Gateway],
+    "ListAccessRequests" => [Gateway],
+    "GetAccessRequest" => [Gateway],
+    "DecideAccessRequest" => [Gateway],
+    "CheckOut" => [Gateway],
+    "CheckIn" => [Gateway],
+    "ListMarkedForReset" => [Gateway],
 });

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::Access;
 use crate::decide::{Decision, Scope, decide, reaches, scope};
 use crate::error::AccessError;
-use crate::model::{Covers, Grant, Row, TargetKind, TargetRef};
+use crate::model::{Checkout, Covers, Grant, Row, TargetKind, TargetRef};
 use crate::store;
 
 /// One decision asked for: by whom, on which row, to do what.
@@ -24,13 +24,103 @@ pub(crate) struct Question {
     pub(crate) ctx: RequestContext,
     pub(crate) row: Row,
     pub(crate) operation: Operation,
+    /// The vault marks the row's account as under access control.
+    pub(crate) controlled: bool,
+}
+
+impl Question {
+    /// Whether the access-control workflow has a say: the password of an account under
+    /// access control, revealed or changed, by anyone (its owner included).
+    fn gated(&self) -> bool {
+        self.controlled
+            && self.row.account.is_some()
+            && matches!(self.operation, Operation::Reveal | Operation::Modify)
+    }
+}
+
+/// An answer: the decision, and why the workflow refused a caller otherwise allowed.
+pub(crate) struct Answer {
+    pub(crate) decision: Decision,
+    pub(crate) refusal: Option<String>,
 }
 
 impl Access {
     /// One answer per question, in order (`None`: refused, a question that could not be
     /// read). Owners are answered at once; everyone else's grants are read per org in one
-    /// statement.
+    /// statement; accounts under access control are allowed only to the holder of their
+    /// checkout (one statement per org).
     pub(crate) async fn check_all(
+        &self,
+        questions: &[Option<Question>],
+    ) -> Result<Vec<Answer>, AccessError> {
+        let decisions = self.decide_all(questions).await?;
+        self.gate(questions, decisions).await
+    }
+
+    /// The workflow's say on the decisions: a gated question is allowed only during the
+    /// caller's own checkout (and never as an owner's lasting allowance).
+    async fn gate(
+        &self,
+        questions: &[Option<Question>],
+        decisions: Vec<Decision>,
+    ) -> Result<Vec<Answer>, AccessError> {
+        let mut accounts: HashMap<OrgId, Vec<Uuid>> = HashMap::new();
+        for (q, d) in questions.iter().zip(&decisions) {
+            if let Some(q) = q.as_ref().filter(|q| d.allowed && q.gated()) {
+                accounts
+                    .entry(q.ctx.org())
+                    .or_default()
+                    .extend(q.row.account);
+            }
+        }
+        let mut held: HashMap<(OrgId, Uuid), Checkout> = HashMap::new();
+        for (org, accounts) in accounts {
+            let mut tx = self.db.begin(org).await?;
+            for checkout in store::active_checkouts(&mut tx, &accounts).await? {
+                held.insert((org, checkout.account), checkout);
+            }
+            tx.commit().await?;
+        }
+        Ok(questions
+            .iter()
+            .zip(decisions)
+            .map(|(q, decision)| match q {
+                Some(q) if decision.allowed && q.gated() => {
+                    let account = q.row.account.unwrap_or_default();
+                    match held.get(&(q.ctx.org(), account)) {
+                        Some(c) if c.holder == q.ctx.user() => Answer {
+                            decision: Decision::SHARED,
+                            refusal: None,
+                        },
+                        Some(c) => Answer {
+                            decision: Decision::REFUSED,
+                            refusal: Some(format!(
+                                "this password is under access control and checked out by {} \
+                                 until {}: request access to join the queue",
+                                c.holder_name,
+                                c.ends_at.to_rfc3339()
+                            )),
+                        },
+                        None => Answer {
+                            decision: Decision::REFUSED,
+                            refusal: Some(
+                                "this password is under access control: request access and \
+                                 check it out first"
+                                    .into(),
+                            ),
+                        },
+                    }
+                }
+                _ => Answer {
+                    decision,
+                    refusal: None,
+                },
+            })
+            .collect())
+    }
+
+    /// The decisions on shares and ownership alone.
+    async fn decide_all(
         &self,
         questions: &[Option<Question>],
     ) -> Result<Vec<Decision>, AccessError> {

@@ -10,6 +10,9 @@ pub enum AccessError {
     /// Refused for the reason given.
     #[error("{0}")]
     Forbidden(String),
+    /// Not now: the state of the request or account forbids it, for the reason given.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Auth(#[from] strongroom_auth::AuthError),
     #[error(transparent)]
@@ -30,6 +33,7 @@ impl HasErrorCode for AccessError {
             AccessError::InvalidInput(_) => ErrorCode::InvalidArgument,
             AccessError::NotFound(_) => ErrorCode::NotFound,
             AccessError::Forbidden(_) => ErrorCode::PermissionDenied,
+            AccessError::Conflict(_) => ErrorCode::Conflict,
             AccessError::Auth(e) => e.code(),
             AccessError::Tenancy(e) => e.code(),
             AccessError::Event(e) => e.code(),

@@ -1,34 +1,29 @@
 //! The edge: requests parsed into the access service's words, handed to a use case
-//! (`check`, `shares`), answered.
-
-use std::sync::Arc;
+//! (`check`, `shares`; the workflow's in `workflow`), answered. `edge` holds what they
+//! share.
 
 use chrono::{DateTime, Utc};
-use strongroom_auth::{RequestContext, Verifier, grpc_context};
-use strongroom_core::{UserId, to_status};
+use strongroom_auth::{RequestContext, grpc_context};
+use strongroom_core::UserId;
 use strongroom_proto::access::access_server::Access as AccessRpc;
 use strongroom_proto::access::{
-    self as proto, CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse, Operation,
-    ScopeRequest, ScopeResponse, ShareList, ShareRequest, SharedWithMeRequest, UnshareRequest,
+    self as proto, AccessControl, AccessDecision, AccessRequestInput, AccessRequestList,
+    AccessRequestRef, CheckBatchRequest, CheckBatchResponse, CheckRequest, CheckResponse,
+    ListAccessRequestsRequest, MarkedForResetRequest, Operation, ResetMarkList, ScopeRequest,
+    ScopeResponse, SetAccessControlRequest, ShareList, ShareRequest, SharedWithMeRequest,
+    UnshareRequest,
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
-use crate::app::Access;
 use crate::check::Question;
-use crate::error::AccessError;
-use crate::model::{Grantee, GranteeKind, Level, Row, Share, ShareInput, TargetKind, TargetRef};
+use crate::model::{Grantee, GranteeKind, Level, Row, Share, ShareInput};
 
-pub(crate) struct AccessGrpc {
-    pub(crate) app: Arc<Access>,
-    pub(crate) verifier: Arc<Verifier>,
-}
+mod edge;
+mod workflow;
 
-type Rpc<T> = Result<Response<T>, Status>;
-
-fn or_status<T>(r: Result<T, AccessError>) -> Result<T, Status> {
-    r.map_err(|e| to_status(&e))
-}
+pub(crate) use edge::AccessGrpc;
+use edge::{Rpc, or_status, target_kind, target_ref};
 
 fn operation(value: i32) -> Operation {
     Operation::try_from(value).unwrap_or(Operation::Unspecified)
@@ -44,24 +39,6 @@ fn row(check: &CheckRequest) -> Option<Row> {
         },
         owner: UserId::parse(&check.owner_id).ok()?,
     })
-}
-
-/// A target named by the caller; a malformed id names nothing.
-fn target_ref(target: Option<&proto::TargetRef>) -> Result<TargetRef, Status> {
-    let target = target.ok_or_else(|| Status::invalid_argument("target is required"))?;
-    let kind = match proto::TargetKind::try_from(target.kind) {
-        Ok(proto::TargetKind::Account) => TargetKind::Account,
-        Ok(proto::TargetKind::Resource) => TargetKind::Resource,
-        Ok(proto::TargetKind::ResourceGroup) => TargetKind::ResourceGroup,
-        _ => {
-            return Err(Status::invalid_argument(
-                "target kind must be account, resource or resource_group",
-            ));
-        }
-    };
-    let id = Uuid::try_parse(&target.id)
-        .map_err(|_| Status::not_found(format!("{} not found", kind.noun())))?;
-    Ok(TargetRef { kind, id })
 }
 
 fn share_input(req: &ShareRequest) -> Result<ShareInput, Status> {
@@ -107,11 +84,7 @@ fn share_input(req: &ShareRequest) -> Result<ShareInput, Status> {
 fn share_message(s: Share) -> proto::Share {
     proto::Share {
         id: s.id.to_string(),
-        target_kind: match s.target.kind {
-            TargetKind::Account => proto::TargetKind::Account,
-            TargetKind::Resource => proto::TargetKind::Resource,
-            TargetKind::ResourceGroup => proto::TargetKind::ResourceGroup,
-        } as i32,
+        target_kind: target_kind(s.target.kind) as i32,
         target_id: s.target.id.to_string(),
         target_name: s.target_name,
         grantee_kind: match s.grantee.kind {
@@ -144,6 +117,7 @@ impl AccessGrpc {
         Some(Question {
             row: row(check)?,
             operation: operation(check.operation),
+            controlled: check.access_controlled,
             ctx,
         })
     }
@@ -154,9 +128,10 @@ impl AccessRpc for AccessGrpc {
     async fn check(&self, request: Request<CheckRequest>) -> Rpc<CheckResponse> {
         let ctx = grpc_context(&self.verifier, &request)?;
         let question = self.question(ctx, request.get_ref());
-        let decided = or_status(self.app.check_all(&[question]).await)?;
+        let answer = or_status(self.app.check_all(&[question]).await)?.pop();
         Ok(Response::new(CheckResponse {
-            allowed: decided.first().is_some_and(|d| d.allowed),
+            allowed: answer.as_ref().is_some_and(|a| a.decision.allowed),
+            refusal: answer.and_then(|a| a.refusal).unwrap_or_default(),
         }))
     }
 
@@ -171,11 +146,14 @@ impl AccessRpc for AccessGrpc {
                 self.question(ctx, check)
             })
             .collect();
-        let (allowed, as_owner) = or_status(self.app.check_all(&questions).await)?
-            .into_iter()
-            .map(|d| (d.allowed, d.as_owner))
-            .unzip();
-        Ok(Response::new(CheckBatchResponse { allowed, as_owner }))
+        let answers = or_status(self.app.check_all(&questions).await)?;
+        let mut reply = CheckBatchResponse::default();
+        for a in answers {
+            reply.allowed.push(a.decision.allowed);
+            reply.as_owner.push(a.decision.as_owner);
+            reply.refusals.push(a.refusal.unwrap_or_default());
+        }
+        Ok(Response::new(reply))
     }
 
     async fn scope(&self, request: Request<ScopeRequest>) -> Rpc<ScopeResponse> {
@@ -220,5 +198,66 @@ impl AccessRpc for AccessGrpc {
         let ctx = grpc_context(&self.verifier, &request)?;
         let shares = or_status(self.app.shared_with(&ctx).await)?;
         Ok(Response::new(share_list(shares)))
+    }
+
+    async fn get_access_control(&self, request: Request<proto::TargetRef>) -> Rpc<AccessControl> {
+        workflow::get_access_control(self, request).await
+    }
+
+    async fn set_access_control(
+        &self,
+        request: Request<SetAccessControlRequest>,
+    ) -> Rpc<AccessControl> {
+        workflow::set_access_control(self, request).await
+    }
+
+    async fn remove_access_control(
+        &self,
+        request: Request<proto::TargetRef>,
+    ) -> Rpc<AccessControl> {
+        workflow::remove_access_control(self, request).await
+    }
+
+    async fn request_access(
+        &self,
+        request: Request<AccessRequestInput>,
+    ) -> Rpc<proto::AccessRequest> {
+        workflow::request_access(self, request).await
+    }
+
+    async fn list_access_requests(
+        &self,
+        request: Request<ListAccessRequestsRequest>,
+    ) -> Rpc<AccessRequestList> {
+        workflow::list_access_requests(self, request).await
+    }
+
+    async fn get_access_request(
+        &self,
+        request: Request<AccessRequestRef>,
+    ) -> Rpc<proto::AccessRequest> {
+        workflow::get_access_request(self, request).await
+    }
+
+    async fn decide_access_request(
+        &self,
+        request: Request<AccessDecision>,
+    ) -> Rpc<proto::AccessRequest> {
+        workflow::decide_access_request(self, request).await
+    }
+
+    async fn check_out(&self, request: Request<AccessRequestRef>) -> Rpc<proto::AccessRequest> {
+        workflow::check_out(self, request).await
+    }
+
+    async fn check_in(&self, request: Request<AccessRequestRef>) -> Rpc<proto::AccessRequest> {
+        workflow::check_in(self, request).await
+    }
+
+    async fn list_marked_for_reset(
+        &self,
+        request: Request<MarkedForResetRequest>,
+    ) -> Rpc<ResetMarkList> {
+        workflow::list_marked_for_reset(self, request).await
     }
 }

@@ -1,18 +1,24 @@
-//! Access: decides who may do what to which account, and keeps the shares those decisions
-//! rest on. Use cases: `check` (decisions and listing scopes, in batches) and `shares`;
-//! `store` holds all of its SQL; `grpc` is the edge.
+//! Access: decides who may do what to which account, and keeps the shares and the
+//! access-control workflow those decisions rest on. Use cases: `check` (decisions and
+//! listing scopes, in batches), `shares`, `policies` (access control on a target) and
+//! `requests` (requests and approvals), `checkouts`; `decide` and `workflow` are their pure
+//! rules; `store` holds all of its SQL; `grpc` is the edge.
 
 mod app;
 pub mod callers;
 mod check;
+mod checkouts;
 mod decide;
 mod error;
 mod grpc;
 mod kept;
 mod memberships;
 mod model;
+mod policies;
+mod requests;
 mod shares;
 mod store;
+mod workflow;
 
 use std::sync::Arc;
 

@@ -102,6 +102,8 @@ pub(crate) struct Target {
     pub(crate) trashed: bool,
     /// A resource group whose resources follow its criteria.
     pub(crate) dynamic: bool,
+    /// An account under access control (its own, or its resource's).
+    pub(crate) access_controlled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,4 +199,89 @@ pub(crate) struct Row {
     pub(crate) resource: Uuid,
     pub(crate) account: Option<Uuid>,
     pub(crate) owner: UserId,
+}
+
+/// An access-control policy as kept on a target.
+#[derive(Debug, Clone)]
+pub(crate) struct PolicyOn {
+    pub(crate) target: TargetRef,
+    pub(crate) target_name: String,
+    /// The resources it covers (a resource group's when it was set; an account's resource).
+    pub(crate) resources: Vec<Uuid>,
+    pub(crate) policy: crate::workflow::Policy,
+    pub(crate) updated_by: Uuid,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+/// A request for an account under access control, with the decisions given on it.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) id: Uuid,
+    pub(crate) account: Uuid,
+    pub(crate) resource: Uuid,
+    pub(crate) account_name: String,
+    pub(crate) requester: UserId,
+    pub(crate) requester_name: String,
+    pub(crate) msp_staff: bool,
+    pub(crate) reason: String,
+    pub(crate) ticket_id: String,
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
+    /// Who must approve, as the policy said when the request was made.
+    pub(crate) approver_groups: Vec<(Uuid, String)>,
+    pub(crate) client_admin_required: bool,
+    pub(crate) timeline: crate::workflow::Timeline,
+    pub(crate) decisions: Vec<RequestDecision>,
+}
+
+impl Request {
+    /// The approvals it needs in all.
+    pub(crate) fn requirements(&self) -> Vec<crate::workflow::Requirement> {
+        crate::workflow::requirements(
+            &self.approver_groups,
+            self.client_admin_required,
+            self.msp_staff,
+        )
+    }
+
+    pub(crate) fn given(&self) -> Vec<crate::workflow::Given> {
+        self.decisions
+            .iter()
+            .map(|d| crate::workflow::Given {
+                approver: d.approver,
+                approved: d.approved,
+                counted_for: d.counted_for.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One approver's decision on a request.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestDecision {
+    pub(crate) approver: UserId,
+    pub(crate) approver_name: String,
+    pub(crate) approved: bool,
+    pub(crate) counted_for: String,
+    pub(crate) comment: String,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// A checkout in force: whose, and until when.
+#[derive(Debug, Clone)]
+pub(crate) struct Checkout {
+    pub(crate) account: Uuid,
+    pub(crate) holder: UserId,
+    pub(crate) holder_name: String,
+    pub(crate) ends_at: DateTime<Utc>,
+}
+
+/// A password marked for reset once a checkout ended.
+#[derive(Debug, Clone)]
+pub(crate) struct ResetMark {
+    pub(crate) account: Uuid,
+    pub(crate) account_name: String,
+    pub(crate) reason: String,
+    pub(crate) due_at: DateTime<Utc>,
+    pub(crate) request: Option<Uuid>,
 }

@@ -14,6 +14,8 @@ use crate::error::AccessError;
 use crate::model::{GranteeKind, Row, Share, ShareInput, Target, TargetKind, TargetRef};
 use crate::store;
 
+const SHARE: &str = "share it";
+
 impl Access {
     /// Shares the target, or changes the level or end of the grantee's share of it.
     pub(crate) async fn share(
@@ -21,7 +23,7 @@ impl Access {
         ctx: &RequestContext,
         input: ShareInput,
     ) -> Result<Share, AccessError> {
-        let target = self.managed_target(ctx, input.target).await?;
+        let target = self.managed_target(ctx, input.target, SHARE).await?;
         if target.trashed {
             return Err(AccessError::InvalidInput(format!(
                 "the {} is in the trash: restore it first",
@@ -78,7 +80,7 @@ impl Access {
         ctx: &RequestContext,
         at: TargetRef,
     ) -> Result<Vec<Share>, AccessError> {
-        let target = self.managed_target(ctx, at).await?;
+        let target = self.managed_target(ctx, at, SHARE).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let shares = store::target_shares(&mut tx, target.at).await?;
         tx.commit().await?;
@@ -92,7 +94,7 @@ impl Access {
         at: TargetRef,
         id: Uuid,
     ) -> Result<Share, AccessError> {
-        let target = self.managed_target(ctx, at).await?;
+        let target = self.managed_target(ctx, at, SHARE).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let share = store::delete_share(&mut tx, target.at, id)
             .await?
@@ -132,7 +134,7 @@ impl Access {
 
     /// Of a resource group's resources, those the caller may share (owns, or holds with Full
     /// access): sharing a group never hands on more than the sharer holds.
-    async fn shareable_resources(
+    pub(crate) async fn shareable_resources(
         &self,
         ctx: &RequestContext,
         resources: &[(Uuid, UserId)],
@@ -152,6 +154,7 @@ impl Access {
                     resources: Vec::new(),
                     trashed: false,
                     dynamic: false,
+                    access_controlled: false,
                 };
                 may_share(ctx.user(), &grants, &resource)
             })
@@ -167,12 +170,14 @@ impl Access {
         Ok(shareable)
     }
 
-    /// The target, if the caller may share it: "not found" for someone who may not see
-    /// it, "forbidden" for someone who may see it without Full access.
-    async fn managed_target(
+    /// The target, if the caller may manage it (share it, configure its access control):
+    /// "not found" for someone who may not see it, "forbidden" (saying they may not `what`)
+    /// for someone who may see it without Full access.
+    pub(crate) async fn managed_target(
         &self,
         ctx: &RequestContext,
         at: TargetRef,
+        what: &str,
     ) -> Result<Target, AccessError> {
         let target = self.target(ctx, at).await?;
         let grants = self.grants_of(ctx).await?;
@@ -194,7 +199,7 @@ impl Access {
         };
         if seen {
             Err(AccessError::Forbidden(format!(
-                "only the owner of the {} or a user with Full access may share it",
+                "only the owner of the {} or a user with Full access may {what}",
                 at.kind.noun()
             )))
         } else {

@@ -4,6 +4,7 @@
 //! replies of their area, with the same `deny_unknown_fields` and defaults the handlers
 //! have always parsed.
 
+pub mod access_control;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

@@ -25,6 +25,7 @@ pub mod tags {
     pub const REPLICATION: &str = "replication";
     pub const VAULT: &str = "vault";
     pub const SHARES: &str = "shares";
+    pub const ACCESS_CONTROL: &str = "access-control";
     pub const PERSONAL: &str = "personal";
     pub const AUDIT: &str = "audit";
     pub const SYSTEM: &str = "system";
@@ -79,6 +80,7 @@ is listed by `GET /roles`.";
         (name = tags::REPLICATION, description = "Which of MSPOrg's settings every client org receives"),
         (name = tags::VAULT, description = "Resources and accounts, password history and policies, resource types and fields, resource groups, imports and exports"),
         (name = tags::SHARES, description = "Sharing accounts, resources and resource groups with users and user groups, and what is shared with you"),
+        (name = tags::ACCESS_CONTROL, description = "The request-release workflow: access control on accounts, resources and resource groups; requests, approvals, checkouts and check-ins; passwords marked for reset"),
         (name = tags::PERSONAL, description = "Each user's personal passwords, locked by a passphrase the server never keeps"),
         (name = tags::AUDIT, description = "The org's audit trail"),
         (name = tags::SYSTEM, description = "Health checks and this document"),

@@ -4,6 +4,8 @@
 //! document (`crate::openapi`) lists every route. Identity's routes (login, users, groups,
 //! roles, settings, API keys) live in `identity`.
 
+mod access_control;
+mod access_requests;
 mod account_passwords;
 mod accounts;
 mod audit;
@@ -83,6 +85,8 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(export::router())
         .merge(resource_groups::router())
         .merge(shares::router())
+        .merge(access_control::router())
+        .merge(access_requests::router())
         .merge(imports::router())
         .merge(personal::router())
         .merge(data_keys::router())

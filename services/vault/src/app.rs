@@ -9,7 +9,7 @@ use strongroom_auth::{RequestContext, Verifier, outgoing};
 use strongroom_core::{OrgId, UserId};
 use strongroom_events::{Event, Outbox, Target};
 use strongroom_proto::access::access_client::AccessClient;
-use strongroom_proto::access::{CheckRequest, Operation, ScopeRequest};
+use strongroom_proto::access::{CheckRequest, CheckResponse, Operation, ScopeRequest};
 use strongroom_proto::identity::identity_client::IdentityClient;
 use strongroom_tenancy::TenantDb;
 use tonic::transport::Channel;
@@ -41,6 +41,8 @@ pub struct Row {
     pub resource: Uuid,
     pub account: Option<Uuid>,
     pub owner: Uuid,
+    /// An account under access control: its password only during the caller's checkout.
+    pub controlled: bool,
 }
 
 impl Row {
@@ -50,6 +52,7 @@ impl Row {
             resource: r.id,
             account: None,
             owner: r.owner_id,
+            controlled: false,
         }
     }
 
@@ -59,6 +62,7 @@ impl Row {
             resource: a.resource_id,
             account: Some(a.id),
             owner: a.owner_id,
+            controlled: a.access_controlled,
         }
     }
 }
@@ -71,11 +75,22 @@ impl Vault {
         row: Row,
         operation: Operation,
     ) -> Result<bool, VaultError> {
+        Ok(self.check(ctx, row, operation).await?.allowed)
+    }
+
+    /// The access service's answer, with the workflow's reason when it refuses.
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        row: Row,
+        operation: Operation,
+    ) -> Result<CheckResponse, VaultError> {
         let check = CheckRequest {
             account_id: row.account.map(|a| a.to_string()).unwrap_or_default(),
             resource_id: row.resource.to_string(),
             owner_id: row.owner.to_string(),
             operation: operation as i32,
+            access_controlled: row.controlled,
         };
         Ok(self
             .access
@@ -83,8 +98,7 @@ impl Vault {
             .check(outgoing(ctx, check))
             .await
             .map_err(VaultError::Access)?
-            .into_inner()
-            .allowed)
+            .into_inner())
     }
 
     /// As [`Vault::allowed`], answering a refusal with "not found" when the caller may not
@@ -97,8 +111,12 @@ impl Vault {
         operation: Operation,
         what: &'static str,
     ) -> Result<(), VaultError> {
-        if self.allowed(ctx, row, operation).await? {
+        let answer = self.check(ctx, row, operation).await?;
+        if answer.allowed {
             return Ok(());
+        }
+        if !answer.refusal.is_empty() {
+            return Err(VaultError::Forbidden(answer.refusal));
         }
         if operation != Operation::View && self.allowed(ctx, row, Operation::View).await? {
             return Err(VaultError::Forbidden(format!(

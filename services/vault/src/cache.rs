@@ -227,15 +227,18 @@ impl SecretCache {
                 let o = kept.orgs.get(org)?;
                 let secret = o.secrets.get(account)?.clone();
                 Some(Peeked {
-                    allowed: secret.owner_id == *user && o.owners.contains(user),
+                    allowed: secret.owner_id == *user
+                        && o.owners.contains(user)
+                        && !secret.access_controlled,
                     secret,
                 })
             })
             .collect()
     }
 
-    /// Whether `user` owns the account's row kept at the org's current generation and holds
-    /// an owner's allowance there.
+    /// Whether `user` owns the account's row kept at the org's current generation, the row is
+    /// not under access control (whose reveals the access service decides each time), and
+    /// the user holds an owner's allowance there.
     pub fn allowed(
         &self,
         generations: &HashMap<OrgId, i64>,
@@ -249,7 +252,9 @@ impl SecretCache {
         kept.orgs.get(&org).is_some_and(|o| {
             Some(o.generation) == generations.get(&org).copied()
                 && o.owners.contains(&user)
-                && o.secrets.get(&account).is_some_and(|s| s.owner_id == user)
+                && o.secrets
+                    .get(&account)
+                    .is_some_and(|s| s.owner_id == user && !s.access_controlled)
         })
     }
 

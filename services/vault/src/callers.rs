@@ -62,6 +62,8 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "TransferOwnership" => [Identity],
     // The access service learns the owner and resources of what it shares.
     "DescribeTargets" => [Access],
+    // Marks the rows the access service put under access control.
+    "SetAccessControlled" => [Access],
     // The tenant service checks an account named in mail settings.
     "CheckReveal" => [Tenant],
     // Identity's and tenant's settings secrets are sealed with the org's data key.

@@ -125,9 +125,15 @@ impl Vault {
                 }
             }
         }
+        // Sealed values of accounts under access control stay out, as their passwords do.
+        let open_accounts: Vec<Uuid> = dedup(
+            rows.iter()
+                .filter(|r| r.ciphertext.is_some())
+                .filter_map(|r| r.account_id),
+        );
         for (kind, ids) in [
             (FieldOwner::Resource, &resource_ids),
-            (FieldOwner::Account, &account_ids),
+            (FieldOwner::Account, &open_accounts),
         ] {
             for (owner, name, sealed) in store::list_sealed_fields(&mut tx, kind, ids).await? {
                 let key = self.keys.version_in_tx(&mut tx, sealed.key_version).await?;

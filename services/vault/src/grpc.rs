@@ -47,6 +47,13 @@ impl VaultRpc for VaultGrpc {
         targets::describe_targets(self, request).await
     }
 
+    async fn set_access_controlled(
+        &self,
+        request: Request<AccessControlledRequest>,
+    ) -> Rpc<AccessControlledResponse> {
+        targets::set_access_controlled(self, request).await
+    }
+
     async fn check_reveal(&self, request: Request<RevealPasswordRequest>) -> Rpc<RevealCheck> {
         passwords::check_reveal(self, request).await
     }

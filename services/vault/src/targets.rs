@@ -31,6 +31,8 @@ pub struct TargetFacts {
     pub trashed: bool,
     /// A resource group whose resources follow its criteria.
     pub dynamic: bool,
+    /// An account under access control (its own, or its resource's).
+    pub access_controlled: bool,
 }
 
 /// Most targets one call may describe.
@@ -62,6 +64,7 @@ impl Vault {
                             resources: Vec::new(),
                             trashed: a.deleted_at.is_some() || a.resource_deleted_at.is_some(),
                             dynamic: false,
+                            access_controlled: a.access_controlled,
                         })
                 }
                 TargetRef::Resource(id) => store::find_resource(&mut tx, id, owner(ctx))
@@ -73,6 +76,7 @@ impl Vault {
                         resources: Vec::new(),
                         trashed: r.deleted_at.is_some(),
                         dynamic: false,
+                        access_controlled: false,
                     }),
                 TargetRef::ResourceGroup(id) => match store::find_group(&mut tx, id).await? {
                     None => None,
@@ -86,6 +90,7 @@ impl Vault {
                             name: group.name,
                             resources,
                             trashed: false,
+                            access_controlled: false,
                         })
                     }
                 },
@@ -93,5 +98,28 @@ impl Vault {
         }
         tx.commit().await?;
         Ok(described)
+    }
+}
+
+impl Vault {
+    /// Marks (or unmarks) these accounts and resources of the caller's org as under access
+    /// control; returns how many rows changed. The access service, the only caller, has
+    /// decided the caller may: it keeps the policy.
+    pub async fn set_access_controlled(
+        &self,
+        ctx: &RequestContext,
+        resources: &[Uuid],
+        accounts: &[Uuid],
+        on: bool,
+    ) -> Result<u64, VaultError> {
+        if resources.len() + accounts.len() > MAX_TARGETS {
+            return Err(VaultError::InvalidInput(format!(
+                "at most {MAX_TARGETS} rows may be marked at once"
+            )));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let changed = store::set_access_controlled(&mut tx, resources, accounts, on).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 }

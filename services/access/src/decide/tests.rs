@@ -273,6 +273,7 @@ fn only_the_owner_and_full_access_may_share() {
             resources: vec![(w.r, w.owner)],
             trashed: false,
             dynamic: false,
+            access_controlled: false,
         }
     };
     for kind in [

@@ -111,14 +111,21 @@ impl From<ShareTargetKind> for pb::TargetKind {
     }
 }
 
+impl ShareTargetKind {
+    /// The kind a service's message names.
+    pub fn from_message(kind: i32) -> Self {
+        match pb::TargetKind::try_from(kind) {
+            Ok(pb::TargetKind::Resource) => ShareTargetKind::Resource,
+            Ok(pb::TargetKind::ResourceGroup) => ShareTargetKind::ResourceGroup,
+            _ => ShareTargetKind::Account,
+        }
+    }
+}
+
 impl From<pb::Share> for Share {
     fn from(s: pb::Share) -> Self {
         Self {
-            target_kind: match pb::TargetKind::try_from(s.target_kind) {
-                Ok(pb::TargetKind::Resource) => ShareTargetKind::Resource,
-                Ok(pb::TargetKind::ResourceGroup) => ShareTargetKind::ResourceGroup,
-                _ => ShareTargetKind::Account,
-            },
+            target_kind: ShareTargetKind::from_message(s.target_kind),
             grantee_kind: match pb::GranteeKind::try_from(s.grantee_kind) {
                 Ok(pb::GranteeKind::UserGroup) => GranteeKind::UserGroup,
                 _ => GranteeKind::User,

@@ -12,6 +12,7 @@ fn row(org: OrgId, account: Uuid) -> OrgSecret {
             version: 1,
             key_version: 1,
             ciphertext: vec![1, 2, 3],
+            access_controlled: false,
         }),
     }
 }

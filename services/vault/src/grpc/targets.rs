@@ -2,7 +2,8 @@
 
 use strongroom_auth::grpc_context;
 use strongroom_proto::vault::{
-    DescribeTargetsRequest, TargetDescription, TargetDescriptions, TargetToDescribe,
+    AccessControlledRequest, AccessControlledResponse, DescribeTargetsRequest, TargetDescription,
+    TargetDescriptions, TargetToDescribe,
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -59,8 +60,37 @@ pub(super) async fn describe_targets(
                     resource_owner_ids: f.resources.iter().map(|(_, o)| o.to_string()).collect(),
                     trashed: f.trashed,
                     dynamic: f.dynamic,
+                    access_controlled: f.access_controlled,
                 })
         })
         .collect();
     Ok(Response::new(TargetDescriptions { targets }))
+}
+
+pub(super) async fn set_access_controlled(
+    g: &VaultGrpc,
+    request: Request<AccessControlledRequest>,
+) -> Result<Response<AccessControlledResponse>, Status> {
+    let ctx = grpc_context(&g.verifier, &request)?;
+    let req = request.get_ref();
+    let ids = |ids: &[String]| -> Result<Vec<Uuid>, Status> {
+        ids.iter()
+            .map(|id| {
+                Uuid::try_parse(id).map_err(|_| Status::invalid_argument("ids must be UUIDs"))
+            })
+            .collect()
+    };
+    let changed = g
+        .app
+        .set_access_controlled(
+            &ctx,
+            &ids(&req.resource_ids)?,
+            &ids(&req.account_ids)?,
+            req.on,
+        )
+        .await
+        .or_status()?;
+    Ok(Response::new(AccessControlledResponse {
+        changed: u32::try_from(changed).unwrap_or(u32::MAX),
+    }))
 }

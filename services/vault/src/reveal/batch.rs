@@ -176,8 +176,8 @@ impl Revealer {
                 {
                     return Some(Decision::KEPT);
                 }
-                match (&peeked[i], early[i]) {
-                    (Some(k), Some(d)) if Arc::ptr_eq(&k.secret, &s.secret) => Some(d),
+                match (&peeked[i], &early[i]) {
+                    (Some(k), Some(d)) if Arc::ptr_eq(&k.secret, &s.secret) => Some(d.clone()),
                     _ => None,
                 }
             })
@@ -196,19 +196,16 @@ impl Revealer {
         let owners: Vec<(OrgId, Uuid, Uuid)> = batch
             .iter()
             .zip(&decisions)
-            .filter(|(_, d)| d.is_some_and(|d| d.allowed && d.as_owner))
+            .filter(|(_, d)| d.as_ref().is_some_and(|d| d.allowed && d.as_owner))
             .map(|(p, _)| (p.ctx.org(), p.account.0, p.ctx.user().0))
             .collect();
         self.cache.allow(&generations, &owners);
-        let allowed: Vec<bool> = decisions
-            .iter()
-            .map(|d| d.is_some_and(|d| d.allowed))
-            .collect();
 
         // Each result, and the records that must be committed before any is given.
         let mut records = Vec::new();
         let mut results = Vec::with_capacity(batch.len());
-        for (i, ((pending, secret), allowed)) in batch.iter().zip(&secrets).zip(allowed).enumerate()
+        for (i, ((pending, secret), decision)) in
+            batch.iter().zip(&secrets).zip(decisions).enumerate()
         {
             let Some(found) = secret else {
                 // Recorded early, and the account went meanwhile: its refusal follows.
@@ -224,9 +221,18 @@ impl Revealer {
                 continue;
             };
             let ctx = &pending.ctx;
-            if !allowed {
+            let refused = match decision {
+                Some(d) if d.allowed => None,
+                Some(d) => Some(d.refusal),
+                None => Some(None),
+            };
+            if let Some(why) = refused {
                 records.push(record(ctx, "password.reveal_denied", &found.secret, None));
-                results.push(Err(VaultError::NotFound("account")));
+                // The workflow's refusal says what to do; any other leaks nothing.
+                results.push(Err(match why {
+                    Some(why) => VaultError::Forbidden(why.to_string()),
+                    None => VaultError::NotFound("account"),
+                }));
                 continue;
             }
             let result = self.decrypt(&rings, pending, found).await;

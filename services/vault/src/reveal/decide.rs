@@ -1,5 +1,7 @@
 //! The access service's decisions on a batch's reveals, in one call.
 
+use std::sync::Arc;
+
 use strongroom_proto::access::access_client::AccessClient;
 use strongroom_proto::access::{CheckBatchRequest, CheckItem, CheckRequest, Operation};
 use tonic::transport::Channel;
@@ -11,10 +13,12 @@ use super::request::Reveal;
 
 /// The access service's answer for one reveal, and whether it was given to the caller as
 /// the row's owner (so it holds for every row they own while the org stands unchanged).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct Decision {
     pub(super) allowed: bool,
     pub(super) as_owner: bool,
+    /// Why the access-control workflow refused it, in the access service's words.
+    pub(super) refusal: Option<Arc<str>>,
 }
 
 impl Decision {
@@ -22,6 +26,7 @@ impl Decision {
     pub(super) const KEPT: Self = Self {
         allowed: true,
         as_owner: false,
+        refusal: None,
     };
 }
 
@@ -44,6 +49,7 @@ pub(super) async fn decide(
                     resource_id: s.resource_id.to_string(),
                     owner_id: s.owner_id.to_string(),
                     operation: Operation::Reveal as i32,
+                    access_controlled: s.access_controlled,
                 }),
             })
         })
@@ -58,7 +64,10 @@ pub(super) async fn decide(
         .await
         .map_err(VaultError::Access)?
         .into_inner();
-    if answer.allowed.len() != asked || answer.as_owner.len() != asked {
+    if answer.allowed.len() != asked
+        || answer.as_owner.len() != asked
+        || answer.refusals.len() != asked
+    {
         return Err(VaultError::Access(tonic::Status::internal(
             "the access service answered a different number of checks",
         )));
@@ -68,7 +77,12 @@ pub(super) async fn decide(
         .allowed
         .into_iter()
         .zip(answer.as_owner)
-        .map(|(allowed, as_owner)| Decision { allowed, as_owner });
+        .zip(answer.refusals)
+        .map(|((allowed, as_owner), refusal)| Decision {
+            allowed,
+            as_owner,
+            refusal: Some(refusal).filter(|r| !r.is_empty()).map(Arc::from),
+        });
     Ok(rows
         .iter()
         .map(|s| s.and_then(|_| answers.next()))

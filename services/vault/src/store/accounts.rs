@@ -21,6 +21,8 @@ pub struct AccountRow {
     /// When the account's resource is in the trash (so the account is too).
     pub resource_deleted_at: Option<DateTime<Utc>>,
     pub favourite: bool,
+    /// Under access control, by itself or with its resource.
+    pub access_controlled: bool,
     /// Its field values (read separately; a sealed one shows no value).
     #[sqlx(skip)]
     pub fields: Vec<super::FieldValueRow>,
@@ -38,7 +40,8 @@ const ACCOUNT_SELECT: &str = "SELECT a.id, a.resource_id, r.name AS resource_nam
     a.username, a.notes, a.created_at, a.updated_at, a.current_version AS password_version,
     s.created_at AS password_changed_at, a.deleted_at, r.deleted_at AS resource_deleted_at,
     EXISTS (SELECT 1 FROM favourite_accounts f WHERE f.account_id = a.id AND f.user_id = $1)
-        AS favourite
+        AS favourite,
+    (a.access_controlled OR r.access_controlled) AS access_controlled
     FROM accounts a
     JOIN resources r ON r.id = a.resource_id
     JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version";
@@ -152,4 +155,33 @@ pub async fn purge_account(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Er
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Marks (or unmarks) resources and accounts as under access control; returns the rows
+/// changed.
+pub async fn set_access_controlled(
+    tx: &mut TenantTx,
+    resources: &[Uuid],
+    accounts: &[Uuid],
+    on: bool,
+) -> Result<u64, sqlx::Error> {
+    let resources = sqlx::query(
+        "UPDATE resources SET access_controlled = $2
+         WHERE id = ANY($1) AND access_controlled <> $2",
+    )
+    .bind(resources)
+    .bind(on)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let accounts = sqlx::query(
+        "UPDATE accounts SET access_controlled = $2
+         WHERE id = ANY($1) AND access_controlled <> $2",
+    )
+    .bind(accounts)
+    .bind(on)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(resources + accounts)
 }

@@ -58,7 +58,9 @@ pub async fn export_rows(
                 s.key_version, s.ciphertext
          FROM resources r
          LEFT JOIN accounts a ON a.resource_id = r.id AND a.deleted_at IS NULL
+         -- A password under access control leaves only through a checkout, never here.
          LEFT JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version
+             AND NOT (a.access_controlled OR r.access_controlled)
          WHERE r.deleted_at IS NULL
            AND (r.owner_id = ANY($1) OR r.id = ANY($2) OR a.id = ANY($3))
            AND (cardinality($4::uuid[]) = 0 OR r.id = ANY($4))

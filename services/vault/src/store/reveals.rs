@@ -30,6 +30,8 @@ pub struct CurrentSecret {
     pub version: i32,
     pub key_version: i32,
     pub ciphertext: Vec<u8>,
+    /// Under access control: revealed only during the caller's checkout.
+    pub access_controlled: bool,
 }
 
 impl std::fmt::Debug for CurrentSecret {
@@ -42,6 +44,7 @@ impl std::fmt::Debug for CurrentSecret {
             .field("owner_id", &self.owner_id)
             .field("version", &self.version)
             .field("key_version", &self.key_version)
+            .field("access_controlled", &self.access_controlled)
             .field(
                 "ciphertext",
                 &format_args!("<{} bytes sealed>", self.ciphertext.len()),
@@ -71,6 +74,7 @@ impl TryFrom<Row> for OrgSecret {
                 version: row.try_get("version")?,
                 key_version: row.try_get("key_version")?,
                 ciphertext: row.try_get("ciphertext")?,
+                access_controlled: row.try_get("access_controlled")?,
             }),
         })
     }
@@ -98,7 +102,8 @@ pub async fn find_current_secrets(
         };
         let sql = format!(
             "SELECT $1::uuid AS org_id, a.id AS account_id, a.username, r.id AS resource_id,
-                    r.name AS resource_name, r.owner_id, s.version, s.key_version, s.ciphertext
+                    r.name AS resource_name, r.owner_id, s.version, s.key_version, s.ciphertext,
+                    (a.access_controlled OR r.access_controlled) AS access_controlled
              FROM {} a
              JOIN {} r ON r.id = a.resource_id
              JOIN {} s ON s.account_id = a.id AND s.version = a.current_version
