@@ -1125,3 +1125,155 @@ async fn an_msp_user_shares_a_client_resource_that_the_client_user_reveals() {
     drop(browser);
     stack.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_approved_by_two_approvers_is_checked_out_and_revealed() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "wfco").await;
+    let mut users = Vec::new();
+    for (name, role) in [
+        ("owen", "password_administrator"),
+        ("rosa", "password_user"),
+        ("lead", "password_user"),
+        ("board", "password_user"),
+    ] {
+        let (uid, pw) = api.add_user(&org.prefix, &org.admin, name, role).await;
+        users.push((uid, pw));
+    }
+    let [
+        (_, owen_pw),
+        (rosa_id, rosa_pw),
+        (lead_id, lead_pw),
+        (board_id, board_pw),
+    ] = <[_; 4]>::try_from(users).unwrap();
+    let mut groups = Vec::new();
+    for (name, member) in [("DBA leads", &lead_id), ("Change board", &board_id)] {
+        let (s, g) = api
+            .post(&org.url("/groups"), Some(&org.admin), json!({"name": name}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{g}");
+        let group = g["id"].as_str().unwrap().to_owned();
+        let (s, b) = api
+            .put(
+                &org.url(&format!("/groups/{group}/members/{member}")),
+                Some(&org.admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        groups.push(group);
+    }
+    let owen = api.login(&org.prefix, "owen", &owen_pw).await;
+    let account = api
+        .store_password(&org.prefix, &owen, "db7", "postgres", "Db7-checked-out!")
+        .await;
+    let (_, found) = api
+        .get(&org.url(&format!("/accounts/{account}")), Some(&owen))
+        .await;
+    let resource = found["resource_id"].as_str().unwrap().to_owned();
+    let (s, b) = api
+        .post(
+            &org.url(&format!("/resources/{resource}/shares")),
+            Some(&owen),
+            json!({"grantee_kind": "user", "grantee_id": rosa_id, "level": "view"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // The owner turns access control on in the console: both groups must approve.
+    let browser = Browser::open(&stack).await;
+    browser.sign_in("/wfco", "owen", &owen_pw, false).await;
+    browser.go(&format!("/wfco/resources/{resource}")).await;
+    browser.follow("Access control", "/wfco/resources/").await;
+    for group in &groups {
+        browser
+            .driver
+            .find(By::Css(format!(
+                "input[name=approver_group_ids][value='{group}']"
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    browser.fill("max_checkout_minutes", "120").await;
+    browser.submit("#access-control button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("Access control is on"), "{text}");
+    assert!(
+        text.contains("DBA leads") && text.contains("Change board"),
+        "{text}"
+    );
+    browser.shot("access-control").await;
+    drop(browser);
+
+    // Rosa asks from the account's page and sees who may approve.
+    let rosa = Browser::open(&stack).await;
+    rosa.sign_in("/wfco", "rosa", &rosa_pw, false).await;
+    rosa.go(&format!("/wfco/accounts/{account}")).await;
+    let text = rosa.text().await;
+    assert!(text.contains("under access control"), "{text}");
+    rosa.fill("request-reason", "quarterly patching").await;
+    rosa.fill("request-ticket", "CHG-42").await;
+    rosa.fill("request-minutes", "30").await;
+    rosa.submit("#request-access button[type=submit]").await;
+    let text = rosa.text().await;
+    assert!(
+        text.contains("it needs one approval from a member of"),
+        "{text}"
+    );
+    assert!(text.contains("waiting for approval"), "{text}");
+    rosa.shot("requests-mine").await;
+
+    // Each approver approves from the Requests page.
+    for (name, pw) in [("lead", &lead_pw), ("board", &board_pw)] {
+        let approver = Browser::open(&stack).await;
+        approver.sign_in("/wfco", name, pw, false).await;
+        approver.go("/wfco/access-requests").await;
+        let text = approver.text().await;
+        assert!(text.contains("quarterly patching"), "{name}: {text}");
+        approver
+            .submit("#to-approve form.decide button[value=approve]")
+            .await;
+        let text = approver.text().await;
+        assert!(
+            text.contains("rosa request for db7/postgres"),
+            "{name}: {text}"
+        );
+        if name == "lead" {
+            assert!(text.contains("waiting for approval"), "{text}");
+            approver.shot("requests-to-approve").await;
+        } else {
+            assert!(text.contains("is now approved"), "{text}");
+        }
+    }
+
+    // Rosa checks out and reveals; after check-in her reveal is refused again.
+    rosa.go("/wfco/access-requests").await;
+    rosa.submit("#my-requests button[type=submit]").await;
+    let text = rosa.text().await;
+    assert!(text.contains("db7/postgres is yours until"), "{text}");
+    rosa.go(&format!("/wfco/accounts/{account}")).await;
+    rosa.fill("reveal-reason", "patching").await;
+    rosa.submit("form.reveal button[type=submit]").await;
+    assert_eq!(
+        rosa.value("revealed").await.as_deref(),
+        Some("Db7-checked-out!")
+    );
+    rosa.go("/wfco/access-requests").await;
+    rosa.submit("#my-requests button[type=submit]").await;
+    let text = rosa.text().await;
+    assert!(text.contains("marked for reset"), "{text}");
+    rosa.go(&format!("/wfco/accounts/{account}")).await;
+    rosa.fill("reveal-reason", "again").await;
+    rosa.submit("form.reveal button[type=submit]").await;
+    let text = rosa.text().await;
+    assert!(
+        text.contains("under access control: request access"),
+        "{text}"
+    );
+    drop(rosa);
+    stack.stop().await.unwrap();
+}

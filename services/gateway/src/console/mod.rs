@@ -135,6 +135,44 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             post(pages::shares::end_group),
         )
         .route("/shared-with-me", get(pages::shares::shared_with_me))
+        .route(
+            "/accounts/{id}/access-control",
+            pages::access_control::page(pages::shares::Kind::Account),
+        )
+        .route(
+            "/accounts/{id}/access-control/off",
+            pages::access_control::off(pages::shares::Kind::Account),
+        )
+        .route(
+            "/resources/{id}/access-control",
+            pages::access_control::page(pages::shares::Kind::Resource),
+        )
+        .route(
+            "/resources/{id}/access-control/off",
+            pages::access_control::off(pages::shares::Kind::Resource),
+        )
+        .route(
+            "/resources/groups/{id}/access-control",
+            pages::access_control::page(pages::shares::Kind::ResourceGroup),
+        )
+        .route(
+            "/resources/groups/{id}/access-control/off",
+            pages::access_control::off(pages::shares::Kind::ResourceGroup),
+        )
+        .route("/access-requests", get(pages::requests::show))
+        .route("/accounts/{id}/request", post(pages::requests::ask))
+        .route(
+            "/access-requests/{id}/decide",
+            post(pages::requests::decide),
+        )
+        .route(
+            "/access-requests/{id}/check-out",
+            post(pages::requests::check_out),
+        )
+        .route(
+            "/access-requests/{id}/check-in",
+            post(pages::requests::check_in),
+        )
         .route("/accounts/{id}/reveal", post(pages::accounts::reveal))
         .route(
             "/accounts/{id}/password",

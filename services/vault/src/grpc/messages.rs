@@ -242,6 +242,7 @@ pub(super) fn account(a: AccountRow) -> Account {
         password_version: u32::try_from(a.password_version).unwrap_or_default(),
         password_changed_at: time(a.password_changed_at),
         favourite: a.favourite,
+        access_controlled: a.access_controlled,
         deleted_at: a
             .deleted_at
             .or(a.resource_deleted_at)

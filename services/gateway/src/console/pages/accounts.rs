@@ -27,6 +27,8 @@ struct AccountPage {
     c: Chrome,
     account: Account,
     history: Vec<PasswordVersion>,
+    /// Why the history is not shown (a password under access control without a checkout).
+    history_refused: Option<String>,
     /// Static groups the account may be put in or taken out of.
     groups: Vec<TreeNode>,
     notice: Option<String>,
@@ -49,10 +51,18 @@ pub async fn account_page(
             .get::<PasswordHistory>(&visit.who, &history_path),
         static_groups(console, visit),
     );
+    let (history, history_refused) = match history {
+        Ok(h) => (h.versions, None),
+        Err(refusal) if refusal.status == axum::http::StatusCode::FORBIDDEN => {
+            (Vec::new(), Some(refusal.message))
+        }
+        Err(refusal) => return Err(refusal.into()),
+    };
     let page = AccountPage {
         c: Chrome::signed(visit, ctx),
         account: account?,
-        history: history?.versions,
+        history,
+        history_refused,
         groups,
         notice: outcome.notice(),
         error: outcome.error(),

@@ -1,6 +1,7 @@
 //! The console's pages, one module per area, each a client of its API operations.
 
 pub mod access;
+pub mod access_control;
 pub mod accounts;
 pub mod approvals;
 pub mod assets;
@@ -20,6 +21,7 @@ pub mod orgs;
 pub mod paths;
 pub mod personal;
 pub mod policies;
+pub mod requests;
 pub mod resource_groups;
 pub mod resources;
 pub mod settings;

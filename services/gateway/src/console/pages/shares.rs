@@ -28,7 +28,7 @@ pub enum Kind {
 
 impl Kind {
     /// Its path in the API.
-    fn path(self) -> &'static str {
+    pub(super) fn path(self) -> &'static str {
         match self {
             Kind::Account => "accounts",
             Kind::Resource => "resources",
@@ -37,7 +37,7 @@ impl Kind {
     }
 
     /// Its path in the console.
-    fn page(self) -> &'static str {
+    pub(super) fn page(self) -> &'static str {
         match self {
             Kind::Account => "accounts",
             Kind::Resource => "resources",
@@ -45,7 +45,7 @@ impl Kind {
         }
     }
 
-    fn noun(self) -> &'static str {
+    pub(super) fn noun(self) -> &'static str {
         match self {
             Kind::Account => "account",
             Kind::Resource => "resource",
@@ -79,7 +79,12 @@ struct SharingPage {
 }
 
 /// The target's name and its console page.
-async fn named(console: &Console, visit: &Visit, kind: Kind, id: &str) -> (String, String) {
+pub(super) async fn named(
+    console: &Console,
+    visit: &Visit,
+    kind: Kind,
+    id: &str,
+) -> (String, String) {
     let back = format!("{}/{}/{}", visit.base, kind.page(), segment(id));
     let name = match kind {
         Kind::Account => console

@@ -60,6 +60,9 @@ pub struct Account {
     pub deleted_at: Option<String>,
     /// Its additional fields' values.
     pub fields: Vec<FieldValue>,
+    /// Under access control (its own, or its resource's): its password is revealed only
+    /// through an approved request checked out (`/access-requests`).
+    pub access_controlled: bool,
 }
 
 impl From<pb::Account> for Account {
@@ -75,6 +78,7 @@ impl From<pb::Account> for Account {
             password_version: a.password_version,
             password_changed_at: a.password_changed_at,
             favourite: a.favourite,
+            access_controlled: a.access_controlled,
             deleted_at: or_null(a.deleted_at),
             fields: field_values(a.fields),
         }
