@@ -366,7 +366,7 @@ async fn a_request_approved_by_two_groups_is_checked_out_alone_and_marked_for_re
         .as_array()
         .unwrap()
         .iter()
-        .filter(|m| m["account_id"] == account.as_str())
+        .filter(|m| m["target_id"] == account.as_str())
         .map(|m| m["reason"].as_str().unwrap())
         .collect();
     assert_eq!(

@@ -1239,7 +1239,7 @@ async fn a_request_approved_by_two_approvers_is_checked_out_and_revealed() {
             .await;
         let text = approver.text().await;
         assert!(
-            text.contains("rosa request for db7/postgres"),
+            text.contains("rosa's request for db7/postgres is now"),
             "{name}: {text}"
         );
         if name == "lead" {

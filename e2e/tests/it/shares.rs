@@ -594,6 +594,24 @@ async fn a_resource_group_share_covers_the_groups_resources_when_shared_until_it
         .map(|s| s["target_name"].as_str().unwrap())
         .collect();
     assert_eq!(listed, ["Databases"], "an ended share is not listed");
+    // What it covered is marked for reset (pending: no reset service yet).
+    let (s, marks) = api
+        .get(
+            &org.url("/access-control/marked-for-reset"),
+            Some(&org.admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{marks}");
+    assert!(
+        marks["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["reason"] == "share_ended"
+                && m["target_kind"] == timed["target_kind"]
+                && m["target_id"] == timed["target_id"]),
+        "{marks}"
+    );
 }
 
 /// Two vault replicas, each asking its own access replica: revoking a share or removing a
@@ -807,4 +825,144 @@ async fn an_msp_user_shares_a_client_orgs_resource_with_a_client_user() {
     );
     let (_, page) = api.get(&org.url("/resources"), Some(&org.admin)).await;
     assert_eq!(page["total"], 0, "{page}");
+}
+
+/// "Use without seeing": a share for use lets the grantee's application fetch the password
+/// with an API key while no person sees it (not the grantee signed in, not in an export);
+/// the org's setting makes every share so, at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_share_for_use_without_seeing_reaches_applications_and_no_person() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "useonly").await;
+    let (_, olga_pw) = api
+        .add_user(&org.prefix, &org.admin, "olga", "password_user")
+        .await;
+    let olga = api.login(&org.prefix, "olga", &olga_pw).await;
+    let (app_id, app_pw) = api
+        .add_user(&org.prefix, &org.admin, "deployer", "password_user")
+        .await;
+    let app = api.login(&org.prefix, "deployer", &app_pw).await;
+    let (s, key) = api
+        .post(&org.url("/api-keys"), Some(&app), json!({"name": "ci"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let key = key["key"].as_str().unwrap().to_owned();
+    let db = api
+        .store_password(&org.prefix, &olga, "db5", "app", "db5-secret")
+        .await;
+    let web = api
+        .store_password(&org.prefix, &olga, "web5", "www", "web5-secret")
+        .await;
+
+    let share = created(
+        &api,
+        &org.url(&format!("/accounts/{db}/shares")),
+        &olga,
+        json!({"grantee_kind": "user", "grantee_id": app_id, "level": "view",
+               "use_without_seeing": true}),
+    )
+    .await;
+    assert_eq!(share["use_without_seeing"], true, "{share}");
+    created(
+        &api,
+        &org.url(&format!("/accounts/{web}/shares")),
+        &olga,
+        share_body("user", &app_id, "view"),
+    )
+    .await;
+
+    // The application's key fetches it; the person signed in sees the row, not the password.
+    assert_eq!(reveal(&api, &org, &key, &db).await.unwrap(), "db5-secret");
+    let (s, b) = api
+        .get(&org.url(&format!("/accounts/{db}/password")), Some(&app))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("use without seeing"),
+        "{b}"
+    );
+    let (s, b) = api
+        .get(&org.url(&format!("/accounts/{db}")), Some(&app))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(reveal(&api, &org, &app, &web).await.unwrap(), "web5-secret");
+    // Its owner still sees it.
+    assert_eq!(reveal(&api, &org, &olga, &db).await.unwrap(), "db5-secret");
+
+    // The org turns plain text off for every share: the other share too, at once.
+    let (s, b) = api
+        .put(
+            &org.url("/sharing-settings"),
+            Some(&olga),
+            json!({"shares_show_plaintext": false}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    let (s, b) = api
+        .put(
+            &org.url("/sharing-settings"),
+            Some(&org.admin),
+            json!({"shares_show_plaintext": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        reveal(&api, &org, &app, &web).await,
+        Err(StatusCode::FORBIDDEN)
+    );
+    assert_eq!(reveal(&api, &org, &key, &web).await.unwrap(), "web5-secret");
+    assert_eq!(
+        reveal(&api, &org, &olga, &web).await.unwrap(),
+        "web5-secret"
+    );
+    let (_, b) = api.get(&org.url("/sharing-settings"), Some(&app)).await;
+    assert_eq!(b["shares_show_plaintext"], false, "{b}");
+    audit_operations(&api, &org, &["share.settings_changed"]).await;
+
+    // Back on: the person sees the ordinary share again.
+    let (s, b) = api
+        .put(
+            &org.url("/sharing-settings"),
+            Some(&org.admin),
+            json!({"shares_show_plaintext": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(reveal(&api, &org, &app, &web).await.unwrap(), "web5-secret");
+    assert_eq!(
+        reveal(&api, &org, &app, &db).await,
+        Err(StatusCode::FORBIDDEN)
+    );
+
+    // An export by the person carries the row without the password shared for use.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/export-rules/user/{app_id}")),
+            Some(&org.admin),
+            json!({"allowed": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let exported = stack
+        .http
+        .post(format!("{}{}", stack.base_url, org.url("/export")))
+        .bearer_auth(&app)
+        .json(&json!({"format": "csv"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(exported.status(), StatusCode::OK);
+    let file = exported.text().await.unwrap();
+    assert!(
+        file.contains("db5") && file.contains("web5-secret"),
+        "{file}"
+    );
+    assert!(
+        !file.contains("db5-secret"),
+        "the export carried it: {file}"
+    );
 }

@@ -13,6 +13,8 @@ pub const CALLERS: Callers = callers!("/strongroom.access.v1.Access/" {
     "ListShares" => [Gateway],
     "Unshare" => [Gateway],
     "ListSharedWithMe" => [Gateway],
+    "GetSharingSettings" => [Gateway],
+    "UpdateSharingSettings" => [Gateway],
     // The access-control workflow, for people through the gateway.
     "GetAccessControl" => [Gateway],
     "SetAccessControl" => [Gateway],

@@ -53,8 +53,8 @@ impl Access {
         &self,
         questions: &[Option<Question>],
     ) -> Result<Vec<Answer>, AccessError> {
-        let decisions = self.decide_all(questions).await?;
-        self.gate(questions, decisions).await
+        let answers = self.decide_all(questions).await?;
+        self.gate(questions, answers).await
     }
 
     /// The workflow's say on the decisions: a gated question is allowed only during the
@@ -62,11 +62,11 @@ impl Access {
     async fn gate(
         &self,
         questions: &[Option<Question>],
-        decisions: Vec<Decision>,
+        answers: Vec<Answer>,
     ) -> Result<Vec<Answer>, AccessError> {
         let mut accounts: HashMap<OrgId, Vec<Uuid>> = HashMap::new();
-        for (q, d) in questions.iter().zip(&decisions) {
-            if let Some(q) = q.as_ref().filter(|q| d.allowed && q.gated()) {
+        for (q, a) in questions.iter().zip(&answers) {
+            if let Some(q) = q.as_ref().filter(|q| a.decision.allowed && q.gated()) {
                 accounts
                     .entry(q.ctx.org())
                     .or_default()
@@ -83,9 +83,9 @@ impl Access {
         }
         Ok(questions
             .iter()
-            .zip(decisions)
-            .map(|(q, decision)| match q {
-                Some(q) if decision.allowed && q.gated() => {
+            .zip(answers)
+            .map(|(q, answer)| match q {
+                Some(q) if answer.decision.allowed && q.gated() => {
                     let account = q.row.account.unwrap_or_default();
                     match held.get(&(q.ctx.org(), account)) {
                         Some(c) if c.holder == q.ctx.user() => Answer {
@@ -111,19 +111,14 @@ impl Access {
                         },
                     }
                 }
-                _ => Answer {
-                    decision,
-                    refusal: None,
-                },
+                _ => answer,
             })
             .collect())
     }
 
-    /// The decisions on shares and ownership alone.
-    async fn decide_all(
-        &self,
-        questions: &[Option<Question>],
-    ) -> Result<Vec<Decision>, AccessError> {
+    /// The decisions on shares and ownership alone, saying why a person was refused a
+    /// password shared with them for use without seeing.
+    async fn decide_all(&self, questions: &[Option<Question>]) -> Result<Vec<Answer>, AccessError> {
         // Who needs grants, per org.
         let mut callers: HashMap<OrgId, HashMap<UserId, &RequestContext>> = HashMap::new();
         for q in questions.iter().flatten() {
@@ -144,12 +139,25 @@ impl Access {
         Ok(questions
             .iter()
             .map(|q| match q {
-                None => Decision::REFUSED,
+                None => Answer {
+                    decision: Decision::REFUSED,
+                    refusal: None,
+                },
                 Some(q) => {
                     let reaching = grants
                         .get(&(q.ctx.org(), q.ctx.user()))
                         .map_or(&[][..], Vec::as_slice);
-                    decide(q.ctx.user(), reaching, &q.row, q.operation)
+                    let reaching = as_used_by(&q.ctx, reaching);
+                    let decision = decide(q.ctx.user(), &reaching, &q.row, q.operation);
+                    let refusal = (!decision.allowed
+                        && q.operation == Operation::Reveal
+                        && decide(q.ctx.user(), &for_use(&reaching), &q.row, q.operation).allowed)
+                        .then(|| {
+                            "this password is shared with you to use without seeing it: an \
+                             application may fetch it with an API key, nobody sees it here"
+                                .to_owned()
+                        });
+                    Answer { decision, refusal }
                 }
             })
             .collect())
@@ -162,7 +170,7 @@ impl Access {
         operation: Operation,
     ) -> Result<Scope, AccessError> {
         let reaching = self.grants_of(ctx).await?;
-        Ok(scope(ctx.user(), &reaching, operation))
+        Ok(scope(ctx.user(), &as_used_by(ctx, &reaching), operation))
     }
 
     /// The grants that reach the caller now.
@@ -287,7 +295,12 @@ impl Access {
         all_groups.sort_unstable();
         all_groups.dedup();
         let mut tx = self.db.begin(org).await?;
-        let found = store::grants_to(&mut tx, &users, &all_groups).await?;
+        let mut found = store::grants_to(&mut tx, &users, &all_groups).await?;
+        if !store::shares_show_plaintext(&mut tx).await? {
+            for (_, grant, _) in &mut found {
+                grant.use_only = true;
+            }
+        }
         tx.commit().await?;
         let now = Utc::now();
         Ok(ctxs
@@ -306,4 +319,25 @@ impl Access {
             })
             .collect())
     }
+}
+
+/// The grants as they count for this caller: an application (an API key) uses what is
+/// shared for use without seeing; a person does not see it.
+fn as_used_by<'g>(ctx: &RequestContext, grants: &'g [Grant]) -> std::borrow::Cow<'g, [Grant]> {
+    if ctx.claims.amr == strongroom_auth::AMR_API_KEY && grants.iter().any(|g| g.use_only) {
+        std::borrow::Cow::Owned(for_use(grants))
+    } else {
+        std::borrow::Cow::Borrowed(grants)
+    }
+}
+
+/// The grants with "use without seeing" lifted, as an application holds them.
+fn for_use(grants: &[Grant]) -> Vec<Grant> {
+    grants
+        .iter()
+        .map(|g| Grant {
+            use_only: false,
+            ..g.clone()
+        })
+        .collect()
 }

@@ -34,7 +34,10 @@ impl Grant {
             Covers::DynamicGroup { .. } => false,
         };
         if covered {
-            return self.level.allows(operation);
+            // A share for use without seeing lets a person see the row, never its password
+            // (`check` clears the flag for an application's API key).
+            return self.level.allows(operation)
+                && !(self.use_only && operation == Operation::Reveal);
         }
         // The resource that holds a shared account is seen (so is the account in it), and
         // nothing more is allowed on it.
@@ -105,7 +108,9 @@ pub(crate) fn scope(user: UserId, grants: &[Grant], operation: Operation) -> Sco
         owners: vec![user],
         ..Scope::default()
     };
-    for grant in grants.iter().filter(|g| g.level.allows(operation)) {
+    let reaches =
+        |g: &&Grant| g.level.allows(operation) && !(g.use_only && operation == Operation::Reveal);
+    for grant in grants.iter().filter(reaches) {
         match &grant.covers {
             Covers::Account { account, .. } => scope.accounts.push(*account),
             Covers::Resource(resource) => scope.resources.push(*resource),

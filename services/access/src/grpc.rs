@@ -78,6 +78,7 @@ fn share_input(req: &ShareRequest) -> Result<ShareInput, Status> {
         grantee: Grantee { kind, id },
         level,
         expires_at,
+        use_only: req.use_without_seeing,
     })
 }
 
@@ -103,6 +104,7 @@ fn share_message(s: Share) -> proto::Share {
         expires_at: s.expires_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
         resource_count: s.resource_count,
         follows_criteria: s.follows_criteria,
+        use_without_seeing: s.use_only,
     }
 }
 
@@ -198,6 +200,30 @@ impl AccessRpc for AccessGrpc {
         let ctx = grpc_context(&self.verifier, &request)?;
         let shares = or_status(self.app.shared_with(&ctx).await)?;
         Ok(Response::new(share_list(shares)))
+    }
+
+    async fn get_sharing_settings(
+        &self,
+        request: Request<proto::SharingSettingsRequest>,
+    ) -> Rpc<proto::SharingSettings> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let shares_show_plaintext = or_status(self.app.sharing_settings(&ctx).await)?;
+        Ok(Response::new(proto::SharingSettings {
+            shares_show_plaintext,
+        }))
+    }
+
+    async fn update_sharing_settings(
+        &self,
+        request: Request<proto::SharingSettings>,
+    ) -> Rpc<proto::SharingSettings> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let wanted = request.get_ref().shares_show_plaintext;
+        let shares_show_plaintext =
+            or_status(self.app.update_sharing_settings(&ctx, wanted).await)?;
+        Ok(Response::new(proto::SharingSettings {
+            shares_show_plaintext,
+        }))
     }
 
     async fn get_access_control(&self, request: Request<proto::TargetRef>) -> Rpc<AccessControl> {

@@ -150,6 +150,9 @@ pub(crate) struct ShareInput {
     pub(crate) grantee: Grantee,
     pub(crate) level: Level,
     pub(crate) expires_at: Option<DateTime<Utc>>,
+    /// For use without seeing: applications (API keys) fetch the password, no person
+    /// sees it.
+    pub(crate) use_only: bool,
 }
 
 /// A share as kept.
@@ -167,6 +170,8 @@ pub(crate) struct Share {
     pub(crate) resource_count: u32,
     /// A dynamic group's share: it covers what matches at the time of use.
     pub(crate) follows_criteria: bool,
+    /// For use without seeing (set on the share; the org's setting may make every share so).
+    pub(crate) use_only: bool,
 }
 
 /// What one share reaching a user covers.
@@ -191,6 +196,9 @@ pub(crate) enum Covers {
 pub(crate) struct Grant {
     pub(crate) level: Level,
     pub(crate) covers: Covers,
+    /// Reveals only to an application (an API key), never to a person: the share's flag,
+    /// or the org's setting.
+    pub(crate) use_only: bool,
 }
 
 /// A row the vault asks about: its resource, its account (if it is one) and its owner.
@@ -276,11 +284,12 @@ pub(crate) struct Checkout {
     pub(crate) ends_at: DateTime<Utc>,
 }
 
-/// A password marked for reset once a checkout ended.
+/// Passwords marked for reset once a checkout or a time-limited share ended: an account's,
+/// or those of a resource or resource group a share covered.
 #[derive(Debug, Clone)]
 pub(crate) struct ResetMark {
-    pub(crate) account: Uuid,
-    pub(crate) account_name: String,
+    pub(crate) target: TargetRef,
+    pub(crate) target_name: String,
     pub(crate) reason: String,
     pub(crate) due_at: DateTime<Utc>,
     pub(crate) request: Option<Uuid>,

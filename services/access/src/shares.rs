@@ -4,11 +4,12 @@
 
 use chrono::Utc;
 use strongroom_auth::RequestContext;
-use strongroom_core::UserId;
+use strongroom_core::{Permission, UserId};
+use strongroom_events::{Event, Target as EventTarget};
 use strongroom_proto::access::Operation;
 use uuid::Uuid;
 
-use crate::app::{Access, event};
+use crate::app::{Access, SERVICE, event};
 use crate::decide::{decide, may_share};
 use crate::error::AccessError;
 use crate::model::{GranteeKind, Row, Share, ShareInput, Target, TargetKind, TargetRef};
@@ -61,6 +62,7 @@ impl Access {
             ctx.user().0,
         )
         .await?;
+        store::mark_share_end(&mut tx, &share).await?;
         let operation = if replaced {
             "share.changed"
         } else {
@@ -99,6 +101,7 @@ impl Access {
         let share = store::delete_share(&mut tx, target.at, id)
             .await?
             .ok_or(AccessError::NotFound("share"))?;
+        store::share_ended_now(&mut tx, share.id).await?;
         let revoked = event(ctx, "share.revoked", &target).with_details(details(&share));
         self.outbox.record(&mut tx, &revoked).await?;
         self.outbox.commit(tx).await?;
@@ -130,6 +133,40 @@ impl Access {
                 Some(share)
             })
             .collect())
+    }
+
+    /// Whether people see shared passwords in plain text in the caller's org.
+    pub(crate) async fn sharing_settings(&self, ctx: &RequestContext) -> Result<bool, AccessError> {
+        let mut tx = self.db.begin(ctx.org()).await?;
+        let show = store::shares_show_plaintext(&mut tx).await?;
+        tx.commit().await?;
+        Ok(show)
+    }
+
+    /// Lets people see shared passwords in plain text, or makes every share of the org one
+    /// for use without seeing; counts from the next decision on every replica.
+    pub(crate) async fn update_sharing_settings(
+        &self,
+        ctx: &RequestContext,
+        shares_show_plaintext: bool,
+    ) -> Result<bool, AccessError> {
+        ctx.require(Permission::VaultSettingsManage)?;
+        ctx.require_signed_in()?;
+        let mut tx = self.db.begin(ctx.org()).await?;
+        store::save_sharing_settings(&mut tx, shares_show_plaintext, ctx.user().0).await?;
+        // A `share.*` event, so every replica forgets the grants it keeps for the org.
+        let changed = Event::new(
+            ctx.org(),
+            SERVICE,
+            "share.settings_changed",
+            strongroom_runtime::actor(ctx),
+            EventTarget::new("org", ctx.org().0, "sharing settings"),
+        )
+        .with_details(serde_json::json!({ "shares_show_plaintext": shares_show_plaintext }));
+        self.outbox.record(&mut tx, &changed).await?;
+        self.outbox.commit(tx).await?;
+        self.grants.forget(Some(ctx.org()));
+        Ok(shares_show_plaintext)
     }
 
     /// Of a resource group's resources, those the caller may share (owns, or holds with Full
@@ -219,5 +256,6 @@ fn details(share: &Share) -> serde_json::Value {
         "expires_at": share.expires_at,
         "resources": share.resource_count,
         "follows_criteria": share.follows_criteria,
+        "use_without_seeing": share.use_only,
     })
 }

@@ -27,6 +27,7 @@ pub(crate) mod request;
 mod resource_groups;
 mod resources;
 mod shares;
+mod sharing_settings;
 mod system;
 
 use std::sync::LazyLock;
@@ -85,6 +86,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(export::router())
         .merge(resource_groups::router())
         .merge(shares::router())
+        .merge(sharing_settings::router())
         .merge(access_control::router())
         .merge(access_requests::router())
         .merge(imports::router())

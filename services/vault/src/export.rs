@@ -109,9 +109,14 @@ impl Vault {
                 only.retain(|id| members.contains(id));
             }
         }
-        let visible = self.visible(ctx).await?;
+        // Rows the caller may see, with the passwords of those they may reveal (a share for
+        // use without seeing shows the row, not its password).
+        let (visible, revealable) = tokio::try_join!(
+            self.visible(ctx),
+            self.scope(ctx, strongroom_proto::access::Operation::Reveal)
+        )?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let rows = store::export_rows(&mut tx, &visible, &only).await?;
+        let rows = store::export_rows(&mut tx, &visible, &revealable, &only).await?;
         let resource_ids: Vec<Uuid> = dedup(rows.iter().map(|r| r.resource_id));
         let account_ids: Vec<Uuid> = dedup(rows.iter().filter_map(|r| r.account_id));
         let mut fields = FieldsOf::default();

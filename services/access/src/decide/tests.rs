@@ -70,6 +70,7 @@ impl World {
             vec![Grant {
                 level,
                 covers: self.covers(kind),
+                use_only: false,
             }]
         } else {
             Vec::new()
@@ -211,10 +212,12 @@ fn the_highest_of_the_users_and_their_groups_shares_counts() {
         Grant {
             level: Level::View,
             covers: w.covers(TargetKind::Account),
+            use_only: false,
         },
         Grant {
             level: Level::Full,
             covers: w.covers(TargetKind::ResourceGroup),
+            use_only: false,
         },
     ];
     let a = w.row(w.r, Some(w.a));
@@ -246,6 +249,7 @@ fn the_owner_may_do_anything_and_nothing_is_unspecified() {
     let full = [Grant {
         level: Level::Full,
         covers: w.covers(TargetKind::Resource),
+        use_only: false,
     }];
     let a = w.row(w.r, Some(w.a));
     assert_eq!(
@@ -287,6 +291,7 @@ fn only_the_owner_and_full_access_may_share() {
             let grants = [Grant {
                 level,
                 covers: w.covers(kind),
+                use_only: false,
             }];
             assert_eq!(
                 may_share(w.me, &grants, &target(kind)),
@@ -299,6 +304,7 @@ fn only_the_owner_and_full_access_may_share() {
     let resource = [Grant {
         level: Level::Full,
         covers: w.covers(TargetKind::Resource),
+        use_only: false,
     }];
     assert!(may_share(w.me, &resource, &target(TargetKind::Account)));
     assert!(!may_share(
@@ -332,6 +338,7 @@ fn a_listing_shows_exactly_the_rows_a_check_allows() {
             let grants = [Grant {
                 level,
                 covers: w.covers(kind),
+                use_only: false,
             }];
             for op in [
                 Operation::View,
@@ -363,4 +370,35 @@ fn a_listing_shows_exactly_the_rows_a_check_allows() {
             }
         }
     }
+}
+
+#[test]
+fn a_share_for_use_without_seeing_shows_the_row_and_never_its_password() {
+    let w = World::new();
+    let grants = [Grant {
+        level: Level::Full,
+        covers: w.covers(TargetKind::Resource),
+        use_only: true,
+    }];
+    let row = w.row(w.r, Some(w.a));
+    assert_eq!(
+        decide(w.me, &grants, &row, Operation::View),
+        Decision::SHARED
+    );
+    assert_eq!(
+        decide(w.me, &grants, &row, Operation::Modify),
+        Decision::SHARED
+    );
+    assert_eq!(
+        decide(w.me, &grants, &row, Operation::Reveal),
+        Decision::REFUSED
+    );
+    assert!(scope(w.me, &grants, Operation::Reveal).resources.is_empty());
+    assert_eq!(scope(w.me, &grants, Operation::View).resources, vec![w.r]);
+    // Its owner still sees it.
+    let own = Row { owner: w.me, ..row };
+    assert_eq!(
+        decide(w.me, &grants, &own, Operation::Reveal),
+        Decision::OWNER
+    );
 }

@@ -278,8 +278,11 @@ pub(super) async fn list_marked_for_reset(
         marks: marks
             .into_iter()
             .map(|m| proto::ResetMark {
-                account_id: m.account.to_string(),
-                account_name: m.account_name,
+                target: Some(proto::TargetRef {
+                    kind: target_kind(m.target.kind) as i32,
+                    id: m.target.id.to_string(),
+                }),
+                target_name: m.target_name,
                 reason: m.reason,
                 due_at: time(m.due_at),
                 request_id: m.request.map(|r| r.to_string()).unwrap_or_default(),

@@ -3,8 +3,10 @@
 
 mod policies;
 mod requests;
+mod resets;
 mod shares;
 
 pub(crate) use policies::*;
 pub(crate) use requests::*;
+pub(crate) use resets::*;
 pub(crate) use shares::*;

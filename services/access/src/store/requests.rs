@@ -1,12 +1,12 @@
-//! Requests for accounts under access control, with their decisions and checkouts, and the
-//! passwords marked for reset when a checkout ends.
+//! Requests for accounts under access control, with their decisions and checkouts (a
+//! checkout marks its password for reset when it ends; the marks are read in `resets`).
 
 use chrono::{DateTime, Utc};
 use strongroom_core::UserId;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 
-use crate::model::{Checkout, Request, RequestDecision, ResetMark};
+use crate::model::{Checkout, Request, RequestDecision};
 use crate::workflow::Timeline;
 
 #[derive(sqlx::FromRow)]
@@ -289,7 +289,7 @@ pub(crate) async fn check_out(
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "INSERT INTO reset_marks (id, account_id, account_name, request_id, reason, due_at)
+        "INSERT INTO reset_marks (id, target_id, target_name, request_id, reason, due_at)
          VALUES ($1, $2, $3, $4, 'window_ended', $5)",
     )
     .bind(Uuid::new_v4())
@@ -322,33 +322,4 @@ pub(crate) async fn check_in(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct ResetMarkRow {
-    account_id: Uuid,
-    account_name: String,
-    reason: String,
-    due_at: DateTime<Utc>,
-    request_id: Option<Uuid>,
-}
-
-/// Passwords whose reset is due and not done, oldest first (the first 500).
-pub(crate) async fn marked_for_reset(tx: &mut TenantTx) -> Result<Vec<ResetMark>, sqlx::Error> {
-    let rows: Vec<ResetMarkRow> = sqlx::query_as(
-        "SELECT account_id, account_name, reason, due_at, request_id FROM reset_marks
-         WHERE done_at IS NULL AND due_at <= now() ORDER BY due_at, id LIMIT 500",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ResetMark {
-            account: r.account_id,
-            account_name: r.account_name,
-            reason: r.reason,
-            due_at: r.due_at,
-            request: r.request_id,
-        })
-        .collect())
 }

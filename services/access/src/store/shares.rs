@@ -27,6 +27,7 @@ struct ShareRow {
     expires_at: Option<DateTime<Utc>>,
     resource_count: i64,
     follows_criteria: bool,
+    use_only: bool,
 }
 
 impl ShareRow {
@@ -51,6 +52,7 @@ impl ShareRow {
                 expires_at: self.expires_at,
                 resource_count: u32::try_from(self.resource_count).unwrap_or(u32::MAX),
                 follows_criteria: self.follows_criteria,
+                use_only: self.use_only,
             })
         })();
         if parsed.is_none() {
@@ -62,7 +64,7 @@ impl ShareRow {
 
 const SHARE_SELECT: &str = "SELECT s.id, s.target_kind, s.target_id, s.target_name,
         s.grantee_kind, s.grantee_id, s.grantee_name, s.level, s.created_by, s.created_at,
-        s.expires_at, s.follows_criteria,
+        s.expires_at, s.follows_criteria, s.use_only,
         (SELECT count(*) FROM share_resources sr WHERE sr.share_id = s.id) AS resource_count
     FROM shares s";
 
@@ -86,14 +88,14 @@ pub(crate) async fn save_share(
     let (id, replaced): (Uuid, bool) = sqlx::query_as(
         "INSERT INTO shares (id, target_kind, target_id, grantee_kind, grantee_id, level,
                              created_by, resource_id, target_name, grantee_name, expires_at,
-                             follows_criteria)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                             follows_criteria, use_only)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (target_kind, target_id, grantee_kind, grantee_id) DO UPDATE
              SET level = EXCLUDED.level, created_by = EXCLUDED.created_by,
                  created_at = now(), resource_id = EXCLUDED.resource_id,
                  target_name = EXCLUDED.target_name, grantee_name = EXCLUDED.grantee_name,
                  expires_at = EXCLUDED.expires_at,
-                 follows_criteria = EXCLUDED.follows_criteria
+                 follows_criteria = EXCLUDED.follows_criteria, use_only = EXCLUDED.use_only
          RETURNING id, (xmax <> 0) AS replaced",
     )
     .bind(Uuid::new_v4())
@@ -108,6 +110,7 @@ pub(crate) async fn save_share(
     .bind(grantee_name)
     .bind(share.expires_at)
     .bind(follows_criteria)
+    .bind(share.use_only)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM share_resources WHERE share_id = $1")
@@ -205,6 +208,7 @@ struct GrantRow {
     follows_criteria: bool,
     created_by: Uuid,
     expires_at: Option<DateTime<Utc>>,
+    use_only: bool,
 }
 
 /// The live shares to these users or user groups as decisions use them, each with its
@@ -216,7 +220,7 @@ pub(crate) async fn grants_to(
 ) -> Result<Vec<(Grantee, Grant, Option<DateTime<Utc>>)>, sqlx::Error> {
     let rows: Vec<GrantRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT s.grantee_kind, s.grantee_id, s.target_kind, s.target_id, s.resource_id,
-                s.level, s.follows_criteria, s.created_by, s.expires_at,
+                s.level, s.follows_criteria, s.created_by, s.expires_at, s.use_only,
                 CASE WHEN s.target_kind = 'resource_group'
                      THEN ARRAY(SELECT sr.resource_id FROM share_resources sr
                                 WHERE sr.share_id = s.id)
@@ -253,7 +257,40 @@ pub(crate) async fn grants_to(
                 },
             };
             let level = Level::parse(&r.level)?;
-            Some((grantee, Grant { level, covers }, r.expires_at))
+            let grant = Grant {
+                level,
+                covers,
+                use_only: r.use_only,
+            };
+            Some((grantee, grant, r.expires_at))
         })
         .collect())
+}
+
+/// Whether the org lets people see shared passwords in plain text (on unless turned off).
+pub(crate) async fn shares_show_plaintext(tx: &mut TenantTx) -> Result<bool, sqlx::Error> {
+    let found: Option<bool> =
+        sqlx::query_scalar("SELECT shares_show_plaintext FROM sharing_settings")
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.unwrap_or(true))
+}
+
+pub(crate) async fn save_sharing_settings(
+    tx: &mut TenantTx,
+    shares_show_plaintext: bool,
+    by: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sharing_settings (only_row, shares_show_plaintext, updated_by, updated_at)
+         VALUES (true, $1, $2, now())
+         ON CONFLICT (only_row) DO UPDATE
+             SET shares_show_plaintext = EXCLUDED.shares_show_plaintext,
+                 updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at",
+    )
+    .bind(shares_show_plaintext)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

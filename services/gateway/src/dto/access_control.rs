@@ -181,12 +181,15 @@ pub struct AccessRequestList {
     pub requests: Vec<AccessRequest>,
 }
 
-/// A password whose checkout ended, waiting for its reset.
+/// Passwords waiting for their reset: an account's whose checkout ended, or those of a
+/// target whose time-limited share ended.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ResetMark {
-    pub account_id: String,
-    pub account_name: String,
-    /// `check_in` or `window_ended`.
+    pub target_kind: ShareTargetKind,
+    pub target_id: String,
+    /// `resource/username` for an account.
+    pub target_name: String,
+    /// `check_in`, `window_ended` or `share_ended`.
     pub reason: String,
     pub due_at: String,
     pub request_id: Option<String>,
@@ -317,12 +320,16 @@ impl From<pb::ResetMarkList> for ResetMarkList {
             marks: l
                 .marks
                 .into_iter()
-                .map(|m| ResetMark {
-                    account_id: m.account_id,
-                    account_name: m.account_name,
-                    reason: m.reason,
-                    due_at: m.due_at,
-                    request_id: or_null(m.request_id),
+                .map(|m| {
+                    let target = m.target.unwrap_or_default();
+                    ResetMark {
+                        target_kind: ShareTargetKind::from_message(target.kind),
+                        target_id: target.id,
+                        target_name: m.target_name,
+                        reason: m.reason,
+                        due_at: m.due_at,
+                        request_id: or_null(m.request_id),
+                    }
                 })
                 .collect(),
         }

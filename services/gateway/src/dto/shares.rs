@@ -49,6 +49,10 @@ pub struct ShareBody {
     #[serde(default)]
     #[schema(example = "2026-12-31T18:00:00Z")]
     pub expires_at: Option<String>,
+    /// For use without seeing: an application with the grantee's API key fetches the
+    /// password; no person sees it (not in the console, not over a signed-in session).
+    #[serde(default)]
+    pub use_without_seeing: bool,
 }
 
 /// A share as kept.
@@ -75,6 +79,9 @@ pub struct Share {
     /// For a dynamic resource group: the share follows the group's criteria, covering the
     /// matching resources the sharer owns at the time of use.
     pub follows_criteria: bool,
+    /// For use without seeing (the share's own flag; the org's sharing settings may make
+    /// every share so).
+    pub use_without_seeing: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -145,6 +152,7 @@ impl From<pb::Share> for Share {
             expires_at: or_null(s.expires_at),
             resources: s.resource_count,
             follows_criteria: s.follows_criteria,
+            use_without_seeing: s.use_without_seeing,
         }
     }
 }
@@ -155,4 +163,12 @@ impl From<pb::ShareList> for ShareList {
             shares: l.shares.into_iter().map(Share::from).collect(),
         }
     }
+}
+
+/// The org's sharing settings.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharingSettings {
+    /// Off: every share of the org is for use without seeing (owners still see theirs).
+    pub shares_show_plaintext: bool,
 }

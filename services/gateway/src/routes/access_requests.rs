@@ -280,9 +280,10 @@ async fn check_in(
     get,
     path = "/access-control/marked-for-reset",
     tag = tags::ACCESS_CONTROL,
-    summary = "Passwords marked for reset after a checkout",
-    description = "Those whose checkout ended (check-in or the end of its window) and whose \
-                   reset is still pending. Needs `vault_settings.manage`.",
+    summary = "Passwords marked for reset after a checkout or a time-limited share",
+    description = "Accounts whose checkout ended (check-in or the end of its window), and \
+                   targets whose time-limited share ended (at its end, or when revoked \
+                   early), whose reset is still pending. Needs `vault_settings.manage`.",
     responses(
         (status = 200, description = "Pending resets, oldest first", body = ResetMarkList),
         (status = 401, response = Unauthorized),

@@ -65,6 +65,7 @@ async fn share(
         grantee_id: b.grantee_id,
         level: pb::Level::from(b.level) as i32,
         expires_at: b.expires_at.unwrap_or_default(),
+        use_without_seeing: b.use_without_seeing,
     };
     let share = state
         .access

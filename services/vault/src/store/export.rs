@@ -45,10 +45,12 @@ impl std::fmt::Debug for ExportRow {
 }
 
 /// The live resources the viewer may see (all, or those listed), by name, each with its live
-/// accounts by username.
+/// accounts by username; a password only where the viewer may reveal it (and it is not under
+/// access control).
 pub async fn export_rows(
     tx: &mut TenantTx,
     visible: &VisibleRows,
+    revealable: &VisibleRows,
     only: &[Uuid],
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
     sqlx::query_as(
@@ -61,6 +63,7 @@ pub async fn export_rows(
          -- A password under access control leaves only through a checkout, never here.
          LEFT JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version
              AND NOT (a.access_controlled OR r.access_controlled)
+             AND (r.owner_id = ANY($5) OR r.id = ANY($6) OR a.id = ANY($7))
          WHERE r.deleted_at IS NULL
            AND (r.owner_id = ANY($1) OR r.id = ANY($2) OR a.id = ANY($3))
            AND (cardinality($4::uuid[]) = 0 OR r.id = ANY($4))
@@ -70,6 +73,9 @@ pub async fn export_rows(
     .bind(&visible.resources)
     .bind(&visible.accounts)
     .bind(only)
+    .bind(&revealable.owners)
+    .bind(&revealable.resources)
+    .bind(&revealable.accounts)
     .fetch_all(&mut **tx)
     .await
 }

@@ -215,6 +215,8 @@ pub struct ShareForm {
     level: String,
     #[serde(default)]
     expires_at: String,
+    #[serde(default)]
+    use_without_seeing: bool,
 }
 
 /// The share the form asks for, or what is wrong with it.
@@ -240,6 +242,7 @@ fn share_body(form: ShareForm) -> Result<ShareBody, String> {
         grantee_id: id.trim().to_owned(),
         level,
         expires_at: Some(form.expires_at.trim().to_owned()).filter(|e| !e.is_empty()),
+        use_without_seeing: form.use_without_seeing,
     })
 }
 
