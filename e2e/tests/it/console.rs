@@ -752,6 +752,23 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .await;
     assert_eq!(rules["min_length"], 14, "{rules}");
     browser.shot("settings").await;
+    // Every share of the org for use without seeing: the box unticked and saved.
+    browser
+        .driver
+        .find(By::Css("input[name=shares_show_plaintext]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .submit("form[action='/consoleco/settings/sharing'] button[type=submit]")
+        .await;
+    assert!(browser.text().await.contains("sharing settings are saved"));
+    let (_, sharing) = api
+        .get("/consoleco/api/v1/sharing-settings", Some(&carol))
+        .await;
+    assert_eq!(sharing["shares_show_plaintext"], false, "{sharing}");
 
     // An API key is shown once, on the page that made it.
     browser.go("/consoleco/keys").await;

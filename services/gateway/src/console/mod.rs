@@ -299,6 +299,7 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route("/settings/mail", post(pages::settings::save_mail))
         .route("/settings/proxy", post(pages::settings::save_proxy))
         .route("/settings/msp-staff", post(pages::settings::save_msp_staff))
+        .route("/settings/sharing", post(pages::settings::save_sharing))
         .route(
             "/imports",
             get(pages::imports::list).post(pages::imports::start).layer(

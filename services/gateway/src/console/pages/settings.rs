@@ -18,6 +18,7 @@ use crate::dto::org_settings::{
     Branding, BrandingBody, CredentialsBody, LegalBannerBody, Mail, MailBody, MailCredentials,
     MspStaffRights, MspStaffRightsBody, PrivacyBannerBody, Proxy, ProxyBody,
 };
+use crate::dto::shares::SharingSettings;
 
 #[derive(Template)]
 #[template(path = "settings.html")]
@@ -30,6 +31,7 @@ struct SettingsPage {
     mail_password_set: bool,
     proxy: Option<Proxy>,
     msp_staff: Option<MspStaffRights>,
+    sharing: Option<SharingSettings>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -43,7 +45,7 @@ async fn settings_page(
     async fn read<T: DeserializeOwned>(console: &Console, visit: &Visit, path: &str) -> Option<T> {
         console.api.get(&visit.who, path).await.ok()
     }
-    let (login, branding, mail, proxy, msp_staff) = tokio::join!(
+    let (login, branding, mail, proxy, msp_staff, sharing) = tokio::join!(
         read::<LoginSettings>(console, visit, "/settings/login"),
         read::<Branding>(console, visit, "/settings/branding"),
         read::<Mail>(console, visit, "/settings/mail"),
@@ -55,6 +57,7 @@ async fn settings_page(
                 None
             }
         },
+        read::<SharingSettings>(console, visit, "/sharing-settings"),
     );
     let (mail_username, mail_password_set) =
         match mail.as_ref().and_then(|m| m.credentials.as_ref()) {
@@ -73,6 +76,7 @@ async fn settings_page(
         mail_password_set,
         proxy,
         msp_staff,
+        sharing,
         notice: outcome.notice(),
         error: outcome.error(),
     };
@@ -96,6 +100,7 @@ pub async fn show(
         "mail" => Some("The mail server is saved."),
         "proxy" => Some("The proxy is saved."),
         "msp-staff" => Some("What MSP staff may do here is saved."),
+        "sharing" => Some("The sharing settings are saved."),
         _ => None,
     };
     settings_page(
@@ -333,4 +338,30 @@ pub async fn save_msp_staff(
         manage_directory_and_login: form.manage_directory_and_login,
     };
     save(&console, &visit, &ctx, "msp-staff", &body).await
+}
+
+#[derive(Deserialize)]
+pub struct SharingForm {
+    #[serde(default)]
+    shares_show_plaintext: bool,
+}
+
+pub async fn save_sharing(
+    State(console): State<Console>,
+    Signed { visit, ctx }: Signed,
+    Form(form): Form<SharingForm>,
+) -> PageResult {
+    let body = SharingSettings {
+        shares_show_plaintext: form.shares_show_plaintext,
+    };
+    match console
+        .api
+        .call::<_, SharingSettings>(&visit.who, Method::PUT, "/sharing-settings", &body)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}/settings?saved=sharing", visit.base)).into_response())
+        }
+        Err(refusal) => settings_page(&console, &visit, &ctx, Outcome::Refused(refusal)).await,
+    }
 }
