@@ -12,17 +12,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api::{Api, Org, assert_error, audit_operations};
+use crate::shares::{created, id};
 use crate::stack::Stack;
-
-async fn created(api: &Api<'_>, path: &str, token: &str, body: Value) -> Value {
-    let (s, b) = api.post(path, Some(token), body).await;
-    assert_eq!(s, StatusCode::CREATED, "{path}: {b}");
-    b
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_owned()
-}
 
 /// The password as `token` reveals it, or the refusal's status and message.
 async fn reveal(

@@ -10,13 +10,13 @@ use serde_json::{Value, json};
 use crate::api::{Api, Org, assert_error, audit_operations, with_token};
 use crate::stack::Stack;
 
-async fn created(api: &Api<'_>, path: &str, token: &str, body: Value) -> Value {
+pub(crate) async fn created(api: &Api<'_>, path: &str, token: &str, body: Value) -> Value {
     let (s, b) = api.post(path, Some(token), body).await;
     assert_eq!(s, StatusCode::CREATED, "{path}: {b}");
     b
 }
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 

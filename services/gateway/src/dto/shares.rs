@@ -119,6 +119,14 @@ impl From<ShareTargetKind> for pb::TargetKind {
 }
 
 impl ShareTargetKind {
+    /// The target of this kind with this id, as the access service's messages name it.
+    pub fn target(self, id: String) -> pb::TargetRef {
+        pb::TargetRef {
+            kind: pb::TargetKind::from(self) as i32,
+            id,
+        }
+    }
+
     /// The kind a service's message names.
     pub fn from_message(kind: i32) -> Self {
         match pb::TargetKind::try_from(kind) {

@@ -37,13 +37,6 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
         ))
 }
 
-fn target(kind: ShareTargetKind, id: String) -> pb::TargetRef {
-    pb::TargetRef {
-        kind: pb::TargetKind::from(kind) as i32,
-        id,
-    }
-}
-
 async fn get_control(
     state: &Gateway,
     ctx: &RequestContext,
@@ -53,7 +46,7 @@ async fn get_control(
     let control = state
         .access
         .clone()
-        .get_access_control(outgoing(ctx, target(kind, id)))
+        .get_access_control(outgoing(ctx, kind.target(id)))
         .await?
         .into_inner();
     ok(AccessControl::from(control))
@@ -68,7 +61,7 @@ async fn set_control(
 ) -> ApiResult {
     let b: AccessPolicyBody = body(bytes)?;
     let request = pb::SetAccessControlRequest {
-        target: Some(target(kind, id)),
+        target: Some(kind.target(id)),
         policy: Some(b.into()),
     };
     let control = state
@@ -89,7 +82,7 @@ async fn remove_control(
     let control = state
         .access
         .clone()
-        .remove_access_control(outgoing(ctx, target(kind, id)))
+        .remove_access_control(outgoing(ctx, kind.target(id)))
         .await?
         .into_inner();
     ok(AccessControl::from(control))

@@ -29,13 +29,6 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
         .routes(routes!(shared_with_me))
 }
 
-fn target(kind: ShareTargetKind, id: String) -> pb::TargetRef {
-    pb::TargetRef {
-        kind: pb::TargetKind::from(kind) as i32,
-        id,
-    }
-}
-
 async fn list(
     state: &Gateway,
     ctx: &RequestContext,
@@ -45,7 +38,7 @@ async fn list(
     let list = state
         .access
         .clone()
-        .list_shares(outgoing(ctx, target(kind, id)))
+        .list_shares(outgoing(ctx, kind.target(id)))
         .await?
         .into_inner();
     ok(ShareList::from(list))
@@ -60,7 +53,7 @@ async fn share(
 ) -> ApiResult {
     let b: ShareBody = body(bytes)?;
     let request = pb::ShareRequest {
-        target: Some(target(kind, id)),
+        target: Some(kind.target(id)),
         grantee_kind: pb::GranteeKind::from(b.grantee_kind) as i32,
         grantee_id: b.grantee_id,
         level: pb::Level::from(b.level) as i32,
@@ -84,7 +77,7 @@ async fn unshare(
     share_id: String,
 ) -> ApiResult {
     let request = pb::UnshareRequest {
-        target: Some(target(kind, id)),
+        target: Some(kind.target(id)),
         share_id,
     };
     let share = state
