@@ -292,6 +292,15 @@ async fn a_request_approved_by_two_groups_is_checked_out_alone_and_marked_for_re
         )
         .await;
     assert_eq!(waiting["queue_position"], 1, "{waiting}");
+    let (s, b) = act(&api, &org, holder, holder_req, "check-out").await;
+    assert_error(s, &b, StatusCode::CONFLICT);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("already checked out to you"),
+        "{b}"
+    );
     assert_eq!(
         reveal(&api, &org, holder, &account).await.unwrap(),
         "pg-secret-1"

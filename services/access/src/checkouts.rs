@@ -36,6 +36,12 @@ impl Access {
         let now = Utc::now();
         match status(&request.timeline, now) {
             Status::Approved => {}
+            Status::CheckedOut => {
+                return Err(AccessError::Conflict(format!(
+                    "the account is already checked out to you until {}",
+                    request.timeline.ends_at.to_rfc3339()
+                )));
+            }
             Status::Pending => {
                 return Err(AccessError::Conflict(format!(
                     "the request is not approved yet: it still needs {}",
