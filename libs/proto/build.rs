@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 34] = [
+const SECRET_MESSAGES: [&str; 35] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -31,6 +31,7 @@ const SECRET_MESSAGES: [&str; 34] = [
     ".strongroom.identity.v1.DirectoryConfig",
     ".strongroom.tenant_settings.v1.CredentialsInput",
     ".strongroom.tenant_settings.v1.SaveProxyRequest",
+    ".strongroom.tenant_settings.v1.SaveTicketingRequest",
     ".strongroom.vault.v1.SealSettingRequest",
     ".strongroom.vault.v1.OpenedSetting",
 ];

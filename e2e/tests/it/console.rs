@@ -769,6 +769,54 @@ async fn an_msp_and_its_client_work_in_the_browser() {
         .get("/consoleco/api/v1/sharing-settings", Some(&carol))
         .await;
     assert_eq!(sharing["shares_show_plaintext"], false, "{sharing}");
+    // The ticketing system, from its own page: saved (off for now), and a ticket tried.
+    stack
+        .dns
+        .set("helpdesk.consoleco.test", &["192.0.2.10".parse().unwrap()]);
+    browser
+        .follow("Ticketing system", "/consoleco/settings/ticketing")
+        .await;
+    browser
+        .fill(
+            "ticket-url",
+            "https://helpdesk.consoleco.test/api/tickets/{ticket_id}",
+        )
+        .await;
+    browser.fill("ticket-expected", "\"status\":\"open\"").await;
+    browser.fill("ticket-username", "pmp").await;
+    browser.fill("ticket-password", "helpdesk-secret").await;
+    browser.submit("#ticketing button[type=submit]").await;
+    assert!(
+        browser.text().await.contains("ticketing system is saved"),
+        "{}",
+        browser.text().await
+    );
+    let (_, ticketing) = api
+        .get("/consoleco/api/v1/settings/ticketing", Some(&carol))
+        .await;
+    assert_eq!(
+        (
+            ticketing["password_set"].clone(),
+            ticketing["check_on_request"].clone()
+        ),
+        (json!(true), json!(true)),
+        "{ticketing}"
+    );
+    assert_eq!(
+        browser.value("ticket-password").await.unwrap_or_default(),
+        "",
+        "a stored password is never put back in the page"
+    );
+    browser.fill("try-ticket", "CHG/1").await;
+    browser
+        .submit("form[action='/consoleco/settings/ticketing/check'] button[type=submit]")
+        .await;
+    let tried = browser.text().await;
+    assert!(
+        tried.contains("CHG/1 is not valid") && tried.contains("letters, digits"),
+        "{tried}"
+    );
+    browser.shot("ticketing").await;
 
     // An API key is shown once, on the page that made it.
     browser.go("/consoleco/keys").await;

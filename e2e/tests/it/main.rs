@@ -27,6 +27,7 @@ mod reveal_batches;
 mod sessions;
 mod shares;
 mod slice;
+mod ticketing;
 mod trust;
 mod users;
 mod vault;

@@ -1,5 +1,5 @@
 //! Connections the stack makes to hosts an org names (its mail server, proxy, directory;
-//! later ticketing systems and the targets of password resets).
+//! ticketing system; later the targets of password resets).
 //!
 //! One rule for all of them: a host internal to the deployment (loopback, link-local,
 //! private, unspecified, a cloud metadata service, a name of the cluster's) is refused
@@ -10,6 +10,7 @@
 //! the connection goes to an address that was checked.
 
 mod hosts;
+mod http;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use hickory_resolver::proto::xfer::Protocol;
 use tokio::net::TcpStream;
 
 pub use hosts::{internal, internal_address, is_host, literal};
+pub use http::HttpProxy;
 
 /// Why a host may not be reached.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +148,20 @@ impl Egress {
         Ok(addresses)
     }
 
+    /// Refuses a host whose name (or the address it spells) is internal by itself, unless
+    /// `allow_internal`; what the name resolves to is not asked. For a host reached through
+    /// a proxy, which resolves it.
+    pub fn check_name(host: &str, allow_internal: bool) -> Result<(), EgressError> {
+        match internal(host).filter(|_| !allow_internal) {
+            Some(why) => Err(EgressError::Internal {
+                host: host.trim().to_owned(),
+                why,
+                address: None,
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The addresses of `host`, each checked against the host rule unless `allow_internal`.
     /// A name that is internal by itself is refused before anything is asked of DNS.
     pub async fn check(
@@ -158,9 +174,7 @@ impl Egress {
             why,
             address,
         };
-        if !allow_internal && let Some(why) = internal(host) {
-            return Err(refused(why, None));
-        }
+        Self::check_name(host, allow_internal)?;
         let addresses = self.resolve(host).await?;
         if !allow_internal
             && let Some((address, why)) = addresses

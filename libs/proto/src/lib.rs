@@ -190,6 +190,18 @@ redacted_debug!(
     [enabled, host, port, username, clear_password, no_proxy],
     [password]
 );
+redacted_debug!(
+    tenant_settings::SaveTicketingRequest,
+    [
+        enabled,
+        url,
+        method,
+        username,
+        clear_password,
+        check_on_request
+    ],
+    [password]
+);
 redacted_debug!(access::CheckItem, [check], [token]);
 redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
 redacted_debug!(vault::RevealOutcome, [code, message], [password]);

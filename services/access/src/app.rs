@@ -8,6 +8,7 @@ use strongroom_core::UserId;
 use strongroom_events::{Event, Outbox, Target as EventTarget};
 use strongroom_proto::identity::GranteeRef;
 use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_proto::vault::{DescribeTargetsRequest, TargetToDescribe};
 use strongroom_tenancy::TenantDb;
@@ -30,6 +31,8 @@ pub(crate) struct Access {
     pub(crate) grants: Arc<Kept<Arc<Vec<Grant>>>>,
     pub(crate) vault: VaultClient<Channel>,
     pub(crate) identity: IdentityClient<Channel>,
+    /// The org's settings: its ticketing system is asked through it.
+    pub(crate) settings: OrgSettingsClient<Channel>,
 }
 
 impl Access {

@@ -18,6 +18,7 @@ use crate::decide::{Decision, Scope, decide, reaches, scope};
 use crate::error::AccessError;
 use crate::model::{Checkout, Covers, Grant, Row, TargetKind, TargetRef};
 use crate::store;
+use crate::tickets::Stage;
 
 /// One decision asked for: by whom, on which row, to do what.
 pub(crate) struct Question {
@@ -81,7 +82,7 @@ impl Access {
             }
             tx.commit().await?;
         }
-        Ok(questions
+        let mut answers: Vec<Answer> = questions
             .iter()
             .zip(answers)
             .map(|(q, answer)| match q {
@@ -113,7 +114,31 @@ impl Access {
                 }
                 _ => answer,
             })
-            .collect())
+            .collect();
+        // A holder's reveal also needs their request's ticket to be valid still, where the
+        // org checks tickets before reveals.
+        for (q, answer) in questions.iter().zip(answers.iter_mut()) {
+            let Some(q) = q.as_ref().filter(|q| {
+                answer.decision.allowed && q.gated() && q.operation == Operation::Reveal
+            }) else {
+                continue;
+            };
+            let ticket = held
+                .get(&(q.ctx.org(), q.row.account.unwrap_or_default()))
+                .map(|c| c.ticket_id.as_str())
+                .unwrap_or_default();
+            let refusal = match self.ticket_refusal(&q.ctx, ticket, Stage::Reveal).await {
+                Ok(refusal) => refusal,
+                Err(e) => Some(format!("the ticket could not be checked: {e}")),
+            };
+            if let Some(refusal) = refusal {
+                *answer = Answer {
+                    decision: Decision::REFUSED,
+                    refusal: Some(refusal),
+                };
+            }
+        }
+        Ok(answers)
     }
 
     /// The decisions on shares and ownership alone, saying why a person was refused a

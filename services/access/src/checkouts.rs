@@ -12,6 +12,7 @@ use crate::error::AccessError;
 use crate::model::ResetMark;
 use crate::requests::{RequestView, labels, request_event};
 use crate::store;
+use crate::tickets::Stage;
 use crate::workflow::{Status, status, unmet};
 
 impl Access {
@@ -23,13 +24,23 @@ impl Access {
         id: Uuid,
     ) -> Result<RequestView, AccessError> {
         let mut tx = self.db.begin(ctx.org()).await?;
-        let account = store::find_request(&mut tx, id, false)
+        let asked = store::find_request(&mut tx, id, false)
             .await?
             .filter(|r| r.requester == ctx.user())
-            .ok_or(AccessError::NotFound("request"))?
-            .account;
+            .ok_or(AccessError::NotFound("request"))?;
+        tx.commit().await?;
+        // The ticket is asked about before the account is locked (the ticketing system may
+        // take seconds), and only for a request that could be checked out.
+        if matches!(status(&asked.timeline, Utc::now()), Status::Approved)
+            && let Some(refusal) = self
+                .ticket_refusal(ctx, &asked.ticket_id, Stage::Checkout)
+                .await?
+        {
+            return Err(AccessError::Forbidden(refusal));
+        }
+        let mut tx = self.db.begin(ctx.org()).await?;
         // One checkout of an account at a time: decided one after the other.
-        store::lock_account(&mut tx, account).await?;
+        store::lock_account(&mut tx, asked.account).await?;
         let mut request = store::find_request(&mut tx, id, true)
             .await?
             .ok_or(AccessError::NotFound("request"))?;

@@ -25,6 +25,9 @@ pub enum AccessError {
     Vault(tonic::Status),
     #[error("identity service: {}", .0.message())]
     Identity(tonic::Status),
+    /// The tenant service (ticket checks); its message says what failed.
+    #[error("{}", .0.message())]
+    Tenant(tonic::Status),
 }
 
 impl HasErrorCode for AccessError {
@@ -37,8 +40,16 @@ impl HasErrorCode for AccessError {
             AccessError::Auth(e) => e.code(),
             AccessError::Tenancy(e) => e.code(),
             AccessError::Event(e) => e.code(),
-            AccessError::Vault(_) | AccessError::Identity(_) => ErrorCode::Unavailable,
+            AccessError::Vault(_) | AccessError::Identity(_) | AccessError::Tenant(_) => {
+                ErrorCode::Unavailable
+            }
             AccessError::Database(_) => ErrorCode::Internal,
         }
+    }
+
+    /// The tenant service's message, already meant for the caller (its ticketing system
+    /// did not answer, and why).
+    fn message_is_for_the_caller(&self) -> bool {
+        matches!(self, AccessError::Tenant(_))
     }
 }

@@ -1,8 +1,9 @@
 //! Access: decides who may do what to which account, and keeps the shares and the
 //! access-control workflow those decisions rest on. Use cases: `check` (decisions and
 //! listing scopes, in batches), `shares`, `policies` (access control on a target) and
-//! `requests` (requests and approvals), `checkouts`; `decide` and `workflow` are their pure
-//! rules; `store` holds all of its SQL; `grpc` is the edge.
+//! `requests` (requests and approvals), `checkouts`, `tickets` (ticket checks, asked of the
+//! tenant service); `decide` and `workflow` are their pure rules; `store` holds all of its
+//! SQL; `grpc` is the edge.
 
 mod app;
 pub mod callers;
@@ -18,12 +19,14 @@ mod policies;
 mod requests;
 mod shares;
 mod store;
+mod tickets;
 mod workflow;
 
 use std::sync::Arc;
 
 use strongroom_proto::access::access_server::AccessServer;
 use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::{Base, BaseConfig};
 use strongroom_trust::Service;
@@ -75,6 +78,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         grants,
         vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
         identity,
+        settings: OrgSettingsClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?),
     });
     let (router, health) =
         base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;

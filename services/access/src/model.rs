@@ -282,6 +282,8 @@ pub(crate) struct Checkout {
     pub(crate) holder: UserId,
     pub(crate) holder_name: String,
     pub(crate) ends_at: DateTime<Utc>,
+    /// The ticket its request gave (empty: none).
+    pub(crate) ticket_id: String,
 }
 
 /// Passwords marked for reset once a checkout or a time-limited share ended: an account's,

@@ -14,6 +14,7 @@ use crate::decide::decide;
 use crate::error::AccessError;
 use crate::model::{Request, RequestDecision, Row, TargetKind, TargetRef};
 use crate::store;
+use crate::tickets::Stage;
 use crate::workflow::{
     Approver, NotYours, Requirement, Status, Timeline, lapses_at, may_decide, status, unmet, window,
 };
@@ -80,6 +81,9 @@ impl Access {
             return Err(AccessError::InvalidInput(
                 "the account is not under access control: its password needs no request".into(),
             ));
+        }
+        if let Some(refusal) = self.ticket_refusal(ctx, &ticket_id, Stage::Request).await? {
+            return Err(AccessError::InvalidInput(format!("ticket_id: {refusal}")));
         }
         let mut tx = self.db.begin(ctx.org()).await?;
         let policy = store::policy_for(&mut tx, at.id, resource)

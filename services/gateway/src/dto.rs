@@ -22,6 +22,7 @@ pub mod replication;
 pub mod resource_groups;
 pub mod roles;
 pub mod shares;
+pub mod ticketing;
 pub mod users;
 pub mod vault;
 

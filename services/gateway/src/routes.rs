@@ -29,6 +29,7 @@ mod resources;
 mod shares;
 mod sharing_settings;
 mod system;
+mod ticketing;
 
 use std::sync::LazyLock;
 
@@ -87,6 +88,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(resource_groups::router())
         .merge(shares::router())
         .merge(sharing_settings::router())
+        .merge(ticketing::router())
         .merge(access_control::router())
         .merge(access_requests::router())
         .merge(imports::router())

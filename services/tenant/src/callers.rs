@@ -41,4 +41,8 @@ pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettin
     "GetPublicBranding" => [Gateway],
     "GetMspStaffRights" => [Gateway],
     "SaveMspStaffRights" => [Gateway],
+    "GetTicketing" => [Gateway],
+    "SaveTicketing" => [Gateway],
+    // The access service before a request, checkout or reveal; the gateway for `test`.
+    "CheckTicket" => [Gateway, Access],
 });

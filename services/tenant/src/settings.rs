@@ -1,8 +1,10 @@
-//! Each org's mail server, proxy and login-page branding: one JSON row per kind in the
-//! org's `org_settings` table. Passwords given directly are sealed by the vault with the
-//! org's data key (AES-256-GCM, bound to this service, the org and the setting's name), so
-//! deleting the org makes them unreadable in any copy; they never leave the service. Every save records `settings.<kind>_updated` in the org's own outbox, in the
-//! same transaction, naming the fields that changed and never a value.
+//! Each org's mail server, proxy, ticketing system and login-page branding: one JSON row
+//! per kind in the org's `org_settings` table. Passwords given directly are sealed by the
+//! vault with the org's data key (AES-256-GCM, bound to this service, the org and the
+//! setting's name), so deleting the org makes them unreadable in any copy; they never leave
+//! the service (it makes the ticketing system's calls itself). Every save records
+//! `settings.<kind>_updated` in the org's own outbox, in the same transaction, naming the
+//! fields that changed and never a value.
 
 mod branding;
 mod check;
@@ -11,6 +13,8 @@ pub mod grpc;
 mod mail;
 mod msp_staff;
 mod proxy;
+mod ticket_check;
+mod ticketing;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +36,7 @@ use tonic::transport::Channel;
 
 pub use error::SettingsError;
 pub use msp_staff::MspStaff;
+pub use ticketing::{Stage, Ticketing, TicketingInput};
 
 use crate::app::SERVICE;
 use crate::store;

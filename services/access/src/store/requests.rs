@@ -244,8 +244,8 @@ pub(crate) async fn active_checkouts(
     tx: &mut TenantTx,
     accounts: &[Uuid],
 ) -> Result<Vec<Checkout>, sqlx::Error> {
-    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT account_id, requester_id, requester_name, ends_at FROM access_requests
+    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT account_id, requester_id, requester_name, ends_at, ticket_id FROM access_requests
          WHERE account_id = ANY($1) AND state = 'approved' AND checked_out_at IS NOT NULL
            AND checked_in_at IS NULL AND ends_at > now()",
     )
@@ -254,12 +254,15 @@ pub(crate) async fn active_checkouts(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(account, holder, holder_name, ends_at)| Checkout {
-            account,
-            holder: UserId(holder),
-            holder_name,
-            ends_at,
-        })
+        .map(
+            |(account, holder, holder_name, ends_at, ticket_id)| Checkout {
+                account,
+                holder: UserId(holder),
+                holder_name,
+                ends_at,
+                ticket_id,
+            },
+        )
         .collect())
 }
 

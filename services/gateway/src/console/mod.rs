@@ -301,6 +301,14 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route("/settings/msp-staff", post(pages::settings::save_msp_staff))
         .route("/settings/sharing", post(pages::settings::save_sharing))
         .route(
+            "/settings/ticketing",
+            get(pages::ticketing::show).post(pages::ticketing::save),
+        )
+        .route(
+            "/settings/ticketing/check",
+            post(pages::ticketing::try_ticket),
+        )
+        .route(
             "/imports",
             get(pages::imports::list).post(pages::imports::start).layer(
                 axum::extract::DefaultBodyLimit::max(pages::imports::MAX_FILE_BYTES + 64 * 1024),

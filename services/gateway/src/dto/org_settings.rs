@@ -7,14 +7,14 @@ use utoipa::ToSchema;
 use super::or_null;
 
 /// Tells a field left out (`None`) from one sent as `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
 }
 
 /// A password as a body gives it: left out keeps the stored one, `null` removes it.
-fn password_parts(password: Option<Option<String>>) -> (Option<String>, bool) {
+pub(super) fn password_parts(password: Option<Option<String>>) -> (Option<String>, bool) {
     match password {
         None => (None, false),
         Some(None) => (None, true),

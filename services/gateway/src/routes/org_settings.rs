@@ -31,7 +31,7 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
 }
 
 /// Parses a JSON body; a body that does not fit is a 400 naming the field.
-fn settings_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(super) fn settings_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     crate::routes::request::refuse_bad_text(bytes)?;
     axum::Json::<T>::from_bytes(bytes)
         .map(|json| json.0)

@@ -33,6 +33,9 @@ pub enum SettingsError {
     Encode(#[from] serde_json::Error),
     #[error("vault service: {}", .0.message())]
     Vault(tonic::Status),
+    /// An org-named server (its ticketing system) did not answer.
+    #[error("{0}")]
+    Unreachable(String),
     #[error("the stored {0} settings could not be read")]
     Stored(&'static str, #[source] serde_json::Error),
 }
@@ -53,11 +56,20 @@ impl HasErrorCode for SettingsError {
             SettingsError::NotSaved(_) => ErrorCode::NotFound,
             SettingsError::Tenancy(e) => e.code(),
             SettingsError::Event(e) => e.code(),
-            SettingsError::Vault(_) => ErrorCode::Unavailable,
+            SettingsError::Vault(_) | SettingsError::Unreachable(_) => ErrorCode::Unavailable,
             SettingsError::Sealed(e) => e.code(),
             SettingsError::Database(_) | SettingsError::Encode(_) | SettingsError::Stored(..) => {
                 ErrorCode::Internal
             }
         }
+    }
+
+    /// An org-named host that cannot be reached: the caller (an administrator of the org,
+    /// or a requester) needs to know which and why.
+    fn message_is_for_the_caller(&self) -> bool {
+        matches!(
+            self,
+            SettingsError::Unreachable(_) | SettingsError::Host { .. }
+        )
     }
 }

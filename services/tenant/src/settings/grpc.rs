@@ -11,7 +11,9 @@ use tonic::{Request, Response, Status};
 use super::branding::{Branding, LegalBanner, PrivacyBanner};
 use super::mail::{Credentials, CredentialsInput, Mail, MailInput};
 use super::proxy::{Proxy, ProxyInput};
-use super::{MspStaff, OrgSettings, PasswordChange, Saved, SettingsError};
+use super::{
+    MspStaff, OrgSettings, PasswordChange, Saved, SettingsError, Stage, Ticketing, TicketingInput,
+};
 
 pub struct OrgSettingsGrpc {
     pub app: Arc<OrgSettings>,
@@ -76,6 +78,26 @@ fn proxy_reply(saved: Saved<Proxy>) -> pb::ProxySettings {
         no_proxy: p.no_proxy,
         updated_at: saved.updated_at.to_rfc3339(),
         allow_internal_hosts: p.allow_internal_hosts,
+    }
+}
+
+fn ticketing_reply(saved: Saved<Ticketing>) -> pb::TicketingSettings {
+    let t = saved.value;
+    pb::TicketingSettings {
+        enabled: t.enabled,
+        url: t.url,
+        method: t.method.as_str().into(),
+        body_template: t.body_template,
+        content_type: t.content_type,
+        expected: t.expected,
+        username: t.username,
+        password_set: t.password_sealed.is_some(),
+        check_on_request: t.check_on_request,
+        check_on_checkout: t.check_on_checkout,
+        check_on_reveal: t.check_on_reveal,
+        timeout_seconds: t.timeout_seconds,
+        allow_internal_hosts: t.allow_internal_hosts,
+        updated_at: saved.updated_at.to_rfc3339(),
     }
 }
 
@@ -154,6 +176,57 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
             allow_internal_hosts: p.allow_internal_hosts,
         };
         reply(self.app.save_proxy(&ctx, input).await, proxy_reply)
+    }
+
+    async fn get_ticketing(
+        &self,
+        request: Request<pb::GetSettingsRequest>,
+    ) -> Reply<pb::TicketingSettings> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        reply(self.app.ticketing(&ctx).await, ticketing_reply)
+    }
+
+    async fn save_ticketing(
+        &self,
+        request: Request<pb::SaveTicketingRequest>,
+    ) -> Reply<pb::TicketingSettings> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let t = request.into_inner();
+        let input = TicketingInput {
+            enabled: t.enabled,
+            url: t.url,
+            method: t.method,
+            body_template: t.body_template,
+            content_type: t.content_type,
+            expected: t.expected,
+            username: t.username,
+            password: PasswordChange::from_parts(t.password, t.clear_password)
+                .map_err(|e| to_status(&e))?,
+            check_on_request: t.check_on_request,
+            check_on_checkout: t.check_on_checkout,
+            check_on_reveal: t.check_on_reveal,
+            timeout_seconds: t.timeout_seconds,
+            allow_internal_hosts: t.allow_internal_hosts,
+        };
+        reply(self.app.save_ticketing(&ctx, input).await, ticketing_reply)
+    }
+
+    async fn check_ticket(
+        &self,
+        request: Request<pb::CheckTicketRequest>,
+    ) -> Reply<pb::TicketCheck> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let asked = request.into_inner();
+        let stage = Stage::parse(&asked.stage).map_err(|e| to_status(&e))?;
+        reply(
+            self.app.check_ticket(&ctx, &asked.ticket_id, stage).await,
+            |v| pb::TicketCheck {
+                required: v.required,
+                valid: v.valid,
+                reason: v.reason,
+                status: u32::from(v.status),
+            },
+        )
     }
 
     async fn get_msp_staff_rights(

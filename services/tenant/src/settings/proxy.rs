@@ -5,7 +5,7 @@ use strongroom_auth::RequestContext;
 
 use super::{Kind, OrgSettings, PasswordChange, Saved, SettingsError, check};
 
-const PASSWORD: &str = "proxy.password";
+pub(super) const PASSWORD: &str = "proxy.password";
 const MAX_NO_PROXY: usize = 100;
 
 #[derive(Serialize, Deserialize)]

@@ -26,6 +26,7 @@ pub mod resource_groups;
 pub mod resources;
 pub mod settings;
 pub mod shares;
+pub mod ticketing;
 pub mod users;
 
 pub use chrome::Chrome;
