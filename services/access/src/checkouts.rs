@@ -77,8 +77,12 @@ impl Access {
             .into_iter()
             .next()
         {
-            let waiting = store::waiting(&mut tx, request.account).await?;
-            let place = waiting.iter().position(|w| *w == request.id).unwrap_or(0) + 1;
+            let waiting = store::waiting(&mut tx, &[request.account]).await?;
+            let place = waiting
+                .iter()
+                .position(|(_, w)| *w == request.id)
+                .unwrap_or(0)
+                + 1;
             return Err(AccessError::Conflict(format!(
                 "the account is checked out by {} until {}; you are number {place} in the queue",
                 held.holder_name,
@@ -92,7 +96,8 @@ impl Access {
         );
         self.outbox.record(&mut tx, &out).await?;
         self.outbox.commit(tx).await?;
-        self.view(ctx, request).await
+        let approver = self.approver(ctx).await?;
+        self.view(ctx, &approver, request).await
     }
 
     /// Ends the requester's checkout now; the password is due for reset.
@@ -121,7 +126,8 @@ impl Access {
         );
         self.outbox.record(&mut tx, &back).await?;
         self.outbox.commit(tx).await?;
-        self.view(ctx, request).await
+        let approver = self.approver(ctx).await?;
+        self.view(ctx, &approver, request).await
     }
 
     /// Passwords whose checkout ended and whose reset is still pending.

@@ -2,6 +2,8 @@
 //! with a reason for a time window; approvers approve or reject; unanswered requests lapse.
 //! What follows an approval is in `checkouts`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use strongroom_auth::RequestContext;
 use strongroom_core::Role;
@@ -132,7 +134,8 @@ impl Access {
             }));
         self.outbox.record(&mut tx, &asked).await?;
         self.outbox.commit(tx).await?;
-        self.view(ctx, request).await
+        let approver = self.approver(ctx).await?;
+        self.view(ctx, &approver, request).await
     }
 
     /// The caller's requests, or the pending ones they may decide now.
@@ -147,13 +150,9 @@ impl Access {
             Listing::ToApprove => store::pending_requests(&mut tx).await?,
         };
         tx.commit().await?;
-        let mut views = Vec::with_capacity(found.len());
-        for request in found {
-            let view = self.view(ctx, request).await?;
-            if listing == Listing::Mine || view.may_decide {
-                views.push(view);
-            }
-        }
+        let approver = self.approver(ctx).await?;
+        let mut views = self.views(ctx, &approver, found).await?;
+        views.retain(|view| listing == Listing::Mine || view.may_decide);
         Ok(views)
     }
 
@@ -171,7 +170,7 @@ impl Access {
         if !concerns(&approver, &request) {
             return Err(AccessError::NotFound("request"));
         }
-        self.view(ctx, request).await
+        self.view(ctx, &approver, request).await
     }
 
     /// Approves or rejects a pending request; the last approval needed approves it, any
@@ -255,11 +254,11 @@ impl Access {
         }));
         self.outbox.record(&mut tx, &decided).await?;
         self.outbox.commit(tx).await?;
-        self.view(ctx, request).await
+        self.view(ctx, &approver, request).await
     }
 
     /// The caller as an approver: their groups and role here.
-    async fn approver(&self, ctx: &RequestContext) -> Result<Approver, AccessError> {
+    pub(crate) async fn approver(&self, ctx: &RequestContext) -> Result<Approver, AccessError> {
         Ok(Approver {
             user: ctx.user(),
             groups: self.memberships.groups_of(ctx).await?.to_vec(),
@@ -268,47 +267,80 @@ impl Access {
         })
     }
 
-    /// The request as the caller sees it now.
+    /// The request as the caller (`approver`) sees it now.
     pub(crate) async fn view(
         &self,
         ctx: &RequestContext,
+        approver: &Approver,
         request: Request,
     ) -> Result<RequestView, AccessError> {
+        let mut views = self.views(ctx, approver, vec![request]).await?;
+        views.pop().ok_or(AccessError::NotFound("request"))
+    }
+
+    /// The requests as the caller (`approver`) sees them now, in order; the places in the
+    /// queue of those approved are read in one transaction.
+    pub(crate) async fn views(
+        &self,
+        ctx: &RequestContext,
+        approver: &Approver,
+        requests: Vec<Request>,
+    ) -> Result<Vec<RequestView>, AccessError> {
         let now = Utc::now();
-        let status = status(&request.timeline, now);
-        let needed = if status == Status::Pending {
-            unmet(&request.requirements(), &request.given())
-        } else {
-            Vec::new()
-        };
-        let may = status == Status::Pending
-            && may_decide(
-                &self.approver(ctx).await?,
-                request.requester,
-                &request.requirements(),
-                &request.given(),
-            )
-            .is_ok();
-        let mut queue_position = 0;
-        if status == Status::Approved {
+        let approved: Vec<Uuid> = requests
+            .iter()
+            .filter(|r| status(&r.timeline, now) == Status::Approved)
+            .map(|r| r.account)
+            .collect();
+        // Per account held by a checkout: the approved requests waiting, first first.
+        let mut queues: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        if !approved.is_empty() {
             let mut tx = self.db.begin(ctx.org()).await?;
-            let held = !store::active_checkouts(&mut tx, &[request.account])
+            let held: Vec<Uuid> = store::active_checkouts(&mut tx, &approved)
                 .await?
-                .is_empty();
-            if held {
-                let waiting = store::waiting(&mut tx, request.account).await?;
-                let place = waiting.iter().position(|w| *w == request.id).unwrap_or(0) + 1;
-                queue_position = u32::try_from(place).unwrap_or(u32::MAX);
+                .into_iter()
+                .map(|c| c.account)
+                .collect();
+            if !held.is_empty() {
+                for (account, request) in store::waiting(&mut tx, &held).await? {
+                    queues.entry(account).or_default().push(request);
+                }
             }
             tx.commit().await?;
         }
-        Ok(RequestView {
-            request,
-            status,
-            needed,
-            queue_position,
-            may_decide: may,
-        })
+        Ok(requests
+            .into_iter()
+            .map(|request| {
+                let status = status(&request.timeline, now);
+                let needed = if status == Status::Pending {
+                    unmet(&request.requirements(), &request.given())
+                } else {
+                    Vec::new()
+                };
+                let may = status == Status::Pending
+                    && may_decide(
+                        approver,
+                        request.requester,
+                        &request.requirements(),
+                        &request.given(),
+                    )
+                    .is_ok();
+                let queue_position = match queues.get(&request.account) {
+                    Some(waiting) if status == Status::Approved => {
+                        let place = waiting.iter().position(|w| *w == request.id).unwrap_or(0) + 1;
+                        u32::try_from(place).unwrap_or(u32::MAX)
+                    }
+                    _ => 0,
+                };
+                RequestView {
+                    request,
+                    status,
+                    needed,
+                    queue_position,
+                    may_decide: may,
+                }
+            })
+            .collect())
     }
 }
 

@@ -266,15 +266,19 @@ pub(crate) async fn active_checkouts(
         .collect())
 }
 
-/// The approved requests of the account waiting to check out, first approved first.
-pub(crate) async fn waiting(tx: &mut TenantTx, account: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM access_requests
-         WHERE account_id = $1 AND state = 'approved' AND checked_out_at IS NULL
+/// The approved requests of these accounts waiting to check out, as (account, request),
+/// first approved first.
+pub(crate) async fn waiting(
+    tx: &mut TenantTx,
+    accounts: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT account_id, id FROM access_requests
+         WHERE account_id = ANY($1) AND state = 'approved' AND checked_out_at IS NULL
            AND ends_at > now()
          ORDER BY decided_at, id",
     )
-    .bind(account)
+    .bind(accounts)
     .fetch_all(&mut **tx)
     .await
 }

@@ -67,7 +67,9 @@ async fn list_requests(State(state): State<Gateway>, Caller(ctx): Caller, uri: U
     tag = tags::ACCESS_CONTROL,
     summary = "Ask for an account under access control",
     description = "For someone who may see the account (its owner, an administrator who owns \
-                   it, or a share). The answer names who may approve. Audited.",
+                   it, or a share). The answer names who may approve. Where the org checks \
+                   tickets before requests, `ticket_id` must be valid in its ticketing system \
+                   (400 saying why; 503 when it does not answer). Audited.",
     request_body = AccessRequestBody,
     responses(
         (status = 201, description = "The request, pending", body = AccessRequest),
@@ -220,11 +222,13 @@ async fn reject_request(
     summary = "Check out the account of an approved request",
     description = "The requester's alone until check-in or the end of the window: others' \
                    reveals are refused and their checkouts wait in the queue (409 names the \
-                   holder and the place). Audited.",
+                   holder and the place). Where the org checks tickets before checkouts, the \
+                   request's ticket must still be valid (403 saying why). Audited.",
     params(("id" = String, Path, description = "The request")),
     responses(
         (status = 200, description = "The request, checked out", body = AccessRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 503, response = Unavailable),
