@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 35] = [
+const SECRET_MESSAGES: [&str; 36] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -32,6 +32,7 @@ const SECRET_MESSAGES: [&str; 35] = [
     ".strongroom.tenant_settings.v1.CredentialsInput",
     ".strongroom.tenant_settings.v1.SaveProxyRequest",
     ".strongroom.tenant_settings.v1.SaveTicketingRequest",
+    ".strongroom.tenant_settings.v1.MailTransport",
     ".strongroom.vault.v1.SealSettingRequest",
     ".strongroom.vault.v1.OpenedSetting",
 ];

@@ -1335,6 +1335,16 @@ async fn msp_staff_walk(api: &Api<'_>, org: &Org, msp: &str, bob_id: &str, bob_p
         ),
         (
             "put",
+            "/settings/ticketing",
+            Some(json!({"enabled": false, "url": "https://tickets.mole.test/{ticket_id}"})),
+        ),
+        (
+            "post",
+            "/settings/ticketing/check",
+            Some(json!({"ticket_id": "MOLE-1"})),
+        ),
+        (
+            "put",
             "/settings/msp-staff",
             Some(json!({"reset_passwords": true,
             "take_ownership": true, "view_audit": true, "manage_users": true,
@@ -1391,6 +1401,7 @@ async fn msp_staff_walk(api: &Api<'_>, org: &Org, msp: &str, bob_id: &str, bob_p
             "/settings/proxy",
             "/settings/branding",
             "/settings/msp-staff",
+            "/settings/ticketing",
         ] {
             seen.push(api.get(&org.url(path), Some(&org.admin)).await);
         }

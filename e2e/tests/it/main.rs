@@ -15,6 +15,7 @@ mod identity_audit;
 mod input_limits;
 mod least_privilege;
 mod login_safety;
+mod mail;
 mod nats;
 mod org_access;
 mod org_deletion;

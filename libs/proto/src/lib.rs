@@ -202,6 +202,11 @@ redacted_debug!(
     ],
     [password]
 );
+redacted_debug!(
+    tenant_settings::MailTransport,
+    [host, port, sender, tls_mode, username],
+    [password]
+);
 redacted_debug!(access::CheckItem, [check], [token]);
 redacted_debug!(vault::RevealItem, [account_id, ip, user_agent], [token]);
 redacted_debug!(vault::RevealOutcome, [code, message], [password]);

@@ -1,10 +1,11 @@
-//! Test harness: real Postgres, NATS, OpenBao and OpenLDAP, each test isolated in its own
-//! databases, NATS subject prefix or slapd.
+//! Test harness: real Postgres, NATS, OpenBao, OpenLDAP and an SMTP server, each test
+//! isolated in its own databases, NATS subject prefix, slapd or SMTP sink.
 
 mod chromedriver;
 mod dns;
 mod openbao;
 mod slapd;
+pub mod smtp;
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,6 +17,7 @@ pub use slapd::{
     SAMPLE_DIRECTORY_LDIF, SAMPLE_READER_DN, SAMPLE_READER_PASSWORD, Slapd, SlapdOptions,
     sample_password,
 };
+pub use smtp::{Delivered, SmtpSink};
 
 /// Postgres server used by tests (trust auth); override with `STRONGROOM_TEST_PG`.
 pub fn pg_server_url() -> String {

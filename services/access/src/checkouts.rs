@@ -10,10 +10,10 @@ use uuid::Uuid;
 use crate::app::Access;
 use crate::error::AccessError;
 use crate::model::ResetMark;
-use crate::requests::{RequestView, labels, request_event};
+use crate::requests::{RequestView, request_event};
 use crate::store;
 use crate::tickets::Stage;
-use crate::workflow::{Status, status, unmet};
+use crate::workflow::{Status, labels, status, unmet};
 
 impl Access {
     /// Starts the requester's checkout of an approved request whose window is open, unless

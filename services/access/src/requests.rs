@@ -18,7 +18,8 @@ use crate::model::{Request, RequestDecision, Row, TargetKind, TargetRef};
 use crate::store;
 use crate::tickets::Stage;
 use crate::workflow::{
-    Approver, NotYours, Requirement, Status, Timeline, lapses_at, may_decide, status, unmet, window,
+    Approver, NotYours, Requirement, Status, Timeline, approvers, labels, lapses_at, may_decide,
+    status, unmet, window,
 };
 
 /// A request as asked for.
@@ -131,6 +132,8 @@ impl Access {
                 "ticket_id": request.ticket_id,
                 "starts_at": request.starts_at,
                 "ends_at": ends_at,
+                // Who may approve, for the notice to them.
+                "approvers": approvers(&request.requirements()),
             }));
         self.outbox.record(&mut tx, &asked).await?;
         self.outbox.commit(tx).await?;
@@ -249,6 +252,7 @@ impl Access {
         let decided = request_event(ctx, operation, &request).with_details(serde_json::json!({
             "request_id": request.id,
             "requester": request.requester_name,
+            "requester_id": request.requester.0,
             "counted_for": met.label(),
             "comment": decision.comment,
         }));
@@ -356,15 +360,6 @@ fn concerns(approver: &Approver, request: &Request) -> bool {
             may_decide(approver, request.requester, &request.requirements(), &[]),
             Err(NotYours::NotAnApprover)
         )
-}
-
-/// The requirements as one sentence.
-pub(crate) fn labels(needed: &[Requirement]) -> String {
-    needed
-        .iter()
-        .map(Requirement::label)
-        .collect::<Vec<_>>()
-        .join(" and ")
 }
 
 /// A trimmed text of `min` to `max` characters.

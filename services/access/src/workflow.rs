@@ -253,5 +253,30 @@ pub(crate) fn lapses_at(
     (created + Duration::minutes(i64::from(lapse_after_minutes))).min(ends_at)
 }
 
+/// The requirements as one sentence.
+pub(crate) fn labels(needed: &[Requirement]) -> String {
+    needed
+        .iter()
+        .map(Requirement::label)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Who may meet `requirements`, as a notice addresses them: the user groups named, and
+/// whether the org's administrators.
+pub(crate) fn approvers(requirements: &[Requirement]) -> serde_json::Value {
+    let group_ids: Vec<Uuid> = requirements
+        .iter()
+        .filter_map(|r| match r {
+            Requirement::Group { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let administrators = requirements
+        .iter()
+        .any(|r| matches!(r, Requirement::ClientAdmin | Requirement::Administrator));
+    serde_json::json!({ "group_ids": group_ids, "administrators": administrators })
+}
+
 #[cfg(test)]
 mod tests;

@@ -6,4 +6,5 @@ use strongroom_trust::{Callers, callers};
 pub const CALLERS: Callers = callers!("/strongroom.audit.v1.Audit/" {
     "ListEvents" => [Gateway],
     "Record" => [Vault],
+    "ListMail" => [Gateway],
 });

@@ -8,7 +8,8 @@ use strongroom_core::{Permission, to_status};
 use strongroom_events::Event;
 use strongroom_proto::audit::audit_server::Audit;
 use strongroom_proto::audit::{
-    AuditEvent, ListEventsRequest, ListEventsResponse, RecordRequest, RecordResponse,
+    AuditEvent, ListEventsRequest, ListEventsResponse, ListMailRequest, MailList, RecordRequest,
+    RecordResponse,
 };
 use strongroom_tenancy::TenantDb;
 use tonic::{Request, Response, Status};
@@ -105,6 +106,23 @@ impl Audit for AuditGrpc {
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(RecordResponse { stored }))
+    }
+
+    async fn list_mail(
+        &self,
+        request: Request<ListMailRequest>,
+    ) -> Result<Response<MailList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        ctx.require(Permission::OrgsManage)
+            .map_err(|e| to_status(&e))?;
+        let limit = match request.get_ref().limit {
+            0 => 100,
+            n => n.min(500),
+        };
+        let mails = crate::mail::log(&self.db, ctx.org(), i64::from(limit))
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(MailList { mails }))
     }
 }
 

@@ -2,11 +2,13 @@
 //! records of password reveals (committed in the vault before each password left, and
 //! forwarded here in the background): those of a few orgs go straight to their trails,
 //! those of many through an intake (see `intake`).
-//! Events are stored by id, so a redelivered or republished event is stored once.
+//! Events are stored by id, so a redelivered or republished event is stored once. Some
+//! events call for mail (`mail`): queued with them, sent by every replica's sender.
 
 pub mod callers;
 mod grpc;
 mod intake;
+mod mail;
 mod record;
 mod store;
 
@@ -14,8 +16,11 @@ use anyhow::Context;
 
 use strongroom_core::to_status;
 use strongroom_proto::audit::audit_server::AuditServer;
+use strongroom_proto::identity::recipients_client::RecipientsClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_runtime::{Base, BaseConfig};
 use strongroom_tenancy::TenantDb;
+use strongroom_trust::Service;
 use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
@@ -85,7 +90,20 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     store::grant_intake_rights(&base.db)
         .await
         .context("granting the audit role its rights")?;
+    store::mail::grant_mail_rights(&base.db)
+        .await
+        .context("granting the audit role its rights on mail")?;
     tokio::spawn(intake::run_mover(base.db.clone(), shutdown.clone()));
+    let mailer = mail::send::Mailer {
+        db: base.db.clone(),
+        settings: OrgSettingsClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?),
+        recipients: RecipientsClient::new(
+            base.channel(&config.base.identity_url, Service::Identity)?,
+        ),
+        egress: strongroom_egress::Egress::new(&config.base.dns_servers)
+            .context("setting up name resolution for mail servers")?,
+    };
+    tokio::spawn(mailer.run(shutdown.clone()));
 
     let consumer = consume_events(
         base.db.clone(),
@@ -117,7 +135,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     }
 }
 
-/// Stores every event of the stream in its org's trail until `shutdown`.
+/// Stores every event of the stream in its org's trail, and queues the mail they call for,
+/// until `shutdown`. An event is acknowledged once both are stored, so a failure in between
+/// has it delivered again (and both are stored once by the event's id).
 pub async fn consume_events(
     db: TenantDb,
     js: strongroom_events::async_nats::jetstream::Context,
@@ -126,7 +146,22 @@ pub async fn consume_events(
 ) -> anyhow::Result<()> {
     strongroom_events::consume(js, &prefix, CONSUMER, shutdown, |batch| {
         let db = db.clone();
-        async move { store_events(&db, &batch).await }
+        async move {
+            let unknown = store_events(&db, &batch).await?;
+            for (org, events) in batch.iter().filter(|(org, _)| !unknown.contains(org)) {
+                let notices: Vec<mail::Notice> =
+                    events.iter().filter_map(mail::notice_for).collect();
+                if notices.is_empty() || !db.is_provisioned(*org).await? {
+                    continue;
+                }
+                let mut tx = db.begin(*org).await?;
+                let queued: Vec<_> = notices.iter().map(mail::Notice::queued).collect();
+                store::mail::queue(&mut tx, &queued).await?;
+                tx.commit().await?;
+                store::mail::due(db.global(), *org, chrono::Utc::now()).await?;
+            }
+            Ok::<_, strongroom_tenancy::TenancyError>(unknown)
+        }
     })
     .await?;
     Ok(())

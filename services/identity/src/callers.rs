@@ -55,3 +55,8 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
     "ListApiKeys" => [Gateway],
     "RevokeApiKey" => [Gateway],
 });
+
+pub const RECIPIENTS: Callers = callers!("/strongroom.identity.v1.Recipients/" {
+    // The audit service, which sends the org's mail.
+    "ListRecipients" => [Audit],
+});

@@ -9,6 +9,7 @@ use strongroom_proto::identity::*;
 use tonic::{Request, Status};
 
 mod messages;
+pub mod recipients;
 mod requests;
 
 use messages::{Reply, empty, reply};

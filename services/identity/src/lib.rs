@@ -14,6 +14,7 @@ mod login;
 mod ownership;
 mod people;
 mod policy;
+mod recipients;
 mod replication;
 mod resets;
 mod roles;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 use strongroom_auth::{PasswordHasher, Signer};
 use strongroom_crypto::SettingsKey;
 use strongroom_proto::identity::identity_server::IdentityServer;
+use strongroom_proto::identity::recipients_server::RecipientsServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
@@ -195,13 +197,17 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let (router, health) = base.grpc_server(
         msp_org,
         replication::ReplicationHook(identity.clone()),
-        &[callers::CALLERS],
+        &[callers::CALLERS, callers::RECIPIENTS],
         &config.base.tenant_url,
     )?;
-    let router = router.add_service(IdentityServer::new(grpc::IdentityGrpc {
-        app: identity,
-        verifier: base.verifier.clone(),
-    }));
+    let router = router
+        .add_service(RecipientsServer::new(grpc::recipients::RecipientsGrpc {
+            app: identity.clone(),
+        }))
+        .add_service(IdentityServer::new(grpc::IdentityGrpc {
+            app: identity,
+            verifier: base.verifier.clone(),
+        }));
     base.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     strongroom_runtime::serve(&config.base, &base, router, health, shutdown).await
 }

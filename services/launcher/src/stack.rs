@@ -115,7 +115,10 @@ pub fn caller_tables(service: Service) -> Vec<strongroom_trust::Callers> {
     use strongroom_runtime::{HEALTH_CALLERS, PROVISIONING_CALLERS};
     let own: Vec<strongroom_trust::Callers> = match service {
         Service::Gateway => return Vec::new(),
-        Service::Identity => vec![strongroom_identity::callers::CALLERS],
+        Service::Identity => vec![
+            strongroom_identity::callers::CALLERS,
+            strongroom_identity::callers::RECIPIENTS,
+        ],
         Service::Tenant => {
             use strongroom_tenant::callers::{REPLICATION, SETTINGS, TENANT};
             return vec![HEALTH_CALLERS, TENANT, REPLICATION, SETTINGS];

@@ -45,4 +45,6 @@ pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettin
     "SaveTicketing" => [Gateway],
     // The access service before a request, checkout or reveal; the gateway for `test`.
     "CheckTicket" => [Gateway, Access],
+    // The audit service, which sends the org's mail.
+    "GetMailTransport" => [Audit],
 });

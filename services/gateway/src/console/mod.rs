@@ -300,6 +300,7 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
         .route("/settings/proxy", post(pages::settings::save_proxy))
         .route("/settings/msp-staff", post(pages::settings::save_msp_staff))
         .route("/settings/sharing", post(pages::settings::save_sharing))
+        .route("/settings/mail-log", get(pages::mail_log::show))
         .route(
             "/settings/ticketing",
             get(pages::ticketing::show).post(pages::ticketing::save),

@@ -99,3 +99,64 @@ impl From<pb::ListEventsResponse> for AuditEvents {
         }
     }
 }
+
+/// One attempt at sending a mail.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct MailAttempt {
+    pub at: String,
+    pub delivered: bool,
+    /// Why it was not delivered (or a note, e.g. nobody had a mail address); `null`: none.
+    pub error: Option<String>,
+}
+
+/// A mail the org sent or is sending, and what became of it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct MailDelivery {
+    pub id: String,
+    /// What it tells of: `request.created`, `request.approved`, `request.rejected`.
+    pub notice: String,
+    pub subject: String,
+    /// The addresses it went to, once delivered.
+    pub sent_to: Vec<String>,
+    /// `pending`, `sent` or `failed` (no more attempts).
+    pub status: String,
+    pub created_at: String,
+    /// When it is tried next (pending mail); `null` otherwise.
+    pub next_attempt_at: Option<String>,
+    pub attempts: Vec<MailAttempt>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct MailLog {
+    pub mails: Vec<MailDelivery>,
+}
+
+impl From<pb::MailList> for MailLog {
+    fn from(list: pb::MailList) -> Self {
+        let or_null = crate::dto::or_null;
+        Self {
+            mails: list
+                .mails
+                .into_iter()
+                .map(|m| MailDelivery {
+                    id: m.id,
+                    notice: m.notice,
+                    subject: m.subject,
+                    sent_to: m.sent_to,
+                    status: m.status,
+                    created_at: m.created_at,
+                    next_attempt_at: or_null(m.next_attempt_at),
+                    attempts: m
+                        .attempts
+                        .into_iter()
+                        .map(|a| MailAttempt {
+                            at: a.at,
+                            delivered: a.delivered,
+                            error: or_null(a.error),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The org's audit trail.
+//! The org's audit trail, and its outgoing mail.
 
 use axum::extract::State;
 use axum::http::Uri;
@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::Gateway;
 use crate::caller::Caller;
-use crate::dto::audit::{AuditEvents, AuditQuery};
+use crate::dto::audit::{AuditEvents, AuditQuery, MailLog};
 use crate::dto::errors::{BadRequest, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::openapi::tags;
 use crate::routes::reply::{ApiResult, ok};
@@ -19,7 +19,9 @@ use crate::routes::request::query;
 const LIMIT: u32 = 500;
 
 pub(super) fn router() -> OpenApiRouter<Gateway> {
-    OpenApiRouter::new().routes(routes!(list))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(mail_log))
 }
 
 #[utoipa::path(
@@ -69,4 +71,33 @@ async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> Ap
         .await?
         .into_inner();
     ok(AuditEvents::from(events))
+}
+
+#[utoipa::path(
+    get,
+    path = "/mail-log",
+    tag = tags::AUDIT,
+    summary = "The org's outgoing mail and what became of it",
+    description = "The newest 200 mails: notices of access requests to those who may approve \
+                   them and of decisions to requesters, each sent through the org's mail \
+                   server to the recipients' addresses, retried with backoff (2 s doubling, \
+                   at most an hour apart, for about a day) while the server is down or \
+                   refuses. Every attempt is listed. Needs `orgs.manage`.",
+    responses(
+        (status = 200, description = "The mails, newest first", body = MailLog),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+async fn mail_log(State(state): State<Gateway>, Caller(ctx): Caller) -> ApiResult {
+    let mails = state
+        .audit
+        .clone()
+        .list_mail(outgoing(&ctx, pb::ListMailRequest { limit: 200 }))
+        .await?
+        .into_inner();
+    ok(MailLog::from(mails))
 }

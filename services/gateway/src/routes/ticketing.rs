@@ -91,7 +91,8 @@ async fn save_ticketing(
     summary = "Try a ticket id against the org's ticketing system",
     description = "Calls the ticketing system as a request would (also while ticketing is \
                    off) and says whether the ticket is valid, and why not. 503 when the \
-                   ticketing system does not answer in time. Needs `orgs.manage`.",
+                   ticketing system does not answer in time. Needs `orgs.manage`; not with an API \
+                   key (the call uses the org's stored credentials, as a save would).",
     request_body = TicketCheckBody,
     responses(
         (status = 200, description = "What the ticketing system said", body = TicketCheck),

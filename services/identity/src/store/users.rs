@@ -366,3 +366,26 @@ pub async fn count_role_holders(tx: &mut TenantTx, role: &str) -> Result<i64, sq
 
 #[cfg(test)]
 mod tests;
+
+/// The active users with a mail address among `users`, the members of `groups` and (when
+/// `administrators`) the administrators: (id, username, email), each once.
+pub async fn recipients(
+    tx: &mut TenantTx,
+    users: &[Uuid],
+    groups: &[Uuid],
+    administrators: bool,
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, username, email FROM users
+         WHERE status = 'active' AND email <> ''
+           AND (id = ANY($1)
+                OR id IN (SELECT user_id FROM group_members WHERE group_id = ANY($2))
+                OR ($3 AND role = 'administrator'))
+         ORDER BY lower(username)",
+    )
+    .bind(users)
+    .bind(groups)
+    .bind(administrators)
+    .fetch_all(&mut **tx)
+    .await
+}

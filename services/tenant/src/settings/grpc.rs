@@ -229,6 +229,31 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
         )
     }
 
+    async fn get_mail_transport(
+        &self,
+        request: Request<pb::MailTransportRequest>,
+    ) -> Reply<pb::MailTransport> {
+        let org = request
+            .into_inner()
+            .org_id
+            .parse::<uuid::Uuid>()
+            .map(OrgId)
+            .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))?;
+        reply(self.app.mail_transport(org).await, |t| pb::MailTransport {
+            host: t.mail.host,
+            port: u32::from(t.mail.port),
+            sender: t.mail.sender,
+            access_url: t.mail.access_url,
+            tls_mode: t.mail.tls_mode.as_str().into(),
+            username: t.username,
+            password: t
+                .password
+                .map(|p| secrecy::ExposeSecret::expose_secret(&p).to_owned())
+                .unwrap_or_default(),
+            allow_internal_hosts: t.mail.allow_internal_hosts,
+        })
+    }
+
     async fn get_msp_staff_rights(
         &self,
         request: Request<pb::GetSettingsRequest>,

@@ -1,8 +1,10 @@
 //! The org's mail server: where and as whom the org's mail is sent, and how the server is
 //! signed in to.
 
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use strongroom_auth::RequestContext;
+use strongroom_core::OrgId;
 use strongroom_proto::vault::RevealPasswordRequest;
 use uuid::Uuid;
 
@@ -225,6 +227,49 @@ impl OrgSettings {
         Ok(Credentials::Password {
             username,
             password_sealed,
+        })
+    }
+}
+
+/// The org's mail server as a sender uses it: the password opened.
+pub struct Transport {
+    pub mail: Mail,
+    pub username: String,
+    pub password: Option<SecretString>,
+}
+
+impl OrgSettings {
+    /// The org's mail server, its password opened, for the service that sends the org's mail
+    /// (the caller is that service, proven by its certificate; no user is behind it).
+    pub async fn mail_transport(&self, org: OrgId) -> Result<Transport, SettingsError> {
+        let mut mail = self
+            .read::<Mail>(org)
+            .await?
+            .ok_or(SettingsError::NotSaved("mail"))?
+            .value;
+        let (username, password) = match mail.credentials.take() {
+            None => (String::new(), None),
+            Some(Credentials::Password {
+                username,
+                password_sealed,
+            }) => {
+                let password = match password_sealed {
+                    Some(sealed) => Some(self.open(org, PASSWORD, &sealed).await?),
+                    None => None,
+                };
+                (username, password)
+            }
+            Some(Credentials::VaultAccount { account_id }) => {
+                return Err(SettingsError::Invalid(format!(
+                    "the mail server signs in with vault account {account_id}, which mail \
+                     cannot read yet: give a username and password in the mail settings"
+                )));
+            }
+        };
+        Ok(Transport {
+            mail,
+            username,
+            password,
         })
     }
 }

@@ -17,6 +17,7 @@ pub mod group_tree;
 pub mod groups;
 pub mod imports;
 pub mod keys;
+pub mod mail_log;
 pub mod orgs;
 pub mod paths;
 pub mod personal;

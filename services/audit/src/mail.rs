@@ -1,0 +1,300 @@
+//! The org's outgoing mail: notices derived from its events (which ones, to whom, saying
+//! what) are queued with the events, and `send` delivers them through the org's mail
+//! server, retrying with backoff. The queue and every attempt are kept: they are the
+//! delivery log administrators read.
+
+pub(crate) mod send;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use strongroom_events::Event;
+use uuid::Uuid;
+
+/// Who a notice goes to, resolved when it is sent (by identity, to the active users with a
+/// mail address).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Recipients {
+    pub(crate) user_ids: Vec<Uuid>,
+    pub(crate) group_ids: Vec<Uuid>,
+    pub(crate) administrators: bool,
+}
+
+/// One mail to send, of one event.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Notice {
+    pub(crate) event_id: Uuid,
+    pub(crate) notice: &'static str,
+    pub(crate) recipients: Recipients,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+}
+
+/// The longest a reason or comment is quoted in a mail.
+const MAX_QUOTED_CHARS: usize = 500;
+
+fn text<'a>(details: &'a Value, key: &str) -> &'a str {
+    details.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn quoted(details: &Value, key: &str) -> String {
+    text(details, key)
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(MAX_QUOTED_CHARS)
+        .collect()
+}
+
+fn ids(value: Option<&Value>) -> Vec<Uuid> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().and_then(|s| Uuid::try_parse(s).ok()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The notice `event` calls for, if any: a new request goes to those who may approve it, a
+/// decision to the requester.
+pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
+    let details = &event.details;
+    let account = event.target.name.clone().unwrap_or_default();
+    let actor = &event.actor.username;
+    let (notice, recipients, subject, body) = match event.operation.as_str() {
+        "request.created" => {
+            let approvers = details.get("approvers")?;
+            let recipients = Recipients {
+                user_ids: Vec::new(),
+                group_ids: ids(approvers.get("group_ids")),
+                administrators: approvers
+                    .get("administrators")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            };
+            let ticket = match text(details, "ticket_id") {
+                "" => String::new(),
+                t => format!("Ticket: {t}\n"),
+            };
+            (
+                "request.created",
+                recipients,
+                format!("Access request for {account} by {actor}"),
+                format!(
+                    "{actor} asks for the password of {account}.\n\nReason: {}\n{ticket}\
+                     Window: {} to {}\n\nApprove or reject it on the Requests page.\n",
+                    quoted(details, "reason"),
+                    text(details, "starts_at"),
+                    text(details, "ends_at"),
+                ),
+            )
+        }
+        "request.approved" | "request.rejected" => {
+            let requester = Uuid::try_parse(text(details, "requester_id")).ok()?;
+            let recipients = Recipients {
+                user_ids: vec![requester],
+                ..Recipients::default()
+            };
+            let comment = match quoted(details, "comment") {
+                c if c.is_empty() => String::new(),
+                c => format!("\nComment: {c}\n"),
+            };
+            if event.operation == "request.approved" {
+                (
+                    "request.approved",
+                    recipients,
+                    format!("Access request approved: {account}"),
+                    format!(
+                        "Your request for the password of {account} is approved (the last \
+                         approval by {actor}).\n{comment}\nCheck it out on the Requests page \
+                         while its window is open.\n"
+                    ),
+                )
+            } else {
+                (
+                    "request.rejected",
+                    recipients,
+                    format!("Access request rejected: {account}"),
+                    format!(
+                        "{actor} rejected your request for the password of {account}.\n\
+                         {comment}"
+                    ),
+                )
+            }
+        }
+        _ => return None,
+    };
+    Some(Notice {
+        event_id: event.id,
+        notice,
+        recipients,
+        subject,
+        body,
+    })
+}
+
+impl Notice {
+    /// The notice as the queue stores it.
+    pub(crate) fn queued(&self) -> crate::store::mail::NewMail<'_> {
+        crate::store::mail::NewMail {
+            event_id: self.event_id,
+            notice: self.notice,
+            recipients: serde_json::to_value(&self.recipients).unwrap_or(Value::Null),
+            subject: &self.subject,
+            body: &self.body,
+        }
+    }
+}
+
+/// How long after its `attempts`-th failed attempt a mail is tried again: 2 s, doubling, at
+/// most an hour.
+pub(crate) fn backoff(attempts: u32) -> chrono::TimeDelta {
+    let seconds = 2i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
+    chrono::TimeDelta::seconds(seconds.min(3600))
+}
+
+/// When a mail not delivered yet is tried next: at once, or a backoff after the last of its
+/// attempts (`tried`).
+pub(crate) fn next_attempt(
+    created_at: chrono::DateTime<chrono::Utc>,
+    tried: &[chrono::DateTime<chrono::Utc>],
+) -> chrono::DateTime<chrono::Utc> {
+    match tried.iter().max() {
+        None => created_at,
+        Some(last) => *last + backoff(u32::try_from(tried.len()).unwrap_or(u32::MAX)),
+    }
+}
+
+/// Attempts after which a mail is given up (about a day of trying).
+pub(crate) const MAX_ATTEMPTS: u32 = 30;
+
+/// The org's newest `limit` mails with every attempt at each: the delivery log.
+pub(crate) async fn log(
+    db: &strongroom_tenancy::TenantDb,
+    org: strongroom_core::OrgId,
+    limit: i64,
+) -> Result<Vec<strongroom_proto::audit::Mail>, strongroom_tenancy::TenancyError> {
+    use strongroom_proto::audit::{Mail, MailAttempt};
+    let mut tx = db.begin(org).await?;
+    let mails = crate::store::mail::latest(&mut tx, limit).await?;
+    let ids: Vec<Uuid> = mails.iter().map(|m| m.id).collect();
+    let attempts = crate::store::mail::attempts(&mut tx, &ids).await?;
+    tx.commit().await?;
+    Ok(mails
+        .into_iter()
+        .map(|m| {
+            let tried: Vec<_> = attempts.iter().filter(|a| a.mail_id == m.id).collect();
+            let delivered = tried.iter().find(|a| a.delivered);
+            let times: Vec<_> = tried.iter().map(|a| a.at).collect();
+            let (status, next) = match delivered {
+                Some(_) => ("sent", String::new()),
+                None if times.len() >= MAX_ATTEMPTS as usize => ("failed", String::new()),
+                None => ("pending", next_attempt(m.created_at, &times).to_rfc3339()),
+            };
+            Mail {
+                id: m.id.to_string(),
+                notice: m.notice,
+                subject: m.subject,
+                sent_to: delivered.map(|a| a.sent_to.clone()).unwrap_or_default(),
+                status: status.into(),
+                created_at: m.created_at.to_rfc3339(),
+                next_attempt_at: next,
+                attempts: tried
+                    .iter()
+                    .map(|a| MailAttempt {
+                        at: a.at.to_rfc3339(),
+                        delivered: a.delivered,
+                        error: a.error.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use strongroom_core::{OrgId, UserId};
+    use strongroom_events::{Actor, Target};
+
+    use super::*;
+
+    fn event(operation: &str, details: Value) -> Event {
+        Event {
+            id: Uuid::new_v4(),
+            org_id: OrgId(Uuid::new_v4()),
+            service: "access".into(),
+            operation: operation.into(),
+            actor: Actor {
+                user_id: Some(UserId(Uuid::new_v4())),
+                username: "rosa".into(),
+                ip: None,
+                user_agent: None,
+            },
+            target: Target::new("account", Uuid::new_v4(), "db7/postgres"),
+            occurred_at: chrono::Utc::now(),
+            details,
+        }
+    }
+
+    #[test]
+    fn a_new_request_goes_to_those_who_may_approve_it() {
+        let leads = Uuid::new_v4();
+        let e = event(
+            "request.created",
+            serde_json::json!({"reason": "patching\u{7}", "ticket_id": "CHG-1",
+                "starts_at": "s", "ends_at": "e",
+                "approvers": {"group_ids": [leads.to_string()], "administrators": true}}),
+        );
+        let n = notice_for(&e).unwrap();
+        assert_eq!(
+            n.recipients,
+            Recipients {
+                user_ids: vec![],
+                group_ids: vec![leads],
+                administrators: true
+            }
+        );
+        assert_eq!(n.subject, "Access request for db7/postgres by rosa");
+        assert!(n.body.contains("Reason: patching\n"), "{}", n.body);
+        assert!(n.body.contains("Ticket: CHG-1"), "{}", n.body);
+    }
+
+    #[test]
+    fn a_decision_goes_to_the_requester_and_other_events_to_nobody() {
+        let requester = Uuid::new_v4();
+        let approved = event(
+            "request.approved",
+            serde_json::json!({"requester_id": requester.to_string(), "comment": ""}),
+        );
+        let n = notice_for(&approved).unwrap();
+        assert_eq!(n.recipients.user_ids, vec![requester]);
+        assert_eq!(n.notice, "request.approved");
+        let rejected = event(
+            "request.rejected",
+            serde_json::json!({"requester_id": requester.to_string(), "comment": "not now"}),
+        );
+        assert!(
+            notice_for(&rejected)
+                .unwrap()
+                .body
+                .contains("Comment: not now")
+        );
+        for quiet in [
+            "request.approval_given",
+            "share.created",
+            "password.revealed",
+        ] {
+            assert!(notice_for(&event(quiet, Value::Null)).is_none(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(backoff(1).num_seconds(), 2);
+        assert_eq!(backoff(2).num_seconds(), 4);
+        assert_eq!(backoff(5).num_seconds(), 32);
+        assert_eq!(backoff(40).num_seconds(), 3600);
+    }
+}
