@@ -151,6 +151,13 @@ pub async fn consume_events(
             for (org, events) in batch.iter().filter(|(org, _)| !unknown.contains(org)) {
                 let notices: Vec<mail::Notice> =
                     events.iter().filter_map(mail::notice_for).collect();
+                // Mail waiting for a mail server goes as soon as one is saved.
+                if events
+                    .iter()
+                    .any(|e| e.operation == "settings.mail_updated")
+                {
+                    store::mail::due(db.global(), *org, chrono::Utc::now()).await?;
+                }
                 if notices.is_empty() || !db.is_provisioned(*org).await? {
                     continue;
                 }

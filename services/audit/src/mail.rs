@@ -56,13 +56,58 @@ fn ids(value: Option<&Value>) -> Vec<Uuid> {
         .unwrap_or_default()
 }
 
+/// The user an event is about (its target), as the only recipient.
+fn target_user(event: &Event) -> Option<Recipients> {
+    let id = Uuid::try_parse(event.target.id.as_deref()?).ok()?;
+    (event.target.kind == "user").then(|| Recipients {
+        user_ids: vec![id],
+        ..Recipients::default()
+    })
+}
+
 /// The notice `event` calls for, if any: a new request goes to those who may approve it, a
-/// decision to the requester.
+/// decision to the requester; a new user is welcomed; a previous owner hears where their
+/// resources went.
 pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
     let details = &event.details;
     let account = event.target.name.clone().unwrap_or_default();
     let actor = &event.actor.username;
     let (notice, recipients, subject, body) = match event.operation.as_str() {
+        // Made by someone (the first administrator of a new org is made by nobody, with an
+        // address nobody reads).
+        "user.created" | "user.imported" if event.actor.user_id.is_some() => {
+            // Users imported from a directory carry their entry's name.
+            let from_directory = !text(details, "dn").is_empty();
+            let how = if from_directory {
+                "Sign in with your directory password."
+            } else {
+                "Your administrator gives you a first password; you choose your own when you \
+                 first sign in."
+            };
+            (
+                "user.welcome",
+                target_user(event)?,
+                "Your Strongroom account".to_owned(),
+                format!(
+                    "{actor} made a Strongroom account for you: your username is {account}.\n\n\
+                     {how}\n"
+                ),
+            )
+        }
+        "user.ownership_transferred" | "user.ownership_transfer_approved" => (
+            "user.ownership_transferred",
+            target_user(event)?,
+            "Your resources have a new owner".to_owned(),
+            format!(
+                "The resources you owned ({}) now belong to {}, at the request of {}.\n",
+                details
+                    .get("resources")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                text(details, "to"),
+                text(details, "requested_by"),
+            ),
+        ),
         "request.created" => {
             let approvers = details.get("approvers")?;
             let recipients = Recipients {
@@ -190,6 +235,8 @@ pub(crate) async fn log(
             let (status, next) = match delivered {
                 Some(_) => ("sent", String::new()),
                 None if times.len() >= MAX_ATTEMPTS as usize => ("failed", String::new()),
+                // Not tried yet: it goes as soon as the org has a mail server.
+                None if times.is_empty() => ("pending", String::new()),
                 None => ("pending", next_attempt(m.created_at, &times).to_rfc3339()),
             };
             Mail {
@@ -288,6 +335,50 @@ mod tests {
         ] {
             assert!(notice_for(&event(quiet, Value::Null)).is_none(), "{quiet}");
         }
+    }
+
+    fn about_user(operation: &str, details: Value) -> (Uuid, Event) {
+        let user = Uuid::new_v4();
+        let mut e = event(operation, details);
+        e.target = Target::new("user", user, "nina");
+        (user, e)
+    }
+
+    #[test]
+    fn new_users_are_welcomed_and_previous_owners_told_where_their_resources_went() {
+        let (nina, made) = about_user("user.created", serde_json::json!({"source": "local"}));
+        let n = notice_for(&made).unwrap();
+        assert_eq!(
+            (n.notice, n.recipients.user_ids.clone()),
+            ("user.welcome", vec![nina])
+        );
+        assert!(n.body.contains("your username is nina"), "{}", n.body);
+        let (_, imported) = about_user(
+            "user.imported",
+            serde_json::json!({"source": "ldap", "dn": "uid=nina,dc=acme"}),
+        );
+        assert!(
+            notice_for(&imported)
+                .unwrap()
+                .body
+                .contains("directory password")
+        );
+        // The first administrator of a new org is made by nobody: no mail.
+        let (_, mut first) = about_user("user.created", Value::Null);
+        first.actor.user_id = None;
+        assert!(notice_for(&first).is_none());
+        let (olga, moved) = about_user(
+            "user.ownership_transferred",
+            serde_json::json!({"to": "dan", "requested_by": "root", "resources": 3}),
+        );
+        let n = notice_for(&moved).unwrap();
+        assert_eq!(n.recipients.user_ids, vec![olga]);
+        assert!(
+            n.body
+                .contains("(3) now belong to dan, at the request of root"),
+            "{}",
+            n.body
+        );
     }
 
     #[test]

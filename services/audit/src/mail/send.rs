@@ -102,18 +102,25 @@ impl Mailer {
         if due.is_empty() {
             return Ok(next);
         }
-        let transport = self
+        let transport = match self
             .settings
             .clone()
             .get_mail_transport(MailTransportRequest {
                 org_id: org.to_string(),
             })
             .await
-            .map(tonic::Response::into_inner)
-            .map_err(|status| match status.code() {
-                tonic::Code::NotFound => "the org has no mail server set up".to_owned(),
-                _ => format!("the mail settings could not be read: {}", status.message()),
-            });
+        {
+            Ok(t) => Ok(t.into_inner()),
+            // No mail server yet: the mail waits, spending no attempt, until one is saved
+            // (its event makes the org due at once) or a while has passed.
+            Err(status) if status.code() == tonic::Code::NotFound => {
+                return Ok(Some(now + chrono::TimeDelta::minutes(10)));
+            }
+            Err(status) => Err(format!(
+                "the mail settings could not be read: {}",
+                status.message()
+            )),
+        };
         for (mail, tried) in due {
             let outcome = match &transport {
                 Ok(t) => self.deliver(org, &mail, t).await,

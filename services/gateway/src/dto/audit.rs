@@ -113,7 +113,8 @@ pub struct MailAttempt {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct MailDelivery {
     pub id: String,
-    /// What it tells of: `request.created`, `request.approved`, `request.rejected`.
+    /// What it tells of: `user.welcome`, `user.ownership_transferred`, `request.created`,
+    /// `request.approved`, `request.rejected`.
     pub notice: String,
     pub subject: String,
     /// The addresses it went to, once delivered.
@@ -121,7 +122,8 @@ pub struct MailDelivery {
     /// `pending`, `sent` or `failed` (no more attempts).
     pub status: String,
     pub created_at: String,
-    /// When it is tried next (pending mail); `null` otherwise.
+    /// When it is tried next (pending mail tried before); `null` otherwise (a mail not tried
+    /// yet goes as soon as the org has a mail server).
     pub next_attempt_at: Option<String>,
     pub attempts: Vec<MailAttempt>,
 }

@@ -78,8 +78,10 @@ async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> Ap
     path = "/mail-log",
     tag = tags::AUDIT,
     summary = "The org's outgoing mail and what became of it",
-    description = "The newest 200 mails: notices of access requests to those who may approve \
-                   them and of decisions to requesters, each sent through the org's mail \
+    description = "The newest 200 mails: welcomes to users added or imported, notices of \
+                   access requests to those who may approve them, of decisions to requesters \
+                   and of ownership transfers to the previous owner, each sent through the \
+                   org's mail \
                    server to the recipients' addresses, retried with backoff (2 s doubling, \
                    at most an hour apart, for about a day) while the server is down or \
                    refuses. Every attempt is listed. Needs `orgs.manage`.",
