@@ -72,6 +72,37 @@ async fn act(
     .await
 }
 
+/// An account `owner` stores (on resource `resource`), shared with `sharee` (a user id) at
+/// View and put under access control with `policy`.
+pub(crate) async fn controlled_account(
+    api: &Api<'_>,
+    org: &Org,
+    owner: &str,
+    sharee: &str,
+    (resource, password): (&str, &str),
+    policy: Value,
+) -> String {
+    let account = api
+        .store_password(&org.prefix, owner, resource, "postgres", password)
+        .await;
+    created(
+        api,
+        &org.url(&format!("/accounts/{account}/shares")),
+        owner,
+        json!({"grantee_kind": "user", "grantee_id": sharee, "level": "view"}),
+    )
+    .await;
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/accounts/{account}/access-control")),
+            Some(owner),
+            policy,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    account
+}
+
 async fn member(api: &Api<'_>, org: &Org, group: &str, user: &str) {
     let (s, b) = api
         .put(

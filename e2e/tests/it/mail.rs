@@ -1,5 +1,5 @@
 //! Mail goes out: new users are welcomed, notices of access requests reach those who may
-//! approve them, and decisions reach the requester, through the org's own mail server (a
+//! approve them, and decisions and lapses reach the requester, through the org's own mail server (a
 //! real SMTP server started here); a server that refuses delays mail and loses none, and
 //! the delivery log shows every attempt.
 
@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use strongroom_testkit::{Delivered, SmtpSink};
 
+use crate::access_control::controlled_account;
 use crate::api::{Api, Org, assert_error};
 use crate::shares::{created, id};
 use crate::stack::Stack;
@@ -52,7 +53,7 @@ async fn mail_log_when(api: &Api<'_>, org: &Org, ready: impl Fn(&Value) -> bool)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn request_notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses() {
+async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses() {
     let stack = Stack::start(None).await.unwrap();
     let api = Api { stack: &stack };
     let org = Org::create(&api, "mailco").await;
@@ -106,24 +107,15 @@ async fn request_notices_go_out_through_the_orgs_mail_server_and_wait_while_it_r
         welcome.data
     );
     assert!(!welcome.data.contains("one-time"), "{}", welcome.data);
-    let account = api
-        .store_password(&org.prefix, &olga, "db5", "postgres", "pg-secret-5")
-        .await;
-    created(
+    let account = controlled_account(
         &api,
-        &org.url(&format!("/accounts/{account}/shares")),
+        &org,
         &olga,
-        json!({"grantee_kind": "user", "grantee_id": rita_id, "level": "view"}),
+        &rita_id,
+        ("db5", "pg-secret-5"),
+        json!({"approver_group_ids": [leads]}),
     )
     .await;
-    let (s, b) = api
-        .put(
-            &org.url(&format!("/accounts/{account}/access-control")),
-            Some(&olga),
-            json!({"approver_group_ids": [leads]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
 
     // A request: its notice goes to the approver group's member, signed in as the org's
     // mail settings say.
@@ -203,6 +195,27 @@ async fn request_notices_go_out_through_the_orgs_mail_server_and_wait_while_it_r
     // (root's was queued before the org had a mail server, and went once it had one).
     assert_eq!(log["mails"].as_array().unwrap().len(), 6, "{log}");
     assert!(!log.to_string().contains("mail-secret"), "{log}");
+
+    // A request nobody answers in time lapses, and the requester hears of it.
+    let brief = (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    created(
+        &api,
+        &org.url("/access-requests"),
+        &rita,
+        json!({"account_id": account, "reason": "a quick look", "ends_at": brief}),
+    )
+    .await;
+    let lapsed = arrived(
+        &sink,
+        "Access request lapsed: db5/postgres",
+        "rita@example.test",
+    )
+    .await;
+    assert!(
+        lapsed.data.contains("lapsed: nobody approved it"),
+        "{}",
+        lapsed.data
+    );
 
     // The log is for those who manage the org's settings.
     let (s, b) = api.get(&org.url("/mail-log"), Some(&rita)).await;

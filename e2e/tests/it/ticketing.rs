@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::access_control::controlled_account;
 use crate::api::{Api, Org, assert_error, audit_operations};
 use crate::shares::{created, id};
 use crate::stack::Stack;
@@ -263,24 +264,15 @@ async fn tickets_are_checked_before_requests_checkouts_and_reveals() {
         .add_user(&org.prefix, &org.admin, "rita", "password_user")
         .await;
     let rita = api.login(&org.prefix, "rita", &rita_pw).await;
-    let account = api
-        .store_password(&org.prefix, &olga, "db9", "postgres", "pg-secret-9")
-        .await;
-    created(
+    let account = controlled_account(
         &api,
-        &org.url(&format!("/accounts/{account}/shares")),
+        &org,
         &olga,
-        json!({"grantee_kind": "user", "grantee_id": rita_id, "level": "view"}),
+        &rita_id,
+        ("db9", "pg-secret-9"),
+        json!({}),
     )
     .await;
-    let (s, b) = api
-        .put(
-            &org.url(&format!("/accounts/{account}/access-control")),
-            Some(&olga),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     let ends_at = (Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
     let ask = |ticket: &str| {
         json!({"account_id": account, "reason": "patching", "ticket_id": ticket,

@@ -1,9 +1,9 @@
 //! Access: decides who may do what to which account, and keeps the shares and the
 //! access-control workflow those decisions rest on. Use cases: `check` (decisions and
 //! listing scopes, in batches), `shares`, `policies` (access control on a target) and
-//! `requests` (requests and approvals), `checkouts`, `tickets` (ticket checks, asked of the
-//! tenant service); `decide` and `workflow` are their pure rules; `store` holds all of its
-//! SQL; `grpc` is the edge.
+//! `requests` (requests and approvals), `checkouts`, `lapses` (recording requests nobody
+//! answered in time), `tickets` (ticket checks, asked of the tenant service); `decide` and
+//! `workflow` are their pure rules; `store` holds all of its SQL; `grpc` is the edge.
 
 mod app;
 pub mod callers;
@@ -13,6 +13,7 @@ mod decide;
 mod error;
 mod grpc;
 mod kept;
+mod lapses;
 mod memberships;
 mod model;
 mod policies;
@@ -80,6 +81,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity,
         settings: OrgSettingsClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?),
     });
+    tokio::spawn(app.clone().sweep_lapses(shutdown.clone()));
     let (router, health) =
         base.grpc_server(msp_org, (), &[callers::CALLERS], &config.base.tenant_url)?;
     let router = router.add_service(AccessServer::new(grpc::AccessGrpc {

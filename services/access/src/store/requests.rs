@@ -330,3 +330,21 @@ pub(crate) async fn check_in(
     .await?;
     Ok(())
 }
+
+/// Pending requests whose time to be answered has passed and whose lapse is not recorded
+/// yet, locked (other replicas skip them), marked recorded in `tx`: (id, account, account
+/// name, requester).
+pub(crate) async fn take_lapsed(
+    tx: &mut TenantTx,
+) -> Result<Vec<(Uuid, Uuid, String, Uuid)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE access_requests SET lapse_recorded_at = now()
+         WHERE id IN (SELECT id FROM access_requests
+                      WHERE state = 'pending' AND lapse_recorded_at IS NULL
+                        AND lapses_at <= now()
+                      ORDER BY lapses_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+         RETURNING id, account_id, account_name, requester_id",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

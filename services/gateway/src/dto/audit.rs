@@ -114,7 +114,7 @@ pub struct MailAttempt {
 pub struct MailDelivery {
     pub id: String,
     /// What it tells of: `user.welcome`, `user.ownership_transferred`, `request.created`,
-    /// `request.approved`, `request.rejected`.
+    /// `request.approved`, `request.rejected`, `request.lapsed`.
     pub notice: String,
     pub subject: String,
     /// The addresses it went to, once delivered.

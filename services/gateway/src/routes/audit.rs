@@ -79,7 +79,8 @@ async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri: Uri) -> Ap
     tag = tags::AUDIT,
     summary = "The org's outgoing mail and what became of it",
     description = "The newest 200 mails: welcomes to users added or imported, notices of \
-                   access requests to those who may approve them, of decisions to requesters \
+                   access requests to those who may approve them, of decisions and lapses to \
+                   requesters \
                    and of ownership transfers to the previous owner, each sent through the \
                    org's mail \
                    server to the recipients' addresses, retried with backoff (2 s doubling, \
