@@ -96,7 +96,14 @@ impl OrgSettings {
             return Ok(TicketVerdict::invalid(problem, 0));
         }
         let host = ticketing::url_host(&settings.url);
-        let proxy = self.proxy_for(org, host).await?;
+        let proxy = match self.proxy_for(org, host).await? {
+            Some((mut route, Some(sealed))) => {
+                route.password = Some(self.open(org, super::proxy::PASSWORD, &sealed).await?);
+                Some(route)
+            }
+            Some((route, None)) => Some(route),
+            None => None,
+        };
         let client = self
             .egress
             .http_client(
@@ -171,17 +178,18 @@ impl OrgSettings {
         })
     }
 
-    /// The org's proxy when it is on and `host` is not reached directly, its password
-    /// opened for one call.
+    /// The org's proxy when it is on and `host` is not reached directly, with its password
+    /// still sealed (a caller that only needs to know whether `host` goes through it opens
+    /// nothing).
     pub(super) async fn proxy_for(
         &self,
         org: OrgId,
         host: &str,
-    ) -> Result<Option<HttpProxy>, SettingsError> {
+    ) -> Result<Option<(HttpProxy, Option<String>)>, SettingsError> {
         let Some(proxy) = self.read::<Proxy>(org).await?.map(|s| s.value) else {
             return Ok(None);
         };
-        let mut usable = HttpProxy {
+        let route = HttpProxy {
             host: proxy.host,
             port: proxy.port,
             username: proxy.username,
@@ -189,13 +197,10 @@ impl OrgSettings {
             no_proxy: proxy.no_proxy,
             allow_internal_hosts: proxy.allow_internal_hosts,
         };
-        if !proxy.enabled || usable.bypasses(host) {
+        if !proxy.enabled || route.bypasses(host) {
             return Ok(None);
         }
-        if let Some(sealed) = &proxy.password_sealed {
-            usable.password = Some(self.open(org, super::proxy::PASSWORD, sealed).await?);
-        }
-        Ok(Some(usable))
+        Ok(Some((route, proxy.password_sealed)))
     }
 
     /// A password stored sealed (base64), opened by the vault.
