@@ -29,7 +29,7 @@ pub struct Stack {
 }
 
 /// A documentation address (TEST-NET-1) that the host rule takes for a public one. Nothing
-/// ever connects to it: mail is not sent yet, and the tests that connect name loopback.
+/// ever connects to it: the tests that connect (mail, tickets, directories) name loopback.
 pub const PUBLIC_TEST_ADDRESS: std::net::IpAddr =
     std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 10));
 
@@ -82,16 +82,7 @@ impl Stack {
             )
             .await?;
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .thread_name("stack")
-            .enable_all()
-            .build()
-            .context("the stack's runtime")?;
-        let dns = {
-            let _on_the_stack_runtime = runtime.enter();
-            strongroom_testkit::DnsServer::start()?
-        };
-        dns.set("*.test", &[PUBLIC_TEST_ADDRESS]);
+        let (runtime, dns) = runtime_and_dns()?;
         let mut config = StackConfig {
             http_addr: "127.0.0.1:0".parse()?,
             postgres_url: strongroom_testkit::pg_server_url(),
@@ -134,9 +125,15 @@ impl Stack {
             data,
             dns,
         };
-        let health = format!("{}/healthz", stack.base_url);
+        stack.wait_until_healthy().await?;
+        stack.choose_admin_password().await?;
+        Ok(stack)
+    }
+
+    async fn wait_until_healthy(&mut self) -> anyhow::Result<()> {
+        let health = format!("{}/healthz", self.base_url);
         let healthy = strongroom_testkit::wait_until(Duration::from_secs(60), || {
-            let (http, health) = (stack.http.clone(), health.clone());
+            let (http, health) = (self.http.clone(), health.clone());
             async move {
                 let r = http.get(&health).send().await.ok()?;
                 r.status().is_success().then_some(())
@@ -144,15 +141,43 @@ impl Stack {
         })
         .await;
         if let Err(e) = healthy {
-            if let Some(task) = stack.task.take_if(|t| t.is_finished())
+            if let Some(task) = self.task.take_if(|t| t.is_finished())
                 && let Ok(Err(up)) = task.await
             {
                 return Err(up.context("the Strongroom stack failed to start"));
             }
             return Err(e.context("the Strongroom stack did not become healthy"));
         }
-        stack.choose_admin_password().await?;
-        Ok(stack)
+        Ok(())
+    }
+
+    /// Stops every service, and everything they run in the background, and starts them
+    /// again on the same databases, event stream and data directory, as a deployment's
+    /// restart does: nothing held in memory survives. The stack listens on new ports
+    /// (`base_url` changes; tokens stay good) and its DNS server starts again with only the
+    /// default rule.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+        let (runtime, dns) = runtime_and_dns()?;
+        self.config.dns_servers = dns.addr().to_string();
+        self.dns = dns;
+        self.config.http_addr = "127.0.0.1:0".parse()?;
+        self.config.grpc_ports = [0; 6];
+        self.config.listeners = None;
+        self.config
+            .bind_all()
+            .context("binding the stack's ports")?;
+        self.base_url = format!("http://{}", self.config.http_addr);
+        self.shutdown = CancellationToken::new();
+        self.task = Some(runtime.spawn(strongroom::up(self.config.clone(), self.shutdown.clone())));
+        self.runtime = Some(runtime);
+        self.wait_until_healthy().await
     }
 
     /// `admin` replaces its one-time password with [`ADMIN_PASSWORD`].
@@ -247,6 +272,22 @@ impl Stack {
             data_dir: self.data.path().to_owned(),
         }
     }
+}
+
+/// The stack's own runtime, and its DNS server on it, answering every name below `.test`
+/// with [`PUBLIC_TEST_ADDRESS`].
+fn runtime_and_dns() -> anyhow::Result<(tokio::runtime::Runtime, strongroom_testkit::DnsServer)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("stack")
+        .enable_all()
+        .build()
+        .context("the stack's runtime")?;
+    let dns = {
+        let _on_the_stack_runtime = runtime.enter();
+        strongroom_testkit::DnsServer::start()?
+    };
+    dns.set("*.test", &[PUBLIC_TEST_ADDRESS]);
+    Ok((runtime, dns))
 }
 
 /// A stack's databases, roles, event stream, Redis user and data directory.

@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 36] = [
+const SECRET_MESSAGES: [&str; 37] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -28,6 +28,7 @@ const SECRET_MESSAGES: [&str; 36] = [
     ".strongroom.identity.v1.RefreshRequest",
     ".strongroom.identity.v1.ChangePasswordRequest",
     ".strongroom.identity.v1.SetUserPasswordRequest",
+    ".strongroom.identity.v1.MailedPassword",
     ".strongroom.identity.v1.DirectoryConfig",
     ".strongroom.tenant_settings.v1.CredentialsInput",
     ".strongroom.tenant_settings.v1.SaveProxyRequest",

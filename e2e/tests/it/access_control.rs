@@ -240,18 +240,26 @@ async fn a_request_approved_by_two_groups_is_checked_out_alone_and_marked_for_re
     let request = ask(&api, &org, &rita, &account, 1800).await;
     let req = id(&request);
     assert_eq!(request["status"], "pending");
-    let needed: Vec<&str> = request["needed"]
+    let needed: Vec<(&str, Vec<&str>)> = request["needed"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| n["label"].as_str().unwrap())
+        .map(|n| {
+            let names = n["approver_names"].as_array().unwrap();
+            let names = names.iter().map(|v| v.as_str().unwrap()).collect();
+            (n["label"].as_str().unwrap(), names)
+        })
         .collect();
     assert_eq!(needed.len(), 2, "{request}");
-    assert!(needed.iter().any(|l| l.contains("DBA leads")), "{request}");
-    assert!(
-        needed.iter().any(|l| l.contains("Change board")),
-        "{request}"
-    );
+    // Each approval needed names the group and its members, by name.
+    let from = |group: &str| {
+        needed
+            .iter()
+            .find(|(label, _)| label.contains(group))
+            .map(|(_, names)| names.clone())
+    };
+    assert_eq!(from("DBA leads"), Some(vec!["dan"]), "{request}");
+    assert_eq!(from("Change board"), Some(vec!["cara"]), "{request}");
 
     // Refusals: her own approval, someone who is no approver, a second approval by one
     // person, and a checkout before the last approval.
@@ -472,6 +480,9 @@ async fn msp_staffs_requests_wait_for_the_client_orgs_own_administrator() {
     let req = id(&request);
     assert_eq!(request["requester_is_msp_staff"], true, "{request}");
     assert_eq!(request["needed"][0]["kind"], "client_admin", "{request}");
+    // The client org's own administrators are named.
+    let names = request["needed"][0]["approver_names"].as_array().unwrap();
+    assert!(names.contains(&json!("root")), "{request}");
     // The client admin's approval is missing: no checkout.
     let (s, b) = act(&api, &org, &msp, &req, "check-out").await;
     assert_error(s, &b, StatusCode::CONFLICT);

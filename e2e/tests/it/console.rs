@@ -1299,6 +1299,19 @@ async fn a_request_approved_by_two_approvers_is_checked_out_and_revealed() {
         "{text}"
     );
     assert!(text.contains("waiting for approval"), "{text}");
+    // The approvers are named: the members of each group.
+    let who = rosa
+        .driver
+        .find(By::Css("#my-requests td[data-label='Who may approve']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        who.contains("DBA leads: lead") && who.contains("Change board: board"),
+        "{who}"
+    );
     rosa.shot("requests-mine").await;
 
     // Each approver approves from the Requests page.

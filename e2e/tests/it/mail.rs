@@ -1,7 +1,10 @@
 //! Mail goes out: new users are welcomed, notices of access requests reach those who may
 //! approve them, and decisions and lapses reach the requester, through the org's own mail server (a
-//! real SMTP server started here); a server that refuses delays mail and loses none, and
-//! the delivery log shows every attempt.
+//! real SMTP server started here); a server that refuses for a while delays mail and loses
+//! none (a restart of every service in between included), one that refuses a mailbox for
+//! good is not asked again until the mail settings change, and the delivery log shows every
+//! attempt. Where the org has mail, first passwords and resets go by mail, unseen by any
+//! administrator.
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +55,46 @@ async fn mail_log_when(api: &Api<'_>, org: &Org, ready: impl Fn(&Value) -> bool)
     }
 }
 
+/// The one-time password a mail carries.
+fn one_time_password(mail: &Delivered) -> String {
+    let (_, after) = mail
+        .data
+        .split_once("Your one-time password: ")
+        .unwrap_or_else(|| panic!("no one-time password in {}", mail.data));
+    after
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// Adds a user without a password where the org has a mail server: their one-time password
+/// arrives by mail, and they replace it at their first login. Their id and own password.
+async fn add_by_mail(api: &Api<'_>, org: &Org, sink: &SmtpSink, name: &str) -> (String, String) {
+    let address = format!("{name}@example.test");
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": name, "email": address, "role": "password_user"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "adding {name}: {b}");
+    let welcome = arrived(sink, "Your Strongroom account", &address).await;
+    let given = one_time_password(&welcome);
+    let own = api
+        .first_login(&org.prefix, name, &given, &format!("Own-{name}-password-1"))
+        .await;
+    (b["id"].as_str().unwrap().to_owned(), own)
+}
+
+/// The org's mail settings: the sink, signing in as `mailer`.
+fn mail_settings(sink: &SmtpSink) -> Value {
+    json!({"host": "127.0.0.1", "port": sink.port(), "sender": "pmp@mailco.test",
+           "access_url": "https://pmp.mailco.test/", "tls_mode": "none",
+           "credentials": {"username": "mailer", "password": "mail-secret-1"},
+           "allow_internal_hosts": true})
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses() {
     let stack = Stack::start(None).await.unwrap();
@@ -60,28 +103,32 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
     let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
     let sink = SmtpSink::start().await.unwrap();
     let (s, b) = api
-        .put(
-            &org.url("/settings/mail"),
-            Some(&msp),
-            json!({"host": "127.0.0.1", "port": sink.port(), "sender": "pmp@mailco.test",
-                   "access_url": "https://pmp.mailco.test/", "tls_mode": "none",
-                   "credentials": {"username": "mailer", "password": "mail-secret-1"},
-                   "allow_internal_hosts": true}),
-        )
+        .put(&org.url("/settings/mail"), Some(&msp), mail_settings(&sink))
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
 
-    let (_, olga_pw) = api
-        .add_user(&org.prefix, &org.admin, "olga", "password_user")
+    // With a mail server, an administrator gives nobody a password: it goes by mail.
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": "olga", "email": "olga@example.test", "role": "password_user",
+                   "password": "Chosen-by-root-1"}),
+        )
         .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("leave the password out"),
+        "{b}"
+    );
+    let (_, olga_pw) = add_by_mail(&api, &org, &sink, "olga").await;
     let olga = api.login(&org.prefix, "olga", &olga_pw).await;
-    let (rita_id, rita_pw) = api
-        .add_user(&org.prefix, &org.admin, "rita", "password_user")
-        .await;
+    let (rita_id, rita_pw) = add_by_mail(&api, &org, &sink, "rita").await;
     let rita = api.login(&org.prefix, "rita", &rita_pw).await;
-    let (dan_id, dan_pw) = api
-        .add_user(&org.prefix, &org.admin, "dan", "password_user")
-        .await;
+    let (dan_id, dan_pw) = add_by_mail(&api, &org, &sink, "dan").await;
     let dan = api.login(&org.prefix, "dan", &dan_pw).await;
     let leads = id(&created(
         &api,
@@ -99,14 +146,24 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     // Each user made is welcomed (the mail waits for the mail server where there is none
-    // yet); the mail carries no password.
+    // yet), and the one-time password in it is seen by nobody else: not in the admin's
+    // answer, the mail log or the audit trail.
     let welcome = arrived(&sink, "Your Strongroom account", "rita@example.test").await;
     assert!(
         welcome.data.contains("your username is rita"),
         "{}",
         welcome.data
     );
-    assert!(!welcome.data.contains("one-time"), "{}", welcome.data);
+    let rita_one_time = one_time_password(&welcome);
+    let (_, log) = api.get(&org.url("/mail-log"), Some(&org.admin)).await;
+    let (_, trail) = api.get(&org.url("/audit"), Some(&org.admin)).await;
+    for seen in [log.to_string(), trail.to_string()] {
+        assert!(!seen.contains(&rita_one_time), "{seen}");
+    }
+    assert!(
+        trail.to_string().contains("user.password_mailed"),
+        "{trail}"
+    );
     let account = controlled_account(
         &api,
         &org,
@@ -217,8 +274,142 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
         lapsed.data
     );
 
+    // An administrator's reset goes by mail too: the old password stops working at once,
+    // and the new one-time password reaches only the user.
+    let reset = org.url(&format!("/users/{rita_id}/password"));
+    let (s, b) = api
+        .put(
+            &reset,
+            Some(&org.admin),
+            json!({"password": "Chosen-by-root-2"}),
+        )
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST);
+    let (s, b) = api.put(&reset, Some(&org.admin), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let r = api.try_login(&org.prefix, "rita", &rita_pw).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let mail = arrived(
+        &sink,
+        "Your Strongroom password was reset",
+        "rita@example.test",
+    )
+    .await;
+    let given = one_time_password(&mail);
+    assert_ne!(given, rita_one_time);
+    api.first_login(&org.prefix, "rita", &given, "Rita-own-again-2")
+        .await;
+    // Her sessions ended with the reset: she signs in again.
+    let rita = api.login(&org.prefix, "rita", "Rita-own-again-2").await;
+
+    // A mailbox the server refuses for good (550): the welcome is not retried on its own, and
+    // goes once the mail settings are saved again (here, after the mailbox exists).
+    sink.reject(&["gone@example.test"]);
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": "gone", "email": "gone@example.test", "role": "password_user"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let welcome_of_gone = |log: &Value| {
+        log["mails"]
+            .as_array()
+            .and_then(|mails| {
+                mails
+                    .iter()
+                    .find(|m| {
+                        m["notice"] == "user.welcome"
+                            && m["status"] != "sent"
+                            && m["attempts"].as_array().is_some_and(|a| !a.is_empty())
+                    })
+                    .cloned()
+            })
+            .unwrap_or(Value::Null)
+    };
+    let log = mail_log_when(&api, &org, |log| {
+        welcome_of_gone(log)["status"] == "refused"
+    })
+    .await;
+    let refused = welcome_of_gone(&log);
+    assert_eq!(
+        refused["attempts"].as_array().unwrap().len(),
+        1,
+        "{refused}"
+    );
+    assert_eq!(refused["attempts"][0]["refused"], true, "{refused}");
+    let error = refused["attempts"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("550"), "{error}");
+    assert!(refused["next_attempt_at"].is_null(), "{refused}");
+    // A temporary failure would have been tried again within 2 s; this one is not.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (_, log) = api.get(&org.url("/mail-log"), Some(&org.admin)).await;
+    let still = log["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == refused["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(still["attempts"].as_array().unwrap().len(), 1, "{still}");
+    sink.reject(&[]);
+    let (s, b) = api
+        .put(&org.url("/settings/mail"), Some(&msp), mail_settings(&sink))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    arrived(&sink, "Your Strongroom account", "gone@example.test").await;
+
     // The log is for those who manage the org's settings.
     let (s, b) = api.get(&org.url("/mail-log"), Some(&rita)).await;
     assert_error(s, &b, StatusCode::FORBIDDEN);
+
+    // Mail queued while the server is down survives a restart of every service: the queue
+    // is in the database, and the one-time password is made only when the mail goes.
+    sink.refuse(true);
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": "late", "email": "late@example.test", "role": "password_user"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let queued = mail_log_when(&api, &org, |log| {
+        log["mails"][0]["notice"] == "user.welcome"
+            && log["mails"][0]["status"] == "pending"
+            && log["mails"][0]["attempts"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    let late_mail = queued["mails"][0]["id"].clone();
+    let mut stack = stack;
+    stack.restart().await.unwrap();
+    let api = Api { stack: &stack };
+    sink.refuse(false);
+    let welcome = arrived(&sink, "Your Strongroom account", "late@example.test").await;
+    api.first_login(
+        &org.prefix,
+        "late",
+        &one_time_password(&welcome),
+        "Late-own-1",
+    )
+    .await;
+    let log = mail_log_when(&api, &org, |log| {
+        log["mails"].as_array().is_some_and(|m| {
+            m.iter()
+                .any(|m| m["id"] == late_mail && m["status"] == "sent")
+        })
+    })
+    .await;
+    let attempts = log["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == late_mail)
+        .map(|m| m["attempts"].as_array().unwrap().len())
+        .unwrap();
+    assert!(attempts >= 2, "{log}");
     stack.stop().await.unwrap();
 }

@@ -452,6 +452,11 @@ async fn only_administrators_reach_an_orgs_settings_and_anyone_sees_its_branding
     let msp = api.login("", "admin", ADMIN_PASSWORD).await;
     let acme = Org::create(&api, "acme").await;
     let globex = Org::create(&api, "globex").await;
+    // Made before the org has a mail server, so her administrator gives her a password.
+    let (_, pw) = api
+        .add_user(&acme.prefix, &acme.admin, "paula", "password_user")
+        .await;
+    let paula = api.login(&acme.prefix, "paula", &pw).await;
     let (s, b) = api
         .put(
             &acme.url("/settings/mail"),
@@ -465,10 +470,6 @@ async fn only_administrators_reach_an_orgs_settings_and_anyone_sees_its_branding
     assert_eq!(s, StatusCode::OK, "{b}");
 
     // A password user of the org may do neither (with input good or bad).
-    let (_, pw) = api
-        .add_user(&acme.prefix, &acme.admin, "paula", "password_user")
-        .await;
-    let paula = api.login(&acme.prefix, "paula", &pw).await;
     for (kind, body) in [
         ("mail", mail("", Value::Null)),
         ("proxy", json!({"enabled": false})),

@@ -70,6 +70,7 @@ redacted_debug!(
     [current_password, new_password]
 );
 redacted_debug!(identity::SetUserPasswordRequest, [user_id], [password]);
+redacted_debug!(identity::MailedPassword, [username, email], [password]);
 redacted_debug!(
     identity::DirectoryConfig,
     [

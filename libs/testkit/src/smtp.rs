@@ -180,6 +180,14 @@ impl SmtpSink {
         }
     }
 
+    /// Refuse for good (550) the recipients `addresses` from now on (none: accept all again).
+    pub fn reject(&self, addresses: &[&str]) {
+        let listed: String = addresses.iter().map(|a| format!("{a}\n")).collect();
+        if let Err(e) = std::fs::write(self.messages.join("REJECT"), listed) {
+            tracing::warn!(error = %e, "the SMTP sink's REJECT file could not be written");
+        }
+    }
+
     /// The server's own log (aiosmtpd's warnings and errors), for a failing test's message.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("smtp_sink.log")).unwrap_or_default()

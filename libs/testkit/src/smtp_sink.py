@@ -9,7 +9,8 @@ username is kept with its messages. Each message becomes `DIR/<n>.json` (n = 1, 
 with the keys `mail_from`, `rcpt_tos`, `data` and `auth_user`; it is written under another
 name first and then renamed, so a reader never sees half a file. While a file `DIR/REFUSE`
 exists, recipients and message data get `451 4.3.0 try again later`, a temporary failure
-the client must retry. Runs until it is killed.
+the client must retry. Recipients listed (one address a line) in a file `DIR/REJECT` get
+`550 5.1.1 no such mailbox`, a refusal for good. Runs until it is killed.
 
 Needs the Python package aiosmtpd (.ci/services installs it).
 """
@@ -23,6 +24,7 @@ import sys
 from aiosmtpd.smtp import SMTP, AuthResult
 
 REFUSED = "451 4.3.0 try again later"
+REJECTED = "550 5.1.1 no such mailbox"
 
 # aiosmtpd itself still fills the deprecated Session.login_data on every login, and logs a
 # warning about it each time: keep those out of the log.
@@ -39,9 +41,18 @@ class Sink:
     def refusing(self):
         return os.path.exists(os.path.join(self.directory, "REFUSE"))
 
+    def rejected(self):
+        try:
+            with open(os.path.join(self.directory, "REJECT"), encoding="utf-8") as listed:
+                return {line.strip().lower() for line in listed if line.strip()}
+        except FileNotFoundError:
+            return set()
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refusing():
             return REFUSED
+        if address.lower() in self.rejected():
+            return REJECTED
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -8,6 +8,7 @@ use strongroom_core::UserId;
 use strongroom_events::{Event, Outbox, Target as EventTarget};
 use strongroom_proto::identity::GranteeRef;
 use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::identity::recipients_client::RecipientsClient;
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_proto::vault::{DescribeTargetsRequest, TargetToDescribe};
@@ -31,6 +32,8 @@ pub(crate) struct Access {
     pub(crate) grants: Arc<Kept<Arc<Vec<Grant>>>>,
     pub(crate) vault: VaultClient<Channel>,
     pub(crate) identity: IdentityClient<Channel>,
+    /// Identity's naming of people: who may approve a request.
+    pub(crate) recipients: RecipientsClient<Channel>,
     /// The org's settings: its ticketing system is asked through it.
     pub(crate) settings: OrgSettingsClient<Channel>,
 }

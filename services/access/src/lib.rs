@@ -6,6 +6,7 @@
 //! `workflow` are their pure rules; `store` holds all of its SQL; `grpc` is the edge.
 
 mod app;
+mod approver_names;
 pub mod callers;
 mod check;
 mod checkouts;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 use strongroom_proto::access::access_server::AccessServer;
 use strongroom_proto::identity::identity_client::IdentityClient;
+use strongroom_proto::identity::recipients_client::RecipientsClient;
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::{Base, BaseConfig};
@@ -63,7 +65,8 @@ impl Config {
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (base, msp_org) =
         Base::start_for_orgs(&config.base, None, &TENANT_MIGRATIONS, &shutdown).await?;
-    let identity = IdentityClient::new(base.channel(&config.base.identity_url, Service::Identity)?);
+    let identity_channel = base.channel(&config.base.identity_url, Service::Identity)?;
+    let identity = IdentityClient::new(identity_channel.clone());
     let memberships = Arc::new(memberships::Memberships::new(identity.clone()));
     let grants = Arc::new(kept::Kept::new());
     tokio::spawn(kept::hear_changes(
@@ -79,6 +82,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         grants,
         vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
         identity,
+        recipients: RecipientsClient::new(identity_channel),
         settings: OrgSettingsClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?),
     });
     tokio::spawn(app.clone().sweep_lapses(shutdown.clone()));

@@ -46,6 +46,8 @@ pub(crate) struct RequestView {
     pub(crate) status: Status,
     /// The approvals still needed (pending requests).
     pub(crate) needed: Vec<Requirement>,
+    /// For each of `needed`, who may give it now, by username.
+    pub(crate) approver_names: Vec<Vec<String>>,
     /// Approved and waiting while another checkout holds the account: 1 is next.
     pub(crate) queue_position: u32,
     pub(crate) may_decide: bool,
@@ -283,7 +285,8 @@ impl Access {
     }
 
     /// The requests as the caller (`approver`) sees them now, in order; the places in the
-    /// queue of those approved are read in one transaction.
+    /// queue of those approved are read in one transaction, and who may approve those
+    /// pending is asked of identity once.
     pub(crate) async fn views(
         &self,
         ctx: &RequestContext,
@@ -312,7 +315,7 @@ impl Access {
             }
             tx.commit().await?;
         }
-        Ok(requests
+        let mut views: Vec<RequestView> = requests
             .into_iter()
             .map(|request| {
                 let status = status(&request.timeline, now);
@@ -340,11 +343,14 @@ impl Access {
                     request,
                     status,
                     needed,
+                    approver_names: Vec::new(),
                     queue_position,
                     may_decide: may,
                 }
             })
-            .collect())
+            .collect();
+        self.name_approvers(ctx, &mut views).await?;
+        Ok(views)
     }
 }
 

@@ -27,7 +27,14 @@ pub(crate) struct Notice {
     pub(crate) recipients: Recipients,
     pub(crate) subject: String,
     pub(crate) body: String,
+    /// The one-time password identity makes when the mail is sent: it goes in place of
+    /// [`PASSWORD_SLOT`], and the mail only to the address identity gives with it.
+    pub(crate) mailed_password: Option<Uuid>,
 }
+
+/// Where a mailed one-time password goes in a body (no text of an event holds a control
+/// character: `quoted` drops them).
+pub(crate) const PASSWORD_SLOT: &str = "\u{1}one-time password\u{1}";
 
 /// The longest a reason or comment is quoted in a mail.
 const MAX_QUOTED_CHARS: usize = 500;
@@ -72,6 +79,7 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
     let details = &event.details;
     let account = event.target.name.clone().unwrap_or_default();
     let actor = &event.actor.username;
+    let mailed_password = Uuid::try_parse(text(details, "mailed_password_id")).ok();
     let (notice, recipients, subject, body) = match event.operation.as_str() {
         // Made by someone (the first administrator of a new org is made by nobody, with an
         // address nobody reads).
@@ -79,10 +87,16 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
             // Users imported from a directory carry their entry's name.
             let from_directory = !text(details, "dn").is_empty();
             let how = if from_directory {
-                "Sign in with your directory password."
+                "Sign in with your directory password.".to_owned()
+            } else if mailed_password.is_some() {
+                format!(
+                    "Your one-time password: {PASSWORD_SLOT}\n\nSign in with it and choose your \
+                     own; nobody else has seen it."
+                )
             } else {
                 "Your administrator gives you a first password; you choose your own when you \
                  first sign in."
+                    .to_owned()
             };
             (
                 "user.welcome",
@@ -94,6 +108,17 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
                 ),
             )
         }
+        // An administrator's reset whose one-time password goes by mail.
+        "user.password_reset" if mailed_password.is_some() => (
+            "user.password_reset",
+            target_user(event)?,
+            "Your Strongroom password was reset".to_owned(),
+            format!(
+                "{actor} reset your Strongroom password: your old one no longer works, and \
+                 your sessions were ended.\n\nYour one-time password: {PASSWORD_SLOT}\n\n\
+                 Sign in as {account} with it and choose your own; nobody else has seen it.\n"
+            ),
+        ),
         "user.ownership_transferred" | "user.ownership_transfer_approved" => (
             "user.ownership_transferred",
             target_user(event)?,
@@ -191,6 +216,7 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
         recipients,
         subject,
         body,
+        mailed_password,
     })
 }
 
@@ -203,6 +229,7 @@ impl Notice {
             recipients: serde_json::to_value(&self.recipients).unwrap_or(Value::Null),
             subject: &self.subject,
             body: &self.body,
+            mailed_password: self.mailed_password,
         }
     }
 }
@@ -214,16 +241,39 @@ pub(crate) fn backoff(attempts: u32) -> chrono::TimeDelta {
     chrono::TimeDelta::seconds(seconds.min(3600))
 }
 
+/// An attempt at a mail, as its schedule reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tried {
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
+    /// The mail server refused it for good (a 5xx answer).
+    pub(crate) refused: bool,
+}
+
+impl From<&crate::store::mail::AttemptRow> for Tried {
+    fn from(a: &crate::store::mail::AttemptRow) -> Self {
+        Tried {
+            at: a.at,
+            refused: a.refused,
+        }
+    }
+}
+
 /// When a mail not delivered yet is tried next: at once, or a backoff after the last of its
-/// attempts (`tried`).
+/// attempts (`tried`). A mail the server refused for good (a bad address, a sender it does
+/// not take, credentials it rejects) is not tried again until the mail settings are saved
+/// after that refusal (`settings_saved_at`; `None`: not known); until then, `None`.
 pub(crate) fn next_attempt(
     created_at: chrono::DateTime<chrono::Utc>,
-    tried: &[chrono::DateTime<chrono::Utc>],
-) -> chrono::DateTime<chrono::Utc> {
-    match tried.iter().max() {
-        None => created_at,
-        Some(last) => *last + backoff(u32::try_from(tried.len()).unwrap_or(u32::MAX)),
+    tried: &[Tried],
+    settings_saved_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let Some(last) = tried.iter().max_by_key(|t| t.at) else {
+        return Some(created_at);
+    };
+    if last.refused {
+        return settings_saved_at.filter(|saved| *saved > last.at);
     }
+    Some(last.at + backoff(u32::try_from(tried.len()).unwrap_or(u32::MAX)))
 }
 
 /// Attempts after which a mail is given up (about a day of trying).
@@ -246,13 +296,17 @@ pub(crate) async fn log(
         .map(|m| {
             let tried: Vec<_> = attempts.iter().filter(|a| a.mail_id == m.id).collect();
             let delivered = tried.iter().find(|a| a.delivered);
-            let times: Vec<_> = tried.iter().map(|a| a.at).collect();
+            let times: Vec<Tried> = tried.iter().map(|a| Tried::from(*a)).collect();
             let (status, next) = match delivered {
                 Some(_) => ("sent", String::new()),
                 None if times.len() >= MAX_ATTEMPTS as usize => ("failed", String::new()),
                 // Not tried yet: it goes as soon as the org has a mail server.
                 None if times.is_empty() => ("pending", String::new()),
-                None => ("pending", next_attempt(m.created_at, &times).to_rfc3339()),
+                None => match next_attempt(m.created_at, &times, None) {
+                    Some(at) => ("pending", at.to_rfc3339()),
+                    // Refused for good: tried again once the mail settings are saved.
+                    None => ("refused", String::new()),
+                },
             };
             Mail {
                 id: m.id.to_string(),
@@ -268,6 +322,7 @@ pub(crate) async fn log(
                         at: a.at.to_rfc3339(),
                         delivered: a.delivered,
                         error: a.error.clone(),
+                        refused: a.refused,
                     })
                     .collect(),
             }

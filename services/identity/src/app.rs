@@ -4,6 +4,7 @@ use strongroom_auth::{PasswordHasher, RequestContext, RevocationStore, Signer};
 use strongroom_core::OrgId;
 use strongroom_events::{Actor, Event, Outbox, Target};
 use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::SettingsSealer;
 use strongroom_tenancy::{TenantDb, TenantTx};
@@ -20,6 +21,8 @@ pub struct Identity {
     pub signer: Signer,
     pub hasher: PasswordHasher,
     pub tenant: TenantClient<Channel>,
+    /// The org's settings: whether it has a mail server.
+    pub settings: OrgSettingsClient<Channel>,
     pub vault: VaultClient<Channel>,
     pub msp_org: OrgId,
     pub token_ttl_secs: i64,

@@ -59,4 +59,8 @@ pub const CALLERS: Callers = callers!("/strongroom.identity.v1.Identity/" {
 pub const RECIPIENTS: Callers = callers!("/strongroom.identity.v1.Recipients/" {
     // The audit service, which sends the org's mail.
     "ListRecipients" => [Audit],
+    // The access service, naming who may approve a request for the requester.
+    "NameApprovers" => [Access],
+    // The audit service, putting a one-time password in the mail it sends.
+    "IssueMailedPassword" => [Audit],
 });

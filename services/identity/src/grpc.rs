@@ -176,7 +176,7 @@ impl IdentityRpc for IdentityGrpc {
     ) -> Reply<PasswordReset> {
         let (ctx, req) = self.call(request)?;
         let id = user_id(&req.user_id)?;
-        let password = SecretString::from(req.password);
+        let password = requests::given_password(req.password);
         reply(
             self.app.set_user_password(&ctx, id, password).await,
             messages::reset,

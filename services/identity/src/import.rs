@@ -12,6 +12,7 @@ use strongroom_tenancy::TenantTx;
 
 use crate::app::{Identity, event};
 use crate::error::IdentityError;
+use crate::mailed_passwords::MailedReason;
 use crate::store::{self, UserRow};
 use crate::users::{UserFields, checked_fields};
 
@@ -144,6 +145,9 @@ impl Identity {
         ctx.require(Permission::UsersManage)?;
         ctx.require_msp_allowed(strongroom_core::MspStaffRight::ManageUsers)?;
         let rows = parse(csv_text)?;
+        // Where the org has a mail server, each new user with an address gets a one-time
+        // password by mail; the others wait for an administrator to give them one.
+        let has_mail = self.org_has_mail(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let default_role = store::load_login_settings(&mut tx).await?.default_role;
         let names: Vec<String> = rows
@@ -174,7 +178,15 @@ impl Identity {
             } else {
                 match self.create_imported(&mut tx, &fields, "csv", None).await {
                     Ok(user) => {
-                        events.push(imported_event(ctx, &user, "csv", line));
+                        let mut imported = imported_event(ctx, &user, "csv", line);
+                        if has_mail && !user.email.is_empty() {
+                            let (welcome, by) = (MailedReason::Welcome, Some(ctx.user().0));
+                            let mailed = self
+                                .open_mailed_password(&mut tx, user.id, welcome, by)
+                                .await?;
+                            imported.details["mailed_password_id"] = mailed.to_string().into();
+                        }
+                        events.push(imported);
                         Outcome::Created
                     }
                     Err(IdentityError::InvalidInput(reason)) => Outcome::Rejected(reason),
@@ -199,7 +211,8 @@ impl Identity {
     }
 
     /// Creates one imported user without a local password (CSV users get one from an
-    /// administrator or the welcome mail; directory users sign in with the directory's).
+    /// administrator or, where the org has a mail server, by mail; directory users sign in
+    /// with the directory's).
     pub async fn create_imported(
         &self,
         tx: &mut TenantTx,

@@ -11,6 +11,7 @@ mod guard;
 mod ids;
 mod import;
 mod login;
+mod mailed_passwords;
 mod ownership;
 mod people;
 mod policy;
@@ -33,6 +34,7 @@ use strongroom_crypto::SettingsKey;
 use strongroom_proto::identity::identity_server::IdentityServer;
 use strongroom_proto::identity::recipients_server::RecipientsServer;
 use strongroom_proto::tenant::tenant_client::TenantClient;
+use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::BaseConfig;
 use strongroom_runtime::SettingsSealer;
@@ -125,7 +127,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     .await?;
     let signer =
         Signer::from_file(&config.jwt_private_key_file).context("loading the token signing key")?;
-    let mut tenant = TenantClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?);
+    let tenant_channel = base.channel(&config.base.tenant_url, Service::Tenant)?;
+    let mut tenant = TenantClient::new(tenant_channel.clone());
     let msp_org = strongroom_runtime::fetch_msp_org(&mut tenant, &shutdown).await?;
     base.db.provision(msp_org).await?;
 
@@ -150,6 +153,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         signer,
         hasher: PasswordHasher::new(threads)?,
         tenant,
+        settings: OrgSettingsClient::new(tenant_channel),
         vault,
         msp_org,
         token_ttl_secs: config.token_ttl_secs,
@@ -203,6 +207,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let router = router
         .add_service(RecipientsServer::new(grpc::recipients::RecipientsGrpc {
             app: identity.clone(),
+            verifier: base.verifier.clone(),
         }))
         .add_service(IdentityServer::new(grpc::IdentityGrpc {
             app: identity,

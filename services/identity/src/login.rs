@@ -204,6 +204,8 @@ impl Identity {
         };
         let hash = self.acceptable_hash(&mut tx, Some(user.id), new).await?;
         store::set_password(&mut tx, user.id, &hash, false).await?;
+        // Their own now: no mail may make a one-time password for them any more.
+        store::close_mailed_passwords(&mut tx, user.id).await?;
         let changed = login_event(org, "user.password_changed", username, Some(user), origin);
         self.commit(tx, &[changed]).await
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::app::{Identity, event};
 use crate::error::IdentityError;
 use crate::ids::ResetId;
+use crate::mailed_passwords::{MailedReason, NewPassword, new_password};
 use crate::ownership::may_approve;
 use crate::people::{existing_user, require_outranks};
 use crate::store::{self, ResetRow, UserRow};
@@ -23,23 +24,29 @@ pub const DONE: &str = "done";
 pub const REJECTED: &str = "rejected";
 
 impl Identity {
-    /// Sets a local user's password (policy and history apply), or, when the user owns
-    /// passwords and is not the caller, asks a second administrator to.
+    /// Sets a local user's password (policy and history apply) or, where the org has a mail
+    /// server, sends them a one-time password by mail; when the user owns passwords and is
+    /// not the caller, asks a second administrator to.
     pub async fn set_user_password(
         &self,
         ctx: &RequestContext,
         id: UserId,
-        password: SecretString,
+        password: Option<SecretString>,
     ) -> Result<ResetRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_signed_in()?;
         ctx.require_msp_allowed(MspStaffRight::ResetPasswords)?;
+        let has_mail = self.org_has_mail(ctx).await?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let user = existing_user(&mut tx, id).await?;
         require_outranks(ctx, &mut tx, &user).await?;
-        let hash = self
-            .acceptable_hash(&mut tx, Some(user.id), password)
-            .await?;
+        let hash = match new_password(password, has_mail, &user.email)? {
+            NewPassword::Chosen(password) => Some(
+                self.acceptable_hash(&mut tx, Some(user.id), password)
+                    .await?,
+            ),
+            NewPassword::ByMail => None,
+        };
         tx.commit().await?;
         // What the user owns, counted by the vault (nothing moves without a new owner).
         let owned = if user.id == ctx.user().0 {
@@ -49,21 +56,25 @@ impl Identity {
         };
         let mut tx = self.db.begin(ctx.org()).await?;
         if owned > 0 {
-            let requested =
-                store::insert_reset(&mut tx, &user, (ctx.user().0, ctx.username()), &hash)
-                    .await?
-                    .ok_or_else(|| {
-                        IdentityError::Conflict(format!(
-                            "a reset of {}'s password already waits for approval",
-                            user.username
-                        ))
-                    })?;
+            let requested = store::insert_reset(
+                &mut tx,
+                &user,
+                (ctx.user().0, ctx.username()),
+                hash.as_deref(),
+            )
+            .await?
+            .ok_or_else(|| {
+                IdentityError::Conflict(format!(
+                    "a reset of {}'s password already waits for approval",
+                    user.username
+                ))
+            })?;
             let event = reset_event(ctx, "user.password_reset_requested", &requested)
                 .with_details(serde_json::json!({ "resources_owned": owned }));
             self.commit(tx, &[event]).await?;
             return Ok(requested);
         }
-        self.apply_reset(ctx, tx, &user, &hash, ctx.user().0, Vec::new())
+        self.apply_reset(ctx, tx, &user, hash.as_deref(), ctx.user().0, Vec::new())
             .await?;
         Ok(ResetRow {
             id: Uuid::nil(),
@@ -72,6 +83,7 @@ impl Identity {
             requested_by: ctx.user().0,
             requested_by_name: ctx.username().to_owned(),
             password_hash: None,
+            by_mail: hash.is_none(),
             status: DONE.into(),
             requested_at: chrono::Utc::now(),
             decided_by: None,
@@ -134,30 +146,51 @@ impl Identity {
         )?;
         may_approve(&approver, pending.requested_by, pending.requested_at)?;
         let user = existing_user(&mut tx, UserId(pending.user_id)).await?;
-        let hash = pending
-            .password_hash
-            .clone()
-            .ok_or_else(|| IdentityError::Conflict("this reset holds no password".into()))?;
+        let hash = match (&pending.password_hash, pending.by_mail) {
+            (_, true) => None,
+            (Some(hash), false) => Some(hash.clone()),
+            (None, false) => {
+                return Err(IdentityError::Conflict(
+                    "this reset holds no password".into(),
+                ));
+            }
+        };
         let done = store::decide_reset(&mut tx, id, DONE, ctx.username()).await?;
         let approved = reset_event(ctx, "user.password_reset_approved", &done);
-        self.apply_reset(ctx, tx, &user, &hash, pending.requested_by, vec![approved])
+        let set_by = pending.requested_by;
+        self.apply_reset(ctx, tx, &user, hash.as_deref(), set_by, vec![approved])
             .await?;
         Ok(done)
     }
 
-    /// Sets the one-time password `hash` (chosen by `set_by`), ends every session and API
-    /// key of the user, and voids their tokens; `events` are committed with it.
+    /// Sets the one-time password `hash` (chosen by `set_by`) or, without one, voids the
+    /// user's password and sends them a one-time password by mail; ends every session and
+    /// API key of the user, and voids their tokens; `events` are committed with it.
     async fn apply_reset(
         &self,
         ctx: &RequestContext,
         mut tx: TenantTx,
         user: &UserRow,
-        hash: &str,
+        hash: Option<&str>,
         set_by: Uuid,
         mut events: Vec<strongroom_events::Event>,
     ) -> Result<(), IdentityError> {
-        store::set_password(&mut tx, user.id, hash, true).await?;
-        store::require_password_change(&mut tx, user.id, Some(set_by)).await?;
+        let mailed = match hash {
+            Some(hash) => {
+                store::set_password(&mut tx, user.id, hash, true).await?;
+                store::require_password_change(&mut tx, user.id, Some(set_by)).await?;
+                store::close_mailed_passwords(&mut tx, user.id).await?;
+                None
+            }
+            None => {
+                store::void_password(&mut tx, user.id).await?;
+                let reason = MailedReason::Reset;
+                Some(
+                    self.open_mailed_password(&mut tx, user.id, reason, Some(set_by))
+                        .await?,
+                )
+            }
+        };
         let sessions = store::revoke_user_sessions(&mut tx, user.id).await?;
         let keys = store::revoke_user_api_keys(&mut tx, user.id).await?;
         let version = store::next_token_version(&mut tx, user.id).await?;
@@ -171,6 +204,7 @@ impl Identity {
                 "sessions_ended": sessions.len(),
                 "api_keys_revoked": keys.len(),
                 "set_by": set_by,
+                "mailed_password_id": mailed,
             })),
         );
         self.commit(tx, &events).await?;

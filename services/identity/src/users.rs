@@ -8,6 +8,7 @@ use strongroom_tenancy::TenantTx;
 
 use crate::app::{Identity, event, random_token, system_event, text};
 use crate::error::{IdentityError, exists_or};
+use crate::mailed_passwords::{MailedReason, NewPassword, new_password};
 use crate::people::{deleted_event, existing_user, remove_user, require_outranks};
 pub use crate::store::UserFields;
 use crate::store::{self, TransferRow, UserRow, UserUpdate};
@@ -120,31 +121,47 @@ impl Identity {
         self.commit(tx, &[created]).await
     }
 
+    /// Makes a local user. Their first password is `password` where the org has no mail
+    /// server, and otherwise goes to them by mail (see `mailed_passwords`).
     pub async fn create_user(
         &self,
         ctx: &RequestContext,
         fields: &UserFields,
-        password: SecretString,
+        password: Option<SecretString>,
     ) -> Result<UserRow, IdentityError> {
         ctx.require(Permission::UsersManage)?;
         ctx.require_msp_allowed(MspStaffRight::ManageUsers)?;
+        let password = new_password(password, self.org_has_mail(ctx).await?, &fields.email)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let f = checked_fields(&mut tx, fields).await?;
         crate::roles::require_grantable(ctx, &mut tx, &f.role).await?;
-        let hash = self.acceptable_hash(&mut tx, None, password).await?;
-        let user = store::create_user(&mut tx, &f, "local", Some(&hash), None)
+        let hash = match password {
+            NewPassword::Chosen(password) => {
+                Some(self.acceptable_hash(&mut tx, None, password).await?)
+            }
+            NewPassword::ByMail => None,
+        };
+        let user = store::create_user(&mut tx, &f, "local", hash.as_deref(), None)
             .await
             .map_err(|e| exists_or(e, || format!("user {} already exists", f.username)))?;
-        // The administrator chose the password: the user replaces it at the first login,
-        // so nobody signs in as a user they made with a password they know.
         store::record_creation(&mut tx, user.id, Some(ctx.user().0)).await?;
-        store::require_password_change(&mut tx, user.id, Some(ctx.user().0)).await?;
+        let mut details = serde_json::json!({ "role": user.role, "source": "local" });
+        if hash.is_some() {
+            // The administrator chose the password: the user replaces it at the first
+            // login, so nobody signs in as a user they made with a password they know.
+            store::require_password_change(&mut tx, user.id, Some(ctx.user().0)).await?;
+        } else {
+            let mailed = self
+                .open_mailed_password(&mut tx, user.id, MailedReason::Welcome, Some(ctx.user().0))
+                .await?;
+            details["mailed_password_id"] = mailed.to_string().into();
+        }
         let created = event(
             ctx,
             "user.created",
             Target::new("user", user.id, &user.username),
         )
-        .with_details(serde_json::json!({ "role": user.role, "source": "local" }));
+        .with_details(details);
         self.commit(tx, &[created]).await?;
         Ok(user)
     }

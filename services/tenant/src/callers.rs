@@ -47,4 +47,6 @@ pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettin
     "CheckTicket" => [Gateway, Access],
     // The audit service, which sends the org's mail.
     "GetMailTransport" => [Audit],
+    // Identity, which mails first passwords and resets where the org has a mail server.
+    "HasMailServer" => [Identity],
 });

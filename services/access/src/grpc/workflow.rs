@@ -121,13 +121,19 @@ fn request_message(v: RequestView) -> proto::AccessRequest {
         needed: v
             .needed
             .iter()
-            .map(|n| proto::Requirement {
+            .zip(
+                v.approver_names
+                    .into_iter()
+                    .chain(std::iter::repeat_with(Vec::new)),
+            )
+            .map(|(n, approver_names)| proto::Requirement {
                 kind: n.kind().into(),
                 group_id: match n {
                     crate::workflow::Requirement::Group { id, .. } => id.to_string(),
                     _ => String::new(),
                 },
                 label: n.label(),
+                approver_names,
             })
             .collect(),
         queue_position: v.queue_position,

@@ -14,15 +14,15 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use strongroom_core::OrgId;
 use strongroom_egress::Egress;
-use strongroom_proto::identity::RecipientsRequest;
 use strongroom_proto::identity::recipients_client::RecipientsClient;
+use strongroom_proto::identity::{IssueMailedPasswordRequest, RecipientsRequest};
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::tenant_settings::{MailTransport, MailTransportRequest};
 use strongroom_tenancy::{TenancyError, TenantDb};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
-use super::{MAX_ATTEMPTS, Recipients, backoff, next_attempt};
+use super::{MAX_ATTEMPTS, PASSWORD_SLOT, Recipients, Tried, backoff, next_attempt};
 use crate::store::mail::{self as store, MailRow};
 
 /// How often the sender looks for mail due.
@@ -38,6 +38,23 @@ pub(crate) enum SendError {
     Tenancy(#[from] TenancyError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+/// Why a mail did not go.
+struct Failure {
+    why: String,
+    /// The mail server refused it for good (a 5xx answer): trying again the same way
+    /// cannot help.
+    refused: bool,
+}
+
+impl Failure {
+    fn temporary(why: String) -> Self {
+        Failure {
+            why,
+            refused: false,
+        }
+    }
 }
 
 pub(crate) struct Mailer {
@@ -86,20 +103,21 @@ impl Mailer {
         let mut next: Option<DateTime<Utc>> = None;
         let mut later = |at: DateTime<Utc>| next = Some(next.map_or(at, |n| n.min(at)));
         let mut due = Vec::new();
+        // Refused for good: due again only if the mail settings were saved since.
+        let mut held = Vec::new();
         for mail in mails {
-            let tried: Vec<DateTime<Utc>> = attempts
+            let tried: Vec<Tried> = attempts
                 .iter()
                 .filter(|a| a.mail_id == mail.id)
-                .map(|a| a.at)
+                .map(Tried::from)
                 .collect();
-            let at = next_attempt(mail.created_at, &tried);
-            if at <= now {
-                due.push((mail, u32::try_from(tried.len()).unwrap_or(u32::MAX)));
-            } else {
-                later(at);
+            match next_attempt(mail.created_at, &tried, None) {
+                Some(at) if at <= now => due.push((mail, tried)),
+                Some(at) => later(at),
+                None => held.push((mail, tried)),
             }
         }
-        if due.is_empty() {
+        if due.is_empty() && held.is_empty() {
             return Ok(next);
         }
         let transport = match self
@@ -121,45 +139,98 @@ impl Mailer {
                 status.message()
             )),
         };
+        if let Ok(t) = &transport {
+            let saved_at = DateTime::parse_from_rfc3339(&t.saved_at)
+                .ok()
+                .map(|at| at.with_timezone(&Utc));
+            due.extend(held.into_iter().filter(|(mail, tried)| {
+                next_attempt(mail.created_at, tried, saved_at).is_some_and(|at| at <= now)
+            }));
+        }
         for (mail, tried) in due {
+            let tried = u32::try_from(tried.len()).unwrap_or(u32::MAX);
             let outcome = match &transport {
                 Ok(t) => self.deliver(org, &mail, t).await,
-                Err(why) => Err(why.clone()),
+                Err(why) => Err(Failure::temporary(why.clone())),
             };
             let attempt = i32::try_from(tried + 1).unwrap_or(i32::MAX);
             let mut tx = self.db.begin(org).await?;
-            match outcome {
-                Ok(sent_to) => {
-                    let note = if sent_to.is_empty() {
+            let recorded = match &outcome {
+                Ok(sent_to) => store::NewAttempt {
+                    mail: mail.id,
+                    attempt,
+                    delivered: true,
+                    sent_to,
+                    error: if sent_to.is_empty() {
                         "nobody to send it to: no recipient has a mail address"
                     } else {
                         ""
-                    };
-                    store::record_attempt(&mut tx, mail.id, attempt, true, &sent_to, note).await?;
-                }
-                Err(error) => {
-                    tracing::info!(%org, mail = %mail.id, attempt, %error, "mail not sent");
-                    store::record_attempt(&mut tx, mail.id, attempt, false, &[], &error).await?;
-                    if tried + 1 < MAX_ATTEMPTS {
+                    },
+                    refused: false,
+                },
+                Err(failure) => {
+                    tracing::info!(%org, mail = %mail.id, attempt, error = %failure.why, "mail not sent");
+                    if !failure.refused && tried + 1 < MAX_ATTEMPTS {
                         later(Utc::now() + backoff(tried + 1));
                     }
+                    store::NewAttempt {
+                        mail: mail.id,
+                        attempt,
+                        delivered: false,
+                        sent_to: &[],
+                        error: &failure.why,
+                        refused: failure.refused,
+                    }
                 }
-            }
+            };
+            store::record_attempt(&mut tx, &recorded).await?;
             tx.commit().await?;
         }
         Ok(next)
     }
 
-    /// Sends one mail to its recipients as identity names them now; the addresses it went
-    /// to, or why it did not go.
+    /// Sends one mail to its recipients as identity names them now (or, for a mail with a
+    /// one-time password, to the one address identity gives with the password it makes);
+    /// the addresses it went to, or why it did not go.
     async fn deliver(
         &self,
         org: OrgId,
         mail: &MailRow,
         t: &MailTransport,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, Failure> {
+        let from: Mailbox = t.sender.parse().map_err(|e| {
+            Failure::temporary(format!(
+                "the sender {:?} is not a mail address: {e}",
+                t.sender
+            ))
+        })?;
+        let address = self.checked_address(t).await.map_err(Failure::temporary)?;
+        let transport = transport(t, address).map_err(Failure::temporary)?;
+        let (to, body) = match mail.mailed_password_id {
+            Some(id) => self.with_password(org, id, &mail.body).await?,
+            None => (self.addresses(org, mail).await?, mail.body.clone()),
+        };
+        if to.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut message = Message::builder().from(from).subject(mail.subject.clone());
+        for mailbox in &to {
+            message = message.to(mailbox.clone());
+        }
+        let message = message
+            .body(format!("{body}\n--\nStrongroom: {}\n", t.access_url))
+            .map_err(|e| Failure::temporary(format!("the mail could not be written: {e}")))?;
+        transport.send(message).await.map_err(|e| Failure {
+            why: format!("{}:{} did not take it: {e}", t.host, t.port),
+            refused: e.is_permanent(),
+        })?;
+        Ok(to.iter().map(|m| m.email.to_string()).collect())
+    }
+
+    /// The addresses of the mail's recipients, as identity names them now.
+    async fn addresses(&self, org: OrgId, mail: &MailRow) -> Result<Vec<Mailbox>, Failure> {
         let spec: Recipients = serde_json::from_value(mail.recipients.clone())
-            .map_err(|e| format!("the recipients cannot be read: {e}"))?;
+            .map_err(|e| Failure::temporary(format!("the recipients cannot be read: {e}")))?;
         let found = self
             .recipients
             .clone()
@@ -170,7 +241,12 @@ impl Mailer {
                 administrators: spec.administrators,
             })
             .await
-            .map_err(|s| format!("the recipients could not be found: {}", s.message()))?
+            .map_err(|s| {
+                Failure::temporary(format!(
+                    "the recipients could not be found: {}",
+                    s.message()
+                ))
+            })?
             .into_inner()
             .recipients;
         let mut to = Vec::new();
@@ -182,28 +258,41 @@ impl Mailer {
                 }
             }
         }
-        if to.is_empty() {
-            return Ok(Vec::new());
-        }
-        let from: Mailbox = t
-            .sender
-            .parse()
-            .map_err(|e| format!("the sender {:?} is not a mail address: {e}", t.sender))?;
-        let mut message = Message::builder().from(from).subject(mail.subject.clone());
-        for mailbox in &to {
-            message = message.to(mailbox.clone());
-        }
-        let body = format!("{}\n--\nStrongroom: {}\n", mail.body, t.access_url);
-        let message = message
-            .body(body)
-            .map_err(|e| format!("the mail could not be written: {e}"))?;
-        let address = self.checked_address(t).await?;
-        let transport = transport(t, address)?;
-        transport
-            .send(message)
+        Ok(to)
+    }
+
+    /// Asks identity to make the mailed password `id` now: the one address the mail goes to,
+    /// and `body` with the password in it. A password identity no longer makes (the user
+    /// chose their own, a newer one was asked for, it expired) is a refusal for good.
+    async fn with_password(
+        &self,
+        org: OrgId,
+        id: uuid::Uuid,
+        body: &str,
+    ) -> Result<(Vec<Mailbox>, String), Failure> {
+        let issued = self
+            .recipients
+            .clone()
+            .issue_mailed_password(IssueMailedPasswordRequest {
+                org_id: org.to_string(),
+                mailed_password_id: id.to_string(),
+            })
             .await
-            .map_err(|e| format!("{}:{} did not take it: {e}", t.host, t.port))?;
-        Ok(to.iter().map(|m| m.email.to_string()).collect())
+            .map_err(|s| Failure {
+                why: format!("the one-time password was not made: {}", s.message()),
+                refused: matches!(
+                    s.code(),
+                    tonic::Code::FailedPrecondition
+                        | tonic::Code::NotFound
+                        | tonic::Code::AlreadyExists
+                ),
+            })?
+            .into_inner();
+        let to: Mailbox = issued.email.parse().map_err(|_| Failure {
+            why: format!("the address of {} is not usable", issued.username),
+            refused: true,
+        })?;
+        Ok((vec![to], body.replacen(PASSWORD_SLOT, &issued.password, 1)))
     }
 
     /// The mail server's address, resolved and checked against the host rule now.

@@ -133,3 +133,24 @@ fn retries_back_off_to_an_hour() {
     assert_eq!(backoff(5).num_seconds(), 32);
     assert_eq!(backoff(40).num_seconds(), 3600);
 }
+
+#[test]
+fn a_refused_mail_waits_for_the_mail_settings_to_be_saved_again() {
+    let created = chrono::Utc::now() - chrono::TimeDelta::minutes(5);
+    let at = |minutes: i64, refused: bool| Tried {
+        at: created + chrono::TimeDelta::minutes(minutes),
+        refused,
+    };
+    // Not tried yet: at once. Failed for now: a backoff after the last attempt.
+    assert_eq!(next_attempt(created, &[], None), Some(created));
+    assert_eq!(
+        next_attempt(created, &[at(1, false), at(2, false)], None),
+        Some(at(2, false).at + backoff(2))
+    );
+    // Refused for good: not again, unless the settings were saved after the refusal.
+    let refused = [at(1, false), at(2, true)];
+    assert_eq!(next_attempt(created, &refused, None), None);
+    assert_eq!(next_attempt(created, &refused, Some(at(1, false).at)), None);
+    let saved = at(3, false).at;
+    assert_eq!(next_attempt(created, &refused, Some(saved)), Some(saved));
+}

@@ -15,6 +15,8 @@ pub(crate) struct NewMail<'a> {
     pub(crate) recipients: serde_json::Value,
     pub(crate) subject: &'a str,
     pub(crate) body: &'a str,
+    /// The one-time password identity makes for it when it is sent.
+    pub(crate) mailed_password: Option<Uuid>,
 }
 
 /// The sender's claim on orgs with mail due (rows of `mail_due`, locked) lasts as long as
@@ -37,8 +39,9 @@ pub async fn grant_mail_rights(db: &TenantDb) -> Result<(), TenancyError> {
 pub(crate) async fn queue(tx: &mut TenantTx, mails: &[NewMail<'_>]) -> Result<(), sqlx::Error> {
     for n in mails {
         sqlx::query(
-            "INSERT INTO mail_outbox (id, event_id, notice, recipients, subject, body)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO mail_outbox (id, event_id, notice, recipients, subject, body,
+                 mailed_password_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (event_id, notice) DO NOTHING",
         )
         .bind(Uuid::new_v4())
@@ -47,6 +50,7 @@ pub(crate) async fn queue(tx: &mut TenantTx, mails: &[NewMail<'_>]) -> Result<()
         .bind(&n.recipients)
         .bind(n.subject)
         .bind(n.body)
+        .bind(n.mailed_password)
         .execute(&mut **tx)
         .await?;
     }
@@ -112,6 +116,7 @@ pub(crate) struct MailRow {
     pub(crate) subject: String,
     pub(crate) body: String,
     pub(crate) created_at: DateTime<Utc>,
+    pub(crate) mailed_password_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -121,9 +126,11 @@ pub(crate) struct AttemptRow {
     pub(crate) delivered: bool,
     pub(crate) sent_to: Vec<String>,
     pub(crate) error: String,
+    /// The mail server refused it for good.
+    pub(crate) refused: bool,
 }
 
-const MAIL_COLUMNS: &str = "id, notice, recipients, subject, body, created_at";
+const MAIL_COLUMNS: &str = "id, notice, recipients, subject, body, created_at, mailed_password_id";
 
 /// The mails not delivered and not given up, oldest first.
 pub(crate) async fn undelivered(
@@ -157,7 +164,7 @@ pub(crate) async fn attempts(
     mails: &[Uuid],
 ) -> Result<Vec<AttemptRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT mail_id, at, delivered, sent_to, error FROM mail_attempts
+        "SELECT mail_id, at, delivered, sent_to, error, refused FROM mail_attempts
          WHERE mail_id = ANY($1) ORDER BY mail_id, attempt",
     )
     .bind(mails)
@@ -165,24 +172,31 @@ pub(crate) async fn attempts(
     .await
 }
 
+/// An attempt at a mail, as it is recorded.
+pub(crate) struct NewAttempt<'a> {
+    pub(crate) mail: Uuid,
+    pub(crate) attempt: i32,
+    pub(crate) delivered: bool,
+    pub(crate) sent_to: &'a [String],
+    pub(crate) error: &'a str,
+    pub(crate) refused: bool,
+}
+
 /// Records an attempt at a mail.
 pub(crate) async fn record_attempt(
     tx: &mut TenantTx,
-    mail: Uuid,
-    attempt: i32,
-    delivered: bool,
-    sent_to: &[String],
-    error: &str,
+    a: &NewAttempt<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO mail_attempts (mail_id, attempt, delivered, sent_to, error)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO mail_attempts (mail_id, attempt, delivered, sent_to, error, refused)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(mail)
-    .bind(attempt)
-    .bind(delivered)
-    .bind(sent_to)
-    .bind(error)
+    .bind(a.mail)
+    .bind(a.attempt)
+    .bind(a.delivered)
+    .bind(a.sent_to)
+    .bind(a.error)
+    .bind(a.refused)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -144,6 +144,9 @@ pub struct Requirement {
     pub group_id: Option<String>,
     /// Who may give it, in words.
     pub label: String,
+    /// The people who may give it now, by username (never the requester, nor anyone who
+    /// already decided the request).
+    pub approver_names: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -296,6 +299,7 @@ impl From<pb::AccessRequest> for AccessRequest {
                     kind: n.kind,
                     group_id: or_null(n.group_id),
                     label: n.label,
+                    approver_names: n.approver_names,
                 })
                 .collect(),
             queue_position: r.queue_position,

@@ -107,6 +107,9 @@ pub struct MailAttempt {
     pub delivered: bool,
     /// Why it was not delivered (or a note, e.g. nobody had a mail address); `null`: none.
     pub error: Option<String>,
+    /// The mail server refused it for good (a 5xx answer): it is tried again only once the
+    /// mail settings are saved.
+    pub refused: bool,
 }
 
 /// A mail the org sent or is sending, and what became of it.
@@ -119,7 +122,9 @@ pub struct MailDelivery {
     pub subject: String,
     /// The addresses it went to, once delivered.
     pub sent_to: Vec<String>,
-    /// `pending`, `sent` or `failed` (no more attempts).
+    /// `pending`, `sent`, `failed` (no more attempts) or `refused` (the mail server refused
+    /// it for good: a bad address, a sender or credentials it does not take; saving the
+    /// mail settings tries it again).
     pub status: String,
     pub created_at: String,
     /// When it is tried next (pending mail tried before); `null` otherwise (a mail not tried
@@ -155,6 +160,7 @@ impl From<pb::MailList> for MailLog {
                             at: a.at,
                             delivered: a.delivered,
                             error: or_null(a.error),
+                            refused: a.refused,
                         })
                         .collect(),
                 })

@@ -32,9 +32,13 @@ pub struct NewUser {
     /// `password_user`) or a custom one.
     #[schema(example = "password_user")]
     pub role: String,
-    /// The first password; the user changes it.
+    /// A one-time first password, which the user replaces at the first login. Leave it out
+    /// where the org has a mail server: a one-time password then goes to the user by mail,
+    /// and no administrator ever sees it (a password given there is refused). Required
+    /// where the org has no mail server.
+    #[serde(default)]
     #[schema(format = Password)]
-    pub password: String,
+    pub password: Option<String>,
 }
 
 /// Only the fields present change; unknown ones (a username, say) are refused, not ignored.
@@ -189,6 +193,8 @@ pub struct PasswordReset {
     pub decided_by: Option<String>,
     #[schema(required = true)]
     pub decided_at: Option<String>,
+    /// The one-time password goes to the user by mail (once approved, if pending).
+    pub by_mail: bool,
 }
 
 impl From<pb::PasswordReset> for PasswordReset {
@@ -202,6 +208,7 @@ impl From<pb::PasswordReset> for PasswordReset {
             requested_at: r.requested_at,
             decided_by: or_null(r.decided_by_name),
             decided_at: or_null(r.decided_at),
+            by_mail: r.by_mail,
         }
     }
 }
@@ -213,8 +220,12 @@ pub struct PasswordResetList {
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct NewPassword {
+    /// A one-time password. Leave it out where the org has a mail server: a one-time
+    /// password then goes to the user by mail, unseen by any administrator (a password
+    /// given there is refused). Required where the org has no mail server.
+    #[serde(default)]
     #[schema(format = Password)]
-    pub password: String,
+    pub password: Option<String>,
 }
 
 /// Sessions ended.

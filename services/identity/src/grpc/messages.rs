@@ -102,6 +102,7 @@ pub fn reset(r: ResetRow) -> pb::PasswordReset {
         requested_at: r.requested_at.to_rfc3339(),
         decided_by_name: r.decided_by.unwrap_or_default(),
         decided_at: time(r.decided_at),
+        by_mail: r.by_mail,
     }
 }
 

@@ -1,10 +1,16 @@
-//! The `Recipients` service: the audit service's questions about who gets an org's mail.
+//! The `Recipients` service: the audit service's questions about who gets an org's mail (and
+//! its one-time passwords), and the access service's about who may approve a request.
 
 use std::sync::Arc;
 
+use secrecy::ExposeSecret;
+use strongroom_auth::{Verifier, grpc_context};
 use strongroom_core::{OrgId, to_status};
 use strongroom_proto::identity::recipients_server::Recipients as RecipientsRpc;
-use strongroom_proto::identity::{Recipient, RecipientList, RecipientsRequest};
+use strongroom_proto::identity::{
+    Approver, ApproverList, IssueMailedPasswordRequest, MailedPassword, NameApproversRequest,
+    Recipient, RecipientList, RecipientsRequest,
+};
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
@@ -12,6 +18,7 @@ use crate::app::Identity;
 
 pub struct RecipientsGrpc {
     pub app: Arc<Identity>,
+    pub verifier: Arc<Verifier>,
 }
 
 fn ids(values: &[String], field: &str) -> Result<Vec<Uuid>, Status> {
@@ -24,6 +31,12 @@ fn ids(values: &[String], field: &str) -> Result<Vec<Uuid>, Status> {
         .collect()
 }
 
+fn org_id(value: &str) -> Result<OrgId, Status> {
+    Uuid::try_parse(value)
+        .map(OrgId)
+        .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))
+}
+
 #[tonic::async_trait]
 impl RecipientsRpc for RecipientsGrpc {
     async fn list_recipients(
@@ -31,9 +44,7 @@ impl RecipientsRpc for RecipientsGrpc {
         request: Request<RecipientsRequest>,
     ) -> Result<Response<RecipientList>, Status> {
         let asked = request.into_inner();
-        let org = Uuid::try_parse(&asked.org_id)
-            .map(OrgId)
-            .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))?;
+        let org = org_id(&asked.org_id)?;
         let users = ids(&asked.user_ids, "user_ids")?;
         let groups = ids(&asked.group_ids, "group_ids")?;
         let found = self
@@ -50,6 +61,51 @@ impl RecipientsRpc for RecipientsGrpc {
                     email: r.email,
                 })
                 .collect(),
+        }))
+    }
+
+    async fn name_approvers(
+        &self,
+        request: Request<NameApproversRequest>,
+    ) -> Result<Response<ApproverList>, Status> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        let asked = request.into_inner();
+        let groups = ids(&asked.group_ids, "group_ids")?;
+        let found = self
+            .app
+            .approvers(&ctx, &groups, asked.administrators)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(ApproverList {
+            approvers: found
+                .into_iter()
+                .map(|a| Approver {
+                    user_id: a.user.to_string(),
+                    username: a.username,
+                    group_ids: a.groups.iter().map(ToString::to_string).collect(),
+                    administrator: a.administrator,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn issue_mailed_password(
+        &self,
+        request: Request<IssueMailedPasswordRequest>,
+    ) -> Result<Response<MailedPassword>, Status> {
+        let asked = request.into_inner();
+        let org = org_id(&asked.org_id)?;
+        let id = Uuid::try_parse(&asked.mailed_password_id)
+            .map_err(|_| Status::invalid_argument("mailed_password_id must be a UUID"))?;
+        let issued = self
+            .app
+            .issue_mailed_password(org, id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(MailedPassword {
+            username: issued.username,
+            email: issued.email,
+            password: issued.password.expose_secret().to_owned(),
         }))
     }
 }

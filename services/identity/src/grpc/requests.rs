@@ -52,7 +52,12 @@ pub fn origin<T>(request: &Request<T>) -> Origin {
 }
 
 /// A new user's fields and password.
-pub fn new_user(req: pb::CreateUserRequest) -> (UserFields, SecretString) {
+/// A password an administrator gives someone else; empty: none (it goes by mail).
+pub fn given_password(password: String) -> Option<SecretString> {
+    (!password.is_empty()).then(|| SecretString::from(password))
+}
+
+pub fn new_user(req: pb::CreateUserRequest) -> (UserFields, Option<SecretString>) {
     let fields = UserFields {
         username: req.username,
         full_name: req.full_name,
@@ -61,7 +66,7 @@ pub fn new_user(req: pb::CreateUserRequest) -> (UserFields, SecretString) {
         location: req.location,
         role: req.role,
     };
-    (fields, SecretString::from(req.password))
+    (fields, given_password(req.password))
 }
 
 pub fn changes(req: pb::UpdateUserRequest) -> UserChanges {

@@ -17,6 +17,8 @@ pub struct ResetRow {
     pub requested_by: Uuid,
     pub requested_by_name: String,
     pub password_hash: Option<String>,
+    /// Once approved, a one-time password goes to the user by mail.
+    pub by_mail: bool,
     pub status: String,
     pub requested_at: DateTime<Utc>,
     pub decided_by: Option<String>,
@@ -34,19 +36,20 @@ impl std::fmt::Debug for ResetRow {
 }
 
 const RESET_COLUMNS: &str = "id, user_id, username, requested_by, requested_by_name, \
-    password_hash, status, requested_at, decided_by, decided_at";
+    password_hash, by_mail, status, requested_at, decided_by, decided_at";
 
-/// A pending reset of `user`'s password to `hash`, asked by `by`; `None` when one waits.
+/// A pending reset of `user`'s password to `hash` (`None`: by mail), asked by `by`; `None`
+/// when one waits.
 pub async fn insert_reset(
     tx: &mut TenantTx,
     user: &UserRow,
     by: (Uuid, &str),
-    hash: &str,
+    hash: Option<&str>,
 ) -> Result<Option<ResetRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO password_resets (id, user_id, username, requested_by, requested_by_name,
-             password_hash)
-         VALUES ($1, $2, $3, $4, $5, $6)
+             password_hash, by_mail)
+         VALUES ($1, $2, $3, $4, $5, $6, $6::text IS NULL)
          ON CONFLICT (user_id) WHERE status = 'pending' DO NOTHING
          RETURNING {RESET_COLUMNS}"
     )))

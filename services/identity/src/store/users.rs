@@ -339,6 +339,21 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Voids the user's password (kept in the history): nobody signs in with it any more.
+pub async fn void_password(tx: &mut TenantTx, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH old AS (
+             INSERT INTO password_history (user_id, password_hash)
+             SELECT id, password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL
+         )
+         UPDATE users SET password_hash = NULL, updated_at = now() WHERE id = $1",
+    )
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Gives the holders of role `from` role `to` (the same name when only its permissions
 /// changed) and voids their tokens; their ids and new token versions.
 pub async fn move_role_holders(
@@ -366,26 +381,3 @@ pub async fn count_role_holders(tx: &mut TenantTx, role: &str) -> Result<i64, sq
 
 #[cfg(test)]
 mod tests;
-
-/// The active users with a mail address among `users`, the members of `groups` and (when
-/// `administrators`) the administrators: (id, username, email), each once.
-pub async fn recipients(
-    tx: &mut TenantTx,
-    users: &[Uuid],
-    groups: &[Uuid],
-    administrators: bool,
-) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, username, email FROM users
-         WHERE status = 'active' AND email <> ''
-           AND (id = ANY($1)
-                OR id IN (SELECT user_id FROM group_members WHERE group_id = ANY($2))
-                OR ($3 AND role = 'administrator'))
-         ORDER BY lower(username)",
-    )
-    .bind(users)
-    .bind(groups)
-    .bind(administrators)
-    .fetch_all(&mut **tx)
-    .await
-}

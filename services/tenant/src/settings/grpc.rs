@@ -251,6 +251,17 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
                 .map(|p| secrecy::ExposeSecret::expose_secret(&p).to_owned())
                 .unwrap_or_default(),
             allow_internal_hosts: t.mail.allow_internal_hosts,
+            saved_at: t.saved_at.to_rfc3339(),
+        })
+    }
+
+    async fn has_mail_server(
+        &self,
+        request: Request<pb::GetSettingsRequest>,
+    ) -> Reply<pb::MailServerPresence> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        reply(self.app.has_mail_server(&ctx).await, |configured| {
+            pb::MailServerPresence { configured }
         })
     }
 

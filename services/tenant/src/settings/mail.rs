@@ -140,6 +140,12 @@ impl OrgSettings {
         self.get(ctx).await
     }
 
+    /// Whether the caller's org has a mail server (any signed-in user of the org may know).
+    pub async fn has_mail_server(&self, ctx: &RequestContext) -> Result<bool, SettingsError> {
+        ctx.require_signed_in()?;
+        Ok(self.read::<Mail>(ctx.org()).await?.is_some())
+    }
+
     pub async fn save_mail(
         &self,
         ctx: &RequestContext,
@@ -236,17 +242,18 @@ pub struct Transport {
     pub mail: Mail,
     pub username: String,
     pub password: Option<SecretString>,
+    pub saved_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl OrgSettings {
     /// The org's mail server, its password opened, for the service that sends the org's mail
     /// (the caller is that service, proven by its certificate; no user is behind it).
     pub async fn mail_transport(&self, org: OrgId) -> Result<Transport, SettingsError> {
-        let mut mail = self
+        let saved = self
             .read::<Mail>(org)
             .await?
-            .ok_or(SettingsError::NotSaved("mail"))?
-            .value;
+            .ok_or(SettingsError::NotSaved("mail"))?;
+        let (mut mail, saved_at) = (saved.value, saved.updated_at);
         let (username, password) = match mail.credentials.take() {
             None => (String::new(), None),
             Some(Credentials::Password {
@@ -270,6 +277,7 @@ impl OrgSettings {
             mail,
             username,
             password,
+            saved_at,
         })
     }
 }

@@ -74,6 +74,11 @@ pub async fn list(
     page(&console, &visit, &ctx, query.q, outcome).await
 }
 
+/// A password typed in a form; empty: none (it goes by mail).
+fn given(password: String) -> Option<String> {
+    (!password.is_empty()).then_some(password)
+}
+
 #[derive(Deserialize)]
 pub struct UserForm {
     #[serde(default)]
@@ -100,7 +105,7 @@ pub async fn add(
         department: String::new(),
         location: String::new(),
         role: form.role,
-        password: form.password,
+        password: given(form.password),
     };
     match console
         .api
@@ -239,8 +244,9 @@ pub async fn set_password(
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
     let path = format!("/users/{}/password", segment(&id));
+    let by_mail = form.password.is_empty();
     let body = NewPassword {
-        password: form.password,
+        password: given(form.password),
     };
     let done = console
         .api
@@ -254,6 +260,9 @@ pub async fn set_password(
         .map(|r| {
             if r.status == StatusCode::ACCEPTED {
                 "A second administrator must approve this reset: it waits in their approvals."
+            } else if by_mail {
+                "Their password no longer works and their sessions are ended; a one-time \
+                 password goes to them by mail."
             } else {
                 "The one-time password is set; their sessions are ended."
             }

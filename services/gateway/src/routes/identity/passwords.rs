@@ -21,6 +21,9 @@ use crate::routes::request::body;
     summary = "Reset a user's password, once",
     description = "Every session and API key of the user ends at once, and the user must \
                    choose their own (`POST /auth/change-password`) before signing in again. \
+                   Where the org has a mail server, send `{}`: the user's password stops \
+                   working and a one-time password goes to them by mail, never shown to an \
+                   administrator. \
                    When the user owns passwords (and is not the caller) the reset only asks \
                    (202): a second administrator of the org decides at \
                    `/password-resets/{id}/approve`, and the user's password stays as it is \
@@ -53,7 +56,7 @@ pub(super) async fn set_password(
             &ctx,
             SetUserPasswordRequest {
                 user_id,
-                password: b.password,
+                password: b.password.unwrap_or_default(),
             },
         ))
         .await?

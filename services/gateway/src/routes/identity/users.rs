@@ -55,7 +55,9 @@ pub(super) async fn list(State(state): State<Gateway>, Caller(ctx): Caller, uri:
     summary = "Add a local user",
     description = "The password given is a one-time password: the user chooses their own \
                    (`POST /auth/change-password`) at the first login, before any session \
-                   opens. Needs `users.manage`, and every permission of the role given.",
+                   opens. Where the org has a mail server, leave the password out: a one-time \
+                   password goes to the user's address by mail, and no administrator sees \
+                   it. Needs `users.manage`, and every permission of the role given.",
     request_body = NewUser,
     responses(
         (status = 201, description = "The user", body = User),
@@ -86,7 +88,7 @@ pub(super) async fn add(
                 department: b.department,
                 location: b.location,
                 role: b.role,
-                password: b.password,
+                password: b.password.unwrap_or_default(),
             },
         ))
         .await?
