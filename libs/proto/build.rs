@@ -1,4 +1,4 @@
-const SECRET_MESSAGES: [&str; 37] = [
+const SECRET_MESSAGES: [&str; 38] = [
     ".strongroom.audit.v1.Record",
     ".strongroom.vault.v1.RevealItem",
     ".strongroom.vault.v1.RevealOutcome",
@@ -36,6 +36,7 @@ const SECRET_MESSAGES: [&str; 37] = [
     ".strongroom.tenant_settings.v1.MailTransport",
     ".strongroom.vault.v1.SealSettingRequest",
     ".strongroom.vault.v1.OpenedSetting",
+    ".strongroom.vault.v1.ServiceCredential",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

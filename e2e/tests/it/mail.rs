@@ -413,3 +413,82 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
     assert!(attempts >= 2, "{log}");
     stack.stop().await.unwrap();
 }
+
+/// Mail settings may sign in with a vault account: each send opens its current password in
+/// the vault (audited), and only the account an administrator who may reveal it chose.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vault_account_signs_in_to_the_mail_server() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "vaultmail").await;
+    let sink = SmtpSink::start().await.unwrap();
+    let account = api
+        .store_password(&org.prefix, &org.admin, "smtp", "relay", "vault-mail-1")
+        .await;
+    // An MSP administrator lets the org's mail reach a loopback server; the org's own
+    // administrator then names their account.
+    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .put(&org.url("/settings/mail"), Some(&msp), mail_settings(&sink))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut settings = mail_settings(&sink);
+    settings["credentials"] = json!({"account_id": account});
+    let (s, b) = api
+        .put(&org.url("/settings/mail"), Some(&org.admin), settings)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["credentials"], json!({"account_id": account}), "{b}");
+
+    // The welcome goes, signed in as the account with its password now.
+    add_by_mail(&api, &org, &sink, "wendy").await;
+    let sent = arrived(&sink, "Your Strongroom account", "wendy@example.test").await;
+    assert_eq!(sent.auth_user.as_deref(), Some("relay"));
+    assert_eq!(sent.auth_password.as_deref(), Some("vault-mail-1"));
+
+    // A new password in the vault is used from the next mail on.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/accounts/{account}/password")),
+            Some(&org.admin),
+            json!({"password": "vault-mail-2", "reason": "rotated"}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    add_by_mail(&api, &org, &sink, "xavier").await;
+    let sent = arrived(&sink, "Your Strongroom account", "xavier@example.test").await;
+    assert_eq!(sent.auth_password.as_deref(), Some("vault-mail-2"));
+    let trail = crate::api::audit_operations(&api, &org, &["password.used_by_service"]).await;
+    assert!(!format!("{trail:?}").contains("vault-mail"), "{trail:?}");
+
+    // Under access control the account is no longer opened for mail, and the log says why.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/accounts/{account}/access-control")),
+            Some(&org.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post(
+            &org.url("/users"),
+            Some(&org.admin),
+            json!({"username": "yves", "email": "yves@example.test", "role": "password_user"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // Yves's welcome is the fourth mail (after root's, Wendy's and Xavier's).
+    let log = mail_log_when(&api, &org, |log| {
+        log["mails"].as_array().is_some_and(|m| m.len() == 4)
+            && log["mails"][0]["attempts"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    let error = log["mails"][0]["attempts"][0]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("access control"), "{log}");
+    stack.stop().await.unwrap();
+}

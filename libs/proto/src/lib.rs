@@ -71,6 +71,7 @@ redacted_debug!(
 );
 redacted_debug!(identity::SetUserPasswordRequest, [user_id], [password]);
 redacted_debug!(identity::MailedPassword, [username, email], [password]);
+redacted_debug!(vault::ServiceCredential, [username], [password]);
 redacted_debug!(
     identity::DirectoryConfig,
     [

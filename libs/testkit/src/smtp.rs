@@ -21,7 +21,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An SMTP server on `127.0.0.1:`[`port`](SmtpSink::port), no TLS. Any sender and recipient
 /// is accepted, with or without a login; a client that logs in (AUTH PLAIN or LOGIN) is
-/// accepted whatever its password, and its username is kept (see [`Delivered::auth_user`]).
+/// accepted whatever its password, and its username and password are kept (see
+/// [`Delivered::auth_user`]), so a test can tell which credentials a sender used.
 pub struct SmtpSink {
     child: Child,
     /// Where the server writes the messages (and where `REFUSE` goes).
@@ -42,6 +43,8 @@ pub struct Delivered {
     pub data: String,
     /// The username the client logged in with, if it did.
     pub auth_user: Option<String>,
+    /// The password it logged in with, if it did.
+    pub auth_password: Option<String>,
 }
 
 impl SmtpSink {
@@ -251,6 +254,7 @@ impl Delivered {
                 .collect::<Option<Vec<_>>>()?,
             data: string("data")?,
             auth_user: string("auth_user"),
+            auth_password: string("auth_password"),
         })
     }
 }
@@ -265,6 +269,7 @@ mod tests {
             rcpt_tos: vec!["b@example.com".to_owned()],
             data: data.to_owned(),
             auth_user: None,
+            auth_password: None,
         }
     }
 
@@ -287,9 +292,11 @@ mod tests {
         assert_eq!(m.auth_user, None);
         assert_eq!(m.subject().as_deref(), Some("S"));
         let m = Delivered::from_json(
-            r#"{"mail_from": "", "rcpt_tos": [], "data": "", "auth_user": "alice"}"#,
+            r#"{"mail_from": "", "rcpt_tos": [], "data": "", "auth_user": "alice",
+                "auth_password": "pw"}"#,
         )
         .unwrap();
         assert_eq!(m.auth_user.as_deref(), Some("alice"));
+        assert_eq!(m.auth_password.as_deref(), Some("pw"));
     }
 }

@@ -6,7 +6,7 @@ Listens on 127.0.0.1 at a port the system picks, and prints `PORT <n>` once it a
 connections. Every sender and recipient is accepted, with or without a login; a client that
 logs in (AUTH PLAIN or LOGIN, no TLS needed) is accepted whatever its password, and its
 username is kept with its messages. Each message becomes `DIR/<n>.json` (n = 1, 2, ...),
-with the keys `mail_from`, `rcpt_tos`, `data` and `auth_user`; it is written under another
+with the keys `mail_from`, `rcpt_tos`, `data`, `auth_user` and `auth_password`; it is written under another
 name first and then renamed, so a reader never sees half a file. While a file `DIR/REFUSE`
 exists, recipients and message data get `451 4.3.0 try again later`, a temporary failure
 the client must retry. Recipients listed (one address a line) in a file `DIR/REJECT` get
@@ -65,12 +65,16 @@ class Sink:
         login = getattr(session.auth_data, "login", None)
         if isinstance(login, bytes):
             login = login.decode("utf-8", errors="replace")
+        password = getattr(session.auth_data, "password", None)
+        if isinstance(password, bytes):
+            password = password.decode("utf-8", errors="replace")
         self.count += 1
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "data": content,
             "auth_user": login,
+            "auth_password": password,
         }
         final = os.path.join(self.directory, f"{self.count}.json")
         partial = os.path.join(self.directory, f".{self.count}.json.partial")

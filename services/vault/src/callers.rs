@@ -64,8 +64,10 @@ pub const CALLERS: Callers = callers!("/strongroom.vault.v1.Vault/" {
     "DescribeTargets" => [Access],
     // Marks the rows the access service put under access control.
     "SetAccessControlled" => [Access],
-    // The tenant service checks an account named in mail settings.
-    "CheckReveal" => [Tenant],
+    // The tenant service records the account mail settings name (as the administrator
+    // saving them), and opens it for the audit service's mail sender.
+    "ChooseServiceCredential" => [Tenant],
+    "OpenServiceCredential" => [Tenant],
     // Identity's and tenant's settings secrets are sealed with the org's data key.
     "SealSetting" => [Identity, Tenant],
     "OpenSetting" => [Identity, Tenant],

@@ -54,8 +54,18 @@ impl VaultRpc for VaultGrpc {
         targets::set_access_controlled(self, request).await
     }
 
-    async fn check_reveal(&self, request: Request<RevealPasswordRequest>) -> Rpc<RevealCheck> {
-        passwords::check_reveal(self, request).await
+    async fn choose_service_credential(
+        &self,
+        request: Request<ServiceCredentialChoice>,
+    ) -> Rpc<RevealCheck> {
+        passwords::choose_service_credential(self, request).await
+    }
+
+    async fn open_service_credential(
+        &self,
+        request: Request<OpenServiceCredentialRequest>,
+    ) -> Rpc<ServiceCredential> {
+        passwords::open_service_credential(self, request).await
     }
 
     async fn seal_setting(&self, request: Request<SealSettingRequest>) -> Rpc<SealedSetting> {

@@ -25,6 +25,7 @@ mod resource_types;
 mod resources;
 mod reveal;
 mod reveal_records;
+mod service_credentials;
 mod settings;
 mod store;
 mod targets;

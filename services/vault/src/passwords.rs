@@ -48,25 +48,6 @@ impl Vault {
         self.reveals.reveal(reveals).await
     }
 
-    /// Whether the caller may reveal the account, decided as a reveal is; an account that
-    /// is not there (or is in the trash) answers as a refused one.
-    pub async fn check_reveal(
-        &self,
-        ctx: &RequestContext,
-        account: AccountId,
-    ) -> Result<bool, VaultError> {
-        let mut tx = self.db.begin(ctx.org()).await?;
-        let found = store::find_account(&mut tx, account.0, owner(ctx)).await?;
-        tx.commit().await?;
-        match found {
-            Some(found) if !found.is_trashed() => {
-                self.allowed(ctx, Row::of_account(&found), Operation::Reveal)
-                    .await
-            }
-            _ => Ok(false),
-        }
-    }
-
     /// The account's versions, newest first; the caller must be allowed to reveal it.
     pub async fn list_password_history(
         &self,

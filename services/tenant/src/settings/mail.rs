@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use strongroom_auth::RequestContext;
 use strongroom_core::OrgId;
-use strongroom_proto::vault::RevealPasswordRequest;
+use strongroom_proto::vault::{OpenServiceCredentialRequest, ServiceCredentialChoice};
 use uuid::Uuid;
 
 use super::{Kind, OrgSettings, PasswordChange, Saved, SealedChange, SettingsError, check};
@@ -107,33 +107,36 @@ impl CredentialsInput {
 }
 
 impl OrgSettings {
-    /// Mail sent with a vault account's password must not become a way to use a password
-    /// one may not see: the caller must be allowed to reveal it, as the vault decides.
-    async fn require_revealable(
+    /// Tells the vault which account the org's mail signs in with (`None`: none), as the
+    /// caller. Mail sent with a vault account's password must not become a way to use a
+    /// password one may not see: the caller must be allowed to reveal it, as the vault
+    /// decides, and only the account chosen can be opened for mail later.
+    async fn choose_mail_account(
         &self,
         ctx: &RequestContext,
-        account: Uuid,
+        account: Option<Uuid>,
     ) -> Result<(), SettingsError> {
         let allowed = self
             .vault
             .clone()
-            .check_reveal(strongroom_auth::outgoing(
+            .choose_service_credential(strongroom_auth::outgoing(
                 ctx,
-                RevealPasswordRequest {
-                    account_id: account.to_string(),
-                    reason: String::new(),
+                ServiceCredentialChoice {
+                    purpose: "mail".into(),
+                    account_id: account.map(|a| a.to_string()).unwrap_or_default(),
                 },
             ))
             .await
             .map_err(SettingsError::Vault)?
             .into_inner()
             .allowed;
-        if !allowed {
-            return Err(SettingsError::Invalid(format!(
-                "credentials.account_id: {account} is no vault account you may reveal"
-            )));
+        match account {
+            Some(account) if !allowed => Err(SettingsError::Invalid(format!(
+                "credentials.account_id: {account} is no vault account you may reveal (or it \
+                 is under access control, which a mail server cannot ask for)"
+            ))),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     pub async fn mail(&self, ctx: &RequestContext) -> Result<Saved<Mail>, SettingsError> {
@@ -158,17 +161,15 @@ impl OrgSettings {
         let sender = check::email("sender", &input.sender)?;
         let access_url = check::url("access_url", &input.access_url, false)?;
         let tls_mode = TlsMode::parse(&input.tls_mode)?;
-        if let Some(account) = input
+        let account = input
             .credentials
             .as_ref()
             .and_then(|c| c.account())
-            .transpose()?
-        {
-            self.require_revealable(ctx, account).await?;
-        }
+            .transpose()?;
         // Whether `allow_internal_hosts` may be on is decided against the stored value below.
         self.check_host("host", &host, input.allow_internal_hosts)
             .await?;
+        self.choose_mail_account(ctx, account).await?;
         let org = ctx.org();
         let password = match input.credentials.as_mut() {
             Some(c) if c.account().is_none() => {
@@ -237,6 +238,36 @@ impl OrgSettings {
     }
 }
 
+impl OrgSettings {
+    /// The username and password of the vault account chosen for the org's mail.
+    async fn open_mail_account(
+        &self,
+        org: OrgId,
+        account: Uuid,
+    ) -> Result<strongroom_proto::vault::ServiceCredential, SettingsError> {
+        self.vault
+            .clone()
+            .open_service_credential(OpenServiceCredentialRequest {
+                org_id: org.to_string(),
+                purpose: "mail".into(),
+                account_id: account.to_string(),
+            })
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| match status.code() {
+                // The vault's reason is for the mail log: the account is no longer the one
+                // chosen, is gone, or is under access control.
+                tonic::Code::FailedPrecondition | tonic::Code::NotFound => {
+                    SettingsError::Invalid(format!(
+                        "the mail server's vault account cannot be used: {}",
+                        status.message()
+                    ))
+                }
+                _ => SettingsError::Vault(status),
+            })
+    }
+}
+
 /// The org's mail server as a sender uses it: the password opened.
 pub struct Transport {
     pub mail: Mail,
@@ -267,10 +298,8 @@ impl OrgSettings {
                 (username, password)
             }
             Some(Credentials::VaultAccount { account_id }) => {
-                return Err(SettingsError::Invalid(format!(
-                    "the mail server signs in with vault account {account_id}, which mail \
-                     cannot read yet: give a username and password in the mail settings"
-                )));
+                let login = self.open_mail_account(org, account_id).await?;
+                (login.username, Some(SecretString::from(login.password)))
             }
         };
         Ok(Transport {

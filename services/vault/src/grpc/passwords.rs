@@ -1,9 +1,10 @@
-//! The edge of passwords: reveal (one or a batch), history, set, revert, and policies.
+//! The edge of passwords: reveal (one or a batch), history, set, revert, policies, and the
+//! accounts the org's services sign in with.
 
 use secrecy::SecretString;
 use strongroom_auth::RequestContext;
 use strongroom_auth::grpc_context;
-use strongroom_core::AccountId;
+use strongroom_core::{AccountId, OrgId};
 use strongroom_proto::vault::*;
 use tonic::{Request, Response, Status};
 
@@ -15,17 +16,45 @@ use crate::reveal::no_result;
 use super::edge::{OrStatus, VaultGrpc, id};
 use super::messages::{policy_message, version, version_number};
 
-pub(super) async fn check_reveal(
+pub(super) async fn choose_service_credential(
     g: &VaultGrpc,
-    request: Request<RevealPasswordRequest>,
+    request: Request<ServiceCredentialChoice>,
 ) -> Result<Response<RevealCheck>, Status> {
     let ctx = grpc_context(&g.verifier, &request)?;
-    // A malformed id names no account the caller may reveal.
-    let Ok(account) = AccountId::parse(&request.get_ref().account_id) else {
-        return Ok(Response::new(RevealCheck { allowed: false }));
+    let choice = request.into_inner();
+    let account = match choice.account_id.as_str() {
+        "" => None,
+        given => match AccountId::parse(given) {
+            Ok(account) => Some(account),
+            // A malformed id names no account the caller may reveal.
+            Err(_) => return Ok(Response::new(RevealCheck { allowed: false })),
+        },
     };
-    let allowed = g.app.check_reveal(&ctx, account).await.or_status()?;
+    let allowed = g
+        .app
+        .choose_service_credential(&ctx, &choice.purpose, account)
+        .await
+        .or_status()?;
     Ok(Response::new(RevealCheck { allowed }))
+}
+
+pub(super) async fn open_service_credential(
+    g: &VaultGrpc,
+    request: Request<OpenServiceCredentialRequest>,
+) -> Result<Response<ServiceCredential>, Status> {
+    let asked = request.into_inner();
+    let org = OrgId::parse(&asked.org_id)
+        .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))?;
+    let account = id(AccountId::parse(&asked.account_id), "account")?;
+    let login = g
+        .app
+        .open_service_credential(org, &asked.purpose, account)
+        .await
+        .or_status()?;
+    Ok(Response::new(ServiceCredential {
+        username: login.username,
+        password: login.password.to_string(),
+    }))
 }
 
 pub(super) async fn reveal_password(

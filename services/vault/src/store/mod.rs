@@ -1,5 +1,6 @@
-//! All of the vault's SQL, by table: resources, accounts, password versions (`secrets`) and
-//! the reveal path's reads and records. Functions on an org's tables take `&mut TenantTx`,
+//! All of the vault's SQL, by table: resources, accounts, password versions (`secrets`),
+//! the accounts services sign in with (`service_credentials`) and the reveal path's reads
+//! and records. Functions on an org's tables take `&mut TenantTx`,
 //! so they cannot run outside the org's schema; rows come back typed.
 
 mod accounts;
@@ -14,6 +15,7 @@ mod replication;
 mod resources;
 mod reveals;
 mod secrets;
+mod service_credentials;
 
 pub use accounts::*;
 pub use export::*;
@@ -27,6 +29,7 @@ pub use replication::*;
 pub use resources::*;
 pub use reveals::*;
 pub use secrets::*;
+pub use service_credentials::*;
 
 /// A `LIKE` pattern that finds `text` anywhere, its own `%`, `_` and `\` taken literally;
 /// empty for empty text (a filter left out).
