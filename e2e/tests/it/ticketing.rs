@@ -318,6 +318,32 @@ async fn tickets_are_checked_before_requests_checkouts_and_reveals() {
     tickets.set("INC-1", "open");
     let (s, b) = reveal(&api, &org, &rita, &account).await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    // The org stops checking tickets before reveals: the access service, which keeps where
+    // the org checks them, hears it at once, and a closed ticket no longer stops the reveal.
+    tickets.set("INC-1", "closed");
+    body["check_on_reveal"] = json!(false);
+    let (s, b) = api.put(&settings, Some(&msp), body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let changed = Instant::now();
+    loop {
+        let (s, b) = reveal(&api, &org, &rita, &account).await;
+        if s == StatusCode::OK {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(20),
+            "still refused: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "reveals stopped asking for tickets {:?} after the change",
+        changed.elapsed()
+    );
+    tickets.set("INC-1", "open");
+    body["check_on_reveal"] = json!(true);
+    let (s, b) = api.put(&settings, Some(&msp), body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
 
     // Through the org's proxy: the proxy (this same server) gets the absolute URL and its
     // own credentials; the ticketing host's name is the proxy's to resolve.

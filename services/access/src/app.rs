@@ -36,6 +36,8 @@ pub(crate) struct Access {
     pub(crate) recipients: RecipientsClient<Channel>,
     /// The org's settings: its ticketing system is asked through it.
     pub(crate) settings: OrgSettingsClient<Channel>,
+    /// Where each org checks tickets, kept until its ticketing settings change.
+    pub(crate) ticketing: Arc<Kept<strongroom_proto::tenant_settings::TicketingStages>>,
 }
 
 impl Access {

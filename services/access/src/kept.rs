@@ -1,7 +1,8 @@
 //! What a replica keeps in memory per (org, user) — a caller's user groups, the shares that
-//! reach them — and forgets for an org the moment any replica hears that it changed:
-//! identity's events about users and groups, the access service's own about shares. While
-//! the replica does not hear them (NATS away), it keeps nothing.
+//! reach them, where the org checks tickets — and forgets for an org the moment any replica
+//! hears that it changed: identity's events about users and groups, the access service's own
+//! about shares, tenant's about ticketing settings. While the replica does not hear them
+//! (NATS away), it keeps nothing.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -20,12 +21,13 @@ const MOST_KEPT: usize = 100_000;
 
 /// The events that change what is kept (`<prefix>.<org>.<service>.…`): identity's about
 /// users, groups and directory imports (memberships, and so the shares reaching a user),
-/// and the access service's own about shares.
-pub const HEARD: [&str; 4] = [
+/// the access service's own about shares, and tenant's about ticketing settings.
+pub const HEARD: [&str; 5] = [
     "*.identity.group.>",
     "*.identity.user.>",
     "*.identity.directory.>",
     "*.access.share.>",
+    "*.tenant.settings.ticketing_updated",
 ];
 
 /// Values kept per (org, user) until forgotten, `KEEP_FOR` or their own end.

@@ -41,8 +41,8 @@ static TENANT_MIGRATIONS: strongroom_tenancy::Migrator =
 pub const DEFAULT_PORT: u16 = 7284;
 
 /// The access service's NATS user: it publishes its events and hears, on every replica,
-/// identity's changes to users and groups and its own to shares (so what it keeps of them
-/// is forgotten at once).
+/// identity's changes to users and groups, its own to shares and tenant's to ticketing
+/// settings (so what it keeps of them is forgotten at once).
 pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
     service: "access",
     consumers: &[],
@@ -69,10 +69,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let identity = IdentityClient::new(identity_channel.clone());
     let memberships = Arc::new(memberships::Memberships::new(identity.clone()));
     let grants = Arc::new(kept::Kept::new());
+    let ticketing = Arc::new(kept::Kept::new());
     tokio::spawn(kept::hear_changes(
         base.js.client(),
         config.base.event_prefix.clone(),
-        vec![memberships.kept.clone(), grants.clone()],
+        vec![memberships.kept.clone(), grants.clone(), ticketing.clone()],
         shutdown.clone(),
     ));
     let app = Arc::new(app::Access {
@@ -84,6 +85,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         identity,
         recipients: RecipientsClient::new(identity_channel),
         settings: OrgSettingsClient::new(base.channel(&config.base.tenant_url, Service::Tenant)?),
+        ticketing,
     });
     tokio::spawn(app.clone().sweep_lapses(shutdown.clone()));
     let (router, health) =

@@ -81,9 +81,11 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
     let actor = &event.actor.username;
     let mailed_password = Uuid::try_parse(text(details, "mailed_password_id")).ok();
     let (notice, recipients, subject, body) = match event.operation.as_str() {
-        // Made by someone (the first administrator of a new org is made by nobody, with an
-        // address nobody reads).
-        "user.created" | "user.imported" if event.actor.user_id.is_some() => {
+        // Made by someone, or imported from a directory (by a scheduled sync too); the
+        // first administrator of a new org is made by nobody, with an address nobody reads.
+        "user.created" | "user.imported"
+            if event.actor.user_id.is_some() || !text(details, "dn").is_empty() =>
+        {
             // Users imported from a directory carry their entry's name.
             let from_directory = !text(details, "dn").is_empty();
             let how = if from_directory {

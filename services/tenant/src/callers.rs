@@ -45,6 +45,7 @@ pub const SETTINGS: Callers = callers!("/strongroom.tenant_settings.v1.OrgSettin
     "SaveTicketing" => [Gateway],
     // The access service before a request, checkout or reveal; the gateway for `test`.
     "CheckTicket" => [Gateway, Access],
+    "GetTicketingStages" => [Access],
     // The audit service, which sends the org's mail.
     "GetMailTransport" => [Audit],
     // Identity, which mails first passwords and resets where the org has a mail server.

@@ -108,10 +108,25 @@ fn new_users_are_welcomed_and_previous_owners_told_where_their_resources_went() 
             .body
             .contains("directory password")
     );
+    // A scheduled sync imports with nobody behind it: its users are welcomed too.
+    let (_, mut synced) = about_user(
+        "user.imported",
+        serde_json::json!({"source": "ldap", "dn": "uid=nina,dc=acme"}),
+    );
+    synced.actor.user_id = None;
+    assert!(notice_for(&synced).is_some());
     // The first administrator of a new org is made by nobody: no mail.
     let (_, mut first) = about_user("user.created", Value::Null);
     first.actor.user_id = None;
     assert!(notice_for(&first).is_none());
+    // A user made with a mailed password is told it, in the mail only.
+    let (_, mailed) = about_user(
+        "user.created",
+        serde_json::json!({"source": "local", "mailed_password_id": Uuid::new_v4().to_string()}),
+    );
+    let n = notice_for(&mailed).unwrap();
+    assert!(n.mailed_password.is_some());
+    assert!(n.body.contains(PASSWORD_SLOT), "{}", n.body);
     let (olga, moved) = about_user(
         "user.ownership_transferred",
         serde_json::json!({"to": "dan", "requested_by": "root", "resources": 3}),

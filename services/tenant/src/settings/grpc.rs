@@ -229,6 +229,21 @@ impl OrgSettingsRpc for OrgSettingsGrpc {
         )
     }
 
+    async fn get_ticketing_stages(
+        &self,
+        request: Request<pb::GetSettingsRequest>,
+    ) -> Reply<pb::TicketingStages> {
+        let ctx = grpc_context(&self.verifier, &request)?;
+        reply(
+            self.app.ticketing_stages(&ctx).await,
+            |(request, checkout, reveal)| pb::TicketingStages {
+                request,
+                checkout,
+                reveal,
+            },
+        )
+    }
+
     async fn get_mail_transport(
         &self,
         request: Request<pb::MailTransportRequest>,
