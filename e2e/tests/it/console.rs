@@ -205,15 +205,13 @@ impl Browser {
         self.check().await;
     }
 
-    /// The value of the field `id`.
+    /// The value of the field `id`; a page without it fails saying which page it was and
+    /// what it said.
     async fn value(&self, id: &str) -> Option<String> {
-        self.driver
-            .find(By::Id(id))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
+        let Ok(field) = self.driver.find(By::Id(id)).await else {
+            panic!("no #{id} on {}: {}", self.path().await, self.text().await);
+        };
+        field.prop("value").await.unwrap()
     }
 
     async fn text(&self) -> String {

@@ -67,24 +67,36 @@ fn one_time_password(mail: &Delivered) -> String {
         .collect()
 }
 
-/// Adds a user without a password where the org has a mail server: their one-time password
-/// arrives by mail, and they replace it at their first login. Their id and own password.
-async fn add_by_mail(api: &Api<'_>, org: &Org, sink: &SmtpSink, name: &str) -> (String, String) {
-    let address = format!("{name}@example.test");
+/// Adds a password user `name` (at `name@example.test`) without a password, as an org with
+/// a mail server wants; their id.
+async fn add_without_password(api: &Api<'_>, org: &Org, name: &str) -> String {
     let (s, b) = api
         .post(
             &org.url("/users"),
             Some(&org.admin),
-            json!({"username": name, "email": address, "role": "password_user"}),
+            json!({"username": name, "email": format!("{name}@example.test"),
+                   "role": "password_user"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "adding {name}: {b}");
-    let welcome = arrived(sink, "Your Strongroom account", &address).await;
+    b["id"].as_str().unwrap().to_owned()
+}
+
+/// Adds a user without a password where the org has a mail server: their one-time password
+/// arrives by mail, and they replace it at their first login. Their id and own password.
+async fn add_by_mail(api: &Api<'_>, org: &Org, sink: &SmtpSink, name: &str) -> (String, String) {
+    let id = add_without_password(api, org, name).await;
+    let welcome = arrived(
+        sink,
+        "Your Strongroom account",
+        &format!("{name}@example.test"),
+    )
+    .await;
     let given = one_time_password(&welcome);
     let own = api
         .first_login(&org.prefix, name, &given, &format!("Own-{name}-password-1"))
         .await;
-    (b["id"].as_str().unwrap().to_owned(), own)
+    (id, own)
 }
 
 /// The org's mail settings: the sink, signing in as `mailer`.
@@ -305,14 +317,7 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
     // A mailbox the server refuses for good (550): the welcome is not retried on its own, and
     // goes once the mail settings are saved again (here, after the mailbox exists).
     sink.reject(&["gone@example.test"]);
-    let (s, b) = api
-        .post(
-            &org.url("/users"),
-            Some(&org.admin),
-            json!({"username": "gone", "email": "gone@example.test", "role": "password_user"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    add_without_password(&api, &org, "gone").await;
     let welcome_of_gone = |log: &Value| {
         log["mails"]
             .as_array()
@@ -367,14 +372,7 @@ async fn notices_go_out_through_the_orgs_mail_server_and_wait_while_it_refuses()
     // Mail queued while the server is down survives a restart of every service: the queue
     // is in the database, and the one-time password is made only when the mail goes.
     sink.refuse(true);
-    let (s, b) = api
-        .post(
-            &org.url("/users"),
-            Some(&org.admin),
-            json!({"username": "late", "email": "late@example.test", "role": "password_user"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    add_without_password(&api, &org, "late").await;
     let queued = mail_log_when(&api, &org, |log| {
         log["mails"][0]["notice"] == "user.welcome"
             && log["mails"][0]["status"] == "pending"
@@ -470,14 +468,7 @@ async fn a_vault_account_signs_in_to_the_mail_server() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, b) = api
-        .post(
-            &org.url("/users"),
-            Some(&org.admin),
-            json!({"username": "yves", "email": "yves@example.test", "role": "password_user"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    add_without_password(&api, &org, "yves").await;
     // Yves's welcome is the fourth mail (after root's, Wendy's and Xavier's).
     let log = mail_log_when(&api, &org, |log| {
         log["mails"].as_array().is_some_and(|m| m.len() == 4)

@@ -143,9 +143,8 @@ impl OrgSettings {
         self.get(ctx).await
     }
 
-    /// Whether the caller's org has a mail server (any signed-in user of the org may know).
+    /// Whether the caller's org has a mail server (anyone of the org may know).
     pub async fn has_mail_server(&self, ctx: &RequestContext) -> Result<bool, SettingsError> {
-        ctx.require_signed_in()?;
         Ok(self.read::<Mail>(ctx.org()).await?.is_some())
     }
 
