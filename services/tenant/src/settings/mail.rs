@@ -93,16 +93,23 @@ pub struct CredentialsInput {
 }
 
 impl CredentialsInput {
-    /// The vault account named, if any.
-    fn account(&self) -> Option<Result<Uuid, SettingsError>> {
+    /// The vault account named, if any (then with neither a username nor a password).
+    fn account(&self) -> Result<Option<Uuid>, SettingsError> {
         let id = self.account_id.trim();
-        (!id.is_empty()).then(|| {
-            Uuid::parse_str(id).map_err(|_| {
-                SettingsError::Invalid(format!(
-                    "credentials.account_id must be a vault account id (a UUID), not {id:?}"
-                ))
-            })
-        })
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let account = Uuid::parse_str(id).map_err(|_| {
+            SettingsError::Invalid(format!(
+                "credentials.account_id must be a vault account id (a UUID), not {id:?}"
+            ))
+        })?;
+        if !self.username.trim().is_empty() || self.password.is_given() {
+            return Err(SettingsError::Invalid(
+                "credentials: give a username and password or an account_id, not both".into(),
+            ));
+        }
+        Ok(Some(account))
     }
 }
 
@@ -160,18 +167,17 @@ impl OrgSettings {
         let sender = check::email("sender", &input.sender)?;
         let access_url = check::url("access_url", &input.access_url, false)?;
         let tls_mode = TlsMode::parse(&input.tls_mode)?;
-        let account = input
-            .credentials
-            .as_ref()
-            .and_then(|c| c.account())
-            .transpose()?;
+        let account = match input.credentials.as_ref() {
+            Some(c) => c.account()?,
+            None => None,
+        };
         // Whether `allow_internal_hosts` may be on is decided against the stored value below.
         self.check_host("host", &host, input.allow_internal_hosts)
             .await?;
         self.choose_mail_account(ctx, account).await?;
         let org = ctx.org();
         let password = match input.credentials.as_mut() {
-            Some(c) if c.account().is_none() => {
+            Some(c) if account.is_none() => {
                 let change = std::mem::replace(&mut c.password, PasswordChange::Keep);
                 self.seal_change(org, PASSWORD, "credentials.password", change)
                     .await?
@@ -214,12 +220,7 @@ impl OrgSettings {
         password: SealedChange,
         stored: Option<String>,
     ) -> Result<Credentials, SettingsError> {
-        if let Some(account_id) = c.account().transpose()? {
-            if !c.username.trim().is_empty() || c.password.is_given() {
-                return Err(SettingsError::Invalid(
-                    "credentials: give a username and password or an account_id, not both".into(),
-                ));
-            }
+        if let Some(account_id) = c.account()? {
             return Ok(Credentials::VaultAccount { account_id });
         }
         let username = check::required_text(
