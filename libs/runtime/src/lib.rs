@@ -6,6 +6,7 @@ mod config;
 pub mod ops;
 mod provisioning;
 pub mod replication;
+mod schedule;
 mod sealed;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use tonic::transport::Channel;
 pub use batch::{BatchTuning, Batches};
 pub use config::{BaseConfig, PreBound, redis_login, with_password, with_user};
 pub use provisioning::{OnProvision, PROVISIONING_CALLERS, Provisioner};
+pub use schedule::every_org;
 pub use sealed::{SealError, SettingsSealer, reseal_every_org};
 
 /// Every service answers health checks to every other (the gateway's readiness asks them).

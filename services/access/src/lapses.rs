@@ -18,24 +18,11 @@ const SWEEP: Duration = Duration::from_secs(5);
 impl Access {
     /// Records lapses until `shutdown`.
     pub(crate) async fn sweep_lapses(self: std::sync::Arc<Self>, shutdown: CancellationToken) {
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(SWEEP) => {}
-            }
-            let orgs = match self.db.provisioned_orgs().await {
-                Ok(orgs) => orgs,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot list orgs to record lapsed requests");
-                    continue;
-                }
-            };
-            for org in orgs {
-                if let Err(e) = self.record_lapses(org).await {
-                    tracing::warn!(%org, error = %e, "recording lapsed requests failed");
-                }
-            }
-        }
+        let db = self.db.clone();
+        strongroom_runtime::every_org(db, SWEEP, "recording lapsed requests", shutdown, |org| {
+            self.record_lapses(org)
+        })
+        .await;
     }
 
     async fn record_lapses(&self, org: OrgId) -> Result<(), AccessError> {

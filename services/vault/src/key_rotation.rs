@@ -164,24 +164,10 @@ impl Vault {
         tick: std::time::Duration,
         shutdown: CancellationToken,
     ) {
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(tick) => {}
-            }
-            let orgs = match self.db.provisioned_orgs().await {
-                Ok(orgs) => orgs,
-                Err(e) => {
-                    tracing::warn!(error = %e, "rotation schedule: cannot list orgs");
-                    continue;
-                }
-            };
-            for org in orgs {
-                if let Err(e) = self.rotate_if_due(org).await {
-                    tracing::warn!(%org, error = %e, "a scheduled data-key rotation did not start; retrying in an hour");
-                }
-            }
-        }
+        let db = self.db.clone();
+        let what = "a scheduled data-key rotation (retried in an hour)";
+        strongroom_runtime::every_org(db, tick, what, shutdown, |org| self.rotate_if_due(org))
+            .await;
     }
 
     async fn rotate_if_due(self: &Arc<Self>, org: OrgId) -> Result<(), VaultError> {

@@ -136,7 +136,9 @@ impl Vault {
     ) -> Result<Vec<Zeroizing<String>>, VaultError> {
         let mut previous = Vec::new();
         for (version, sealed) in store::list_sealed_versions(tx, id.0, i64::from(count)).await? {
-            let plain = self.open_sealed(tx, ctx, id, version, &sealed).await?;
+            let plain = self
+                .open_sealed(tx, ctx.org(), id, version, &sealed)
+                .await?;
             previous.push(Zeroizing::new(String::from_utf8_lossy(&plain).into_owned()));
         }
         Ok(previous)
@@ -223,20 +225,21 @@ impl Vault {
         let sealed = store::find_version(tx, id.0, version)
             .await?
             .ok_or(VaultError::NotFound("password version"))?;
-        self.open_sealed(tx, ctx, id, version, &sealed).await
+        self.open_sealed(tx, ctx.org(), id, version, &sealed).await
     }
 
-    async fn open_sealed(
+    /// A sealed version of the account's password in `org`, opened.
+    pub(crate) async fn open_sealed(
         &self,
         tx: &mut strongroom_tenancy::TenantTx,
-        ctx: &RequestContext,
+        org: strongroom_core::OrgId,
         id: AccountId,
         version: i32,
         sealed: &store::SealedVersion,
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let key = self.keys.version_in_tx(tx, sealed.key_version).await?;
         let aad = SecretAad {
-            org: ctx.org(),
+            org,
             account: id,
             version,
         };

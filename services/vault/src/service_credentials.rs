@@ -6,7 +6,6 @@
 
 use strongroom_auth::RequestContext;
 use strongroom_core::{AccountId, OrgId};
-use strongroom_crypto::{SecretAad, open};
 use strongroom_events::{Actor, Event};
 use strongroom_proto::access::Operation;
 use zeroize::Zeroizing;
@@ -107,13 +106,9 @@ impl Vault {
         let sealed = store::find_version(&mut tx, account.0, version)
             .await?
             .ok_or(VaultError::NotFound("password version"))?;
-        let key = self.keys.version_in_tx(&mut tx, sealed.key_version).await?;
-        let aad = SecretAad {
-            org,
-            account,
-            version,
-        };
-        let password = open(&key, &aad, &sealed.ciphertext)?;
+        let password = self
+            .open_sealed(&mut tx, org, account, version, &sealed)
+            .await?;
         let password = String::from_utf8(password.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| VaultError::InvalidInput("the stored password is not text".into()))?;

@@ -184,24 +184,9 @@ impl Identity {
         every: Duration,
         shutdown: CancellationToken,
     ) {
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(every) => {}
-            }
-            let orgs = match self.db.provisioned_orgs().await {
-                Ok(orgs) => orgs,
-                Err(e) => {
-                    tracing::warn!(error = %e, "directory sync: cannot list orgs");
-                    continue;
-                }
-            };
-            for org in orgs {
-                if let Err(e) = self.sync_if_due(org).await {
-                    tracing::warn!(%org, error = %e, "scheduled directory import failed");
-                }
-            }
-        }
+        let db = self.db.clone();
+        let what = "a scheduled directory import";
+        strongroom_runtime::every_org(db, every, what, shutdown, |org| self.sync_if_due(org)).await;
     }
 
     async fn sync_if_due(&self, org: OrgId) -> Result<(), IdentityError> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 use strongroom_auth::{Verifier, grpc_context};
-use strongroom_core::{OrgId, to_status};
+use strongroom_core::to_status;
 use strongroom_proto::identity::recipients_server::Recipients as RecipientsRpc;
 use strongroom_proto::identity::{
     Approver, ApproverList, IssueMailedPasswordRequest, MailedPassword, NameApproversRequest,
@@ -14,6 +14,7 @@ use strongroom_proto::identity::{
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
+use super::requests::org_id;
 use crate::app::Identity;
 
 pub struct RecipientsGrpc {
@@ -29,12 +30,6 @@ fn ids(values: &[String], field: &str) -> Result<Vec<Uuid>, Status> {
                 .map_err(|_| Status::invalid_argument(format!("{field} must hold UUIDs")))
         })
         .collect()
-}
-
-fn org_id(value: &str) -> Result<OrgId, Status> {
-    Uuid::try_parse(value)
-        .map(OrgId)
-        .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))
 }
 
 #[tonic::async_trait]
