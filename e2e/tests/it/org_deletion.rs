@@ -561,6 +561,7 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
             let request = RevealPasswordRequest {
                 account_id: account,
                 reason: String::new(),
+                ticket_id: String::new(),
             };
             vault.reveal_password(with_token(request, &root)).await.ok()
         }
@@ -619,6 +620,7 @@ async fn every_vault_replica_reloads_a_rotated_key_and_drops_a_deleted_orgs_key(
     let request = RevealPasswordRequest {
         account_id: account,
         reason: String::new(),
+        ticket_id: String::new(),
     };
     assert!(
         vault

@@ -676,6 +676,7 @@ async fn revoking_stops_reveals_on_every_replica() {
             let request = strongroom_proto::vault::RevealPasswordRequest {
                 account_id: account,
                 reason: String::new(),
+                ticket_id: String::new(),
             };
             second
                 .reveal_password(with_token(request, &token))

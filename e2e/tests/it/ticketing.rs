@@ -1,6 +1,7 @@
 //! Ticketing: the org's ticketing system, a real HTTP server started here, is asked about
-//! the ticket before a request, its checkout and each reveal under access control; the
-//! host rule, the timeout and the org's proxy apply to the call.
+//! the ticket before a request, its checkout and each reveal (under access control, the
+//! request's ticket; otherwise the one given with the reveal or export); the host rule, the
+//! timeout and the org's proxy apply to the call.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -156,6 +157,22 @@ async fn reveal(api: &Api<'_>, org: &Org, token: &str, account: &str) -> (Status
         Some(token),
     )
     .await
+}
+
+/// Polls a reveal until it is allowed (at most 20 s); how long it took.
+async fn until_revealed(api: &Api<'_>, org: &Org, token: &str, account: &str) -> Duration {
+    let started = Instant::now();
+    loop {
+        let (s, b) = reveal(api, org, token, account).await;
+        if s == StatusCode::OK {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still refused: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 fn says(b: &Value, text: &str) {
@@ -324,22 +341,8 @@ async fn tickets_are_checked_before_requests_checkouts_and_reveals() {
     body["check_on_reveal"] = json!(false);
     let (s, b) = api.put(&settings, Some(&msp), body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let changed = Instant::now();
-    loop {
-        let (s, b) = reveal(&api, &org, &rita, &account).await;
-        if s == StatusCode::OK {
-            break;
-        }
-        assert!(
-            changed.elapsed() < Duration::from_secs(20),
-            "still refused: {b}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    eprintln!(
-        "reveals stopped asking for tickets {:?} after the change",
-        changed.elapsed()
-    );
+    let took = until_revealed(&api, &org, &rita, &account).await;
+    eprintln!("reveals stopped asking for tickets {took:?} after the change");
     tickets.set("INC-1", "open");
     body["check_on_reveal"] = json!(true);
     let (s, b) = api.put(&settings, Some(&msp), body.clone()).await;
@@ -392,5 +395,188 @@ async fn tickets_are_checked_before_requests_checkouts_and_reveals() {
         !text.contains("tk-secret") && !text.contains("px-secret"),
         "{text}"
     );
+    stack.stop().await.unwrap();
+}
+
+async fn reveal_with(
+    api: &Api<'_>,
+    org: &Org,
+    token: &str,
+    path: &str,
+    ticket: &str,
+) -> (StatusCode, Value) {
+    api.get(
+        &org.url(&format!("{path}?reason=patching&ticket_id={ticket}")),
+        Some(token),
+    )
+    .await
+}
+
+async fn export_with(stack: &Stack, org: &Org, token: &str, ticket: &str) -> (StatusCode, String) {
+    let exported = stack
+        .http
+        .post(format!("{}{}", stack.base_url, org.url("/export")))
+        .bearer_auth(token)
+        .json(&json!({"format": "csv", "ticket_id": ticket}))
+        .send()
+        .await
+        .unwrap();
+    (exported.status(), exported.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_reveal_needs_a_valid_ticket_where_the_org_checks_them() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "revealtickets").await;
+    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
+    let tickets = Tickets::start().await;
+    tickets.set("INC-7", "open");
+    tickets.set("INC-8", "closed");
+    let (olga_id, olga_pw) = api
+        .add_user(&org.prefix, &org.admin, "olga", "password_user")
+        .await;
+    let olga = api.login(&org.prefix, "olga", &olga_pw).await;
+    let (rita_id, rita_pw) = api
+        .add_user(&org.prefix, &org.admin, "rita", "password_user")
+        .await;
+    let rita = api.login(&org.prefix, "rita", &rita_pw).await;
+    // Olga's password, not under access control, shared with Rita; a second version.
+    let account = api
+        .store_password(&org.prefix, &olga, "db7", "postgres", "pg-secret-7")
+        .await;
+    created(
+        &api,
+        &org.url(&format!("/accounts/{account}/shares")),
+        &olga,
+        json!({"grantee_kind": "user", "grantee_id": rita_id, "level": "view"}),
+    )
+    .await;
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/accounts/{account}/password")),
+            Some(&olga),
+            json!({"password": "pg-secret-7b", "reason": "rotate"}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/export-rules/user/{olga_id}")),
+            Some(&org.admin),
+            json!({"allowed": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let current = format!("/accounts/{account}/password");
+    let first = format!("/accounts/{account}/password-history/1/password");
+
+    // Before the org checks tickets, the owner's reveals need none (and the vault keeps
+    // her owner's allowance).
+    for _ in 0..3 {
+        let (s, b) = reveal(&api, &org, &olga, &account).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let settings = org.url("/settings/ticketing");
+    let mut body = json!({
+        "enabled": true,
+        "url": format!("http://127.0.0.1:{}/api/tickets/{{ticket_id}}", tickets.port),
+        "expected": "\"status\":\"open\"",
+        "check_on_request": false, "check_on_checkout": false, "check_on_reveal": true,
+        "timeout_seconds": 2, "allow_internal_hosts": true,
+    });
+    let (s, b) = api.put(&settings, Some(&msp), body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Her kept allowance is forgotten on every replica as the change is heard.
+    let changed = Instant::now();
+    loop {
+        let (s, b) = reveal(&api, &org, &olga, &account).await;
+        if s == StatusCode::FORBIDDEN {
+            says(&b, "a ticket id is needed");
+            break;
+        }
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(
+            changed.elapsed() < Duration::from_secs(20),
+            "the owner still reveals without a ticket"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "the owner's reveals needed a ticket {:?} after the change",
+        changed.elapsed()
+    );
+
+    // Owner and sharee alike, the current password and an earlier version: no ticket, a
+    // closed one and an unknown one are refused, saying why; an open one lets them on.
+    for token in [&olga, &rita] {
+        for path in [&current, &first] {
+            for (ticket, why) in [
+                ("", "a ticket id is needed"),
+                ("INC-8", "does not contain"),
+                ("INC-404", "404"),
+            ] {
+                let (s, b) = reveal_with(&api, &org, token, path, ticket).await;
+                assert_error(s, &b, StatusCode::FORBIDDEN);
+                says(&b, why);
+            }
+            let (s, b) = reveal_with(&api, &org, token, path, "INC-7").await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+    }
+    let (s, b) = reveal_with(&api, &org, &olga, &current, "INC-7").await;
+    assert_eq!(
+        (s, b["password"].clone()),
+        (StatusCode::OK, json!("pg-secret-7b"))
+    );
+    // Every reveal asks again: a ticket closed since is refused at once, the owner's too.
+    tickets.set("INC-7", "closed");
+    let (s, b) = reveal_with(&api, &org, &olga, &current, "INC-7").await;
+    assert_error(s, &b, StatusCode::FORBIDDEN);
+    says(&b, "does not contain");
+    tickets.set("INC-7", "open");
+
+    // An export shows passwords too: it needs the ticket as well.
+    let (s, text) = export_with(&stack, &org, &olga, "").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{text}");
+    assert!(text.contains("a ticket id is needed"), "{text}");
+    let (s, text) = export_with(&stack, &org, &olga, "INC-8").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{text}");
+    let (s, text) = export_with(&stack, &org, &olga, "INC-7").await;
+    assert_eq!(s, StatusCode::OK, "{text}");
+    assert!(text.contains("pg-secret-7b"), "{text}");
+
+    // The trail keeps the ticket with each reveal, a version's and the export.
+    let records = audit_operations(
+        &api,
+        &org,
+        &[
+            "password.revealed",
+            "password.version_revealed",
+            "vault.exported",
+        ],
+    )
+    .await;
+    for operation in [
+        "password.revealed",
+        "password.version_revealed",
+        "vault.exported",
+    ] {
+        assert!(
+            records
+                .iter()
+                .any(|r| r["operation"] == operation && r["details"]["ticket_id"] == "INC-7"),
+            "no {operation} with its ticket: {records:?}"
+        );
+    }
+
+    // The org checks tickets before requests only: reveals need none again.
+    body["check_on_reveal"] = json!(false);
+    body["check_on_request"] = json!(true);
+    let (s, b) = api.put(&settings, Some(&msp), body).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let took = until_revealed(&api, &org, &rita, &account).await;
+    eprintln!("a sharee's reveals needed no ticket {took:?} after the change");
     stack.stop().await.unwrap();
 }

@@ -3,10 +3,6 @@
 //! at once).
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Instant;
-
-use chrono::Utc;
 
 use strongroom_auth::RequestContext;
 use strongroom_core::{OrgId, UserId};
@@ -14,9 +10,9 @@ use strongroom_proto::access::Operation;
 use uuid::Uuid;
 
 use crate::app::Access;
-use crate::decide::{Decision, Scope, decide, reaches, scope};
+use crate::decide::{Decision, Scope, decide, scope};
 use crate::error::AccessError;
-use crate::model::{Checkout, Covers, Grant, Row, TargetKind, TargetRef};
+use crate::model::{Checkout, Grant, Row};
 use crate::store;
 use crate::tickets::Stage;
 
@@ -27,6 +23,8 @@ pub(crate) struct Question {
     pub(crate) operation: Operation,
     /// The vault marks the row's account as under access control.
     pub(crate) controlled: bool,
+    /// Set when the password is to be shown: the ticket the caller gave (may be empty).
+    pub(crate) ticket_id: Option<String>,
 }
 
 impl Question {
@@ -115,30 +113,75 @@ impl Access {
                 _ => answer,
             })
             .collect();
-        // A holder's reveal also needs their request's ticket to be valid still, where the
-        // org checks tickets before reveals.
+        self.check_reveal_tickets(questions, &mut answers, &held)
+            .await;
+        Ok(answers)
+    }
+
+    /// Where the org checks tickets before reveals, an allowed reveal also needs a valid
+    /// ticket: a checkout holder's request's, or the one given with the reveal (a password
+    /// not under access control, shown). Such an allowance never rests on ownership alone,
+    /// so the vault keeps none. Each ticket is asked about once per batch.
+    async fn check_reveal_tickets(
+        &self,
+        questions: &[Option<Question>],
+        answers: &mut [Answer],
+        held: &HashMap<(OrgId, Uuid), Checkout>,
+    ) {
+        let mut checks_reveals: HashMap<OrgId, Result<bool, String>> = HashMap::new();
+        let mut verdicts: HashMap<(OrgId, String), Option<String>> = HashMap::new();
         for (q, answer) in questions.iter().zip(answers.iter_mut()) {
-            let Some(q) = q.as_ref().filter(|q| {
-                answer.decision.allowed && q.gated() && q.operation == Operation::Reveal
-            }) else {
-                continue;
+            let Some(q) = q.as_ref() else { continue };
+            let ticket = match (&q.ticket_id, q.gated()) {
+                _ if !answer.decision.allowed || q.operation != Operation::Reveal => continue,
+                (_, true) => held
+                    .get(&(q.ctx.org(), q.row.account.unwrap_or_default()))
+                    .map(|c| c.ticket_id.clone())
+                    .unwrap_or_default(),
+                (Some(given), false) => given.trim().to_owned(),
+                (None, false) => continue,
             };
-            let ticket = held
-                .get(&(q.ctx.org(), q.row.account.unwrap_or_default()))
-                .map(|c| c.ticket_id.as_str())
-                .unwrap_or_default();
-            let refusal = match self.ticket_refusal(&q.ctx, ticket, Stage::Reveal).await {
-                Ok(refusal) => refusal,
-                Err(e) => Some(format!("the ticket could not be checked: {e}")),
+            let org = q.ctx.org();
+            let checks = match checks_reveals.get(&org) {
+                Some(checks) => checks.clone(),
+                None => {
+                    // Not known: refused, as a ticket that cannot be checked is.
+                    let checks = self
+                        .ticketing_stages(&q.ctx)
+                        .await
+                        .map(|stages| stages.reveal)
+                        .map_err(|e| format!("the ticket could not be checked: {e}"));
+                    checks_reveals.insert(org, checks.clone());
+                    checks
+                }
             };
-            if let Some(refusal) = refusal {
-                *answer = Answer {
+            let refusal = match checks {
+                Ok(false) => continue,
+                Err(e) => Some(e),
+                Ok(true) => match verdicts.get(&(org, ticket.clone())) {
+                    Some(refusal) => refusal.clone(),
+                    None => {
+                        let refusal =
+                            match self.ticket_refusal(&q.ctx, &ticket, Stage::Reveal).await {
+                                Ok(refusal) => refusal,
+                                Err(e) => Some(format!("the ticket could not be checked: {e}")),
+                            };
+                        verdicts.insert((org, ticket), refusal.clone());
+                        refusal
+                    }
+                },
+            };
+            *answer = match refusal {
+                Some(refusal) => Answer {
                     decision: Decision::REFUSED,
                     refusal: Some(refusal),
-                };
-            }
+                },
+                None => Answer {
+                    decision: Decision::SHARED,
+                    refusal: None,
+                },
+            };
         }
-        Ok(answers)
     }
 
     /// The decisions on shares and ownership alone, saying why a person was refused a
@@ -188,161 +231,28 @@ impl Access {
             .collect())
     }
 
-    /// The rows the caller may act on with `operation`, as a listing's filter.
+    /// The rows the caller may act on with `operation`, as a listing's filter. With
+    /// `ticket_id`, the rows whose passwords are to be shown (an export's): where the org
+    /// checks tickets before reveals, the ticket must let the caller on (`Err`: why not).
     pub(crate) async fn scope(
         &self,
         ctx: &RequestContext,
         operation: Operation,
-    ) -> Result<Scope, AccessError> {
+        ticket_id: Option<&str>,
+    ) -> Result<Result<Scope, String>, AccessError> {
+        if let Some(ticket) = ticket_id.filter(|_| operation == Operation::Reveal)
+            && let Some(refusal) = self
+                .ticket_refusal(ctx, ticket.trim(), Stage::Reveal)
+                .await?
+        {
+            return Ok(Err(refusal));
+        }
         let reaching = self.grants_of(ctx).await?;
-        Ok(scope(ctx.user(), &as_used_by(ctx, &reaching), operation))
-    }
-
-    /// The grants that reach the caller now.
-    pub(crate) async fn grants_of(&self, ctx: &RequestContext) -> Result<Vec<Grant>, AccessError> {
-        Ok(self
-            .grants_in(ctx.org(), &[ctx])
-            .await?
-            .pop()
-            .unwrap_or_default())
-    }
-
-    /// Turns each dynamic group's grant into the resources it covers now: those matching the
-    /// group's criteria that its sharer owns (one call to the vault for all the dynamic
-    /// groups of the callers of one org; a group gone covers nothing).
-    async fn resolve_dynamic(
-        &self,
-        ctx: &RequestContext,
-        grants: &mut [Vec<Grant>],
-    ) -> Result<(), AccessError> {
-        let mut groups: Vec<Uuid> = grants
-            .iter()
-            .flatten()
-            .filter_map(|g| match g.covers {
-                Covers::DynamicGroup { group, .. } => Some(group),
-                _ => None,
-            })
-            .collect();
-        if groups.is_empty() {
-            return Ok(());
-        }
-        groups.sort_unstable();
-        groups.dedup();
-        let at: Vec<TargetRef> = groups
-            .iter()
-            .map(|id| TargetRef {
-                kind: TargetKind::ResourceGroup,
-                id: *id,
-            })
-            .collect();
-        let now: HashMap<Uuid, Vec<(Uuid, UserId)>> = groups
-            .into_iter()
-            .zip(self.describe(ctx, &at).await?)
-            .filter_map(|(id, target)| Some((id, target?.resources)))
-            .collect();
-        for caller in grants.iter_mut() {
-            caller.retain_mut(|grant| {
-                let Covers::DynamicGroup { group, sharer } = grant.covers else {
-                    return true;
-                };
-                let Some(resources) = now.get(&group) else {
-                    return false;
-                };
-                grant.covers = Covers::ResourceGroup {
-                    group,
-                    resources: resources
-                        .iter()
-                        .filter(|(_, owner)| *owner == sharer)
-                        .map(|(id, _)| *id)
-                        .collect(),
-                };
-                true
-            });
-        }
-        Ok(())
-    }
-
-    /// For callers of one org, the grants that reach each (theirs and their groups'): kept
-    /// ones as they are, the others read in one statement and kept until a share of the
-    /// org or a membership changes, or the first of them ends.
-    async fn grants_in(
-        &self,
-        org: OrgId,
-        ctxs: &[&RequestContext],
-    ) -> Result<Vec<Vec<Grant>>, AccessError> {
-        let mut reaching: Vec<Option<Arc<Vec<Grant>>>> = ctxs
-            .iter()
-            .map(|ctx| self.grants.get(org, ctx.user()))
-            .collect();
-        let missing: Vec<&RequestContext> = ctxs
-            .iter()
-            .zip(&reaching)
-            .filter(|(_, kept)| kept.is_none())
-            .map(|(ctx, _)| *ctx)
-            .collect();
-        if !missing.is_empty() {
-            let epoch = self.grants.epoch();
-            let read = self.read_grants(org, &missing).await?;
-            let mut read = missing.iter().zip(read);
-            for (ctx, kept) in ctxs.iter().zip(reaching.iter_mut()) {
-                if kept.is_none()
-                    && let Some((_, (grants, ends))) = read.next()
-                {
-                    let grants = Arc::new(grants);
-                    self.grants
-                        .keep(org, ctx.user(), grants.clone(), epoch, ends);
-                    *kept = Some(grants);
-                }
-            }
-        }
-        let mut all: Vec<Vec<Grant>> = reaching
-            .into_iter()
-            .map(|g| g.map(|g| g.as_ref().clone()).unwrap_or_default())
-            .collect();
-        if let Some(ctx) = ctxs.first() {
-            self.resolve_dynamic(ctx, &mut all).await?;
-        }
-        Ok(all)
-    }
-
-    /// The grants that reach each caller of one org now, read in one statement, and when
-    /// the first of each caller's ends.
-    async fn read_grants(
-        &self,
-        org: OrgId,
-        ctxs: &[&RequestContext],
-    ) -> Result<Vec<(Vec<Grant>, Option<Instant>)>, AccessError> {
-        let groups =
-            futures::future::try_join_all(ctxs.iter().map(|ctx| self.memberships.groups_of(ctx)))
-                .await?;
-        let users: Vec<Uuid> = ctxs.iter().map(|c| c.user().0).collect();
-        let mut all_groups: Vec<Uuid> = groups.iter().flat_map(|g| g.iter().copied()).collect();
-        all_groups.sort_unstable();
-        all_groups.dedup();
-        let mut tx = self.db.begin(org).await?;
-        let mut found = store::grants_to(&mut tx, &users, &all_groups).await?;
-        if !store::shares_show_plaintext(&mut tx).await? {
-            for (_, grant, _) in &mut found {
-                grant.use_only = true;
-            }
-        }
-        tx.commit().await?;
-        let now = Utc::now();
-        Ok(ctxs
-            .iter()
-            .zip(&groups)
-            .map(|(ctx, groups)| {
-                let mine = found
-                    .iter()
-                    .filter(|(grantee, _, _)| reaches(*grantee, ctx.user(), groups));
-                let ends = mine
-                    .clone()
-                    .filter_map(|(_, _, ends)| *ends)
-                    .min()
-                    .map(|end| Instant::now() + (end - now).to_std().unwrap_or_default());
-                (mine.map(|(_, grant, _)| grant.clone()).collect(), ends)
-            })
-            .collect())
+        Ok(Ok(scope(
+            ctx.user(),
+            &as_used_by(ctx, &reaching),
+            operation,
+        )))
     }
 }
 

@@ -120,6 +120,7 @@ impl AccessGrpc {
             row: row(check)?,
             operation: operation(check.operation),
             controlled: check.access_controlled,
+            ticket_id: check.ticket_id.clone(),
             ctx,
         })
     }
@@ -160,15 +161,26 @@ impl AccessRpc for AccessGrpc {
 
     async fn scope(&self, request: Request<ScopeRequest>) -> Rpc<ScopeResponse> {
         let ctx = grpc_context(&self.verifier, &request)?;
+        let asked = request.get_ref();
         let scope = or_status(
             self.app
-                .scope(&ctx, operation(request.get_ref().operation))
+                .scope(&ctx, operation(asked.operation), asked.ticket_id.as_deref())
                 .await,
         )?;
+        let scope = match scope {
+            Ok(scope) => scope,
+            Err(refusal) => {
+                return Ok(Response::new(ScopeResponse {
+                    refusal,
+                    ..ScopeResponse::default()
+                }));
+            }
+        };
         Ok(Response::new(ScopeResponse {
             owner_ids: scope.owners.iter().map(ToString::to_string).collect(),
             resource_ids: scope.resources.iter().map(ToString::to_string).collect(),
             account_ids: scope.accounts.iter().map(ToString::to_string).collect(),
+            refusal: String::new(),
         }))
     }
 

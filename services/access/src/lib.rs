@@ -12,6 +12,7 @@ mod check;
 mod checkouts;
 mod decide;
 mod error;
+mod grants;
 mod grpc;
 mod kept;
 mod lapses;

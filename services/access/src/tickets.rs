@@ -1,6 +1,7 @@
-//! Ticket checks: before a request, a checkout and a reveal of a password under access
-//! control, the org's ticketing system is asked about the ticket given (when the org checks
-//! tickets at that stage). The tenant service, which keeps the ticketing settings and their
+//! Ticket checks: before a request, a checkout and a reveal (of any password: under access
+//! control, with the ticket of the holder's request; otherwise with the ticket given with
+//! the reveal, its export's included), the org's ticketing system is asked about the ticket
+//! (when the org checks tickets at that stage). The tenant service, which keeps the ticketing settings and their
 //! sealed password, makes the call. Where the org checks tickets is kept per replica
 //! (`stages`) until the org's ticketing settings change, so a stage that checks nothing
 //! costs no call at all.
@@ -42,7 +43,10 @@ impl Stage {
 
 impl Access {
     /// Where the caller's org checks tickets, kept until its ticketing settings change.
-    async fn ticketing_stages(&self, ctx: &RequestContext) -> Result<TicketingStages, AccessError> {
+    pub(crate) async fn ticketing_stages(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<TicketingStages, AccessError> {
         // Kept per org: under the nil user.
         let org_wide = UserId(uuid::Uuid::nil());
         if let Some(stages) = self.ticketing.get(ctx.org(), org_wide) {

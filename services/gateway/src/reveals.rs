@@ -10,6 +10,7 @@ use strongroom_runtime::{BatchTuning, Batches};
 use strongroom_trust::DirectChannel;
 use tokio::sync::oneshot;
 
+use crate::dto::vault::RevealQuery;
 use crate::error::ApiError;
 
 type Reply = Result<String, ApiError>;
@@ -35,9 +36,9 @@ impl RevealBatcher {
         }
     }
 
-    /// The account's password, if the vault reveals it to this caller; `reason` goes to
-    /// the reveal's record.
-    pub async fn reveal(&self, ctx: &RequestContext, account_id: String, reason: String) -> Reply {
+    /// The account's password, if the vault reveals it to this caller; the reason goes to
+    /// the reveal's record, the ticket to the org's ticketing system (if it checks).
+    pub async fn reveal(&self, ctx: &RequestContext, account_id: String, q: RevealQuery) -> Reply {
         let stopped = || tonic::Status::unavailable("the gateway is shutting down");
         let (reply, answer) = oneshot::channel();
         let item = RevealItem {
@@ -45,7 +46,8 @@ impl RevealBatcher {
             account_id,
             ip: ctx.ip.clone().unwrap_or_default(),
             user_agent: ctx.user_agent.clone().unwrap_or_default(),
-            reason,
+            reason: q.reason,
+            ticket_id: q.ticket_id,
         };
         self.batches
             .submit(Pending { item, reply })

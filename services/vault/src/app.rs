@@ -19,6 +19,7 @@ use crate::error::VaultError;
 use crate::keys::OrgKeys;
 use crate::reveal::RevealQueue;
 use crate::store::{AccountRow, ResourceRow, VisibleRows};
+pub use crate::text::{optional, required};
 
 pub const SERVICE: &str = "vault";
 
@@ -75,7 +76,7 @@ impl Vault {
         row: Row,
         operation: Operation,
     ) -> Result<bool, VaultError> {
-        Ok(self.check(ctx, row, operation).await?.allowed)
+        Ok(self.check(ctx, row, operation, None).await?.allowed)
     }
 
     /// The access service's answer, with the workflow's reason when it refuses.
@@ -84,6 +85,7 @@ impl Vault {
         ctx: &RequestContext,
         row: Row,
         operation: Operation,
+        ticket_id: Option<&str>,
     ) -> Result<CheckResponse, VaultError> {
         let check = CheckRequest {
             account_id: row.account.map(|a| a.to_string()).unwrap_or_default(),
@@ -91,6 +93,7 @@ impl Vault {
             owner_id: row.owner.to_string(),
             operation: operation as i32,
             access_controlled: row.controlled,
+            ticket_id: ticket_id.map(str::to_owned),
         };
         Ok(self
             .access
@@ -111,7 +114,32 @@ impl Vault {
         operation: Operation,
         what: &'static str,
     ) -> Result<(), VaultError> {
-        let answer = self.check(ctx, row, operation).await?;
+        self.require_with(ctx, row, operation, what, None).await
+    }
+
+    /// As [`Vault::require`] for showing the row's password (or a password-kind field)
+    /// to the caller: the ticket they gave is checked too, where the org checks tickets
+    /// before reveals.
+    pub async fn require_showing(
+        &self,
+        ctx: &RequestContext,
+        row: Row,
+        what: &'static str,
+        ticket_id: &str,
+    ) -> Result<(), VaultError> {
+        self.require_with(ctx, row, Operation::Reveal, what, Some(ticket_id))
+            .await
+    }
+
+    async fn require_with(
+        &self,
+        ctx: &RequestContext,
+        row: Row,
+        operation: Operation,
+        what: &'static str,
+        ticket_id: Option<&str>,
+    ) -> Result<(), VaultError> {
+        let answer = self.check(ctx, row, operation, ticket_id).await?;
         if answer.allowed {
             return Ok(());
         }
@@ -142,6 +170,26 @@ impl Vault {
         ctx: &RequestContext,
         operation: Operation,
     ) -> Result<VisibleRows, VaultError> {
+        self.scope_with(ctx, operation, None).await
+    }
+
+    /// The rows whose passwords the caller may be shown, the ticket they gave checked
+    /// where the org checks tickets before reveals.
+    pub async fn scope_showing(
+        &self,
+        ctx: &RequestContext,
+        ticket_id: &str,
+    ) -> Result<VisibleRows, VaultError> {
+        self.scope_with(ctx, Operation::Reveal, Some(ticket_id))
+            .await
+    }
+
+    async fn scope_with(
+        &self,
+        ctx: &RequestContext,
+        operation: Operation,
+        ticket_id: Option<&str>,
+    ) -> Result<VisibleRows, VaultError> {
         let scope = self
             .access
             .clone()
@@ -149,11 +197,15 @@ impl Vault {
                 ctx,
                 ScopeRequest {
                     operation: operation as i32,
+                    ticket_id: ticket_id.map(str::to_owned),
                 },
             ))
             .await
             .map_err(VaultError::Access)?
             .into_inner();
+        if !scope.refusal.is_empty() {
+            return Err(VaultError::Forbidden(scope.refusal));
+        }
         let ids = |ids: &[String]| -> Result<Vec<Uuid>, VaultError> {
             ids.iter()
                 .map(|id| {
@@ -190,28 +242,6 @@ pub fn resource_target(id: Uuid, name: &str) -> Target {
 /// An account as the audit trail names it: `<resource>/<username>`.
 pub fn account_target(id: Uuid, resource_name: &str, username: &str) -> Target {
     Target::new("account", id, format!("{resource_name}/{username}"))
-}
-
-/// A required text field, trimmed: 1 to `max` characters.
-pub fn required(field: &str, value: &str, max: usize) -> Result<String, VaultError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(VaultError::InvalidInput(format!(
-            "{field} must have 1 to {max} characters"
-        )));
-    }
-    Ok(value.to_owned())
-}
-
-/// An optional text field, trimmed: at most `max` characters.
-pub fn optional(field: &str, value: &str, max: usize) -> Result<String, VaultError> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(VaultError::InvalidInput(format!(
-            "{field} must have at most {max} characters"
-        )));
-    }
-    Ok(value.to_owned())
 }
 
 /// The caller as the owner of what they create.

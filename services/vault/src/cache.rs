@@ -13,7 +13,10 @@
 //! most once per generation and spending at most a tenth of the time on it (see [`Load`]).
 //!
 //! Beside each org's kept rows are the users the access service allowed as owners: while
-//! the org's generation holds, their reveals of rows they own need no access call.
+//! the org's generation holds, their reveals of rows they own need no access call. Such an
+//! allowance rests on the org's ticketing settings too (an org that checks tickets before
+//! reveals gets none): they are kept only while this process hears those settings change,
+//! and an org's are forgotten, and none kept for [`ALLOWANCES_PAUSE`], when they do.
 //!
 //! The cache holds memory only: the reveal path reads the generations and the rows (see
 //! `store::reveals`) and hands them here.
@@ -34,6 +37,11 @@ pub const WHOLE_ORG_ACCOUNTS: usize = 1_000;
 /// is followed by the org's next one no sooner than `t × LOAD_PAUSE_FACTOR` later, so an org
 /// whose generation keeps moving is reloaded at most a tenth of the time.
 const LOAD_PAUSE_FACTOR: u32 = 9;
+
+/// After an org's ticketing settings change, how long no owner's allowance is kept for it:
+/// an answer the access service gave before it heard of the change too may still be on
+/// its way (both hear the same event, within milliseconds of each other).
+pub const ALLOWANCES_PAUSE: Duration = Duration::from_secs(5);
 
 /// Background loads of one org: whether one runs, and when the next may start.
 #[derive(Default)]
@@ -60,6 +68,11 @@ struct Kept {
     loads: HashMap<OrgId, Load>,
     /// Owners' allowances kept, over all orgs (bounded by the capacity too).
     allowances: usize,
+    /// Whether this process hears changes to the orgs' ticketing settings: while it does
+    /// not, no allowance is kept.
+    hearing: bool,
+    /// Orgs whose allowances were forgotten lately: none is kept before the instant.
+    paused: HashMap<OrgId, Instant>,
 }
 
 struct OrgSecrets {
@@ -236,51 +249,6 @@ impl SecretCache {
             .collect()
     }
 
-    /// Whether `user` owns the account's row kept at the org's current generation, the row is
-    /// not under access control (whose reveals the access service decides each time), and
-    /// the user holds an owner's allowance there.
-    pub fn allowed(
-        &self,
-        generations: &HashMap<OrgId, i64>,
-        org: OrgId,
-        account: Uuid,
-        user: Uuid,
-    ) -> bool {
-        let Ok(kept) = self.kept.lock() else {
-            return false;
-        };
-        kept.orgs.get(&org).is_some_and(|o| {
-            Some(o.generation) == generations.get(&org).copied()
-                && o.owners.contains(&user)
-                && o.secrets
-                    .get(&account)
-                    .is_some_and(|s| s.owner_id == user && !s.access_controlled)
-        })
-    }
-
-    /// Keeps the owners' allowances (org, account, user) the access service gave for rows
-    /// current at `generations`, while those orgs stand unchanged.
-    pub fn allow(&self, generations: &HashMap<OrgId, i64>, allowances: &[(OrgId, Uuid, Uuid)]) {
-        let Ok(mut guard) = self.kept.lock() else {
-            return;
-        };
-        let kept = &mut *guard;
-        for (org, account, user) in allowances {
-            if kept.allowances >= self.capacity {
-                return;
-            }
-            let Some(o) = kept.orgs.get_mut(org) else {
-                continue;
-            };
-            if Some(o.generation) == generations.get(org).copied()
-                && o.secrets.get(account).is_some_and(|s| s.owner_id == *user)
-                && o.owners.insert(*user)
-            {
-                kept.allowances += 1;
-            }
-        }
-    }
-
     /// Whether a background load of this large org should start now (it then counts as
     /// running until [`SecretCache::loaded`]): once per generation, one at a time, and
     /// paced by how long the last one took.
@@ -381,5 +349,6 @@ impl Kept {
     }
 }
 
+mod allowances;
 #[cfg(test)]
 mod tests;

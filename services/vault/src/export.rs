@@ -77,8 +77,10 @@ impl Vault {
         passphrase: SecretString,
         mut only: Vec<Uuid>,
         group: Option<GroupRef>,
+        ticket_id: &str,
     ) -> Result<ExportFile, VaultError> {
         self.require_export(ctx).await?;
+        let ticket_id = crate::app::optional("ticket_id", ticket_id, 100)?;
         let passphrase = passphrase.expose_secret();
         match format {
             ExportFormat::Csv if !passphrase.is_empty() => {
@@ -111,10 +113,8 @@ impl Vault {
         }
         // Rows the caller may see, with the passwords of those they may reveal (a share for
         // use without seeing shows the row, not its password).
-        let (visible, revealable) = tokio::try_join!(
-            self.visible(ctx),
-            self.scope(ctx, strongroom_proto::access::Operation::Reveal)
-        )?;
+        let (visible, revealable) =
+            tokio::try_join!(self.visible(ctx), self.scope_showing(ctx, &ticket_id))?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let rows = store::export_rows(&mut tx, &visible, &revealable, &only).await?;
         let resource_ids: Vec<Uuid> = dedup(rows.iter().map(|r| r.resource_id));
@@ -191,6 +191,7 @@ impl Vault {
                 "format": format.as_str(),
                 "resources": resource_ids,
                 "accounts": account_ids,
+                "ticket_id": ticket_id,
             }),
         );
         self.outbox.record(&mut tx, &event).await?;

@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use strongroom_auth::RequestContext;
 use strongroom_core::OrgId;
 use strongroom_crypto::{DataKey, FieldAad, open_field, seal_field};
-use strongroom_proto::access::Operation;
 use strongroom_tenancy::TenantTx;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::app::{Row, Vault, event, optional, owner};
+use crate::app::{Row, Vault, event, owner};
 use crate::error::VaultError;
 use crate::resource_types::{FieldKind, FieldSpec, ResourceType};
+use crate::reveal::Showing;
 use crate::store::{self, FieldOwner, FieldValueRow, StoredValue};
 
 mod additional;
@@ -175,9 +175,8 @@ impl Vault {
         owner_kind: FieldOwner,
         id: Uuid,
         name: &str,
-        reason: &str,
+        showing: &Showing,
     ) -> Result<Zeroizing<String>, VaultError> {
-        let reason = optional("reason", reason, 500)?;
         let mut tx = self.db.begin(ctx.org()).await?;
         let (row, target) = match owner_kind {
             FieldOwner::Resource => {
@@ -199,15 +198,18 @@ impl Vault {
                 )
             }
         };
-        self.require(ctx, row, Operation::Reveal, owner_kind.as_str())
+        self.require_showing(ctx, row, owner_kind.as_str(), &showing.ticket_id)
             .await?;
         let sealed = store::find_sealed_field(&mut tx, owner_kind, id, name)
             .await?
             .ok_or(VaultError::NotFound("field"))?;
         let key = self.keys.version_in_tx(&mut tx, sealed.key_version).await?;
         let value = open_value(&key, ctx.org(), owner_kind, id, name, &sealed)?;
-        let event = event(ctx, "field.revealed", target)
-            .with_details(serde_json::json!({ "field": name, "reason": reason }));
+        let event = event(ctx, "field.revealed", target).with_details(serde_json::json!({
+            "field": name,
+            "reason": showing.reason,
+            "ticket_id": showing.ticket_id,
+        }));
         self.outbox.record(&mut tx, &event).await?;
         self.outbox.commit(tx).await?;
         Ok(value)

@@ -9,7 +9,6 @@ use strongroom_crypto::{AnyKms, DataKey, Kms};
 use strongroom_events::{Actor, Event, Outbox, Target};
 use strongroom_runtime::OnProvision;
 use strongroom_tenancy::{TenantDb, TenantTx};
-use tokio_util::sync::CancellationToken;
 
 use crate::cache::SecretCache;
 use crate::error::VaultError;
@@ -217,64 +216,3 @@ impl ProvisionKey {
 /// The event of a replica starting a data-key rotation; every replica hears it and reloads
 /// the org's keys (if it holds them), so none goes on sealing with the older version.
 pub const ROTATION_STARTED: &str = "data_key.rotation_started";
-
-/// Runs until `shutdown`: whenever any replica destroys an org's key, this one drops the
-/// org's unwrapped keys and the rows it kept; whenever one starts a rotation, this one
-/// reloads the org's keys; each as soon as the event arrives.
-pub async fn hear_key_changes(
-    nats: async_nats::Client,
-    prefix: String,
-    keys: Arc<OrgKeys>,
-    cache: Arc<SecretCache>,
-    shutdown: CancellationToken,
-) {
-    use futures::StreamExt;
-    let destroyed = format!("{prefix}.*.vault.{KEY_DESTROYED}");
-    let rotated = format!("{prefix}.*.vault.{ROTATION_STARTED}");
-    while !shutdown.is_cancelled() {
-        let subscribed = async {
-            let destroyed = nats.subscribe(destroyed.clone()).await?;
-            let rotated = nats.subscribe(rotated.clone()).await?;
-            Ok::<_, async_nats::SubscribeError>(futures::stream::select(destroyed, rotated))
-        };
-        let mut heard = match subscribed.await {
-            Ok(subscriptions) => subscriptions,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot hear of org key changes; retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
-                }
-            }
-        };
-        loop {
-            let message = tokio::select! {
-                () = shutdown.cancelled() => return,
-                message = heard.next() => message,
-            };
-            let Some(message) = message else { break };
-            let Ok(event) = serde_json::from_slice::<Event>(&message.payload) else {
-                tracing::warn!(subject = %message.subject, "unreadable key event");
-                continue;
-            };
-            match event.operation.as_str() {
-                KEY_DESTROYED => match event.target.id.and_then(|id| OrgId::parse(&id).ok()) {
-                    Some(org) => {
-                        let held = keys.forget(org);
-                        cache.forget(org);
-                        tracing::info!(%org, held, "dropped a deleted org's keys");
-                    }
-                    None => {
-                        tracing::warn!(subject = %message.subject, "unreadable key-destroyed event")
-                    }
-                },
-                ROTATION_STARTED if keys.holds(event.org_id) => {
-                    if let Err(e) = keys.reload(event.org_id).await {
-                        tracing::warn!(org = %event.org_id, error = %e, "could not reload a rotated org's keys");
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}

@@ -11,6 +11,7 @@ mod fields;
 mod group_criteria;
 mod groups;
 mod grpc;
+mod heard;
 mod import;
 mod key_rotation;
 mod keys;
@@ -29,6 +30,7 @@ mod service_credentials;
 mod settings;
 mod store;
 mod targets;
+mod text;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -143,15 +145,13 @@ impl Config {
 }
 
 /// The vault's NATS user: it publishes its events, applies MSPOrg's replicated settings,
-/// and hears, on every replica, that an org's key was destroyed or rotated.
+/// and hears, on every replica, that an org's key was destroyed or rotated, or its
+/// ticketing settings changed (see `heard`).
 pub const NATS_USER: strongroom_events::NatsUser = strongroom_events::NatsUser {
     service: "vault",
     consumers: &[replication::NATS_CONSUMER],
     purges: false,
-    listens: &[
-        "*.vault.org.key_destroyed",
-        "*.vault.data_key.rotation_started",
-    ],
+    listens: &heard::HEARD,
 };
 
 /// Queues every reveal record the audit service refused to be forwarded again (the vault's
@@ -257,7 +257,7 @@ pub async fn run_replica(
         reveals,
         verifier: base.verifier.clone(),
     });
-    tokio::spawn(keys::hear_key_changes(
+    tokio::spawn(heard::hear_org_changes(
         base.js.client(),
         config.base.event_prefix.clone(),
         keys.clone(),
@@ -304,12 +304,13 @@ pub async fn run_replica(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_vault_may_hear_the_events_it_publishes_when_it_destroys_or_rotates_a_key() {
+    fn the_vault_may_hear_the_key_events_it_publishes_and_ticketing_changes() {
         assert_eq!(
             super::NATS_USER.listens,
             [
                 format!("*.vault.{}", super::keys::KEY_DESTROYED),
-                format!("*.vault.{}", super::keys::ROTATION_STARTED)
+                format!("*.vault.{}", super::keys::ROTATION_STARTED),
+                format!("*.tenant.{}", super::heard::TICKETING_UPDATED),
             ]
         );
     }

@@ -11,10 +11,10 @@ use strongroom_proto::access::Operation;
 use zeroize::Zeroizing;
 
 use crate::accounts::{check_password, live};
-use crate::app::{Row, Vault, account_target, event, optional, owner, required};
+use crate::app::{Row, Vault, account_target, event, owner, required};
 use crate::error::VaultError;
 use crate::password_policy::PasswordPolicy;
-use crate::reveal::{Reply, Reveal, no_result};
+use crate::reveal::{Reply, Reveal, Showing, no_result};
 use crate::store::{self, AccountRow, NewSecret, VersionKind, VersionRow};
 
 /// A version made current, as the history lists it.
@@ -30,12 +30,12 @@ impl Vault {
         &self,
         ctx: &RequestContext,
         account: AccountId,
-        reason: &str,
+        showing: Showing,
     ) -> Result<Zeroizing<String>, VaultError> {
         let reveal = Reveal {
             ctx: ctx.clone(),
             account,
-            reason: crate::app::optional("reason", reason, 500)?,
+            showing,
         };
         self.reveal_passwords(vec![reveal])
             .await
@@ -192,13 +192,19 @@ impl Vault {
         ctx: &RequestContext,
         id: AccountId,
         version: i32,
-        reason: &str,
+        showing: &Showing,
     ) -> Result<Zeroizing<String>, VaultError> {
-        let reason = optional("reason", reason, 500)?;
         let mut tx = self.db.begin(ctx.org()).await?;
-        let account = self
-            .find_visible_account(ctx, &mut tx, id, Operation::Reveal)
-            .await?;
+        let account = store::find_account(&mut tx, id.0, owner(ctx))
+            .await?
+            .ok_or(VaultError::NotFound("account"))?;
+        self.require_showing(
+            ctx,
+            Row::of_account(&account),
+            "account",
+            &showing.ticket_id,
+        )
+        .await?;
         live(&account)?;
         let password = self.open_version(&mut tx, ctx, id, version).await?;
         let password = String::from_utf8(password.to_vec())
@@ -209,7 +215,11 @@ impl Vault {
             "password.version_revealed",
             account_target(id.0, &account.resource_name, &account.username),
         )
-        .with_details(serde_json::json!({ "version": version, "reason": reason }));
+        .with_details(serde_json::json!({
+            "version": version,
+            "reason": showing.reason,
+            "ticket_id": showing.ticket_id,
+        }));
         self.outbox.record(&mut tx, &event).await?;
         self.outbox.commit(tx).await?;
         Ok(password)

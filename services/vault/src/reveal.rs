@@ -23,7 +23,7 @@ mod request;
 
 pub use batch::Revealer;
 use request::Call;
-pub use request::{Reply, Reveal, no_result};
+pub use request::{Reply, Reveal, Showing, no_result};
 
 /// Calls (each a batch of its own, of up to `BatchTuning::max` reveals from a gateway)
 /// merged into one batch at most: a batch's access check carries a token per reveal, and

@@ -32,8 +32,11 @@ pub(super) fn router() -> OpenApiRouter<Gateway> {
     path = "/accounts/{id}/password",
     tag = tags::VAULT,
     summary = "Reveal an account's password",
-    description = "Only to the resource's owner for now; anyone else gets 404. Every reveal \
-                   is audited, with the reason given; the reply is never cached \
+    description = "To its owner and to those it is shared with at View access or more; \
+                   anyone else gets 404. Under access control, only during your checkout. \
+                   Where the org checks tickets before reveals, give `ticket_id` (403 with \
+                   the ticketing system's reason otherwise). Every reveal is audited, with \
+                   the reason and ticket given; the reply is never cached \
                    (`Cache-Control: no-store`).",
     params(("id" = String, Path, description = "The account"), RevealQuery),
     responses(
@@ -54,7 +57,7 @@ async fn reveal_password(
     uri: Uri,
 ) -> ApiResult {
     let q: RevealQuery = query(&uri)?;
-    let password = state.reveals.reveal(&ctx, account_id, q.reason).await?;
+    let password = state.reveals.reveal(&ctx, account_id, q).await?;
     secret(StatusCode::OK, RevealedPassword { password })
 }
 
@@ -139,8 +142,9 @@ async fn password_history(
     path = "/accounts/{id}/password-history/{version}/password",
     tag = tags::VAULT,
     summary = "Reveal an earlier version of an account's password",
-    description = "To those who may reveal the account; audited with the reason, never \
-                   cached (`Cache-Control: no-store`).",
+    description = "To those who may reveal the account, with a ticket where the org checks \
+                   tickets before reveals; audited with the reason and ticket, never cached \
+                   (`Cache-Control: no-store`).",
     params(
         ("id" = String, Path, description = "The account"),
         ("version" = u32, Path, description = "The version"),
@@ -172,6 +176,7 @@ async fn reveal_version(
                 account_id,
                 version: version_number(&version),
                 reason: q.reason,
+                ticket_id: q.ticket_id,
             },
         ))
         .await?

@@ -67,6 +67,7 @@ async fn export(State(state): State<Gateway>, Caller(ctx): Caller, bytes: Bytes)
                 passphrase: b.passphrase,
                 resource_ids: b.resource_ids,
                 group_id: b.group_id,
+                ticket_id: b.ticket_id,
             },
         ))
         .await?

@@ -267,6 +267,7 @@ async fn reveal_field(
                 id,
                 name,
                 reason: q.reason,
+                ticket_id: q.ticket_id,
             },
         ))
         .await?
@@ -280,7 +281,8 @@ async fn reveal_field(
     tag = tags::VAULT,
     summary = "Reveal a resource's password-kind field",
     description = "To those who may reveal the resource's passwords; audited with the \
-                   reason, never cached (`Cache-Control: no-store`).",
+                   reason and ticket (a ticket is needed where the org checks tickets before \
+                   reveals), never cached (`Cache-Control: no-store`).",
     params(
         ("id" = String, Path, description = "The resource"),
         ("name" = String, Path, description = "The field"),
@@ -291,6 +293,7 @@ async fn reveal_field(
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
     ),
@@ -322,6 +325,7 @@ async fn reveal_resource_field(
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
     ),

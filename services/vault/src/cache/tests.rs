@@ -97,6 +97,7 @@ fn owned(org: OrgId, account: Uuid, owner: Uuid) -> OrgSecret {
 #[test]
 fn an_owners_allowance_covers_the_rows_they_own_while_the_org_stands() {
     let cache = SecretCache::new(100);
+    cache.hearing(true);
     let org = OrgId::new();
     let (user, other) = (Uuid::new_v4(), Uuid::new_v4());
     let (x, y, theirs) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
@@ -133,6 +134,45 @@ fn an_owners_allowance_covers_the_rows_they_own_while_the_org_stands() {
     assert!(!cache.allowed(&at(2), org, x, user));
     cache.take(&at(2), vec![(org, vec![x])]);
     assert!(cache.kept.lock().unwrap().allowances == 0);
+}
+
+#[test]
+fn allowances_are_kept_only_while_ticketing_changes_are_heard_and_paused_after_one() {
+    let cache = SecretCache::new(100);
+    let (org, other_org) = (OrgId::new(), OrgId::new());
+    let user = Uuid::new_v4();
+    let (x, y) = (Uuid::new_v4(), Uuid::new_v4());
+    let at = HashMap::from([(org, 1), (other_org, 1)]);
+    for (o, a) in [(org, x), (other_org, y)] {
+        let (_, reads) = cache.take(&at, vec![(o, vec![a])]);
+        cache.keep(&at, &reads, vec![owned(o, a, user)]);
+    }
+    let both = [(org, x, user), (other_org, y, user)];
+
+    cache.allow(&at, &both);
+    assert!(!cache.allowed(&at, org, x, user), "not hearing: none kept");
+
+    cache.hearing(true);
+    cache.allow(&at, &both);
+    assert!(cache.allowed(&at, org, x, user) && cache.allowed(&at, other_org, y, user));
+
+    cache.forget_allowances(org);
+    assert!(!cache.allowed(&at, org, x, user), "forgotten");
+    assert!(
+        cache.allowed(&at, other_org, y, user),
+        "another org's stays"
+    );
+    cache.allow(&at, &both);
+    assert!(
+        !cache.allowed(&at, org, x, user),
+        "an answer arriving during the pause is not kept"
+    );
+
+    cache.hearing(false);
+    assert!(
+        !cache.allowed(&at, other_org, y, user),
+        "hearing stopped: all forgotten"
+    );
 }
 
 #[test]

@@ -37,6 +37,7 @@ pub(super) async fn export(
             SecretString::from(req.passphrase),
             only,
             group_ref(&req.group_id)?,
+            &req.ticket_id,
         )
         .await
         .or_status()?;

@@ -8,6 +8,7 @@ use tonic::{Request, Response, Status};
 
 use crate::fields::AdditionalField as AdditionalFieldSpec;
 use crate::resource_types::ResourceType as ResourceTypeSpec;
+use crate::reveal::Showing;
 use crate::store::FieldOwner;
 
 use super::edge::{OrStatus, VaultGrpc, id};
@@ -130,9 +131,10 @@ pub(super) async fn reveal_field(
         FieldOwner::Resource => id(ResourceId::parse(&req.id), "resource")?.0,
         FieldOwner::Account => id(AccountId::parse(&req.id), "account")?.0,
     };
+    let showing = Showing::parse(&req.reason, &req.ticket_id).or_status()?;
     let value = g
         .app
-        .reveal_field(&ctx, owner, id, &req.name, &req.reason)
+        .reveal_field(&ctx, owner, id, &req.name, &showing)
         .await
         .or_status()?;
     Ok(Response::new(RevealPasswordResponse {

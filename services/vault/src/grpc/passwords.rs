@@ -11,6 +11,7 @@ use tonic::{Request, Response, Status};
 use crate::password_policy::PasswordPolicy as Policy;
 use crate::policies::NamedPolicy;
 use crate::reveal::Reveal;
+use crate::reveal::Showing;
 use crate::reveal::no_result;
 
 use super::edge::{OrStatus, VaultGrpc, id};
@@ -62,10 +63,12 @@ pub(super) async fn reveal_password(
     request: Request<RevealPasswordRequest>,
 ) -> Result<Response<RevealPasswordResponse>, Status> {
     let ctx = grpc_context(&g.verifier, &request)?;
-    let account = id(AccountId::parse(&request.get_ref().account_id), "account")?;
+    let req = request.get_ref();
+    let account = id(AccountId::parse(&req.account_id), "account")?;
+    let showing = Showing::parse(&req.reason, &req.ticket_id).or_status()?;
     let password = g
         .app
-        .reveal_password(&ctx, account, &request.get_ref().reason)
+        .reveal_password(&ctx, account, showing)
         .await
         .or_status()?;
     Ok(Response::new(RevealPasswordResponse {
@@ -90,11 +93,11 @@ pub(super) async fn reveal_passwords(
         .map_err(|e| Status::unauthenticated(e.to_string()))
         .and_then(|ctx| {
             let account = id(AccountId::parse(&item.account_id), "account")?;
-            let reason = crate::app::optional("reason", &item.reason, 500).or_status()?;
+            let showing = Showing::parse(&item.reason, &item.ticket_id).or_status()?;
             Ok(Reveal {
                 ctx,
                 account,
-                reason,
+                showing,
             })
         });
         match reveal {
@@ -200,9 +203,10 @@ pub(super) async fn reveal_password_version(
     let req = request.into_inner();
     let id = id(AccountId::parse(&req.account_id), "account")?;
     let number = version_number(req.version)?;
+    let showing = Showing::parse(&req.reason, &req.ticket_id).or_status()?;
     let password = g
         .app
-        .reveal_password_version(&ctx, id, number, &req.reason)
+        .reveal_password_version(&ctx, id, number, &showing)
         .await
         .or_status()?;
     Ok(Response::new(RevealPasswordResponse {

@@ -50,6 +50,7 @@ pub(super) async fn decide(
                     owner_id: s.owner_id.to_string(),
                     operation: Operation::Reveal as i32,
                     access_controlled: s.access_controlled,
+                    ticket_id: Some(p.showing.ticket_id.clone()),
                 }),
             })
         })

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::error::VaultError;
 use crate::store::{CurrentSecret, RevealRecord};
+use crate::text::optional;
 
 pub type Reply = Result<Zeroizing<String>, VaultError>;
 
@@ -19,11 +20,29 @@ pub fn no_result() -> Reply {
     })
 }
 
-/// A reveal asked of the vault: who asks, for which account, and why (may be empty).
+/// What a caller gives to see a password: why, for the trail, and the ticket the org's
+/// ticketing system is asked about where the org checks tickets before reveals.
+#[derive(Debug, Clone, Default)]
+pub struct Showing {
+    pub reason: String,
+    pub ticket_id: String,
+}
+
+impl Showing {
+    pub fn parse(reason: &str, ticket_id: &str) -> Result<Self, VaultError> {
+        Ok(Self {
+            reason: optional("reason", reason, 500)?,
+            ticket_id: optional("ticket_id", ticket_id, 100)?,
+        })
+    }
+}
+
+/// A reveal asked of the vault: who asks, for which account, why (may be empty) and with
+/// which ticket.
 pub struct Reveal {
     pub ctx: RequestContext,
     pub account: AccountId,
-    pub reason: String,
+    pub showing: Showing,
 }
 
 /// Reveals that came in one call, and where their results go (one each, in order).
@@ -35,8 +54,12 @@ pub(super) struct Call {
 /// How the caller signed in, and the reason they gave, for a reveal's record.
 pub(super) fn via(reveal: &Reveal) -> serde_json::Value {
     let mut details = serde_json::json!({ "via": reveal.ctx.claims.amr });
-    if !reveal.reason.is_empty() {
-        details["reason"] = reveal.reason.clone().into();
+    let showing = &reveal.showing;
+    if !showing.reason.is_empty() {
+        details["reason"] = showing.reason.clone().into();
+    }
+    if !showing.ticket_id.is_empty() {
+        details["ticket_id"] = showing.ticket_id.clone().into();
     }
     details
 }

@@ -164,6 +164,14 @@ struct RevealPage {
 pub struct RevealForm {
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    ticket_id: String,
+}
+
+/// A reveal's query: the reason and the ticket given.
+fn reveal_query(reason: &str, ticket_id: &str) -> String {
+    serde_urlencoded::to_string([("reason", reason), ("ticket_id", ticket_id.trim())])
+        .unwrap_or_default()
 }
 
 /// Reveals a password (a POST: never in an address, history or cache) with the reason
@@ -178,8 +186,8 @@ pub async fn reveal(
         .api
         .get(&visit.who, &format!("/accounts/{}", segment(&id)))
         .await?;
-    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
-    let path = format!("/accounts/{}/password?{reason}", segment(&id));
+    let query = reveal_query(&form.reason, &form.ticket_id);
+    let path = format!("/accounts/{}/password?{query}", segment(&id));
     match console.api.get::<RevealedPassword>(&visit.who, &path).await {
         Ok(revealed) => Ok(render(&RevealPage {
             c: Chrome::signed(&visit, &ctx),
@@ -202,6 +210,8 @@ pub struct VersionForm {
     action: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    ticket_id: String,
 }
 
 /// An earlier version of the password: revealed (audited with the reason) or made current
@@ -234,10 +244,10 @@ pub async fn version(
         .api
         .get(&visit.who, &format!("/accounts/{}", segment(&id)))
         .await?;
-    let reason = serde_urlencoded::to_string([("reason", &form.reason)]).unwrap_or_default();
+    let query = reveal_query(&form.reason, &form.ticket_id);
     match console
         .api
-        .get::<RevealedPassword>(&visit.who, &format!("{base}/password?{reason}"))
+        .get::<RevealedPassword>(&visit.who, &format!("{base}/password?{query}"))
         .await
     {
         Ok(revealed) => Ok(render(&RevealPage {

@@ -38,6 +38,8 @@ pub struct ExportForm {
     format: String,
     #[serde(default)]
     passphrase: String,
+    #[serde(default)]
+    ticket_id: String,
 }
 
 pub async fn export(
@@ -50,6 +52,7 @@ pub async fn export(
         passphrase: form.passphrase,
         resource_ids: Vec::new(),
         group_id: String::new(),
+        ticket_id: form.ticket_id.trim().to_owned(),
     };
     let body = match serde_json::to_vec(&body) {
         Ok(body) => body,

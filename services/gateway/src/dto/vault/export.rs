@@ -68,4 +68,8 @@ pub struct ExportRequest {
     /// Only the resources of this resource group (`default`: your Default Group).
     #[serde(default)]
     pub group_id: String,
+    /// The ticket that lets you see the passwords, where the org checks tickets before
+    /// reveals (403 with the ticketing system's reason otherwise).
+    #[serde(default)]
+    pub ticket_id: String,
 }

@@ -42,6 +42,11 @@ pub struct RevealQuery {
     /// Why the password is read, for the audit trail.
     #[serde(default)]
     pub reason: String,
+    /// The ticket that lets you see it, where the org checks tickets before reveals (a
+    /// missing or refused ticket is a 403 with the ticketing system's reason). Under access
+    /// control, the ticket of your checkout's request counts instead.
+    #[serde(default)]
+    pub ticket_id: String,
 }
 
 /// One version of an account's password: who set it, when and why (never the password).
