@@ -483,3 +483,216 @@ async fn a_vault_account_signs_in_to_the_mail_server() {
     assert!(error.contains("access control"), "{log}");
     stack.stop().await.unwrap();
 }
+
+/// The `n`th message with `subject` to arrive (from 1), polled until [`DEADLINE`].
+async fn nth_arrived(sink: &SmtpSink, subject: &str, n: usize) -> Delivered {
+    let until = Instant::now() + DEADLINE;
+    loop {
+        let found: Vec<Delivered> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.subject().as_deref() == Some(subject))
+            .collect();
+        if let Some(found) = found.into_iter().nth(n - 1) {
+            return found;
+        }
+        assert!(
+            Instant::now() < until,
+            "no {n}th {subject:?} arrived: {:?}",
+            sink.messages()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn reveal(api: &Api<'_>, org: &Org, token: &str, account: &str) -> (StatusCode, Value) {
+    api.get(
+        &org.url(&format!("/accounts/{account}/password?reason=patching")),
+        Some(token),
+    )
+    .await
+}
+
+/// The addresses a mail went to, sorted.
+fn sent_to(mail: &Delivered) -> Vec<String> {
+    let mut to = mail.rcpt_tos.clone();
+    to.sort();
+    to
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_groups_password_actions_are_mailed_to_owners_sharees_and_chosen_users() {
+    let stack = Stack::start(None).await.unwrap();
+    let api = Api { stack: &stack };
+    let org = Org::create(&api, "notifyco").await;
+    let sink = SmtpSink::start().await.unwrap();
+    let msp = api.login("", "admin", crate::stack::ADMIN_PASSWORD).await;
+    let (s, b) = api
+        .put(&org.url("/settings/mail"), Some(&msp), mail_settings(&sink))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut people = Vec::new();
+    for name in ["olga", "rita", "cara", "dan"] {
+        let (id, own) = add_by_mail(&api, &org, &sink, name).await;
+        people.push((id.clone(), api.login(&org.prefix, name, &own).await));
+    }
+    let [(_, olga), (rita_id, rita), (cara_id, _), (dan_id, _)] = &people[..] else {
+        unreachable!()
+    };
+    let db7 = api
+        .store_password(&org.prefix, olga, "db7", "postgres", "pg-secret-7")
+        .await;
+    let web1 = api
+        .store_password(&org.prefix, olga, "web1", "root", "web-secret-1")
+        .await;
+    let (_, account) = api
+        .get(&org.url(&format!("/accounts/{db7}")), Some(olga))
+        .await;
+    let db7_resource = account["resource_id"].as_str().unwrap().to_owned();
+    let group = id(&created(
+        &api,
+        &org.url("/resource-groups"),
+        olga,
+        json!({"name": "Prod"}),
+    )
+    .await);
+    let (s, b) = api
+        .put(
+            &org.url(&format!(
+                "/resource-groups/{group}/resources/{db7_resource}"
+            )),
+            Some(olga),
+            json!({}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    created(
+        &api,
+        &org.url(&format!("/accounts/{db7}/shares")),
+        olga,
+        json!({"grantee_kind": "user", "grantee_id": rita_id, "level": "view"}),
+    )
+    .await;
+
+    // The group's owner chooses; bad choices are refused saying why, others see nothing.
+    let notifications = org.url(&format!("/resource-groups/{group}/notifications"));
+    let (s, b) = api.get(&notifications, Some(olga)).await;
+    assert_eq!(
+        (s, b["actions"].clone()),
+        (StatusCode::OK, json!([])),
+        "{b}"
+    );
+    for (body, why) in [
+        (json!({"actions": ["expiry"], "to_owners": true}), "expiry"),
+        (json!({"actions": ["access"]}), "say who is told"),
+        (
+            json!({"actions": ["access"], "user_ids": [uuid::Uuid::new_v4()]}),
+            "no active user",
+        ),
+        (
+            json!({"actions": ["access"], "user_ids": ["cara"]}),
+            "not a user id",
+        ),
+    ] {
+        let (s, b) = api.put(&notifications, Some(olga), body).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST);
+        assert!(b["message"].as_str().unwrap().contains(why), "{b}");
+    }
+    let (s, b) = api.get(&notifications, Some(rita)).await;
+    assert_error(s, &b, StatusCode::NOT_FOUND);
+    let (s, b) = api
+        .put(
+            &notifications,
+            Some(olga),
+            json!({"actions": ["access", "modification", "share_change"],
+                   "to_owners": true, "to_sharees": true, "user_ids": [cara_id]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["updated_by"], "olga", "{b}");
+    // Once the trail shows them saved, every action after is judged by them.
+    crate::api::audit_operations(&api, &org, &["resource_group.notifications_set"]).await;
+    let olga_rita_cara = [
+        "cara@example.test",
+        "olga@example.test",
+        "rita@example.test",
+    ];
+
+    // A reveal of a password the group holds goes to its owner, its sharee and Cara; one
+    // outside the group goes to nobody.
+    let (s, b) = reveal(&api, &org, rita, &db7).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mail = nth_arrived(&sink, "Password revealed: db7/postgres", 1).await;
+    assert_eq!(sent_to(&mail), olga_rita_cara);
+    assert!(
+        mail.data
+            .contains("rita revealed the password of db7/postgres."),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("Reason: patching"), "{}", mail.data);
+    let (s, _) = reveal(&api, &org, olga, &web1).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = reveal(&api, &org, olga, &db7).await;
+    assert_eq!(s, StatusCode::OK);
+    nth_arrived(&sink, "Password revealed: db7/postgres", 2).await;
+    assert!(
+        !sink.messages().iter().any(|m| m.data.contains("web1")),
+        "a password outside the group was mailed about"
+    );
+
+    // A change, then a share with Dan: Dan, a sharee by then, is told of it too.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/accounts/{db7}/password")),
+            Some(olga),
+            json!({"password": "pg-secret-8", "reason": "rotated"}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    let mail = nth_arrived(&sink, "Password changed: db7/postgres", 1).await;
+    assert_eq!(sent_to(&mail), olga_rita_cara);
+    created(
+        &api,
+        &org.url(&format!("/accounts/{db7}/shares")),
+        olga,
+        json!({"grantee_kind": "user", "grantee_id": dan_id, "level": "view"}),
+    )
+    .await;
+    let mail = nth_arrived(&sink, "Share changed: db7/postgres", 1).await;
+    assert_eq!(
+        sent_to(&mail),
+        [
+            "cara@example.test",
+            "dan@example.test",
+            "olga@example.test",
+            "rita@example.test"
+        ]
+    );
+    assert!(
+        mail.data
+            .contains("olga shared db7/postgres with dan at view access."),
+        "{}",
+        mail.data
+    );
+    for m in sink.messages() {
+        assert!(
+            !m.data.contains("pg-secret"),
+            "a password was mailed: {}",
+            m.data
+        );
+    }
+    let trail =
+        crate::api::audit_operations(&api, &org, &["resource_group.notifications_set"]).await;
+    let saved: Vec<&Value> = trail
+        .iter()
+        .filter(|e| e["operation"] == "resource_group.notifications_set")
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(
+        saved[0]["details"]["user_ids"],
+        json!([cara_id]),
+        "{saved:?}"
+    );
+    stack.stop().await.unwrap();
+}

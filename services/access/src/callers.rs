@@ -13,6 +13,7 @@ pub const CALLERS: Callers = callers!("/strongroom.access.v1.Access/" {
     "ListShares" => [Gateway],
     "Unshare" => [Gateway],
     "ListSharedWithMe" => [Gateway],
+    "ListSharees" => [Vault],
     "GetSharingSettings" => [Gateway],
     "UpdateSharingSettings" => [Gateway],
     // The access-control workflow, for people through the gateway.

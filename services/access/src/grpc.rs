@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use strongroom_auth::{RequestContext, grpc_context};
-use strongroom_core::UserId;
+use strongroom_core::{OrgId, UserId};
 use strongroom_proto::access::access_server::Access as AccessRpc;
 use strongroom_proto::access::{
     self as proto, AccessControl, AccessDecision, AccessRequestInput, AccessRequestList,
@@ -212,6 +212,37 @@ impl AccessRpc for AccessGrpc {
         let ctx = grpc_context(&self.verifier, &request)?;
         let shares = or_status(self.app.shared_with(&ctx).await)?;
         Ok(Response::new(share_list(shares)))
+    }
+
+    async fn list_sharees(&self, request: Request<proto::ShareesRequest>) -> Rpc<proto::Sharees> {
+        let req = request.into_inner();
+        let org = OrgId::parse(&req.org_id)
+            .map_err(|_| Status::invalid_argument("org_id must be an org id (a UUID)"))?;
+        let optional = |id: &str| match id {
+            "" => Ok(None),
+            id => Uuid::try_parse(id)
+                .map(Some)
+                .map_err(|_| Status::invalid_argument("ids must be UUIDs")),
+        };
+        let groups = req
+            .group_ids
+            .iter()
+            .map(|g| Uuid::try_parse(g).map_err(|_| Status::invalid_argument("ids must be UUIDs")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (users, user_groups) = or_status(
+            self.app
+                .sharees(
+                    org,
+                    optional(&req.account_id)?,
+                    optional(&req.resource_id)?,
+                    &groups,
+                )
+                .await,
+        )?;
+        Ok(Response::new(proto::Sharees {
+            user_ids: users.iter().map(ToString::to_string).collect(),
+            group_ids: user_groups.iter().map(ToString::to_string).collect(),
+        }))
     }
 
     async fn get_sharing_settings(

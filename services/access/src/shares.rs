@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use strongroom_auth::RequestContext;
-use strongroom_core::{Permission, UserId};
+use strongroom_core::{OrgId, Permission, UserId};
 use strongroom_events::{Event, Target as EventTarget};
 use strongroom_proto::access::Operation;
 use uuid::Uuid;
@@ -107,6 +107,25 @@ impl Access {
         self.outbox.commit(tx).await?;
         self.grants.forget(Some(ctx.org()));
         Ok(share)
+    }
+
+    /// Who holds a live share reaching a password now, for the vault's password-action
+    /// notifications: users, and user groups.
+    pub(crate) async fn sharees(
+        &self,
+        org: OrgId,
+        account: Option<Uuid>,
+        resource: Option<Uuid>,
+        groups: &[Uuid],
+    ) -> Result<(Vec<Uuid>, Vec<Uuid>), AccessError> {
+        let mut tx = self.db.begin(org).await?;
+        let found = store::sharees(&mut tx, account, resource, groups).await?;
+        tx.commit().await?;
+        let of = |kind: GranteeKind| found.iter().filter(move |g| g.kind == kind).map(|g| g.id);
+        Ok((
+            of(GranteeKind::User).collect(),
+            of(GranteeKind::UserGroup).collect(),
+        ))
     }
 
     /// The live shares that reach the caller (theirs and their groups'), with the targets'

@@ -114,6 +114,14 @@ pub async fn move_waiting(
             }
         }
     }
+    let mut unqueued = Vec::new();
+    for (org, events) in batch.iter().filter(|(org, _)| !stuck.contains(org)) {
+        if let Err(e) = crate::notices::queue_notices(db, *org, events).await {
+            tracing::warn!(org = %org, error = %e, "an org's mail could not be queued; its records wait");
+            unqueued.push(*org);
+        }
+    }
+    stuck.extend(unqueued);
     let done: Vec<Uuid> = batch
         .iter()
         .filter(|(org, _)| !stuck.contains(org))

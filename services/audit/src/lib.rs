@@ -9,6 +9,7 @@ pub mod callers;
 mod grpc;
 mod intake;
 mod mail;
+mod notices;
 mod record;
 mod store;
 
@@ -18,6 +19,7 @@ use strongroom_core::to_status;
 use strongroom_proto::audit::audit_server::AuditServer;
 use strongroom_proto::identity::recipients_client::RecipientsClient;
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_runtime::{Base, BaseConfig};
 use strongroom_tenancy::TenantDb;
 use strongroom_trust::Service;
@@ -100,6 +102,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         recipients: RecipientsClient::new(
             base.channel(&config.base.identity_url, Service::Identity)?,
         ),
+        vault: VaultClient::new(base.channel(&config.base.vault_url, Service::Vault)?),
         egress: strongroom_egress::Egress::new(&config.base.dns_servers)
             .context("setting up name resolution for mail servers")?,
     };
@@ -147,25 +150,12 @@ pub async fn consume_events(
     strongroom_events::consume(js, &prefix, CONSUMER, shutdown, |batch| {
         let db = db.clone();
         async move {
+            for (org, events) in &batch {
+                notices::follow_group_changes(&db, *org, events).await?;
+            }
             let unknown = store_events(&db, &batch).await?;
             for (org, events) in batch.iter().filter(|(org, _)| !unknown.contains(org)) {
-                let notices: Vec<mail::Notice> =
-                    events.iter().filter_map(mail::notice_for).collect();
-                // Mail waiting for a mail server goes as soon as one is saved.
-                if events
-                    .iter()
-                    .any(|e| e.operation == "settings.mail_updated")
-                {
-                    store::mail::due(db.global(), *org, chrono::Utc::now()).await?;
-                }
-                if notices.is_empty() || !db.is_provisioned(*org).await? {
-                    continue;
-                }
-                let mut tx = db.begin(*org).await?;
-                let queued: Vec<_> = notices.iter().map(mail::Notice::queued).collect();
-                store::mail::queue(&mut tx, &queued).await?;
-                tx.commit().await?;
-                store::mail::due(db.global(), *org, chrono::Utc::now()).await?;
+                notices::queue_notices(&db, *org, events).await?;
             }
             Ok::<_, strongroom_tenancy::TenancyError>(unknown)
         }

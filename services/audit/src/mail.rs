@@ -3,6 +3,7 @@
 //! server, retrying with backoff. The queue and every attempt are kept: they are the
 //! delivery log administrators read.
 
+pub(crate) mod password_actions;
 pub(crate) mod send;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,18 @@ pub(crate) struct Recipients {
     pub(crate) user_ids: Vec<Uuid>,
     pub(crate) group_ids: Vec<Uuid>,
     pub(crate) administrators: bool,
+    /// A password action: the vault names those told when the mail goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) password_action: Option<PasswordAction>,
+}
+
+/// The action a notice is about, and what it was on: the vault names those told when the
+/// mail goes (see `password_actions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PasswordAction {
+    pub(crate) action: String,
+    pub(crate) target_kind: String,
+    pub(crate) target_id: Uuid,
 }
 
 /// One mail to send, of one event.
@@ -144,6 +157,7 @@ pub(crate) fn notice_for(event: &Event) -> Option<Notice> {
                     .get("administrators")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
+                password_action: None,
             };
             let ticket = match text(details, "ticket_id") {
                 "" => String::new(),

@@ -128,7 +128,11 @@ pub async fn store(
     }
     if by_org.len() <= DIRECT_ORGS {
         // Every org here has a trail, so none is left waiting.
-        crate::store::store_events(db, &by_org.into_iter().collect::<Vec<_>>()).await?;
+        let by_org: Vec<(OrgId, Vec<Event>)> = by_org.into_iter().collect();
+        crate::store::store_events(db, &by_org).await?;
+        for (org, events) in &by_org {
+            crate::notices::queue_notices(db, *org, events).await?;
+        }
     } else {
         let events: Vec<Event> = by_org.into_values().flatten().collect();
         crate::intake::store_in_intake(db, &events).await?;

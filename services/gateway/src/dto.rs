@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod directory;
 pub mod errors;
+pub mod group_notifications;
 pub mod groups;
 pub mod health;
 pub mod imports;

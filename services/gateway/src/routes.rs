@@ -12,6 +12,7 @@ mod audit;
 mod data_keys;
 mod export;
 mod fields;
+mod group_notifications;
 mod identity;
 mod imports;
 mod org_access;
@@ -86,6 +87,7 @@ pub fn api() -> OpenApiRouter<Gateway> {
         .merge(fields::router())
         .merge(export::router())
         .merge(resource_groups::router())
+        .merge(group_notifications::router())
         .merge(shares::router())
         .merge(sharing_settings::router())
         .merge(ticketing::router())

@@ -300,7 +300,7 @@ impl Vault {
     }
 
     /// A group of the caller's; anyone else's is "not found".
-    async fn own_group(
+    pub(crate) async fn own_group(
         &self,
         tx: &mut TenantTx,
         ctx: &RequestContext,
@@ -376,6 +376,6 @@ fn name_taken(name: &str) -> VaultError {
     VaultError::AlreadyExists(format!("you have a group named {name} there already"))
 }
 
-fn group_target(group: &GroupRow) -> Target {
+pub(crate) fn group_target(group: &GroupRow) -> Target {
     Target::new("resource_group", group.id, &group.name)
 }

@@ -15,6 +15,7 @@ mod groups;
 mod import;
 mod keys;
 mod messages;
+mod notifications;
 mod passwords;
 mod personal;
 mod resources;
@@ -288,6 +289,24 @@ impl VaultRpc for VaultGrpc {
 
     async fn get_group_report(&self, request: Request<GroupReportRequest>) -> Rpc<GroupReport> {
         groups::get_group_report(self, request).await
+    }
+
+    async fn get_group_notifications(
+        &self,
+        request: Request<GroupNotificationsRef>,
+    ) -> Rpc<GroupNotifications> {
+        notifications::get_group_notifications(self, request).await
+    }
+
+    async fn set_group_notifications(
+        &self,
+        request: Request<GroupNotifications>,
+    ) -> Rpc<GroupNotifications> {
+        notifications::set_group_notifications(self, request).await
+    }
+
+    async fn password_action_audience(&self, request: Request<AudienceRequest>) -> Rpc<Audience> {
+        notifications::password_action_audience(self, request).await
     }
 
     async fn start_import(&self, request: Request<ImportRequest>) -> Rpc<ImportStarted> {

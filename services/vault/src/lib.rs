@@ -15,6 +15,7 @@ mod heard;
 mod import;
 mod key_rotation;
 mod keys;
+mod notifications;
 mod ownership;
 mod password_generator;
 mod password_policy;

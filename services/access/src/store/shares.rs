@@ -267,6 +267,43 @@ pub(crate) async fn grants_to(
         .collect())
 }
 
+/// Who holds a live share reaching a password: on the account, on its resource, on a
+/// dynamic resource group among `groups` (those holding the resource now), or on a static
+/// one that covered the resource when it was made (with no resource given: any share on a
+/// group among `groups`). Users and user groups, each once.
+pub(crate) async fn sharees(
+    tx: &mut TenantTx,
+    account: Option<Uuid>,
+    resource: Option<Uuid>,
+    groups: &[Uuid],
+) -> Result<Vec<Grantee>, sqlx::Error> {
+    let rows: Vec<(String, Uuid)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT s.grantee_kind, s.grantee_id FROM shares s
+         WHERE {LIVE} AND (
+             (s.target_kind = 'account' AND s.target_id = $1)
+             OR (s.target_kind = 'resource' AND s.target_id = $2)
+             OR (s.target_kind = 'resource_group' AND s.target_id = ANY($3)
+                 AND (s.follows_criteria OR $2::uuid IS NULL))
+             OR (s.target_kind = 'resource_group' AND NOT s.follows_criteria
+                 AND $2 IN (SELECT sr.resource_id FROM share_resources sr
+                            WHERE sr.share_id = s.id)))"
+    )))
+    .bind(account)
+    .bind(resource)
+    .bind(groups)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, id)| {
+            Some(Grantee {
+                kind: GranteeKind::parse(&kind)?,
+                id,
+            })
+        })
+        .collect())
+}
+
 /// Whether the org lets people see shared passwords in plain text (on unless turned off).
 pub(crate) async fn shares_show_plaintext(tx: &mut TenantTx) -> Result<bool, sqlx::Error> {
     let found: Option<bool> =

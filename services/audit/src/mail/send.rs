@@ -18,6 +18,8 @@ use strongroom_proto::identity::recipients_client::RecipientsClient;
 use strongroom_proto::identity::{IssueMailedPasswordRequest, RecipientsRequest};
 use strongroom_proto::tenant_settings::org_settings_client::OrgSettingsClient;
 use strongroom_proto::tenant_settings::{MailTransport, MailTransportRequest};
+use strongroom_proto::vault::AudienceRequest;
+use strongroom_proto::vault::vault_client::VaultClient;
 use strongroom_tenancy::{TenancyError, TenantDb};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
@@ -61,6 +63,8 @@ pub(crate) struct Mailer {
     pub(crate) db: TenantDb,
     pub(crate) settings: OrgSettingsClient<Channel>,
     pub(crate) recipients: RecipientsClient<Channel>,
+    /// Names those told of a password action.
+    pub(crate) vault: VaultClient<Channel>,
     pub(crate) egress: Egress,
 }
 
@@ -229,8 +233,37 @@ impl Mailer {
 
     /// The addresses of the mail's recipients, as identity names them now.
     async fn addresses(&self, org: OrgId, mail: &MailRow) -> Result<Vec<Mailbox>, Failure> {
-        let spec: Recipients = serde_json::from_value(mail.recipients.clone())
+        let mut spec: Recipients = serde_json::from_value(mail.recipients.clone())
             .map_err(|e| Failure::temporary(format!("the recipients cannot be read: {e}")))?;
+        if let Some(action) = spec.password_action.take() {
+            let audience = self
+                .vault
+                .clone()
+                .password_action_audience(AudienceRequest {
+                    org_id: org.to_string(),
+                    action: action.action,
+                    target_kind: action.target_kind,
+                    target_id: action.target_id.to_string(),
+                })
+                .await
+                .map_err(|s| {
+                    Failure::temporary(format!(
+                        "those told of the action could not be found: {}",
+                        s.message()
+                    ))
+                })?
+                .into_inner();
+            let ids = |ids: &[String]| -> Vec<uuid::Uuid> {
+                ids.iter()
+                    .filter_map(|i| uuid::Uuid::try_parse(i).ok())
+                    .collect()
+            };
+            spec.user_ids.extend(ids(&audience.user_ids));
+            spec.group_ids.extend(ids(&audience.group_ids));
+            if spec.user_ids.is_empty() && spec.group_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+        }
         let found = self
             .recipients
             .clone()

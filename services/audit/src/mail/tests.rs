@@ -36,7 +36,8 @@ fn a_new_request_goes_to_those_who_may_approve_it() {
         Recipients {
             user_ids: vec![],
             group_ids: vec![leads],
-            administrators: true
+            administrators: true,
+            password_action: None,
         }
     );
     assert_eq!(n.subject, "Access request for db7/postgres by rosa");

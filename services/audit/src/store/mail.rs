@@ -201,3 +201,36 @@ pub(crate) async fn record_attempt(
     .await?;
     Ok(())
 }
+
+/// Records which actions a resource group's notifications name from `event` on (none: it
+/// mails nothing, or is gone); the same event again changes nothing.
+pub(crate) async fn record_notification_change(
+    tx: &mut TenantTx,
+    event: Uuid,
+    group: Uuid,
+    actions: &[String],
+    occurred_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO password_notification_changes (event_id, group_id, actions, occurred_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event)
+    .bind(group)
+    .bind(actions)
+    .bind(occurred_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The actions some resource group of the org mails now (each group's latest change).
+pub(crate) async fn notified_actions(tx: &mut TenantTx) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT unnest(actions) FROM (
+             SELECT DISTINCT ON (group_id) actions FROM password_notification_changes
+             ORDER BY group_id, occurred_at DESC, event_id DESC) latest",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

@@ -131,6 +131,10 @@ pub fn router(gateway: Gateway, api: Router, reveal_seconds: u32) -> Router {
             get(pages::shares::show_group).post(pages::shares::share_group),
         )
         .route(
+            "/resources/groups/{id}/notifications",
+            get(pages::group_notifications::show).post(pages::group_notifications::save),
+        )
+        .route(
             "/resources/groups/{id}/sharing/{share}/end",
             post(pages::shares::end_group),
         )

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod export;
 pub mod group_members;
+pub mod group_notifications;
 pub mod group_tree;
 pub mod groups;
 pub mod imports;
