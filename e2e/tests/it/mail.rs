@@ -583,7 +583,10 @@ async fn a_groups_password_actions_are_mailed_to_owners_sharees_and_chosen_users
         "{b}"
     );
     for (body, why) in [
-        (json!({"actions": ["expiry"], "to_owners": true}), "expiry"),
+        (
+            json!({"actions": ["expired"], "to_owners": true}),
+            "expired",
+        ),
         (json!({"actions": ["access"]}), "say who is told"),
         (
             json!({"actions": ["access"], "user_ids": [uuid::Uuid::new_v4()]}),
@@ -604,7 +607,8 @@ async fn a_groups_password_actions_are_mailed_to_owners_sharees_and_chosen_users
         .put(
             &notifications,
             Some(olga),
-            json!({"actions": ["access", "modification", "share_change"],
+            json!({"actions": ["access", "modification", "share_change", "policy_violation",
+                               "expiry"],
                    "to_owners": true, "to_sharees": true, "user_ids": [cara_id]}),
         )
         .await;
@@ -675,6 +679,59 @@ async fn a_groups_password_actions_are_mailed_to_owners_sharees_and_chosen_users
         "{}",
         mail.data
     );
+
+    // The group is given a policy its password breaks: those concerned are told which rule.
+    let (s, b) = api
+        .put(
+            &org.url(&format!("/resource-groups/{group}/password-policy")),
+            Some(olga),
+            json!({"password_policy": "strong"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["resources"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{b}"
+    );
+    let mail = nth_arrived(&sink, "Password breaks its policy: db7/postgres", 1).await;
+    assert_eq!(sent_to(&mail).len(), 4, "{:?}", mail.rcpt_tos);
+    assert!(
+        mail.data.contains("the password policy strong"),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("(rule "), "{}", mail.data);
+
+    // A hundred days pass for the current password (strong allows 90): the schedule finds
+    // it expired, once.
+    let org_uuid = uuid::Uuid::parse_str(&crate::api::org_id(&api, &org).await).unwrap();
+    let vault_db = sqlx::PgPool::connect(&stack.database_url("vault"))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE org_{}.secrets SET created_at = now() - interval '100 days'
+         WHERE account_id = $1",
+        org_uuid.simple()
+    )))
+    .bind(uuid::Uuid::parse_str(&db7).unwrap())
+    .execute(&vault_db)
+    .await
+    .unwrap();
+    let mail = nth_arrived(&sink, "Password expired: db7/postgres", 1).await;
+    assert_eq!(sent_to(&mail).len(), 4, "{:?}", mail.rcpt_tos);
+    assert!(
+        mail.data
+            .contains("older than the 90 days its policy strong"),
+        "{}",
+        mail.data
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let expired = sink
+        .messages()
+        .iter()
+        .filter(|m| m.subject().as_deref() == Some("Password expired: db7/postgres"))
+        .count();
+    assert_eq!(expired, 1, "an expiry is mailed once");
     for m in sink.messages() {
         assert!(
             !m.data.contains("pg-secret"),

@@ -267,6 +267,9 @@ impl Vault {
         // One decision for all of them: what the access service lets the caller modify.
         let modifiable = self.scope(ctx, Operation::Modify).await?;
         let changed = store::set_resources_policy(&mut tx, &ids, &modifiable, &policy).await?;
+        self.record_policy_breaches(&mut tx, ctx, &changed, &policy)
+            .await?;
+        let changed = changed.len() as u64;
         let target = match group {
             GroupRef::Default => Target::new("resource_group", DEFAULT_GROUP, "Default Group"),
             GroupRef::Stored(id) => {

@@ -22,6 +22,7 @@ mod password_policy;
 mod passwords;
 mod personal;
 mod policies;
+mod policy_breaches;
 mod replication;
 mod resource_types;
 mod resources;
@@ -80,8 +81,8 @@ pub struct Config {
     /// Accounts whose sealed current secret reveals keep in memory, over all orgs
     /// (`STRONGROOM_REVEAL_CACHE_ACCOUNTS`; 0 reads every reveal's secret from its org).
     pub reveal_cache_accounts: usize,
-    /// How often the vault looks for due scheduled data-key rotations
-    /// (`STRONGROOM_KEY_ROTATION_TICK_SECS`).
+    /// How often the vault looks for due scheduled data-key rotations, and for passwords
+    /// older than their policy allows (`STRONGROOM_KEY_ROTATION_TICK_SECS`).
     pub key_rotation_tick: std::time::Duration,
 }
 
@@ -268,6 +269,10 @@ pub async fn run_replica(
     tokio::spawn(
         app.clone()
             .run_rotation_schedule(config.key_rotation_tick, shutdown.clone()),
+    );
+    tokio::spawn(
+        app.clone()
+            .run_expiry_check(config.key_rotation_tick, shutdown.clone()),
     );
     tokio::spawn(app.clone().run_replication(
         base.js.clone(),

@@ -1,5 +1,6 @@
 //! Password-action notifications, per resource group: its owner chooses which actions on
-//! the passwords the group holds are mailed (reveals, changes, share changes), and to whom
+//! the passwords the group holds are mailed (reveals, changes, share changes, a password
+//! breaking a policy given to its resource), and to whom
 //! (the passwords' owners, those with a share reaching them, chosen users). The audit
 //! service queues the mail when the action happens and asks here, when it sends, who is
 //! told now (`audience`), so a group's resources and shares count as they are then.
@@ -29,16 +30,28 @@ pub enum Action {
     Modification,
     /// A share made, changed or ended.
     ShareChange,
+    /// A password found to break a policy given to its resource.
+    PolicyViolation,
+    /// A password older than its policy allows.
+    Expiry,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [Action::Access, Action::Modification, Action::ShareChange];
+    pub const ALL: [Action; 5] = [
+        Action::Access,
+        Action::Modification,
+        Action::ShareChange,
+        Action::PolicyViolation,
+        Action::Expiry,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Access => "access",
             Action::Modification => "modification",
             Action::ShareChange => "share_change",
+            Action::PolicyViolation => "policy_violation",
+            Action::Expiry => "expiry",
         }
     }
 
@@ -48,7 +61,8 @@ impl Action {
             .find(|a| a.as_str() == value)
             .ok_or_else(|| {
                 VaultError::InvalidInput(format!(
-                    "actions: {value:?} is none of access, modification, share_change"
+                    "actions: {value:?} is none of access, modification, share_change, \
+                     policy_violation, expiry"
                 ))
             })
     }
@@ -294,7 +308,7 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(Action::parse(action.as_str()).unwrap(), action);
         }
-        assert!(Action::parse("expiry").is_err());
+        assert!(Action::parse("expired").is_err());
         assert!(Action::parse("Access").is_err());
     }
 

@@ -241,6 +241,10 @@ impl Vault {
                 FieldWrite::Update,
             )
             .await?;
+        if changed.contains(&"password_policy") {
+            self.record_policy_breaches(&mut tx, ctx, &[updated.id], &fields.password_policy)
+                .await?;
+        }
         let event = event(
             ctx,
             "resource.updated",

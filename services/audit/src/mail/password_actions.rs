@@ -46,6 +46,8 @@ pub(crate) fn action_of(event: &Event) -> Option<&'static str> {
         ("vault", "password.revealed" | "password.version_revealed") => Some("access"),
         ("vault", "password.changed" | "password.reverted") => Some("modification"),
         ("access", "share.created" | "share.changed" | "share.revoked") => Some("share_change"),
+        ("vault", "password.policy_violated") => Some("policy_violation"),
+        ("vault", "password.expired") => Some("expiry"),
         _ => None,
     }
 }
@@ -82,6 +84,28 @@ pub(crate) fn notice(event: &Event, action: &'static str) -> Option<Notice> {
                     "made an earlier password current again as"
                 },
                 details.get("version").and_then(|v| v.as_i64()).unwrap_or(0)
+            ),
+        ),
+        "password.expired" => (
+            format!("Password expired: {what}"),
+            format!(
+                "The password of {what} is older than the {} days its policy {} allows \
+                 (set {}).\nChange it.\n",
+                details
+                    .get("max_age_days")
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0),
+                text(details, "policy"),
+                text(details, "changed_at"),
+            ),
+        ),
+        "password.policy_violated" => (
+            format!("Password breaks its policy: {what}"),
+            format!(
+                "{actor} gave the resource of {what} the password policy {}: its password \
+                 breaks it: {}.\nChange the password to one the policy allows.\n",
+                text(details, "policy"),
+                text(details, "rule"),
             ),
         ),
         "share.revoked" => (
@@ -158,6 +182,13 @@ mod tests {
             ),
             ("access", "share.created", "resource", Some("share_change")),
             ("access", "share.revoked", "account", Some("share_change")),
+            (
+                "vault",
+                "password.policy_violated",
+                "account",
+                Some("policy_violation"),
+            ),
+            ("vault", "password.expired", "account", Some("expiry")),
             ("vault", "password.reveal_denied", "account", None),
             ("identity", "share.created", "account", None),
         ] {

@@ -9,8 +9,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct GroupNotificationsBody {
     /// Of `access` (reveals, an earlier version's included), `modification` (a new
-    /// password, set or made current again) and `share_change` (a share made, changed or
-    /// ended); none: nothing is mailed.
+    /// password, set or made current again), `share_change` (a share made, changed or
+    /// ended), `policy_violation` (a password policy given to the resource that its
+    /// password breaks, naming the rule) and `expiry` (a password older than its policy's
+    /// `max_age_days`, once per password); none: nothing is mailed.
     #[serde(default)]
     #[schema(example = json!(["access", "modification"]))]
     pub actions: Vec<String>,

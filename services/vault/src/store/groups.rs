@@ -83,6 +83,15 @@ pub async fn find_group(tx: &mut TenantTx, id: Uuid) -> Result<Option<GroupRow>,
     .await
 }
 
+/// Every resource group of the org, whoever owns it.
+pub async fn all_groups(tx: &mut TenantTx) -> Result<Vec<GroupRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {GROUP_COLUMNS} FROM resource_groups"
+    )))
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// The groups these owners have, by name.
 pub async fn list_groups(tx: &mut TenantTx, owners: &[Uuid]) -> Result<Vec<GroupRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -249,27 +258,26 @@ pub async fn matching_resources(
     query.build_query_scalar().fetch_all(&mut **tx).await
 }
 
-/// Sets the password policy of these resources; how many changed.
 /// Sets the policy of the live resources among `resources` that `modifiable` allows
-/// changing (by owner or by resource); how many changed.
+/// changing (by owner or by resource); those that changed.
 pub async fn set_resources_policy(
     tx: &mut TenantTx,
     resources: &[Uuid],
     modifiable: &VisibleRows,
     policy: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
         "UPDATE resources SET password_policy = $2, updated_at = now()
          WHERE id = ANY($1) AND (owner_id = ANY($3) OR id = ANY($4))
-           AND deleted_at IS NULL AND password_policy <> $2",
+           AND deleted_at IS NULL AND password_policy <> $2
+         RETURNING id",
     )
     .bind(resources)
     .bind(policy)
     .bind(&modifiable.owners)
     .bind(&modifiable.resources)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected())
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// A group's report: its resources by type, their live accounts, and the accounts whose

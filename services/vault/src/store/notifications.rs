@@ -75,17 +75,6 @@ pub async fn notifying_groups(
     Ok(found)
 }
 
-/// Every resource group of the org.
-pub async fn all_groups(tx: &mut TenantTx) -> Result<Vec<GroupRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, parent_id, kind, criteria, description, owner_id, created_at,
-                updated_at
-         FROM resource_groups",
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
 /// A resource's owner, live or in the trash.
 pub async fn resource_owner(
     tx: &mut TenantTx,
@@ -106,4 +95,76 @@ pub async fn account_resource(
         .bind(account)
         .fetch_optional(&mut **tx)
         .await
+}
+
+/// A live account of a resource, named as the trail names it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedAccount {
+    pub id: Uuid,
+    pub resource_name: String,
+    pub username: String,
+}
+
+/// The live accounts of these live resources.
+pub async fn live_accounts_of(
+    tx: &mut TenantTx,
+    resources: &[Uuid],
+) -> Result<Vec<NamedAccount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, r.name AS resource_name, a.username FROM accounts a
+         JOIN resources r ON r.id = a.resource_id
+         WHERE a.resource_id = ANY($1) AND a.deleted_at IS NULL AND r.deleted_at IS NULL",
+    )
+    .bind(resources)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A live account's current password, not yet found expired, set before `before`, under a
+/// resource naming a password policy.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgedPassword {
+    pub id: Uuid,
+    pub resource_name: String,
+    pub username: String,
+    pub password_policy: String,
+    pub version: i32,
+    pub changed_at: DateTime<Utc>,
+}
+
+pub async fn aged_passwords(
+    tx: &mut TenantTx,
+    before: DateTime<Utc>,
+) -> Result<Vec<AgedPassword>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, r.name AS resource_name, a.username, r.password_policy,
+                s.version, s.created_at AS changed_at
+         FROM accounts a
+         JOIN resources r ON r.id = a.resource_id
+         JOIN secrets s ON s.account_id = a.id AND s.version = a.current_version
+         WHERE a.deleted_at IS NULL AND r.deleted_at IS NULL AND r.password_policy <> ''
+           AND s.created_at < $1
+           AND NOT EXISTS (SELECT 1 FROM password_expiries e
+                           WHERE e.account_id = a.id AND e.version = s.version)",
+    )
+    .bind(before)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Records that the account's password `version` expired; false if it was already.
+pub async fn record_expiry(
+    tx: &mut TenantTx,
+    account: Uuid,
+    version: i32,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO password_expiries (account_id, version) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -14,7 +14,7 @@ use crate::dto::group_notifications::{GroupNotifications, GroupNotificationsBody
 use crate::dto::users::UserList;
 
 /// The actions a group's notifications may name, as the page offers them.
-const ACTIONS: [(&str, &str); 3] = [
+const ACTIONS: [(&str, &str); 5] = [
     (
         "access",
         "A password is revealed (an earlier version's too)",
@@ -24,6 +24,11 @@ const ACTIONS: [(&str, &str); 3] = [
         "A password is changed, or an earlier one made current again",
     ),
     ("share_change", "A share is made, changed or ended"),
+    (
+        "policy_violation",
+        "A password breaks a policy given to its resource",
+    ),
+    ("expiry", "A password is older than its policy allows"),
 ];
 
 /// A user the page offers, and whether they are chosen.
