@@ -934,6 +934,40 @@ async fn an_msp_and_its_client_work_in_the_browser() {
     browser.go(&format!("{group_page}/report")).await;
     let text = browser.text().await;
     assert!(text.contains("Linux"), "{text}");
+    // Its password-action notifications: reveals mailed to the passwords' owners.
+    browser.go(&format!("{group_page}/notifications")).await;
+    for choice in [
+        "input[name=action][value=access]",
+        "input[name=to][value=owners]",
+    ] {
+        browser
+            .driver
+            .find(By::Css(choice))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    browser.submit("#notifications button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Saved: the actions chosen are mailed"),
+        "{text}"
+    );
+    let group_id = group_page.rsplit('/').next().unwrap().to_owned();
+    let (s, b) = api
+        .get(
+            &format!("/consoleco/api/v1/resource-groups/{group_id}/notifications"),
+            Some(&carol),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["actions"].clone(), b["to_owners"].clone()),
+        (json!(["access"]), json!(true)),
+        "{b}"
+    );
     browser.go("/consoleco/resources/groups").await;
     browser.fill("group-name", "Linux boxes").await;
     browser
